@@ -1,3 +1,4 @@
+import type { ActionCatalogue } from './action-catalogue.js'
 import type { Codeowners } from './codeowners.js'
 import type { InputError } from './input-error.js'
 import type { Policy } from './policy.js'
@@ -26,4 +27,4 @@ export interface RepositoryFile {
  * Builds an AccessRepository from the files of `policies/*.yaml`, the CODEOWNERS files and `.github/jit.yml`
  * (pass whatever exists; other paths are ignored). Checks cross-file rules: unique policy names, real actions.
  */
-export declare function loadAccessRepository(files: readonly RepositoryFile[]): AccessRepository
+export declare function loadAccessRepository(params: { files: readonly RepositoryFile[]; catalogue: ActionCatalogue }): AccessRepository

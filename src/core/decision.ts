@@ -1,5 +1,6 @@
 import type { AccessRepository } from './access-repository.js'
 import type { AccessRequest, RequestItem } from './access-request.js'
+import type { ActionCatalogue } from './action-catalogue.js'
 import type { CodeownersRule } from './codeowners.js'
 import type { InputError } from './input-error.js'
 import type { ApprovalRule, Policy } from './policy.js'
@@ -37,6 +38,8 @@ export interface DecisionInput {
   readonly teams: TeamMembers
   /** Evaluation time. */
   readonly now: Date
+  /** The catalogue of real AWS actions, to reject typos. */
+  readonly catalogue: ActionCatalogue
 }
 
 /** An approval that counted for a rule. */
@@ -121,7 +124,7 @@ export interface Decision {
 }
 
 /** Teams whose members the decision for this input may need (requesters, approval rules, code owners). */
-export declare function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 'headSha' | 'now'>): string[]
+export declare function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 'headSha' | 'now' | 'catalogue'>): string[]
 
 /** The decision: pure, synchronous, explains itself. */
 export declare function decide(input: DecisionInput): Decision
