@@ -1,8 +1,8 @@
-import type { ActionCatalogue } from './action-catalogue.js'
-import type { Codeowners } from './codeowners.js'
+import { describeUnknownAction, type ActionCatalogue } from './action-catalogue.js'
+import { parseCodeowners, type Codeowners } from './codeowners.js'
 import type { InputError } from './input-error.js'
-import type { Policy } from './policy.js'
-import type { JitSettings } from './settings.js'
+import { parsePolicy, type Policy } from './policy.js'
+import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from './settings.js'
 
 /**
  * The rules of an access repository as read at one commit (the PR's base, never its head):
@@ -23,8 +23,78 @@ export interface RepositoryFile {
   readonly text: string
 }
 
+/** Where GitHub looks for CODEOWNERS, in order: the first that exists is used. */
+export const CODEOWNERS_LOCATIONS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'] as const
+
+/** Where the settings file lives. */
+export const SETTINGS_PATH = '.github/jit.yml'
+
+/** Is this path one of the files that govern access (policies, CODEOWNERS, settings)? */
+export function isGoverningPath(path: string): boolean {
+  return isPolicyPath(path) || (CODEOWNERS_LOCATIONS as readonly string[]).includes(path) || path === SETTINGS_PATH
+}
+
+/** Policy files are the YAML files directly inside `policies/`. */
+export function isPolicyPath(path: string): boolean {
+  return /^policies\/[^/]+\.ya?ml$/.test(path)
+}
+
 /**
  * Builds an AccessRepository from the files of `policies/*.yaml`, the CODEOWNERS files and `.github/jit.yml`
- * (pass whatever exists; other paths are ignored). Checks cross-file rules: unique policy names, real actions.
+ * (pass whatever exists; other paths are ignored). Checks the rules that span files: unique policy names,
+ * and granted actions that exist in AWS. A policy with errors is left out; every error is reported.
  */
-export declare function loadAccessRepository(params: { files: readonly RepositoryFile[]; catalogue: ActionCatalogue }): AccessRepository
+export function loadAccessRepository(params: { files: readonly RepositoryFile[]; catalogue: ActionCatalogue }): AccessRepository {
+  const errors: InputError[] = []
+  const policies: Policy[] = []
+  const firstByName = new Map<string, Policy>()
+  const policyFiles = params.files.filter((file) => isPolicyPath(file.path)).sort((a, b) => a.path.localeCompare(b.path))
+  for (const file of policyFiles) {
+    const parsed = parsePolicy({ file: file.path, text: file.text })
+    if (!parsed.ok) {
+      errors.push(...parsed.errors)
+      continue
+    }
+    const policy = parsed.value
+    const policyErrors = findUnknownGrantedActions({ policy, text: file.text, catalogue: params.catalogue })
+    const first = firstByName.get(policy.name)
+    if (first) policyErrors.push({ file: policy.file, line: policy.line, message: `policy name "${policy.name}" is already used by ${first.file}:${first.line}; names must be unique` })
+    if (policyErrors.length > 0) {
+      errors.push(...policyErrors)
+      continue
+    }
+    firstByName.set(policy.name, policy)
+    policies.push(policy)
+  }
+
+  let codeowners: Codeowners | undefined
+  for (const location of CODEOWNERS_LOCATIONS) {
+    const file = params.files.find((candidate) => candidate.path === location)
+    if (file) {
+      codeowners = parseCodeowners({ file: file.path, text: file.text })
+      errors.push(...codeowners.errors)
+      break
+    }
+  }
+
+  let settings = DEFAULT_SETTINGS
+  const settingsFile = params.files.find((file) => file.path === SETTINGS_PATH)
+  if (settingsFile) {
+    const parsed = parseSettings({ file: settingsFile.path, text: settingsFile.text })
+    if (parsed.ok) settings = parsed.value
+    else errors.push(...parsed.errors)
+  }
+
+  return { policies, ...(codeowners ? { codeowners } : {}), settings, errors }
+}
+
+function findUnknownGrantedActions(params: { policy: Policy; text: string; catalogue: ActionCatalogue }): InputError[] {
+  const { policy, text, catalogue } = params
+  const lines = text.split('\n')
+  return policy.grants.actions
+    .filter((action) => catalogue.expand(action).length === 0)
+    .map((action) => {
+      const index = lines.findIndex((line) => line.includes(action))
+      return { file: policy.file, line: index >= 0 ? index + 1 : policy.line, message: `grants.actions: ${describeUnknownAction(action, catalogue)}` }
+    })
+}

@@ -5,6 +5,8 @@ import type { CodeownersRule } from './codeowners.js'
 import type { InputError } from './input-error.js'
 import type { ApprovalRule, Policy } from './policy.js'
 
+export { decide, teamsToResolve } from './decide.js'
+
 export type Verdict = 'approved' | 'pending' | 'denied' | 'invalid'
 
 /** A pull-request review as GitHub reports it. */
@@ -123,8 +125,3 @@ export interface Decision {
   readonly missing: readonly string[]
 }
 
-/** Teams whose members the decision for this input may need (requesters, approval rules, code owners). */
-export declare function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 'headSha' | 'now' | 'catalogue'>): string[]
-
-/** The decision: pure, synchronous, explains itself. */
-export declare function decide(input: DecisionInput): Decision

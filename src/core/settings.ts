@@ -1,4 +1,9 @@
-import type { Parsed } from './input-error.js'
+import { parseDuration } from './duration.js'
+import type { InputError, Parsed } from './input-error.js'
+import { compileDocumentValidator } from './schemas/document-validator.js'
+import { settingsSchema } from './schemas/settings-schema.js'
+import type { SettingsDocument } from './schemas/settings-schema.js'
+import { parseYamlDocument } from './yaml-document.js'
 
 /** `.github/jit.yml`: how GitHub logins map to AWS, and operational settings. All optional. */
 export interface JitSettings {
@@ -22,8 +27,78 @@ export const DEFAULT_SETTINGS: JitSettings = {
   pendingMaxAgeMs: 7 * 24 * 3_600_000,
 }
 
-/** Parses `.github/jit.yml`; missing keys take DEFAULT_SETTINGS. */
-export declare function parseSettings(params: { file: string; text: string }): Parsed<JitSettings>
+const settingsValidator = compileDocumentValidator<SettingsDocument>(settingsSchema, 'settings')
 
-/** Substitutes `{account}` and `{login}` in the principal template (override first). */
-export declare function principalFor(settings: JitSettings, params: { account: string; login: string }): string
+const MINUTE_MS = 60_000
+const SWEEP_INTERVAL_BOUNDS = { minMs: MINUTE_MS, maxMs: 24 * 60 * MINUTE_MS }
+const PENDING_MAX_AGE_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 90 * 24 * 60 * MINUTE_MS }
+const UNKNOWN_PLACEHOLDER = /\{(?!account\}|login\})[^}]*\}/
+
+/** Parses `.github/jit.yml`; missing keys take DEFAULT_SETTINGS. An empty file means all defaults. */
+export function parseSettings(params: { file: string; text: string }): Parsed<JitSettings> {
+  const { file } = params
+  const parsed = parseYamlDocument({ file, text: params.text, what: 'settings file', allowEmpty: true })
+  if (!parsed.ok) return parsed
+  const document = parsed.value
+  const checked = settingsValidator.validate(document)
+  if (!checked.ok) return checked
+  const raw = checked.value
+
+  const errors: InputError[] = []
+  const report = (path: readonly string[], message: string, which: 'key' | 'value' = 'value') =>
+    errors.push({ file, line: document.lineOf(path, which), message })
+
+  const checkPlaceholders = (path: readonly string[], name: string, template: string) => {
+    const unknown = UNKNOWN_PLACEHOLDER.exec(template)
+    if (unknown) report(path, `${name} uses the unknown placeholder ${unknown[0]}: only {account} and {login} are substituted`)
+  }
+  if (raw.principal !== undefined) checkPlaceholders(['principal'], 'principal', raw.principal)
+  if (raw.granter_role !== undefined) checkPlaceholders(['granter_role'], 'granter_role', raw.granter_role)
+
+  const principalOverrides: Record<string, string> = {}
+  const firstSpelling = new Map<string, string>()
+  for (const [written, template] of Object.entries(raw.principals ?? {})) {
+    const login = written.toLowerCase()
+    checkPlaceholders(['principals', written], `principals.${written}`, template)
+    const earlier = firstSpelling.get(login)
+    if (earlier !== undefined) {
+      report(['principals', written], `principals has "${earlier}" and "${written}", the same GitHub login`, 'key')
+      continue
+    }
+    firstSpelling.set(login, written)
+    principalOverrides[login] = template
+  }
+
+  const readInterval = (key: 'sweep_interval' | 'pending_max_age', bounds: { minMs: number; maxMs: number }, fallback: number) => {
+    const text = raw[key]
+    if (text === undefined) return fallback
+    const duration = parseDuration(text, bounds)
+    if (duration.ok) return duration.ms
+    report([key], `${key} ${duration.message}`)
+    return fallback
+  }
+  const sweepIntervalMs = readInterval('sweep_interval', SWEEP_INTERVAL_BOUNDS, DEFAULT_SETTINGS.sweepIntervalMs)
+  const pendingMaxAgeMs = readInterval('pending_max_age', PENDING_MAX_AGE_BOUNDS, DEFAULT_SETTINGS.pendingMaxAgeMs)
+  if (errors.length > 0) return { ok: false, errors }
+
+  return {
+    ok: true,
+    value: {
+      principal: raw.principal ?? DEFAULT_SETTINGS.principal,
+      principalOverrides,
+      granterRole: raw.granter_role ?? DEFAULT_SETTINGS.granterRole,
+      sweepIntervalMs,
+      pendingMaxAgeMs,
+    },
+  }
+}
+
+/**
+ * Substitutes `{account}` and `{login}` in the principal template (override first). The login is
+ * lower-cased, as GitHub logins are case-insensitive and the ARN must be the same however it was typed.
+ */
+export function principalFor(settings: JitSettings, params: { account: string; login: string }): string {
+  const login = params.login.toLowerCase()
+  const template = Object.hasOwn(settings.principalOverrides, login) ? settings.principalOverrides[login]! : settings.principal
+  return template.replaceAll('{account}', params.account).replaceAll('{login}', login)
+}

@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { loadAccessRepository } from '../core/access-repository.js'
+import { loadActionCatalogue } from '../core/action-catalogue.js'
+import { decide, type Decision, type Review } from '../core/decision.js'
+import { formatInputError } from '../core/input-error.js'
+import { renderDecision } from '../core/render-decision.js'
+import { EXIT, UsageError, type CliIo } from './cli-io.js'
+import { readRepositoryFiles, readTextIfExists } from './read-repository-files.js'
+import { readTeamsFile } from './teams-file.js'
+
+export const CHECK_USAGE = `jit check <request-file> [--repo DIR] [--author LOGIN] [--approved-by LOGIN,...]
+                         [--changes-requested-by LOGIN,...] [--teams FILE] [--at ISO-TIME] [--json]`
+
+/** A stand-in for the PR head commit when evaluating offline: every given review is on it. */
+const LOCAL_HEAD = 'local-head'
+
+/** `jit check`: the decision the app would make for this request file, offline. Exit 0 approved, 1 pending, 3 denied, 2 invalid. */
+export async function runCheckCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      repo: { type: 'string' },
+      author: { type: 'string' },
+      'approved-by': { type: 'string' },
+      'changes-requested-by': { type: 'string' },
+      teams: { type: 'string' },
+      at: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  })
+  if (positionals.length !== 1) throw new UsageError(`expected one request file\nusage: ${CHECK_USAGE}`)
+  const repoRoot = resolve(io.cwd, values.repo ?? '.')
+  const requestAbsolute = await locateRequestFile({ arg: positionals[0]!, cwd: io.cwd, repoRoot })
+  const requestPath = relative(repoRoot, requestAbsolute).split(sep).join('/')
+  if (requestPath.startsWith('..') || isAbsolute(requestPath)) {
+    throw new UsageError(`${positionals[0]} is not inside the access repository ${repoRoot} (set --repo)`)
+  }
+  const author = values.author ?? io.env.JIT_AUTHOR
+  if (!author) throw new UsageError('--author is required: the GitHub login of the person opening the pull request (or set JIT_AUTHOR)')
+  const now = values.at !== undefined ? parseTime(values.at) : (io.now?.() ?? new Date())
+
+  const requestText = await readTextIfExists(requestAbsolute)
+  if (requestText === undefined) throw new UsageError(`request file not found: ${positionals[0]}`)
+  const teamsResult = values.teams !== undefined ? await readTeamsFile(resolve(io.cwd, values.teams), values.teams) : { ok: true as const, value: new Map<string, string[]>() }
+  const catalogue = await loadActionCatalogue()
+  const repository = loadAccessRepository({ files: await readRepositoryFiles(repoRoot), catalogue })
+  const reviews = [
+    ...toReviews(values['approved-by'], 'APPROVED', now),
+    ...toReviews(values['changes-requested-by'], 'CHANGES_REQUESTED', now),
+  ]
+  const decision = teamsResult.ok
+    ? decide({ requestFile: { path: requestPath, text: requestText }, repository, author, headSha: LOCAL_HEAD, reviews, teams: teamsResult.value, now, catalogue })
+    : undefined
+  const errors = teamsResult.ok ? [] : teamsResult.errors
+  if (!decision) {
+    if (values.json) io.stdout.write(JSON.stringify({ verdict: 'invalid', summary: 'Invalid teams file', errors }) + '\n')
+    else errors.forEach((error) => io.stderr.write(formatInputError(error) + '\n'))
+    return EXIT.invalid
+  }
+  io.stdout.write(values.json ? JSON.stringify(toJson(decision), null, 2) + '\n' : renderDecision(decision, { format: 'text' }))
+  return EXIT[decision.verdict]
+}
+
+/** The request path as given, from the working directory; failing that, from the repository root. */
+async function locateRequestFile(params: { arg: string; cwd: string; repoRoot: string }): Promise<string> {
+  const fromCwd = resolve(params.cwd, params.arg)
+  if (isAbsolute(params.arg) || (await readTextIfExists(fromCwd)) !== undefined) return fromCwd
+  const fromRepo = resolve(params.repoRoot, params.arg)
+  return (await readTextIfExists(fromRepo)) !== undefined ? fromRepo : fromCwd
+}
+
+function parseTime(text: string): Date {
+  const time = new Date(text)
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(time.getTime())) {
+    throw new UsageError(`--at must be an ISO 8601 time such as 2026-12-01T09:00:00Z, not "${text}"`)
+  }
+  return time
+}
+
+function toReviews(list: string | undefined, state: Review['state'], now: Date): Review[] {
+  return (list ?? '')
+    .split(',')
+    .map((login) => login.trim().replace(/^@/, ''))
+    .filter((login) => login.length > 0)
+    .map((login) => ({ login, state, commitId: LOCAL_HEAD, submittedAt: now.toISOString() }))
+}
+
+/** The machine-readable form of a decision (`--json`): stable keys, no class instances. */
+export function toJson(decision: Decision): Record<string, unknown> {
+  return {
+    verdict: decision.verdict,
+    summary: decision.summary,
+    errors: decision.errors,
+    request: decision.requestPath,
+    author: decision.author,
+    evaluatedAt: decision.evaluatedAt.toISOString(),
+    items: decision.items.map((item) => ({
+      account: item.item.account,
+      action: item.item.action,
+      resource: item.item.resource,
+      policy: item.policy ?? null,
+      candidates: item.candidates,
+      nearMisses: item.nearMisses,
+    })),
+    policies: decision.policies.map((result) => ({
+      name: result.policy.name,
+      file: result.policy.file,
+      satisfied: result.satisfied,
+      autoApproved: result.autoApproved,
+      impossible: result.impossible,
+      rules: result.rules.map((rule) => ({
+        from: rule.source,
+        count: rule.rule.count,
+        counted: rule.counted.map((approval) => approval.login),
+        ignored: rule.ignored,
+        missing: rule.missing,
+        ...(rule.impossible ? { impossible: rule.impossible } : {}),
+      })),
+    })),
+    blockers: decision.blockers.map((blocker) => blocker.login),
+    missing: decision.missing,
+  }
+}

@@ -1,0 +1,30 @@
+import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import { loadAccessRepository } from '../core/access-repository.js'
+import { loadActionCatalogue } from '../core/action-catalogue.js'
+import { formatInputError } from '../core/input-error.js'
+import { EXIT, type CliIo } from './cli-io.js'
+import { readRepositoryFiles } from './read-repository-files.js'
+
+export const VALIDATE_USAGE = 'jit validate [--repo DIR] [--json]'
+
+/** `jit validate`: every policy, CODEOWNERS and `.github/jit.yml` of a repository, each error with file and line. Exit 0 or 2. */
+export async function runValidateCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { repo: { type: 'string' }, json: { type: 'boolean', default: false } } })
+  const root = resolve(io.cwd, values.repo ?? '.')
+  const files = await readRepositoryFiles(root)
+  const repository = loadAccessRepository({ files, catalogue: await loadActionCatalogue() })
+  const warnings: string[] = []
+  if (!files.some((file) => file.path.startsWith('policies/'))) warnings.push('policies/ holds no policy file: every request will be denied')
+  if (!repository.codeowners) warnings.push('no CODEOWNERS file: rules with `from: codeowners` can never be met')
+  const valid = repository.errors.length === 0
+  if (values.json) {
+    io.stdout.write(JSON.stringify({ valid, policies: repository.policies.map((policy) => policy.name), errors: repository.errors, warnings }, null, 2) + '\n')
+  } else {
+    for (const error of repository.errors) io.stdout.write(formatInputError(error) + '\n')
+    for (const warning of warnings) io.stdout.write(`warning: ${warning}\n`)
+    const policies = `${repository.policies.length} polic${repository.policies.length === 1 ? 'y' : 'ies'}`
+    io.stdout.write(valid ? `OK: ${policies}, CODEOWNERS and settings are valid\n` : `${repository.errors.length} error${repository.errors.length === 1 ? '' : 's'} (${policies} valid)\n`)
+  }
+  return valid ? EXIT.ok : EXIT.invalid
+}

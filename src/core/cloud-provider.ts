@@ -1,0 +1,197 @@
+/**
+ * The contract between the grant workflow and a cloud: what to grant, what to revoke, what is there.
+ * Provider-neutral and pure (types and one error class); the AWS adapter lives in `src/aws`, the
+ * dry run in `src/providers`.
+ *
+ * Every grant is one inline policy per (account, principal) named after its request and expiry, so the
+ * cloud alone tells a sweeper what belongs to which request and when it ends, and revoking one request
+ * never touches another request's access on the same principal.
+ */
+
+/** One principal in one account that receives the approved actions on the approved resources. */
+export interface GrantTarget {
+  /** 12-digit AWS account id. */
+  readonly account: string
+  /** IAM role or user ARN (paths allowed), e.g. `arn:aws:iam::111111111111:role/jit-alice`. */
+  readonly principalArn: string
+  /** IAM actions or patterns exactly as approved, e.g. `ec2:StopInstances`, `ec2:Describe*`. */
+  readonly actions: readonly string[]
+  /** Resource ARNs or patterns exactly as approved (`*` allowed). */
+  readonly resources: readonly string[]
+}
+
+/** An approved request, ready to be written to the cloud. */
+export interface GrantPlan {
+  /** Stable id of the request, e.g. `pr-42`; it names the policies and the sessions that write them. */
+  readonly requestId: string
+  /** GitHub login of the requester, for explanations. */
+  readonly requester: string
+  /** Access starts strictly after this instant. */
+  readonly notBefore: Date
+  /** Access ends strictly before this instant; the cloud itself stops honouring the grant then. */
+  readonly expiresAt: Date
+  /** Whether revoking this grant should also cut sessions issued before the revocation. */
+  readonly revokeSessions: boolean
+  /** At most one target per (account, principal). */
+  readonly targets: readonly GrantTarget[]
+}
+
+/** Why an operation on one target failed, in a form a reviewer and a retry loop can both use. */
+export interface TargetFailure {
+  /** The cloud's error code (`AccessDenied`, `LimitExceeded`, ...) or ours (`PolicyTooLarge`, `InvalidPlan`). */
+  readonly code: string
+  readonly message: string
+  /** True when trying again later cannot help (bad plan, denied, limit); false for throttling and outages. */
+  readonly permanent: boolean
+}
+
+export type GrantTargetStatus =
+  /** The policy is in place. */
+  | 'granted'
+  /** Dry run: the policy would have been put. */
+  | 'would-grant'
+  /** This target failed; see `failure`. */
+  | 'failed'
+  /** The policy was put, then deleted because another target failed. */
+  | 'rolled-back'
+  /** The policy was put, another target failed, and deleting it failed too: it stays until it expires or a sweep removes it. */
+  | 'rollback-failed'
+  /** Nothing was done on this target because another target failed first. */
+  | 'not-attempted'
+
+/** What happened on one target of a grant. */
+export interface GrantTargetOutcome {
+  readonly account: string
+  readonly principalArn: string
+  /** Name of the inline policy, e.g. `jit-pr-42-exp-20261201T110000Z`. */
+  readonly policyName: string
+  /** The exact policy document put (or that would have been put), as sent to the cloud. */
+  readonly policyDocument: string
+  /** The role assumed to write the policy. */
+  readonly granterRoleArn: string
+  readonly status: GrantTargetStatus
+  /** One sentence a reviewer understands, e.g. "put inline policy jit-pr-42-exp-... on role jit-alice in 111111111111". */
+  readonly description: string
+  readonly failure?: TargetFailure
+  /** Set when status is `rollback-failed`. */
+  readonly rollbackFailure?: TargetFailure
+}
+
+/** The result of a grant: every target granted, or none left granted (barring a failed rollback). */
+export interface GrantOutcome {
+  readonly requestId: string
+  readonly ok: boolean
+  readonly dryRun: boolean
+  /** One line, e.g. "granted pr-42 on 2 targets until 2026-12-01T11:00:00Z". */
+  readonly summary: string
+  readonly targets: readonly GrantTargetOutcome[]
+  /** The failure that stopped the grant, when `ok` is false. */
+  readonly error?: GrantError
+}
+
+/** One policy to remove: a grant policy, or a session-cut policy that is no longer needed. */
+export interface RevokeTarget {
+  readonly account: string
+  readonly principalArn: string
+  readonly policyName: string
+}
+
+export interface RevokeParams {
+  readonly requestId: string
+  readonly targets: readonly RevokeTarget[]
+  /** The revocation instant; sessions issued before it are cut when `cutSessions` is set. */
+  readonly revokedAt: Date
+  /** Also deny everything to sessions of the principal issued before `revokedAt` (see the AWS provider for the trade-off). */
+  readonly cutSessions: boolean
+}
+
+export type RevokeTargetStatus =
+  | 'revoked'
+  /** The policy was not there: someone or something removed it already. Counts as success. */
+  | 'already-revoked'
+  | 'would-revoke'
+  | 'failed'
+
+export interface SessionCutOutcome {
+  /** Name of the deny policy, e.g. `jit-pr-42-revoked-20261201T100000Z`. */
+  readonly policyName: string
+  readonly policyDocument: string
+  readonly status: 'cut' | 'would-cut' | 'failed'
+  readonly failure?: TargetFailure
+}
+
+export interface RevokeTargetOutcome {
+  readonly account: string
+  readonly principalArn: string
+  readonly policyName: string
+  readonly granterRoleArn: string
+  readonly status: RevokeTargetStatus
+  readonly description: string
+  readonly failure?: TargetFailure
+  /** Present when sessions were to be cut. */
+  readonly sessionCut?: SessionCutOutcome
+}
+
+/**
+ * The result of a revocation. Targets are independent: one failing does not stop the others, since
+ * removing access is always safe. `ok` only when every policy is gone and every requested cut is in place.
+ */
+export interface RevokeOutcome {
+  readonly requestId: string
+  readonly ok: boolean
+  readonly dryRun: boolean
+  readonly summary: string
+  readonly targets: readonly RevokeTargetOutcome[]
+}
+
+/** A policy this app wrote, recognised from its name alone. */
+export type ManagedPolicy =
+  | { readonly kind: 'grant'; readonly policyName: string; readonly requestId: string; readonly expiresAt: Date }
+  /** A deny-all put by a revocation with `cutSessions`; it may be deleted once every session it targets has expired. */
+  | { readonly kind: 'session-cut'; readonly policyName: string; readonly requestId: string; readonly revokedAt: Date }
+
+/** A cloud that can hold time-bound grants. */
+export interface CloudProvider {
+  /**
+   * Puts one policy per target. All or nothing: when a target fails, the policies already put on the
+   * others are deleted and the outcome reports both. Never throws for cloud or limit failures: they
+   * are in the outcome.
+   */
+  grant(plan: GrantPlan): Promise<GrantOutcome>
+  /** Deletes the named policies (a missing one is already revoked) and optionally cuts sessions. Never throws for cloud failures. */
+  revoke(params: RevokeParams): Promise<RevokeOutcome>
+  /** The policies on a principal whose names this app recognises; others are ignored. Throws GrantError on failure. */
+  listManagedPolicies(params: { account: string; principalArn: string }): Promise<ManagedPolicy[]>
+}
+
+/** A provider operation that failed on one target, with the cloud's error as `cause`. */
+export class GrantError extends Error {
+  override readonly name = 'GrantError'
+  readonly requestId: string
+  readonly account: string
+  readonly principalArn: string
+  readonly code: string
+  readonly permanent: boolean
+
+  constructor(params: {
+    message: string
+    requestId: string
+    account: string
+    principalArn: string
+    code: string
+    permanent: boolean
+    cause?: unknown
+  }) {
+    super(params.message, { cause: params.cause })
+    this.requestId = params.requestId
+    this.account = params.account
+    this.principalArn = params.principalArn
+    this.code = params.code
+    this.permanent = params.permanent
+  }
+
+  /** The failure as carried in outcomes. */
+  toFailure(): TargetFailure {
+    return { code: this.code, message: this.message, permanent: this.permanent }
+  }
+}

@@ -1,0 +1,300 @@
+import type { AccessRepository } from './access-repository.js'
+import { listRequestItems, parseAccessRequest, type AccessRequest, type RequestItem } from './access-request.js'
+import type { ActionCatalogue } from './action-catalogue.js'
+import { describeUnknownAction } from './action-catalogue.js'
+import { resolveApprovers, evaluateApprovalRule, isEligibleApprover, type ApprovalContext } from './approval-rule.js'
+import { findOwners } from './codeowners.js'
+import type { Blocker, Decision, DecisionInput, ItemResult, NearMiss, PolicyResult } from './decision.js'
+import type { InputError } from './input-error.js'
+import { findPolicyIndex } from './policy-index-cache.js'
+import type { Policy } from './policy.js'
+import { summarizeReviewers } from './review-states.js'
+import { coversPattern, findUncoveredExample, PatternTooComplexError } from './wildcard.js'
+
+/**
+ * The decision: is this request approved, pending, denied or invalid, and why. Pure and synchronous:
+ * everything it needs (files, reviews, team members, the clock, the action catalogue) is in `input`.
+ * Default deny: an item no policy covers denies the whole request.
+ */
+export function decide(input: DecisionInput): Decision {
+  const author = input.author.toLowerCase()
+  const base = { requestPath: input.requestFile.path, author, headSha: input.headSha, evaluatedAt: input.now }
+  const parsed = parseAccessRequest({ file: input.requestFile.path, text: input.requestFile.text })
+  if (!parsed.ok) return invalidDecision(base, parsed.errors)
+  const request = parsed.value
+  const errors = [
+    // Invalid CODEOWNERS lines are ignored, as GitHub ignores them; `jit validate` and the policy check report them.
+    ...input.repository.errors.filter((error) => error.file !== input.repository.codeowners?.file),
+    ...checkRequestAgainstWorld({ request, text: input.requestFile.text, catalogue: input.catalogue, now: input.now }),
+  ]
+  if (errors.length > 0) return { ...invalidDecision(base, errors), request }
+
+  const context = createApprovalContext(input, author)
+  const policies = findPolicyIndex(input.repository.policies)
+  const policyResults = new Map<Policy, PolicyResult>()
+  const resultFor = (policy: Policy): PolicyResult => {
+    let result = policyResults.get(policy)
+    if (!result) {
+      result = evaluatePolicy({ policy, request, context })
+      policyResults.set(policy, result)
+    }
+    return result
+  }
+  const eligibility = new Map<Policy, string[]>()
+  const reasonsPolicyCannotApply = (policy: Policy): string[] => {
+    let reasons = eligibility.get(policy)
+    if (!reasons) {
+      reasons = findRequestLevelMisses({ policy, request, author, teams: input.teams })
+      eligibility.set(policy, reasons)
+    }
+    return reasons
+  }
+
+  const items: ItemResult[] = []
+  const deniedReasons: string[] = []
+  for (const item of listRequestItems(request)) {
+    const candidates: Policy[] = []
+    const nearMisses: (NearMiss & { actionCovered: boolean })[] = []
+    for (const policy of policies.lookupByAction(item.action)) {
+      const itemMisses = findItemLevelMisses(policy, item)
+      const reasons = [...itemMisses.reasons, ...reasonsPolicyCannotApply(policy)]
+      if (reasons.length === 0) candidates.push(policy)
+      else nearMisses.push({ policy: policy.name, file: policy.file, reasons, actionCovered: itemMisses.actionCovered })
+    }
+    candidates.sort(byName)
+    const chosen = choosePolicy(candidates.map(resultFor))
+    const shownMisses = chosen ? [] : selectNearMisses(nearMisses)
+    if (!chosen || chosen.impossible) deniedReasons.push(describeDeniedItem(item, author, chosen, shownMisses))
+    items.push({ item, ...(chosen ? { policy: chosen.policy.name } : {}), candidates: candidates.map((p) => p.name), nearMisses: shownMisses })
+  }
+
+  const chosenResults = uniqueChosen(items, policyResults)
+  const blockers = findBlockers({ candidates: [...policyResults.values()], context })
+  const approvedItems = chosenResults.every((result) => result.satisfied)
+  const missing = [
+    ...chosenResults.flatMap((result) => (result.satisfied ? [] : describeMissing(result))),
+    ...blockers.map((blocker) => `changes requested by @${blocker.login} must be resolved (their new approval, or a dismissal)`),
+  ]
+  const decision = { ...base, request, errors: [], items, policies: chosenResults, blockers }
+  if (deniedReasons.length > 0) {
+    const more = deniedReasons.length > 1 ? ` (and ${deniedReasons.length - 1} more)` : ''
+    return { ...decision, verdict: 'denied', summary: `Denied: ${deniedReasons[0]}${more}`, missing: deniedReasons }
+  }
+  if (approvedItems && blockers.length === 0) return { ...decision, verdict: 'approved', summary: describeApproval(chosenResults), missing: [] }
+  const more = missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''
+  return { ...decision, verdict: 'pending', summary: `Pending: ${missing[0]}${more}`, missing }
+}
+
+/** Teams whose members the decision for this input may need: requesters, approval rules and code owners of candidate policies. */
+export function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 'headSha' | 'now' | 'catalogue'>): string[] {
+  const parsed = parseAccessRequest({ file: input.requestFile.path, text: input.requestFile.text })
+  if (!parsed.ok) return []
+  const index = findPolicyIndex(input.repository.policies)
+  const teams = new Set<string>()
+  let needsOwners = false
+  for (const item of listRequestItems(parsed.value)) {
+    for (const policy of index.lookupByAction(item.action)) {
+      if (findItemLevelMisses(policy, item).reasons.length > 0) continue
+      policy.requesters.teams.forEach((team) => teams.add(team))
+      for (const rule of policy.approvals) {
+        if (rule.from.kind === 'principals') rule.from.teams.forEach((team) => teams.add(team))
+        else needsOwners = true
+      }
+    }
+  }
+  if (needsOwners && input.repository.codeowners) {
+    findOwners(input.repository.codeowners, input.requestFile.path).teams.forEach((team) => teams.add(team))
+  }
+  return [...teams].sort()
+}
+
+function invalidDecision(base: Pick<Decision, 'requestPath' | 'author' | 'headSha' | 'evaluatedAt'>, errors: readonly InputError[]): Decision {
+  const files = [...new Set(errors.map((error) => error.file))]
+  const summary = `Invalid: ${errors.length} error${errors.length === 1 ? '' : 's'} in ${files.join(', ')}`
+  return { ...base, verdict: 'invalid', summary, errors, items: [], policies: [], blockers: [], missing: [] }
+}
+
+/** Checks that need the world outside the file: real AWS actions, and a start that is not in the past. */
+function checkRequestAgainstWorld(params: { request: AccessRequest; text: string; catalogue: ActionCatalogue; now: Date }): InputError[] {
+  const { request, text, catalogue, now } = params
+  const errors: InputError[] = []
+  for (const entry of request.access) {
+    for (const action of entry.actions) {
+      if (catalogue.expand(action).length === 0) {
+        errors.push({ file: request.file, line: findLineOf(text, action, entry.line), message: describeUnknownAction(action, catalogue) })
+      }
+    }
+  }
+  if (request.start && request.start.getTime() < now.getTime()) {
+    errors.push({
+      file: request.file,
+      line: findLineOf(text, 'start', 1),
+      message: `start ${request.start.toISOString()} is in the past (evaluated at ${now.toISOString()}); remove it to start when granted, or choose a later time`,
+    })
+  }
+  return errors
+}
+
+/** The first line at or after `fromLine` that mentions `needle` (for pointing at a value inside an entry). */
+function findLineOf(text: string, needle: string, fromLine: number): number {
+  const lines = text.split('\n')
+  for (let index = Math.max(0, fromLine - 1); index < lines.length; index++) {
+    if (lines[index]!.includes(needle)) return index + 1
+  }
+  return fromLine
+}
+
+function createApprovalContext(input: DecisionInput, author: string): ApprovalContext {
+  const codeowners = input.repository.codeowners
+  return {
+    author,
+    headSha: input.headSha,
+    requestPath: input.requestFile.path,
+    reviewers: summarizeReviewers(input.reviews),
+    teams: input.teams,
+    ...(codeowners ? { ownership: findOwners(codeowners, input.requestFile.path), codeownersFile: codeowners.file } : {}),
+  }
+}
+
+function byName(a: Policy, b: Policy): number {
+  return a.name.localeCompare(b.name)
+}
+
+/** Why a policy's grants do not cover one item (no reasons when they do). */
+function findItemLevelMisses(policy: Policy, item: RequestItem): { reasons: string[]; actionCovered: boolean } {
+  const reasons: string[] = []
+  const grants = policy.grants
+  if (!grants.accounts.some((account) => account === '*' || account === item.account)) {
+    reasons.push(`does not grant account ${item.account} (grants ${grants.accounts.join(', ')})`)
+  }
+  const actionCovered = grants.actions.some((granted) => coversSafely(granted, item.action, true))
+  if (!actionCovered) reasons.push(describeUncovered('action', grants.actions, item.action, true))
+  if (!grants.resources.some((granted) => coversSafely(granted, item.resource, false))) {
+    reasons.push(describeUncovered('resource', grants.resources, item.resource, false))
+  }
+  return { reasons, actionCovered }
+}
+
+/** Coverage, denying (never guessing) when a pathological pattern makes the exact answer too costly. */
+function coversSafely(granted: string, requested: string, ignoreCase: boolean): boolean {
+  try {
+    return coversPattern(granted, requested, { ignoreCase })
+  } catch (error) {
+    if (error instanceof PatternTooComplexError) return false
+    throw error
+  }
+}
+
+function describeUncovered(kind: 'action' | 'resource', granted: readonly string[], requested: string, ignoreCase: boolean): string {
+  const shown = granted.length > 3 ? `${granted.slice(0, 3).join(', ')}, …` : granted.join(', ')
+  let example: string | undefined
+  try {
+    example = granted.length === 1 ? findUncoveredExample(granted[0]!, requested, { ignoreCase }) : undefined
+  } catch (error) {
+    if (!(error instanceof PatternTooComplexError)) throw error
+  }
+  const hint = example !== undefined && example !== requested ? ` (the request would also match ${example})` : ''
+  return `grants ${kind}s ${shown}, which do not cover ${requested}${hint}`
+}
+
+/** Why a policy cannot serve this request at all, whatever the item (empty when it can). */
+function findRequestLevelMisses(params: { policy: Policy; request: AccessRequest; author: string; teams: DecisionInput['teams'] }): string[] {
+  const { policy, request, author, teams } = params
+  const reasons: string[] = []
+  const requesters = policy.requesters
+  const byTeam = requesters.teams.some((team) => (teams.get(team) ?? []).some((member) => member.toLowerCase() === author))
+  if (!requesters.users.includes(author) && !byTeam) {
+    const who = [...requesters.teams, ...requesters.users].join(', ')
+    reasons.push(`${author} is not one of its requesters (${who})`)
+  }
+  if (request.durationMs > policy.maxDurationMs) {
+    reasons.push(`duration ${request.durationText} is longer than its max_duration ${policy.maxDurationText}`)
+  }
+  if (policy.ticket) {
+    if (request.ticket === undefined) reasons.push(`requires a ticket matching ${policy.ticket.source}`)
+    else if (!policy.ticket.test(request.ticket)) reasons.push(`ticket ${request.ticket} does not match ${policy.ticket.source}`)
+  }
+  return reasons
+}
+
+function evaluatePolicy(params: { policy: Policy; request: AccessRequest; context: ApprovalContext }): PolicyResult {
+  const { policy, request, context } = params
+  const autoApproved = policy.autoApprove !== undefined && request.durationMs <= policy.autoApprove.maxDurationMs
+  const rules = policy.approvals.map((rule) => evaluateApprovalRule({ rule, policy, context }))
+  const satisfied = autoApproved || rules.every((rule) => rule.satisfied)
+  const impossible = !satisfied && rules.some((rule) => rule.impossible !== undefined)
+  return { policy, autoApproved, rules, satisfied, impossible }
+}
+
+/** Prefers a satisfied candidate, then the one closest to approval; an impossible one only when nothing else is left. */
+function choosePolicy(results: readonly PolicyResult[]): PolicyResult | undefined {
+  const missingOf = (result: PolicyResult): number => result.rules.reduce((sum, rule) => sum + rule.missing, 0)
+  return (
+    results.find((result) => result.satisfied) ??
+    [...results].filter((result) => !result.impossible).sort((a, b) => missingOf(a) - missingOf(b))[0] ??
+    results[0]
+  )
+}
+
+function uniqueChosen(items: readonly ItemResult[], results: ReadonlyMap<Policy, PolicyResult>): PolicyResult[] {
+  const names = new Set(items.map((item) => item.policy).filter((name) => name !== undefined))
+  return [...results.values()].filter((result) => names.has(result.policy.name)).sort((a, b) => byName(a.policy, b.policy))
+}
+
+/**
+ * The near misses worth a reader's time: policies that grant the action but fail on something else.
+ * Only when no policy grants the action at all are the ones that fail on the action itself shown.
+ */
+function selectNearMisses(misses: readonly (NearMiss & { actionCovered: boolean })[]): NearMiss[] {
+  const grantingAction = misses.filter((miss) => miss.actionCovered)
+  return (grantingAction.length > 0 ? grantingAction : misses)
+    .map(({ policy, file, reasons }) => ({ policy, file, reasons }))
+    .sort((a, b) => a.policy.localeCompare(b.policy))
+}
+
+function describeItem(item: RequestItem): string {
+  return `${item.action} on ${item.resource} in ${item.account}`
+}
+
+function describeDeniedItem(item: RequestItem, author: string, chosen: PolicyResult | undefined, nearMisses: readonly NearMiss[]): string {
+  if (chosen) {
+    const rule = chosen.rules.find((result) => result.impossible)
+    return `${describeItem(item)}: policy ${chosen.policy.name} can never approve it: ${rule?.impossible ?? 'an approval rule cannot be met'}`
+  }
+  if (nearMisses.length === 0) return `no policy grants ${item.action} (${describeItem(item)}) to ${author}`
+  return `no policy grants ${describeItem(item)} to ${author} (${nearMisses.length} came close: ${nearMisses.map((miss) => miss.policy).join(', ')})`
+}
+
+function describeMissing(result: PolicyResult): string[] {
+  return result.rules
+    .filter((rule) => !rule.satisfied)
+    .map((rule) => `${rule.missing} more approval${rule.missing === 1 ? '' : 's'} from ${rule.source} (policy ${result.policy.name})`)
+}
+
+function describeApproval(results: readonly PolicyResult[]): string {
+  const parts = results.map((result) => {
+    if (result.autoApproved) return `auto-approved within the limits of policy ${result.policy.name}`
+    const approvers = [...new Set(result.rules.flatMap((rule) => rule.counted.map((approval) => `@${approval.login}`)))]
+    return `approved by ${approvers.join(', ')} under policy ${result.policy.name}`
+  })
+  const text = parts.join('; ')
+  return `Approved: ${text}`
+}
+
+/** Reviewers whose latest review requests changes and who could approve under some candidate policy. */
+function findBlockers(params: { candidates: readonly PolicyResult[]; context: ApprovalContext }): Blocker[] {
+  const { candidates, context } = params
+  const blockers: Blocker[] = []
+  for (const reviewer of context.reviewers) {
+    if (reviewer.latest.state !== 'CHANGES_REQUESTED') continue
+    const couldApprove = candidates.some(
+      (result) =>
+        isEligibleApprover(reviewer.login, reviewer.isBot, result.policy, context.author) &&
+        result.policy.approvals.some((rule) => resolveApprovers(rule, context).logins.has(reviewer.login)),
+    )
+    if (couldApprove) blockers.push({ login: reviewer.login, commitId: reviewer.latest.commitId })
+  }
+  return blockers
+}
+
+export type { AccessRepository }

@@ -1,0 +1,50 @@
+import type { FromSchema } from 'json-schema-to-ts'
+import { DURATION_PATTERN, LOGIN_PATTERN, PRINCIPAL_TEMPLATE_PATTERN, ROLE_TEMPLATE_PATTERN } from './patterns.js'
+
+/** JSON Schema of `.github/jit.yml`; `schemas/settings.schema.json` is written from it. */
+export const settingsSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'urn:jit-access:schemas:settings',
+  title: 'JIT access settings',
+  description:
+    'Settings of the access repository (.github/jit.yml): how GitHub logins map to AWS principals, and how often the app sweeps. Every key is optional.',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    principal: {
+      description:
+        'ARN template of the IAM role or user that receives a grant. {account} (required, as the account) and {login} (the GitHub login, lower-cased) are substituted.',
+      type: 'string',
+      pattern: PRINCIPAL_TEMPLATE_PATTERN,
+      default: 'arn:aws:iam::{account}:role/jit-{login}',
+    },
+    principals: {
+      description: 'Per-login overrides of principal: GitHub login to ARN template, with the same placeholders.',
+      type: 'object',
+      propertyNames: { pattern: LOGIN_PATTERN },
+      additionalProperties: { type: 'string', pattern: PRINCIPAL_TEMPLATE_PATTERN },
+      examples: [{ bob: 'arn:aws:iam::{account}:user/bob' }],
+    },
+    granter_role: {
+      description: 'ARN template of the role the app assumes in the target account to write IAM policies; {account} is substituted.',
+      type: 'string',
+      pattern: ROLE_TEMPLATE_PATTERN,
+      default: 'arn:aws:iam::{account}:role/jit-granter',
+    },
+    sweep_interval: {
+      description: 'How often the in-app sweeper revokes expired grants: Nm, Nh or Nd, or ISO 8601 (1 minute to 1 day). Default 5m.',
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      default: '5m',
+    },
+    pending_max_age: {
+      description: 'Request pull requests left unapproved longer than this are closed (1 hour to 90 days). Default 7d.',
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      default: '7d',
+    },
+  },
+} as const
+
+/** The settings file's data exactly as the schema admits it (before defaults and typing). */
+export type SettingsDocument = FromSchema<typeof settingsSchema, { keepDefaultedPropertiesOptional: true }>

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest'
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { main } from '../../src/cli/jit.js'
+import { EXAMPLE_REPO } from '../support/example-repo.js'
+
+interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+async function jit(args: string[], cwd = EXAMPLE_REPO): Promise<RunResult> {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    cwd,
+    env: {},
+    now: () => new Date('2026-12-01T08:00:00Z'),
+  })
+  return { code, stdout, stderr }
+}
+
+const TEAMS = ['--teams', 'teams.yaml']
+const check = (args: string[], cwd?: string): Promise<RunResult> => jit(['check', ...args], cwd)
+const INCIDENT = 'requests/sre/inc-4821-terminate-web.yaml'
+
+describe('jit check', () => {
+  it.each([
+    ['approved', [INCIDENT, '--author', 'alice', '--approved-by', 'bob,carol'], 0],
+    ['pending', [INCIDENT, '--author', 'alice', '--approved-by', 'bob'], 1],
+    ['pending, blocked by changes requested', [INCIDENT, '--author', 'alice', '--approved-by', 'bob,carol', '--changes-requested-by', 'dan'], 1],
+    ['denied', [INCIDENT, '--author', 'frank'], 3],
+    ['auto-approved', ['requests/staging/debug-logs.yaml', '--author', 'frank'], 0],
+    ['two security approvals for break-glass', ['requests/sre/iam-cleanup.yaml', '--author', 'erin', '--approved-by', 'carol,dan'], 0],
+    ['data fix needs the data owners', ['requests/data/fix-orders.yaml', '--author', 'grace'], 1],
+    ['a future window', ['requests/network/open-vpn.yaml', '--author', 'heidi', '--approved-by', 'ivan,carol'], 0],
+  ])('%s: exit code', async (_name, args, expected) => {
+    const result = await check([...args, ...TEAMS])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(expected)
+  })
+
+  it('explains a pending request in words a reviewer understands', async () => {
+    const result = await check([INCIDENT, '--author', 'alice', '--approved-by', 'bob,frank', ...TEAMS])
+    expect(result.stdout).toContain('Pending: 1 more approval from @acme/security (policy prod-ec2-incident)')
+    expect(result.stdout).toContain('- Reason: Terminate the stuck web node from INC-4821')
+    expect(result.stdout).toContain('counted: @bob')
+    expect(result.stdout).toContain('not counted: @frank: not a code owner of the request file')
+    expect(result.stdout).toContain('Still missing:')
+  })
+
+  it('prints one JSON object with --json', async () => {
+    const result = await check([INCIDENT, '--author', 'frank', '--json', ...TEAMS])
+    const json = JSON.parse(result.stdout)
+    expect(json.verdict).toBe('denied')
+    expect(json.errors).toEqual([])
+    expect(json.items[0].nearMisses[0].reasons).toEqual(['frank is not one of its requesters (@acme/sre)'])
+  })
+
+  it('reports invalid input with file and line, exit 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jit-check-'))
+    await mkdir(join(dir, 'requests'))
+    await writeFile(join(dir, 'requests', 'bad.yaml'), 'reason: x\nduration: 0m\naccess:\n  - account: 111111111111\n    actions: [ec2:StopInstances]\n')
+    const result = await check(['requests/bad.yaml', '--author', 'alice', '--json'], dir)
+    expect(result.code).toBe(2)
+    const json = JSON.parse(result.stdout)
+    expect(json.verdict).toBe('invalid')
+    expect(json.errors.map((error: { file: string; line: number }) => `${error.file}:${error.line}`)).toEqual(['requests/bad.yaml:2', 'requests/bad.yaml:4'])
+  })
+
+  it('takes the request path relative to --repo for CODEOWNERS', async () => {
+    const result = await check([join(EXAMPLE_REPO, INCIDENT), '--repo', EXAMPLE_REPO, '--author', 'alice', '--approved-by', 'bob,carol', ...['--teams', join(EXAMPLE_REPO, 'teams.yaml')]], '/')
+    expect(result.code).toBe(0)
+  })
+
+  it.each([
+    ['no request file', [], 'expected one request file'],
+    ['a missing file', ['requests/nope.yaml', '--author', 'alice'], 'request file not found: requests/nope.yaml'],
+    ['no author', [INCIDENT], '--author is required'],
+    ['a bad --at', [INCIDENT, '--author', 'alice', '--at', 'tomorrow'], '--at must be an ISO 8601 time'],
+    ['an unknown flag', [INCIDENT, '--autor', 'alice'], "Unknown option '--autor'"],
+    ['a file outside the repository', ['/etc/hostname', '--author', 'alice'], 'is not inside the access repository'],
+  ])('exits 2 with a clear message for %s', async (_name, args, message) => {
+    const result = await check(args)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(message)
+  })
+
+  it('reports a broken teams file with its line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jit-teams-'))
+    await writeFile(join(dir, 'teams.yaml'), '"@acme/sre": [alice]\nsre: [bob]\n')
+    const result = await check([join(EXAMPLE_REPO, INCIDENT), '--repo', EXAMPLE_REPO, '--author', 'alice', '--teams', join(dir, 'teams.yaml')])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('teams.yaml:2: "sre" is not a team name like "@acme/sre"')
+  })
+})
+
+describe('jit validate', () => {
+  it('accepts the example repository', async () => {
+    const result = await jit(['validate'])
+    expect(result).toMatchObject({ code: 0, stdout: 'OK: 5 policies, CODEOWNERS and settings are valid\n' })
+  })
+
+  it('reports every error with file and line, exit 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jit-validate-'))
+    await mkdir(join(dir, 'policies'))
+    await mkdir(join(dir, '.github'))
+    const policy = (name: string, action: string): string =>
+      `name: ${name}\ngrants:\n  accounts: ["*"]\n  actions: ["${action}"]\nrequesters:\n  users: [alice]\nmax_duration: 1h\napprovals:\n  - from: codeowners\n`
+    await writeFile(join(dir, 'policies', 'a.yaml'), policy('same', 'ec2:StopInstances'))
+    await writeFile(join(dir, 'policies', 'b.yaml'), policy('same', 'ec2:StopInstances'))
+    await writeFile(join(dir, 'policies', 'c.yaml'), policy('typo', 'ec2:StopInstance'))
+    await writeFile(join(dir, '.github', 'CODEOWNERS'), '/requests/ @acme/sre\n/policies/ security\n')
+    const result = await jit(['validate', '--json'], dir)
+    expect(result.code).toBe(2)
+    const json = JSON.parse(result.stdout)
+    expect(json.errors.map((error: { file: string; line: number }) => `${error.file}:${error.line}`)).toEqual(['policies/b.yaml:1', 'policies/c.yaml:4', '.github/CODEOWNERS:2'])
+    expect(json.errors[0].message).toBe('policy name "same" is already used by policies/a.yaml:1; names must be unique')
+    expect(json.errors[1].message).toContain('did you mean ec2:StopInstances')
+  })
+
+  it('warns that an empty repository denies everything', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jit-empty-'))
+    const result = await jit(['validate'], dir)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('warning: policies/ holds no policy file: every request will be denied')
+  })
+})
+
+describe('jit', () => {
+  it('prints usage and exits 2 for an unknown command', async () => {
+    const result = await jit(['chek'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('jit: unknown command "chek"')
+  })
+})
