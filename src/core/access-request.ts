@@ -55,20 +55,24 @@ export function parseAccessRequest(params: { file: string; text: string }): Pars
   if (!parsed.ok) return parsed
   const document = parsed.value
   const checked = requestValidator.validate(document)
-  if (!checked.ok) return checked
-  const raw = checked.value
-
-  const errors: InputError[] = []
-  const duration = parseDuration(raw.duration)
-  if (!duration.ok) errors.push({ file, line: document.lineOf(['duration']), message: `duration ${duration.message}` })
+  // The value checks below run even when the schema failed, so one pass reports every error it can.
+  const loose = (document.value ?? {}) as { duration?: unknown; start?: unknown }
+  const errors: InputError[] = checked.ok ? [] : [...checked.errors]
+  const schemaErrorLines = new Set(errors.map((error) => error.line))
+  const addUnlessReported = (error: InputError): void => {
+    if (!schemaErrorLines.has(error.line)) errors.push(error)
+  }
+  const duration = typeof loose.duration === 'string' ? parseDuration(loose.duration) : undefined
+  if (duration && !duration.ok) addUnlessReported({ file, line: document.lineOf(['duration']), message: `duration ${duration.message}` })
   let start: Date | undefined
-  if (raw.start !== undefined) {
-    start = parseDateTime(raw.start)
+  if (typeof loose.start === 'string') {
+    start = parseDateTime(loose.start)
     if (start === undefined) {
-      errors.push({ file, line: document.lineOf(['start']), message: `start "${raw.start}" is not a real date and time` })
+      addUnlessReported({ file, line: document.lineOf(['start']), message: `start "${loose.start}" is not a real date and time` })
     }
   }
-  if (errors.length > 0 || !duration.ok) return { ok: false, errors }
+  if (!checked.ok || errors.length > 0 || !duration?.ok) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) }
+  const raw = checked.value
 
   const request: AccessRequest = {
     file,

@@ -16,6 +16,13 @@ export function recordPath(state: RecordState, id: string): string {
   return `grants/${state}/${id}.yaml`
 }
 
+/** Every place a record of one request can be: if any exists, that request's merge was already handled. */
+export function allRecordPaths(id: string): string[] {
+  return RECORD_STATES.map((state) => recordPath(state, id))
+}
+
+export const RECORD_STATES: readonly RecordState[] = ['active', 'revoked', 'refused', 'failed']
+
 /** Request ids are derived from the pull request: `pr-42`. */
 export function requestIdFor(pullNumber: number): string {
   return `pr-${pullNumber}`
@@ -36,6 +43,8 @@ export interface RecordedPolicy {
   readonly file: string
   /** Blob SHA of the policy file at the base commit the decision read. */
   readonly blob_sha: string
+  /** True when the request met the policy's `auto_approve` limits, so it needed no approval. */
+  readonly auto_approved?: boolean
 }
 
 /** One principal in one account, and what was (or would be) written there. */
@@ -73,6 +82,8 @@ export interface GrantRecord extends RecordBase {
   readonly granted_at: string
   /** Whether revocation also cuts sessions issued before it (from the policy's `revoke_sessions`). */
   readonly revoke_sessions: boolean
+  /** True when the app ran with `JIT_DRY_RUN=1`: nothing was written to AWS, the record says what would have been. */
+  readonly dry_run?: boolean
   /** Set once revoked (then the record lives in `grants/revoked/`). */
   readonly revocation?: Revocation
 }
@@ -104,6 +115,8 @@ export interface FailureRecord extends RecordBase {
   readonly state: 'failed'
   readonly failed_at: string
   readonly error: string
+  /** True when the app ran with `JIT_DRY_RUN=1` (the dry run found a problem AWS would have had too). */
+  readonly dry_run?: boolean
   readonly targets: readonly (RecordedTarget & { readonly outcome: string; readonly error: string | null })[]
 }
 

@@ -1,0 +1,186 @@
+import { AwsQueryError } from './aws-query-error.js'
+import type { Caller } from './authenticate-caller.js'
+import type { IamTag, RoleRecord, UserRecord } from './emulator-state.js'
+import {
+  deleteInlinePolicy,
+  getInlinePolicy,
+  listInlinePolicyNames,
+  putInlinePolicy,
+  type PolicyHolder,
+} from './manage-inline-policies.js'
+import type { Operation, OperationContext } from './operation-context.js'
+import { readIntegerParam, readRequiredParam, readStructList } from './parse-query-request.js'
+import { parsePolicyDocument } from './policy-document.js'
+import type { XmlElements } from './render-xml.js'
+
+// IAM acts in the caller's account: the assumed role's account, or the key owner's.
+function findRoleOrFail({ state, caller, params }: OperationContext): RoleRecord {
+  const roleName = readRequiredParam(params, 'RoleName')
+  const role = state.findRole(caller.account, roleName)
+  if (role === undefined) {
+    throw new AwsQueryError('NoSuchEntity', 404, `The role with name ${roleName} cannot be found.`)
+  }
+  return role
+}
+
+function findUserOrFail({ state, caller, params }: OperationContext): UserRecord {
+  const givenName = params['UserName']
+  // Without a name, GetUser and friends describe the calling user, as IAM does.
+  const userName = givenName !== undefined && givenName !== '' ? givenName : callerUserName(caller)
+  const user = state.findUser(caller.account, userName)
+  if (user === undefined) {
+    throw new AwsQueryError('NoSuchEntity', 404, `The user with name ${userName} cannot be found.`)
+  }
+  return user
+}
+
+function callerUserName(caller: Caller): string {
+  if (caller.kind !== 'user') {
+    throw new AwsQueryError('ValidationError', 400, 'Must specify userName when calling with non-User credentials')
+  }
+  return caller.userName
+}
+
+function asHolder(entity: RoleRecord | UserRecord): PolicyHolder {
+  return 'roleName' in entity
+    ? { kind: 'role', name: entity.roleName, inlinePolicies: entity.inlinePolicies }
+    : { kind: 'user', name: entity.userName, inlinePolicies: entity.inlinePolicies }
+}
+
+function renderRole(role: RoleRecord): XmlElements {
+  return {
+    Path: role.path,
+    RoleName: role.roleName,
+    RoleId: role.roleId,
+    Arn: role.arn,
+    CreateDate: role.createDate,
+    // IAM returns policy documents URL-encoded (RFC 3986).
+    AssumeRolePolicyDocument: encodeURIComponent(role.assumeRolePolicyDocument),
+    Description: role.description,
+    MaxSessionDuration: role.maxSessionDuration,
+    Tags: role.tags.length === 0 ? undefined : role.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })),
+  }
+}
+
+function renderUser(user: UserRecord): XmlElements {
+  return {
+    Path: user.path,
+    UserName: user.userName,
+    UserId: user.userId,
+    Arn: user.arn,
+    CreateDate: user.createDate,
+    Tags: user.tags.length === 0 ? undefined : user.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })),
+  }
+}
+
+function readEntityName(params: Readonly<Record<string, string>>, name: 'RoleName' | 'UserName'): string {
+  const value = readRequiredParam(params, name)
+  if (!/^[\w+=,.@-]{1,64}$/.test(value)) {
+    const member = name === 'RoleName' ? 'roleName' : 'userName'
+    throw new AwsQueryError(
+      'ValidationError',
+      400,
+      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`,
+    )
+  }
+  return value
+}
+
+function readPath(params: Readonly<Record<string, string>>): string {
+  const path = params['Path'] ?? '/'
+  if (!/^\/([\x21-\x7e]*\/)?$/.test(path)) {
+    throw new AwsQueryError('ValidationError', 400, `The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.`)
+  }
+  return path
+}
+
+function readTags(params: Readonly<Record<string, string>>): IamTag[] {
+  return readStructList(params, 'Tags').map((tag) => ({ Key: tag['Key'] ?? '', Value: tag['Value'] ?? '' }))
+}
+
+const createRole: Operation = ({ state, caller, params, now }) => {
+  const roleName = readEntityName(params, 'RoleName')
+  const trustPolicy = readRequiredParam(params, 'AssumeRolePolicyDocument')
+  parsePolicyDocument(trustPolicy, 'trust')
+  const maxSessionDuration = readIntegerParam(params, 'MaxSessionDuration') ?? 3600
+  if (maxSessionDuration < 3600 || maxSessionDuration > 43_200) {
+    throw new AwsQueryError('ValidationError', 400, `1 validation error detected: Value '${maxSessionDuration}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200`)
+  }
+  if (state.findRole(caller.account, roleName) !== undefined) {
+    throw new AwsQueryError('EntityAlreadyExists', 409, `Role with name ${roleName} already exists.`)
+  }
+  const role = state.addRole({
+    account: caller.account,
+    roleName,
+    path: readPath(params),
+    assumeRolePolicyDocument: trustPolicy,
+    description: params['Description'],
+    maxSessionDuration,
+    tags: readTags(params),
+    now,
+  })
+  return { Role: renderRole(role) }
+}
+
+const createUser: Operation = ({ state, caller, params, now }) => {
+  const userName = readEntityName(params, 'UserName')
+  if (state.findUser(caller.account, userName) !== undefined) {
+    throw new AwsQueryError('EntityAlreadyExists', 409, `User with name ${userName} already exists.`)
+  }
+  const user = state.addUser({ account: caller.account, userName, path: readPath(params), tags: readTags(params), now })
+  return { User: renderUser(user) }
+}
+
+function readPage(params: Readonly<Record<string, string>>): { marker: string | undefined; maxItems: number | undefined } {
+  return { marker: params['Marker'], maxItems: readIntegerParam(params, 'MaxItems') }
+}
+
+/** The IAM actions the emulator implements, by action name. */
+export const iamOperations: Readonly<Record<string, Operation>> = {
+  CreateRole: createRole,
+  GetRole: (context) => ({ Role: renderRole(findRoleOrFail(context)) }),
+  CreateUser: createUser,
+  GetUser: (context) => ({ User: renderUser(findUserOrFail(context)) }),
+
+  PutRolePolicy: (context) => {
+    const role = findRoleOrFail(context)
+    putInlinePolicy(
+      asHolder(role),
+      readRequiredParam(context.params, 'PolicyName'),
+      readRequiredParam(context.params, 'PolicyDocument'),
+    )
+    return undefined
+  },
+  GetRolePolicy: (context) => {
+    const role = findRoleOrFail(context)
+    const policyName = readRequiredParam(context.params, 'PolicyName')
+    const document = getInlinePolicy(asHolder(role), policyName)
+    return { RoleName: role.roleName, PolicyName: policyName, PolicyDocument: encodeURIComponent(document) }
+  },
+  DeleteRolePolicy: (context) => {
+    deleteInlinePolicy(asHolder(findRoleOrFail(context)), readRequiredParam(context.params, 'PolicyName'))
+    return undefined
+  },
+  ListRolePolicies: (context) => listInlinePolicyNames(asHolder(findRoleOrFail(context)), readPage(context.params)),
+
+  PutUserPolicy: (context) => {
+    const user = findUserOrFail(context)
+    putInlinePolicy(
+      asHolder(user),
+      readRequiredParam(context.params, 'PolicyName'),
+      readRequiredParam(context.params, 'PolicyDocument'),
+    )
+    return undefined
+  },
+  GetUserPolicy: (context) => {
+    const user = findUserOrFail(context)
+    const policyName = readRequiredParam(context.params, 'PolicyName')
+    const document = getInlinePolicy(asHolder(user), policyName)
+    return { UserName: user.userName, PolicyName: policyName, PolicyDocument: encodeURIComponent(document) }
+  },
+  DeleteUserPolicy: (context) => {
+    deleteInlinePolicy(asHolder(findUserOrFail(context)), readRequiredParam(context.params, 'PolicyName'))
+    return undefined
+  },
+  ListUserPolicies: (context) => listInlinePolicyNames(asHolder(findUserOrFail(context)), readPage(context.params)),
+}

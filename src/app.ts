@@ -1,0 +1,67 @@
+import type { ApplicationFunctionOptions, Context, Probot } from 'probot'
+import { loadActionCatalogue, type ActionCatalogue } from './core/action-catalogue.js'
+import { CHECK_NAME } from './github/check-run-report.js'
+import { CORE_ENGINE, type Engine } from './github/evaluate-pull-request.js'
+import { createFilesCache } from './github/files-at-commit.js'
+import { runAccessCheck } from './github/run-access-check.js'
+
+/** What the app depends on besides GitHub: injectable so tests fix the clock and the catalogue. */
+export interface AppDependencies {
+  /** The clock; called once per evaluation. */
+  readonly now?: () => Date
+  readonly catalogue?: ActionCatalogue | Promise<ActionCatalogue>
+  /** The decision engine; the real one unless a test proves an adapter property with a fake. */
+  readonly engine?: Engine
+}
+
+export const PULL_REQUEST_EVENTS = [
+  'pull_request.opened',
+  'pull_request.reopened',
+  'pull_request.synchronize',
+  'pull_request.edited',
+  'pull_request.ready_for_review',
+] as const
+export const REVIEW_EVENTS = ['pull_request_review.submitted', 'pull_request_review.edited', 'pull_request_review.dismissed'] as const
+
+/** Builds the Probot app: every listed event re-evaluates the pull request from scratch. */
+export function createApp(dependencies: AppDependencies = {}): (app: Probot, options?: ApplicationFunctionOptions) => void {
+  return (app) => {
+    const now = dependencies.now ?? (() => new Date())
+    const catalogue = dependencies.catalogue ?? loadActionCatalogue()
+    const engine = dependencies.engine ?? CORE_ENGINE
+    // What is read at an immutable SHA is shared by every delivery this process handles.
+    const cache = createFilesCache()
+
+    const check = async (context: Context, target: { number: number; headSha: string }): Promise<void> => {
+      const { owner, repo } = context.repo()
+      const log = context.log.child({ delivery: context.id, event: `${context.name}.${(context.payload as { action?: string }).action ?? ''}` })
+      await runAccessCheck({ octokit: context.octokit, log, owner, repo, number: target.number, eventHeadSha: target.headSha, cache, catalogue, now: now(), engine })
+    }
+
+    app.on([...PULL_REQUEST_EVENTS, ...REVIEW_EVENTS], async (context) => {
+      const pr = context.payload.pull_request
+      if (pr.state !== 'open') {
+        context.log.info({ delivery: context.id, number: pr.number }, 'pull request is closed; not evaluated')
+        return
+      }
+      await check(context, { number: pr.number, headSha: pr.head.sha })
+    })
+
+    app.on('check_run.rerequested', async (context) => {
+      const run = context.payload.check_run
+      if (run.name !== CHECK_NAME) return
+      // GitHub leaves pull_requests empty for fork PRs; the check run's external_id carries the number.
+      const number = run.pull_requests[0]?.number ?? Number.parseInt(run.external_id ?? '', 10)
+      if (!Number.isSafeInteger(number)) {
+        context.log.warn({ delivery: context.id, checkRun: run.id }, 're-run asked for a check with no pull request; nothing to evaluate')
+        return
+      }
+      await check(context, { number, headSha: run.head_sha })
+    })
+  }
+}
+
+/** The Probot entry point: `probot run ./dist/src/app.js`. */
+export default function app(probot: Probot, options: ApplicationFunctionOptions): void {
+  createApp()(probot, options)
+}

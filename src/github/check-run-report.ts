@@ -1,0 +1,125 @@
+import type { AccessRepository } from '../core/access-repository.js'
+import type { Decision } from '../core/decision.js'
+import type { InputError } from '../core/input-error.js'
+import { renderDecision } from '../core/render-decision.js'
+import type { PullRequestKind } from './classify-pull-request.js'
+import { describeApiError, GitHubReadError } from './github-read-error.js'
+
+/** The one check run the app writes, under this name, on the PR's head commit. */
+export const CHECK_NAME = 'jit / access request'
+
+export type CheckConclusion = 'success' | 'action_required' | 'failure' | 'neutral'
+
+/** A check-run annotation, in the REST API's shape. */
+export interface CheckAnnotation {
+  readonly path: string
+  readonly start_line: number
+  readonly end_line: number
+  readonly annotation_level: 'failure' | 'warning' | 'notice'
+  readonly title: string
+  readonly message: string
+}
+
+/** What the check run will say: a value, built before anything is written to GitHub. */
+export interface CheckRunReport {
+  readonly conclusion: CheckConclusion
+  readonly title: string
+  /** Markdown for people. */
+  readonly summary: string
+  readonly annotations: readonly CheckAnnotation[]
+}
+
+const CONCLUSIONS: Record<Decision['verdict'], CheckConclusion> = {
+  approved: 'success',
+  pending: 'action_required',
+  denied: 'failure',
+  invalid: 'failure',
+}
+
+// GitHub rejects longer check-run summaries.
+const SUMMARY_LIMIT = 65_535
+
+/** The check for a request PR: the decision, rendered, with annotations on the lines at fault. */
+export function reportDecision(decision: Decision, params: { unknownTeams: readonly string[] }): CheckRunReport {
+  const notes: string[] = []
+  if (params.unknownTeams.length > 0) {
+    notes.push(
+      `> [!WARNING]\n> GitHub showed the app no members for ${params.unknownTeams.map((t) => `\`${t}\``).join(', ')}: the team does not exist or the app cannot see it, so approvals through it cannot count.`,
+    )
+  }
+  notes.push(`<sub>Evaluated on commit ${decision.headSha.slice(0, 7)} at ${decision.evaluatedAt.toISOString()}. Approvals count only on this commit: a new push needs new approvals.</sub>`)
+  const annotations = decision.errors.map((error) => annotate(error, 'Invalid input'))
+  if (decision.verdict === 'denied') {
+    for (const item of decision.items) {
+      if (item.policy) continue
+      annotations.push(
+        annotate({ file: decision.requestPath, line: item.item.line, message: `No policy grants ${item.item.action} on ${item.item.resource} in account ${item.item.account}.` }, 'Not covered by any policy'),
+      )
+    }
+  }
+  return {
+    conclusion: CONCLUSIONS[decision.verdict],
+    title: decision.summary,
+    summary: limit(`${renderDecision(decision, { format: 'markdown' })}\n${notes.join('\n\n')}\n`),
+    annotations,
+  }
+}
+
+/** The check for a PR rejected or ignored before reading any file (fork, mixed changes, deleted request...). */
+export function reportClassification(kind: Extract<PullRequestKind, { kind: 'rejected' | 'ignored' }>): CheckRunReport {
+  return {
+    conclusion: kind.kind === 'rejected' ? 'failure' : 'neutral',
+    title: kind.title,
+    summary: `${kind.reason}\n`,
+    annotations: [],
+  }
+}
+
+/** The check for a PR that changes policies, CODEOWNERS or settings: are the head's files valid, as `jit validate` says. */
+export function reportRulesCheck(params: { headSha: string; paths: readonly string[]; repository: AccessRepository; errors: readonly InputError[] }): CheckRunReport {
+  const { repository, errors } = params
+  const changed = params.paths.map((p) => `\`${p}\``).join(', ')
+  const facts = [
+    `${repository.policies.length} valid polic${repository.policies.length === 1 ? 'y' : 'ies'}`,
+    repository.codeowners ? `CODEOWNERS from \`${repository.codeowners.file}\` (${repository.codeowners.rules.length} rules)` : 'no CODEOWNERS file',
+  ].join(', ')
+  if (errors.length === 0) {
+    return {
+      conclusion: 'success',
+      title: 'Policy change is valid',
+      summary: `This pull request changes ${changed}. At ${params.headSha.slice(0, 7)} the rules load without errors: ${facts}.\n\nThe change takes effect for requests once merged; its own reviews are governed by branch protection and CODEOWNERS.\n`,
+      annotations: [],
+    }
+  }
+  const lines = errors.map((e) => `- \`${e.file}:${e.line}\`: ${e.message}`)
+  return {
+    conclusion: 'failure',
+    title: `Policy change is invalid: ${errors.length} error${errors.length === 1 ? '' : 's'}`,
+    summary: limit(`This pull request changes ${changed}. At ${params.headSha.slice(0, 7)} the rules have errors; fix them and push again.\n\n${lines.join('\n')}\n\nValid so far: ${facts}.\n`),
+    annotations: errors.map((error) => annotate(error, 'Invalid rule')),
+  }
+}
+
+/** The check when the evaluation itself failed: what went wrong, and that re-running is safe. */
+export function reportFailure(error: unknown): CheckRunReport {
+  const what = error instanceof GitHubReadError ? error.message : `The access check failed: ${describeApiError(error)}`
+  return {
+    conclusion: 'failure',
+    title: error instanceof GitHubReadError ? 'Could not read from GitHub' : 'The access check failed',
+    summary:
+      `${what}.\n\nNothing was granted. Re-running is safe: the check reads everything again and changes nothing else. ` +
+      'Use **Re-run** on this check, or push a commit.\n',
+    annotations: [],
+  }
+}
+
+function annotate(error: InputError, title: string): CheckAnnotation {
+  const line = Math.max(1, error.line)
+  return { path: error.file, start_line: line, end_line: line, annotation_level: 'failure', title, message: error.message }
+}
+
+function limit(summary: string): string {
+  if (summary.length <= SUMMARY_LIMIT) return summary
+  const note = '\n\n… (truncated: the full list is in the annotations)\n'
+  return summary.slice(0, SUMMARY_LIMIT - note.length) + note
+}

@@ -1,0 +1,123 @@
+import type { Review } from '../core/decision.js'
+import type { GitHubApi } from './github-api.js'
+import { GitHubReadError, readFromGitHub } from './github-read-error.js'
+
+/** GitHub's kinds of file change in a pull request (GraphQL `PatchStatus`). */
+export type FileChange = 'ADDED' | 'CHANGED' | 'COPIED' | 'DELETED' | 'MODIFIED' | 'RENAMED'
+
+export interface ChangedFile {
+  readonly path: string
+  readonly change: FileChange
+}
+
+/** What the app needs to know about a pull request, read in one GraphQL query. */
+export interface PullRequestFacts {
+  readonly number: number
+  readonly headSha: string
+  readonly baseSha: string
+  readonly author: string
+  /** True for a pull request from a fork. */
+  readonly isCrossRepository: boolean
+  readonly files: readonly ChangedFile[]
+  /** True when the PR changes more than the first 100 files (never a valid request PR). */
+  readonly hasMoreFiles: boolean
+  readonly reviews: readonly Review[]
+}
+
+const REVIEW_FIELDS = `nodes { databaseId state submittedAt author { __typename login } commit { oid } }
+        pageInfo { hasNextPage endCursor }`
+
+export const PULL_REQUEST_QUERY = `query jitPullRequest($owner: String!, $repo: String!, $number: Int!) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      headRefOid
+      baseRefOid
+      isCrossRepository
+      author { login }
+      files(first: 100) { nodes { path changeType } pageInfo { hasNextPage } }
+      reviews(first: 100) {
+        ${REVIEW_FIELDS}
+      }
+    }
+  }
+}`
+
+export const MORE_REVIEWS_QUERY = `query jitMoreReviews($owner: String!, $repo: String!, $number: Int!, $after: String!) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      reviews(first: 100, after: $after) {
+        ${REVIEW_FIELDS}
+      }
+    }
+  }
+}`
+
+interface ReviewNode {
+  databaseId: number | null
+  state: Review['state']
+  submittedAt: string | null
+  author: { __typename: string; login: string } | null
+  commit: { oid: string } | null
+}
+
+interface ReviewPage {
+  nodes: (ReviewNode | null)[] | null
+  pageInfo: { hasNextPage: boolean; endCursor: string | null }
+}
+
+interface PullRequestData {
+  repository: {
+    pullRequest: {
+      headRefOid: string
+      baseRefOid: string
+      isCrossRepository: boolean
+      author: { login: string } | null
+      files: { nodes: ({ path: string; changeType: FileChange } | null)[] | null; pageInfo: { hasNextPage: boolean } } | null
+      reviews: ReviewPage | null
+    } | null
+  } | null
+}
+
+interface MoreReviewsData {
+  repository: { pullRequest: { reviews: ReviewPage | null } | null } | null
+}
+
+/** Reads a pull request's commits, author, changed files and reviews: one query, plus one per further 100 reviews. */
+export async function readPullRequest(api: GitHubApi, params: { owner: string; repo: string; number: number }): Promise<PullRequestFacts> {
+  const what = `pull request #${params.number}`
+  const data = await readFromGitHub(what, () => api.graphql<PullRequestData>(PULL_REQUEST_QUERY, params))
+  const pr = data.repository?.pullRequest
+  if (!pr) throw new GitHubReadError(what, { detail: 'GitHub returned no such pull request' })
+  const reviewNodes = [...(pr.reviews?.nodes ?? [])]
+  let page = pr.reviews?.pageInfo
+  while (page?.hasNextPage && page.endCursor) {
+    const after = page.endCursor
+    const more = await readFromGitHub(`reviews of ${what}`, () => api.graphql<MoreReviewsData>(MORE_REVIEWS_QUERY, { ...params, after }))
+    const reviews = more.repository?.pullRequest?.reviews
+    reviewNodes.push(...(reviews?.nodes ?? []))
+    page = reviews?.pageInfo
+  }
+  return {
+    number: params.number,
+    headSha: pr.headRefOid,
+    baseSha: pr.baseRefOid,
+    // A deleted account shows as GitHub's "ghost" user.
+    author: pr.author?.login ?? 'ghost',
+    isCrossRepository: pr.isCrossRepository,
+    files: (pr.files?.nodes ?? []).flatMap((node) => (node ? [{ path: node.path, change: node.changeType }] : [])),
+    hasMoreFiles: pr.files?.pageInfo.hasNextPage ?? false,
+    reviews: reviewNodes.flatMap((node) => (node ? [toReview(node)] : [])),
+  }
+}
+
+function toReview(node: ReviewNode): Review {
+  return {
+    ...(node.databaseId === null ? {} : { id: node.databaseId }),
+    login: node.author?.login ?? 'ghost',
+    state: node.state,
+    // A review whose commit is gone can never be on the head commit, so it never counts.
+    commitId: node.commit?.oid ?? '',
+    submittedAt: node.submittedAt ?? '',
+    isBot: node.author?.__typename === 'Bot',
+  }
+}

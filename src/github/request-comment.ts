@@ -1,0 +1,90 @@
+import type { Decision } from '../core/decision.js'
+import { formatDuration, formatUtc } from '../core/render-decision.js'
+import { CHECK_NAME } from './check-run-report.js'
+
+/** Opens the app's one comment on a request PR; also records who was already mentioned. */
+export const COMMENT_MARKER = '<!-- jit:request'
+
+const MENTION = /(^|[^\w`/@])@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]+)?)/gu
+
+/** Wraps every `@handle` in backticks, so that text quoted from a decision never notifies anyone. */
+export function quoteMentions(text: string): string {
+  return text.replace(MENTION, (_match, before: string, handle: string) => `${before}\`@${handle}\``)
+}
+
+/** The handles (`@login`, `@org/team`, lower-cased) recorded in a comment's marker as already mentioned. */
+export function readMentioned(body: string): Set<string> {
+  const match = /<!-- jit:request mentioned="([^"]*)" -->/u.exec(body)
+  return new Set((match?.[1] ?? '').split(' ').filter(Boolean).map((handle) => `@${handle}`))
+}
+
+/** The marker line; handles are stored without `@` so that the marker itself can never mention anyone. */
+function renderMarker(mentioned: Iterable<string>): string {
+  return `${COMMENT_MARKER} mentioned="${[...mentioned].map((handle) => handle.replace(/^@/u, '')).sort().join(' ')}" -->`
+}
+
+/** Who can still give a missing approval: handles from the unsatisfied rules, in rule order. */
+export function listApproversNeeded(decision: Decision): string[] {
+  if (decision.verdict !== 'pending') return []
+  const handles: string[] = []
+  for (const policy of decision.policies) {
+    for (const rule of policy.rules) {
+      if (rule.satisfied || rule.impossible) continue
+      const from = rule.rule.from
+      const owners = from.kind === 'principals' ? [...from.users, ...from.teams] : (rule.codeownersRule?.owners ?? [])
+      for (const owner of owners) {
+        if (owner.includes('@') && !owner.startsWith('@')) continue // an e-mail owner cannot be mentioned
+        const handle = (owner.startsWith('@') ? owner : `@${owner}`).toLowerCase()
+        if (handle !== `@${decision.author.toLowerCase()}` && !handles.includes(handle)) handles.push(handle)
+      }
+    }
+  }
+  return handles
+}
+
+const STATUS: Record<Decision['verdict'], string> = {
+  approved: '✅ **Approved.** Merging this pull request grants the access below.',
+  pending: '⏳ **Waiting for approval.** Approving this pull request on GitHub is how you agree to the access below.',
+  denied: '⛔ **Denied.** No policy allows this request, so approving it would grant nothing.',
+  invalid: '❌ **Invalid.** The request file has errors, so there is nothing to approve yet.',
+}
+
+/**
+ * The comment for approvers: what approving allows, in plain words, and who must approve. Owners are
+ * mentioned (notified) only the first time the comment names them; later versions quote them.
+ */
+export function renderRequestComment(decision: Decision, alreadyMentioned: ReadonlySet<string>): { body: string; mentioned: string[] } {
+  const needed = listApproversNeeded(decision)
+  const mentioned = [...new Set([...alreadyMentioned, ...needed])].sort()
+  const out = [renderMarker(mentioned), STATUS[decision.verdict], '']
+  const request = decision.request
+  if (request) {
+    const window = request.start
+      ? `from ${formatUtc(request.start)} to ${formatUtc(new Date(request.start.getTime() + request.durationMs))}`
+      : 'starting when this pull request is merged'
+    out.push(`\`@${decision.author}\` asks for **${formatDuration(request.durationMs)}** of access, ${window}.`)
+    out.push(`Reason: ${quoteMentions(request.reason)}${request.ticket ? ` (ticket ${quoteMentions(request.ticket)})` : ''}`, '')
+    out.push('| In AWS account | They may call | On | Allowed by policy |', '| --- | --- | --- | --- |')
+    for (const entry of request.access) {
+      const policies = [...new Set(decision.items.filter((i) => i.item.line === entry.line).map((i) => i.policy ?? 'none'))]
+      out.push(`| \`${entry.account}\` | ${entry.actions.map((a) => `\`${a}\``).join('<br>')} | ${entry.resources.map((r) => `\`${r}\``).join('<br>')} | ${policies.join(', ')} |`)
+    }
+    out.push('')
+  }
+  if (needed.length > 0) {
+    const names = needed.map((handle) => (alreadyMentioned.has(handle) ? `\`${handle}\`` : handle))
+    out.push(`**Approval needed from:** ${names.join(', ')}`)
+    for (const line of decision.missing) out.push(`- ${quoteMentions(line)}`)
+    out.push('')
+  }
+  out.push(
+    `Approvals count only on the latest commit (${decision.headSha.slice(0, 7)}); a new push needs new approvals. ` +
+      `The **${CHECK_NAME}** check has the details: ${quoteMentions(decision.summary)}`,
+  )
+  return { body: `${out.join('\n')}\n`, mentioned }
+}
+
+/** A short comment replacing an earlier request comment when the PR can no longer be evaluated as a request. */
+export function renderWithdrawnComment(params: { title: string; reason: string; alreadyMentioned: ReadonlySet<string> }): string {
+  return `${renderMarker(params.alreadyMentioned)}\n⛔ **Not an access request any more: ${params.title}.**\n\n${quoteMentions(params.reason)}\n`
+}

@@ -1,0 +1,94 @@
+import type { TeamMembers } from '../core/decision.js'
+import type { GitHubApi } from './github-api.js'
+import { readFromGitHub } from './github-read-error.js'
+
+/** Members of the asked teams, and the teams GitHub did not show (missing, secret to the app, or misspelt). */
+export interface TeamDirectory {
+  readonly members: TeamMembers
+  readonly unknown: readonly string[]
+}
+
+interface MembersPage {
+  nodes: ({ login: string } | null)[] | null
+  pageInfo: { hasNextPage: boolean; endCursor: string | null }
+}
+
+type TeamsData = Record<string, Record<string, { members: MembersPage } | null> | null>
+
+interface TeamQuery {
+  readonly team: string
+  readonly org: string
+  readonly slug: string
+  readonly after?: string
+}
+
+/** Builds one query over several teams: `o<i>: organization { t<j>: team { members } }`, all names as variables. */
+export function buildTeamMembersQuery(queries: readonly TeamQuery[]): { query: string; variables: Record<string, string>; paths: { team: string; org: string; alias: string }[] } {
+  const orgs = [...new Set(queries.map((q) => q.org))]
+  const variables: Record<string, string> = {}
+  const declarations: string[] = []
+  const paths: { team: string; org: string; alias: string }[] = []
+  const blocks = orgs.map((org, o) => {
+    variables[`o${o}`] = org
+    declarations.push(`$o${o}: String!`)
+    const teams = queries
+      .map((q, t) => ({ q, t }))
+      .filter(({ q }) => q.org === org)
+      .map(({ q, t }) => {
+        variables[`t${t}`] = q.slug
+        declarations.push(`$t${t}: String!`)
+        let after = ''
+        if (q.after !== undefined) {
+          variables[`a${t}`] = q.after
+          declarations.push(`$a${t}: String!`)
+          after = `, after: $a${t}`
+        }
+        paths.push({ team: q.team, org: `o${o}`, alias: `t${t}` })
+        return `t${t}: team(slug: $t${t}) { members(first: 100${after}) { nodes { login } pageInfo { hasNextPage endCursor } } }`
+      })
+    return `o${o}: organization(login: $o${o}) {\n    ${teams.join('\n    ')}\n  }`
+  })
+  return { query: `query jitTeams(${declarations.join(', ')}) {\n  ${blocks.join('\n  ')}\n}`, variables, paths }
+}
+
+/**
+ * Reads the members of `@org/team` teams (as `teamsToResolve` names them) in one GraphQL query, and one
+ * more per round of teams with over 100 members. Logins are lower-cased. No call when `teams` is empty.
+ */
+export async function readTeamMembers(api: GitHubApi, teams: readonly string[]): Promise<TeamDirectory> {
+  const members = new Map<string, string[]>()
+  const unknown: string[] = []
+  let pending: TeamQuery[] = []
+  for (const team of teams.map((t) => t.toLowerCase())) {
+    const match = /^@?([^/\s]+)\/([^/\s]+)$/u.exec(team)
+    if (!match?.[1] || !match[2]) {
+      unknown.push(team)
+      continue
+    }
+    const key = `@${match[1]}/${match[2]}`
+    if (members.has(key)) continue
+    members.set(key, [])
+    pending.push({ team: key, org: match[1], slug: match[2] })
+  }
+  while (pending.length > 0) {
+    const { query, variables, paths } = buildTeamMembersQuery(pending)
+    const what = `the members of ${pending.map((q) => q.team).join(', ')}`
+    const data = await readFromGitHub(what, () => api.graphql<TeamsData>(query, variables))
+    const next: TeamQuery[] = []
+    for (const [index, path] of paths.entries()) {
+      const asked = pending[index] as TeamQuery
+      const page = data[path.org]?.[path.alias]?.members
+      if (!page) {
+        unknown.push(path.team)
+        members.delete(path.team)
+        continue
+      }
+      const list = members.get(path.team) ?? []
+      for (const node of page.nodes ?? []) if (node) list.push(node.login.toLowerCase())
+      members.set(path.team, list)
+      if (page.pageInfo.hasNextPage && page.pageInfo.endCursor) next.push({ ...asked, after: page.pageInfo.endCursor })
+    }
+    pending = next
+  }
+  return { members, unknown }
+}

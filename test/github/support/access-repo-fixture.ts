@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs'
+import type { RepositoryFile } from '../../../src/core/access-repository.js'
+
+const ROOT = new URL('../../fixtures/access-repo/', import.meta.url)
+
+export const HEAD_SHA = '1111111111111111111111111111111111111111'
+export const BASE_SHA = '2222222222222222222222222222222222222222'
+export const OLD_HEAD_SHA = '3333333333333333333333333333333333333333'
+export const INCIDENT_REQUEST = 'requests/sre/inc-4821-terminate-web.yaml'
+export const STAGING_REQUEST = 'requests/staging/debug-logs.yaml'
+export const POLICY_FILES = ['policies/prod-ec2-incident.yaml', 'policies/staging-debug.yaml'] as const
+
+/** A file of the fixture access repository under test/fixtures/access-repo. */
+export function readFixture(path: string): RepositoryFile {
+  return { path, text: readFileSync(new URL(path, ROOT), 'utf8') }
+}
+
+const blob = (text: string) => ({ text, byteSize: Buffer.byteLength(text), isTruncated: false })
+
+/**
+ * The `data` GitHub's GraphQL API returns for the files query: the rules of the fixture repository
+ * (with `overrides` replacing, adding or removing files by path) and, when asked, a request file.
+ */
+export function filesQueryData(params: { overrides?: Record<string, string | null>; request?: RepositoryFile | null; rules?: boolean }): Record<string, unknown> {
+  const overrides = params.overrides ?? {}
+  const rulesText = (path: string): string | null => (path in overrides ? (overrides[path] ?? null) : safeRead(path))
+  const repository: Record<string, unknown> = {}
+  if (params.rules !== false) {
+    const policyPaths = new Set<string>([...POLICY_FILES, ...Object.keys(overrides).filter((p) => p.startsWith('policies/'))])
+    const entries = [...policyPaths].sort().flatMap((path) => {
+      const text = rulesText(path)
+      return text === null ? [] : [{ name: path.slice('policies/'.length), path, type: 'blob', object: blob(text) }]
+    })
+    repository['policies'] = { entries }
+    const codeowners = rulesText('.github/CODEOWNERS')
+    repository['codeowners0'] = codeowners === null ? null : blob(codeowners)
+    repository['codeowners1'] = null
+    repository['codeowners2'] = null
+    const settings = rulesText('.github/jit.yml')
+    repository['settings'] = settings === null ? null : blob(settings)
+  }
+  if (params.request !== undefined) repository['request'] = params.request === null ? null : blob(params.request.text)
+  return { repository }
+}
+
+function safeRead(path: string): string | null {
+  try {
+    return readFixture(path).text
+  } catch {
+    return null
+  }
+}
+
+export interface FakeReview {
+  readonly id: number
+  readonly login: string
+  readonly state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED'
+  readonly commit?: string
+  readonly submittedAt?: string
+  readonly bot?: boolean
+}
+
+/** The `data` of the pull-request query, shaped as GitHub returns it. */
+export function pullRequestQueryData(params: {
+  files: readonly { path: string; changeType?: string }[]
+  reviews?: readonly FakeReview[]
+  author?: string
+  headSha?: string
+  baseSha?: string
+  isCrossRepository?: boolean
+  hasMoreFiles?: boolean
+}): Record<string, unknown> {
+  return {
+    repository: {
+      pullRequest: {
+        headRefOid: params.headSha ?? HEAD_SHA,
+        baseRefOid: params.baseSha ?? BASE_SHA,
+        isCrossRepository: params.isCrossRepository ?? false,
+        author: { login: params.author ?? 'alice' },
+        files: { nodes: params.files.map((f) => ({ path: f.path, changeType: f.changeType ?? 'ADDED' })), pageInfo: { hasNextPage: params.hasMoreFiles ?? false } },
+        reviews: {
+          nodes: (params.reviews ?? []).map((r, index) => ({
+            databaseId: r.id,
+            state: r.state,
+            submittedAt: r.submittedAt ?? new Date(Date.UTC(2026, 10, 29, 9, index)).toISOString(),
+            author: { __typename: r.bot ? 'Bot' : 'User', login: r.login },
+            commit: { oid: r.commit ?? params.headSha ?? HEAD_SHA },
+          })),
+          pageInfo: { hasNextPage: false, endCursor: null },
+        },
+      },
+    },
+  }
+}
