@@ -1,0 +1,251 @@
+import type { EmulatorContext, PendingEvent } from './emulator-context.js'
+import type { IssueCommentRecord, PullRequestRecord, ReviewRecord } from './emulator-state.js'
+import type { GitIdentity } from './git-store.js'
+import type { WebhookDelivery } from './webhook-deliverer.js'
+import { buildIssueCommentEvent, buildPullRequestEvent, buildPushEvent, buildReviewEvent } from './webhook-payloads.js'
+
+/** File contents to write; `null` deletes the path. */
+export type FileChanges = Readonly<Record<string, string | null>>
+
+/** A user action's result: what it made, and the webhook delivery GitHub would have sent for it. */
+export interface ActionResult {
+  readonly delivery: WebhookDelivery
+}
+
+/** The error the control API throws when a user action is impossible (unknown PR, merge conflict). */
+export class ControlActionError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options)
+    this.name = 'ControlActionError'
+  }
+}
+
+/**
+ * Performs what people do on GitHub (open, push, review, comment, merge) against the emulated repository,
+ * with real commits, and delivers the webhook each action causes. Each method resolves once the receiver
+ * has answered, so a test can assert on what the app did in response.
+ */
+export class GitHubControlApi {
+  private readonly context: EmulatorContext
+  private readonly send: (event: PendingEvent) => Promise<WebhookDelivery>
+
+  constructor(params: { context: EmulatorContext; send: (event: PendingEvent) => Promise<WebhookDelivery> }) {
+    this.context = params.context
+    this.send = params.send
+  }
+
+  /** Commits straight to the default branch (seeding policies, CODEOWNERS). No webhook unless `deliverPush`. */
+  async commitToDefaultBranch(params: { files: FileChanges; message?: string; author?: string; deliverPush?: boolean }): Promise<{ sha: string; delivery?: WebhookDelivery }> {
+    const { store } = this.context
+    const ref = `refs/heads/${store.defaultBranch}`
+    const parent = await store.readRef(ref)
+    const author = params.author ?? 'admin'
+    const sha = await this.commitFiles({ parent, files: params.files, message: params.message ?? 'Update files', author })
+    if (!(await store.updateRef(ref, sha, parent ?? null))) throw new ControlActionError(`${ref} moved while committing to it`)
+    if (params.deliverPush !== true) return { sha }
+    const delivery = await this.send(buildPushEvent(this.context, { ref, before: parent ?? '0'.repeat(40), after: sha, pusherLogin: author, forced: false }))
+    return { sha, delivery }
+  }
+
+  /**
+   * Opens a pull request from a new branch whose one commit, on top of the default branch, writes `files`.
+   * With `fork`, the branch lives in `<fork>/<repo>` (a cross-repository pull request).
+   */
+  async openPullRequest(params: {
+    author: string
+    branch: string
+    files: FileChanges
+    title: string
+    body?: string
+    draft?: boolean
+    fork?: string
+    message?: string
+  }): Promise<ActionResult & { number: number; headSha: string }> {
+    const { store, state } = this.context
+    const baseSha = await store.readRef(`refs/heads/${store.defaultBranch}`)
+    if (baseSha === undefined) throw new ControlActionError(`The default branch ${store.defaultBranch} has no commit to branch from`)
+    const headSha = await this.commitFiles({ parent: baseSha, files: params.files, message: params.message ?? params.title, author: params.author })
+    const number = state.allocateNumber()
+    const headOwner = params.fork ?? this.context.owner
+    if (params.fork === undefined) {
+      if (!(await store.updateRef(`refs/heads/${params.branch}`, headSha, null))) throw new ControlActionError(`Branch ${params.branch} already exists`)
+    } else {
+      state.forks.add(params.fork)
+    }
+    await store.updateRef(`refs/pull/${number}/head`, headSha)
+    const now = this.context.clock()
+    const pull: PullRequestRecord = {
+      number,
+      id: state.allocateId(),
+      title: params.title,
+      body: params.body ?? null,
+      authorLogin: params.author,
+      headRef: params.branch,
+      headSha,
+      headOwner,
+      baseRef: store.defaultBranch,
+      baseSha,
+      state: 'open',
+      draft: params.draft ?? false,
+      merged: false,
+      mergedAt: null,
+      mergedByLogin: null,
+      mergeCommitSha: null,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+    }
+    state.pulls.set(number, pull)
+    const delivery = await this.send(await buildPullRequestEvent(this.context, { action: 'opened', pull, senderLogin: params.author }))
+    return { number, headSha, delivery }
+  }
+
+  /** Registers `<owner>/<repo>` as a fork, for `openPullRequest({ fork: owner })`. */
+  addCollaboratorFork(owner: string): string {
+    this.context.state.forks.add(owner)
+    return `${owner}/${this.context.repo}`
+  }
+
+  /** Pushes one more commit to a pull request's branch (`pull_request.synchronize`). */
+  async pushToPullRequest(number: number, files: FileChanges, options: { author?: string; message?: string } = {}): Promise<ActionResult & { headSha: string }> {
+    const pull = this.openPull(number)
+    const { store } = this.context
+    const before = pull.headSha
+    const author = options.author ?? pull.authorLogin
+    const headSha = await this.commitFiles({ parent: before, files, message: options.message ?? `Update ${pull.headRef}`, author })
+    if (pull.headOwner === this.context.owner) await store.updateRef(`refs/heads/${pull.headRef}`, headSha, before)
+    await store.updateRef(`refs/pull/${number}/head`, headSha)
+    pull.headSha = headSha
+    pull.baseSha = (await store.readRef(`refs/heads/${pull.baseRef}`)) ?? pull.baseSha
+    pull.updatedAt = this.context.clock()
+    const delivery = await this.send(
+      await buildPullRequestEvent(this.context, { action: 'synchronize', pull, senderLogin: author, extra: { before, after: headSha } }),
+    )
+    return { headSha, delivery }
+  }
+
+  /** A review by `login` on the head commit (or `commitId`): `pull_request_review.submitted`. */
+  async submitReview(
+    number: number,
+    params: { login: string; state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED'; body?: string; commitId?: string },
+  ): Promise<ActionResult & { reviewId: number }> {
+    const pull = this.pull(number)
+    const review: ReviewRecord = {
+      id: this.context.state.allocateId(),
+      pullNumber: number,
+      login: params.login,
+      state: params.state,
+      body: params.body ?? '',
+      commitId: params.commitId ?? pull.headSha,
+      submittedAt: this.context.clock(),
+    }
+    this.context.state.reviews.push(review)
+    const delivery = await this.send(await buildReviewEvent(this.context, { action: 'submitted', pull, review, senderLogin: params.login }))
+    return { reviewId: review.id, delivery }
+  }
+
+  /** Dismisses a review (`pull_request_review.dismissed`); its state becomes DISMISSED. */
+  async dismissReview(number: number, reviewId: number, params: { by: string }): Promise<ActionResult> {
+    const pull = this.pull(number)
+    const review = this.context.state.reviews.find((candidate) => candidate.id === reviewId && candidate.pullNumber === number)
+    if (review === undefined) throw new ControlActionError(`Pull request #${number} has no review ${reviewId}`)
+    review.state = 'DISMISSED'
+    const delivery = await this.send(await buildReviewEvent(this.context, { action: 'dismissed', pull, review, senderLogin: params.by }))
+    return { delivery }
+  }
+
+  /**
+   * Merges with a real merge commit on the base branch (`git merge-tree`, two parents) and delivers
+   * `pull_request.closed` with `merged: true`. Throws on conflicts, like GitHub's disabled merge button.
+   */
+  async mergePullRequest(number: number, params: { by: string; message?: string }): Promise<ActionResult & { mergeCommitSha: string }> {
+    const pull = this.openPull(number)
+    const { store } = this.context
+    const baseRef = `refs/heads/${pull.baseRef}`
+    const baseTip = await store.readRef(baseRef)
+    if (baseTip === undefined) throw new ControlActionError(`Base branch ${pull.baseRef} does not exist`)
+    const merge = await store.mergeTrees(baseTip, pull.headSha)
+    if (!merge.clean) throw new ControlActionError(`Pull request #${number} conflicts with ${pull.baseRef} in: ${merge.conflicts.join(', ')}`)
+    const now = this.context.clock()
+    const mergeCommitSha = await store.createCommit({
+      tree: merge.tree,
+      parents: [baseTip, pull.headSha],
+      message: params.message ?? `Merge pull request #${number} from ${pull.headOwner}/${pull.headRef}\n\n${pull.title}\n`,
+      author: this.identity(params.by, now),
+      committer: { name: 'GitHub', email: 'noreply@github.com', date: now },
+    })
+    if (!(await store.updateRef(baseRef, mergeCommitSha, baseTip))) throw new ControlActionError(`${baseRef} moved while merging #${number}`)
+    Object.assign(pull, { state: 'closed', merged: true, mergedAt: now, mergedByLogin: params.by, mergeCommitSha, closedAt: now, updatedAt: now })
+    const delivery = await this.send(await buildPullRequestEvent(this.context, { action: 'closed', pull, senderLogin: params.by }))
+    return { mergeCommitSha, delivery }
+  }
+
+  /** Closes without merging (`pull_request.closed`, `merged: false`). */
+  async closePullRequest(number: number, params: { by: string }): Promise<ActionResult> {
+    const pull = this.openPull(number)
+    const now = this.context.clock()
+    Object.assign(pull, { state: 'closed', closedAt: now, updatedAt: now })
+    const delivery = await this.send(await buildPullRequestEvent(this.context, { action: 'closed', pull, senderLogin: params.by }))
+    return { delivery }
+  }
+
+  /** A comment on the pull request's conversation (`issue_comment.created`). */
+  async comment(number: number, params: { login: string; body: string }): Promise<ActionResult & { commentId: number }> {
+    const pull = this.pull(number)
+    const now = this.context.clock()
+    const comment: IssueCommentRecord = { id: this.context.state.allocateId(), issueNumber: number, login: params.login, body: params.body, createdAt: now, updatedAt: now }
+    this.context.state.comments.push(comment)
+    const delivery = await this.send(buildIssueCommentEvent(this.context, { action: 'created', pull, comment, senderLogin: params.login }))
+    return { commentId: comment.id, delivery }
+  }
+
+  /** Sets a team's members; `team` is `@org/slug` as CODEOWNERS writes it, or `org/slug`. */
+  setTeam(team: string, members: readonly string[]): void {
+    const match = /^@?([^/\s]+)\/([^/\s]+)$/.exec(team)
+    if (match === null) throw new ControlActionError(`Team "${team}" is not of the form @org/slug`)
+    this.context.state.teams.set(`${(match[1] ?? '').toLowerCase()}/${(match[2] ?? '').toLowerCase()}`, [...members])
+  }
+
+  /** What the emulator knows about a pull request right now. */
+  pullRequest(number: number): Readonly<PullRequestRecord> {
+    return this.pull(number)
+  }
+
+  /** Comments on a pull request, oldest first (including the app's). */
+  comments(number: number): ReadonlyArray<Readonly<IssueCommentRecord>> {
+    return this.context.state.comments.filter((comment) => comment.issueNumber === number)
+  }
+
+  /** Check runs on a commit, oldest first. */
+  checkRuns(sha: string) {
+    return this.context.state.checkRuns.filter((run) => run.headSha === sha)
+  }
+
+  private identity(login: string, date: Date): GitIdentity {
+    return { name: login, email: `${this.context.state.userId(login)}+${login}@users.noreply.github.com`, date }
+  }
+
+  private async commitFiles(params: { parent: string | undefined; files: FileChanges; message: string; author: string }): Promise<string> {
+    const { store } = this.context
+    const baseTree = params.parent === undefined ? undefined : (await store.readCommit(params.parent))?.tree
+    const tree = await store.writeFiles(baseTree, params.files)
+    return store.createCommit({
+      tree,
+      parents: params.parent === undefined ? [] : [params.parent],
+      message: params.message,
+      author: this.identity(params.author, this.context.clock()),
+    })
+  }
+
+  private pull(number: number): PullRequestRecord {
+    const pull = this.context.state.pulls.get(number)
+    if (pull === undefined) throw new ControlActionError(`There is no pull request #${number}`)
+    return pull
+  }
+
+  private openPull(number: number): PullRequestRecord {
+    const pull = this.pull(number)
+    if (pull.state !== 'open') throw new ControlActionError(`Pull request #${number} is ${pull.merged ? 'merged' : 'closed'}`)
+    return pull
+  }
+}

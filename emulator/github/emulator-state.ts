@@ -1,0 +1,106 @@
+/** A pull request as the emulator remembers it; its commits live in the git store. */
+export interface PullRequestRecord {
+  readonly number: number
+  readonly id: number
+  title: string
+  body: string | null
+  readonly authorLogin: string
+  /** Branch name in the head repository. */
+  readonly headRef: string
+  headSha: string
+  /** Owner of the head repository: the base owner, or a fork's owner. */
+  readonly headOwner: string
+  readonly baseRef: string
+  /** The base branch's tip when the pull request was opened or last pushed to (GitHub's `base.sha`). */
+  baseSha: string
+  state: 'open' | 'closed'
+  draft: boolean
+  merged: boolean
+  mergedAt: Date | null
+  mergedByLogin: string | null
+  mergeCommitSha: string | null
+  readonly createdAt: Date
+  updatedAt: Date
+  closedAt: Date | null
+}
+
+export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING'
+
+export interface ReviewRecord {
+  readonly id: number
+  readonly pullNumber: number
+  readonly login: string
+  state: ReviewState
+  readonly body: string
+  readonly commitId: string
+  readonly submittedAt: Date
+}
+
+export interface IssueCommentRecord {
+  readonly id: number
+  readonly issueNumber: number
+  readonly login: string
+  body: string
+  readonly createdAt: Date
+  updatedAt: Date
+}
+
+export interface CheckRunRecord {
+  readonly id: number
+  readonly headSha: string
+  name: string
+  status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending'
+  conclusion: string | null
+  startedAt: Date
+  completedAt: Date | null
+  output: { title: string | null; summary: string | null; text: string | null }
+  detailsUrl: string | null
+  externalId: string | null
+  readonly appSlug: string
+}
+
+export interface InstallationToken {
+  readonly installationId: number
+  readonly expiresAt: Date
+}
+
+/**
+ * Everything the emulator knows that is not in git: pull requests, reviews, comments, check runs,
+ * teams, forks and issued tokens. One instance per emulated repository.
+ */
+export class EmulatorState {
+  readonly pulls = new Map<number, PullRequestRecord>()
+  readonly reviews: ReviewRecord[] = []
+  readonly comments: IssueCommentRecord[] = []
+  readonly checkRuns: CheckRunRecord[] = []
+  /** `org/slug` → member logins. */
+  readonly teams = new Map<string, string[]>()
+  readonly forks = new Set<string>()
+  readonly tokens = new Map<string, InstallationToken>()
+  private readonly userIds = new Map<string, number>()
+  private nextId = 1000
+
+  /** A fresh numeric id, unique across every kind of record (GitHub's ids are too). */
+  allocateId(): number {
+    this.nextId += 1
+    return this.nextId
+  }
+
+  /** The next issue/pull request number. */
+  allocateNumber(): number {
+    return this.pulls.size + 1
+  }
+
+  /** A stable id for a login, so the same user always has the same id. */
+  userId(login: string): number {
+    const known = this.userIds.get(login)
+    if (known !== undefined) return known
+    const id = 5000 + this.userIds.size
+    this.userIds.set(login, id)
+    return id
+  }
+
+  pullOrUndefined(number: number): PullRequestRecord | undefined {
+    return this.pulls.get(number)
+  }
+}

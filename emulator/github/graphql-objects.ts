@@ -1,0 +1,273 @@
+import { GraphQLError } from 'graphql'
+import type { EmulatorContext } from './emulator-context.js'
+import type { PullRequestRecord, ReviewRecord } from './emulator-state.js'
+import { buildConnection, type ConnectionArgs } from './graphql-connection.js'
+import { toIso } from './rest-shapes.js'
+
+// GraphQL values are plain objects: a `__typename` for abstract types, and each field either a value or a
+// function of the field's arguments (see graphql-endpoint's field resolver). Only the subset the app reads
+// is modelled; any other field resolves to null.
+
+type GraphqlObject = Record<string, unknown>
+
+// GitHub's GraphQL truncates blob text above 512 KB.
+const maxBlobText = 512 * 1024
+
+/** Reads blobs once per GraphQL request, in batches when a tree lists many. */
+export class BlobLoader {
+  private readonly blobs = new Map<string, Promise<Buffer | undefined>>()
+  private readonly context: EmulatorContext
+
+  constructor(context: EmulatorContext) {
+    this.context = context
+  }
+
+  prefetch(shas: readonly string[]): void {
+    const missing = shas.filter((sha) => !this.blobs.has(sha))
+    if (missing.length === 0) return
+    const batch = this.context.store.readBlobs(missing)
+    for (const sha of missing) this.blobs.set(sha, batch.then((found) => found.get(sha)))
+  }
+
+  load(sha: string): Promise<Buffer | undefined> {
+    this.prefetch([sha])
+    return this.blobs.get(sha) ?? Promise.resolve(undefined)
+  }
+}
+
+/** The `query` root: `repository(owner, name)` and `organization(login)`. */
+export function buildQueryRoot(context: EmulatorContext, blobs: BlobLoader): GraphqlObject {
+  return {
+    repository: (args: { owner: string; name: string }) => {
+      if (args.owner.toLowerCase() !== context.owner.toLowerCase() || args.name.toLowerCase() !== context.repo.toLowerCase()) {
+        throw new GraphQLError(`Could not resolve to a Repository with the name '${args.owner}/${args.name}'.`, { extensions: { type: 'NOT_FOUND' } })
+      }
+      return buildRepository(context, blobs)
+    },
+    organization: (args: { login: string }) => {
+      if (args.login.toLowerCase() !== context.owner.toLowerCase()) {
+        throw new GraphQLError(`Could not resolve to an Organization with the login of '${args.login}'.`, { extensions: { type: 'NOT_FOUND' } })
+      }
+      return buildOrganization(context)
+    },
+  }
+}
+
+function buildRepository(context: EmulatorContext, blobs: BlobLoader): GraphqlObject {
+  return {
+    __typename: 'Repository',
+    id: Buffer.from(`Repository:${context.repoId}`).toString('base64'),
+    databaseId: context.repoId,
+    name: context.repo,
+    nameWithOwner: `${context.owner}/${context.repo}`,
+    owner: { __typename: 'Organization', login: context.owner },
+    url: `${context.apiUrl()}/${context.owner}/${context.repo}`,
+    isPrivate: true,
+    defaultBranchRef: async () => {
+      const sha = await context.store.readRef(`refs/heads/${context.store.defaultBranch}`)
+      return { __typename: 'Ref', name: context.store.defaultBranch, prefix: 'refs/heads/', target: sha === undefined ? null : buildCommit(context, blobs, sha) }
+    },
+    object: async (args: { expression?: string | null; oid?: string | null }) => {
+      const expression = args.oid ?? args.expression ?? ''
+      const sha = await context.store.resolve(expression)
+      if (sha === undefined) return null
+      const colon = expression.indexOf(':')
+      return buildGitObject(context, blobs, sha, colon < 0 ? '' : expression.slice(colon + 1).replace(/^\/+|\/+$/g, ''))
+    },
+    pullRequest: (args: { number: number }) => {
+      const pull = context.state.pulls.get(args.number)
+      if (pull === undefined) {
+        throw new GraphQLError(`Could not resolve to a PullRequest with the number of ${args.number}.`, { extensions: { type: 'NOT_FOUND' } })
+      }
+      return buildPullRequest(context, blobs, pull)
+    },
+  }
+}
+
+async function buildGitObject(context: EmulatorContext, blobs: BlobLoader, sha: string, path: string): Promise<GraphqlObject | null> {
+  const type = await context.store.objectType(sha)
+  if (type === 'blob') return buildBlob(blobs, sha)
+  if (type === 'tree') return buildTree(context, blobs, sha, path)
+  if (type === 'commit') return buildCommit(context, blobs, sha)
+  return null
+}
+
+function buildBlob(blobs: BlobLoader, sha: string): GraphqlObject {
+  const content = () => blobs.load(sha).then((buffer) => buffer ?? Buffer.alloc(0))
+  const isBinary = async () => (await content()).subarray(0, 8000).includes(0)
+  return {
+    __typename: 'Blob',
+    id: Buffer.from(`Blob:${sha}`).toString('base64'),
+    oid: sha,
+    abbreviatedOid: sha.slice(0, 7),
+    byteSize: async () => (await content()).length,
+    isBinary,
+    isTruncated: async () => (await content()).length > maxBlobText,
+    text: async () => ((await isBinary()) ? null : (await content()).subarray(0, maxBlobText).toString('utf8')),
+  }
+}
+
+function buildTree(context: EmulatorContext, blobs: BlobLoader, sha: string, path: string): GraphqlObject {
+  return {
+    __typename: 'Tree',
+    id: Buffer.from(`Tree:${sha}`).toString('base64'),
+    oid: sha,
+    abbreviatedOid: sha.slice(0, 7),
+    entries: async () => {
+      const entries = (await context.store.readTree(sha)) ?? []
+      blobs.prefetch(entries.filter((entry) => entry.type === 'blob').map((entry) => entry.sha))
+      return entries.map((entry) => {
+        const fullPath = path === '' ? entry.path : `${path}/${entry.path}`
+        const dot = entry.path.lastIndexOf('.')
+        return {
+          __typename: 'TreeEntry',
+          name: entry.path,
+          path: fullPath,
+          type: entry.type,
+          mode: Number.parseInt(entry.mode, 8),
+          oid: entry.sha,
+          size: entry.size ?? 0,
+          extension: dot > 0 ? entry.path.slice(dot) : null,
+          isGenerated: false,
+          object: () =>
+            entry.type === 'blob' ? buildBlob(blobs, entry.sha) : entry.type === 'tree' ? buildTree(context, blobs, entry.sha, fullPath) : null,
+        }
+      })
+    },
+  }
+}
+
+function buildCommit(context: EmulatorContext, blobs: BlobLoader, sha: string): GraphqlObject {
+  const commit = context.store.readCommit(sha)
+  const identity = (which: 'author' | 'committer') => async () => {
+    const read = await commit
+    if (read === undefined) return null
+    return { __typename: 'GitActor', name: read[which].name, email: read[which].email, date: toIso(read[which].date) }
+  }
+  return {
+    __typename: 'Commit',
+    id: Buffer.from(`Commit:${sha}`).toString('base64'),
+    oid: sha,
+    abbreviatedOid: sha.slice(0, 7),
+    message: async () => (await commit)?.message.replace(/\n$/, '') ?? '',
+    messageHeadline: async () => (await commit)?.message.split('\n')[0] ?? '',
+    committedDate: async () => toIso((await commit)?.committer.date ?? new Date(0)),
+    authoredDate: async () => toIso((await commit)?.author.date ?? new Date(0)),
+    author: identity('author'),
+    committer: identity('committer'),
+    tree: async () => {
+      const read = await commit
+      return read === undefined ? null : buildTree(context, blobs, read.tree, '')
+    },
+    url: `${context.apiUrl()}/${context.owner}/${context.repo}/commit/${sha}`,
+  }
+}
+
+/** GraphQL's `Actor`: bots are `Bot` and their login has no `[bot]` suffix there. */
+function buildActor(context: EmulatorContext, login: string): GraphqlObject {
+  const isBot = login.endsWith('[bot]')
+  return {
+    __typename: isBot ? 'Bot' : 'User',
+    login: isBot ? login.slice(0, -'[bot]'.length) : login,
+    id: Buffer.from(`${isBot ? 'Bot' : 'User'}:${context.state.userId(login)}`).toString('base64'),
+    databaseId: context.state.userId(login),
+    url: `${context.apiUrl()}/${login}`,
+    avatarUrl: `${context.apiUrl()}/avatars/${login}`,
+  }
+}
+
+function buildPullRequest(context: EmulatorContext, blobs: BlobLoader, pull: PullRequestRecord): GraphqlObject {
+  const changedFiles = async () => {
+    const mergeBase = (await context.store.mergeBase(pull.baseSha, pull.headSha)) ?? pull.baseSha
+    return context.store.diff(mergeBase, pull.headSha)
+  }
+  return {
+    __typename: 'PullRequest',
+    id: Buffer.from(`PullRequest:${pull.id}`).toString('base64'),
+    databaseId: pull.id,
+    number: pull.number,
+    title: pull.title,
+    body: pull.body ?? '',
+    state: pull.merged ? 'MERGED' : pull.state === 'open' ? 'OPEN' : 'CLOSED',
+    closed: pull.state === 'closed',
+    closedAt: pull.closedAt === null ? null : toIso(pull.closedAt),
+    merged: pull.merged,
+    mergedAt: pull.mergedAt === null ? null : toIso(pull.mergedAt),
+    mergedBy: pull.mergedByLogin === null ? null : buildActor(context, pull.mergedByLogin),
+    mergeCommit: pull.mergeCommitSha === null ? null : buildCommit(context, blobs, pull.mergeCommitSha),
+    createdAt: toIso(pull.createdAt),
+    updatedAt: toIso(pull.updatedAt),
+    headRefOid: pull.headSha,
+    headRefName: pull.headRef,
+    baseRefOid: pull.baseSha,
+    baseRefName: pull.baseRef,
+    headRepositoryOwner: { __typename: pull.headOwner === context.owner ? 'Organization' : 'User', login: pull.headOwner },
+    isCrossRepository: pull.headOwner !== context.owner,
+    isDraft: pull.draft,
+    author: buildActor(context, pull.authorLogin),
+    url: `${context.apiUrl()}/${context.owner}/${context.repo}/pull/${pull.number}`,
+    changedFiles: async () => (await changedFiles()).length,
+    additions: async () => (await changedFiles()).reduce((sum, file) => sum + file.additions, 0),
+    deletions: async () => (await changedFiles()).reduce((sum, file) => sum + file.deletions, 0),
+    files: async (args: ConnectionArgs) => {
+      const files = (await changedFiles()).map((file) => ({
+        __typename: 'PullRequestChangedFile',
+        path: file.path,
+        changeType: file.status === 'added' ? 'ADDED' : file.status === 'removed' ? 'DELETED' : 'MODIFIED',
+        additions: file.additions,
+        deletions: file.deletions,
+      }))
+      return buildConnection(files, args, 'files')
+    },
+    reviews: (args: ConnectionArgs & { states?: string[] | null; author?: string | null }) => {
+      const reviews = context.state.reviews
+        .filter((review) => review.pullNumber === pull.number)
+        .filter((review) => !args.states || args.states.includes(review.state))
+        .filter((review) => !args.author || review.login === args.author)
+      return buildConnection(
+        reviews.map((review) => buildReview(context, blobs, review)),
+        args,
+        'reviews',
+      )
+    },
+  }
+}
+
+function buildReview(context: EmulatorContext, blobs: BlobLoader, review: ReviewRecord): GraphqlObject {
+  return {
+    __typename: 'PullRequestReview',
+    id: Buffer.from(`PullRequestReview:${review.id}`).toString('base64'),
+    databaseId: review.id,
+    author: buildActor(context, review.login),
+    authorAssociation: 'MEMBER',
+    state: review.state,
+    body: review.body,
+    commit: buildCommit(context, blobs, review.commitId),
+    submittedAt: toIso(review.submittedAt),
+    createdAt: toIso(review.submittedAt),
+    url: `${context.apiUrl()}/${context.owner}/${context.repo}/pull/${review.pullNumber}#pullrequestreview-${review.id}`,
+  }
+}
+
+function buildOrganization(context: EmulatorContext): GraphqlObject {
+  return {
+    __typename: 'Organization',
+    login: context.owner,
+    team: (args: { slug: string }) => {
+      const members = context.state.teams.get(`${context.owner.toLowerCase()}/${args.slug.toLowerCase()}`)
+      if (members === undefined) return null
+      return {
+        __typename: 'Team',
+        slug: args.slug,
+        name: args.slug,
+        combinedSlug: `${context.owner}/${args.slug}`,
+        members: (connectionArgs: ConnectionArgs) =>
+          buildConnection(
+            members.map((login) => buildActor(context, login)),
+            connectionArgs,
+            'members',
+          ),
+      }
+    },
+  }
+}

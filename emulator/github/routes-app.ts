@@ -1,0 +1,60 @@
+import { GitHubHttpError } from './github-http-error.js'
+import { appJson, appPermissions, installationJson, toIso } from './rest-shapes.js'
+import { requireRepository } from './route-helpers.js'
+import type { RestRoute } from './rest-route.js'
+import type { AppAuthenticator } from './app-auth.js'
+
+/** Routes an app calls with its JWT: who am I, where am I installed, give me a token. */
+export function createAppRoutes(authenticator: AppAuthenticator): RestRoute[] {
+  return [
+    {
+      method: 'GET',
+      template: '/app',
+      auth: 'app',
+      handle: async (_request, context) => ({ status: 200, body: appJson(context) }),
+    },
+    {
+      method: 'GET',
+      template: '/app/installations',
+      auth: 'app',
+      handle: async (request, context) => ({ status: 200, body: Number(request.query.get('page') ?? 1) > 1 ? [] : [installationJson(context)] }),
+    },
+    {
+      method: 'GET',
+      template: '/app/installations/{installation_id}',
+      auth: 'app',
+      handle: async (request, context) => {
+        if (Number(request.params.installation_id) !== context.installationId) throw new GitHubHttpError(404, 'Not Found')
+        return { status: 200, body: installationJson(context) }
+      },
+    },
+    {
+      method: 'GET',
+      template: '/repos/{owner}/{repo}/installation',
+      auth: 'app',
+      handle: async (request, context) => {
+        requireRepository(request, context)
+        return { status: 200, body: installationJson(context) }
+      },
+    },
+    {
+      method: 'POST',
+      template: '/app/installations/{installation_id}/access_tokens',
+      auth: 'app',
+      handle: async (request, context) => {
+        const installationId = Number(request.params.installation_id)
+        if (installationId !== context.installationId) throw new GitHubHttpError(404, 'Not Found')
+        const expiresAt = new Date(context.clock().getTime() + 60 * 60 * 1000)
+        return {
+          status: 201,
+          body: {
+            token: authenticator.issueToken(installationId, expiresAt),
+            expires_at: toIso(expiresAt),
+            permissions: appPermissions(),
+            repository_selection: 'all',
+          },
+        }
+      },
+    },
+  ]
+}
