@@ -1,5 +1,7 @@
 import { describeUnknownAction, type ActionCatalogue } from './action-catalogue.js'
-import { parseCodeowners, type Codeowners } from './codeowners.js'
+import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from './codeowners.js'
+
+export { CODEOWNERS_LOCATIONS }
 import type { InputError } from './input-error.js'
 import { parsePolicy, type Policy } from './policy.js'
 import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from './settings.js'
@@ -23,16 +25,9 @@ export interface RepositoryFile {
   readonly text: string
 }
 
-/** Where GitHub looks for CODEOWNERS, in order: the first that exists is used. */
-export const CODEOWNERS_LOCATIONS = ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'] as const
 
 /** Where the settings file lives. */
 export const SETTINGS_PATH = '.github/jit.yml'
-
-/** Is this path one of the files that govern access (policies, CODEOWNERS, settings)? */
-export function isGoverningPath(path: string): boolean {
-  return isPolicyPath(path) || (CODEOWNERS_LOCATIONS as readonly string[]).includes(path) || path === SETTINGS_PATH
-}
 
 /** Policy files are the YAML files directly inside `policies/`. */
 export function isPolicyPath(path: string): boolean {

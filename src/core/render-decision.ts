@@ -58,7 +58,7 @@ function renderRequest(decision: Decision, request: AccessRequest, { md, code, h
   out.push(`- Requested by @${decision.author} in ${code(request.file)}`)
   out.push(`- Reason: ${request.reason}`)
   if (request.ticket) out.push(`- Ticket: ${request.ticket}`)
-  out.push(`- Duration: ${request.durationText} (${formatDuration(request.durationMs)}), ${describeWindow(request)}`)
+  out.push(`- Duration: ${request.durationText} (${describeDurationInWords(request.durationMs)}), ${describeWindow(request)}`)
   if (request.extends) out.push(`- Extends the active grant ${request.extends}`)
   out.push('')
   if (md) {
@@ -128,7 +128,7 @@ export function formatUtc(time: Date): string {
 }
 
 /** `2 hours`, `1 day 6 hours`, `45 minutes`. */
-export function formatDuration(ms: number): string {
+export function describeDurationInWords(ms: number): string {
   const minutes = Math.round(ms / 60_000)
   const parts: string[] = []
   const days = Math.floor(minutes / 1440)

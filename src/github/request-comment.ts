@@ -1,5 +1,5 @@
 import type { Decision } from '../core/decision.js'
-import { formatDuration, formatUtc } from '../core/render-decision.js'
+import { describeDurationInWords, formatUtc } from '../core/render-decision.js'
 import { CHECK_NAME } from './check-run-report.js'
 
 /** Opens the app's one comment on a request PR; also records who was already mentioned. */
@@ -62,7 +62,7 @@ export function renderRequestComment(decision: Decision, alreadyMentioned: Reado
     const window = request.start
       ? `from ${formatUtc(request.start)} to ${formatUtc(new Date(request.start.getTime() + request.durationMs))}`
       : 'starting when this pull request is merged'
-    out.push(`\`@${decision.author}\` asks for **${formatDuration(request.durationMs)}** of access, ${window}.`)
+    out.push(`\`@${decision.author}\` asks for **${describeDurationInWords(request.durationMs)}** of access, ${window}.`)
     out.push(`Reason: ${quoteMentions(request.reason)}${request.ticket ? ` (ticket ${quoteMentions(request.ticket)})` : ''}`, '')
     out.push('| In AWS account | They may call | On | Allowed by policy |', '| --- | --- | --- | --- |')
     for (const entry of request.access) {

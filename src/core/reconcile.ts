@@ -1,0 +1,182 @@
+import type { ManagedPolicy } from './cloud-provider.js'
+import type { GrantRecord, Revocation } from './grant-record.js'
+
+/** One principal and the policies of ours that AWS listed on it. */
+export interface ListedPrincipal {
+  readonly account: string
+  readonly principalArn: string
+  readonly policies: readonly ManagedPolicy[]
+}
+
+/** A grant policy in AWS that no active record accounts for: deleted, then recorded as `orphan`. */
+export interface OrphanPolicy {
+  readonly account: string
+  readonly principalArn: string
+  readonly policyName: string
+  readonly requestId: string
+  readonly expiresAt: Date
+  readonly explanation: string
+}
+
+/** An active record whose policy AWS does not have: reported for a person, the record is left alone. */
+export interface DriftedGrant {
+  readonly id: string
+  readonly account: string
+  readonly principalArn: string
+  readonly policyName: string
+  readonly explanation: string
+}
+
+/** A session-cut deny policy old enough that every session it targets has expired. */
+export interface SpentSessionCut {
+  readonly account: string
+  readonly principalArn: string
+  readonly policyName: string
+  readonly requestId: string
+  readonly explanation: string
+}
+
+export interface Reconciliation {
+  readonly orphans: readonly OrphanPolicy[]
+  readonly drift: readonly DriftedGrant[]
+  readonly spentSessionCuts: readonly SpentSessionCut[]
+}
+
+/** The longest an STS role session can last (12 hours): a cut older than this has nothing left to cut. */
+export const MAX_SESSION_MS = 12 * 3_600_000
+
+/** The principals whose policies a reconcile lists: every (account, principal) an active record names, once. */
+export function listPrincipalsToInspect(records: readonly GrantRecord[]): { account: string; principalArn: string }[] {
+  const seen = new Map<string, { account: string; principalArn: string }>()
+  for (const record of records) {
+    for (const target of record.targets) seen.set(`${target.account} ${target.principal}`, { account: target.account, principalArn: target.principal })
+  }
+  return [...seen.values()]
+}
+
+/**
+ * Compares the records with what AWS holds on the principals they name:
+ * - a `jit-` grant policy with no active record naming it on that principal is an orphan (a crash
+ *   between the AWS put and the grant commit, or a rollback that failed): delete it and record it;
+ * - an active record whose policy is missing is drift, unless the record is being revoked in this
+ *   sweep anyway (`revoking`): someone removed access by hand, which a person should know about;
+ * - a session-cut policy older than the longest session is spent and can go.
+ */
+export function reconcileGrants(params: {
+  records: readonly GrantRecord[]
+  listed: readonly ListedPrincipal[]
+  /** Ids of the records this sweep revokes; their missing policies are not drift. */
+  revoking: ReadonlySet<string>
+  now: Date
+}): Reconciliation {
+  const { records, listed, revoking, now } = params
+  const owners = new Map<string, string>()
+  for (const record of records) {
+    for (const target of record.targets) owners.set(policyKey(target.account, target.principal, target.aws_policy_name), record.id)
+  }
+  const present = new Set<string>()
+  const orphans: OrphanPolicy[] = []
+  const spentSessionCuts: SpentSessionCut[] = []
+  for (const principal of listed) {
+    for (const policy of principal.policies) {
+      const key = policyKey(principal.account, principal.principalArn, policy.policyName)
+      present.add(key)
+      if (policy.kind === 'session-cut') {
+        if (now.getTime() - policy.revokedAt.getTime() > MAX_SESSION_MS) {
+          spentSessionCuts.push({
+            account: principal.account,
+            principalArn: principal.principalArn,
+            policyName: policy.policyName,
+            requestId: policy.requestId,
+            explanation: `${policy.policyName} on ${principal.principalArn} cut sessions at ${policy.revokedAt.toISOString()}; every session it targets has expired`,
+          })
+        }
+        continue
+      }
+      if (owners.has(key)) continue
+      const expired = policy.expiresAt.getTime() <= now.getTime()
+      orphans.push({
+        account: principal.account,
+        principalArn: principal.principalArn,
+        policyName: policy.policyName,
+        requestId: policy.requestId,
+        expiresAt: policy.expiresAt,
+        explanation:
+          `${policy.policyName} on ${principal.principalArn} has no active record` +
+          (expired ? ` and expired at ${policy.expiresAt.toISOString()}` : ` (it would have lasted until ${policy.expiresAt.toISOString()})`),
+      })
+    }
+  }
+
+  const inspected = new Set(listed.map((principal) => `${principal.account} ${principal.principalArn}`))
+  const drift: DriftedGrant[] = []
+  for (const record of records) {
+    if (revoking.has(record.id)) continue
+    for (const target of record.targets) {
+      if (!inspected.has(`${target.account} ${target.principal}`)) continue
+      if (present.has(policyKey(target.account, target.principal, target.aws_policy_name))) continue
+      drift.push({
+        id: record.id,
+        account: target.account,
+        principalArn: target.principal,
+        policyName: target.aws_policy_name,
+        explanation: `${record.id} is active until ${record.expires_at} but ${target.aws_policy_name} is missing on ${target.principal}: access was removed outside the app; the record is left as it is`,
+      })
+    }
+  }
+  return { orphans, drift, spentSessionCuts }
+}
+
+/**
+ * A grant is committed a moment after its policy is put. An unexpired orphan whose pull request merged
+ * within `graceMs` may be that moment, not a crash, so it is left for a later sweep. Expired orphans
+ * and those of requests merged long ago (or never) are confirmed.
+ */
+export function confirmOrphans(params: {
+  orphans: readonly OrphanPolicy[]
+  /** When each orphan's request was merged, if it was; absent when unknown. */
+  mergedAt: ReadonlyMap<string, Date | null>
+  now: Date
+  graceMs: number
+}): { confirmed: OrphanPolicy[]; deferred: OrphanPolicy[] } {
+  const confirmed: OrphanPolicy[] = []
+  const deferred: OrphanPolicy[] = []
+  for (const orphan of params.orphans) {
+    const merged = params.mergedAt.get(orphan.requestId)
+    const recent = merged !== undefined && merged !== null && params.now.getTime() - merged.getTime() < params.graceMs
+    const unknown = merged === undefined
+    if (orphan.expiresAt.getTime() > params.now.getTime() && (recent || unknown)) deferred.push(orphan)
+    else confirmed.push(orphan)
+  }
+  return { confirmed, deferred }
+}
+
+/** The record an orphan leaves in `grants/revoked/`, built from what AWS said: the id and expiry in the policy's name. */
+export function buildOrphanRecord(params: { orphan: OrphanPolicy; revokedAt: Date; revokedBy: string; aws: Revocation['aws'] }): GrantRecord {
+  const { orphan } = params
+  const number = /^pr-(\d+)$/.exec(orphan.requestId)?.[1]
+  const unknown = 'unknown: rebuilt from an orphan policy in AWS'
+  return {
+    id: orphan.requestId,
+    state: 'revoked',
+    request: { path: unknown, blob_sha: unknown },
+    pull_request: { number: number === undefined ? 0 : Number(number), url: '', merge_commit_sha: null, merged_by: null },
+    requester: 'unknown',
+    reason: orphan.explanation,
+    ticket: null,
+    duration: 'unknown',
+    extends: null,
+    approvals: [],
+    policies: [],
+    targets: [{ account: orphan.account, principal: orphan.principalArn, actions: [], resources: [], aws_policy_name: orphan.policyName }],
+    not_before: orphan.expiresAt.toISOString(),
+    expires_at: orphan.expiresAt.toISOString(),
+    granted_at: orphan.expiresAt.toISOString(),
+    revoke_sessions: false,
+    revocation: { revoked_at: params.revokedAt.toISOString(), revoked_by: params.revokedBy, reason: 'orphan', aws: params.aws },
+  }
+}
+
+function policyKey(account: string, principalArn: string, policyName: string): string {
+  return `${account} ${principalArn} ${policyName}`
+}
