@@ -13,7 +13,7 @@ export const CHECK_USAGE = `jit check <request-file> [--repo DIR] [--author LOGI
                          [--changes-requested-by LOGIN,...] [--teams FILE] [--at ISO-TIME] [--json]`
 
 /** A stand-in for the PR head commit when evaluating offline: every given review is on it. */
-const LOCAL_HEAD = 'local-head'
+const LOCAL_HEAD = 'HEAD'
 
 /** `jit check`: the decision the app would make for this request file, offline. Exit 0 approved, 1 pending, 3 denied, 2 invalid. */
 export async function runCheckCommand(args: readonly string[], io: CliIo): Promise<number> {
