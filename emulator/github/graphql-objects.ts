@@ -142,7 +142,11 @@ function buildCommit(context: EmulatorContext, blobs: BlobLoader, sha: string): 
   const identity = (which: 'author' | 'committer') => async () => {
     const read = await commit
     if (read === undefined) return null
-    return { __typename: 'GitActor', name: read[which].name, email: read[which].email, date: toIso(read[which].date) }
+    const email = read[which].email
+    // GitHub links a commit to the account whose (noreply) e-mail address it carries.
+    const login = /^\d+\+(.+)@users\.noreply\.github\.com$/.exec(email)?.[1]
+    const user = login === undefined || login.endsWith('[bot]') ? null : buildActor(context, login)
+    return { __typename: 'GitActor', name: read[which].name, email, date: toIso(read[which].date), user }
   }
   return {
     __typename: 'Commit',
@@ -218,6 +222,13 @@ function buildPullRequest(context: EmulatorContext, blobs: BlobLoader, pull: Pul
         deletions: file.deletions,
       }))
       return buildConnection(files, args, 'files')
+    },
+    commits: async (args: ConnectionArgs) => {
+      const mergeBase = (await context.store.mergeBase(pull.baseSha, pull.headSha)) ?? pull.baseSha
+      const listed = (await context.store.run(['rev-list', '--reverse', `${mergeBase}..${pull.headSha}`])).stdout.toString('utf8')
+      const shas = listed.split('\n').filter((line) => line.length > 0)
+      const commits = shas.map((sha) => ({ __typename: 'PullRequestCommit', commit: buildCommit(context, blobs, sha) }))
+      return buildConnection(commits, args, 'commits')
     },
     reviews: (args: ConnectionArgs & { states?: string[] | null; author?: string | null }) => {
       const reviews = context.state.reviews

@@ -6,6 +6,8 @@ import type { ReviewerStanding } from './review-states.js'
 /** Everything a rule needs to know about the pull request, resolved once per decision. */
 export interface ApprovalContext {
   readonly author: string
+  /** Others who pushed commits to the PR (lower-cased): treated like the author for approvals. */
+  readonly contributors: ReadonlySet<string>
   readonly headSha: string
   readonly requestPath: string
   readonly reviewers: readonly ReviewerStanding[]
@@ -69,9 +71,9 @@ function joinOr(names: readonly string[]): string {
 }
 
 /** Can this person's approval count under this policy at all (ignoring which rule)? */
-export function isEligibleApprover(login: string, isBot: boolean, policy: Policy, author: string): boolean {
+export function isEligibleApprover(login: string, isBot: boolean, policy: Policy, context: Pick<ApprovalContext, 'author' | 'contributors'>): boolean {
   if (isBot) return false
-  return policy.selfApproval || login !== author
+  return policy.selfApproval || (login !== context.author && !context.contributors.has(login))
 }
 
 /**
@@ -91,7 +93,7 @@ export function evaluateApprovalRule(params: { rule: ApprovalRule; policy: Polic
     else counted.push({ login: reviewer.login, reviewId: approval.id, commitId: approval.commitId, submittedAt: approval.submittedAt })
   }
   const missing = Math.max(0, rule.count - counted.length)
-  const impossible = findWhyRuleIsImpossible({ rule, approvers, policy, author: context.author })
+  const impossible = findWhyRuleIsImpossible({ rule, approvers, policy, context })
   return {
     rule,
     source: approvers.label,
@@ -109,6 +111,7 @@ function findReasonApprovalIgnored(params: { reviewer: ReviewerStanding; approve
   if (reviewer.isBot) return 'a bot: bot approvals never count'
   if (!approvers.logins.has(reviewer.login)) return approvers.codeownersRule || approvers.unavailable ? 'not a code owner of the request file' : `not one of ${approvers.label}`
   if (reviewer.login === context.author && !policy.selfApproval) return `the author of the pull request (policy ${policy.name} does not allow self-approval)`
+  if (context.contributors.has(reviewer.login) && !policy.selfApproval) return `pushed commits to this pull request, so approving it would be approving their own change (policy ${policy.name} does not allow self-approval)`
   const latest = reviewer.latest
   if (latest.state === 'CHANGES_REQUESTED') return `superseded by changes requested on ${shortSha(latest.commitId)}`
   if (latest.state === 'DISMISSED') return 'approval dismissed'
@@ -116,10 +119,11 @@ function findReasonApprovalIgnored(params: { reviewer: ReviewerStanding; approve
   return undefined
 }
 
-function findWhyRuleIsImpossible(params: { rule: ApprovalRule; approvers: ApproverSet; policy: Policy; author: string }): string | undefined {
-  const { rule, approvers, policy, author } = params
+function findWhyRuleIsImpossible(params: { rule: ApprovalRule; approvers: ApproverSet; policy: Policy; context: ApprovalContext }): string | undefined {
+  const { rule, approvers, policy, context } = params
+  const author = context.author
   if (approvers.unavailable) return approvers.unavailable
-  const eligible = [...approvers.logins].filter((login) => !login.endsWith('[bot]') && (policy.selfApproval || login !== author))
+  const eligible = [...approvers.logins].filter((login) => isEligibleApprover(login, login.endsWith('[bot]'), policy, context))
   if (eligible.length >= rule.count) return undefined
   const teams = approvers.emptyTeams.length > 0 ? `; ${approvers.emptyTeams.join(', ')} resolved to no members` : ''
   const excluded = approvers.logins.has(author) && !policy.selfApproval ? ` (the author ${author} cannot approve their own request)` : ''

@@ -6,6 +6,7 @@ import { resolveApprovers, evaluateApprovalRule, isEligibleApprover, type Approv
 import { findOwners } from './codeowners.js'
 import type { Blocker, Decision, DecisionInput, ItemResult, NearMiss, PolicyResult } from './decision.js'
 import type { InputError } from './input-error.js'
+import { grantsCoverItem } from './compiled-grants.js'
 import { findPolicyIndex } from './policy-index-cache.js'
 import type { Policy } from './policy.js'
 import { summarizeReviewers } from './review-states.js'
@@ -50,20 +51,25 @@ export function decide(input: DecisionInput): Decision {
     return reasons
   }
 
+  const authorTeams = findTeamsOf(author, input.teams)
+  const mayRequest = new Map<Policy, boolean>()
+  const isOpenTo = (policy: Policy): boolean => {
+    let open = mayRequest.get(policy)
+    if (open === undefined) {
+      open = isPolicyOpenToRequest({ policy, request, author, authorTeams })
+      mayRequest.set(policy, open)
+    }
+    return open
+  }
+
   const items: ItemResult[] = []
   const deniedReasons: string[] = []
   for (const item of listRequestItems(request)) {
-    const candidates: Policy[] = []
-    const nearMisses: (NearMiss & { actionCovered: boolean })[] = []
-    for (const policy of policies.lookupByAction(item.action)) {
-      const itemMisses = findItemLevelMisses(policy, item)
-      const reasons = [...itemMisses.reasons, ...reasonsPolicyCannotApply(policy)]
-      if (reasons.length === 0) candidates.push(policy)
-      else nearMisses.push({ policy: policy.name, file: policy.file, reasons, actionCovered: itemMisses.actionCovered })
-    }
+    // The hot path answers yes/no with compiled patterns; reasons are built only for an item left uncovered.
+    const candidates = policies.lookup(item.action, item.account).filter((policy) => grantsCoverItem(policy, item) && isOpenTo(policy))
     candidates.sort(byName)
     const chosen = choosePolicy(candidates.map(resultFor))
-    const shownMisses = chosen ? [] : selectNearMisses(nearMisses)
+    const shownMisses = chosen ? [] : explainNearMisses({ item, policies: policies.lookupByAction(item.action), reasonsPolicyCannotApply })
     if (!chosen || chosen.impossible) deniedReasons.push(describeDeniedItem(item, author, chosen, shownMisses))
     items.push({ item, ...(chosen ? { policy: chosen.policy.name } : {}), candidates: candidates.map((p) => p.name), nearMisses: shownMisses })
   }
@@ -93,8 +99,8 @@ export function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 
   const teams = new Set<string>()
   let needsOwners = false
   for (const item of listRequestItems(parsed.value)) {
-    for (const policy of index.lookupByAction(item.action)) {
-      if (findItemLevelMisses(policy, item).reasons.length > 0) continue
+    for (const policy of index.lookup(item.action, item.account)) {
+      if (!grantsCoverItem(policy, item)) continue
       policy.requesters.teams.forEach((team) => teams.add(team))
       for (const rule of policy.approvals) {
         if (rule.from.kind === 'principals') rule.from.teams.forEach((team) => teams.add(team))
@@ -148,6 +154,7 @@ function createApprovalContext(input: DecisionInput, author: string): ApprovalCo
   const codeowners = input.repository.codeowners
   return {
     author,
+    contributors: new Set((input.contributors ?? []).map((login) => login.toLowerCase()).filter((login) => login !== author)),
     headSha: input.headSha,
     requestPath: input.requestFile.path,
     reviewers: summarizeReviewers(input.reviews),
@@ -245,11 +252,33 @@ function uniqueChosen(items: readonly ItemResult[], results: ReadonlyMap<Policy,
  * The near misses worth a reader's time: policies that grant the action but fail on something else.
  * Only when no policy grants the action at all are the ones that fail on the action itself shown.
  */
-function selectNearMisses(misses: readonly (NearMiss & { actionCovered: boolean })[]): NearMiss[] {
+function explainNearMisses(params: { item: RequestItem; policies: readonly Policy[]; reasonsPolicyCannotApply: (policy: Policy) => string[] }): NearMiss[] {
+  const misses = params.policies.map((policy) => {
+    const itemMisses = findItemLevelMisses(policy, params.item)
+    return { policy: policy.name, file: policy.file, reasons: [...itemMisses.reasons, ...params.reasonsPolicyCannotApply(policy)], actionCovered: itemMisses.actionCovered }
+  })
   const grantingAction = misses.filter((miss) => miss.actionCovered)
   return (grantingAction.length > 0 ? grantingAction : misses)
     .map(({ policy, file, reasons }) => ({ policy, file, reasons }))
     .sort((a, b) => a.policy.localeCompare(b.policy))
+}
+
+/** The teams (lower-cased `@org/team`) the author belongs to, computed once per decision. */
+function findTeamsOf(author: string, teams: DecisionInput['teams']): Set<string> {
+  const found = new Set<string>()
+  for (const [team, members] of teams) {
+    if (members.some((member) => member.toLowerCase() === author)) found.add(team.toLowerCase())
+  }
+  return found
+}
+
+/** May this author make this request under this policy (requester, duration, ticket)? The yes/no form of findRequestLevelMisses. */
+function isPolicyOpenToRequest(params: { policy: Policy; request: AccessRequest; author: string; authorTeams: ReadonlySet<string> }): boolean {
+  const { policy, request, author, authorTeams } = params
+  if (!policy.requesters.users.includes(author) && !policy.requesters.teams.some((team) => authorTeams.has(team))) return false
+  if (request.durationMs > policy.maxDurationMs) return false
+  if (policy.ticket && (request.ticket === undefined || !policy.ticket.test(request.ticket))) return false
+  return true
 }
 
 function describeItem(item: RequestItem): string {
@@ -289,7 +318,7 @@ function findBlockers(params: { candidates: readonly PolicyResult[]; context: Ap
     if (reviewer.latest.state !== 'CHANGES_REQUESTED') continue
     const couldApprove = candidates.some(
       (result) =>
-        isEligibleApprover(reviewer.login, reviewer.isBot, result.policy, context.author) &&
+        isEligibleApprover(reviewer.login, reviewer.isBot, result.policy, context) &&
         result.policy.approvals.some((rule) => resolveApprovers(rule, context).logins.has(reviewer.login)),
     )
     if (couldApprove) blockers.push({ login: reviewer.login, commitId: reviewer.latest.commitId })

@@ -36,6 +36,12 @@ export interface DecisionInput {
   /** The PR head commit; approvals on other commits are stale. */
   readonly headSha: string
   readonly reviews: readonly Review[]
+  /**
+   * Logins other than the author who authored or committed commits of the PR. Like the author, they
+   * cannot approve (unless the policy allows self-approval): pushing to someone's request and then
+   * approving it would be approving one's own change.
+   */
+  readonly contributors?: readonly string[]
   /** Members of every team the decision may need (see `teamsToResolve`). Unknown teams count as empty. */
   readonly teams: TeamMembers
   /** Evaluation time. */

@@ -16,11 +16,7 @@ export function recordPath(state: RecordState, id: string): string {
   return `grants/${state}/${id}.yaml`
 }
 
-/** Every place a record of one request can be: if any exists, that request's merge was already handled. */
-export function allRecordPaths(id: string): string[] {
-  return RECORD_STATES.map((state) => recordPath(state, id))
-}
-
+/** Every state a record can be in; a record of a request in any of them means its merge was handled. */
 export const RECORD_STATES: readonly RecordState[] = ['active', 'revoked', 'refused', 'failed']
 
 /** Request ids are derived from the pull request: `pr-42`. */
@@ -104,7 +100,7 @@ export interface RefusalRecord extends RecordBase {
   readonly state: 'refused'
   readonly refused_at: string
   /** The verdict at merge (`pending`, `denied`, `invalid`) and its one-line summary. */
-  readonly verdict: string
+  readonly verdict: 'pending' | 'denied' | 'invalid'
   readonly summary: string
   /** The full explanation, as the check run showed it. */
   readonly explanation: string

@@ -1,7 +1,7 @@
 import { listRequestItems, type AccessRequest } from './access-request.js'
 import type { GrantOutcome, GrantPlan, GrantTarget } from './cloud-provider.js'
 import type { Decision } from './decision.js'
-import type { FailureRecord, GrantRecord, RecordBase, RecordedApproval, RecordedPolicy, RefusalRecord } from './grant-record.js'
+import type { FailureRecord, GrantRecord, RecordBase, RecordedApproval, RecordedPolicy, RecordState, RefusalRecord } from './grant-record.js'
 import { requestIdFor } from './grant-record.js'
 import { renderDecision } from './render-decision.js'
 import { principalFor, type JitSettings } from './settings.js'
@@ -91,8 +91,7 @@ export function planGrant(params: { decision: Decision; settings: JitSettings; m
   const revokeSessions = decision.policies.some((result) => result.policy.revokeSessions)
   const plan: GrantPlan = { requestId: requestIdFor(merge.pullNumber), requester: decision.author, notBefore, expiresAt, revokeSessions, targets }
   const draft: GrantDraft = {
-    ...describeRecordBase({ decision, request, merge }),
-    state: 'active',
+    ...describeRecordBase({ state: 'active', decision, request, merge }),
     extends: request.extends ?? null,
     approvals,
     policies,
@@ -106,8 +105,10 @@ export function planGrant(params: { decision: Decision; settings: JitSettings; m
 /** The record of a grant the cloud accepted (or, in a dry run, would have): names come from the outcome. */
 export function buildGrantRecord(params: { draft: GrantDraft; plan: GrantPlan; outcome: GrantOutcome; grantedAt: Date }): GrantRecord {
   const { draft, plan, outcome } = params
+  const { not_before, expires_at, revoke_sessions, ...story } = draft
+  // Key order is the order the YAML reads in: who and why, who approved, what, when.
   return {
-    ...draft,
+    ...story,
     targets: plan.targets.map((target) => ({
       account: target.account,
       principal: target.principalArn,
@@ -115,7 +116,10 @@ export function buildGrantRecord(params: { draft: GrantDraft; plan: GrantPlan; o
       resources: target.resources,
       aws_policy_name: findOutcome(outcome, target)?.policyName ?? '',
     })),
+    not_before,
+    expires_at,
     granted_at: round(params.grantedAt),
+    revoke_sessions,
     dry_run: outcome.dryRun,
   }
 }
@@ -135,8 +139,7 @@ export function buildFailureRecord(params: {
 }): FailureRecord {
   const { plan, outcome } = params
   return {
-    ...describeRecordBase({ decision: params.decision, request: params.decision.request, merge: params.merge }),
-    state: 'failed',
+    ...describeRecordBase({ state: 'failed', decision: params.decision, request: params.decision.request, merge: params.merge }),
     failed_at: round(params.failedAt),
     error: params.error,
     dry_run: params.dryRun,
@@ -159,20 +162,23 @@ export function buildFailureRecord(params: {
 /** The record of a request merged without an approved verdict, with the decision's full explanation. */
 export function buildRefusalRecord(params: { decision: Decision; merge: MergeFacts; refusedAt: Date }): RefusalRecord {
   const { decision } = params
+  const verdict = decision.verdict
+  // A programming error, not a user's: the workflow grants approved decisions.
+  if (verdict === 'approved') throw new Error(`buildRefusalRecord: pr-${params.merge.pullNumber} is approved; it is granted, not refused`)
   return {
-    ...describeRecordBase({ decision, request: decision.request, merge: params.merge }),
-    state: 'refused',
+    ...describeRecordBase({ state: 'refused', decision, request: decision.request, merge: params.merge }),
     refused_at: round(params.refusedAt),
-    verdict: decision.verdict,
+    verdict,
     summary: decision.summary,
     explanation: renderDecision(decision, { format: 'text' }),
   }
 }
 
-function describeRecordBase(params: { decision: Decision; request: AccessRequest | undefined; merge: MergeFacts }): Omit<RecordBase, 'state'> {
+function describeRecordBase<S extends RecordState>(params: { state: S; decision: Decision; request: AccessRequest | undefined; merge: MergeFacts }): RecordBase & { state: S } {
   const { decision, request, merge } = params
   return {
     id: requestIdFor(merge.pullNumber),
+    state: params.state,
     request: { path: decision.requestPath, blob_sha: merge.requestBlobSha },
     pull_request: { number: merge.pullNumber, url: merge.pullUrl, merge_commit_sha: merge.mergeCommitSha, merged_by: merge.mergedBy },
     requester: decision.author,

@@ -151,16 +151,23 @@ export function confirmOrphans(params: {
   return { confirmed, deferred }
 }
 
-/** The record an orphan leaves in `grants/revoked/`, built from what AWS said: the id and expiry in the policy's name. */
-export function buildOrphanRecord(params: { orphan: OrphanPolicy; revokedAt: Date; revokedBy: string; aws: Revocation['aws'] }): GrantRecord {
+/** Git's all-zero object id: "no such object", for a request blob the orphan cannot tell. */
+const NO_OBJECT = '0'.repeat(40)
+
+/**
+ * The record an orphan leaves in `grants/revoked/`, built from what AWS said: the id and expiry in the
+ * policy's name, the principal it was on. What AWS cannot tell (requester, approvals, policies, the
+ * actions) is written as unknown or left empty, never guessed.
+ */
+export function buildOrphanRecord(params: { orphan: OrphanPolicy; revokedAt: Date; revokedBy: string; aws: Revocation['aws']; repositoryUrl: string }): GrantRecord {
   const { orphan } = params
-  const number = /^pr-(\d+)$/.exec(orphan.requestId)?.[1]
+  const number = Number(/^pr-(\d+)$/.exec(orphan.requestId)?.[1] ?? 0)
   const unknown = 'unknown: rebuilt from an orphan policy in AWS'
   return {
     id: orphan.requestId,
     state: 'revoked',
-    request: { path: unknown, blob_sha: unknown },
-    pull_request: { number: number === undefined ? 0 : Number(number), url: '', merge_commit_sha: null, merged_by: null },
+    request: { path: unknown, blob_sha: NO_OBJECT },
+    pull_request: { number, url: number > 0 ? `${params.repositoryUrl}/pull/${number}` : unknown, merge_commit_sha: null, merged_by: null },
     requester: 'unknown',
     reason: orphan.explanation,
     ticket: null,

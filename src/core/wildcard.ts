@@ -24,6 +24,24 @@ export function coversPattern(granted: string, requested: string, options?: Wild
   return findUncoveredExample(granted, requested, options) === undefined
 }
 
+/**
+ * Compiles `granted` once into a coverage check for many requested values: a concrete value is a
+ * plain match with a prepared matcher (the hot path), a requested pattern falls back to `coversPattern`.
+ * For callers that check one pattern many times (the decision engine, per policy).
+ */
+export function compileCoverage(granted: string, options?: WildcardOptions): (requested: string) => boolean {
+  const ignoreCase = options?.ignoreCase === true
+  if (/^\*+$/.test(granted)) return () => true
+  const literal = !hasWildcard(granted)
+  const folded = ignoreCase ? granted.toLowerCase() : granted
+  const matcher = literal ? undefined : buildMatcher(folded)
+  return (requested) => {
+    if (hasWildcard(requested)) return coversPattern(granted, requested, options)
+    const value = ignoreCase ? requested.toLowerCase() : requested
+    return matcher ? matcher(value) : value === folded
+  }
+}
+
 /** True when `pattern` contains `*` or `?`. */
 export function hasWildcard(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?')

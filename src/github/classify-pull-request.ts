@@ -34,7 +34,7 @@ const code = (path: string): string => `\`${path}\``
 const list = (files: readonly ChangedFile[]): string => files.map((f) => code(f.path)).join(', ')
 
 /** Classifies a pull request by the files it changes. Pure: the rules for "what may a request PR contain". */
-export function classifyPullRequest(pr: Pick<PullRequestFacts, 'files' | 'hasMoreFiles' | 'isCrossRepository'>): PullRequestKind {
+export function classifyPullRequest(pr: Pick<PullRequestFacts, 'files' | 'hasMoreFiles' | 'isCrossRepository'> & Partial<Pick<PullRequestFacts, 'hasMoreCommits'>>): PullRequestKind {
   const requests = pr.files.filter((f) => isRequestPath(f.path))
   const rules = pr.files.filter((f) => isRulesPath(f.path))
   const records = pr.files.filter((f) => isGrantRecordPath(f.path))
@@ -57,6 +57,16 @@ export function classifyPullRequest(pr: Pick<PullRequestFacts, 'files' | 'hasMor
       kind: 'rejected',
       title: 'Too many changed files to evaluate',
       reason: 'This pull request changes more than 100 files. A request changes exactly one file under `requests/`; split rule changes into smaller pull requests.',
+      touchesRequest,
+    }
+  }
+  if (touchesRequest && pr.hasMoreCommits) {
+    return {
+      kind: 'rejected',
+      title: 'Too many commits to tell who contributed',
+      reason:
+        'This request has more than 100 commits, so the app cannot see everyone who pushed to it (someone who pushed to a request may not approve it). ' +
+        'Open a new pull request with the request file in one commit.',
       touchesRequest,
     }
   }

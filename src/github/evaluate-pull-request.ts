@@ -93,6 +93,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: { owner:
     author: pr.author,
     headSha: pr.headSha,
     reviews: pr.reviews,
+    contributors: pr.contributors,
     teams: directory.members,
     now: deps.now,
     catalogue: deps.catalogue,

@@ -22,6 +22,13 @@ export interface PullRequestFacts {
   /** True when the PR changes more than the first 100 files (never a valid request PR). */
   readonly hasMoreFiles: boolean
   readonly reviews: readonly Review[]
+  /**
+   * Logins (lower-cased) of everyone other than the author who authored or committed a commit of the PR.
+   * Someone who pushed to a request cannot approve it: that would be approving their own change.
+   */
+  readonly contributors: readonly string[]
+  /** True when the PR has more than the 100 commits read: contributors may be incomplete. */
+  readonly hasMoreCommits: boolean
 }
 
 const REVIEW_FIELDS = `nodes { databaseId state submittedAt author { __typename login } commit { oid } }
@@ -35,6 +42,7 @@ export const PULL_REQUEST_QUERY = `query jitPullRequest($owner: String!, $repo: 
       isCrossRepository
       author { login }
       files(first: 100) { nodes { path changeType } pageInfo { hasNextPage } }
+      commits(last: 100) { totalCount nodes { commit { author { user { login } } committer { user { login } } } } }
       reviews(first: 100) {
         ${REVIEW_FIELDS}
       }
@@ -73,9 +81,28 @@ interface PullRequestData {
       isCrossRepository: boolean
       author: { login: string } | null
       files: { nodes: ({ path: string; changeType: FileChange } | null)[] | null; pageInfo: { hasNextPage: boolean } } | null
+      commits: { totalCount: number; nodes: (CommitNode | null)[] | null } | null
       reviews: ReviewPage | null
     } | null
   } | null
+}
+
+interface CommitNode {
+  commit: { author: { user: { login: string } | null } | null; committer: { user: { login: string } | null } | null } | null
+}
+
+/** GitHub's own account for commits made in its web interface; it is not a person. */
+const WEB_FLOW = 'web-flow'
+
+function listContributors(nodes: readonly (CommitNode | null)[], author: string): string[] {
+  const logins = new Set<string>()
+  for (const node of nodes) {
+    for (const actor of [node?.commit?.author, node?.commit?.committer]) {
+      const login = actor?.user?.login?.toLowerCase()
+      if (login && login !== author.toLowerCase() && login !== WEB_FLOW) logins.add(login)
+    }
+  }
+  return [...logins].sort()
 }
 
 interface MoreReviewsData {
@@ -107,6 +134,8 @@ export async function readPullRequest(api: GitHubApi, params: { owner: string; r
     files: (pr.files?.nodes ?? []).flatMap((node) => (node ? [{ path: node.path, change: node.changeType }] : [])),
     hasMoreFiles: pr.files?.pageInfo.hasNextPage ?? false,
     reviews: reviewNodes.flatMap((node) => (node ? [toReview(node)] : [])),
+    contributors: listContributors(pr.commits?.nodes ?? [], pr.author?.login ?? 'ghost'),
+    hasMoreCommits: (pr.commits?.totalCount ?? 0) > 100,
   }
 }
 

@@ -85,6 +85,15 @@ describe('pending', () => {
     expect(decision.policies[0]!.rules[0]!.ignored).toEqual([{ login: 'alice', reason: 'the author of the pull request (policy prod-ec2-incident does not allow self-approval)' }])
   })
 
+  it('never counts someone who pushed commits to the request (approving their own change)', async () => {
+    const decision = await decideExample(INCIDENT, 'alice', [review('bob', 'APPROVED'), review('carol', 'APPROVED')], { contributors: ['Carol'] })
+    expect(decision.verdict).toBe('pending')
+    expect(decision.policies[0]!.rules[1]!.ignored).toContainEqual({
+      login: 'carol',
+      reason: 'pushed commits to this pull request, so approving it would be approving their own change (policy prod-ec2-incident does not allow self-approval)',
+    })
+  })
+
   it('counts the author when the policy sets self_approval: true', async () => {
     const repository = withFiles(world, { 'policies/prod-ec2-incident.yaml': selfApprovalPolicy(true) })
     const decision = decide(decisionInput(world, { repository, requestFile: await readExampleRequest(INCIDENT), author: 'alice', reviews: [review('alice', 'APPROVED')] }))

@@ -77,9 +77,9 @@ async function receive(name: string, event: Record<string, any>): Promise<void> 
 }
 
 /** Mocks the three reads of a request PR's evaluation: the PR, the files, the teams the engine asks for. */
-function mockRequestReads(params: { reviews?: FakeReview[]; request?: { path: string; text: string }; teams?: Record<string, string[]>; rulesCached?: boolean; author?: string }): void {
+function mockRequestReads(params: { reviews?: FakeReview[]; request?: { path: string; text: string }; teams?: Record<string, string[]>; rulesCached?: boolean; author?: string; committers?: string[] }): void {
   const request = params.request ?? readFixture(INCIDENT_REQUEST)
-  github.graphql('jitPullRequest', pullRequestQueryData({ files: [{ path: request.path }], reviews: params.reviews ?? [], author: params.author }))
+  github.graphql('jitPullRequest', pullRequestQueryData({ files: [{ path: request.path }], reviews: params.reviews ?? [], author: params.author, committers: params.committers }))
   github.graphql('jitFiles', filesQueryData({ rules: !params.rulesCached, request }))
   const teams = { ...TEAM_DIRECTORY, ...params.teams }
   const members = (slug: string) => ({ members: { nodes: (teams[slug] ?? []).map((login) => ({ login })), pageInfo: { hasNextPage: false, endCursor: null } } })
@@ -161,6 +161,18 @@ describe('a request pull request', () => {
     expect(checkRun().conclusion).toBe('action_required')
     expect(checkRun().output.title).toBe('Pending: 1 more approval from @acme/security (policy prod-ec2-incident)')
     expect(checkRun().output.summary).toMatch(/not counted: @alice: .*author/)
+  })
+
+  it('someone who pushed to the request cannot approve it (self-approval by proxy)', async () => {
+    github.token()
+    mockRequestReads({ reviews: [{ id: 1, login: 'bob', state: 'APPROVED' }, { id: 2, login: 'carol', state: 'APPROVED' }], committers: ['carol'] })
+    github.rest('POST', `${PR_PATH}/check-runs`, { id: 4 })
+    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
+    github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
+    await receive('pull_request_review', reviewEvent('submitted', 'carol'))
+
+    expect(checkRun().conclusion).toBe('action_required')
+    expect(checkRun().output.summary).toMatch(/not counted: @carol: pushed commits to this pull request/)
   })
 
   it('a change request from an approver blocks the request', async () => {

@@ -49,3 +49,15 @@ describe('classifyPullRequest', () => {
     expect(classifyPullRequest({ files: [REQUEST], isCrossRepository: false, hasMoreFiles: false })).toEqual({ kind: 'request', path: 'requests/sre/inc-1.yaml' })
   })
 })
+
+describe('who contributed', () => {
+  it('rejects a request with more than 100 commits, whose contributors the app cannot all see', () => {
+    const kind = classifyPullRequest({ files: [{ path: 'requests/a.yaml', change: 'ADDED' }], hasMoreFiles: false, isCrossRepository: false, hasMoreCommits: true })
+    expect(kind).toMatchObject({ kind: 'rejected', title: 'Too many commits to tell who contributed' })
+  })
+
+  it('accepts the same request with its commits all visible', () => {
+    const kind = classifyPullRequest({ files: [{ path: 'requests/a.yaml', change: 'ADDED' }], hasMoreFiles: false, isCrossRepository: false, hasMoreCommits: false })
+    expect(kind).toEqual({ kind: 'request', path: 'requests/a.yaml' })
+  })
+})

@@ -13,7 +13,7 @@ const text = { type: 'string' } as const
 const login = { type: 'string', minLength: 1 } as const
 const dateTime = { type: 'string', pattern: DATE_TIME_PATTERN } as const
 const sha = { type: 'string', pattern: SHA_PATTERN } as const
-const nullable = <T extends object>(schema: T) => ({ anyOf: [schema, { type: 'null' }] }) as const
+const nullable = <const T extends object>(schema: T) => ({ anyOf: [schema, { type: 'null' }] }) as const
 
 const target = {
   account: { description: '12-digit AWS account id.', type: 'string', pattern: ACCOUNT_ID_PATTERN },

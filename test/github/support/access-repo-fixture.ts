@@ -69,7 +69,11 @@ export function pullRequestQueryData(params: {
   baseSha?: string
   isCrossRepository?: boolean
   hasMoreFiles?: boolean
+  /** Logins that authored a commit of the PR (the author's own commit is always there). */
+  committers?: readonly string[]
+  totalCommits?: number
 }): Record<string, unknown> {
+  const committers = [params.author ?? 'alice', ...(params.committers ?? [])]
   return {
     repository: {
       pullRequest: {
@@ -78,6 +82,10 @@ export function pullRequestQueryData(params: {
         isCrossRepository: params.isCrossRepository ?? false,
         author: { login: params.author ?? 'alice' },
         files: { nodes: params.files.map((f) => ({ path: f.path, changeType: f.changeType ?? 'ADDED' })), pageInfo: { hasNextPage: params.hasMoreFiles ?? false } },
+        commits: {
+          totalCount: params.totalCommits ?? committers.length,
+          nodes: committers.map((login) => ({ commit: { author: { user: { login } }, committer: { user: { login: 'web-flow' } } } })),
+        },
         reviews: {
           nodes: (params.reviews ?? []).map((r, index) => ({
             databaseId: r.id,

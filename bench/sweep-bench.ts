@@ -1,0 +1,186 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { performance } from 'node:perf_hooks'
+import { pathToFileURL } from 'node:url'
+import { IAMClient } from '@aws-sdk/client-iam'
+import { STSClient } from '@aws-sdk/client-sts'
+import { ProbotOctokit } from 'probot'
+import { startIamStsEmulator } from '../emulator/aws/iam-sts-emulator.js'
+import { createAwsProvider } from '../src/aws/aws-provider.js'
+import { nameGrantPolicy } from '../src/aws/policy-document.js'
+import type { GrantRecord } from '../src/core/grant-record.js'
+import { formatRecordDocument } from '../src/core/record-document.js'
+import { createGitHubApi } from '../src/github/github-api.js'
+import { cacheAssumeRole } from '../src/sweep/assume-role-cache.js'
+import { SWEEP_SESSION_NAME } from '../src/sweep/create-sweep-provider.js'
+import { runSweep } from '../src/sweep/run-sweep.js'
+import type { BenchCase, BenchIo } from './bench-case.js'
+
+const ACTIVE = 10_000
+const DUE = 1_000
+const ACCOUNTS = 10
+const PRINCIPALS_PER_ACCOUNT = 10
+const CONCURRENCY = 16
+const SHA = 'b'.repeat(40)
+
+/**
+ * `sweep`: one sweep of 10,000 active grants of which 1,000 are due, against two local servers on
+ * 127.0.0.1: the IAM + STS emulator (real AWS SDK clients, SigV4, Query protocol) and a minimal
+ * GitHub stand-in answering the GraphQL read and the Git Data commit. Reconcile is on (it lists the
+ * 100 principals), as in production. Prints GitHub calls, AWS calls (by action), wall time and peak RSS.
+ */
+export const sweepBench: BenchCase = {
+  name: 'sweep',
+  description: `one sweep of ${ACTIVE} active grants, ${DUE} due, against local GitHub and IAM/STS servers`,
+  run: async (io) => {
+    const result = await measureSweep(io)
+    io.log(JSON.stringify(result))
+    return { ok: result.revoked === DUE && result.githubCalls <= 8 }
+  },
+}
+
+async function measureSweep(io: BenchIo) {
+  const now = new Date()
+  const aws = await startIamStsEmulator({ credentials: [{ accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret', account: '999999999999' }] })
+  const accounts = Array.from({ length: ACCOUNTS }, (_, index) => String(111111111110 + index))
+  for (const account of accounts) {
+    aws.state.seedRole({ account, roleName: 'jit-granter', externalId: 'bench' })
+    for (let p = 0; p < PRINCIPALS_PER_ACCOUNT; p++) aws.state.seedRole({ account, roleName: `jit-user${p}` })
+  }
+  const records: GrantRecord[] = []
+  for (let index = 0; index < ACTIVE; index++) {
+    const account = accounts[index % ACCOUNTS] as string
+    const roleName = `jit-user${Math.floor(index / ACCOUNTS) % PRINCIPALS_PER_ACCOUNT}`
+    // Every tenth grant is due; the others run for another hour.
+    const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + (index % (ACTIVE / DUE) === 0 ? -60_000 : 3_600_000))
+    const record = benchRecord({ number: index + 1, account, roleName, expiresAt })
+    records.push(record)
+    aws.state.findRole(account, roleName)!.inlinePolicies.set(record.targets[0]!.aws_policy_name, '{}')
+  }
+  const github = await startGitHubStandIn(records)
+  const before = aws.state.calls.length
+
+  const api = createGitHubApi(new BenchOctokit({ auth: { token: 'ghs_bench' }, baseUrl: github.url }))
+  const credentials = { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret' }
+  const provider = createAwsProvider({
+    granterRole: 'arn:aws:iam::{account}:role/jit-granter',
+    externalId: 'bench',
+    createStsClient: cacheAssumeRole({ createStsClient: (config) => new STSClient({ ...config, endpoint: aws.url, credentials }), sessionName: SWEEP_SESSION_NAME, now: () => new Date() }),
+    createIamClient: (config) => new IAMClient({ ...config, endpoint: aws.url }),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  })
+
+  const started = io.now()
+  const report = await runSweep({ api, owner: 'acme', repo: 'access', provider, now, concurrency: CONCURRENCY })
+  const wallMs = Math.round(io.now() - started)
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
+
+  const awsCalls = aws.state.calls.slice(before)
+  const awsCallsByAction: Record<string, number> = {}
+  for (const call of awsCalls) awsCallsByAction[call.action] = (awsCallsByAction[call.action] ?? 0) + 1
+  await github.stop()
+  await aws.stop()
+  return {
+    bench: 'sweep',
+    active: ACTIVE,
+    due: DUE,
+    githubCalls: api.calls.graphql + api.calls.rest,
+    awsCalls: awsCalls.length,
+    wallMs,
+    peakRssMb,
+    revoked: report.grants.filter((grant) => grant.status === 'revoked').length,
+    githubCallsByKind: { ...api.calls },
+    awsCallsByAction,
+    concurrency: CONCURRENCY,
+    reconcile: { principals: ACCOUNTS * PRINCIPALS_PER_ACCOUNT, orphans: report.orphans.length, drift: report.drift.length },
+    commitFiles: github.lastCommitFiles(),
+  }
+}
+
+const BenchOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...options['throttle'], enabled: false },
+}))
+
+function benchRecord(params: { number: number; account: string; roleName: string; expiresAt: Date }): GrantRecord {
+  const id = `pr-${params.number}`
+  return {
+    id,
+    state: 'active',
+    request: { path: `requests/${id}.yaml`, blob_sha: SHA },
+    pull_request: { number: params.number, url: `https://github.com/acme/access/pull/${params.number}`, merge_commit_sha: SHA, merged_by: 'bob' },
+    requester: 'alice',
+    reason: 'benchmark',
+    ticket: null,
+    duration: '1h',
+    extends: null,
+    approvals: [{ login: 'bob', review_id: 1, commit: SHA, submitted_at: '2026-01-01T00:00:00Z', rule: 'ops rule 1: @acme/sre' }],
+    policies: [{ name: 'ops', file: 'policies/ops.yaml', blob_sha: SHA }],
+    targets: [
+      {
+        account: params.account,
+        principal: `arn:aws:iam::${params.account}:role/${params.roleName}`,
+        actions: ['ec2:StopInstances'],
+        resources: ['*'],
+        aws_policy_name: nameGrantPolicy({ requestId: id, expiresAt: params.expiresAt }),
+      },
+    ],
+    not_before: '2026-01-01T00:00:00Z',
+    expires_at: params.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    granted_at: '2026-01-01T00:00:00Z',
+    revoke_sessions: false,
+  }
+}
+
+/** Just enough of api.github.com for one sweep: the GraphQL reads and the Git Data commit, JSON over HTTP. */
+async function startGitHubStandIn(records: readonly GrantRecord[]) {
+  const head = 'c'.repeat(40)
+  const entries = records.map((record) => ({ name: `${record.id}.yaml`, type: 'blob', object: { text: formatRecordDocument(record), isTruncated: false } }))
+  let committedFiles = 0
+  const answer = (request: IncomingMessage, body: string): [number, unknown] => {
+    const url = request.url ?? ''
+    if (request.method === 'POST' && url === '/graphql') {
+      const operation = /query (\w+)/.exec((JSON.parse(body) as { query: string }).query)?.[1]
+      if (operation === 'jitDefaultBranch') return [200, { data: { repository: { url: 'https://github.com/acme/access', defaultBranchRef: { name: 'main', target: { oid: head } }, settings: null, policies: { __typename: 'Tree' } } } }]
+      if (operation === 'jitGrantRecords') return [200, { data: { repository: { active: { entries }, revoked: null } } }]
+      if (operation === 'jitOpenRequests') return [200, { data: { repository: { pullRequests: { nodes: [] } } } }]
+      return [400, { message: `unexpected query ${operation}` }]
+    }
+    if (request.method === 'GET' && /\/git\/ref\/heads(%2F|\/)main$/.test(url)) return [200, { object: { sha: head } }]
+    if (request.method === 'GET' && url.includes('/git/commits/')) return [200, { sha: head, tree: { sha: 'd'.repeat(40) } }]
+    if (request.method === 'POST' && url.endsWith('/git/trees')) {
+      committedFiles = (JSON.parse(body) as { tree: unknown[] }).tree.length
+      return [201, { sha: 'e'.repeat(40) }]
+    }
+    if (request.method === 'POST' && url.endsWith('/git/commits')) return [201, { sha: 'f'.repeat(40) }]
+    if (request.method === 'PATCH' && /\/git\/refs\/heads(%2F|\/)main$/.test(url)) return [200, { object: { sha: 'f'.repeat(40) } }]
+    return [404, { message: `Not Found: ${request.method} ${url}` }]
+  }
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const [status, payload] = answer(request, Buffer.concat(chunks).toString('utf8'))
+      response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+      response.end(JSON.stringify(payload))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    lastCommitFiles: () => committedFiles,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+// `node dist/bench/sweep-bench.js` runs this case alone.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const outcome = await sweepBench.run({ log: (line) => console.log(line), now: () => performance.now() })
+  process.exitCode = outcome.ok ? 0 : 1
+}
