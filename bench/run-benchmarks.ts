@@ -1,8 +1,9 @@
 import type { BenchCase, BenchIo } from './bench-case.js'
 import { decideBench } from './decide-bench.js'
+import { sweepBench } from './sweep-bench.js'
 
 /** Every benchmark case, in the order `npm run bench` runs them. Add a case here. */
-const CASES: readonly BenchCase[] = [decideBench]
+const CASES: readonly BenchCase[] = [decideBench, sweepBench]
 
 /**
  * `node dist/bench/run.js [case...]`: runs the named cases (all when none is named) one after the other

@@ -3,7 +3,12 @@ import { loadActionCatalogue, type ActionCatalogue } from './core/action-catalog
 import { CHECK_NAME } from './github/check-run-report.js'
 import { CORE_ENGINE, type Engine } from './github/evaluate-pull-request.js'
 import { createFilesCache } from './github/files-at-commit.js'
+import { registerGrantHandlers } from './github/register-grant-handlers.js'
+import { registerSweepHandlers, type Schedule } from './github/register-sweep-handlers.js'
 import { runAccessCheck } from './github/run-access-check.js'
+import { createProvider } from './providers/create-provider.js'
+import { createDryRunProvider } from './providers/dry-run-provider.js'
+import { createSweepProviderFactory } from './sweep/create-sweep-provider.js'
 
 /** What the app depends on besides GitHub: injectable so tests fix the clock and the catalogue. */
 export interface AppDependencies {
@@ -12,6 +17,10 @@ export interface AppDependencies {
   readonly catalogue?: ActionCatalogue | Promise<ActionCatalogue>
   /** The decision engine; the real one unless a test proves an adapter property with a fake. */
   readonly engine?: Engine
+  /** Where the cloud settings come from (`JIT_DRY_RUN`, `JIT_EXTERNAL_ID`); default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** How the in-app sweeper repeats; `false` turns it off (tests that do not exercise it). */
+  readonly sweepSchedule?: Schedule | false
 }
 
 export const PULL_REQUEST_EVENTS = [
@@ -57,6 +66,20 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
         return
       }
       await check(context, { number, headSha: run.head_sha })
+    })
+
+    // The cloud is chosen once, at load: a misconfigured environment stops the app before its first merge.
+    const env = dependencies.env ?? process.env
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+    const cloud = createProvider({ env, sleep })
+    registerGrantHandlers(app, { now, catalogue, createProvider: cloud.create })
+    const createSweepProvider = cloud.dryRun
+      ? ({ settings }: { settings: { granterRole: string } }) => createDryRunProvider({ granterRole: settings.granterRole })
+      : createSweepProviderFactory({ externalId: env['JIT_EXTERNAL_ID'] ?? '', now, sleep })
+    registerSweepHandlers(app, {
+      now,
+      createProvider: createSweepProvider,
+      ...(dependencies.sweepSchedule === false ? { schedule: () => ({ stop: () => undefined }) } : dependencies.sweepSchedule ? { schedule: dependencies.sweepSchedule } : {}),
     })
   }
 }

@@ -3,7 +3,7 @@ import { listRequestItems, parseAccessRequest, type AccessRequest, type RequestI
 import type { ActionCatalogue } from './action-catalogue.js'
 import { describeUnknownAction } from './action-catalogue.js'
 import { resolveApprovers, evaluateApprovalRule, isEligibleApprover, type ApprovalContext } from './approval-rule.js'
-import { findOwners } from './codeowners.js'
+import { findOwners, type Codeowners, type Ownership } from './codeowners.js'
 import type { Blocker, Decision, DecisionInput, ItemResult, NearMiss, PolicyResult } from './decision.js'
 import type { InputError } from './input-error.js'
 import { grantsCoverItem } from './compiled-grants.js'
@@ -69,7 +69,7 @@ export function decide(input: DecisionInput): Decision {
     const candidates = policies.lookup(item.action, item.account).filter((policy) => grantsCoverItem(policy, item) && isOpenTo(policy))
     candidates.sort(byName)
     const chosen = choosePolicy(candidates.map(resultFor))
-    const shownMisses = chosen ? [] : explainNearMisses({ item, policies: policies.lookupByAction(item.action), reasonsPolicyCannotApply })
+    const shownMisses = chosen ? [] : explainNearMisses({ item, policies: findNearMissPolicies(policies, item), reasonsPolicyCannotApply })
     if (!chosen || chosen.impossible) deniedReasons.push(describeDeniedItem(item, author, chosen, shownMisses))
     items.push({ item, ...(chosen ? { policy: chosen.policy.name } : {}), candidates: candidates.map((p) => p.name), nearMisses: shownMisses })
   }
@@ -159,8 +159,25 @@ function createApprovalContext(input: DecisionInput, author: string): ApprovalCo
     requestPath: input.requestFile.path,
     reviewers: summarizeReviewers(input.reviews),
     teams: input.teams,
-    ...(codeowners ? { ownership: findOwners(codeowners, input.requestFile.path), codeownersFile: codeowners.file } : {}),
+    ...(codeowners ? { ownership: findOwnersCached(codeowners, input.requestFile.path), codeownersFile: codeowners.file } : {}),
   }
+}
+
+const ownershipByPath = new WeakMap<Codeowners, Map<string, Ownership>>()
+
+/** Ownership of a path, remembered per CODEOWNERS file (a PR is evaluated many times against the same base). */
+function findOwnersCached(codeowners: Codeowners, path: string): Ownership {
+  let byPath = ownershipByPath.get(codeowners)
+  if (!byPath) {
+    byPath = new Map()
+    ownershipByPath.set(codeowners, byPath)
+  }
+  let ownership = byPath.get(path)
+  if (!ownership) {
+    ownership = findOwners(codeowners, path)
+    if (byPath.size < 10_000) byPath.set(path, ownership)
+  }
+  return ownership
 }
 
 function byName(a: Policy, b: Policy): number {
@@ -263,13 +280,37 @@ function explainNearMisses(params: { item: RequestItem; policies: readonly Polic
     .sort((a, b) => a.policy.localeCompare(b.policy))
 }
 
-/** The teams (lower-cased `@org/team`) the author belongs to, computed once per decision. */
-function findTeamsOf(author: string, teams: DecisionInput['teams']): Set<string> {
-  const found = new Set<string>()
-  for (const [team, members] of teams) {
-    if (members.some((member) => member.toLowerCase() === author)) found.add(team.toLowerCase())
+const teamsByMember = new WeakMap<DecisionInput['teams'], Map<string, Set<string>>>()
+
+/** How many near-miss policies an explanation examines at most: a reader acts on the first few. */
+const NEAR_MISSES_EXAMINED = 20
+
+/**
+ * The policies worth explaining for an uncovered item: those that grant the action in the item's
+ * account (they failed on the resource, the requester, the duration or the ticket), else those that
+ * grant the action anywhere. Bounded, so a denied request costs the same with 100 or 10,000 policies.
+ */
+function findNearMissPolicies(index: ReturnType<typeof findPolicyIndex>, item: RequestItem): readonly Policy[] {
+  const sameAccount = index.lookup(item.action, item.account)
+  return (sameAccount.length > 0 ? sameAccount : index.lookupByAction(item.action)).slice(0, NEAR_MISSES_EXAMINED)
+}
+
+/** The teams (lower-cased `@org/team`) the author belongs to, from an inverse index built once per team directory. */
+function findTeamsOf(author: string, teams: DecisionInput['teams']): ReadonlySet<string> {
+  let index = teamsByMember.get(teams)
+  if (!index) {
+    index = new Map()
+    for (const [team, members] of teams) {
+      for (const member of members) {
+        const login = member.toLowerCase()
+        const set = index.get(login) ?? new Set<string>()
+        set.add(team.toLowerCase())
+        index.set(login, set)
+      }
+    }
+    teamsByMember.set(teams, index)
   }
-  return found
+  return index.get(author) ?? new Set()
 }
 
 /** May this author make this request under this policy (requester, duration, ticket)? The yes/no form of findRequestLevelMisses. */

@@ -102,7 +102,7 @@ export function buildRevokedRecord(params: {
     ...record,
     state: 'revoked',
     revocation: {
-      revoked_at: params.revokedAt.toISOString(),
+      revoked_at: formatRecordTime(params.revokedAt),
       revoked_by: params.revokedBy,
       reason: params.reason,
       aws: summariseAwsOutcome(outcome),
@@ -135,6 +135,11 @@ export function decideEarlyRevoke(params: { record: GrantRecord; login: string }
       (approvers.length > 0 ? ` or an approver recorded in the grant (${approvers.join(', ')})` : '') +
       ` may revoke ${record.id} early`,
   }
+}
+
+/** `2026-12-01T12:00:00Z`: instants in records are written to the second, like every other time there. */
+export function formatRecordTime(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
 /** `pr-9` before `pr-10`: ids sort by their number when they have one. */

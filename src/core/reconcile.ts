@@ -1,5 +1,6 @@
 import type { ManagedPolicy } from './cloud-provider.js'
 import type { GrantRecord, Revocation } from './grant-record.js'
+import { formatRecordTime } from './plan-sweep.js'
 
 /** One principal and the policies of ours that AWS listed on it. */
 export interface ListedPrincipal {
@@ -176,11 +177,12 @@ export function buildOrphanRecord(params: { orphan: OrphanPolicy; revokedAt: Dat
     approvals: [],
     policies: [],
     targets: [{ account: orphan.account, principal: orphan.principalArn, actions: [], resources: [], aws_policy_name: orphan.policyName }],
-    not_before: orphan.expiresAt.toISOString(),
-    expires_at: orphan.expiresAt.toISOString(),
-    granted_at: orphan.expiresAt.toISOString(),
+    // When it was granted is unknown; the policy's expiry is the one instant AWS told.
+    not_before: formatRecordTime(orphan.expiresAt),
+    expires_at: formatRecordTime(orphan.expiresAt),
+    granted_at: formatRecordTime(orphan.expiresAt),
     revoke_sessions: false,
-    revocation: { revoked_at: params.revokedAt.toISOString(), revoked_by: params.revokedBy, reason: 'orphan', aws: params.aws },
+    revocation: { revoked_at: formatRecordTime(params.revokedAt), revoked_by: params.revokedBy, reason: 'orphan', aws: params.aws },
   }
 }
 

@@ -45,7 +45,7 @@ export function parseRecordDocument(params: { file: string; text: string }): Par
   const record = checked.value
   const placed = /^grants\/[^/]+\/[^/]+\.yaml$/.test(file)
   if (placed && file !== recordPath(record.state, record.id)) {
-    return fail(file, document.lineOf(['state']), `a ${record.state} record of ${record.id} belongs in ${recordPath(record.state, record.id)}, not ${file}`)
+    return fail(file, document.lineOf(['state']), `the record of ${record.id} says state ${record.state}, so it belongs in ${recordPath(record.state, record.id)}, not ${file}`)
   }
   return { ok: true, value: record }
 }

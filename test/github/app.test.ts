@@ -61,7 +61,7 @@ beforeEach(async () => {
   nock.disableNetConnect()
   github = new GitHubMock()
   probot = new Probot({ appId: 123, privateKey, logLevel: 'fatal', Octokit: TestOctokit })
-  await probot.load(createApp({ now: () => NOW, catalogue }))
+  await probot.load(createApp({ now: () => NOW, catalogue, env: { JIT_DRY_RUN: '1' }, sweepSchedule: false }))
 })
 
 afterEach(() => {

@@ -20,7 +20,7 @@ beforeEach(async () => {
   nock.disableNetConnect()
   nock.enableNetConnect('127.0.0.1')
   const probot = new Probot({ appId: 123, privateKey, secret: SECRET, logLevel: 'fatal', Octokit: ProbotOctokit.defaults({ retry: { enabled: false } }) })
-  const middleware = await createNodeMiddleware(createApp({ now: () => new Date('2026-11-29T09:30:00Z'), catalogue: createActionCatalogue(['ec2:StopInstances']) }), { probot, webhooksPath: '/api/github/webhooks' })
+  const middleware = await createNodeMiddleware(createApp({ now: () => new Date('2026-11-29T09:30:00Z'), catalogue: createActionCatalogue(['ec2:StopInstances']), env: { JIT_DRY_RUN: '1' }, sweepSchedule: false }), { probot, webhooksPath: '/api/github/webhooks' })
   server = createServer((request, response) => {
     void middleware(request, response, () => {
       response.statusCode = 404

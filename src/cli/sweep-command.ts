@@ -1,0 +1,178 @@
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import cliProgress from 'cli-progress'
+import { Probot, ProbotOctokit } from 'probot'
+import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from '../core/settings.js'
+import { createGitHubApi, type GitHubApi, type OctokitLike } from '../github/github-api.js'
+import { createSweepProviderFactory, type CreateSweepProvider } from '../sweep/create-sweep-provider.js'
+import { readDefaultBranch } from '../sweep/read-grant-records.js'
+import { revokeGrant } from '../sweep/revoke-grant.js'
+import { runSweep, type SweepReport } from '../sweep/run-sweep.js'
+import { EXIT, UsageError, type CliIo } from './cli-io.js'
+import { registerCommand } from './jit.js'
+
+export const SWEEP_USAGE = `jit sweep [--dry-run] [--json] [--no-reconcile] [--no-close-stale] [--concurrency N]
+      env: GITHUB_REPOSITORY=owner/repo, GITHUB_TOKEN (or APP_ID + PRIVATE_KEY[_PATH]), GITHUB_API_URL, JIT_EXTERNAL_ID`
+export const REVOKE_USAGE = `jit revoke <id> [--by LOGIN] [--dry-run] [--json]   (same env as jit sweep)`
+
+/** What the commands take from outside; tests inject their own Octokit and provider. */
+export interface SweepCommandDependencies {
+  /** The authenticated Octokit for the repository (default: from the environment). */
+  readonly createOctokit?: (params: { env: CliIo['env']; owner: string; repo: string }) => Promise<OctokitLike>
+  readonly createProvider?: CreateSweepProvider
+}
+
+/** `jit sweep`: the same sweep the app runs on its interval, for one repository, from a terminal or a workflow. */
+export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: readonly string[], io: CliIo) => Promise<number> {
+  return async (args, io) => {
+    const { values } = parseArgs({
+      args: [...args],
+      options: {
+        'dry-run': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        'no-reconcile': { type: 'boolean', default: false },
+        'no-close-stale': { type: 'boolean', default: false },
+        concurrency: { type: 'string' },
+      },
+    })
+    const concurrency = values.concurrency === undefined ? undefined : Number.parseInt(values.concurrency, 10)
+    if (concurrency !== undefined && !(concurrency >= 1 && concurrency <= 64)) throw new UsageError('--concurrency must be a whole number from 1 to 64')
+    const dryRun = values['dry-run']
+    const { api, owner, repo } = await connect(deps, io)
+    const now = io.now?.() ?? new Date()
+    const branch = await readDefaultBranch({ api, owner, repo })
+    const provider = providerFactory(deps, io)({ settings: readSettings(branch.settingsText, io), dryRun, purpose: 'sweep' })
+    const progress = startProgress(io)
+    let report: SweepReport
+    try {
+      report = await runSweep({
+        api,
+        owner,
+        repo,
+        provider,
+        now,
+        dryRun,
+        branch,
+        ...(values['no-reconcile'] ? { reconcile: false } : {}),
+        closeStale: !values['no-close-stale'],
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        ...(progress ? { onProgress: progress.update } : {}),
+      })
+    } finally {
+      progress?.stop()
+    }
+    if (values.json) io.stdout.write(JSON.stringify(report) + '\n')
+    else io.stdout.write(renderSweepReport(report))
+    if (io.env.GITHUB_ACTIONS === 'true') {
+      for (const drifted of report.drift) io.stdout.write(`::warning title=jit drift ${drifted.id}::${drifted.explanation}\n`)
+    }
+    const failed = report.grants.some((grant) => grant.status === 'failed') || report.orphans.some((orphan) => orphan.status === 'failed')
+    return failed ? EXIT.pending : EXIT.ok
+  }
+}
+
+/** `jit revoke <id>`: an administrator ends a grant now (`reason: early`). */
+export function createRevokeCommand(deps: SweepCommandDependencies = {}): (args: readonly string[], io: CliIo) => Promise<number> {
+  return async (args, io) => {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: { by: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    })
+    const [id] = positionals
+    if (positionals.length !== 1 || !id || !/^[A-Za-z0-9][\w.-]*$/.test(id)) throw new UsageError(`expected one grant id, e.g. pr-42\nusage: ${REVOKE_USAGE}`)
+    const { api, owner, repo } = await connect(deps, io)
+    const revokedBy = values.by ?? (await readTokenLogin(api))
+    const branch = await readDefaultBranch({ api, owner, repo })
+    const provider = providerFactory(deps, io)({ settings: readSettings(branch.settingsText, io), dryRun: values['dry-run'], purpose: 'revoke' })
+    const result = await revokeGrant({ api, owner, repo, provider, id, revokedBy, reason: 'early', now: io.now?.() ?? new Date(), branch })
+    if (values.json) io.stdout.write(JSON.stringify({ id: result.id, status: result.status, explanation: result.explanation, ...(result.status === 'revoked' ? { commit: result.commitSha ?? null } : {}) }) + '\n')
+    else io.stdout.write(`${result.id}: ${result.status}: ${result.explanation}\n`)
+    return result.status === 'revoked' || result.status === 'would-revoke' ? EXIT.ok : result.status === 'not-active' ? EXIT.invalid : EXIT.pending
+  }
+}
+
+/** Adds `jit sweep` and `jit revoke` to the CLI; the bin imports this module and calls it once. */
+export function registerSweepCommands(deps: SweepCommandDependencies = {}): void {
+  registerCommand('sweep', createSweepCommand(deps), SWEEP_USAGE)
+  registerCommand('revoke', createRevokeCommand(deps), REVOKE_USAGE)
+}
+
+/** The report as a reviewer reads it in a terminal or a workflow log. */
+export function renderSweepReport(report: SweepReport): string {
+  const lines = [report.summary, `read ${report.branch} at ${report.readAt.slice(0, 7)}; now ${report.now}; GitHub calls: ${report.githubCalls.graphql} GraphQL, ${report.githubCalls.rest} REST`]
+  for (const grant of report.grants) lines.push(`  ${grant.status.padEnd(14)} ${grant.explanation}`)
+  for (const orphan of report.orphans) lines.push(`  orphan ${orphan.status.padEnd(7)} ${orphan.explanation}; ${orphan.detail}`)
+  for (const drifted of report.drift) lines.push(`  drift          ${drifted.explanation}`)
+  for (const cut of report.spentSessionCuts) lines.push(`  session cut    ${cut.status}: ${cut.explanation}`)
+  for (const stale of report.staleRequests) lines.push(`  stale ${stale.status.padEnd(8)} ${stale.explanation}`)
+  for (const problem of report.problems) lines.push(`  problem        ${problem}`)
+  return lines.join('\n') + '\n'
+}
+
+async function connect(deps: SweepCommandDependencies, io: CliIo): Promise<{ api: GitHubApi; owner: string; repo: string }> {
+  const repository = io.env.GITHUB_REPOSITORY ?? ''
+  const [owner, repo, ...rest] = repository.split('/')
+  if (!owner || !repo || rest.length > 0) throw new UsageError('set GITHUB_REPOSITORY=owner/repo (the access repository)')
+  const octokit = await (deps.createOctokit ?? createOctokitFromEnv)({ env: io.env, owner, repo })
+  return { api: createGitHubApi(octokit), owner, repo }
+}
+
+/** GITHUB_TOKEN (a workflow's token or a personal token), else the app's own credentials for this repository's installation. */
+async function createOctokitFromEnv(params: { env: CliIo['env']; owner: string; repo: string }): Promise<OctokitLike> {
+  const { env } = params
+  const baseUrl = env.GITHUB_API_URL ?? 'https://api.github.com'
+  if (env.GITHUB_TOKEN) return new ProbotOctokit({ auth: { token: env.GITHUB_TOKEN }, baseUrl })
+  const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, 'utf8') : undefined)
+  if (!env.APP_ID || !privateKey) throw new UsageError('set GITHUB_TOKEN, or APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) for the app')
+  const probot = new Probot({ appId: env.APP_ID, privateKey, baseUrl, logLevel: 'warn' })
+  const appOctokit = await probot.auth()
+  const installation = await appOctokit.request('GET /repos/{owner}/{repo}/installation', { owner: params.owner, repo: params.repo })
+  return probot.auth(installation.data.id)
+}
+
+function providerFactory(deps: SweepCommandDependencies, io: CliIo): CreateSweepProvider {
+  if (deps.createProvider) return deps.createProvider
+  return (params) => {
+    const externalId = io.env.JIT_EXTERNAL_ID
+    if (!params.dryRun && !externalId) throw new UsageError('set JIT_EXTERNAL_ID: the ExternalId the jit-granter roles require')
+    return createSweepProviderFactory({ externalId: externalId ?? '', ...(io.now ? { now: io.now } : {}) })(params)
+  }
+}
+
+function readSettings(text: string | null, io: CliIo): JitSettings {
+  if (text === null) return DEFAULT_SETTINGS
+  const parsed = parseSettings({ file: '.github/jit.yml', text })
+  if (parsed.ok) return parsed.value
+  io.stderr.write(`jit: .github/jit.yml does not parse (${parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; ')}); using the defaults\n`)
+  return DEFAULT_SETTINGS
+}
+
+async function readTokenLogin(api: GitHubApi): Promise<string> {
+  try {
+    const user = await api.request<{ login: string }>('GET /user')
+    return user.data.login
+  } catch (error) {
+    throw new UsageError(`could not tell who is revoking from the token (${(error as Error).message}); pass --by LOGIN`)
+  }
+}
+
+/** A progress bar on stderr, only when stderr is a terminal (never in a workflow log or a pipe). */
+function startProgress(io: CliIo): { update: (done: number, total: number) => void; stop: () => void } | undefined {
+  const stream = io.stderr as NodeJS.WritableStream & { isTTY?: boolean }
+  if (!stream.isTTY) return undefined
+  const bar = new cliProgress.SingleBar({ stream, format: 'revoking [{bar}] {value}/{total}', clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic)
+  let started = false
+  return {
+    update: (done, total) => {
+      if (!started) {
+        bar.start(total, 0)
+        started = true
+      }
+      bar.update(done)
+    },
+    stop: () => {
+      if (started) bar.stop()
+    },
+  }
+}

@@ -1,0 +1,187 @@
+import { CODEOWNERS_LOCATIONS, SETTINGS_PATH, type RepositoryFile } from '../core/access-repository.js'
+import { RECORD_STATES, recordPath } from '../core/grant-record.js'
+import type { InputError } from '../core/input-error.js'
+import { POLICIES_DIRECTORY } from './files-at-commit.js'
+import type { GitHubApi } from './github-api.js'
+import { GitHubReadError, readFromGitHub } from './github-read-error.js'
+
+/**
+ * What the grant workflow reads about a merged request pull request, beyond `readPullRequest`: the
+ * merge, the rules at the merge's base with their blob SHAs (for the record), the request file at the
+ * head with its blob SHA, and which records of the request already exist on the default branch.
+ *
+ * The base is the merge commit's first parent: the state of the branch the request was merged into at
+ * that moment. The pull request's `baseRefOid` is not used: GitHub updates it only when the pull request
+ * is updated, so it can predate a policy tightened after the request was approved.
+ */
+export interface MergedRequestFacts {
+  readonly merged: boolean
+  readonly mergedAt: Date | null
+  readonly mergedBy: string | null
+  readonly url: string
+  readonly mergeCommitSha: string | null
+  /** First parent of the merge commit; null when GitHub reports no merge commit. */
+  readonly baseSha: string | null
+  readonly defaultBranch: { readonly name: string; readonly commitSha: string }
+  /** Paths of this request's records at the default branch head (any state): non-empty means already handled. */
+  readonly existingRecords: readonly string[]
+  readonly rules: { readonly files: readonly RepositoryFile[]; readonly problems: readonly InputError[]; readonly policyBlobShas: Readonly<Record<string, string>> }
+  /** The request file at the head; undefined when absent (problems then says why, if known). */
+  readonly request?: { readonly file: RepositoryFile; readonly blobSha: string }
+  readonly requestProblems: readonly InputError[]
+}
+
+const BLOB = '... on Blob { text byteSize isTruncated }'
+const RULE_FILES: readonly { alias: string; path: string }[] = [
+  ...CODEOWNERS_LOCATIONS.map((path, index) => ({ alias: `codeowners${index}`, path })),
+  { alias: 'settings', path: SETTINGS_PATH },
+]
+const RECORD_FIELDS = RECORD_STATES.map((state) => `${state}: file(path: $${state}) { oid }`).join(' ')
+const RECORD_VARIABLES = RECORD_STATES.map((state) => `$${state}: String!`).join(', ')
+
+/** One query: the merge, the rules at its first parent, the request at the head, the records at the default branch. */
+export const MERGED_REQUEST_QUERY = `query jitMergedRequest($owner: String!, $repo: String!, $number: Int!, $head: GitObjectID!, $requestFile: String!, $policies: String!, ${RULE_FILES.map((f) => `$${f.alias}: String!`).join(', ')}, ${RECORD_VARIABLES}) {
+  repository(owner: $owner, name: $repo) {
+    defaultBranchRef { name target { oid ... on Commit { ${RECORD_FIELDS} } } }
+    pullRequest(number: $number) {
+      merged
+      mergedAt
+      url
+      mergedBy { login }
+      mergeCommit {
+        oid
+        parents(first: 1) {
+          nodes {
+            oid
+            policies: file(path: $policies) { object { ... on Tree { entries { name path type oid object { ${BLOB} } } } } }
+            ${RULE_FILES.map((f) => `${f.alias}: file(path: $${f.alias}) { oid object { ${BLOB} } }`).join('\n            ')}
+          }
+        }
+      }
+    }
+    head: object(oid: $head) { ... on Commit { request: file(path: $requestFile) { oid object { ${BLOB} } } } }
+  }
+}`
+
+/** Which records of a request exist at a commit (asked again inside the commit loop, when the branch moved). */
+export const RECORDS_AT_QUERY = `query jitRecordsAt($owner: String!, $repo: String!, $commit: GitObjectID!, ${RECORD_VARIABLES}) {
+  repository(owner: $owner, name: $repo) {
+    object(oid: $commit) { ... on Commit { ${RECORD_FIELDS} } }
+  }
+}`
+
+interface BlobNode {
+  text?: string | null
+  byteSize?: number
+  isTruncated?: boolean
+}
+interface TreeEntryNode {
+  oid: string
+  object: BlobNode | null
+}
+type RecordsNode = Partial<Record<string, { oid: string } | null>>
+
+interface MergedRequestData {
+  repository: {
+    defaultBranchRef: { name: string; target: ({ oid: string } & RecordsNode) | null } | null
+    pullRequest: {
+      merged: boolean
+      mergedAt: string | null
+      url: string
+      mergedBy: { login: string } | null
+      mergeCommit: {
+        oid: string
+        parents: { nodes: (({ oid: string; policies: { object: { entries?: { name: string; path: string; type: string; oid: string; object: BlobNode | null }[] } | null } | null } & Record<string, unknown>) | null)[] | null }
+      } | null
+    } | null
+    head: { request?: TreeEntryNode | null } | null
+  } | null
+}
+
+function recordVariables(id: string): Record<string, string> {
+  return Object.fromEntries(RECORD_STATES.map((state) => [state, recordPath(state, id)]))
+}
+
+function existingIn(node: RecordsNode | null | undefined, id: string): string[] {
+  return RECORD_STATES.filter((state) => node?.[state]).map((state) => recordPath(state, id))
+}
+
+/** Reads what the grant needs about a merged request pull request, in one GraphQL query. */
+export async function readMergedRequest(
+  api: GitHubApi,
+  params: { owner: string; repo: string; number: number; headSha: string; requestPath: string; requestId: string },
+): Promise<MergedRequestFacts> {
+  const what = `the merge of pull request #${params.number}`
+  const variables: Record<string, unknown> = {
+    owner: params.owner,
+    repo: params.repo,
+    number: params.number,
+    head: params.headSha,
+    requestFile: params.requestPath,
+    policies: POLICIES_DIRECTORY,
+    ...Object.fromEntries(RULE_FILES.map((f) => [f.alias, f.path])),
+    ...recordVariables(params.requestId),
+  }
+  const data = await readFromGitHub(what, () => api.graphql<MergedRequestData>(MERGED_REQUEST_QUERY, variables))
+  const repository = data.repository
+  const pr = repository?.pullRequest
+  const branch = repository?.defaultBranchRef
+  if (!pr) throw new GitHubReadError(what, { detail: 'GitHub returned no such pull request' })
+  if (!branch?.target) throw new GitHubReadError(what, { detail: 'the repository has no default branch' })
+
+  const parent = pr.mergeCommit?.parents.nodes?.[0] ?? null
+  const files: RepositoryFile[] = []
+  const problems: InputError[] = []
+  const policyBlobShas: Record<string, string> = {}
+  const collect = (path: string, entry: TreeEntryNode | null | undefined, into: { files: RepositoryFile[]; problems: InputError[] }): boolean => {
+    const blob = entry?.object
+    if (!entry || !blob) return false
+    if (blob.isTruncated) into.problems.push({ file: path, line: 1, message: `the file is too large for the app to read (${blob.byteSize ?? '?'} bytes)` })
+    else if (typeof blob.text !== 'string') into.problems.push({ file: path, line: 1, message: 'the file is not text (GitHub reports it as binary)' })
+    else {
+      into.files.push({ path, text: blob.text })
+      return true
+    }
+    return false
+  }
+  if (parent) {
+    for (const entry of parent.policies?.object?.entries ?? []) {
+      if (entry.type !== 'blob') continue
+      if (collect(entry.path, entry, { files, problems })) policyBlobShas[entry.path] = entry.oid
+    }
+    for (const rule of RULE_FILES) collect(rule.path, parent[rule.alias] as TreeEntryNode | null | undefined, { files, problems })
+  }
+
+  const requestRead = { files: [] as RepositoryFile[], problems: [] as InputError[] }
+  const requestEntry = repository?.head?.request
+  collect(params.requestPath, requestEntry, requestRead)
+  const requestFile = requestRead.files[0]
+
+  return {
+    merged: pr.merged,
+    mergedAt: pr.mergedAt === null ? null : new Date(pr.mergedAt),
+    mergedBy: pr.mergedBy?.login ?? null,
+    url: pr.url,
+    mergeCommitSha: pr.mergeCommit?.oid ?? null,
+    baseSha: parent?.oid ?? null,
+    defaultBranch: { name: branch.name, commitSha: branch.target.oid },
+    existingRecords: existingIn(branch.target, params.requestId),
+    rules: { files, problems, policyBlobShas },
+    ...(requestFile && requestEntry ? { request: { file: requestFile, blobSha: requestEntry.oid } } : {}),
+    requestProblems: requestRead.problems,
+  }
+}
+
+/** Paths of a request's records that exist at a commit. */
+export async function readRecordsAt(api: GitHubApi, params: { owner: string; repo: string; commitSha: string; requestId: string }): Promise<string[]> {
+  const what = `the records of ${params.requestId} at ${params.commitSha.slice(0, 7)}`
+  const data = await readFromGitHub(what, () =>
+    api.graphql<{ repository: { object: RecordsNode | null } | null }>(RECORDS_AT_QUERY, {
+      owner: params.owner,
+      repo: params.repo,
+      commit: params.commitSha,
+      ...recordVariables(params.requestId),
+    }),
+  )
+  return existingIn(data.repository?.object, params.requestId)
+}

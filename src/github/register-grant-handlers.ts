@@ -1,0 +1,61 @@
+import type { Probot } from 'probot'
+import { loadActionCatalogue, type ActionCatalogue } from '../core/action-catalogue.js'
+import type { CloudProvider } from '../core/cloud-provider.js'
+import { createProvider } from '../providers/create-provider.js'
+import type { Engine } from './evaluate-pull-request.js'
+import { createGitHubApi } from './github-api.js'
+import { grantOnMerge } from './grant-on-merge.js'
+
+export interface GrantHandlerDeps {
+  /** The clock; read once per delivery. */
+  readonly now?: () => Date
+  readonly catalogue?: ActionCatalogue | Promise<ActionCatalogue>
+  /** The cloud for a granter role; by default chosen from the environment (`JIT_DRY_RUN`, `JIT_EXTERNAL_ID`). */
+  readonly createProvider?: (params: { granterRole: string }) => CloudProvider
+  /** Read when `createProvider` is not given. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  readonly engine?: Engine
+  readonly maxCommitAttempts?: number
+}
+
+/**
+ * Registers the grant workflow on `pull_request.closed`. A failure is reported on the pull request and
+ * in the log, then rethrown so the delivery shows as failed in the app's "Recent deliveries", where an
+ * admin can redeliver it: the workflow is idempotent. GitHub does not redeliver by itself.
+ */
+export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps = {}): void {
+  const now = deps.now ?? (() => new Date())
+  const catalogue = deps.catalogue ?? loadActionCatalogue()
+  // Chosen at load: a misconfigured environment stops the app at start, not at the first merge.
+  const cloud =
+    deps.createProvider ??
+    createProvider({ env: deps.env ?? process.env, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }).create
+
+  app.on('pull_request.closed', async (context) => {
+    const pr = context.payload.pull_request
+    const log = context.log.child({ delivery: context.id, event: 'pull_request.closed', number: pr.number })
+    const result = await grantOnMerge(
+      {
+        api: createGitHubApi(context.octokit),
+        catalogue: await catalogue,
+        now,
+        createProvider: (settings) => cloud({ granterRole: settings.granterRole }),
+        log,
+        ...(deps.engine ? { engine: deps.engine } : {}),
+        ...(deps.maxCommitAttempts === undefined ? {} : { maxCommitAttempts: deps.maxCommitAttempts }),
+      },
+      {
+        owner: context.payload.repository.owner.login,
+        repo: context.payload.repository.name,
+        number: pr.number,
+        merged: pr.merged === true,
+        fromFork: pr.head.repo?.full_name !== pr.base.repo.full_name,
+        baseRef: pr.base.ref,
+        defaultBranch: context.payload.repository.default_branch,
+        deliveryId: context.id,
+      },
+    )
+    if (result.kind === 'ignored') log.debug({ reason: result.reason }, 'merge not granted')
+    else if (result.kind === 'already-recorded') log.info({ paths: result.paths }, 'already recorded; nothing done')
+  })
+}

@@ -1,0 +1,78 @@
+import { DEFAULT_SETTINGS, type JitSettings, parseSettings } from '../core/settings.js'
+import { decideEarlyRevoke } from '../core/plan-sweep.js'
+import { requestIdFor } from '../core/grant-record.js'
+import type { CloudProvider } from '../core/cloud-provider.js'
+import type { GitHubApi } from './github-api.js'
+import { readDefaultBranch } from '../sweep/read-grant-records.js'
+import { revokeGrant, type RevokeGrantResult } from '../sweep/revoke-grant.js'
+
+/** `/jit revoke` at the start of a line of the comment (case-insensitive, trailing words ignored). */
+const REVOKE_COMMAND = /^[ \t]*\/jit[ \t]+revoke\b/im
+
+/** Whether a comment asks to revoke the grant of the pull request it is on. */
+export function isRevokeCommand(body: string): boolean {
+  return REVOKE_COMMAND.test(body)
+}
+
+/** The reply to `/jit revoke`, in words for the person who asked. Logins other than theirs are not @-mentioned. */
+export function renderRevokeReply(params: { result: RevokeGrantResult; commenter: string }): string {
+  const { result, commenter } = params
+  switch (result.status) {
+    case 'revoked':
+      return (
+        `🔒 Revoked \`${result.id}\` at your request, @${commenter}. ${result.explanation}.\n\n` +
+        `The record moved to \`grants/revoked/${result.id}.yaml\` with \`reason: early\`.`
+      )
+    case 'refused':
+      return (
+        `Sorry @${commenter}, ${result.explanation}, so this grant was not revoked. Nothing was changed.\n\n` +
+        `The grant ends on its own at ${result.record.expires_at}. If it must end sooner, ask one of them to comment \`/jit revoke\`, or an administrator to run \`jit revoke ${result.id}\`.`
+      )
+    case 'not-active':
+      return `@${commenter}, there is nothing to revoke: ${result.explanation}.`
+    case 'failed':
+      return `⚠️ @${commenter}, the revocation of \`${result.id}\` failed in AWS: ${result.explanation}. Comment \`/jit revoke\` again to retry.`
+    case 'would-revoke':
+      return `@${commenter}, dry run: ${result.explanation}. Nothing was changed.`
+  }
+}
+
+/**
+ * Handles `/jit revoke` on a merged request PR: the requester or anyone whose approval the grant
+ * recorded revokes it now (`reason: early`, `revoked_by` their login); anyone else gets a polite
+ * refusal. Replies on the pull request either way. Returns undefined when the comment is not a
+ * revoke command (or not on a pull request).
+ */
+export async function handleRevokeComment(params: {
+  api: GitHubApi
+  owner: string
+  repo: string
+  issue: { number: number; isPullRequest: boolean }
+  commenter: string
+  body: string
+  now: Date
+  createProvider: (settings: JitSettings) => CloudProvider
+}): Promise<RevokeGrantResult | undefined> {
+  const { api, owner, repo, issue, commenter } = params
+  if (!issue.isPullRequest || !isRevokeCommand(params.body)) return undefined
+  const branch = await readDefaultBranch({ api, owner, repo })
+  const parsed = branch.settingsText === null ? undefined : parseSettings({ file: '.github/jit.yml', text: branch.settingsText })
+  const settings = parsed?.ok ? parsed.value : DEFAULT_SETTINGS
+  const result = await revokeGrant({
+    api,
+    owner,
+    repo,
+    branch,
+    provider: params.createProvider(settings),
+    id: requestIdFor(issue.number),
+    revokedBy: commenter,
+    reason: 'early',
+    now: params.now,
+    authorize: (record) => {
+      const decision = decideEarlyRevoke({ record, login: commenter })
+      return decision.allowed ? undefined : decision.explanation
+    },
+  })
+  await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: issue.number, body: renderRevokeReply({ result, commenter }) })
+  return result
+}

@@ -1,0 +1,50 @@
+import { createDefaultAwsClientFactories, type CreateIamClient, type CreateStsClient } from '../aws/aws-clients.js'
+import { createAwsProvider } from '../aws/aws-provider.js'
+import type { CloudProvider } from '../core/cloud-provider.js'
+import { createDryRunProvider } from './dry-run-provider.js'
+
+/** The environment names the provider reads. */
+export const DRY_RUN_VARIABLE = 'JIT_DRY_RUN'
+export const EXTERNAL_ID_VARIABLE = 'JIT_EXTERNAL_ID'
+
+/** The app's environment cannot choose a provider; the message says which variable to set and how. */
+export class ProviderConfigError extends Error {
+  override readonly name = 'ProviderConfigError'
+}
+
+export interface ProviderChoice {
+  readonly dryRun: boolean
+  /** Builds the provider for one grant; the granter role comes from the access repository's settings. */
+  create(params: { granterRole: string }): CloudProvider
+}
+
+/**
+ * Chooses the cloud from the environment, once at start-up so a misconfigured app fails before its
+ * first merge: `JIT_DRY_RUN=1` (or `true`) for the dry run, which calls nothing; otherwise AWS, which
+ * needs `JIT_EXTERNAL_ID` (the ExternalId the granter roles' trust policies require). Any other value
+ * of `JIT_DRY_RUN` is refused rather than read as "off", so a typo never writes to AWS by surprise.
+ */
+export function createProvider(params: {
+  env: Readonly<Record<string, string | undefined>>
+  sleep: (ms: number) => Promise<void>
+  clients?: { createStsClient: CreateStsClient; createIamClient: CreateIamClient }
+}): ProviderChoice {
+  const flag = (params.env[DRY_RUN_VARIABLE] ?? '').trim().toLowerCase()
+  if (!['', '0', 'false', '1', 'true'].includes(flag)) {
+    throw new ProviderConfigError(`${DRY_RUN_VARIABLE}=${params.env[DRY_RUN_VARIABLE]} is not understood: set it to 1 for a dry run, or unset it (or 0) to write to AWS`)
+  }
+  if (flag === '1' || flag === 'true') {
+    return { dryRun: true, create: ({ granterRole }) => createDryRunProvider({ granterRole }) }
+  }
+  const externalId = params.env[EXTERNAL_ID_VARIABLE]?.trim()
+  if (!externalId) {
+    throw new ProviderConfigError(
+      `${EXTERNAL_ID_VARIABLE} is not set: the app needs the ExternalId its granter roles trust to write to AWS. Set it, or set ${DRY_RUN_VARIABLE}=1 to run without AWS`,
+    )
+  }
+  const clients = params.clients ?? createDefaultAwsClientFactories()
+  return {
+    dryRun: false,
+    create: ({ granterRole }) => createAwsProvider({ granterRole, externalId, sleep: params.sleep, ...clients }),
+  }
+}

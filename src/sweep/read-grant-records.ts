@@ -1,0 +1,140 @@
+import { SETTINGS_PATH } from '../core/access-repository.js'
+import type { GrantRecord } from '../core/grant-record.js'
+import type { GitHubApi } from '../github/github-api.js'
+import { GitHubReadError, readFromGitHub } from '../github/github-read-error.js'
+import { parseGrantRecordText, UnreadableRecordError } from './record-yaml.js'
+
+/** The default branch, where it points, and the settings file there (if any). */
+export interface DefaultBranch {
+  readonly name: string
+  readonly commitSha: string
+  /** Text of `.github/jit.yml` at that commit; null when there is none. */
+  readonly settingsText: string | null
+  /** Whether the repository looks like an access repository (it has `policies/` or `.github/jit.yml`). */
+  readonly isAccessRepository: boolean
+  /** The repository's web address, e.g. `https://github.com/acme/access`. */
+  readonly url: string
+}
+
+/** The grant records at one commit. */
+export interface RecordSnapshot {
+  readonly commitSha: string
+  readonly records: readonly GrantRecord[]
+  /** Files under `grants/active/` that are not readable records: reported, never revoked blindly. */
+  readonly unreadable: readonly UnreadableRecordError[]
+  /** Ids that already have a record under `grants/revoked/`. */
+  readonly revokedIds: ReadonlySet<string>
+}
+
+export const DEFAULT_BRANCH_QUERY = `query jitDefaultBranch($owner: String!, $repo: String!) {
+  repository(owner: $owner, name: $repo) {
+    url
+    defaultBranchRef { name target { oid } }
+    settings: object(expression: "HEAD:${SETTINGS_PATH}") { ... on Blob { text } }
+    policies: object(expression: "HEAD:policies") { __typename }
+  }
+}`
+
+/** Every active record with its text, and the names of the revoked ones, in one query at one commit. */
+export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo: String!, $active: String!, $revoked: String!) {
+  repository(owner: $owner, name: $repo) {
+    active: object(expression: $active) { ... on Tree { entries { name type object { ... on Blob { text isTruncated } } } } }
+    revoked: object(expression: $revoked) { ... on Tree { entries { name } } }
+  }
+}`
+
+/** Only the names, for a writer that must re-check what is still active after the branch moved. */
+export const GRANT_RECORD_NAMES_QUERY = `query jitGrantRecordNames($owner: String!, $repo: String!, $active: String!, $revoked: String!) {
+  repository(owner: $owner, name: $repo) {
+    active: object(expression: $active) { ... on Tree { entries { name } } }
+    revoked: object(expression: $revoked) { ... on Tree { entries { name } } }
+  }
+}`
+
+export const GRANT_RECORD_QUERY = `query jitGrantRecord($owner: String!, $repo: String!, $path: String!) {
+  repository(owner: $owner, name: $repo) {
+    record: object(expression: $path) { ... on Blob { text } }
+  }
+}`
+
+interface Entry {
+  readonly name: string
+  readonly type?: string
+  readonly object?: { readonly text?: string | null; readonly isTruncated?: boolean } | null
+}
+
+interface RecordsData {
+  repository: { active: { entries?: Entry[] } | null; revoked: { entries?: Entry[] } | null } | null
+}
+
+/** One GraphQL query: the default branch's name and head, and `.github/jit.yml` there. */
+export async function readDefaultBranch(params: { api: GitHubApi; owner: string; repo: string }): Promise<DefaultBranch> {
+  const { api, owner, repo } = params
+  const data = await readFromGitHub(`the default branch of ${owner}/${repo}`, () =>
+    api.graphql<{
+      repository: { url: string; defaultBranchRef: { name: string; target: { oid: string } } | null; settings: { text?: string | null } | null; policies: { __typename: string } | null } | null
+    }>(
+      DEFAULT_BRANCH_QUERY,
+      { owner, repo },
+    ),
+  )
+  const ref = data.repository?.defaultBranchRef
+  if (!ref) throw new GitHubReadError(`the default branch of ${owner}/${repo}`, { detail: 'the repository is empty or not visible to this token' })
+  const settingsText = data.repository?.settings?.text ?? null
+  return { name: ref.name, commitSha: ref.target.oid, settingsText, isAccessRepository: settingsText !== null || Boolean(data.repository?.policies), url: data.repository?.url ?? '' }
+}
+
+/**
+ * Reads `grants/active/` (every record, with its text) and the names under `grants/revoked/` at one
+ * commit in one GraphQL query, so the cost does not grow with the number of grants.
+ */
+export async function readRecordSnapshot(params: { api: GitHubApi; owner: string; repo: string; commitSha: string }): Promise<RecordSnapshot> {
+  const { api, owner, repo, commitSha } = params
+  const data = await readFromGitHub(`the grant records at ${commitSha.slice(0, 7)}`, () =>
+    api.graphql<RecordsData>(GRANT_RECORDS_QUERY, { owner, repo, active: `${commitSha}:grants/active`, revoked: `${commitSha}:grants/revoked` }),
+  )
+  const records: GrantRecord[] = []
+  const unreadable: UnreadableRecordError[] = []
+  for (const entry of data.repository?.active?.entries ?? []) {
+    const path = `grants/active/${entry.name}`
+    if (!entry.name.endsWith('.yaml') || (entry.type !== undefined && entry.type !== 'blob')) continue
+    const text = entry.object?.text
+    if (typeof text !== 'string' || entry.object?.isTruncated) {
+      unreadable.push(new UnreadableRecordError(path, 'GitHub returned no text for it (binary or too large)'))
+      continue
+    }
+    try {
+      const record = parseGrantRecordText(path, text)
+      if (`${record.id}.yaml` !== entry.name) unreadable.push(new UnreadableRecordError(path, `its id is ${record.id}, not the file name`))
+      else records.push(record)
+    } catch (error) {
+      if (!(error instanceof UnreadableRecordError)) throw error
+      unreadable.push(error)
+    }
+  }
+  return { commitSha, records, unreadable, revokedIds: idsOf(data.repository?.revoked?.entries) }
+}
+
+/** The ids under `grants/active/` and `grants/revoked/` at a commit, without their text. */
+export async function readRecordIds(params: { api: GitHubApi; owner: string; repo: string; commitSha: string }): Promise<{ activeIds: Set<string>; revokedIds: Set<string> }> {
+  const { api, owner, repo, commitSha } = params
+  const data = await readFromGitHub(`the grant record names at ${commitSha.slice(0, 7)}`, () =>
+    api.graphql<RecordsData>(GRANT_RECORD_NAMES_QUERY, { owner, repo, active: `${commitSha}:grants/active`, revoked: `${commitSha}:grants/revoked` }),
+  )
+  return { activeIds: idsOf(data.repository?.active?.entries), revokedIds: idsOf(data.repository?.revoked?.entries) }
+}
+
+/** One active record, or undefined when `grants/active/<id>.yaml` does not exist at that commit. */
+export async function readActiveRecord(params: { api: GitHubApi; owner: string; repo: string; commitSha: string; id: string }): Promise<GrantRecord | undefined> {
+  const { api, owner, repo, commitSha, id } = params
+  const path = `grants/active/${id}.yaml`
+  const data = await readFromGitHub(`${path} at ${commitSha.slice(0, 7)}`, () =>
+    api.graphql<{ repository: { record: { text?: string | null } | null } | null }>(GRANT_RECORD_QUERY, { owner, repo, path: `${commitSha}:${path}` }),
+  )
+  const text = data.repository?.record?.text
+  return typeof text === 'string' ? parseGrantRecordText(path, text) : undefined
+}
+
+function idsOf(entries: readonly Entry[] | undefined): Set<string> {
+  return new Set((entries ?? []).filter((entry) => entry.name.endsWith('.yaml')).map((entry) => entry.name.slice(0, -'.yaml'.length)))
+}

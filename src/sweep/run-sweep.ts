@@ -1,0 +1,249 @@
+import type { CloudProvider, RevokeOutcome } from '../core/cloud-provider.js'
+import type { GrantRecord } from '../core/grant-record.js'
+import { buildRevokedRecord, listRevokeTargets, planSweep, summariseAwsOutcome, SWEEPER_LOGIN } from '../core/plan-sweep.js'
+import { buildOrphanRecord, confirmOrphans, type DriftedGrant, type ListedPrincipal, listPrincipalsToInspect, type OrphanPolicy, reconcileGrants, type SpentSessionCut } from '../core/reconcile.js'
+import { DEFAULT_SETTINGS, parseSettings } from '../core/settings.js'
+import type { ApiCallCount, GitHubApi } from '../github/github-api.js'
+import { closeStaleRequests, type StaleRequest } from './close-stale-requests.js'
+import { commitRevocations } from './commit-revocations.js'
+import { mapConcurrently } from './map-concurrently.js'
+import { readMergeTimes } from './read-merge-times.js'
+import { type DefaultBranch, readDefaultBranch, readRecordSnapshot } from './read-grant-records.js'
+import type { ConfirmedRevocation } from './revocation-commit.js'
+
+/** Where the sweep writes what it did: Probot's logger (pino) fits, as does a console adapter. */
+export interface SweepLog {
+  info(fields: Record<string, unknown>, message: string): void
+  warn(fields: Record<string, unknown>, message: string): void
+}
+
+export interface SweepParams {
+  readonly api: GitHubApi
+  readonly owner: string
+  readonly repo: string
+  /** Deletes policies; the dry-run provider for `--dry-run`. */
+  readonly provider: CloudProvider
+  /** The sweep's instant: what is due, and the `revoked_at` it records. */
+  readonly now: Date
+  /** Plan and report only: no AWS write, no commit, no PR closed. */
+  readonly dryRun?: boolean
+  /** List the `jit-` policies in AWS to repair drift (default true; off in a dry run, which cannot see AWS). */
+  readonly reconcile?: boolean
+  /** Close request PRs left unapproved longer than `pending_max_age` (default true). */
+  readonly closeStale?: boolean
+  /** AWS revocations in flight at once (default 8). */
+  readonly concurrency?: number
+  /** An unexpired orphan whose PR merged less than this ago may be a grant being committed (default 15 minutes). */
+  readonly orphanGraceMs?: number
+  /** Already read by the caller (the app reads it to honour `sweep_interval`). */
+  readonly branch?: DefaultBranch
+  readonly log?: SweepLog
+  /** Called after each AWS revocation, for a progress bar. */
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+/** One grant the sweep revoked, or failed to. */
+export interface SweptGrant {
+  readonly id: string
+  readonly status: 'revoked' | 'would-revoke' | 'failed' | 'revoked-by-another-sweeper'
+  readonly explanation: string
+}
+
+export interface OrphanResult extends OrphanPolicy {
+  readonly status: 'revoked' | 'would-revoke' | 'failed' | 'deferred'
+  readonly detail: string
+}
+
+/** Everything one sweep decided and did; `--json` prints it as is. */
+export interface SweepReport {
+  readonly repository: string
+  readonly branch: string
+  /** The commit the records were read at. */
+  readonly readAt: string
+  readonly now: string
+  readonly dryRun: boolean
+  readonly active: number
+  readonly grants: readonly SweptGrant[]
+  readonly problems: readonly string[]
+  readonly orphans: readonly OrphanResult[]
+  readonly drift: readonly DriftedGrant[]
+  readonly spentSessionCuts: readonly (SpentSessionCut & { readonly status: string })[]
+  readonly staleRequests: readonly StaleRequest[]
+  readonly commit: { readonly sha: string; readonly attempts: number } | null
+  readonly githubCalls: ApiCallCount
+  readonly summary: string
+}
+
+const DEFAULT_CONCURRENCY = 8
+const DEFAULT_ORPHAN_GRACE_MS = 15 * 60_000
+
+/**
+ * One sweep of one access repository, the same function wherever it runs (the app's interval, `jit
+ * sweep`, the scheduled workflow): read the records at the default branch head, decide what is due,
+ * delete the policies in AWS, then record every confirmed revocation in one commit. A grant AWS did
+ * not confirm stays active and is tried again next sweep. Two sweepers at once are safe: AWS deletion is
+ * idempotent, and the ref update is the lock, so the loser re-reads and records only what is left.
+ */
+export async function runSweep(params: SweepParams): Promise<SweepReport> {
+  const { api, owner, repo, provider, now } = params
+  const dryRun = params.dryRun ?? false
+  const log = params.log
+  const concurrency = params.concurrency ?? DEFAULT_CONCURRENCY
+  const revokedAt = now
+
+  const branch = params.branch ?? (await readDefaultBranch({ api, owner, repo }))
+  const problems: string[] = []
+  const settings = readSweepSettings(branch, problems)
+  const snapshot = await readRecordSnapshot({ api, owner, repo, commitSha: branch.commitSha })
+  problems.push(...snapshot.unreadable.map((error) => `${error.message}; left as it is`))
+  const plan = planSweep({ records: snapshot.records, now })
+  problems.push(...plan.problems.map((problem) => problem.explanation))
+
+  // Reconcile first: it reads AWS before this sweep changes it, so a policy being deleted now is not drift.
+  const reconciliation = (params.reconcile ?? !dryRun) ? await reconcileWithAws({ params, records: snapshot.records, due: plan.due.map((d) => d.record), concurrency, problems }) : undefined
+
+  const total = plan.due.length + (reconciliation?.confirmed.length ?? 0) + (reconciliation?.spent.length ?? 0)
+  let done = 0
+  const progress = () => params.onProgress?.(++done, total)
+
+  const confirmed: ConfirmedRevocation[] = []
+  const grants: SweptGrant[] = []
+  const outcomes = await mapConcurrently(plan.due, concurrency, async (due) => {
+    const outcome = await provider.revoke({ requestId: due.record.id, targets: listRevokeTargets(due.record), revokedAt, cutSessions: due.record.revoke_sessions })
+    progress()
+    return outcome
+  })
+  for (const [index, due] of plan.due.entries()) {
+    const outcome = outcomes[index] as RevokeOutcome
+    if (outcome.dryRun) {
+      grants.push({ id: due.record.id, status: 'would-revoke', explanation: `${due.explanation}; ${outcome.summary}` })
+    } else if (!outcome.ok) {
+      grants.push({ id: due.record.id, status: 'failed', explanation: `${due.explanation}; ${outcome.summary}; it stays active and is retried next sweep` })
+      log?.warn({ requestId: due.record.id, outcome: outcome.summary }, 'revocation failed; the grant stays active')
+    } else {
+      const record = buildRevokedRecord({ record: due.record, revokedAt, revokedBy: SWEEPER_LOGIN, reason: 'expired', outcome })
+      confirmed.push({ record, source: 'active', summary: `${due.explanation}; ${outcome.summary}` })
+    }
+  }
+
+  const orphans: OrphanResult[] = (reconciliation?.deferred ?? []).map((orphan) => ({
+    ...orphan,
+    status: 'deferred',
+    detail: 'its pull request merged moments ago: the grant may still be being committed; a later sweep decides',
+  }))
+  const orphanOutcomes = await mapConcurrently(reconciliation?.confirmed ?? [], concurrency, async (orphan) => {
+    const outcome = await provider.revoke({
+      requestId: orphan.requestId,
+      targets: [{ account: orphan.account, principalArn: orphan.principalArn, policyName: orphan.policyName }],
+      revokedAt,
+      cutSessions: false,
+    })
+    progress()
+    return outcome
+  })
+  for (const [index, orphan] of (reconciliation?.confirmed ?? []).entries()) {
+    const outcome = orphanOutcomes[index] as RevokeOutcome
+    if (outcome.dryRun || !outcome.ok) {
+      orphans.push({ ...orphan, status: outcome.dryRun ? 'would-revoke' : 'failed', detail: outcome.summary })
+      continue
+    }
+    orphans.push({ ...orphan, status: 'revoked', detail: outcome.summary })
+    const record = buildOrphanRecord({ orphan, revokedAt, revokedBy: SWEEPER_LOGIN, aws: summariseAwsOutcome(outcome), repositoryUrl: branch.url })
+    confirmed.push({ record, source: 'orphan', summary: `${orphan.explanation}; ${outcome.summary}` })
+  }
+
+  const spentSessionCuts = await mapConcurrently(reconciliation?.spent ?? [], concurrency, async (cut) => {
+    const outcome = await provider.revoke({ requestId: cut.requestId, targets: [{ account: cut.account, principalArn: cut.principalArn, policyName: cut.policyName }], revokedAt, cutSessions: false })
+    progress()
+    return { ...cut, status: outcome.dryRun ? 'would-delete' : outcome.ok ? 'deleted' : `failed: ${outcome.summary}` }
+  })
+
+  let commit: SweepReport['commit'] = null
+  if (!dryRun && confirmed.length > 0) {
+    const result = await commitRevocations({ api, owner, repo, branch: branch.name, readAt: snapshot, revocations: confirmed })
+    if (result.commitSha) commit = { sha: result.commitSha, attempts: result.attempts }
+    const skipped = new Set(result.skipped.map((revocation) => revocation.record.id))
+    for (const revocation of confirmed) {
+      if (revocation.source !== 'active') continue
+      grants.push(
+        skipped.has(revocation.record.id)
+          ? { id: revocation.record.id, status: 'revoked-by-another-sweeper', explanation: `${revocation.summary}; another sweeper recorded it first` }
+          : { id: revocation.record.id, status: 'revoked', explanation: revocation.summary },
+      )
+    }
+  }
+
+  const staleRequests = (params.closeStale ?? true) ? await closeStaleRequests({ api, owner, repo, now, maxAgeMs: settings.pendingMaxAgeMs, dryRun }) : []
+  const drift = reconciliation?.drift ?? []
+  for (const drifted of drift) log?.warn({ requestId: drifted.id, policy: drifted.policyName }, drifted.explanation)
+
+  const report: Omit<SweepReport, 'summary'> = {
+    repository: `${owner}/${repo}`,
+    branch: branch.name,
+    readAt: snapshot.commitSha,
+    now: now.toISOString(),
+    dryRun,
+    active: snapshot.records.length,
+    grants: grants.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })),
+    problems,
+    orphans,
+    drift,
+    spentSessionCuts,
+    staleRequests,
+    commit,
+    githubCalls: { ...api.calls },
+  }
+  const summary = summariseSweep(report)
+  log?.info({ repository: report.repository, commit: commit?.sha ?? null, githubCalls: report.githubCalls }, summary)
+  return { ...report, summary }
+}
+
+function readSweepSettings(branch: DefaultBranch, problems: string[]) {
+  if (branch.settingsText === null) return DEFAULT_SETTINGS
+  const parsed = parseSettings({ file: '.github/jit.yml', text: branch.settingsText })
+  if (parsed.ok) return parsed.value
+  problems.push(`.github/jit.yml does not parse (${parsed.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}); the sweep used the defaults`)
+  return DEFAULT_SETTINGS
+}
+
+async function reconcileWithAws(input: {
+  params: SweepParams
+  records: readonly GrantRecord[]
+  due: readonly GrantRecord[]
+  concurrency: number
+  problems: string[]
+}): Promise<{ confirmed: OrphanPolicy[]; deferred: OrphanPolicy[]; drift: readonly DriftedGrant[]; spent: readonly SpentSessionCut[] }> {
+  const { params, records, problems } = input
+  const listed: ListedPrincipal[] = []
+  await mapConcurrently(listPrincipalsToInspect(records), input.concurrency, async (principal) => {
+    try {
+      listed.push({ ...principal, policies: await params.provider.listManagedPolicies(principal) })
+    } catch (error) {
+      // An unreadable principal is neither drift nor orphan: it is reported and looked at next sweep.
+      problems.push(`could not list the policies of ${principal.principalArn}: ${(error as Error).message}`)
+    }
+  })
+  const reconciliation = reconcileGrants({ records, listed, revoking: new Set(input.due.map((record) => record.id)), now: params.now })
+  const unexpired = reconciliation.orphans.filter((orphan) => orphan.expiresAt.getTime() > params.now.getTime())
+  const mergedAt = unexpired.length > 0 ? await readMergeTimes({ api: params.api, owner: params.owner, repo: params.repo, requestIds: unexpired.map((o) => o.requestId) }) : new Map<string, Date | null>()
+  const { confirmed, deferred } = confirmOrphans({ orphans: reconciliation.orphans, mergedAt, now: params.now, graceMs: params.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS })
+  return { confirmed, deferred, drift: reconciliation.drift, spent: reconciliation.spentSessionCuts }
+}
+
+/** One line a reviewer reads first, e.g. "revoked 3 expired grants (1 failed, retried next sweep); 1 orphan; 0 drift". */
+export function summariseSweep(report: Omit<SweepReport, 'summary'>): string {
+  const count = (status: SweptGrant['status']) => report.grants.filter((grant) => grant.status === status).length
+  const parts = [
+    report.dryRun ? `would revoke ${count('would-revoke')} of ${report.active} active grants` : `revoked ${count('revoked')} of ${report.active} active grants`,
+  ]
+  if (count('failed') > 0) parts.push(`${count('failed')} failed in AWS and stay active until the next sweep`)
+  if (count('revoked-by-another-sweeper') > 0) parts.push(`${count('revoked-by-another-sweeper')} already recorded by another sweeper`)
+  const orphaned = report.orphans.filter((orphan) => orphan.status === 'revoked' || orphan.status === 'would-revoke').length
+  if (orphaned > 0) parts.push(`${orphaned} orphan polic${orphaned === 1 ? 'y' : 'ies'} ${report.dryRun ? 'would be ' : ''}deleted`)
+  if (report.drift.length > 0) parts.push(`${report.drift.length} drifted grant${report.drift.length === 1 ? '' : 's'} (policy missing in AWS)`)
+  const stale = report.staleRequests.filter((request) => request.status !== 'failed').length
+  if (stale > 0) parts.push(`${stale} stale request${stale === 1 ? '' : 's'} ${report.dryRun ? 'would be ' : ''}closed`)
+  if (report.problems.length > 0) parts.push(`${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`)
+  parts.push(report.commit ? `recorded in ${report.commit.sha.slice(0, 7)}` : 'no commit')
+  return `${report.repository}: ${parts.join('; ')}`
+}

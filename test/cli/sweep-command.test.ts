@@ -1,0 +1,121 @@
+import nock from 'nock'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { main } from '../../src/cli/jit.js'
+import { registerSweepCommands, type SweepCommandDependencies } from '../../src/cli/sweep-command.js'
+import type { CliIo } from '../../src/cli/cli-io.js'
+import { parseCommitTrailers } from '../../src/core/record-document.js'
+import { createDryRunProvider } from '../../src/providers/dry-run-provider.js'
+import { activeRecord } from '../sweep/support/grant-records.js'
+import { FakeGitHubRepo, repoFiles } from '../sweep/support/fake-github-repo.js'
+import { FakeIam } from '../sweep/support/fake-iam.js'
+import { createTestOctokit } from '../sweep/support/test-octokit.js'
+
+const NOW = new Date('2026-12-01T12:00:00Z')
+const EXPIRED = activeRecord({ number: 41, expiresAt: '2026-12-01T11:00:00Z' })
+const IN_FORCE = activeRecord({ number: 43, expiresAt: '2026-12-01T13:00:00Z' })
+
+let github: FakeGitHubRepo
+let aws: FakeIam
+const seenEnv: CliIo['env'][] = []
+
+beforeEach(() => {
+  nock.disableNetConnect()
+  github = new FakeGitHubRepo(repoFiles([EXPIRED, IN_FORCE]))
+  aws = new FakeIam({ 'jit-alice': EXPIRED.targets.concat(IN_FORCE.targets).map((t) => t.aws_policy_name) })
+  seenEnv.length = 0
+  const deps: SweepCommandDependencies = {
+    createOctokit: async ({ env }) => {
+      seenEnv.push(env)
+      return createTestOctokit()
+    },
+    createProvider: ({ dryRun, settings }) => (dryRun ? createDryRunProvider({ granterRole: settings.granterRole }) : aws.provider()),
+  }
+  registerSweepCommands(deps)
+})
+
+afterEach(() => {
+  github.stop()
+  aws.restore()
+  nock.enableNetConnect()
+})
+
+/** The environment a scheduled GitHub Actions run gives `npx jit sweep`. */
+const ACTIONS_ENV = { GITHUB_REPOSITORY: 'acme/access', GITHUB_TOKEN: 'ghs_workflow', GITHUB_ACTIONS: 'true' }
+
+async function run(argv: string[], env: Record<string, string> = ACTIONS_ENV) {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, cwd: '/', env, now: () => NOW })
+  return { code, stdout, stderr }
+}
+
+describe('jit sweep', () => {
+  it('runs the same sweep as the app: one revocation commit, the report on stdout', async () => {
+    const { code, stdout, stderr } = await run(['sweep', '--no-reconcile'])
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(seenEnv[0]).toMatchObject({ GITHUB_TOKEN: 'ghs_workflow' })
+    expect(parseCommitTrailers(github.apiCommits[0]!.message)).toEqual([
+      ['Jit-Action', 'revoke'],
+      ['Jit-Request', 'pr-41'],
+    ])
+    expect(stdout.split('\n')[0]).toBe(`acme/access: revoked 1 of 2 active grants; recorded in ${github.head.slice(0, 7)}`)
+    expect(stdout).toContain('  revoked        pr-41 expired at 2026-12-01T11:00:00Z; revoked pr-41 on 1 target')
+  })
+
+  it('prints the report as JSON and annotates drift in a workflow', async () => {
+    aws.policies.get('jit-alice')!.delete(IN_FORCE.targets[0]!.aws_policy_name)
+    const { code, stdout } = await run(['sweep', '--json', '--no-close-stale'])
+    expect(code).toBe(0)
+    const [json, annotation] = stdout.trim().split('\n')
+    const report = JSON.parse(json!)
+    expect(report.grants).toEqual([expect.objectContaining({ id: 'pr-41', status: 'revoked' })])
+    expect(report.drift).toEqual([expect.objectContaining({ id: 'pr-43' })])
+    expect(annotation).toMatch(/^::warning title=jit drift pr-43::pr-43 is active until/)
+  })
+
+  it('changes nothing with --dry-run', async () => {
+    const { code, stdout } = await run(['sweep', '--dry-run', '--no-close-stale'])
+    expect(code).toBe(0)
+    expect(stdout.split('\n')[0]).toBe('acme/access: would revoke 1 of 2 active grants; no commit')
+    expect(aws.deletes).toEqual([])
+    expect(github.apiCommits).toEqual([])
+  })
+
+  it('exits 1 when a revocation failed in AWS', async () => {
+    aws.failDeletes.add(EXPIRED.targets[0]!.aws_policy_name)
+    const { code } = await run(['sweep', '--no-reconcile', '--no-close-stale'])
+    expect(code).toBe(1)
+    expect(github.apiCommits).toEqual([])
+  })
+
+  it('explains a missing repository', async () => {
+    const { code, stderr } = await run(['sweep'], { GITHUB_TOKEN: 'x' })
+    expect(code).toBe(2)
+    expect(stderr).toBe('jit sweep: set GITHUB_REPOSITORY=owner/repo (the access repository)\n')
+  })
+})
+
+describe('jit revoke', () => {
+  it('revokes a grant now, as the token owner by default', async () => {
+    const { code, stdout } = await run(['revoke', 'pr-43'])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^pr-43: revoked: revoked pr-43 on 1 target; recorded in [0-9a-f]{7}\n$/)
+    expect(github.calls.slice(0, 2)).toEqual(['GET user', 'graphql jitDefaultBranch'])
+    expect(github.files().get('grants/revoked/pr-43.yaml')).toContain('revoked_by: octo-admin')
+    expect(github.files().get('grants/revoked/pr-43.yaml')).toContain('reason: early')
+  })
+
+  it('records --by instead of the token login', async () => {
+    const { code } = await run(['revoke', 'pr-43', '--by', 'security-oncall'])
+    expect(code).toBe(0)
+    expect(github.calls).not.toContain('GET user')
+    expect(github.files().get('grants/revoked/pr-43.yaml')).toContain('revoked_by: security-oncall')
+  })
+
+  it('exits 2 for a grant that is not active', async () => {
+    const { code, stdout } = await run(['revoke', 'pr-99', '--by', 'x'])
+    expect(code).toBe(2)
+    expect(stdout).toBe('pr-99: not-active: pr-99 has no active grant on main (it was never granted, or it was already revoked)\n')
+  })
+})

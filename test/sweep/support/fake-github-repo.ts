@@ -1,0 +1,201 @@
+import nock from 'nock'
+import { formatRecordDocument } from '../../../src/core/record-document.js'
+import type { GrantRecord } from '../../../src/core/grant-record.js'
+
+/** An open pull request as the stale-request query returns it. */
+export interface FakePullRequest {
+  number: number
+  createdAt: string
+  files: { path: string; changeType: string }[]
+  approved: boolean
+  mergedAt?: string | null
+}
+
+interface Commit {
+  parent: string | null
+  tree: Map<string, string>
+  message: string
+}
+
+/**
+ * A stateful stand-in for one repository on api.github.com, behind nock: commits are snapshots of
+ * files, the branch ref moves only by compare-and-swap (a commit whose parent is not the head gets
+ * 422, as GitHub refuses a non-fast-forward update), and every call is recorded by name so a test
+ * asserts the exact list. Nothing is persisted beyond the calls the test makes.
+ */
+export class FakeGitHubRepo {
+  readonly calls: string[] = []
+  readonly comments: { issue: number; body: string }[] = []
+  readonly closed: number[] = []
+  readonly commits = new Map<string, Commit>()
+  head: string
+  pullRequests: FakePullRequest[] = []
+  private nextId = 1
+  private readonly pendingTrees = new Map<string, Map<string, string>>()
+  private readonly scope = nock('https://api.github.com').persist()
+
+  constructor(files: Record<string, string> = {}, readonly branch = 'main') {
+    this.head = this.addCommit(null, new Map(Object.entries(files)), 'initial')
+    this.install()
+  }
+
+  /** Writes records and files straight to the branch, as a merge by someone else would. */
+  pushFiles(changes: Record<string, string | null>, message = 'push'): string {
+    const tree = new Map(this.commits.get(this.head)!.tree)
+    for (const [path, content] of Object.entries(changes)) {
+      if (content === null) tree.delete(path)
+      else tree.set(path, content)
+    }
+    this.head = this.addCommit(this.head, tree, message)
+    return this.head
+  }
+
+  files(sha = this.head): Map<string, string> {
+    return this.commits.get(sha)!.tree
+  }
+
+  /** Commits made through the API (not by pushFiles or the constructor), oldest first. */
+  get apiCommits(): Commit[] {
+    const chain: Commit[] = []
+    for (let sha: string | null = this.head; sha; sha = this.commits.get(sha)!.parent) chain.unshift(this.commits.get(sha)!)
+    return chain.filter((commit) => commit.message !== 'initial' && commit.message !== 'push')
+  }
+
+  stop(): void {
+    this.scope.persist(false)
+    nock.cleanAll()
+  }
+
+  private addCommit(parent: string | null, tree: Map<string, string>, message: string): string {
+    const sha = (this.nextId++).toString(16).padStart(40, 'c')
+    this.commits.set(sha, { parent, tree, message })
+    return sha
+  }
+
+  private treeAt(expression: string): { sha: string; dir: string } | undefined {
+    const [sha = '', dir = ''] = expression.split(':')
+    return this.commits.has(sha) ? { sha, dir } : undefined
+  }
+
+  private entries(expression: string, withText: boolean): { entries: unknown[] } | null {
+    const at = this.treeAt(expression)
+    if (!at) return null
+    const prefix = `${at.dir}/`
+    const entries = [...this.files(at.sha)]
+      .filter(([path]) => path.startsWith(prefix) && !path.slice(prefix.length).includes('/'))
+      .map(([path, text]) => ({ name: path.slice(prefix.length), ...(withText ? { type: 'blob', object: { text, isTruncated: false } } : {}) }))
+    return entries.length > 0 ? { entries } : null
+  }
+
+  private graphql(body: { query: string; variables: Record<string, string> }): unknown {
+    const operation = /query (\w+)/.exec(body.query)?.[1] ?? '?'
+    this.calls.push(`graphql ${operation}`)
+    const v = body.variables
+    switch (operation) {
+      case 'jitDefaultBranch': {
+        const settings = this.files().get('.github/jit.yml')
+        const hasPolicies = [...this.files().keys()].some((path) => path.startsWith('policies/'))
+        return { repository: { url: 'https://github.com/acme/access', defaultBranchRef: { name: this.branch, target: { oid: this.head } }, settings: settings === undefined ? null : { text: settings }, policies: hasPolicies ? { __typename: 'Tree' } : null } }
+      }
+      case 'jitGrantRecords':
+        return { repository: { active: this.entries(v['active']!, true), revoked: this.entries(v['revoked']!, false) } }
+      case 'jitGrantRecordNames':
+        return { repository: { active: this.entries(v['active']!, false), revoked: this.entries(v['revoked']!, false) } }
+      case 'jitGrantRecord': {
+        const [sha = '', path = ''] = v['path']!.split(':')
+        const text = this.commits.get(sha)?.tree.get(path)
+        return { repository: { record: text === undefined ? null : { text } } }
+      }
+      case 'jitOpenRequests':
+        return {
+          repository: {
+            pullRequests: {
+              nodes: this.pullRequests
+                .filter((pr) => !this.closed.includes(pr.number))
+                .map((pr) => ({
+                  number: pr.number,
+                  createdAt: pr.createdAt,
+                  changedFiles: pr.files.length,
+                  files: { nodes: pr.files.slice(0, 2) },
+                  commits: { nodes: [{ commit: { statusCheckRollup: { contexts: { nodes: [{ __typename: 'CheckRun', name: 'jit / access request', conclusion: pr.approved ? 'SUCCESS' : 'NEUTRAL' }] } } } }] },
+                })),
+            },
+          },
+        }
+      case 'jitMergeTimes': {
+        const repository: Record<string, unknown> = {}
+        for (const match of body.query.matchAll(/pr(\d+): pullRequest/g)) {
+          const pr = this.pullRequests.find((candidate) => candidate.number === Number(match[1]))
+          repository[`pr${match[1]}`] = pr ? { mergedAt: pr.mergedAt ?? null } : null
+        }
+        return { repository }
+      }
+      default:
+        throw new Error(`unexpected GraphQL operation ${operation}`)
+    }
+  }
+
+  private install(): void {
+    const repoPath = '/repos/acme/access'
+    this.scope.post('/graphql').reply(200, (_uri, body) => ({ data: this.graphql(body as { query: string; variables: Record<string, string> }) }))
+    this.scope.get(new RegExp(`^${repoPath}/git/ref/heads(%2F|/)${this.branch}$`)).reply(200, () => {
+      this.calls.push('GET ref')
+      return { ref: `refs/heads/${this.branch}`, object: { sha: this.head, type: 'commit' } }
+    })
+    this.scope.get(new RegExp(`^${repoPath}/git/commits/\\w+$`)).reply(200, (uri) => {
+      this.calls.push('GET commit')
+      return { sha: uri.split('/').pop(), tree: { sha: `tree-${uri.split('/').pop()}` } }
+    })
+    this.scope.post(`${repoPath}/git/trees`).reply(201, (_uri, body) => {
+      this.calls.push('POST tree')
+      const { base_tree, tree } = body as { base_tree: string; tree: { path: string; content?: string; sha?: null }[] }
+      const files = new Map(this.files(base_tree.replace(/^tree-/, '')))
+      for (const change of tree) {
+        if (change.sha === null) {
+          // GitHub refuses to delete a path that is not in the base tree.
+          if (!files.delete(change.path)) throw new Error(`tree deletes ${change.path}, which is not in ${base_tree}`)
+        } else files.set(change.path, change.content ?? '')
+      }
+      const sha = `tree${this.nextId++}`
+      this.pendingTrees.set(sha, files)
+      return { sha }
+    })
+    this.scope.post(`${repoPath}/git/commits`).reply(201, (_uri, body) => {
+      this.calls.push('POST commit')
+      const { message, tree, parents } = body as { message: string; tree: string; parents: string[] }
+      return { sha: this.addCommit(parents[0] ?? null, this.pendingTrees.get(tree)!, message) }
+    })
+    this.scope.patch(new RegExp(`^${repoPath}/git/refs/heads(%2F|/)${this.branch}$`)).reply((_uri, body) => {
+      this.calls.push('PATCH ref')
+      const { sha, force } = body as { sha: string; force: boolean }
+      if (force || this.commits.get(sha)?.parent !== this.head) return [422, { message: 'Update is not a fast forward' }]
+      this.head = sha
+      return [200, { ref: `refs/heads/${this.branch}`, object: { sha } }]
+    })
+    this.scope.post(/^\/repos\/acme\/access\/issues\/\d+\/comments$/).reply(201, (uri, body) => {
+      const issue = Number(uri.split('/')[5])
+      this.calls.push(`POST comment #${issue}`)
+      this.comments.push({ issue, body: (body as { body: string }).body })
+      return { id: 1 }
+    })
+    this.scope.patch(/^\/repos\/acme\/access\/pulls\/\d+$/).reply(200, (uri, body) => {
+      const number = Number(uri.split('/').pop())
+      this.calls.push(`PATCH pull #${number}`)
+      if ((body as { state?: string }).state === 'closed') this.closed.push(number)
+      return { number, state: 'closed' }
+    })
+    this.scope.get('/user').reply(200, () => {
+      this.calls.push('GET user')
+      return { login: 'octo-admin' }
+    })
+  }
+}
+
+/** The files of an access repository holding these active records. */
+export function repoFiles(records: readonly GrantRecord[], extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'policies/ops.yaml': 'name: ops\n',
+    ...Object.fromEntries(records.map((record) => [`grants/active/${record.id}.yaml`, formatRecordDocument(record)])),
+    ...extra,
+  }
+}
