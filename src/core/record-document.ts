@@ -43,11 +43,25 @@ export function parseRecordDocument(params: { file: string; text: string }): Par
   const checked = VALIDATORS[state as RecordState].validate(document)
   if (!checked.ok) return checked
   const record = checked.value
+  const incomplete = findIncompleteGrant(record)
+  if (incomplete) return fail(file, document.lineOf([incomplete]), incomplete === 'policies' ? 'a grant record names at least one policy' : 'every target of a grant record names its actions and resources')
   const placed = /^grants\/[^/]+\/[^/]+\.yaml$/.test(file)
   if (placed && file !== recordPath(record.state, record.id)) {
     return fail(file, document.lineOf(['state']), `the record of ${record.id} says state ${record.state}, so it belongs in ${recordPath(record.state, record.id)}, not ${file}`)
   }
   return { ok: true, value: record }
+}
+
+/**
+ * A grant names its policies and what it allows. The one exception is a record rebuilt from an orphan
+ * policy found in AWS (reconcile), where AWS told only the request id and the expiry.
+ */
+function findIncompleteGrant(record: AccessRecord): 'policies' | 'targets' | undefined {
+  if (record.state !== 'active' && record.state !== 'revoked') return undefined
+  if (record.revocation?.reason === 'orphan') return undefined
+  if (record.policies.length === 0) return 'policies'
+  if (record.targets.some((target) => target.actions.length === 0 || target.resources.length === 0)) return 'targets'
+  return undefined
 }
 
 function fail(file: string, line: number, message: string): { ok: false; errors: InputError[] } {

@@ -104,3 +104,18 @@ describe('formatRecordCommitMessage', () => {
     expect(formatRecordCommitMessage(many).split('\n')[0]).toBe('Grant pr-42: alice gets ec2:A, ec2:B, ec2:C and 2 more in 111111111111 until 2026-11-29 11:30 UTC')
   })
 })
+
+describe('incomplete grants', () => {
+  it('rejects a grant record that names no policy', () => {
+    const text = formatRecordDocument({ ...GRANT, policies: [] })
+    const parsed = parseRecordDocument({ file: 'grants/active/pr-42.yaml', text })
+    expect(parsed).toMatchObject({ ok: false, errors: [{ message: 'a grant record names at least one policy' }] })
+  })
+
+  it('rejects a target without actions, unless the record was rebuilt from an orphan policy', () => {
+    const bare = { ...GRANT, targets: GRANT.targets.map((target) => ({ ...target, actions: [] })) }
+    expect(parseRecordDocument({ file: 'grants/active/pr-42.yaml', text: formatRecordDocument(bare) }).ok).toBe(false)
+    const orphan = { ...bare, policies: [], state: 'revoked' as const, revocation: { revoked_at: '2026-12-01T12:00:00Z', revoked_by: 'jit-sweeper', reason: 'orphan' as const, aws: [] } }
+    expect(parseRecordDocument({ file: 'grants/revoked/pr-42.yaml', text: formatRecordDocument(orphan) }).ok).toBe(true)
+  })
+})

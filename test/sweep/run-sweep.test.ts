@@ -194,8 +194,10 @@ describe('runSweep', () => {
 
     expect(aws!.deletes).toEqual(['jit-pr-7-exp-20261201T100000Z'])
     expect([...aws!.policies.get('jit-alice')!]).toEqual(['someone-elses-policy'])
-    // Read without the schema: an orphan record cannot list the policies and actions AWS does not tell.
-    const orphan = yaml.load(github!.files().get('grants/revoked/pr-7.yaml')!) as GrantRecord
+    // An orphan record cannot list the policies and actions AWS does not tell; the schema allows that for orphans only.
+    const parsed = parseRecordDocument({ file: 'grants/revoked/pr-7.yaml', text: github!.files().get('grants/revoked/pr-7.yaml')! })
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
+    const orphan = parsed.value as GrantRecord
     expect(orphan).toMatchObject({
       id: 'pr-7',
       state: 'revoked',

@@ -18,8 +18,8 @@ const nullable = <const T extends object>(schema: T) => ({ anyOf: [schema, { typ
 const target = {
   account: { description: '12-digit AWS account id.', type: 'string', pattern: ACCOUNT_ID_PATTERN },
   principal: { description: 'ARN of the IAM role or user that receives the access.', type: 'string', minLength: 1 },
-  actions: { description: 'IAM actions exactly as approved.', type: 'array', minItems: 1, items: { type: 'string', pattern: ACTION_PATTERN } },
-  resources: { description: 'Resource ARNs exactly as approved ("*" allowed).', type: 'array', minItems: 1, items: { type: 'string', pattern: RESOURCE_PATTERN } },
+  actions: { description: 'IAM actions exactly as approved (empty only in a record rebuilt from an orphan policy).', type: 'array', items: { type: 'string', pattern: ACTION_PATTERN } },
+  resources: { description: 'Resource ARNs exactly as approved ("*" allowed; empty only in a record rebuilt from an orphan policy).', type: 'array', items: { type: 'string', pattern: RESOURCE_PATTERN } },
   aws_policy_name: { description: 'Name of the inline policy in AWS; it carries the request id and the expiry.', type: 'string', minLength: 1 },
 } as const
 
@@ -98,7 +98,7 @@ export const grantRecordBranch = {
     state: { description: 'active, or revoked once it ended.', enum: ['active', 'revoked'] },
     extends: { description: 'The grant this one extends, if any.', ...nullable({ type: 'string', pattern: GRANT_ID_PATTERN }) },
     approvals: { description: 'Each approval that counted, with the rule it counted for.', type: 'array', items: approval },
-    policies: { description: 'The policies that covered the request, as read at the base of the merge.', type: 'array', minItems: 1, items: recordedPolicy },
+    policies: { description: 'The policies that covered the request, as read at the base of the merge (empty only in a record rebuilt from an orphan policy).', type: 'array', items: recordedPolicy },
     targets: {
       description: 'One principal in one account, and the policy written there.',
       type: 'array',
