@@ -1,4 +1,3 @@
-import yaml from 'js-yaml'
 import nock from 'nock'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseCommitTrailers, parseRecordDocument } from '../../src/core/record-document.js'
