@@ -1,0 +1,141 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ALICE_ROLE, startE2eStack, type E2eStack } from './support/start-e2e-stack.js'
+
+// What goes wrong in production, end to end: AWS throttling, two sweepers at once, and a crash between
+// the AWS put and the record commit. Same stack as request-lifecycle.test.ts; faults are injected in the
+// IAM emulator (`injectFault`) and in a proxy between the app and GitHub.
+let stack: E2eStack
+
+beforeEach(async () => {
+  stack = await startE2eStack()
+})
+afterEach(async () => {
+  await stack.stop()
+})
+
+const REBOOT_REQUEST_PATH = 'requests/sre/inc-4822-reboot-web.yaml'
+const REBOOT_REQUEST = `reason: Reboot the web node that stopped answering in INC-4822
+ticket: INC-4822
+duration: 1h
+access:
+  - account: "111111111111"
+    actions: [ec2:RebootInstances]
+    resources: ["arn:aws:ec2:us-east-1:111111111111:instance/i-0def456"]
+`
+
+describe('AWS throttling', () => {
+  it('retries the grant with backoff and grants once AWS answers; the sweep retries its delete too', async () => {
+    stack.aws.injectFault({ action: 'PutRolePolicy', code: 'Throttling', times: 2 })
+
+    const merged = await stack.mergeApprovedIncidentRequest()
+    expect(merged.mergeStatus).toBe(200)
+
+    const puts = stack.aws.state.calls.filter((call) => call.action === 'PutRolePolicy')
+    expect(puts.map((call) => call.error)).toEqual(['Throttling', 'Throttling', undefined])
+    expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-pr-1-exp-20270302T110500Z'])
+    expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml'])
+    expect(await stack.actionsOnMain()).toEqual(['grant'])
+
+    // At expiry AWS throttles the delete twice: `jit sweep` retries (its waits recorded, never slept).
+    stack.clock.set(new Date('2027-03-02T11:10:00Z'))
+    stack.aws.injectFault({ action: 'DeleteRolePolicy', code: 'Throttling', times: 2 })
+    const { exitCode, report } = await stack.sweep()
+    expect(exitCode).toBe(0)
+    expect(report.grants.map((grant) => [grant.id, grant.status])).toEqual([['pr-1', 'revoked']])
+    expect(stack.aws.state.calls.filter((call) => call.action === 'DeleteRolePolicy').map((call) => call.error)).toEqual(['Throttling', 'Throttling', undefined])
+    expect(stack.sleeps).toHaveLength(2)
+    expect(stack.policiesOf('alice')).toEqual({})
+    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant'])
+    expect(stack.appErrors()).toEqual([])
+  })
+
+  it('records a failed grant when AWS refuses for good, without retrying, and leaves nothing in AWS', async () => {
+    stack.aws.injectFault({ action: 'PutRolePolicy', code: 'AccessDenied', message: 'jit-granter may not write to jit-alice' })
+
+    const merged = await stack.mergeApprovedIncidentRequest()
+    expect(merged.mergeStatus).toBe(200)
+
+    expect(stack.policiesOf('alice')).toEqual({})
+    expect(stack.aws.state.calls.filter((call) => call.action === 'PutRolePolicy').map((call) => call.error)).toEqual(['AccessDenied'])
+    expect(await stack.recordsOnMain()).toEqual(['grants/failed/pr-1.yaml'])
+    expect(await stack.actionsOnMain()).toEqual(['fail'])
+    expect(await stack.readOnMain('grants/failed/pr-1.yaml')).toContain('jit-granter may not write to jit-alice')
+    expect(stack.appErrors()).toEqual([
+      'error: did not grant pr-1: request pr-1: could not put inline policy jit-pr-1-exp-20270302T110500Z on role jit-alice in 111111111111 (AccessDenied: jit-granter may not write to jit-alice)',
+    ])
+  })
+})
+
+describe('two sweeps at once', () => {
+  it('revoke the expired grant and record it in exactly one commit', async () => {
+    await stack.mergeApprovedIncidentRequest()
+    expect(await stack.actionsOnMain()).toEqual(['grant'])
+    stack.clock.set(new Date('2027-03-02T11:30:00Z'))
+
+    // Say the scheduled `jit sweep` workflow and a second replica run in the same second.
+    const runs = await Promise.all([stack.sweep(), stack.sweep()])
+    expect(runs.map((run) => run.exitCode)).toEqual([0, 0])
+    const reports = runs.map((run) => run.report)
+
+    expect(stack.policiesOf('alice')).toEqual({})
+    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant'])
+    expect(await stack.recordsOnMain()).toEqual(['grants/revoked/pr-1.yaml'])
+    const committed = reports.filter((report) => report.commit !== null)
+    expect(committed).toHaveLength(1)
+    expect(committed[0]?.grants.map((grant) => [grant.id, grant.status])).toEqual([['pr-1', 'revoked']])
+    // The loser deleted too (idempotently) or saw nothing left, and says so instead of committing again.
+    const loser = reports.find((report) => report.commit === null)
+    expect(loser?.grants.every((grant) => grant.status === 'revoked-by-another-sweeper')).toBe(true)
+    const head = await stack.github.git(['log', '-1', '--format=%s', 'main'])
+    expect(head).toBe('Revoke grant: pr-1\n')
+    expect(stack.appErrors()).toEqual([])
+  })
+})
+
+describe('a crash between the AWS put and the record commit', () => {
+  it('leaves an orphan policy that the next sweep finds, deletes and records', async () => {
+    const { github, clock } = stack
+    // A first grant of alice's, recorded: the sweep inspects the principals its active records name.
+    const first = await stack.mergeApprovedIncidentRequest()
+    expect(first.mergeStatus).toBe(200)
+
+    const pr = await stack.requestAccess({ author: 'alice', path: REBOOT_REQUEST_PATH, text: REBOOT_REQUEST })
+    await github.submitReview(pr.number, { login: 'bob', state: 'APPROVED' })
+    await github.submitReview(pr.number, { login: 'dan', state: 'APPROVED' })
+    expect(stack.latestCheck(pr.headSha).conclusion).toBe('success')
+
+    // GitHub fails the record's ref update: the policy is in AWS, the record is not in git.
+    stack.proxy.inject({ method: 'PATCH', path: /\/git\/refs\/heads(\/|%2F)main$/i, status: 502, message: 'Server Error' })
+    const merge = await github.mergePullRequest(pr.number, { by: 'dan' })
+    expect(merge.delivery.status).toBe(500)
+    expect(stack.proxy.failed.map((request) => request.method)).toEqual(['PATCH'])
+    await github.settle()
+
+    const orphanName = 'jit-pr-2-exp-20270302T100500Z'
+    expect(Object.keys(stack.policiesOf('alice')).sort()).toEqual(['jit-pr-1-exp-20270302T110500Z', orphanName])
+    expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml'])
+    expect(github.comments(pr.number).at(-1)?.body).toContain('**The access was granted in AWS** (`jit-pr-2-exp-20270302T100500Z`, until 2027-03-02 10:05 UTC), but its record `grants/active/pr-2.yaml` could not be committed.')
+
+    // Within the grace period after the merge, the sweep leaves the policy alone: it may be a grant being committed.
+    clock.advance(5 * 60_000)
+    const { report: early } = await stack.sweep()
+    expect(early.orphans.map((orphan) => [orphan.policyName, orphan.status])).toEqual([[orphanName, 'deferred']])
+    expect(Object.keys(stack.policiesOf('alice'))).toContain(orphanName)
+
+    // Later, the sweep's reconcile confirms the orphan, deletes it and records it.
+    clock.advance(20 * 60_000)
+    const { exitCode, report } = await stack.sweep()
+    expect(exitCode).toBe(0)
+    expect(report.orphans.map((orphan) => [orphan.policyName, orphan.principalArn, orphan.status])).toEqual([[orphanName, ALICE_ROLE, 'revoked']])
+    expect(report.commit).not.toBeNull()
+    expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-pr-1-exp-20270302T110500Z'])
+    expect((await stack.recordsOnMain()).sort()).toEqual(['grants/active/pr-1.yaml', 'grants/revoked/pr-2.yaml'])
+    expect(await stack.readOnMain('grants/revoked/pr-2.yaml')).toMatch(/reason: orphan/)
+    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant'])
+    expect((await stack.subjects())[0]).toBe('Revoke grant: pr-2')
+    // The app said loudly what happened (Probot logs the failed delivery again); nothing else went wrong.
+    const errors = stack.appErrors()
+    expect(errors[0]).toBe('error: Could not commit grants/active/pr-2.yaml to main: Server Error - https://docs.github.com/rest (the access WAS granted in AWS but is not recorded) (Server Error - https://docs.github.com/rest)')
+    expect(errors.every((error) => error.includes('Could not commit grants/active/pr-2.yaml to main'))).toBe(true)
+  })
+})
