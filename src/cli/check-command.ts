@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { loadAccessRepository } from '../core/access-repository.js'
 import { loadActionCatalogue } from '../core/action-catalogue.js'
-import { decide, type Decision, type Review } from '../core/decision.js'
+import { decide, teamsToResolve, type Decision, type Review } from '../core/decision.js'
 import { formatInputError } from '../core/input-error.js'
 import { renderDecision } from '../core/render-decision.js'
 import { EXIT, UsageError, type CliIo } from './cli-io.js'
@@ -50,16 +50,23 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
     ...toReviews(values['approved-by'], 'APPROVED', now),
     ...toReviews(values['changes-requested-by'], 'CHANGES_REQUESTED', now),
   ]
-  const decision = teamsResult.ok
-    ? decide({ requestFile: { path: requestPath, text: requestText }, repository, author, headSha: LOCAL_HEAD, reviews, teams: teamsResult.value, now, catalogue })
-    : undefined
-  const errors = teamsResult.ok ? [] : teamsResult.errors
-  if (!decision) {
-    if (values.json) io.stdout.write(JSON.stringify({ verdict: 'invalid', summary: 'Invalid teams file', errors }) + '\n')
-    else errors.forEach((error) => io.stderr.write(formatInputError(error) + '\n'))
+  if (!teamsResult.ok) {
+    if (values.json) io.stdout.write(JSON.stringify({ verdict: 'invalid', summary: 'Invalid teams file', errors: teamsResult.errors }) + '\n')
+    else teamsResult.errors.forEach((error) => io.stderr.write(formatInputError(error) + '\n'))
     return EXIT.invalid
   }
-  io.stdout.write(values.json ? JSON.stringify(toJson(decision), null, 2) + '\n' : renderDecision(decision, { format: 'text' }))
+  const teams = teamsResult.value
+  const requestFile = { path: requestPath, text: requestText }
+  const decision = decide({ requestFile, repository, author, headSha: LOCAL_HEAD, reviews, teams, now, catalogue })
+  // Offline, a team missing from --teams has no members: say so rather than let "not a requester" mislead.
+  const unknownTeams = teamsToResolve({ requestFile, repository, author }).filter((team) => !teams.has(team))
+  const warnings = unknownTeams.length > 0 ? [`team membership unknown for ${unknownTeams.join(', ')} (not in --teams): counted as empty`] : []
+  if (values.json) {
+    io.stdout.write(JSON.stringify({ ...toJson(decision), warnings }, null, 2) + '\n')
+  } else {
+    io.stdout.write(renderDecision(decision, { format: 'text' }))
+    for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`)
+  }
   return EXIT[decision.verdict]
 }
 

@@ -53,12 +53,19 @@ describe('jit check', () => {
     expect(result.stdout).toContain('Still missing:')
   })
 
+  it('warns when a team that matters is missing from --teams, instead of silently counting it empty', async () => {
+    const result = await check([INCIDENT, '--author', 'alice', '--approved-by', 'bob,carol'])
+    expect(result.code).toBe(3)
+    expect(result.stderr).toBe('warning: team membership unknown for @acme/security, @acme/sre, @acme/sre-leads (not in --teams): counted as empty\n')
+  })
+
   it('prints one JSON object with --json', async () => {
     const result = await check([INCIDENT, '--author', 'frank', '--json', ...TEAMS])
     const json = JSON.parse(result.stdout)
     expect(json.verdict).toBe('denied')
     expect(json.errors).toEqual([])
     expect(json.items[0].nearMisses[0].reasons).toEqual(['frank is not one of its requesters (@acme/sre)'])
+    expect(json.warnings).toEqual([])
   })
 
   it('reports invalid input with file and line, exit 2', async () => {
