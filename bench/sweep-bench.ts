@@ -27,7 +27,8 @@ const SHA = 'b'.repeat(40)
  * `sweep`: one sweep of 10,000 active grants of which 1,000 are due, against two local servers on
  * 127.0.0.1: the IAM + STS emulator (real AWS SDK clients, SigV4, Query protocol) and a minimal
  * GitHub stand-in answering the GraphQL read and the Git Data commit. Reconcile is on (it lists the
- * 100 principals), as in production. Prints GitHub calls, AWS calls (by action), wall time and peak RSS.
+ * 100 principals) and merges with no record are looked for (none here), as in production. Prints
+ * GitHub calls, AWS calls (by action), wall time and peak RSS.
  */
 export const sweepBench: BenchCase = {
   name: 'sweep',
@@ -71,7 +72,9 @@ async function measureSweep(io: BenchIo) {
   })
 
   const started = io.now()
-  const report = await runSweep({ api, owner: 'acme', repo: 'access', provider, now, concurrency: CONCURRENCY })
+  // As the app sweeps: looking for merges to heal too (the catalogue is loaded only if there is one).
+  const heal = { createProvider: () => provider, catalogue: () => Promise.reject(new Error('the bench has no merge to heal')) }
+  const report = await runSweep({ api, owner: 'acme', repo: 'access', provider, now, concurrency: CONCURRENCY, heal })
   const wallMs = Math.round(io.now() - started)
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
 
@@ -143,7 +146,8 @@ async function startGitHubStandIn(records: readonly GrantRecord[]) {
     if (request.method === 'POST' && url === '/graphql') {
       const operation = /query (\w+)/.exec((JSON.parse(body) as { query: string }).query)?.[1]
       if (operation === 'jitDefaultBranch') return [200, { data: { repository: { url: 'https://github.com/acme/access', defaultBranchRef: { name: 'main', target: { oid: head } }, settings: null, policies: { __typename: 'Tree' } } } }]
-      if (operation === 'jitGrantRecords') return [200, { data: { repository: { active: { entries }, revoked: null } } }]
+      // No merge left without a record: the merged pull requests come in the same query, at no extra call.
+      if (operation === 'jitGrantRecords') return [200, { data: { repository: { active: { entries }, revoked: null, refused: null, failed: null, merged: { nodes: [] } } } }]
       if (operation === 'jitOpenRequests') return [200, { data: { repository: { pullRequests: { nodes: [] } } } }]
       return [400, { message: `unexpected query ${operation}` }]
     }

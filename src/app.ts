@@ -21,6 +21,8 @@ export interface AppDependencies {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** How the in-app sweeper repeats; `false` turns it off (tests that do not exercise it). */
   readonly sweepSchedule?: Schedule | false
+  /** How AWS retries wait between attempts (grant and sweep); default a real timer. Tests record instead of waiting. */
+  readonly sleep?: (ms: number) => Promise<void>
 }
 
 export const PULL_REQUEST_EVENTS = [
@@ -70,7 +72,7 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
 
     // The cloud is chosen once, at load: a misconfigured environment stops the app before its first merge.
     const env = dependencies.env ?? process.env
-    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+    const sleep = dependencies.sleep ?? ((ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)))
     const cloud = createProvider({ env, sleep })
     registerGrantHandlers(app, { now, catalogue, createProvider: cloud.create })
     const createSweepProvider = cloud.dryRun
@@ -78,6 +80,7 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
       : createSweepProviderFactory({ externalId: env['JIT_EXTERNAL_ID'] ?? '', now, sleep })
     registerSweepHandlers(app, {
       now,
+      catalogue,
       createProvider: createSweepProvider,
       ...(dependencies.sweepSchedule === false ? { schedule: () => ({ stop: () => undefined }) } : dependencies.sweepSchedule ? { schedule: dependencies.sweepSchedule } : {}),
     })

@@ -1,7 +1,9 @@
 import { GraphQLError } from 'graphql'
 import type { EmulatorContext } from './emulator-context.js'
 import type { PullRequestRecord, ReviewRecord } from './emulator-state.js'
+import type { GitCommit, GitTreeEntry } from './git-store.js'
 import { buildConnection, type ConnectionArgs } from './graphql-connection.js'
+import { buildStatusCheckRollup } from './graphql-status-check-rollup.js'
 import { toIso } from './rest-shapes.js'
 
 // GraphQL values are plain objects: a `__typename` for abstract types, and each field either a value or a
@@ -81,7 +83,44 @@ function buildRepository(context: EmulatorContext, blobs: BlobLoader): GraphqlOb
       }
       return buildPullRequest(context, blobs, pull)
     },
+    pullRequests: (args: PullRequestsArgs) =>
+      buildConnection(
+        listPullRequests(context, args).map((pull) => buildPullRequest(context, blobs, pull)),
+        args,
+        'pullRequests',
+      ),
   }
+}
+
+/** Arguments of `Repository.pullRequests`. */
+interface PullRequestsArgs extends ConnectionArgs {
+  readonly states?: readonly string[] | null
+  readonly labels?: readonly string[] | null
+  readonly baseRefName?: string | null
+  readonly headRefName?: string | null
+  readonly orderBy?: { readonly field: 'CREATED_AT' | 'UPDATED_AT' | 'COMMENTS'; readonly direction: 'ASC' | 'DESC' } | null
+}
+
+function pullRequestState(pull: PullRequestRecord): 'OPEN' | 'CLOSED' | 'MERGED' {
+  return pull.merged ? 'MERGED' : pull.state === 'open' ? 'OPEN' : 'CLOSED'
+}
+
+/** The pull requests `Repository.pullRequests` lists, filtered and in its order (oldest first by default). */
+function listPullRequests(context: EmulatorContext, args: PullRequestsArgs): PullRequestRecord[] {
+  // The emulator models no labels, so asking for any label matches nothing.
+  if (args.labels && args.labels.length > 0) return []
+  const comments = (pull: PullRequestRecord) => context.state.comments.filter((comment) => comment.issueNumber === pull.number).length
+  const keyOf = (pull: PullRequestRecord): number => {
+    if (args.orderBy?.field === 'UPDATED_AT') return pull.updatedAt.getTime()
+    if (args.orderBy?.field === 'COMMENTS') return comments(pull)
+    return pull.createdAt.getTime()
+  }
+  const sign = args.orderBy?.direction === 'DESC' ? -1 : 1
+  return [...context.state.pulls.values()]
+    .filter((pull) => !args.states || args.states.includes(pullRequestState(pull)))
+    .filter((pull) => !args.baseRefName || pull.baseRef === args.baseRefName)
+    .filter((pull) => !args.headRefName || pull.headRef === args.headRefName)
+    .sort((a, b) => sign * (keyOf(a) - keyOf(b) || a.number - b.number))
 }
 
 async function buildGitObject(context: EmulatorContext, blobs: BlobLoader, sha: string, path: string): Promise<GraphqlObject | null> {
@@ -116,31 +155,47 @@ function buildTree(context: EmulatorContext, blobs: BlobLoader, sha: string, pat
     entries: async () => {
       const entries = (await context.store.readTree(sha)) ?? []
       blobs.prefetch(entries.filter((entry) => entry.type === 'blob').map((entry) => entry.sha))
-      return entries.map((entry) => {
-        const fullPath = path === '' ? entry.path : `${path}/${entry.path}`
-        const dot = entry.path.lastIndexOf('.')
-        return {
-          __typename: 'TreeEntry',
-          name: entry.path,
-          path: fullPath,
-          type: entry.type,
-          mode: Number.parseInt(entry.mode, 8),
-          oid: entry.sha,
-          size: entry.size ?? 0,
-          extension: dot > 0 ? entry.path.slice(dot) : null,
-          isGenerated: false,
-          object: () =>
-            entry.type === 'blob' ? buildBlob(blobs, entry.sha) : entry.type === 'tree' ? buildTree(context, blobs, entry.sha, fullPath) : null,
-        }
-      })
+      return entries.map((entry) => buildTreeEntry(context, blobs, entry, path === '' ? entry.path : `${path}/${entry.path}`))
     },
   }
 }
 
+/** `TreeEntry`: one entry of a tree, `fullPath` from the repository's root. */
+function buildTreeEntry(context: EmulatorContext, blobs: BlobLoader, entry: GitTreeEntry, fullPath: string): GraphqlObject {
+  const name = fullPath.slice(fullPath.lastIndexOf('/') + 1)
+  const dot = name.lastIndexOf('.')
+  return {
+    __typename: 'TreeEntry',
+    name,
+    path: fullPath,
+    type: entry.type,
+    mode: Number.parseInt(entry.mode, 8),
+    oid: entry.sha,
+    size: entry.size ?? 0,
+    extension: dot > 0 ? name.slice(dot) : null,
+    isGenerated: false,
+    object: () => (entry.type === 'blob' ? buildBlob(blobs, entry.sha) : entry.type === 'tree' ? buildTree(context, blobs, entry.sha, fullPath) : null),
+  }
+}
+
+/** `Commit.file(path:)`: the entry at `path` in the commit's tree, or null when there is none. */
+async function readFileEntry(context: EmulatorContext, blobs: BlobLoader, treeSha: string, path: string): Promise<GraphqlObject | null> {
+  const fullPath = path.replace(/^\/+|\/+$/g, '')
+  if (fullPath === '') return null
+  const slash = fullPath.lastIndexOf('/')
+  const directory = slash < 0 ? treeSha : await context.store.resolve(`${treeSha}:${fullPath.slice(0, slash)}`)
+  if (directory === undefined) return null
+  const name = fullPath.slice(slash + 1)
+  const entry = ((await context.store.readTree(directory)) ?? []).find((candidate) => candidate.path === name)
+  return entry === undefined ? null : buildTreeEntry(context, blobs, entry, fullPath)
+}
+
 function buildCommit(context: EmulatorContext, blobs: BlobLoader, sha: string): GraphqlObject {
-  const commit = context.store.readCommit(sha)
+  // Read on first use: a listed commit whose fields nobody selects (a parent, a merge commit) costs nothing.
+  let pending: Promise<GitCommit | undefined> | undefined
+  const readCommit = (): Promise<GitCommit | undefined> => (pending ??= context.store.readCommit(sha))
   const identity = (which: 'author' | 'committer') => async () => {
-    const read = await commit
+    const read = await readCommit()
     if (read === undefined) return null
     const email = read[which].email
     // GitHub links a commit to the account whose (noreply) e-mail address it carries.
@@ -153,16 +208,30 @@ function buildCommit(context: EmulatorContext, blobs: BlobLoader, sha: string): 
     id: Buffer.from(`Commit:${sha}`).toString('base64'),
     oid: sha,
     abbreviatedOid: sha.slice(0, 7),
-    message: async () => (await commit)?.message.replace(/\n$/, '') ?? '',
-    messageHeadline: async () => (await commit)?.message.split('\n')[0] ?? '',
-    committedDate: async () => toIso((await commit)?.committer.date ?? new Date(0)),
-    authoredDate: async () => toIso((await commit)?.author.date ?? new Date(0)),
+    message: async () => (await readCommit())?.message.replace(/\n$/, '') ?? '',
+    messageHeadline: async () => (await readCommit())?.message.split('\n')[0] ?? '',
+    committedDate: async () => toIso((await readCommit())?.committer.date ?? new Date(0)),
+    authoredDate: async () => toIso((await readCommit())?.author.date ?? new Date(0)),
     author: identity('author'),
     committer: identity('committer'),
     tree: async () => {
-      const read = await commit
+      const read = await readCommit()
       return read === undefined ? null : buildTree(context, blobs, read.tree, '')
     },
+    file: async (args: { path: string }) => {
+      const read = await readCommit()
+      return read === undefined ? null : readFileEntry(context, blobs, read.tree, args.path)
+    },
+    parents: async (args: ConnectionArgs) => {
+      const read = await readCommit()
+      // First parent first: for a merge, the branch that was merged into.
+      return buildConnection(
+        (read?.parents ?? []).map((parent) => buildCommit(context, blobs, parent)),
+        args,
+        'parents',
+      )
+    },
+    statusCheckRollup: () => buildStatusCheckRollup(context, sha),
     url: `${context.apiUrl()}/${context.owner}/${context.repo}/commit/${sha}`,
   }
 }
@@ -192,7 +261,7 @@ function buildPullRequest(context: EmulatorContext, blobs: BlobLoader, pull: Pul
     number: pull.number,
     title: pull.title,
     body: pull.body ?? '',
-    state: pull.merged ? 'MERGED' : pull.state === 'open' ? 'OPEN' : 'CLOSED',
+    state: pullRequestState(pull),
     closed: pull.state === 'closed',
     closedAt: pull.closedAt === null ? null : toIso(pull.closedAt),
     merged: pull.merged,

@@ -1,10 +1,13 @@
 import { GitHubHttpError } from './github-http-error.js'
-import { appJson, appPermissions, installationJson, toIso } from './rest-shapes.js'
+import { appJson, appPermissions, installationJson, repositoryJson, toIso } from './rest-shapes.js'
 import { requireRepository } from './route-helpers.js'
-import type { RestRoute } from './rest-route.js'
+import { paginate, type RestRoute } from './rest-route.js'
 import type { AppAuthenticator } from './app-auth.js'
 
-/** Routes an app calls with its JWT: who am I, where am I installed, give me a token. */
+/**
+ * Routes an app calls with its JWT (who am I, where am I installed, give me a token) and the one an
+ * installation calls with its token to learn which repositories it may act on.
+ */
 export function createAppRoutes(authenticator: AppAuthenticator): RestRoute[] {
   return [
     {
@@ -35,6 +38,21 @@ export function createAppRoutes(authenticator: AppAuthenticator): RestRoute[] {
       handle: async (request, context) => {
         requireRepository(request, context)
         return { status: 200, body: installationJson(context) }
+      },
+    },
+    {
+      method: 'GET',
+      template: '/installation/repositories',
+      auth: 'installation',
+      handle: async (request, context) => {
+        // The one installation sees the one emulated repository (its selection is `all`, as installationJson says).
+        const repositories = [repositoryJson(context)]
+        const page = paginate(repositories, request.query, `${context.apiUrl()}/installation/repositories`)
+        return {
+          status: 200,
+          body: { total_count: repositories.length, repository_selection: 'all', repositories: page.items },
+          headers: page.headers,
+        }
       },
     },
     {

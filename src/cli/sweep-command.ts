@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { Probot, ProbotOctokit } from 'probot'
+import { loadActionCatalogue, type ActionCatalogue } from '../core/action-catalogue.js'
 import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from '../core/settings.js'
 import { createGitHubApi, type GitHubApi, type OctokitLike } from '../github/github-api.js'
 import { createSweepProviderFactory, type CreateSweepProvider } from '../sweep/create-sweep-provider.js'
@@ -11,7 +12,7 @@ import { runSweep, type SweepReport } from '../sweep/run-sweep.js'
 import { EXIT, UsageError, type CliIo } from './cli-io.js'
 import { registerCommand } from './jit.js'
 
-export const SWEEP_USAGE = `jit sweep [--dry-run] [--json] [--no-reconcile] [--no-close-stale] [--concurrency N]
+export const SWEEP_USAGE = `jit sweep [--dry-run] [--json] [--no-reconcile] [--no-close-stale] [--no-heal] [--concurrency N]
       env: GITHUB_REPOSITORY=owner/repo, GITHUB_TOKEN (or APP_ID + PRIVATE_KEY[_PATH]), GITHUB_API_URL, JIT_EXTERNAL_ID`
 export const REVOKE_USAGE = `jit revoke <id> [--by LOGIN] [--dry-run] [--json]   (same env as jit sweep)`
 
@@ -20,6 +21,8 @@ export interface SweepCommandDependencies {
   /** The authenticated Octokit for the repository (default: from the environment). */
   readonly createOctokit?: (params: { env: CliIo['env']; owner: string; repo: string }) => Promise<OctokitLike>
   readonly createProvider?: CreateSweepProvider
+  /** For the grants of merges the sweep heals (default: `loadActionCatalogue()`, loaded only when one is healed). */
+  readonly catalogue?: () => Promise<ActionCatalogue>
 }
 
 /** `jit sweep`: the same sweep the app runs on its interval, for one repository, from a terminal or a workflow. */
@@ -32,6 +35,7 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
         json: { type: 'boolean', default: false },
         'no-reconcile': { type: 'boolean', default: false },
         'no-close-stale': { type: 'boolean', default: false },
+        'no-heal': { type: 'boolean', default: false },
         concurrency: { type: 'string' },
       },
     })
@@ -41,7 +45,10 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
     const { api, owner, repo } = await connect(deps, io)
     const now = io.now?.() ?? new Date()
     const branch = await readDefaultBranch({ api, owner, repo })
-    const provider = providerFactory(deps, io)({ settings: readSettings(branch.settingsText, io), dryRun, purpose: 'sweep' })
+    const createProvider = providerFactory(deps, io)
+    const provider = createProvider({ settings: readSettings(branch.settingsText, io), dryRun, purpose: 'sweep' })
+    // A merge's grant uses the settings at the merge's base, as its webhook would have.
+    const heal = values['no-heal'] ? undefined : { createProvider: (settings: JitSettings) => createProvider({ settings, dryRun, purpose: 'grant' }), catalogue: deps.catalogue ?? loadActionCatalogue }
     const progress = startProgress(io)
     let report: SweepReport
     try {
@@ -55,6 +62,7 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
         branch,
         ...(values['no-reconcile'] ? { reconcile: false } : {}),
         closeStale: !values['no-close-stale'],
+        ...(heal ? { heal } : {}),
         ...(concurrency !== undefined ? { concurrency } : {}),
         ...(progress ? { onProgress: progress.update } : {}),
       })
@@ -66,7 +74,8 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
     if (io.env.GITHUB_ACTIONS === 'true') {
       for (const drifted of report.drift) io.stdout.write(`::warning title=jit drift ${drifted.id}::${drifted.explanation}\n`)
     }
-    const failed = report.grants.some((grant) => grant.status === 'failed') || report.orphans.some((orphan) => orphan.status === 'failed')
+    const failed =
+      report.grants.some((grant) => grant.status === 'failed') || report.orphans.some((orphan) => orphan.status === 'failed') || report.healedMerges.some((merge) => merge.status === 'failed')
     return failed ? EXIT.pending : EXIT.ok
   }
 }
@@ -106,6 +115,7 @@ export function renderSweepReport(report: SweepReport): string {
   for (const drifted of report.drift) lines.push(`  drift          ${drifted.explanation}`)
   for (const cut of report.spentSessionCuts) lines.push(`  session cut    ${cut.status}: ${cut.explanation}`)
   for (const stale of report.staleRequests) lines.push(`  stale ${stale.status.padEnd(8)} ${stale.explanation}`)
+  for (const merge of report.healedMerges) lines.push(`  merge ${merge.status.padEnd(16)} ${merge.explanation}`)
   for (const problem of report.problems) lines.push(`  problem        ${problem}`)
   return lines.join('\n') + '\n'
 }

@@ -1,5 +1,5 @@
 import type { ManagedPolicy } from './cloud-provider.js'
-import type { GrantRecord, Revocation } from './grant-record.js'
+import { requestIdFor, type GrantRecord, type Revocation } from './grant-record.js'
 import { formatRecordTime } from './plan-sweep.js'
 
 /** One principal and the policies of ours that AWS listed on it. */
@@ -132,6 +132,10 @@ export function reconcileGrants(params: {
  * A grant is committed a moment after its policy is put. An unexpired orphan whose pull request merged
  * within `graceMs` may be that moment, not a crash, so it is left for a later sweep. Expired orphans
  * and those of requests merged long ago (or never) are confirmed.
+ *
+ * An unexpired orphan of a request this sweep heals (`healing`: its merge has no record, see
+ * `findUnrecordedMerges`) is neither: the heal puts the same-named policy again and records it, which
+ * accounts for it. An expired one is confirmed as usual; the orphan record then is the request's record.
  */
 export function confirmOrphans(params: {
   orphans: readonly OrphanPolicy[]
@@ -139,17 +143,76 @@ export function confirmOrphans(params: {
   mergedAt: ReadonlyMap<string, Date | null>
   now: Date
   graceMs: number
-}): { confirmed: OrphanPolicy[]; deferred: OrphanPolicy[] } {
+  /** Ids of the requests whose merge this sweep handles again. */
+  healing?: ReadonlySet<string>
+}): { confirmed: OrphanPolicy[]; deferred: OrphanPolicy[]; healing: OrphanPolicy[] } {
   const confirmed: OrphanPolicy[] = []
   const deferred: OrphanPolicy[] = []
+  const healing: OrphanPolicy[] = []
   for (const orphan of params.orphans) {
+    if (isHealedBy(orphan, params.healing, params.now)) {
+      healing.push(orphan)
+      continue
+    }
     const merged = params.mergedAt.get(orphan.requestId)
     const recent = merged !== undefined && merged !== null && params.now.getTime() - merged.getTime() < params.graceMs
     const unknown = merged === undefined
     if (orphan.expiresAt.getTime() > params.now.getTime() && (recent || unknown)) deferred.push(orphan)
     else confirmed.push(orphan)
   }
-  return { confirmed, deferred }
+  return { confirmed, deferred, healing }
+}
+
+/** Whether this sweep's heal of the orphan's request accounts for it: only while the policy is unexpired. */
+export function isHealedBy(orphan: OrphanPolicy, healing: ReadonlySet<string> | undefined, now: Date): boolean {
+  return healing !== undefined && healing.has(orphan.requestId) && orphan.expiresAt.getTime() > now.getTime()
+}
+
+/** A pull request merged into the default branch, as the sweep lists them. */
+export interface MergedPullRequest {
+  readonly number: number
+  readonly mergedAt: Date
+  /** Whether it is a request pull request (the shape the grant workflow acts on), judged from its files. */
+  readonly isRequest: boolean
+}
+
+/** A merged request with no record: its webhook was lost, or the app stopped before committing the record. */
+export interface UnrecordedMerge {
+  readonly id: string
+  readonly number: number
+  readonly mergedAt: Date
+  readonly explanation: string
+}
+
+/**
+ * The merged request pull requests that have no record in any of `grants/{active,revoked,refused,failed}/`:
+ * each is a merge the grant workflow never finished. Those merged within `graceMs` are left alone (their
+ * webhook may be running now); of the others, the newest `limit` are due (the newest are the likeliest
+ * to be still inside their window), the rest wait for a later sweep.
+ */
+export function findUnrecordedMerges(params: {
+  merges: readonly MergedPullRequest[]
+  /** Ids that have a record of any state at the commit the sweep read. */
+  recordedIds: ReadonlySet<string>
+  now: Date
+  graceMs: number
+  limit: number
+}): { due: UnrecordedMerge[]; overLimit: UnrecordedMerge[]; recent: UnrecordedMerge[] } {
+  const unrecorded = params.merges
+    .filter((merge) => merge.isRequest && !params.recordedIds.has(requestIdFor(merge.number)))
+    .sort((a, b) => b.mergedAt.getTime() - a.mergedAt.getTime() || b.number - a.number)
+  const recent: UnrecordedMerge[] = []
+  const old: UnrecordedMerge[] = []
+  for (const merge of unrecorded) {
+    const id = requestIdFor(merge.number)
+    const at = formatRecordTime(merge.mergedAt)
+    if (params.now.getTime() - merge.mergedAt.getTime() < params.graceMs) {
+      recent.push({ id, number: merge.number, mergedAt: merge.mergedAt, explanation: `${id} merged at ${at}, moments ago: its grant may still be running; a later sweep looks again` })
+    } else {
+      old.push({ id, number: merge.number, mergedAt: merge.mergedAt, explanation: `${id} merged at ${at} but has no record (its webhook was lost, or the app stopped before committing the record)` })
+    }
+  }
+  return { due: old.slice(0, params.limit), overLimit: old.slice(params.limit), recent }
 }
 
 /** Git's all-zero object id: "no such object", for a request blob the orphan cannot tell. */

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CHECK_NAME } from '../github/check-run-report.js'
 import { describeLoggedEntry } from './collecting-logger.js'
-import { createManualClock, type ManualClock } from './manual-clock.js'
+import { createManualClock } from './manual-clock.js'
 import { readExampleRepository } from './read-example-repository.js'
 import { OWNER, REPO, startLocalStack, type LocalStack } from './start-local-stack.js'
 

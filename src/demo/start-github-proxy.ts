@@ -1,6 +1,5 @@
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { GraphqlHandler } from './execute-graphql-with-commit-fields.js'
 
 /** A failure GitHub could answer with, for the next `times` requests matching `method` and `path`. */
 export interface GitHubFault {
@@ -31,15 +30,10 @@ export interface GitHubProxy {
 
 /**
  * A loopback proxy between the app and the GitHub emulator. It passes the app's traffic through
- * unchanged, except:
- * - faults a scenario injects (a failed ref update of a grant record, say), which the emulator has no
- *   switch for;
- * - GraphQL queries that `params.graphql` wants (fields the emulator does not model yet);
- * - `GET /installation/repositories`, which the emulator does not serve yet and the app's sweeper needs
- *   to find the repositories to sweep: answered from `GET /repos/{owner}/{repo}` of the one emulated
- *   repository, in GitHub's shape.
+ * unchanged, except for the faults a scenario injects (a failed ref update of a grant record, say),
+ * which the emulator has no switch for.
  */
-export async function startGitHubProxy(params: { target: string; owner: string; repo: string; graphql?: GraphqlHandler }): Promise<GitHubProxy> {
+export async function startGitHubProxy(params: { target: string }): Promise<GitHubProxy> {
   const pending: { fault: GitHubFault; remaining: number }[] = []
   const failed: FailedRequest[] = []
   const upstream = new URL(params.target)
@@ -52,64 +46,19 @@ export async function startGitHubProxy(params: { target: string; owner: string; 
     return entry.fault
   }
 
-  const pass = (request: IncomingMessage, response: ServerResponse, path = request.url ?? '/', method = request.method ?? 'GET'): void => {
-    const outgoing = forward({ host: upstream.hostname, port: upstream.port, method, path, headers: { ...request.headers, host: upstream.host } }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers)
-      answer.pipe(response)
-    })
+  const pass = (request: IncomingMessage, response: ServerResponse): void => {
+    const outgoing = forward(
+      { host: upstream.hostname, port: upstream.port, method: request.method ?? 'GET', path: request.url ?? '/', headers: { ...request.headers, host: upstream.host } },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(response)
+      },
+    )
     outgoing.on('error', (error) => {
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' })
       response.end(JSON.stringify({ message: `proxy: ${error.message}` }))
     })
     request.pipe(outgoing)
-  }
-
-  const listInstallationRepositories = (request: IncomingMessage, response: ServerResponse): void => {
-    const headers = { authorization: request.headers.authorization ?? '', accept: 'application/vnd.github+json', 'user-agent': 'jit-local-proxy', host: upstream.host }
-    const outgoing = forward({ host: upstream.hostname, port: upstream.port, method: 'GET', path: `/repos/${params.owner}/${params.repo}`, headers }, (answer) => {
-      const chunks: Buffer[] = []
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk))
-      answer.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8')
-        if (answer.statusCode !== 200) {
-          response.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json; charset=utf-8' }).end(body)
-          return
-        }
-        const repositories = [JSON.parse(body) as unknown]
-        response
-          .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-          .end(JSON.stringify({ total_count: repositories.length, repository_selection: 'selected', repositories }))
-      })
-    })
-    outgoing.on('error', (error) => response.writeHead(502).end(JSON.stringify({ message: `proxy: ${error.message}` })))
-    outgoing.end()
-  }
-
-  const serveGraphql = (request: IncomingMessage, response: ServerResponse, handler: GraphqlHandler): void => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const raw = Buffer.concat(chunks)
-      let body: { query?: unknown } | undefined
-      try {
-        body = JSON.parse(raw.toString('utf8')) as { query?: unknown }
-      } catch {
-        body = undefined
-      }
-      if (body === undefined || typeof body.query !== 'string' || !handler.wants(body.query)) {
-        const outgoing = forward({ host: upstream.hostname, port: upstream.port, method: 'POST', path: request.url, headers: { ...request.headers, host: upstream.host } }, (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers)
-          answer.pipe(response)
-        })
-        outgoing.on('error', (error) => response.writeHead(502).end(JSON.stringify({ message: `proxy: ${error.message}` })))
-        outgoing.end(raw)
-        return
-      }
-      handler
-        .execute(body, request.headers.authorization)
-        .then((answer) => response.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(answer.body)))
-        .catch((error: unknown) => response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `proxy: ${String(error)}` })))
-    })
   }
 
   const server = createServer((request, response) => {
@@ -120,15 +69,6 @@ export async function startGitHubProxy(params: { target: string; owner: string; 
       request.resume()
       response.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8' })
       response.end(JSON.stringify({ message: fault.message, documentation_url: 'https://docs.github.com/rest', status: String(fault.status) }))
-      return
-    }
-    if (method === 'POST' && path === '/graphql' && params.graphql) {
-      serveGraphql(request, response, params.graphql)
-      return
-    }
-    if (method === 'GET' && path === '/installation/repositories') {
-      request.resume()
-      listInstallationRepositories(request, response)
       return
     }
     pass(request, response)

@@ -16,7 +16,6 @@ import type { SweepReport } from '../sweep/run-sweep.js'
 import { createSweepCommand } from '../cli/sweep-command.js'
 import type { ManualClock } from './manual-clock.js'
 import { createCollectingLogger, type LoggedEntry } from './collecting-logger.js'
-import { createGraphqlStopgap } from './execute-graphql-with-commit-fields.js'
 import { startGitHubProxy, type GitHubProxy } from './start-github-proxy.js'
 
 /** The repository, people and AWS accounts a local stack starts with. */
@@ -31,8 +30,8 @@ export interface LocalStackOptions {
   readonly principals: readonly string[]
   /** Read by the app, both emulators and the sweep. */
   readonly clock: ManualClock
-  /** Anything else the app is built with (merged over the clock). */
-  readonly app?: Omit<AppDependencies, 'now'>
+  /** Anything else the app is built with (the stack injects the clock and a recording sleep). */
+  readonly app?: Omit<AppDependencies, 'now' | 'sleep'>
   /** Where the emulators report drift from GitHub's API (always also raised by `stop`). Default: ignored here. */
   readonly warn?: (message: string) => void
 }
@@ -57,6 +56,8 @@ export interface LocalStack {
   readonly appLog: readonly LoggedEntry[]
   /** Every wait the AWS retries of `sweep()` asked for, in ms: recorded, never slept. */
   readonly sleeps: readonly number[]
+  /** Every wait the app's own AWS retries (grants, its in-app sweeper) asked for, in ms: recorded, never slept. */
+  readonly appSleeps: readonly number[]
   /** One tick of the app's own sweep interval (it sweeps the repository when its `sweep_interval` has passed). */
   tickSweeper(): Promise<void>
   /**
@@ -199,12 +200,14 @@ async function startInOrder(options: LocalStackOptions, stops: (() => Promise<vo
   stops.push(() => github.stop())
   for (const [team, members] of options.teams) github.setTeam(team, members)
 
-  const proxy = await startGitHubProxy({ target: github.url, owner: OWNER, repo: REPO, graphql: createGraphqlStopgap(github) })
+  const proxy = await startGitHubProxy({ target: github.url })
   stops.push(() => proxy.stop())
 
-  // `jit sweep`'s retries wait on nothing: the waits it asks for are recorded.
+  // Retries wait on nothing: the waits `jit sweep` and the app ask for are recorded, apart.
   const sleeps: number[] = []
   const sleep = async (ms: number): Promise<void> => void sleeps.push(ms)
+  const appSleeps: number[] = []
+  const appSleep = async (ms: number): Promise<void> => void appSleeps.push(ms)
   let tick: (() => Promise<void>) | undefined
   const schedule: Schedule = (_everyMs, task) => {
     tick = task
@@ -213,9 +216,12 @@ async function startInOrder(options: LocalStackOptions, stops: (() => Promise<vo
   const sweepProviders = createSweepProviderFactory({ externalId, now: clock.now, sleep })
   const appLog: LoggedEntry[] = []
   const probot = new Probot({ appId: APP_ID, privateKey, secret: webhookSecret, baseUrl: proxy.url, log: createCollectingLogger(appLog), Octokit: LocalOctokit })
-  // The app reads its cloud settings from process.env as in production; only its clock and its
-  // sweeper's timer are injected.
-  const middleware = await createNodeMiddleware(createApp({ ...options.app, now: clock.now, sweepSchedule: schedule }), { probot, webhooksPath: '/api/github/webhooks' })
+  // The app reads its cloud settings from process.env as in production; only its clock, its retries'
+  // sleep and its sweeper's timer are injected.
+  const middleware = await createNodeMiddleware(createApp({ ...options.app, now: clock.now, sleep: appSleep, sweepSchedule: schedule }), {
+    probot,
+    webhooksPath: '/api/github/webhooks',
+  })
   const installationApi = async (): Promise<GitHubApi> => createGitHubApi(await probot.auth(INSTALLATION_ID))
   const server = createServer((request, response) => {
     void middleware(request, response, () => response.writeHead(404).end())
@@ -236,6 +242,7 @@ async function startInOrder(options: LocalStackOptions, stops: (() => Promise<vo
     proxy,
     appLog,
     sleeps,
+    appSleeps,
     installationApi,
     tickSweeper: async () => {
       if (tick === undefined) throw new LocalStackError('the app registered no sweep interval')

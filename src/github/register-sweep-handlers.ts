@@ -1,8 +1,11 @@
 import type { Probot } from 'probot'
+import { loadActionCatalogue, type ActionCatalogue } from '../core/action-catalogue.js'
 import { DEFAULT_SETTINGS, parseSettings } from '../core/settings.js'
 import type { CreateSweepProvider } from '../sweep/create-sweep-provider.js'
+import type { HealMergeDependencies } from '../sweep/heal-merges.js'
 import { readDefaultBranch } from '../sweep/read-grant-records.js'
 import { runSweep, type SweepReport } from '../sweep/run-sweep.js'
+import type { Engine } from './evaluate-pull-request.js'
 import { createGitHubApi } from './github-api.js'
 import { handleRevokeComment } from './revoke-command.js'
 
@@ -10,7 +13,16 @@ import { handleRevokeComment } from './revoke-command.js'
 export type Schedule = (everyMs: number, task: () => Promise<void>) => { stop(): void }
 
 export interface SweepHandlerDependencies {
+  /** The cloud for the sweep's revocations, `/jit revoke`, and the grants of merges the sweep heals (`purpose: 'grant'`). */
   readonly createProvider: CreateSweepProvider
+  /**
+   * The catalogue the grant workflow checks actions against when the sweep heals a merge that left no
+   * record (default: `loadActionCatalogue()`, loaded only when there is one to heal).
+   */
+  readonly catalogue?: ActionCatalogue | Promise<ActionCatalogue>
+  readonly engine?: Engine
+  /** Look for merged requests with no record and run their grant again (default true). */
+  readonly healMerges?: boolean
   /** The clock; called once per sweep and per comment. */
   readonly now?: () => Date
   /** Default: `setInterval`, unref'd so it never keeps the process alive on its own. */
@@ -39,12 +51,22 @@ const defaultSchedule: Schedule = (everyMs, task) => {
 /**
  * Adds revocation to the app: `/jit revoke` comments on request pull requests, and the in-app sweeper
  * that runs over every installation of the app (each repository at its own `sweep_interval`). The
- * sweep is the same `runSweep` that `jit sweep` and the scheduled workflow run.
+ * sweep is the same `runSweep` that `jit sweep` and the scheduled workflow run, and it also heals
+ * merged requests that left no record (a lost webhook, a crash before the record commit).
  */
 export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencies): SweepHandlers {
   const now = deps.now ?? (() => new Date())
   const lastSwept = new Map<string, number>()
   let running: Promise<SweepReport[]> | undefined
+  // The grant of a healed merge uses the settings at the merge's base, as its webhook would have.
+  const heal: HealMergeDependencies | undefined =
+    deps.healMerges === false
+      ? undefined
+      : {
+          createProvider: (settings) => deps.createProvider({ settings, dryRun: false, purpose: 'grant' }),
+          catalogue: async () => deps.catalogue ?? loadActionCatalogue(),
+          ...(deps.engine ? { engine: deps.engine } : {}),
+        }
 
   app.on('issue_comment.created', async (context) => {
     const { comment, issue } = context.payload
@@ -83,7 +105,7 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
         if (last !== undefined && at.getTime() - last < settings.sweepIntervalMs) continue
         lastSwept.set(key, at.getTime())
         const provider = deps.createProvider({ settings, dryRun: false, purpose: 'sweep' })
-        reports.push(await runSweep({ api, owner, repo, provider, now: at, branch, log }))
+        reports.push(await runSweep({ api, owner, repo, provider, now: at, branch, log, ...(heal ? { heal } : {}) }))
       } catch (error) {
         // One repository that cannot be swept (permissions, GitHub down) must not stop the others.
         log.error({ err: error }, `sweep of ${key} failed; it is retried at the next interval`)

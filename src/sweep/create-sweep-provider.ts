@@ -5,8 +5,11 @@ import type { JitSettings } from '../core/settings.js'
 import { createDryRunProvider } from '../providers/dry-run-provider.js'
 import { cacheAssumeRole } from './assume-role-cache.js'
 
-/** Builds the provider for one sweep or one revocation of one repository, from that repository's settings. */
-export type CreateSweepProvider = (params: { settings: JitSettings; dryRun: boolean; purpose: 'sweep' | 'revoke' }) => CloudProvider
+/**
+ * Builds the provider for one sweep, one revocation, or one grant the sweep re-drives for a merge left
+ * with no record (`grant`), of one repository, from that repository's settings.
+ */
+export type CreateSweepProvider = (params: { settings: JitSettings; dryRun: boolean; purpose: 'sweep' | 'revoke' | 'grant' }) => CloudProvider
 
 /** The session name the sweep's cached granter sessions carry in CloudTrail. */
 export const SWEEP_SESSION_NAME = 'jit-sweep-revoke'
@@ -25,7 +28,7 @@ export function createSweepProviderFactory(params: { externalId: string; now?: (
     return createAwsProvider({
       granterRole: settings.granterRole,
       externalId: params.externalId,
-      // One revocation needs one session; a sweep shares one per account.
+      // One revocation or grant needs one session (named after its request); a sweep shares one per account.
       createStsClient: purpose === 'sweep' ? cacheAssumeRole({ createStsClient: factories.createStsClient, sessionName: SWEEP_SESSION_NAME, now }) : factories.createStsClient,
       createIamClient: factories.createIamClient,
       sleep,

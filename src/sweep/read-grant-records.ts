@@ -1,7 +1,10 @@
 import { SETTINGS_PATH } from '../core/access-repository.js'
-import type { GrantRecord } from '../core/grant-record.js'
+import { RECORD_STATES, type GrantRecord } from '../core/grant-record.js'
+import type { MergedPullRequest } from '../core/reconcile.js'
+import { classifyPullRequest } from '../github/classify-pull-request.js'
 import type { GitHubApi } from '../github/github-api.js'
 import { GitHubReadError, readFromGitHub } from '../github/github-read-error.js'
+import type { FileChange } from '../github/pull-request-facts.js'
 import { parseGrantRecordText, UnreadableRecordError } from './record-yaml.js'
 
 /** The default branch, where it points, and the settings file there (if any). */
@@ -24,6 +27,10 @@ export interface RecordSnapshot {
   readonly unreadable: readonly UnreadableRecordError[]
   /** Ids that already have a record under `grants/revoked/`. */
   readonly revokedIds: ReadonlySet<string>
+  /** Ids that have a record in any of `grants/{active,revoked,refused,failed}/` (readable or not). */
+  readonly recordedIds: ReadonlySet<string>
+  /** The recently merged pull requests into the branch; empty unless asked for. */
+  readonly merges: readonly MergedPullRequest[]
 }
 
 export const DEFAULT_BRANCH_QUERY = `query jitDefaultBranch($owner: String!, $repo: String!) {
@@ -35,11 +42,26 @@ export const DEFAULT_BRANCH_QUERY = `query jitDefaultBranch($owner: String!, $re
   }
 }`
 
-/** Every active record with its text, and the names of the revoked ones, in one query at one commit. */
-export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo: String!, $active: String!, $revoked: String!) {
+/** The merged pull requests the sweep looks at for merges with no record: the most recently updated first. */
+export const MERGED_PULL_REQUESTS_LIMIT = 50
+
+const NAMES = '... on Tree { entries { name } }'
+/** The commits `readPullRequest` reads; a request with more is refused by the grant workflow, so it is no request here. */
+const MAX_READ_COMMITS = 100
+
+/**
+ * Every active record with its text, the names of the records in the three other folders, and (when
+ * `$merges`) the recently merged pull requests into the branch, in one query at one commit.
+ */
+export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo: String!, $active: String!, $revoked: String!, $refused: String!, $failed: String!, $branch: String!, $merges: Boolean!) {
   repository(owner: $owner, name: $repo) {
     active: object(expression: $active) { ... on Tree { entries { name type object { ... on Blob { text isTruncated } } } } }
-    revoked: object(expression: $revoked) { ... on Tree { entries { name } } }
+    revoked: object(expression: $revoked) { ${NAMES} }
+    refused: object(expression: $refused) { ${NAMES} }
+    failed: object(expression: $failed) { ${NAMES} }
+    merged: pullRequests(states: MERGED, baseRefName: $branch, first: ${MERGED_PULL_REQUESTS_LIMIT}, orderBy: { field: UPDATED_AT, direction: DESC }) @include(if: $merges) {
+      nodes { number mergedAt isCrossRepository changedFiles files(first: 2) { nodes { path changeType } } commits { totalCount } }
+    }
   }
 }`
 
@@ -63,8 +85,19 @@ interface Entry {
   readonly object?: { readonly text?: string | null; readonly isTruncated?: boolean } | null
 }
 
+interface MergedNode {
+  number: number
+  mergedAt: string | null
+  isCrossRepository: boolean
+  changedFiles: number
+  files: { nodes: ({ path: string; changeType: FileChange } | null)[] | null } | null
+  commits: { totalCount: number } | null
+}
+
+type Folder = { entries?: Entry[] } | null
+
 interface RecordsData {
-  repository: { active: { entries?: Entry[] } | null; revoked: { entries?: Entry[] } | null } | null
+  repository: { active: Folder; revoked: Folder; refused?: Folder; failed?: Folder; merged?: { nodes: (MergedNode | null)[] | null } | null } | null
 }
 
 /** One GraphQL query: the default branch's name and head, and `.github/jit.yml` there. */
@@ -85,13 +118,15 @@ export async function readDefaultBranch(params: { api: GitHubApi; owner: string;
 }
 
 /**
- * Reads `grants/active/` (every record, with its text) and the names under `grants/revoked/` at one
- * commit in one GraphQL query, so the cost does not grow with the number of grants.
+ * Reads `grants/active/` (every record, with its text) and the names under the three other folders at
+ * one commit, and with `merges` the pull requests recently merged into `branch`, in one GraphQL query,
+ * so the cost does not grow with the number of grants.
  */
-export async function readRecordSnapshot(params: { api: GitHubApi; owner: string; repo: string; commitSha: string }): Promise<RecordSnapshot> {
+export async function readRecordSnapshot(params: { api: GitHubApi; owner: string; repo: string; commitSha: string; branch?: string; merges?: boolean }): Promise<RecordSnapshot> {
   const { api, owner, repo, commitSha } = params
+  const folders = Object.fromEntries(RECORD_STATES.map((state) => [state, `${commitSha}:grants/${state}`]))
   const data = await readFromGitHub(`the grant records at ${commitSha.slice(0, 7)}`, () =>
-    api.graphql<RecordsData>(GRANT_RECORDS_QUERY, { owner, repo, active: `${commitSha}:grants/active`, revoked: `${commitSha}:grants/revoked` }),
+    api.graphql<RecordsData>(GRANT_RECORDS_QUERY, { owner, repo, ...folders, branch: params.branch ?? '', merges: params.merges ?? false }),
   )
   const records: GrantRecord[] = []
   const unreadable: UnreadableRecordError[] = []
@@ -112,7 +147,26 @@ export async function readRecordSnapshot(params: { api: GitHubApi; owner: string
       unreadable.push(error)
     }
   }
-  return { commitSha, records, unreadable, revokedIds: idsOf(data.repository?.revoked?.entries) }
+  const repository = data.repository
+  const recordedIds = new Set([repository?.active, repository?.revoked, repository?.refused, repository?.failed].flatMap((folder) => [...idsOf(folder?.entries)]))
+  return { commitSha, records, unreadable, revokedIds: idsOf(repository?.revoked?.entries), recordedIds, merges: readMerges(repository?.merged?.nodes) }
+}
+
+/** The merged pull requests, each judged by the same rule the grant workflow applies to its changed files. */
+function readMerges(nodes: readonly (MergedNode | null)[] | null | undefined): MergedPullRequest[] {
+  const merges: MergedPullRequest[] = []
+  for (const node of nodes ?? []) {
+    if (!node?.mergedAt) continue
+    const files = (node.files?.nodes ?? []).flatMap((file) => (file ? [{ path: file.path, change: file.changeType }] : []))
+    const kind = classifyPullRequest({
+      files,
+      hasMoreFiles: node.changedFiles > files.length,
+      isCrossRepository: node.isCrossRepository,
+      hasMoreCommits: (node.commits?.totalCount ?? 0) > MAX_READ_COMMITS,
+    })
+    merges.push({ number: node.number, mergedAt: new Date(node.mergedAt), isRequest: kind.kind === 'request' })
+  }
+  return merges
 }
 
 /** The ids under `grants/active/` and `grants/revoked/` at a commit, without their text. */

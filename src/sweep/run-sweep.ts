@@ -1,11 +1,24 @@
 import type { CloudProvider, RevokeOutcome } from '../core/cloud-provider.js'
 import type { GrantRecord } from '../core/grant-record.js'
 import { buildRevokedRecord, listRevokeTargets, planSweep, summariseAwsOutcome, SWEEPER_LOGIN } from '../core/plan-sweep.js'
-import { buildOrphanRecord, confirmOrphans, type DriftedGrant, type ListedPrincipal, listPrincipalsToInspect, type OrphanPolicy, reconcileGrants, type SpentSessionCut } from '../core/reconcile.js'
+import {
+  buildOrphanRecord,
+  confirmOrphans,
+  type DriftedGrant,
+  findUnrecordedMerges,
+  isHealedBy,
+  type ListedPrincipal,
+  listPrincipalsToInspect,
+  type OrphanPolicy,
+  reconcileGrants,
+  type SpentSessionCut,
+  type UnrecordedMerge,
+} from '../core/reconcile.js'
 import { DEFAULT_SETTINGS, parseSettings } from '../core/settings.js'
 import type { ApiCallCount, GitHubApi } from '../github/github-api.js'
 import { closeStaleRequests, type StaleRequest } from './close-stale-requests.js'
 import { commitRevocations } from './commit-revocations.js'
+import { DEFAULT_HEALS_PER_SWEEP, healMerges, type HealedMerge, type HealMergeDependencies } from './heal-merges.js'
 import { mapConcurrently } from './map-concurrently.js'
 import { readMergeTimes } from './read-merge-times.js'
 import { type DefaultBranch, readDefaultBranch, readRecordSnapshot } from './read-grant-records.js'
@@ -15,6 +28,8 @@ import type { ConfirmedRevocation } from './revocation-commit.js'
 export interface SweepLog {
   info(fields: Record<string, unknown>, message: string): void
   warn(fields: Record<string, unknown>, message: string): void
+  /** Where a healed merge's grant workflow reports its errors (default: `warn`). */
+  error?(fields: Record<string, unknown>, message: string): void
 }
 
 export interface SweepParams {
@@ -33,8 +48,17 @@ export interface SweepParams {
   readonly closeStale?: boolean
   /** AWS revocations in flight at once (default 8). */
   readonly concurrency?: number
-  /** An unexpired orphan whose PR merged less than this ago may be a grant being committed (default 15 minutes). */
+  /**
+   * An unexpired orphan whose PR merged less than this ago may be a grant being committed, and a merge
+   * with no record younger than this may be its webhook still running: both are left for a later sweep
+   * (default 15 minutes).
+   */
   readonly orphanGraceMs?: number
+  /**
+   * Find merged request PRs with no record in any `grants/` folder and run the grant workflow again for
+   * them (in a dry run: report them). Absent: merges are not looked at.
+   */
+  readonly heal?: HealMergeDependencies
   /** Already read by the caller (the app reads it to honour `sweep_interval`). */
   readonly branch?: DefaultBranch
   readonly log?: SweepLog
@@ -54,6 +78,8 @@ export interface OrphanResult extends OrphanPolicy {
   readonly detail: string
 }
 
+export type { HealedMerge } from './heal-merges.js'
+
 /** Everything one sweep decided and did; `--json` prints it as is. */
 export interface SweepReport {
   readonly repository: string
@@ -69,6 +95,8 @@ export interface SweepReport {
   readonly drift: readonly DriftedGrant[]
   readonly spentSessionCuts: readonly (SpentSessionCut & { readonly status: string })[]
   readonly staleRequests: readonly StaleRequest[]
+  /** Merged request PRs that had no record, and what the sweep did about them. */
+  readonly healedMerges: readonly HealedMerge[]
   readonly commit: { readonly sha: string; readonly attempts: number } | null
   readonly githubCalls: ApiCallCount
   readonly summary: string
@@ -94,13 +122,18 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   const branch = params.branch ?? (await readDefaultBranch({ api, owner, repo }))
   const problems: string[] = []
   const settings = readSweepSettings(branch, problems)
-  const snapshot = await readRecordSnapshot({ api, owner, repo, commitSha: branch.commitSha })
+  const graceMs = params.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS
+  const snapshot = await readRecordSnapshot({ api, owner, repo, commitSha: branch.commitSha, branch: branch.name, merges: params.heal !== undefined })
   problems.push(...snapshot.unreadable.map((error) => `${error.message}; left as it is`))
   const plan = planSweep({ records: snapshot.records, now })
   problems.push(...plan.problems.map((problem) => problem.explanation))
+  const unrecorded = findUnrecordedMerges({ merges: snapshot.merges, recordedIds: snapshot.recordedIds, now, graceMs, limit: params.heal?.maxPerSweep ?? DEFAULT_HEALS_PER_SWEEP })
 
   // Reconcile first: it reads AWS before this sweep changes it, so a policy being deleted now is not drift.
-  const reconciliation = (params.reconcile ?? !dryRun) ? await reconcileWithAws({ params, records: snapshot.records, due: plan.due.map((d) => d.record), concurrency, problems }) : undefined
+  const reconciliation =
+    (params.reconcile ?? !dryRun)
+      ? await reconcileWithAws({ params, records: snapshot.records, due: plan.due.map((d) => d.record), healing: new Set(unrecorded.due.map((merge) => merge.id)), graceMs, concurrency, problems })
+      : undefined
 
   const total = plan.due.length + (reconciliation?.confirmed.length ?? 0) + (reconciliation?.spent.length ?? 0)
   let done = 0
@@ -173,6 +206,8 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     }
   }
 
+  const healedMerges = await healUnrecordedMerges({ params, branch: branch.name, unrecorded, orphaned: reconciliation?.confirmed ?? [], dryRun })
+
   const staleRequests = (params.closeStale ?? true) ? await closeStaleRequests({ api, owner, repo, now, maxAgeMs: settings.pendingMaxAgeMs, dryRun }) : []
   const drift = reconciliation?.drift ?? []
   for (const drifted of drift) log?.warn({ requestId: drifted.id, policy: drifted.policyName }, drifted.explanation)
@@ -190,6 +225,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     drift,
     spentSessionCuts,
     staleRequests,
+    healedMerges,
     commit,
     githubCalls: { ...api.calls },
   }
@@ -206,10 +242,51 @@ function readSweepSettings(branch: DefaultBranch, problems: string[]) {
   return DEFAULT_SETTINGS
 }
 
+/**
+ * Heals the due merges, reports those over the bound, and leaves out a merge whose expired orphan policy
+ * this sweep confirmed: the orphan's record in `grants/revoked/` is its record, and granting it again
+ * could only record that its window had ended.
+ */
+async function healUnrecordedMerges(input: {
+  params: SweepParams
+  branch: string
+  unrecorded: { due: readonly UnrecordedMerge[]; overLimit: readonly UnrecordedMerge[] }
+  orphaned: readonly OrphanPolicy[]
+  dryRun: boolean
+}): Promise<HealedMerge[]> {
+  const { params } = input
+  if (!params.heal) return []
+  const orphaned = new Set(input.orphaned.map((orphan) => orphan.requestId))
+  const log = params.log
+  const healed = await healMerges({
+    api: params.api,
+    owner: params.owner,
+    repo: params.repo,
+    branch: input.branch,
+    merges: input.unrecorded.due.filter((merge) => !orphaned.has(merge.id)),
+    deps: params.heal,
+    now: params.now,
+    dryRun: input.dryRun,
+    log: {
+      info: (fields, message) => log?.info({ ...fields }, message),
+      warn: (fields, message) => log?.warn({ ...fields }, message),
+      error: (fields, message) => (log?.error ? log.error({ ...fields }, message) : log?.warn({ ...fields }, message)),
+    },
+  })
+  const deferred = input.unrecorded.overLimit.map(
+    (merge): HealedMerge => ({ id: merge.id, number: merge.number, status: 'deferred', path: null, explanation: `${merge.explanation}; a sweep heals at most ${params.heal?.maxPerSweep ?? DEFAULT_HEALS_PER_SWEEP} merges, so it is left for the next sweep` }),
+  )
+  for (const merge of healed) log?.[merge.status === 'failed' ? 'warn' : 'info']({ requestId: merge.id, status: merge.status, path: merge.path }, merge.explanation)
+  return [...healed, ...deferred]
+}
+
 async function reconcileWithAws(input: {
   params: SweepParams
   records: readonly GrantRecord[]
   due: readonly GrantRecord[]
+  /** Requests whose merge this sweep heals: their unexpired orphans are the heal's to account for. */
+  healing: ReadonlySet<string>
+  graceMs: number
   concurrency: number
   problems: string[]
 }): Promise<{ confirmed: OrphanPolicy[]; deferred: OrphanPolicy[]; drift: readonly DriftedGrant[]; spent: readonly SpentSessionCut[] }> {
@@ -224,9 +301,10 @@ async function reconcileWithAws(input: {
     }
   })
   const reconciliation = reconcileGrants({ records, listed, revoking: new Set(input.due.map((record) => record.id)), now: params.now })
-  const unexpired = reconciliation.orphans.filter((orphan) => orphan.expiresAt.getTime() > params.now.getTime())
+  // Only an unexpired orphan needs its merge time, and not one this sweep's heal accounts for.
+  const unexpired = reconciliation.orphans.filter((orphan) => orphan.expiresAt.getTime() > params.now.getTime() && !isHealedBy(orphan, input.healing, params.now))
   const mergedAt = unexpired.length > 0 ? await readMergeTimes({ api: params.api, owner: params.owner, repo: params.repo, requestIds: unexpired.map((o) => o.requestId) }) : new Map<string, Date | null>()
-  const { confirmed, deferred } = confirmOrphans({ orphans: reconciliation.orphans, mergedAt, now: params.now, graceMs: params.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS })
+  const { confirmed, deferred } = confirmOrphans({ orphans: reconciliation.orphans, mergedAt, now: params.now, graceMs: input.graceMs, healing: input.healing })
   return { confirmed, deferred, drift: reconciliation.drift, spent: reconciliation.spentSessionCuts }
 }
 
@@ -243,6 +321,11 @@ export function summariseSweep(report: Omit<SweepReport, 'summary'>): string {
   if (report.drift.length > 0) parts.push(`${report.drift.length} drifted grant${report.drift.length === 1 ? '' : 's'} (policy missing in AWS)`)
   const stale = report.staleRequests.filter((request) => request.status !== 'failed').length
   if (stale > 0) parts.push(`${stale} stale request${stale === 1 ? '' : 's'} ${report.dryRun ? 'would be ' : ''}closed`)
+  const heals = (status: HealedMerge['status']) => report.healedMerges.filter((merge) => merge.status === status).length
+  const healed = heals(report.dryRun ? 'would-heal' : 'healed-merge')
+  if (healed > 0) parts.push(`${report.dryRun ? 'would record' : 'recorded'} ${healed} merge${healed === 1 ? '' : 's'} that had no record`)
+  if (heals('failed') > 0) parts.push(`${heals('failed')} unrecorded merge${heals('failed') === 1 ? '' : 's'} failed to heal, retried next sweep`)
+  if (heals('deferred') > 0) parts.push(`${heals('deferred')} unrecorded merge${heals('deferred') === 1 ? '' : 's'} left for the next sweep`)
   if (report.problems.length > 0) parts.push(`${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`)
   parts.push(report.commit ? `recorded in ${report.commit.sha.slice(0, 7)}` : 'no commit')
   return `${report.repository}: ${parts.join('; ')}`

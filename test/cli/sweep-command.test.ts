@@ -8,6 +8,7 @@ import { createDryRunProvider } from '../../src/providers/dry-run-provider.js'
 import { activeRecord } from '../sweep/support/grant-records.js'
 import { FakeGitHubRepo, repoFiles } from '../sweep/support/fake-github-repo.js'
 import { FakeIam } from '../sweep/support/fake-iam.js'
+import { CATALOGUE, mergedRequest, RULES, TEAMS } from '../sweep/support/merged-requests.js'
 import { createTestOctokit } from '../sweep/support/test-octokit.js'
 
 const NOW = new Date('2026-12-01T12:00:00Z')
@@ -29,6 +30,7 @@ beforeEach(() => {
       return createTestOctokit()
     },
     createProvider: ({ dryRun, settings }) => (dryRun ? createDryRunProvider({ granterRole: settings.granterRole }) : aws.provider()),
+    catalogue: async () => CATALOGUE,
   }
   registerSweepCommands(deps)
 })
@@ -87,6 +89,48 @@ describe('jit sweep', () => {
     const { code } = await run(['sweep', '--no-reconcile', '--no-close-stale'])
     expect(code).toBe(1)
     expect(github.apiCommits).toEqual([])
+  })
+
+  it('records a merged request that has no record, and reports it as JSON', async () => {
+    github.pushFiles(RULES)
+    github.teams = TEAMS
+    github.mergedPullRequests = [mergedRequest(7, '2026-12-01T11:00:00Z')]
+    const { code, stdout } = await run(['sweep', '--json', '--no-close-stale'])
+    expect(code).toBe(0)
+    const report = JSON.parse(stdout.trim().split('\n')[0]!)
+    expect(report.healedMerges).toEqual([expect.objectContaining({ id: 'pr-7', status: 'healed-merge', path: 'grants/active/pr-7.yaml' })])
+    expect(github.files().has('grants/active/pr-7.yaml')).toBe(true)
+    expect(aws.puts).toEqual(['jit-alice jit-pr-7-exp-20261201T130000Z'])
+  })
+
+  it('lists what it would heal in the text report of a dry run', async () => {
+    github.mergedPullRequests = [mergedRequest(7, '2026-12-01T11:00:00Z')]
+    const { code, stdout } = await run(['sweep', '--dry-run', '--no-close-stale'])
+    expect(code).toBe(0)
+    expect(stdout.split('\n')[0]).toBe('acme/access: would revoke 1 of 2 active grants; would record 1 merge that had no record; no commit')
+    expect(stdout).toContain('\n  merge would-heal       pr-7 merged at 2026-12-01T11:00:00Z but has no record (its webhook was lost, or the app stopped before committing the record); a sweep would run its grant again\n')
+    expect(github.files().has('grants/active/pr-7.yaml')).toBe(false)
+  })
+
+  it('leaves merges alone with --no-heal', async () => {
+    github.mergedPullRequests = [mergedRequest(7, '2026-12-01T11:00:00Z')]
+    const { code, stdout } = await run(['sweep', '--json', '--no-close-stale', '--no-heal', '--no-reconcile'])
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout.trim().split('\n')[0]!).healedMerges).toEqual([])
+    expect(github.calls).not.toContain('graphql jitPullRequest')
+  })
+
+  it('exits 1 when a merge could not be healed, and says it is retried', async () => {
+    github.pushFiles(RULES)
+    github.teams = TEAMS
+    // The request file is not at the head GitHub reports: the grant workflow cannot read it.
+    github.mergedPullRequests = [mergedRequest(7, '2026-12-01T11:00:00Z', { files: [{ path: 'requests/sre/other.yaml', changeType: 'ADDED' }] })]
+    const { code, stdout } = await run(['sweep', '--no-close-stale', '--no-reconcile'])
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/\n {2}merge failed {11}pr-7 merged at 2026-12-01T11:00:00Z but has no record .*; running its grant again failed: .*; retried next sweep\n/)
+    expect(stdout.split('\n')[0]).toContain('1 unrecorded merge failed to heal, retried next sweep')
+    // The workflow told the pull request, as it does for a failed webhook delivery.
+    expect(github.comments.map((comment) => comment.issue)).toEqual([7])
   })
 
   it('explains a missing repository', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ManagedPolicy } from '../../src/core/cloud-provider.js'
-import { confirmOrphans, listPrincipalsToInspect, reconcileGrants, type OrphanPolicy } from '../../src/core/reconcile.js'
+import { confirmOrphans, findUnrecordedMerges, listPrincipalsToInspect, reconcileGrants, type MergedPullRequest, type OrphanPolicy } from '../../src/core/reconcile.js'
 import { ALICE_ROLE, activeRecord } from '../sweep/support/grant-records.js'
 
 const NOW = new Date('2026-12-01T12:00:00Z')
@@ -78,5 +78,53 @@ describe('confirmOrphans', () => {
     const mergedAt = new Map<string, Date | null>(merged === undefined ? [] : [['pr-1', merged]])
     const result = confirmOrphans({ orphans: [orphan('pr-1', expiresAt)], mergedAt, now: NOW, graceMs: 15 * 60_000 })
     expect(result.confirmed.length === 1 ? 'confirmed' : 'deferred').toBe(expected)
+  })
+})
+
+describe('confirmOrphans while this sweep heals merges', () => {
+  const orphan = (requestId: string, expiresAt: string): OrphanPolicy => ({ account: '1', principalArn: 'p', policyName: requestId, requestId, expiresAt: new Date(expiresAt), explanation: '' })
+
+  it('leaves an unexpired orphan of a healed merge to the heal, and confirms an expired one', () => {
+    const mergedLongAgo = new Map<string, Date | null>([
+      ['pr-1', new Date('2026-12-01T08:00:00Z')],
+      ['pr-2', new Date('2026-12-01T08:00:00Z')],
+      ['pr-3', new Date('2026-12-01T08:00:00Z')],
+    ])
+    const result = confirmOrphans({
+      orphans: [orphan('pr-1', '2026-12-01T18:00:00Z'), orphan('pr-2', '2026-12-01T10:00:00Z'), orphan('pr-3', '2026-12-01T18:00:00Z')],
+      mergedAt: mergedLongAgo,
+      now: NOW,
+      graceMs: 15 * 60_000,
+      healing: new Set(['pr-1', 'pr-2']),
+    })
+    expect(result.healing.map((o) => o.requestId)).toEqual(['pr-1'])
+    expect(result.confirmed.map((o) => o.requestId)).toEqual(['pr-2', 'pr-3'])
+    expect(result.deferred).toEqual([])
+  })
+})
+
+describe('findUnrecordedMerges', () => {
+  const merged = (number: number, at: string, isRequest = true): MergedPullRequest => ({ number, mergedAt: new Date(at), isRequest })
+  const find = (merges: MergedPullRequest[], recorded: string[] = [], limit = 10) =>
+    findUnrecordedMerges({ merges, recordedIds: new Set(recorded), now: NOW, graceMs: 15 * 60_000, limit })
+  const ids = (list: readonly { id: string }[]) => list.map((merge) => merge.id)
+
+  it.each([
+    ['a request merged an hour ago with no record', merged(7, '2026-12-01T11:00:00Z'), [], 'due'],
+    ['a request with a record (any state)', merged(7, '2026-12-01T11:00:00Z'), ['pr-7'], 'none'],
+    ['a request merged 14 minutes ago', merged(7, '2026-12-01T11:46:00Z'), [], 'recent'],
+    ['a request merged exactly the grace period ago', merged(7, '2026-12-01T11:45:00Z'), [], 'due'],
+    ['a pull request that is no request', merged(7, '2026-12-01T11:00:00Z', false), [], 'none'],
+  ] as const)('%s: %s', (_name, merge, recorded, expected) => {
+    const result = find([merge], [...recorded])
+    const where = result.due.length ? 'due' : result.recent.length ? 'recent' : result.overLimit.length ? 'overLimit' : 'none'
+    expect(where).toBe(expected)
+  })
+
+  it('takes the newest merges up to the limit and keeps the rest for later, each with its reason', () => {
+    const result = find([merged(3, '2026-12-01T09:00:00Z'), merged(5, '2026-12-01T11:00:00Z'), merged(4, '2026-12-01T10:00:00Z')], [], 2)
+    expect(ids(result.due)).toEqual(['pr-5', 'pr-4'])
+    expect(ids(result.overLimit)).toEqual(['pr-3'])
+    expect(result.due[0]!.explanation).toBe('pr-5 merged at 2026-12-01T11:00:00Z but has no record (its webhook was lost, or the app stopped before committing the record)')
   })
 })

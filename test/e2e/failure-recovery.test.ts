@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ALICE_ROLE, startE2eStack, type E2eStack } from './support/start-e2e-stack.js'
+import { startE2eStack, type E2eStack } from './support/start-e2e-stack.js'
 
 // What goes wrong in production, end to end: AWS throttling, two sweepers at once, and a crash between
 // the AWS put and the record commit. Same stack as request-lifecycle.test.ts; faults are injected in the
@@ -32,6 +32,9 @@ describe('AWS throttling', () => {
 
     const puts = stack.aws.state.calls.filter((call) => call.action === 'PutRolePolicy')
     expect(puts.map((call) => call.error)).toEqual(['Throttling', 'Throttling', undefined])
+    // The app backed off twice; its waits were recorded, never slept.
+    expect(stack.appSleeps).toHaveLength(2)
+    expect(stack.appSleeps.every((ms) => ms > 0)).toBe(true)
     expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-pr-1-exp-20270302T110500Z'])
     expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml'])
     expect(await stack.actionsOnMain()).toEqual(['grant'])
@@ -93,7 +96,7 @@ describe('two sweeps at once', () => {
 })
 
 describe('a crash between the AWS put and the record commit', () => {
-  it('leaves an orphan policy that the next sweep finds, deletes and records', async () => {
+  it('leaves a policy with no record until the next sweep records its merge, then revokes it at expiry', async () => {
     const { github, clock } = stack
     // A first grant of alice's, recorded: the sweep inspects the principals its active records name.
     const first = await stack.mergeApprovedIncidentRequest()
@@ -122,17 +125,26 @@ describe('a crash between the AWS put and the record commit', () => {
     expect(early.orphans.map((orphan) => [orphan.policyName, orphan.status])).toEqual([[orphanName, 'deferred']])
     expect(Object.keys(stack.policiesOf('alice'))).toContain(orphanName)
 
-    // Later, the sweep's reconcile confirms the orphan, deletes it and records it.
+    // Later, the sweep finds the merge that has no record and runs its grant again: the same policy is put
+    // again (same name, same expiry) and this time the record is committed. Nothing is revoked early.
     clock.advance(20 * 60_000)
     const { exitCode, report } = await stack.sweep()
     expect(exitCode).toBe(0)
-    expect(report.orphans.map((orphan) => [orphan.policyName, orphan.principalArn, orphan.status])).toEqual([[orphanName, ALICE_ROLE, 'revoked']])
-    expect(report.commit).not.toBeNull()
+    expect(report.orphans).toEqual([])
+    expect(report.healedMerges.map((merge) => [merge.id, merge.status, merge.path])).toEqual([['pr-2', 'healed-merge', 'grants/active/pr-2.yaml']])
+    expect(Object.keys(stack.policiesOf('alice')).sort()).toEqual(['jit-pr-1-exp-20270302T110500Z', orphanName])
+    expect((await stack.recordsOnMain()).sort()).toEqual(['grants/active/pr-1.yaml', 'grants/active/pr-2.yaml'])
+    expect(await stack.readOnMain('grants/active/pr-2.yaml')).toContain(`aws_policy_name: ${orphanName}`)
+    expect(await stack.actionsOnMain()).toEqual(['grant', 'grant'])
+    expect((await stack.subjects())[0]).toBe('Grant pr-2: alice gets ec2:RebootInstances in 111111111111 until 2027-03-02 10:05 UTC')
+
+    // At its expiry the healed grant is revoked like any other; the first one still runs.
+    clock.set(new Date('2027-03-02T10:06:00Z'))
+    const { report: expiry } = await stack.sweep()
+    expect(expiry.grants.map((grant) => [grant.id, grant.status])).toEqual([['pr-2', 'revoked']])
     expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-pr-1-exp-20270302T110500Z'])
     expect((await stack.recordsOnMain()).sort()).toEqual(['grants/active/pr-1.yaml', 'grants/revoked/pr-2.yaml'])
-    expect(await stack.readOnMain('grants/revoked/pr-2.yaml')).toMatch(/reason: orphan/)
-    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant'])
-    expect((await stack.subjects())[0]).toBe('Revoke grant: pr-2')
+    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant', 'grant'])
     // The app said loudly what happened (Probot logs the failed delivery again); nothing else went wrong.
     const errors = stack.appErrors()
     expect(errors[0]).toBe('error: Could not commit grants/active/pr-2.yaml to main: Server Error - https://docs.github.com/rest (the access WAS granted in AWS but is not recorded) (Server Error - https://docs.github.com/rest)')

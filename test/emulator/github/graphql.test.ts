@@ -131,8 +131,13 @@ describe('GraphQL against GitHub schema', () => {
   it('rejects a query that is not valid against the schema, and a connection without first/last', async () => {
     await expect(fixture.octokit.graphql(`{ repository(owner: "acme", name: "access") { notAField } }`)).rejects.toThrow(/Cannot query field "notAField" on type "Repository"/)
     await expect(
-      fixture.octokit.graphql(`{ repository(owner: "acme", name: "access") { pullRequest(number: ${number}) { files { totalCount } } } }`),
+      fixture.octokit.graphql(`{ repository(owner: "acme", name: "access") { pullRequest(number: ${number}) { files { nodes { path } } } } }`),
     ).rejects.toThrow(/You must provide a `first` or `last` value/)
+    // Counting needs no page, as on GitHub (`issues(states: OPEN) { totalCount }` is a common query).
+    const counted = await fixture.octokit.graphql<{ repository: { pullRequest: { files: { totalCount: number } } } }>(
+      `{ repository(owner: "acme", name: "access") { pullRequest(number: ${number}) { files { totalCount } } } }`,
+    )
+    expect(counted.repository.pullRequest.files.totalCount).toBe(3)
     await expect(fixture.octokit.graphql(`{ repository(owner: "acme", name: "other") { name } }`)).rejects.toThrow(/Could not resolve to a Repository/)
   })
 })

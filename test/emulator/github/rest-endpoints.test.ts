@@ -99,4 +99,20 @@ describe('REST endpoints the app reads and writes', () => {
     expect((await octokit.rest.repos.get(repo)).data.default_branch).toBe('main')
     await expect(octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'elsewhere' })).rejects.toMatchObject({ status: 404 })
   })
+
+  it('lists the repositories an installation may act on, to its token only', async () => {
+    const { appOctokit, octokit } = fixture
+    const page = await octokit.rest.apps.listReposAccessibleToInstallation({ per_page: 100 })
+    expect(page.data.total_count).toBe(1)
+    expect(page.data.repository_selection).toBe('all')
+    expect(page.data.repositories.map((repository) => [repository.full_name, repository.default_branch, repository.private])).toEqual([['acme/access', 'main', true]])
+    // Octokit's paginate unwraps GitHub's `{ total_count, repositories }` shape, as the app's sweeper uses it.
+    const all = await octokit.paginate('GET /installation/repositories', { per_page: 100 })
+    expect(all.map((repository) => repository.full_name)).toEqual(['acme/access'])
+    // With the app's JWT instead of an installation token, GitHub refuses.
+    const { token: jwt } = (await appOctokit.auth({ type: 'app' })) as { token: string }
+    const refused = await fetch(`${fixture.emulator.url}/installation/repositories`, { headers: { authorization: `Bearer ${jwt}`, accept: 'application/vnd.github+json' } })
+    expect(refused.status).toBe(403)
+    expect(((await refused.json()) as { message: string }).message).toBe('A JSON web token could not be used for this route; use an installation access token')
+  })
 })

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto'
 import nock from 'nock'
+import { CODEOWNERS_LOCATIONS, SETTINGS_PATH } from '../../../src/core/access-repository.js'
 import { formatRecordDocument } from '../../../src/core/record-document.js'
-import type { GrantRecord } from '../../../src/core/grant-record.js'
+import { RECORD_STATES, type GrantRecord } from '../../../src/core/grant-record.js'
+import { pullRequestQueryData, type FakeReview } from '../../github/support/access-repo-fixture.js'
 
 /** An open pull request as the stale-request query returns it. */
 export interface FakePullRequest {
@@ -9,6 +12,19 @@ export interface FakePullRequest {
   files: { path: string; changeType: string }[]
   approved: boolean
   mergedAt?: string | null
+}
+
+/** A merged pull request, with what the grant workflow reads about it when the sweep heals its merge. */
+export interface FakeMergedPullRequest {
+  number: number
+  mergedAt: string
+  /** The changed files (default: the request file, added). */
+  files?: { path: string; changeType: string }[]
+  request: { path: string; text: string }
+  author?: string
+  mergedBy?: string
+  reviews?: FakeReview[]
+  isCrossRepository?: boolean
 }
 
 interface Commit {
@@ -30,6 +46,10 @@ export class FakeGitHubRepo {
   readonly commits = new Map<string, Commit>()
   head: string
   pullRequests: FakePullRequest[] = []
+  /** Merged pull requests, listed by the sweep's records query and read by the grant workflow. */
+  mergedPullRequests: FakeMergedPullRequest[] = []
+  /** Members of `@acme/<slug>` teams, for the grant workflow's team query. */
+  teams: Record<string, string[]> = {}
   private nextId = 1
   private readonly pendingTrees = new Map<string, Map<string, string>>()
   private readonly scope = nock('https://api.github.com').persist()
@@ -98,7 +118,40 @@ export class FakeGitHubRepo {
         return { repository: { url: 'https://github.com/acme/access', defaultBranchRef: { name: this.branch, target: { oid: this.head } }, settings: settings === undefined ? null : { text: settings }, policies: hasPolicies ? { __typename: 'Tree' } : null } }
       }
       case 'jitGrantRecords':
-        return { repository: { active: this.entries(v['active']!, true), revoked: this.entries(v['revoked']!, false) } }
+        return {
+          repository: {
+            active: this.entries(v['active']!, true),
+            revoked: this.entries(v['revoked']!, false),
+            refused: this.entries(v['refused']!, false),
+            failed: this.entries(v['failed']!, false),
+            ...((v['merges'] as unknown) === true ? { merged: this.listMerged(v['branch']!) } : {}),
+          },
+        }
+      case 'jitPullRequest': {
+        const pr = this.merged(Number(v['number']))
+        return pullRequestQueryData({
+          files: pr.files ?? [{ path: pr.request.path, changeType: 'ADDED' }],
+          reviews: pr.reviews ?? [],
+          author: pr.author ?? 'alice',
+          headSha: headShaOf(pr.number),
+          isCrossRepository: pr.isCrossRepository ?? false,
+        })
+      }
+      case 'jitMergedRequest':
+        return this.mergedRequestData(this.merged(Number(v['number'])), v)
+      case 'jitRecordsAt': {
+        const files = this.commits.get(v['commit']!)?.tree ?? new Map<string, string>()
+        return { repository: { object: Object.fromEntries(RECORD_STATES.map((state) => [state, files.has(v[state]!) ? { oid: blobSha(files.get(v[state]!)!) } : null])) } }
+      }
+      case 'jitTeams': {
+        // One organization (acme) in these tests: every team alias answers under every organization alias.
+        const teams = Object.fromEntries(
+          Object.entries(v)
+            .filter(([key]) => key.startsWith('t'))
+            .map(([key, slug]) => [key, { members: { nodes: (this.teams[slug] ?? []).map((login) => ({ login })), pageInfo: { hasNextPage: false, endCursor: null } } }]),
+        )
+        return Object.fromEntries(Object.keys(v).filter((key) => key.startsWith('o')).map((key) => [key, teams]))
+      }
       case 'jitGrantRecordNames':
         return { repository: { active: this.entries(v['active']!, false), revoked: this.entries(v['revoked']!, false) } }
       case 'jitGrantRecord': {
@@ -132,6 +185,46 @@ export class FakeGitHubRepo {
       }
       default:
         throw new Error(`unexpected GraphQL operation ${operation}`)
+    }
+  }
+
+  private merged(number: number): FakeMergedPullRequest {
+    const pr = this.mergedPullRequests.find((candidate) => candidate.number === number)
+    if (!pr) throw new Error(`no merged pull request #${number} in the fake`)
+    return pr
+  }
+
+  /** Most recently merged first, as `orderBy: UPDATED_AT DESC` orders pull requests nobody touched since. */
+  private listMerged(branch: string): unknown {
+    if (branch !== this.branch) return { nodes: [] }
+    const nodes = [...this.mergedPullRequests]
+      .sort((a, b) => b.mergedAt.localeCompare(a.mergedAt))
+      .map((pr) => {
+        const files = pr.files ?? [{ path: pr.request.path, changeType: 'ADDED' }]
+        return { number: pr.number, mergedAt: pr.mergedAt, isCrossRepository: pr.isCrossRepository ?? false, changedFiles: files.length, files: { nodes: files.slice(0, 2) }, commits: { totalCount: 1 } }
+      })
+    return { nodes }
+  }
+
+  /** The `jitMergedRequest` answer: the rules at the head stand for those at the merge's first parent. */
+  private mergedRequestData(pr: FakeMergedPullRequest, v: Record<string, string>): unknown {
+    const files = this.files()
+    const entry = (text: string | undefined) => (text === undefined ? null : { oid: blobSha(text), object: { text, byteSize: Buffer.byteLength(text), isTruncated: false } })
+    const policies = [...files].filter(([path]) => path.startsWith('policies/')).map(([path, text]) => ({ name: path.slice('policies/'.length), path, type: 'blob', ...entry(text)! }))
+    const rules: Record<string, unknown> = { settings: entry(files.get(SETTINGS_PATH)) }
+    CODEOWNERS_LOCATIONS.forEach((path, index) => (rules[`codeowners${index}`] = entry(files.get(path))))
+    return {
+      repository: {
+        defaultBranchRef: { name: this.branch, target: { oid: this.head, ...Object.fromEntries(RECORD_STATES.map((state) => [state, files.has(v[state]!) ? { oid: blobSha(files.get(v[state]!)!) } : null])) } },
+        pullRequest: {
+          merged: true,
+          mergedAt: pr.mergedAt,
+          url: `https://github.com/acme/access/pull/${pr.number}`,
+          mergedBy: { login: pr.mergedBy ?? 'bob' },
+          mergeCommit: { oid: mergeShaOf(pr.number), parents: { nodes: [{ oid: this.head, policies: { object: { entries: policies } }, ...rules }] } },
+        },
+        head: { request: v['requestFile'] === pr.request.path ? entry(pr.request.text) : null },
+      },
     }
   }
 
@@ -198,4 +291,18 @@ export function repoFiles(records: readonly GrantRecord[], extra: Record<string,
     ...Object.fromEntries(records.map((record) => [`grants/active/${record.id}.yaml`, formatRecordDocument(record)])),
     ...extra,
   }
+}
+
+/** The SHA git gives a blob of this text, as GitHub reports it. */
+function blobSha(text: string): string {
+  const bytes = Buffer.from(text, 'utf8')
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
+}
+
+function headShaOf(number: number): string {
+  return number.toString(16).padStart(40, 'e')
+}
+
+function mergeShaOf(number: number): string {
+  return number.toString(16).padStart(40, 'd')
 }

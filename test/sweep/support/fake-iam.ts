@@ -1,4 +1,4 @@
-import { DeleteRolePolicyCommand, IAMClient, IAMServiceException, ListRolePoliciesCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam'
+import { DeleteRolePolicyCommand, GetRolePolicyCommand, IAMClient, IAMServiceException, ListRolePoliciesCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam'
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
 import { createAwsProvider } from '../../../src/aws/aws-provider.js'
@@ -16,6 +16,8 @@ export class FakeIam {
   readonly policies = new Map<string, Set<string>>()
   readonly failDeletes = new Set<string>()
   readonly deletes: string[] = []
+  /** `role name policy name` of every put, in order. */
+  readonly puts: string[] = []
   readonly assumed: string[] = []
 
   constructor(initial: Record<string, string[]> = {}) {
@@ -35,7 +37,12 @@ export class FakeIam {
       return {}
     })
     this.iam.on(ListRolePoliciesCommand).callsFake((input: { RoleName: string }) => ({ PolicyNames: [...(this.policies.get(input.RoleName) ?? [])], IsTruncated: false }))
+    this.iam.on(GetRolePolicyCommand).callsFake((input: { RoleName: string; PolicyName: string }) => {
+      if (!this.policies.get(input.RoleName)?.has(input.PolicyName)) throw new NoSuchEntityException({ $metadata: { httpStatusCode: 404 }, message: `The role policy with name ${input.PolicyName} cannot be found.` })
+      return { RoleName: input.RoleName, PolicyName: input.PolicyName, PolicyDocument: encodeURIComponent('{"Version":"2012-10-17","Statement":[]}') }
+    })
     this.iam.on(PutRolePolicyCommand).callsFake((input: { RoleName: string; PolicyName: string }) => {
+      this.puts.push(`${input.RoleName} ${input.PolicyName}`)
       this.policies.set(input.RoleName, new Set([...(this.policies.get(input.RoleName) ?? []), input.PolicyName]))
       return {}
     })
