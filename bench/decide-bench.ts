@@ -144,10 +144,10 @@ function measureGrowth(params: { io: BenchIo; options: DecideBenchOptions; catal
     })
 }
 
-/** Sum over requests of the policies the index returns for the request's action. */
+/** Sum over requests of the policies the index returns for the request's (action, account): what `decide` examines. */
 function countIndexCandidates(workload: DecideWorkload): number {
   const index = findPolicyIndex(workload.repository.policies)
-  return workload.generated.requests.reduce((sum, request) => sum + index.lookupByAction(request.question.action).length, 0)
+  return workload.generated.requests.reduce((sum, request) => sum + index.lookup(request.question.action, request.question.account).length, 0)
 }
 
 /** Decides every input; the verdicts are folded into a value so the work cannot be optimised away. */
