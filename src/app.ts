@@ -7,8 +7,6 @@ import { registerGrantHandlers } from './github/register-grant-handlers.js'
 import { registerSweepHandlers, type Schedule } from './github/register-sweep-handlers.js'
 import { runAccessCheck } from './github/run-access-check.js'
 import { createProvider } from './providers/create-provider.js'
-import { createDryRunProvider } from './providers/dry-run-provider.js'
-import { createSweepProviderFactory } from './sweep/create-sweep-provider.js'
 
 /** What the app depends on besides GitHub: injectable so tests fix the clock and the catalogue. */
 export interface AppDependencies {
@@ -73,15 +71,12 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
     // The cloud is chosen once, at load: a misconfigured environment stops the app before its first merge.
     const env = dependencies.env ?? process.env
     const sleep = dependencies.sleep ?? ((ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)))
-    const cloud = createProvider({ env, sleep })
+    const cloud = createProvider({ env, sleep, now })
     registerGrantHandlers(app, { now, catalogue, createProvider: cloud.create })
-    const createSweepProvider = cloud.dryRun
-      ? ({ settings }: { settings: { granterRole: string } }) => createDryRunProvider({ granterRole: settings.granterRole })
-      : createSweepProviderFactory({ externalId: env['JIT_EXTERNAL_ID'] ?? '', now, sleep })
     registerSweepHandlers(app, {
       now,
       catalogue,
-      createProvider: createSweepProvider,
+      createProvider: cloud.createFor,
       ...(dependencies.sweepSchedule === false ? { schedule: () => ({ stop: () => undefined }) } : dependencies.sweepSchedule ? { schedule: dependencies.sweepSchedule } : {}),
     })
   }

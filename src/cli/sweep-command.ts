@@ -5,7 +5,8 @@ import { Probot, ProbotOctokit } from 'probot'
 import { loadActionCatalogue, type ActionCatalogue } from '../core/action-catalogue.js'
 import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from '../core/settings.js'
 import { createGitHubApi, type GitHubApi, type OctokitLike } from '../github/github-api.js'
-import { createSweepProviderFactory, type CreateSweepProvider } from '../sweep/create-sweep-provider.js'
+import { createProvider, ProviderConfigError } from '../providers/create-provider.js'
+import type { CreateSweepProvider } from '../sweep/create-sweep-provider.js'
 import { readDefaultBranch } from '../sweep/read-grant-records.js'
 import { revokeGrant } from '../sweep/revoke-grant.js'
 import { runSweep, type SweepReport } from '../sweep/run-sweep.js'
@@ -144,9 +145,15 @@ async function createOctokitFromEnv(params: { env: CliIo['env']; owner: string; 
 function providerFactory(deps: SweepCommandDependencies, io: CliIo): CreateSweepProvider {
   if (deps.createProvider) return deps.createProvider
   return (params) => {
-    const externalId = io.env.JIT_EXTERNAL_ID
-    if (!params.dryRun && !externalId) throw new UsageError('set JIT_EXTERNAL_ID: the ExternalId the jit-granter roles require')
-    return createSweepProviderFactory({ externalId: externalId ?? '', ...(io.now ? { now: io.now } : {}) })(params)
+    // --dry-run needs no AWS settings: it is the dry run whatever the environment says.
+    const env = params.dryRun ? { ...io.env, JIT_DRY_RUN: '1' } : io.env
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+    try {
+      return createProvider({ env, sleep, ...(io.now ? { now: io.now } : {}) }).createFor(params)
+    } catch (error) {
+      if (error instanceof ProviderConfigError) throw new UsageError(error.message)
+      throw error
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import { createApp, type AppDependencies } from '../app.js'
 import type { TeamMembers } from '../core/decision.js'
 import { createGitHubApi, type GitHubApi } from '../github/github-api.js'
 import type { Schedule } from '../github/register-sweep-handlers.js'
-import { createSweepProviderFactory } from '../sweep/create-sweep-provider.js'
+import { createProvider } from '../providers/create-provider.js'
 import type { SweepReport } from '../sweep/run-sweep.js'
 import { createSweepCommand } from '../cli/sweep-command.js'
 import type { ManualClock } from './manual-clock.js'
@@ -213,7 +213,7 @@ async function startInOrder(options: LocalStackOptions, stops: (() => Promise<vo
     tick = task
     return { stop: () => (tick = undefined) }
   }
-  const sweepProviders = createSweepProviderFactory({ externalId, now: clock.now, sleep })
+  const sweepProviders = createProvider({ env: { JIT_EXTERNAL_ID: externalId }, now: clock.now, sleep }).createFor
   const appLog: LoggedEntry[] = []
   const probot = new Probot({ appId: APP_ID, privateKey, secret: webhookSecret, baseUrl: proxy.url, log: createCollectingLogger(appLog), Octokit: LocalOctokit })
   // The app reads its cloud settings from process.env as in production; only its clock, its retries'

@@ -1,6 +1,7 @@
 import { createDefaultAwsClientFactories, type CreateIamClient, type CreateStsClient } from '../aws/aws-clients.js'
 import { createAwsProvider } from '../aws/aws-provider.js'
 import type { CloudProvider } from '../core/cloud-provider.js'
+import { cacheAssumeRole } from './assume-role-cache.js'
 import { createDryRunProvider } from './dry-run-provider.js'
 
 /** The environment names the provider reads. */
@@ -12,10 +13,25 @@ export class ProviderConfigError extends Error {
   override readonly name = 'ProviderConfigError'
 }
 
+/** What a provider is for: one grant, one revocation, or a sweep (which may revoke many grants). */
+export type ProviderPurpose = 'grant' | 'revoke' | 'sweep'
+
+/** Builds a provider for one repository's settings; `dryRun` asks for the dry run whatever the environment. */
+export type CreateProviderFor = (params: { settings: { readonly granterRole: string }; dryRun: boolean; purpose: ProviderPurpose }) => CloudProvider
+
+/** The session name the sweep's shared granter sessions carry in CloudTrail. */
+export const SWEEP_SESSION_NAME = 'jit-sweep-revoke'
+
 export interface ProviderChoice {
   readonly dryRun: boolean
   /** Builds the provider for one grant; the granter role comes from the access repository's settings. */
   create(params: { granterRole: string }): CloudProvider
+  /**
+   * Builds the provider for a sweep, a revocation or a grant the sweep re-drives. A sweep assumes each
+   * account's granter role once and shares the session; a single grant or revocation gets its own
+   * session, named after its request.
+   */
+  createFor: CreateProviderFor
 }
 
 /**
@@ -27,14 +43,16 @@ export interface ProviderChoice {
 export function createProvider(params: {
   env: Readonly<Record<string, string | undefined>>
   sleep: (ms: number) => Promise<void>
+  now?: () => Date
   clients?: { createStsClient: CreateStsClient; createIamClient: CreateIamClient }
 }): ProviderChoice {
+  const dryRunFor: CreateProviderFor = ({ settings }) => createDryRunProvider({ granterRole: settings.granterRole })
   const flag = (params.env[DRY_RUN_VARIABLE] ?? '').trim().toLowerCase()
   if (!['', '0', 'false', '1', 'true'].includes(flag)) {
     throw new ProviderConfigError(`${DRY_RUN_VARIABLE}=${params.env[DRY_RUN_VARIABLE]} is not understood: set it to 1 for a dry run, or unset it (or 0) to write to AWS`)
   }
   if (flag === '1' || flag === 'true') {
-    return { dryRun: true, create: ({ granterRole }) => createDryRunProvider({ granterRole }) }
+    return { dryRun: true, create: ({ granterRole }) => createDryRunProvider({ granterRole }), createFor: dryRunFor }
   }
   const externalId = params.env[EXTERNAL_ID_VARIABLE]?.trim()
   if (!externalId) {
@@ -43,8 +61,16 @@ export function createProvider(params: {
     )
   }
   const clients = params.clients ?? createDefaultAwsClientFactories()
+  const now = params.now ?? (() => new Date())
+  const create = ({ granterRole }: { granterRole: string }): CloudProvider => createAwsProvider({ granterRole, externalId, sleep: params.sleep, ...clients })
   return {
     dryRun: false,
-    create: ({ granterRole }) => createAwsProvider({ granterRole, externalId, sleep: params.sleep, ...clients }),
+    create,
+    createFor: (request) => {
+      if (request.dryRun) return dryRunFor(request)
+      if (request.purpose !== 'sweep') return create({ granterRole: request.settings.granterRole })
+      const createStsClient = cacheAssumeRole({ createStsClient: clients.createStsClient, sessionName: SWEEP_SESSION_NAME, now })
+      return createAwsProvider({ granterRole: request.settings.granterRole, externalId, sleep: params.sleep, createStsClient, createIamClient: clients.createIamClient })
+    },
   }
 }

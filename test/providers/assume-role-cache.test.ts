@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
 import { afterEach, describe, expect, it } from 'vitest'
-import { cacheAssumeRole } from '../../src/sweep/assume-role-cache.js'
+import { cacheAssumeRole } from '../../src/providers/assume-role-cache.js'
 
 const sts = mockClient(STSClient)
 afterEach(() => sts.reset())
