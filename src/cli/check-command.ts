@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { loadAccessRepository } from '../core/access-repository.js'
+import { parseDateTime } from '../core/access-request.js'
 import { loadActionCatalogue } from '../core/action-catalogue.js'
 import { decide, teamsToResolve, type Decision, type Review } from '../core/decision.js'
 import { formatInputError } from '../core/input-error.js'
 import { renderDecision } from '../core/render-decision.js'
 import { EXIT, UsageError, type CliIo } from './cli-io.js'
-import { readRepositoryFiles, readTextIfExists } from './read-repository-files.js'
+import { locateRepositoryRoot, readRepositoryFiles, readTextIfExists } from './read-repository-files.js'
 import { readTeamsFile } from './teams-file.js'
 
 export const CHECK_USAGE = `jit check <request-file> [--repo DIR] [--author LOGIN] [--approved-by LOGIN,...]
@@ -31,7 +32,7 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
     },
   })
   if (positionals.length !== 1) throw new UsageError(`expected one request file\nusage: ${CHECK_USAGE}`)
-  const repoRoot = resolve(io.cwd, values.repo ?? '.')
+  const repoRoot = await locateRepositoryRoot({ cwd: io.cwd, repo: values.repo })
   const requestAbsolute = await locateRequestFile({ arg: positionals[0]!, cwd: io.cwd, repoRoot })
   const requestPath = relative(repoRoot, requestAbsolute).split(sep).join('/')
   if (requestPath.startsWith('..') || isAbsolute(requestPath)) {
@@ -78,11 +79,10 @@ async function locateRequestFile(params: { arg: string; cwd: string; repoRoot: s
   return (await readTextIfExists(fromRepo)) !== undefined ? fromRepo : fromCwd
 }
 
+/** The same date-time rules as a request's `start`: a timezone is required, and 31 February does not roll over. */
 function parseTime(text: string): Date {
-  const time = new Date(text)
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(time.getTime())) {
-    throw new UsageError(`--at must be an ISO 8601 time such as 2026-12-01T09:00:00Z, not "${text}"`)
-  }
+  const time = parseDateTime(text)
+  if (!time) throw new UsageError(`--at must be an ISO 8601 time with a timezone, such as 2026-12-01T09:00:00Z, not "${text}"`)
   return time
 }
 

@@ -1,6 +1,18 @@
-import { readdir, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { CODEOWNERS_LOCATIONS, SETTINGS_PATH, isPolicyPath, type RepositoryFile } from '../core/access-repository.js'
+import { UsageError } from './cli-io.js'
+
+/** The access repository's root from `--repo` (default: the working directory); a typo is a usage error, not an empty repository. */
+export async function locateRepositoryRoot(params: { cwd: string; repo: string | undefined }): Promise<string> {
+  const root = resolve(params.cwd, params.repo ?? '.')
+  const found = await stat(root).catch((error: unknown) => {
+    if (isMissingFile(error)) return undefined
+    throw error
+  })
+  if (!found?.isDirectory()) throw new UsageError(`--repo ${params.repo ?? '.'} is not a directory (${root})`)
+  return root
+}
 
 /** Reads the files that govern access (policies, CODEOWNERS, settings) from an access repository on disk. */
 export async function readRepositoryFiles(root: string): Promise<RepositoryFile[]> {
@@ -12,7 +24,7 @@ export async function readRepositoryFiles(root: string): Promise<RepositoryFile[
       if (entry.isFile() && isPolicyPath(path)) paths.push(path)
     }
   } catch (error) {
-    if (!isNotFound(error)) throw error
+    if (!isMissingFile(error)) throw error
   }
   paths.push(...CODEOWNERS_LOCATIONS, SETTINGS_PATH)
   const files: RepositoryFile[] = []
@@ -23,16 +35,17 @@ export async function readRepositoryFiles(root: string): Promise<RepositoryFile[
   return files
 }
 
+/** The text of a file, or undefined when there is no file at `path` (nothing there, or a directory). */
 export async function readTextIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8')
   } catch (error) {
-    if (isNotFound(error)) return undefined
+    if (isMissingFile(error)) return undefined
     throw error
   }
 }
 
-export function isNotFound(error: unknown): boolean {
+function isMissingFile(error: unknown): boolean {
   const code = (error as { code?: string } | undefined)?.code
-  return code === 'ENOENT' || code === 'ENOTDIR'
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR'
 }

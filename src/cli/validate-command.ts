@@ -1,17 +1,16 @@
 import { parseArgs } from 'node:util'
-import { resolve } from 'node:path'
 import { loadAccessRepository } from '../core/access-repository.js'
 import { loadActionCatalogue } from '../core/action-catalogue.js'
 import { formatInputError } from '../core/input-error.js'
 import { EXIT, type CliIo } from './cli-io.js'
-import { readRepositoryFiles } from './read-repository-files.js'
+import { locateRepositoryRoot, readRepositoryFiles } from './read-repository-files.js'
 
 export const VALIDATE_USAGE = 'jit validate [--repo DIR] [--json]'
 
 /** `jit validate`: every policy, CODEOWNERS and `.github/jit.yml` of a repository, each error with file and line. Exit 0 or 2. */
 export async function runValidateCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: { repo: { type: 'string' }, json: { type: 'boolean', default: false } } })
-  const root = resolve(io.cwd, values.repo ?? '.')
+  const root = await locateRepositoryRoot({ cwd: io.cwd, repo: values.repo })
   const files = await readRepositoryFiles(root)
   const repository = loadAccessRepository({ files, catalogue: await loadActionCatalogue() })
   const warnings: string[] = []

@@ -1,10 +1,12 @@
 import { describeUnknownAction, type ActionCatalogue } from './action-catalogue.js'
 import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from './codeowners.js'
 
-export { CODEOWNERS_LOCATIONS }
 import type { InputError } from './input-error.js'
 import { parsePolicy, type Policy } from './policy.js'
 import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from './settings.js'
+import { createLineFinder } from './yaml-document.js'
+
+export { CODEOWNERS_LOCATIONS }
 
 /**
  * The rules of an access repository as read at one commit (the PR's base, never its head):
@@ -24,7 +26,6 @@ export interface RepositoryFile {
   readonly path: string
   readonly text: string
 }
-
 
 /** Where the settings file lives. */
 export const SETTINGS_PATH = '.github/jit.yml'
@@ -85,11 +86,10 @@ export function loadAccessRepository(params: { files: readonly RepositoryFile[];
 
 function findUnknownGrantedActions(params: { policy: Policy; text: string; catalogue: ActionCatalogue }): InputError[] {
   const { policy, text, catalogue } = params
-  const lines = text.split('\n')
-  return policy.grants.actions
-    .filter((action) => catalogue.expand(action).length === 0)
-    .map((action) => {
-      const index = lines.findIndex((line) => line.includes(action))
-      return { file: policy.file, line: index >= 0 ? index + 1 : policy.line, message: `grants.actions: ${describeUnknownAction(action, catalogue)}` }
-    })
+  const lineOf = createLineFinder({ file: policy.file, text })
+  return policy.grants.actions.flatMap((action, index) =>
+    catalogue.expand(action).length > 0
+      ? []
+      : [{ file: policy.file, line: lineOf(['grants', 'actions', index], policy.line), message: `grants.actions: ${describeUnknownAction(action, catalogue)}` }],
+  )
 }

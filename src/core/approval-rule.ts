@@ -1,7 +1,7 @@
 import type { CodeownersRule, Ownership } from './codeowners.js'
 import type { CountedApproval, IgnoredApproval, RuleResult, TeamMembers } from './decision.js'
 import type { ApprovalRule, Policy } from './policy.js'
-import type { ReviewerStanding } from './review-states.js'
+import { isBotLogin, type ReviewerStanding } from './review-states.js'
 
 /** Everything a rule needs to know about the pull request, resolved once per decision. */
 export interface ApprovalContext {
@@ -123,7 +123,7 @@ function findWhyRuleIsImpossible(params: { rule: ApprovalRule; approvers: Approv
   const { rule, approvers, policy, context } = params
   const author = context.author
   if (approvers.unavailable) return approvers.unavailable
-  const eligible = [...approvers.logins].filter((login) => isEligibleApprover(login, login.endsWith('[bot]'), policy, context))
+  const eligible = [...approvers.logins].filter((login) => isEligibleApprover(login, isBotLogin(login), policy, context))
   if (eligible.length >= rule.count) return undefined
   const teams = approvers.emptyTeams.length > 0 ? `; ${approvers.emptyTeams.join(', ')} resolved to no members` : ''
   const excluded = approvers.logins.has(author) && !policy.selfApproval ? ` (the author ${author} cannot approve their own request)` : ''

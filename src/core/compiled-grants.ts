@@ -53,7 +53,12 @@ export function grantsCoverItem(policy: Policy, item: RequestItem): boolean {
   )
 }
 
-/** Does any of the policy's granted actions cover this action (name or pattern)? */
-export function grantsCoverAction(policy: Policy, action: string): boolean {
-  return compile(policy).actions.some((covers) => covers(action))
+/** Which parts of an item a policy's grants cover, each on its own: the facts an explanation of a "no" is built from. */
+export function findGrantCoverage(policy: Policy, item: RequestItem): { account: boolean; action: boolean; resource: boolean } {
+  const grants = compile(policy)
+  return {
+    account: grants.allAccounts || grants.accounts.has(item.account),
+    action: grants.actions.some((covers) => covers(item.action)),
+    resource: grants.resources.some((covers) => covers(item.resource)),
+  }
 }

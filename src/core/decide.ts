@@ -6,11 +6,12 @@ import { resolveApprovers, evaluateApprovalRule, isEligibleApprover, type Approv
 import { findOwners, type Codeowners, type Ownership } from './codeowners.js'
 import type { Blocker, Decision, DecisionInput, ItemResult, NearMiss, PolicyResult } from './decision.js'
 import type { InputError } from './input-error.js'
-import { grantsCoverItem } from './compiled-grants.js'
+import { findGrantCoverage, grantsCoverItem } from './compiled-grants.js'
 import { findPolicyIndex } from './policy-index-cache.js'
 import type { Policy } from './policy.js'
 import { summarizeReviewers } from './review-states.js'
-import { coversPattern, findUncoveredExample, PatternTooComplexError } from './wildcard.js'
+import { findUncoveredExample, PatternTooComplexError } from './wildcard.js'
+import { createLineFinder } from './yaml-document.js'
 
 /**
  * The decision: is this request approved, pending, denied or invalid, and why. Pure and synchronous:
@@ -41,17 +42,16 @@ export function decide(input: DecisionInput): Decision {
     }
     return result
   }
+  const authorTeams = findTeamsOf(author, input.teams)
   const eligibility = new Map<Policy, string[]>()
   const reasonsPolicyCannotApply = (policy: Policy): string[] => {
     let reasons = eligibility.get(policy)
     if (!reasons) {
-      reasons = findRequestLevelMisses({ policy, request, author, teams: input.teams })
+      reasons = findRequestLevelMisses({ policy, request, author, authorTeams })
       eligibility.set(policy, reasons)
     }
     return reasons
   }
-
-  const authorTeams = findTeamsOf(author, input.teams)
   const mayRequest = new Map<Policy, boolean>()
   const isOpenTo = (policy: Policy): boolean => {
     let open = mayRequest.get(policy)
@@ -123,31 +123,23 @@ function invalidDecision(base: Pick<Decision, 'requestPath' | 'author' | 'headSh
 /** Checks that need the world outside the file: real AWS actions, and a start that is not in the past. */
 function checkRequestAgainstWorld(params: { request: AccessRequest; text: string; catalogue: ActionCatalogue; now: Date }): InputError[] {
   const { request, text, catalogue, now } = params
+  const lineOf = createLineFinder({ file: request.file, text })
   const errors: InputError[] = []
-  for (const entry of request.access) {
-    for (const action of entry.actions) {
+  request.access.forEach((entry, entryIndex) => {
+    entry.actions.forEach((action, actionIndex) => {
       if (catalogue.expand(action).length === 0) {
-        errors.push({ file: request.file, line: findLineOf(text, action, entry.line), message: describeUnknownAction(action, catalogue) })
+        errors.push({ file: request.file, line: lineOf(['access', entryIndex, 'actions', actionIndex], entry.line), message: describeUnknownAction(action, catalogue) })
       }
-    }
-  }
+    })
+  })
   if (request.start && request.start.getTime() < now.getTime()) {
     errors.push({
       file: request.file,
-      line: findLineOf(text, 'start', 1),
+      line: lineOf(['start'], 1),
       message: `start ${request.start.toISOString()} is in the past (evaluated at ${now.toISOString()}); remove it to start when granted, or choose a later time`,
     })
   }
   return errors
-}
-
-/** The first line at or after `fromLine` that mentions `needle` (for pointing at a value inside an entry). */
-function findLineOf(text: string, needle: string, fromLine: number): number {
-  const lines = text.split('\n')
-  for (let index = Math.max(0, fromLine - 1); index < lines.length; index++) {
-    if (lines[index]!.includes(needle)) return index + 1
-  }
-  return fromLine
 }
 
 function createApprovalContext(input: DecisionInput, author: string): ApprovalContext {
@@ -188,25 +180,11 @@ function byName(a: Policy, b: Policy): number {
 function findItemLevelMisses(policy: Policy, item: RequestItem): { reasons: string[]; actionCovered: boolean } {
   const reasons: string[] = []
   const grants = policy.grants
-  if (!grants.accounts.some((account) => account === '*' || account === item.account)) {
-    reasons.push(`does not grant account ${item.account} (grants ${grants.accounts.join(', ')})`)
-  }
-  const actionCovered = grants.actions.some((granted) => coversSafely(granted, item.action, true))
-  if (!actionCovered) reasons.push(describeUncovered('action', grants.actions, item.action, true))
-  if (!grants.resources.some((granted) => coversSafely(granted, item.resource, false))) {
-    reasons.push(describeUncovered('resource', grants.resources, item.resource, false))
-  }
-  return { reasons, actionCovered }
-}
-
-/** Coverage, denying (never guessing) when a pathological pattern makes the exact answer too costly. */
-function coversSafely(granted: string, requested: string, ignoreCase: boolean): boolean {
-  try {
-    return coversPattern(granted, requested, { ignoreCase })
-  } catch (error) {
-    if (error instanceof PatternTooComplexError) return false
-    throw error
-  }
+  const covered = findGrantCoverage(policy, item)
+  if (!covered.account) reasons.push(`does not grant account ${item.account} (grants ${grants.accounts.join(', ')})`)
+  if (!covered.action) reasons.push(describeUncovered('action', grants.actions, item.action, true))
+  if (!covered.resource) reasons.push(describeUncovered('resource', grants.resources, item.resource, false))
+  return { reasons, actionCovered: covered.action }
 }
 
 function describeUncovered(kind: 'action' | 'resource', granted: readonly string[], requested: string, ignoreCase: boolean): string {
@@ -222,17 +200,18 @@ function describeUncovered(kind: 'action' | 'resource', granted: readonly string
 }
 
 /** Why a policy cannot serve this request at all, whatever the item (empty when it can). */
-function findRequestLevelMisses(params: { policy: Policy; request: AccessRequest; author: string; teams: DecisionInput['teams'] }): string[] {
-  const { policy, request, author, teams } = params
+function findRequestLevelMisses(params: { policy: Policy; request: AccessRequest; author: string; authorTeams: ReadonlySet<string> }): string[] {
+  const { policy, request, author, authorTeams } = params
   const reasons: string[] = []
   const requesters = policy.requesters
-  const byTeam = requesters.teams.some((team) => (teams.get(team) ?? []).some((member) => member.toLowerCase() === author))
-  if (!requesters.users.includes(author) && !byTeam) {
+  if (!isRequester(policy, author, authorTeams)) {
     const who = [...requesters.teams, ...requesters.users].join(', ')
     reasons.push(`${author} is not one of its requesters (${who})`)
   }
   if (request.durationMs > policy.maxDurationMs) {
     reasons.push(`duration ${request.durationText} is longer than its max_duration ${policy.maxDurationText}`)
+  } else if (policy.approvals.length === 0 && !isWithinAutoApprove(policy, request)) {
+    reasons.push(`duration ${request.durationText} is longer than its auto_approve.max_duration ${policy.autoApprove?.maxDurationText ?? ''}, and it has no approval rules for longer requests`)
   }
   if (policy.ticket) {
     if (request.ticket === undefined) reasons.push(`requires a ticket matching ${policy.ticket.source}`)
@@ -243,9 +222,10 @@ function findRequestLevelMisses(params: { policy: Policy; request: AccessRequest
 
 function evaluatePolicy(params: { policy: Policy; request: AccessRequest; context: ApprovalContext }): PolicyResult {
   const { policy, request, context } = params
-  const autoApproved = policy.autoApprove !== undefined && request.durationMs <= policy.autoApprove.maxDurationMs
+  const autoApproved = isWithinAutoApprove(policy, request)
   const rules = policy.approvals.map((rule) => evaluateApprovalRule({ rule, policy, context }))
-  const satisfied = autoApproved || rules.every((rule) => rule.satisfied)
+  // An empty rule list approves nothing: above its auto_approve limit such a policy is not even a candidate (isPolicyOpenToRequest).
+  const satisfied = autoApproved || (rules.length > 0 && rules.every((rule) => rule.satisfied))
   const impossible = !satisfied && rules.some((rule) => rule.impossible !== undefined)
   return { policy, autoApproved, rules, satisfied, impossible }
 }
@@ -316,10 +296,20 @@ function findTeamsOf(author: string, teams: DecisionInput['teams']): ReadonlySet
 /** May this author make this request under this policy (requester, duration, ticket)? The yes/no form of findRequestLevelMisses. */
 function isPolicyOpenToRequest(params: { policy: Policy; request: AccessRequest; author: string; authorTeams: ReadonlySet<string> }): boolean {
   const { policy, request, author, authorTeams } = params
-  if (!policy.requesters.users.includes(author) && !policy.requesters.teams.some((team) => authorTeams.has(team))) return false
+  if (!isRequester(policy, author, authorTeams)) return false
   if (request.durationMs > policy.maxDurationMs) return false
+  if (policy.approvals.length === 0 && !isWithinAutoApprove(policy, request)) return false
   if (policy.ticket && (request.ticket === undefined || !policy.ticket.test(request.ticket))) return false
   return true
+}
+
+/** Does the request meet the policy's auto_approve limits (and so need no approval under it)? */
+function isWithinAutoApprove(policy: Policy, request: AccessRequest): boolean {
+  return policy.autoApprove !== undefined && request.durationMs <= policy.autoApprove.maxDurationMs
+}
+
+function isRequester(policy: Policy, author: string, authorTeams: ReadonlySet<string>): boolean {
+  return policy.requesters.users.includes(author) || policy.requesters.teams.some((team) => authorTeams.has(team))
 }
 
 function describeItem(item: RequestItem): string {

@@ -1,4 +1,5 @@
 import type { Policy } from './policy.js'
+import { hasWildcard } from './wildcard.js'
 
 /**
  * An index over a repository's policies by the actions and accounts they grant, so that finding the
@@ -17,10 +18,6 @@ function splitService(action: string): { service: string; name: string } | undef
   const colon = action.indexOf(':')
   if (colon < 0) return undefined
   return { service: action.slice(0, colon).toLowerCase(), name: action.slice(colon + 1).toLowerCase() }
-}
-
-function hasWildcard(text: string): boolean {
-  return text.includes('*') || text.includes('?')
 }
 
 /**

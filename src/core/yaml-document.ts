@@ -83,6 +83,23 @@ export function parseYamlDocument(params: {
   return { ok: true, value: documentOf(file, value, root, text) }
 }
 
+/**
+ * Finds lines in a file that has already parsed once (its checks found an error and need a line).
+ * The file is parsed again only on the first call, so a valid file, the common case, never pays for it.
+ * Returns `fallback` if the text does not parse.
+ */
+export function createLineFinder(file: { file: string; text: string }): (path: DocumentPath, fallback: number) => number {
+  let document: YamlDocument | undefined
+  return (path, fallback) => {
+    if (!document) {
+      const parsed = parseYamlDocument(file)
+      if (!parsed.ok) return fallback
+      document = parsed.value
+    }
+    return document.lineOf(path)
+  }
+}
+
 /** A node of the YAML text, rebuilt from js-yaml's open/close events. */
 interface YamlNode {
   readonly kind: 'mapping' | 'sequence' | 'scalar' | 'empty'

@@ -17,7 +17,12 @@ export type PullRequestKind =
   | { readonly kind: 'rejected'; readonly title: string; readonly reason: string; readonly touchesRequest: boolean }
   | { readonly kind: 'ignored'; readonly title: string; readonly reason: string; readonly touchesRequest: boolean }
 
-/** Files that change the rules a request is judged by. */
+/**
+ * Files that change, or could change, the rules a request is judged by. Deliberately wider than core's
+ * `isPolicyPath` (the files the rules are loaded from): anything under `policies/` counts, so a policy
+ * moved into a subfolder or renamed away is still a rule change that gets validated, and a request
+ * pull request can never touch the folder.
+ */
 export function isRulesPath(path: string): boolean {
   return path.startsWith('policies/') || (CODEOWNERS_LOCATIONS as readonly string[]).includes(path) || path === SETTINGS_PATH
 }

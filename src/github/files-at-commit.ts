@@ -1,4 +1,4 @@
-import { CODEOWNERS_LOCATIONS, SETTINGS_PATH, type RepositoryFile } from '../core/access-repository.js'
+import { CODEOWNERS_LOCATIONS, isPolicyPath, SETTINGS_PATH, type RepositoryFile } from '../core/access-repository.js'
 import type { InputError } from '../core/input-error.js'
 import { CommitCache } from './commit-cache.js'
 import type { GitHubApi } from './github-api.js'
@@ -26,10 +26,11 @@ export function createFilesCache(capacity?: number): FilesCache {
   return new CommitCache<FilesAtCommit>(capacity)
 }
 
-const BLOB = '... on Blob { text byteSize isTruncated }'
+/** The fields read of every file: its text, or why there is none (too large, binary). */
+export const BLOB_FIELDS = '... on Blob { text byteSize isTruncated }'
 
-/** Aliases of the rule files read individually, with their paths. */
-const RULE_FILES: readonly { alias: string; path: string }[] = [
+/** Aliases of the rule files read individually (CODEOWNERS locations, settings), with their paths. */
+export const RULE_FILES: readonly { alias: string; path: string }[] = [
   ...CODEOWNERS_LOCATIONS.map((path, index) => ({ alias: `codeowners${index}`, path })),
   { alias: 'settings', path: SETTINGS_PATH },
 ]
@@ -43,18 +44,19 @@ export function buildFilesQuery(parts: { rules: boolean; request: boolean }): st
   const fields: string[] = []
   if (parts.rules) {
     variables.push('$policies: String!', ...RULE_FILES.map((f) => `$${f.alias}: String!`))
-    fields.push(`policies: object(expression: $policies) { ... on Tree { entries { name path type object { ${BLOB} } } } }`)
-    fields.push(...RULE_FILES.map((f) => `${f.alias}: object(expression: $${f.alias}) { ${BLOB} }`))
+    fields.push(`policies: object(expression: $policies) { ... on Tree { entries { name path type object { ${BLOB_FIELDS} } } } }`)
+    fields.push(...RULE_FILES.map((f) => `${f.alias}: object(expression: $${f.alias}) { ${BLOB_FIELDS} }`))
   }
   if (parts.request) {
     // Not `$request`: Octokit's graphql() takes a variable of that name as its own request options.
     variables.push('$requestFile: String!')
-    fields.push(`request: object(expression: $requestFile) { ${BLOB} }`)
+    fields.push(`request: object(expression: $requestFile) { ${BLOB_FIELDS} }`)
   }
   return `query jitFiles(${variables.join(', ')}) {\n  repository(owner: $owner, name: $repo) {\n    ${fields.join('\n    ')}\n  }\n}`
 }
 
-interface BlobNode {
+/** A file as the GraphQL `Blob` fields above return it. */
+export interface BlobNode {
   text?: string | null
   byteSize?: number
   isTruncated?: boolean
@@ -100,7 +102,7 @@ export async function readFilesAtCommits(
   if (needRules && rulesKey) {
     const collected = new FileCollector()
     for (const entry of repository['policies']?.entries ?? []) {
-      if (entry.type === 'blob') collected.add(entry.path, entry.object)
+      if (isPolicyEntry(entry)) collected.add(entry.path, entry.object)
     }
     for (const file of RULE_FILES) collected.add(file.path, repository[file.alias] ?? null)
     rules = collected.result()
@@ -115,19 +117,31 @@ export async function readFilesAtCommits(
   return { rules, request }
 }
 
-class FileCollector {
+/**
+ * Whether an entry of `policies/` is a policy the rules load. Only those are read: a README, a diagram
+ * or a subfolder there is not a policy, and a binary or large one must not make every request invalid.
+ */
+export function isPolicyEntry(entry: { path: string; type: string }): boolean {
+  return entry.type === 'blob' && isPolicyPath(entry.path)
+}
+
+/** Gathers files read from GitHub, and a problem on line 1 for each one that exists but cannot be used. */
+export class FileCollector {
   readonly #files: RepositoryFile[] = []
   readonly #problems: InputError[] = []
 
-  add(path: string, blob: BlobNode | null): void {
-    if (blob === null) return
+  /** Adds a file (absent when `blob` is null or undefined); true when its text was usable. */
+  add(path: string, blob: BlobNode | null | undefined): boolean {
+    if (blob === null || blob === undefined) return false
     if (blob.isTruncated) {
       this.#problems.push({ file: path, line: 1, message: `the file is too large for the app to read (${blob.byteSize ?? '?'} bytes)` })
     } else if (typeof blob.text !== 'string') {
       this.#problems.push({ file: path, line: 1, message: 'the file is not text (GitHub reports it as binary)' })
     } else {
       this.#files.push({ path, text: blob.text })
+      return true
     }
+    return false
   }
 
   result(): FilesAtCommit {

@@ -75,7 +75,7 @@ export class GrantWorkflowError extends Error {
 /**
  * Grants the access of a merged request pull request, or records why not. Three steps:
  * find (the pull request, the merge, the rules at the merge's first parent, the request at the head,
- * existing records), decide (evaluate again at the merge, plan), act (the cloud, then one commit of
+ * existing records), decide (evaluate again at the merge, counting only reviews submitted by then, plan), act (the cloud, then one commit of
  * the record on the default branch, then one comment).
  *
  * Idempotent: a record of the request at the default branch head means the merge was handled, and the
@@ -187,6 +187,10 @@ async function findMerge(deps: GrantOnMergeDeps, event: ClosedPullRequest, reque
   if (!facts.request) {
     throw new GitHubReadError(`${kind.path} at ${pr.headSha.slice(0, 7)}`, { detail: facts.requestProblems[0]?.message ?? 'GitHub returned no such file' })
   }
+  // The verdict is the one at the merge. GitHub accepts reviews on a merged pull request, so without this
+  // an approval given after an admin merged past the check would grant on a redelivery or a sweep's heal.
+  const mergedAt = facts.mergedAt.getTime()
+  const reviews = pr.reviews.filter((review) => review.submittedAt !== '' && Date.parse(review.submittedAt) <= mergedAt)
   const loaded = engine.loadAccessRepository({ files: facts.rules.files, catalogue: deps.catalogue })
   const repository = { ...loaded, errors: [...facts.rules.problems, ...loaded.errors] }
   const requestFile = facts.request.file
@@ -194,7 +198,7 @@ async function findMerge(deps: GrantOnMergeDeps, event: ClosedPullRequest, reque
   const directory = await readTeamMembers(api, teams)
   if (directory.unknown.length > 0) log.warn({ ...details, teams: directory.unknown }, 'teams not visible to the app')
   const now = deps.now()
-  const decision = engine.decide({ requestFile, repository, author: pr.author, headSha: pr.headSha, reviews: pr.reviews, contributors: pr.contributors, teams: directory.members, now, catalogue: deps.catalogue })
+  const decision = engine.decide({ requestFile, repository, author: pr.author, headSha: pr.headSha, reviews, contributors: pr.contributors, teams: directory.members, now, catalogue: deps.catalogue })
   const merge: MergeFacts = {
     pullNumber: event.number,
     pullUrl: facts.url,

@@ -1,7 +1,7 @@
-import { CODEOWNERS_LOCATIONS, SETTINGS_PATH, type RepositoryFile } from '../core/access-repository.js'
+import type { RepositoryFile } from '../core/access-repository.js'
 import { RECORD_STATES, recordPath } from '../core/grant-record.js'
 import type { InputError } from '../core/input-error.js'
-import { POLICIES_DIRECTORY } from './files-at-commit.js'
+import { BLOB_FIELDS, type BlobNode, FileCollector, isPolicyEntry, POLICIES_DIRECTORY, RULE_FILES } from './files-at-commit.js'
 import type { GitHubApi } from './github-api.js'
 import { GitHubReadError, readFromGitHub } from './github-read-error.js'
 
@@ -31,11 +31,6 @@ export interface MergedRequestFacts {
   readonly requestProblems: readonly InputError[]
 }
 
-const BLOB = '... on Blob { text byteSize isTruncated }'
-const RULE_FILES: readonly { alias: string; path: string }[] = [
-  ...CODEOWNERS_LOCATIONS.map((path, index) => ({ alias: `codeowners${index}`, path })),
-  { alias: 'settings', path: SETTINGS_PATH },
-]
 const RECORD_FIELDS = RECORD_STATES.map((state) => `${state}: file(path: $${state}) { oid }`).join(' ')
 const RECORD_VARIABLES = RECORD_STATES.map((state) => `$${state}: String!`).join(', ')
 
@@ -53,13 +48,13 @@ export const MERGED_REQUEST_QUERY = `query jitMergedRequest($owner: String!, $re
         parents(first: 1) {
           nodes {
             oid
-            policies: file(path: $policies) { object { ... on Tree { entries { name path type oid object { ${BLOB} } } } } }
-            ${RULE_FILES.map((f) => `${f.alias}: file(path: $${f.alias}) { oid object { ${BLOB} } }`).join('\n            ')}
+            policies: file(path: $policies) { object { ... on Tree { entries { name path type oid object { ${BLOB_FIELDS} } } } } }
+            ${RULE_FILES.map((f) => `${f.alias}: file(path: $${f.alias}) { oid object { ${BLOB_FIELDS} } }`).join('\n            ')}
           }
         }
       }
     }
-    head: object(oid: $head) { ... on Commit { request: file(path: $requestFile) { oid object { ${BLOB} } } } }
+    head: object(oid: $head) { ... on Commit { request: file(path: $requestFile) { oid object { ${BLOB_FIELDS} } } } }
   }
 }`
 
@@ -70,11 +65,6 @@ export const RECORDS_AT_QUERY = `query jitRecordsAt($owner: String!, $repo: Stri
   }
 }`
 
-interface BlobNode {
-  text?: string | null
-  byteSize?: number
-  isTruncated?: boolean
-}
 interface TreeEntryNode {
   oid: string
   object: BlobNode | null
@@ -130,32 +120,20 @@ export async function readMergedRequest(
   if (!branch?.target) throw new GitHubReadError(what, { detail: 'the repository has no default branch' })
 
   const parent = pr.mergeCommit?.parents.nodes?.[0] ?? null
-  const files: RepositoryFile[] = []
-  const problems: InputError[] = []
+  const rules = new FileCollector()
   const policyBlobShas: Record<string, string> = {}
-  const collect = (path: string, entry: TreeEntryNode | null | undefined, into: { files: RepositoryFile[]; problems: InputError[] }): boolean => {
-    const blob = entry?.object
-    if (!entry || !blob) return false
-    if (blob.isTruncated) into.problems.push({ file: path, line: 1, message: `the file is too large for the app to read (${blob.byteSize ?? '?'} bytes)` })
-    else if (typeof blob.text !== 'string') into.problems.push({ file: path, line: 1, message: 'the file is not text (GitHub reports it as binary)' })
-    else {
-      into.files.push({ path, text: blob.text })
-      return true
-    }
-    return false
-  }
   if (parent) {
     for (const entry of parent.policies?.object?.entries ?? []) {
-      if (entry.type !== 'blob') continue
-      if (collect(entry.path, entry, { files, problems })) policyBlobShas[entry.path] = entry.oid
+      if (isPolicyEntry(entry) && rules.add(entry.path, entry.object)) policyBlobShas[entry.path] = entry.oid
     }
-    for (const rule of RULE_FILES) collect(rule.path, parent[rule.alias] as TreeEntryNode | null | undefined, { files, problems })
+    for (const rule of RULE_FILES) rules.add(rule.path, (parent[rule.alias] as TreeEntryNode | null | undefined)?.object)
   }
+  const { files, problems } = rules.result()
 
-  const requestRead = { files: [] as RepositoryFile[], problems: [] as InputError[] }
+  const requestRead = new FileCollector()
   const requestEntry = repository?.head?.request
-  collect(params.requestPath, requestEntry, requestRead)
-  const requestFile = requestRead.files[0]
+  requestRead.add(params.requestPath, requestEntry?.object)
+  const requestFile = requestRead.result().files[0]
 
   return {
     merged: pr.merged,
@@ -168,7 +146,7 @@ export async function readMergedRequest(
     existingRecords: existingIn(branch.target, params.requestId),
     rules: { files, problems, policyBlobShas },
     ...(requestFile && requestEntry ? { request: { file: requestFile, blobSha: requestEntry.oid } } : {}),
-    requestProblems: requestRead.problems,
+    requestProblems: requestRead.result().problems,
   }
 }
 

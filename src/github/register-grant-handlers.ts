@@ -1,7 +1,6 @@
 import type { Probot } from 'probot'
 import { loadActionCatalogue, type ActionCatalogue } from '../core/action-catalogue.js'
 import type { CloudProvider } from '../core/cloud-provider.js'
-import { createProvider } from '../providers/create-provider.js'
 import type { Engine } from './evaluate-pull-request.js'
 import { createGitHubApi } from './github-api.js'
 import { grantOnMerge } from './grant-on-merge.js'
@@ -10,10 +9,8 @@ export interface GrantHandlerDeps {
   /** The clock; read once per delivery. */
   readonly now?: () => Date
   readonly catalogue?: ActionCatalogue | Promise<ActionCatalogue>
-  /** The cloud for a granter role; by default chosen from the environment (`JIT_DRY_RUN`, `JIT_EXTERNAL_ID`). */
-  readonly createProvider?: (params: { granterRole: string }) => CloudProvider
-  /** Read when `createProvider` is not given. Default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>
+  /** The cloud for a granter role: `createProvider(...).create`, chosen once from the environment at load. */
+  readonly createProvider: (params: { granterRole: string }) => CloudProvider
   readonly engine?: Engine
   readonly maxCommitAttempts?: number
 }
@@ -23,13 +20,9 @@ export interface GrantHandlerDeps {
  * in the log, then rethrown so the delivery shows as failed in the app's "Recent deliveries", where an
  * admin can redeliver it: the workflow is idempotent. GitHub does not redeliver by itself.
  */
-export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps = {}): void {
+export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps): void {
   const now = deps.now ?? (() => new Date())
   const catalogue = deps.catalogue ?? loadActionCatalogue()
-  // Chosen at load: a misconfigured environment stops the app at start, not at the first merge.
-  const cloud =
-    deps.createProvider ??
-    createProvider({ env: deps.env ?? process.env, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }).create
 
   app.on('pull_request.closed', async (context) => {
     const pr = context.payload.pull_request
@@ -39,7 +32,7 @@ export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps = {}):
         api: createGitHubApi(context.octokit),
         catalogue: await catalogue,
         now,
-        createProvider: (settings) => cloud({ granterRole: settings.granterRole }),
+        createProvider: (settings) => deps.createProvider({ granterRole: settings.granterRole }),
         log,
         ...(deps.engine ? { engine: deps.engine } : {}),
         ...(deps.maxCommitAttempts === undefined ? {} : { maxCommitAttempts: deps.maxCommitAttempts }),

@@ -3,6 +3,7 @@ import { decideEarlyRevoke } from '../core/plan-sweep.js'
 import { requestIdFor } from '../core/grant-record.js'
 import type { CloudProvider } from '../core/cloud-provider.js'
 import type { GitHubApi } from './github-api.js'
+import { describeApiError } from './github-read-error.js'
 import { readDefaultBranch } from '../sweep/read-grant-records.js'
 import { revokeGrant, type RevokeGrantResult } from '../sweep/revoke-grant.js'
 
@@ -37,11 +38,20 @@ export function renderRevokeReply(params: { result: RevokeGrantResult; commenter
   }
 }
 
+/** The reply when `/jit revoke` stopped on an error: AWS deletion is idempotent, so asking again is safe. */
+export function renderRevokeFailure(params: { id: string; commenter: string; problem: string }): string {
+  return (
+    `⚠️ @${params.commenter}, \`/jit revoke\` of \`${params.id}\` could not finish: ${params.problem}.\n\n` +
+    `The grant stays in \`grants/active/\` until a revocation is recorded. Comment \`/jit revoke\` again to retry (it is safe), or ask an administrator to run \`jit revoke ${params.id}\`.`
+  )
+}
+
 /**
  * Handles `/jit revoke` on a merged request PR: the requester or anyone whose approval the grant
  * recorded revokes it now (`reason: early`, `revoked_by` their login); anyone else gets a polite
- * refusal. Replies on the pull request either way. Returns undefined when the comment is not a
- * revoke command (or not on a pull request).
+ * refusal. Replies on the pull request either way, also when it stopped on an error (then rethrown,
+ * so the delivery shows as failed). Returns undefined when the comment is not a revoke command (or not
+ * on a pull request).
  */
 export async function handleRevokeComment(params: {
   api: GitHubApi
@@ -55,24 +65,34 @@ export async function handleRevokeComment(params: {
 }): Promise<RevokeGrantResult | undefined> {
   const { api, owner, repo, issue, commenter } = params
   if (!issue.isPullRequest || !isRevokeCommand(params.body)) return undefined
-  const branch = await readDefaultBranch({ api, owner, repo })
-  const parsed = branch.settingsText === null ? undefined : parseSettings({ file: '.github/jit.yml', text: branch.settingsText })
-  const settings = parsed?.ok ? parsed.value : DEFAULT_SETTINGS
-  const result = await revokeGrant({
-    api,
-    owner,
-    repo,
-    branch,
-    provider: params.createProvider(settings),
-    id: requestIdFor(issue.number),
-    revokedBy: commenter,
-    reason: 'early',
-    now: params.now,
-    authorize: (record) => {
-      const decision = decideEarlyRevoke({ record, login: commenter })
-      return decision.allowed ? undefined : decision.explanation
-    },
-  })
-  await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: issue.number, body: renderRevokeReply({ result, commenter }) })
+  const id = requestIdFor(issue.number)
+  const reply = (body: string) => api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: issue.number, body })
+  let result: RevokeGrantResult
+  try {
+    const branch = await readDefaultBranch({ api, owner, repo })
+    const parsed = branch.settingsText === null ? undefined : parseSettings({ file: '.github/jit.yml', text: branch.settingsText })
+    const settings = parsed?.ok ? parsed.value : DEFAULT_SETTINGS
+    result = await revokeGrant({
+      api,
+      owner,
+      repo,
+      branch,
+      provider: params.createProvider(settings),
+      id,
+      revokedBy: commenter,
+      reason: 'early',
+      now: params.now,
+      authorize: (record) => {
+        const decision = decideEarlyRevoke({ record, login: commenter })
+        return decision.allowed ? undefined : decision.explanation
+      },
+    })
+  } catch (error) {
+    // The commenter is waiting on the pull request: tell them there, then let the delivery fail.
+    const problem = error instanceof Error ? error.message : describeApiError(error)
+    await reply(renderRevokeFailure({ id, commenter, problem })).catch(() => undefined)
+    throw error
+  }
+  await reply(renderRevokeReply({ result, commenter }))
   return result
 }

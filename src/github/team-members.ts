@@ -27,6 +27,7 @@ export function buildTeamMembersQuery(queries: readonly TeamQuery[]): { query: s
   const orgs = [...new Set(queries.map((q) => q.org))]
   const variables: Record<string, string> = {}
   const declarations: string[] = []
+  // Grouped by organisation, so not in the order of `queries`: a reader matches answers by `team`.
   const paths: { team: string; org: string; alias: string }[] = []
   const blocks = orgs.map((org, o) => {
     variables[`o${o}`] = org
@@ -75,8 +76,9 @@ export async function readTeamMembers(api: GitHubApi, teams: readonly string[]):
     const what = `the members of ${pending.map((q) => q.team).join(', ')}`
     const data = await readFromGitHub(what, () => api.graphql<TeamsData>(query, variables))
     const next: TeamQuery[] = []
-    for (const [index, path] of paths.entries()) {
-      const asked = pending[index] as TeamQuery
+    // Teams are unique in `pending`, and `paths` is grouped by organisation: match each answer by its team.
+    const asked = new Map(pending.map((query) => [query.team, query]))
+    for (const path of paths) {
       const page = data[path.org]?.[path.alias]?.members
       if (!page) {
         unknown.push(path.team)
@@ -86,7 +88,7 @@ export async function readTeamMembers(api: GitHubApi, teams: readonly string[]):
       const list = members.get(path.team) ?? []
       for (const node of page.nodes ?? []) if (node) list.push(node.login.toLowerCase())
       members.set(path.team, list)
-      if (page.pageInfo.hasNextPage && page.pageInfo.endCursor) next.push({ ...asked, after: page.pageInfo.endCursor })
+      if (page.pageInfo.hasNextPage && page.pageInfo.endCursor) next.push({ ...(asked.get(path.team) as TeamQuery), after: page.pageInfo.endCursor })
     }
     pending = next
   }

@@ -91,6 +91,11 @@ describe('jit check', () => {
     ['a bad --at', [INCIDENT, '--author', 'alice', '--at', 'tomorrow'], '--at must be an ISO 8601 time'],
     ['an unknown flag', [INCIDENT, '--autor', 'alice'], "Unknown option '--autor'"],
     ['a file outside the repository', ['/etc/hostname', '--author', 'alice'], 'is not inside the access repository'],
+    ['a directory as the request file', ['requests/sre', '--author', 'alice'], 'request file not found: requests/sre'],
+    ['a directory as the teams file', [INCIDENT, '--author', 'alice', '--teams', 'requests'], 'teams file not found: requests'],
+    ['a --repo that does not exist', [INCIDENT, '--author', 'alice', '--repo', 'no-such-dir'], '--repo no-such-dir is not a directory'],
+    ['an --at that does not exist (31 February)', [INCIDENT, '--author', 'alice', '--at', '2026-02-31T09:00:00Z'], '--at must be an ISO 8601 time'],
+    ['an --at without a timezone', [INCIDENT, '--author', 'alice', '--at', '2026-12-01T09:00:00'], '--at must be an ISO 8601 time with a timezone'],
   ])('exits 2 with a clear message for %s', async (_name, args, message) => {
     const result = await check(args)
     expect(result.code).toBe(2)
@@ -128,6 +133,13 @@ describe('jit validate', () => {
     expect(json.errors.map((error: { file: string; line: number }) => `${error.file}:${error.line}`)).toEqual(['policies/b.yaml:1', 'policies/c.yaml:4', '.github/CODEOWNERS:2'])
     expect(json.errors[0].message).toBe('policy name "same" is already used by policies/a.yaml:1; names must be unique')
     expect(json.errors[1].message).toContain('did you mean ec2:StopInstances')
+  })
+
+  it('refuses a --repo that is not a directory, rather than validating nothing', async () => {
+    const result = await jit(['validate', '--repo', 'no-such-dir'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(`jit validate: --repo no-such-dir is not a directory (${join(EXAMPLE_REPO, 'no-such-dir')})\n`)
+    expect(result.stdout).toBe('')
   })
 
   it('warns that an empty repository denies everything', async () => {

@@ -99,6 +99,11 @@ describe('parseAccessRequest: invalid files name the line and the problem', () =
       errors: [{ line: 5, message: '`access[0].actions[1]` "StopInstances" is not an IAM action of the form service:Action' }],
     },
     {
+      name: 'an action with an upper-case service',
+      text: minimal([]).replace('[ec2:StopInstances]', '[EC2:StopInstances]'),
+      errors: [{ line: 5, message: '`access[0].actions[0]` "EC2:StopInstances" is not an IAM action of the form service:Action, the service in lower case' }],
+    },
+    {
       name: 'a resource that is not an ARN',
       text: minimal(['    resources: ["i-0abc123"]']),
       errors: [{ line: 6, message: '`access[0].resources[0]` "i-0abc123" is not a resource: "*" or an ARN pattern starting with "arn:"' }],

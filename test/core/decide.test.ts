@@ -170,6 +170,21 @@ describe('denied', () => {
     expect(decision.items[0]!.nearMisses[0]!.reasons).toEqual([reason])
   })
 
+  it('never approves a request over the auto_approve limit of a policy that has no approval rules', async () => {
+    const autoOnly = (await readExampleRequest('requests/staging/debug-logs.yaml')).text.replace('duration: 30m', 'duration: 2h')
+    const repository = withFiles(world, {
+      'policies/staging-debug.yaml': 'name: staging-debug\ngrants:\n  accounts: ["222222222222"]\n  actions: ["ec2:Describe*", "logs:*"]\nrequesters:\n  teams: ["@acme/engineering"]\nmax_duration: 8h\nauto_approve:\n  max_duration: 1h\n',
+    })
+    expect(repository.errors).toEqual([])
+    const decision = decide(decisionInput(world, { repository, requestFile: request(autoOnly, 'requests/staging/debug-logs.yaml'), author: 'frank' }))
+    expect(decision.verdict).toBe('denied')
+    expect(decision.items[0]!.nearMisses).toEqual([
+      { policy: 'staging-debug', file: 'policies/staging-debug.yaml', reasons: ['duration 2h is longer than its auto_approve.max_duration 1h, and it has no approval rules for longer requests'] },
+    ])
+    const within = decide(decisionInput(world, { repository, requestFile: await readExampleRequest('requests/staging/debug-logs.yaml'), author: 'frank' }))
+    expect(within.verdict).toBe('approved')
+  })
+
   it('does not let a narrower grant cover a requested wildcard action', () => {
     const decision = decide(decisionInput(world, {
       requestFile: request('reason: test\nticket: INC-1\nduration: 1h\naccess:\n  - account: "111111111111"\n    actions: ["ec2:*"]\n    resources: ["arn:aws:ec2:us-east-1:111111111111:instance/i-1"]\n'),
@@ -255,6 +270,22 @@ describe('invalid', () => {
     }))
     expect(decision.verdict).toBe('invalid')
     expect(decision.errors).toEqual([{ file: 'requests/sre/test.yaml', line: 4, message: `start 2026-11-30T09:00:00.000Z is in the past (evaluated at ${NOW.toISOString()}); remove it to start when granted, or choose a later time` }])
+  })
+
+  it('points at the start key, not at an earlier line that mentions the word', () => {
+    const decision = decide(decisionInput(world, {
+      requestFile: request('reason: restart the stuck node\nticket: INC-1\nduration: 1h\nstart: 2026-11-30T09:00:00Z\naccess:\n  - account: "111111111111"\n    actions: [ec2:StopInstances]\n'),
+      author: 'alice',
+    }))
+    expect(decision.errors.map((error) => error.line)).toEqual([4])
+  })
+
+  it('points at the unknown action itself, not at a comment that mentions it', () => {
+    const decision = decide(decisionInput(world, {
+      requestFile: request('reason: test\nticket: INC-1\nduration: 1h\naccess:\n  - account: "111111111111" # was ec2:StopInstance\n    actions:\n      - ec2:StopInstances\n      - ec2:StopInstance\n'),
+      author: 'alice',
+    }))
+    expect(decision.errors).toEqual([{ file: 'requests/sre/test.yaml', line: 8, message: expect.stringContaining('did you mean ec2:StopInstances') }])
   })
 
   it('reports a request that fails the schema with file and line', () => {

@@ -1,11 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import nock from 'nock'
-import { Probot, ProbotOctokit } from 'probot'
+import { Probot } from 'probot'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app.js'
 import { loadActionCatalogue, type ActionCatalogue } from '../../src/core/action-catalogue.js'
 import { BASE_SHA, filesQueryData, HEAD_SHA, INCIDENT_REQUEST, OLD_HEAD_SHA, pullRequestQueryData, readFixture, type FakeReview } from './support/access-repo-fixture.js'
+import { TestOctokit } from '../sweep/support/test-octokit.js'
 import { GitHubMock } from './support/github-mock.js'
 
 const NOW = new Date('2026-11-29T09:30:00Z')
@@ -38,15 +39,6 @@ function reviewEvent(action: string, login = 'bob', state = 'approved'): Record<
   event['review'].state = state
   return event
 }
-
-// Probot's own pattern, `ProbotOctokit.defaults({ throttle: { enabled: false } })`, is overridden in Probot 14 by
-// the throttle options Probot adds itself (the object form merges shallowly), which spaces writes 1 s apart.
-// The function form sees those options and switches throttling off for real.
-const TestOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({
-  ...options,
-  retry: { enabled: false },
-  throttle: { ...options['throttle'], enabled: false },
-}))
 
 let catalogue: ActionCatalogue
 let probot: Probot

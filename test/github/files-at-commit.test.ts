@@ -64,6 +64,28 @@ describe('readFilesAtCommits', () => {
     ])
   })
 
+  it('reads only the policy files of policies/: a binary diagram or a large README there is no problem', async () => {
+    const api = createFakeGitHubApi({
+      graphql: () => ({
+        repository: {
+          policies: {
+            entries: [
+              { name: 'read.yaml', path: 'policies/read.yaml', type: 'blob', object: { text: 'name: read', byteSize: 10, isTruncated: false } },
+              { name: 'diagram.png', path: 'policies/diagram.png', type: 'blob', object: { text: null, byteSize: 4096, isTruncated: false } },
+              { name: 'README.md', path: 'policies/README.md', type: 'blob', object: { text: 'x', byteSize: 20_000_000, isTruncated: true } },
+            ],
+          },
+          codeowners0: null,
+          codeowners1: null,
+          codeowners2: null,
+          settings: null,
+        },
+      }),
+    })
+    const reads = await readFilesAtCommits(api, createFilesCache(), { ...target, rulesAt: BASE_SHA })
+    expect(reads.rules).toEqual({ files: [{ path: 'policies/read.yaml', text: 'name: read' }], problems: [] })
+  })
+
   it('wraps a failed read in an error that says what was being read', async () => {
     const api = createFakeGitHubApi({ graphql: () => Promise.reject(Object.assign(new Error('Server Error'), { status: 502 })) })
     await expect(readFilesAtCommits(api, createFilesCache(), { ...target, rulesAt: BASE_SHA })).rejects.toThrow(

@@ -4,7 +4,7 @@ import { DeleteRolePolicyCommand, IAMClient, IAMServiceException, ListRolePolici
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
 import nock from 'nock'
-import { Probot, ProbotOctokit } from 'probot'
+import { Probot } from 'probot'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loadActionCatalogue, type ActionCatalogue } from '../../src/core/action-catalogue.js'
 import type { CloudProvider } from '../../src/core/cloud-provider.js'
@@ -14,6 +14,7 @@ import { registerGrantHandlers } from '../../src/github/register-grant-handlers.
 import { createProvider } from '../../src/providers/create-provider.js'
 import { gitBlobSha, INCIDENT_REQUEST, mergedRequestData, readAccessRepoFile, SHAS } from '../fixtures/grant/merge-fixture.js'
 import { pullRequestQueryData, type FakeReview } from './support/access-repo-fixture.js'
+import { TestOctokit } from '../sweep/support/test-octokit.js'
 import { GitHubMock } from './support/github-mock.js'
 
 const NOW = new Date('2026-11-29T09:30:07Z')
@@ -41,8 +42,6 @@ const POLICY_NAME = 'jit-pr-42-exp-20261129T113000Z'
 const ALICE_111 = 'arn:aws:iam::111111111111:role/jit-alice'
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
-// As in app.test.ts: the function form is the one that really switches Probot 14's throttling off.
-const TestOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({ ...options, retry: { enabled: false }, throttle: { ...options['throttle'], enabled: false } }))
 
 const sts = mockClient(STSClient)
 const iam = mockClient(IAMClient)
@@ -356,6 +355,23 @@ describe('a merge past the check', () => {
     const comment = String(github.bodyOf(CALLS.comment)['body'])
     expect(comment).toContain('## ⛔ Nothing granted: pr-42 was merged without approval')
     expect(comment).toContain('merged by `@root-admin` while the access check said')
+  })
+})
+
+describe('reviews submitted after the merge', () => {
+  it('never count: an approval given after an admin merged past the check grants nothing', async () => {
+    const probot = await startApp()
+    const late = { ...APPROVED[1]!, submittedAt: '2026-11-29T09:31:00Z' }
+    mockReads({ reviews: [APPROVED[0]!, late], mergedBy: 'root-admin' })
+    mockCommit()
+    github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
+    await receive(probot)
+
+    expect(sts.calls()).toHaveLength(0)
+    expect(iam.calls()).toHaveLength(0)
+    const { path, record } = committedRecord<RefusalRecord>()
+    expect(path).toBe('grants/refused/pr-42.yaml')
+    expect(record).toMatchObject({ state: 'refused', verdict: 'pending', summary: 'Pending: 1 more approval from @acme/security (policy prod-ec2-incident)' })
   })
 })
 

@@ -30,6 +30,16 @@ describe('readMergedRequest', () => {
     expect(facts.request?.blobSha).toBe(gitBlobSha(readAccessRepoFile(INCIDENT_REQUEST).text))
   })
 
+  it('reads only the policy files of policies/ at the merge, so a binary file there neither blocks the grant nor enters the record', async () => {
+    const data = mergedRequestData() as { repository: { pullRequest: { mergeCommit: { parents: { nodes: { policies: { object: { entries: unknown[] } } }[] } } } } }
+    const parent = data.repository.pullRequest.mergeCommit.parents.nodes[0]
+    parent?.policies.object.entries.push({ name: 'diagram.png', path: 'policies/diagram.png', type: 'blob', oid: 'd'.repeat(40), object: { text: null, byteSize: 4096, isTruncated: false } })
+    const api = createFakeGitHubApi({ graphql: () => data })
+    const facts = await readMergedRequest(api, params)
+    expect(facts.rules.problems).toEqual([])
+    expect(Object.keys(facts.rules.policyBlobShas)).toEqual(['policies/prod-ec2-incident.yaml', 'policies/staging-debug.yaml'])
+  })
+
   it('names every record of the request that already exists at the default branch head', async () => {
     const api = createFakeGitHubApi({ graphql: () => mergedRequestData({ existing: ['revoked', 'failed'] }) })
     expect((await readMergedRequest(api, params)).existingRecords).toEqual(['grants/revoked/pr-42.yaml', 'grants/failed/pr-42.yaml'])

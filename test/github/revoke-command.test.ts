@@ -107,6 +107,16 @@ describe('/jit revoke', () => {
     expect(github.comments[0]!.body).toBe('@alice, there is nothing to revoke: pr-42 has no active grant on main (it was never granted, or it was already revoked).')
   })
 
+  it('tells the commenter on the pull request when it cannot finish, then fails the delivery', async () => {
+    github.pushFiles({ 'grants/active/pr-42.yaml': 'id: [not a record' })
+    tokenInterceptor()
+    await expect(comment('alice')).rejects.toThrow(/grants\/active\/pr-42\.yaml/)
+    expect(aws.deletes).toEqual([])
+    expect(github.apiCommits).toEqual([])
+    expect(github.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecord', 'POST comment #42'])
+    expect(github.comments[0]!.body).toMatch(/^⚠️ @alice, `\/jit revoke` of `pr-42` could not finish: grants\/active\/pr-42\.yaml: line \d+: .+\.\n\nThe grant stays in `grants\/active\/`/)
+  })
+
   it('ignores other comments and comments on issues, without a single call', async () => {
     await comment('alice', 'thanks, revoke when done')
     await comment('alice', '/jit revoke', false)

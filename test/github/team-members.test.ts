@@ -33,6 +33,15 @@ describe('readTeamMembers', () => {
     expect(directory.members.get('@acme/small')).toEqual(['b1'])
   })
 
+  it('follows the next page of the team that has it when teams of two organizations are interleaved', async () => {
+    // The query groups teams by organization (acme: t0, t2; other: t1), so answers are not in the asked order.
+    const answers = [{ o0: { t0: page(['a1']), t2: page(['s1'], 'c1') }, o1: { t1: page(['o1']) } }, { o0: { t0: page(['s2']) } }]
+    const api = createFakeGitHubApi({ graphql: () => answers.shift() })
+    const directory = await readTeamMembers(api, ['@acme/sre', '@other/ops', '@acme/security'])
+    expect(api.recorded[1]?.variables).toEqual({ o0: 'acme', t0: 'security', a0: 'c1' })
+    expect(directory.members).toEqual(new Map([['@acme/sre', ['a1']], ['@other/ops', ['o1']], ['@acme/security', ['s1', 's2']]]))
+  })
+
   it('says which teams could not be read when GitHub answers with GraphQL errors (e.g. no members permission)', async () => {
     const graphqlError = Object.assign(new Error('Request failed due to following response errors'), { errors: [{ message: 'Resource not accessible by integration' }] })
     const api = createFakeGitHubApi({ graphql: () => Promise.reject(graphqlError) })

@@ -22,7 +22,7 @@ export { DURATION_PATTERN }
 export const PATTERN_PHRASES: Readonly<Record<string, string>> = {
   [ACCOUNT_ID_PATTERN]: 'a 12-digit AWS account id',
   [ACCOUNT_OR_ANY_PATTERN]: 'a 12-digit AWS account id or "*"',
-  [ACTION_PATTERN]: 'an IAM action of the form service:Action (e.g. ec2:StopInstances; * and ? wildcards allowed)',
+  [ACTION_PATTERN]: 'an IAM action of the form service:Action, the service in lower case (e.g. ec2:StopInstances; * and ? wildcards allowed)',
   [RESOURCE_PATTERN]: 'a resource: "*" or an ARN pattern starting with "arn:"',
   [GRANT_ID_PATTERN]: 'a grant id such as pr-42',
   [POLICY_NAME_PATTERN]: 'a policy name: lower-case letters, digits and hyphens, starting with a letter or digit, at most 63 characters',
