@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { loadAccessRepository } from '../core/access-repository.js'
+import { loadAccessRepository, SETTINGS_PATH } from '../core/access-repository.js'
 import { loadActionCatalogue } from '../core/action-catalogue.js'
 import { formatInputError } from '../core/input-error.js'
 import { EXIT, type CliIo } from './cli-io.js'
@@ -23,7 +23,9 @@ export async function runValidateCommand(args: readonly string[], io: CliIo): Pr
     for (const error of repository.errors) io.stdout.write(formatInputError(error) + '\n')
     for (const warning of warnings) io.stdout.write(`warning: ${warning}\n`)
     const policies = `${repository.policies.length} polic${repository.policies.length === 1 ? 'y' : 'ies'}`
-    io.stdout.write(valid ? `OK: ${policies}, CODEOWNERS and settings are valid\n` : `${repository.errors.length} error${repository.errors.length === 1 ? '' : 's'} (${policies} valid)\n`)
+    // Name only what exists: "valid" must never describe a file that is not there.
+    const checked = [policies, ...(repository.codeowners ? [repository.codeowners.file] : []), ...(files.some((file) => file.path === SETTINGS_PATH) ? [SETTINGS_PATH] : [])]
+    io.stdout.write(valid ? `OK: ${checked.join(', ')} valid\n` : `${repository.errors.length} error${repository.errors.length === 1 ? '' : 's'} (${policies} valid)\n`)
   }
   return valid ? EXIT.ok : EXIT.invalid
 }

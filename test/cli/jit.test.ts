@@ -114,7 +114,7 @@ describe('jit check', () => {
 describe('jit validate', () => {
   it('accepts the example repository', async () => {
     const result = await jit(['validate'])
-    expect(result).toMatchObject({ code: 0, stdout: 'OK: 5 policies, CODEOWNERS and settings are valid\n' })
+    expect(result).toMatchObject({ code: 0, stdout: 'OK: 5 policies, .github/CODEOWNERS, .github/jit.yml valid\n' })
   })
 
   it('reports every error with file and line, exit 2', async () => {
