@@ -68,6 +68,13 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
       await check(context, { number, headSha: run.head_sha })
     })
 
+    // "Re-run all checks" re-evaluates every pull request of the suite (GitHub lists the same-repository ones).
+    app.on('check_suite.rerequested', async (context) => {
+      for (const pull of context.payload.check_suite.pull_requests) {
+        await check(context, { number: pull.number, headSha: context.payload.check_suite.head_sha })
+      }
+    })
+
     // The cloud is chosen once, at load: a misconfigured environment stops the app before its first merge.
     const env = dependencies.env ?? process.env
     const sleep = dependencies.sleep ?? ((ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)))

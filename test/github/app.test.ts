@@ -20,7 +20,7 @@ const TEAM_DIRECTORY: Record<string, string[]> = { security: ['carol', 'dan'], s
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
 
-function payload(name: 'pull_request.opened' | 'pull_request_review.submitted' | 'check_run.rerequested'): Record<string, any> {
+function payload(name: 'pull_request.opened' | 'pull_request_review.submitted' | 'check_run.rerequested' | 'check_suite.rerequested'): Record<string, any> {
   return JSON.parse(readFileSync(new URL(`../fixtures/webhooks/${name}.json`, import.meta.url), 'utf8'))
 }
 
@@ -316,6 +316,13 @@ describe('events', () => {
     readme()
     await receive('check_run', payload('check_run.rerequested'))
     expect(github.calls).toEqual(['graphql jitPullRequest', CHECK_RUNS])
+  })
+
+  it('check_suite.rerequested ("Re-run all checks") re-evaluates the pull request of the suite', async () => {
+    readme()
+    await receive('check_suite', payload('check_suite.rerequested'))
+    expect(github.calls).toEqual(['graphql jitPullRequest', CHECK_RUNS])
+    expect(github.bodyOf('graphql jitPullRequest')['variables']).toEqual({ owner: 'acme', repo: 'access', number: 42 })
   })
 
   it('check_run.rerequested of a fork PR finds the pull request through external_id', async () => {
