@@ -47,6 +47,30 @@ function asHolder(entity: RoleRecord | UserRecord): PolicyHolder {
     : { kind: 'user', name: entity.userName, inlinePolicies: entity.inlinePolicies }
 }
 
+/**
+ * Put/Get/Delete/List{Role,User}Policy: IAM's two families of inline-policy operations are the same
+ * but for the entity they name (and the `RoleName`/`UserName` echoed back by Get).
+ */
+function inlinePolicyOperations(kind: 'Role' | 'User', findOrFail: (context: OperationContext) => RoleRecord | UserRecord): Record<string, Operation> {
+  return {
+    [`Put${kind}Policy`]: (context) => {
+      putInlinePolicy(asHolder(findOrFail(context)), readRequiredParam(context.params, 'PolicyName'), readRequiredParam(context.params, 'PolicyDocument'))
+      return undefined
+    },
+    [`Get${kind}Policy`]: (context) => {
+      const holder = asHolder(findOrFail(context))
+      const policyName = readRequiredParam(context.params, 'PolicyName')
+      const document = getInlinePolicy(holder, policyName)
+      return { [`${kind}Name`]: holder.name, PolicyName: policyName, PolicyDocument: encodeURIComponent(document) }
+    },
+    [`Delete${kind}Policy`]: (context) => {
+      deleteInlinePolicy(asHolder(findOrFail(context)), readRequiredParam(context.params, 'PolicyName'))
+      return undefined
+    },
+    [`List${kind}Policies`]: (context) => listInlinePolicyNames(asHolder(findOrFail(context)), readPage(context.params)),
+  }
+}
+
 function renderRole(role: RoleRecord): XmlElements {
   return {
     Path: role.path,
@@ -142,45 +166,6 @@ export const iamOperations: Readonly<Record<string, Operation>> = {
   CreateUser: createUser,
   GetUser: (context) => ({ User: renderUser(findUserOrFail(context)) }),
 
-  PutRolePolicy: (context) => {
-    const role = findRoleOrFail(context)
-    putInlinePolicy(
-      asHolder(role),
-      readRequiredParam(context.params, 'PolicyName'),
-      readRequiredParam(context.params, 'PolicyDocument'),
-    )
-    return undefined
-  },
-  GetRolePolicy: (context) => {
-    const role = findRoleOrFail(context)
-    const policyName = readRequiredParam(context.params, 'PolicyName')
-    const document = getInlinePolicy(asHolder(role), policyName)
-    return { RoleName: role.roleName, PolicyName: policyName, PolicyDocument: encodeURIComponent(document) }
-  },
-  DeleteRolePolicy: (context) => {
-    deleteInlinePolicy(asHolder(findRoleOrFail(context)), readRequiredParam(context.params, 'PolicyName'))
-    return undefined
-  },
-  ListRolePolicies: (context) => listInlinePolicyNames(asHolder(findRoleOrFail(context)), readPage(context.params)),
-
-  PutUserPolicy: (context) => {
-    const user = findUserOrFail(context)
-    putInlinePolicy(
-      asHolder(user),
-      readRequiredParam(context.params, 'PolicyName'),
-      readRequiredParam(context.params, 'PolicyDocument'),
-    )
-    return undefined
-  },
-  GetUserPolicy: (context) => {
-    const user = findUserOrFail(context)
-    const policyName = readRequiredParam(context.params, 'PolicyName')
-    const document = getInlinePolicy(asHolder(user), policyName)
-    return { UserName: user.userName, PolicyName: policyName, PolicyDocument: encodeURIComponent(document) }
-  },
-  DeleteUserPolicy: (context) => {
-    deleteInlinePolicy(asHolder(findUserOrFail(context)), readRequiredParam(context.params, 'PolicyName'))
-    return undefined
-  },
-  ListUserPolicies: (context) => listInlinePolicyNames(asHolder(findUserOrFail(context)), readPage(context.params)),
+  ...inlinePolicyOperations('Role', findRoleOrFail),
+  ...inlinePolicyOperations('User', findUserOrFail),
 }

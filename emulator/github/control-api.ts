@@ -73,29 +73,21 @@ export class GitHubControlApi {
       state.forks.add(params.fork)
     }
     await store.updateRef(`refs/pull/${number}/head`, headSha)
-    const now = this.context.clock()
-    const pull: PullRequestRecord = {
-      number,
-      id: state.allocateId(),
-      title: params.title,
-      body: params.body ?? null,
-      authorLogin: params.author,
-      headRef: params.branch,
-      headSha,
-      headOwner,
-      baseRef: store.defaultBranch,
-      baseSha,
-      state: 'open',
-      draft: params.draft ?? false,
-      merged: false,
-      mergedAt: null,
-      mergedByLogin: null,
-      mergeCommitSha: null,
-      createdAt: now,
-      updatedAt: now,
-      closedAt: null,
-    }
-    state.pulls.set(number, pull)
+    const pull = state.openPull(
+      {
+        number,
+        title: params.title,
+        body: params.body ?? null,
+        authorLogin: params.author,
+        headRef: params.branch,
+        headSha,
+        headOwner,
+        baseRef: store.defaultBranch,
+        baseSha,
+        draft: params.draft ?? false,
+      },
+      this.context.clock(),
+    )
     const delivery = await this.send(await buildPullRequestEvent(this.context, { action: 'opened', pull, senderLogin: params.author }))
     return { number, headSha, delivery }
   }

@@ -24,6 +24,9 @@ export interface PullRequestRecord {
   closedAt: Date | null
 }
 
+/** What the opener of a pull request decides; the rest of a PullRequestRecord follows from it. */
+export type OpenedPullFields = Pick<PullRequestRecord, 'number' | 'title' | 'body' | 'authorLogin' | 'headRef' | 'headSha' | 'headOwner' | 'baseRef' | 'baseSha' | 'draft'>
+
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING'
 
 export interface ReviewRecord {
@@ -98,6 +101,24 @@ export class EmulatorState {
     const id = 5000 + this.userIds.size
     this.userIds.set(login, id)
     return id
+  }
+
+  /** Registers a newly opened pull request; its lifecycle fields start as GitHub's do (open, unmerged). */
+  openPull(fields: OpenedPullFields, now: Date): PullRequestRecord {
+    const pull: PullRequestRecord = {
+      ...fields,
+      id: this.allocateId(),
+      state: 'open',
+      merged: false,
+      mergedAt: null,
+      mergedByLogin: null,
+      mergeCommitSha: null,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+    }
+    this.pulls.set(pull.number, pull)
+    return pull
   }
 
   pullOrUndefined(number: number): PullRequestRecord | undefined {

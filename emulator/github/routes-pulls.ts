@@ -1,5 +1,4 @@
 import type { EmulatorContext } from './emulator-context.js'
-import type { PullRequestRecord } from './emulator-state.js'
 import { GitHubHttpError } from './github-http-error.js'
 import { botLogin, diffEntryJson, pullRequestJson, pullRequestSimpleJson, reviewJson } from './rest-shapes.js'
 import { bodyOf, repoApiUrl, requirePull, requireRepository } from './route-helpers.js'
@@ -52,29 +51,21 @@ async function createPull(request: RestRequest, context: EmulatorContext) {
   if (baseSha === undefined) throw invalid('base', `base branch ${baseRef} does not exist`)
   if (headSha === baseSha || (await context.store.isAncestor(headSha, baseSha))) throw invalid('head', `No commits between ${baseRef} and ${headRef}`)
   const number = context.state.allocateNumber()
-  const now = context.clock()
-  const pull: PullRequestRecord = {
-    number,
-    id: context.state.allocateId(),
-    title: String(body.title ?? headRef),
-    body: typeof body.body === 'string' ? body.body : null,
-    authorLogin: botLogin(context),
-    headRef,
-    headSha,
-    headOwner: context.owner,
-    baseRef,
-    baseSha,
-    state: 'open',
-    draft: body.draft === true,
-    merged: false,
-    mergedAt: null,
-    mergedByLogin: null,
-    mergeCommitSha: null,
-    createdAt: now,
-    updatedAt: now,
-    closedAt: null,
-  }
-  context.state.pulls.set(number, pull)
+  const pull = context.state.openPull(
+    {
+      number,
+      title: String(body.title ?? headRef),
+      body: typeof body.body === 'string' ? body.body : null,
+      authorLogin: botLogin(context),
+      headRef,
+      headSha,
+      headOwner: context.owner,
+      baseRef,
+      baseSha,
+      draft: body.draft === true,
+    },
+    context.clock(),
+  )
   await context.store.updateRef(`refs/pull/${number}/head`, headSha)
   context.announce(await buildPullRequestEvent(context, { action: 'opened', pull, senderLogin: pull.authorLogin }))
   return { status: 201, body: await pullRequestJson(context, pull) }
