@@ -1,7 +1,7 @@
 import { preparsePolicySet, statefulIsAuthorized, type StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs'
-import type { ActionCatalogue } from '../src/core/action-catalogue.js'
-import type { TeamMembers } from '../src/core/decision.js'
-import type { Policy } from '../src/core/policy.js'
+import type { ActionCatalogue } from '../src/core/matching/action-catalogue.js'
+import type { TeamMembers } from '../src/core/decision/decision.js'
+import type { Policy } from '../src/core/files/policy.js'
 import { createCedarCall, indexTeamsByMember, translatePoliciesToCedar } from './cedar-policies.js'
 import type { AuthorizationQuestion } from './generate-access-repo.js'
 
@@ -50,7 +50,8 @@ export function createCedarAuthorizer(params: {
   started = now()
   const parsed = preparsePolicySet(policySetId, { staticPolicies: policyTexts })
   const preparseMs = now() - started
-  if (parsed.type !== 'success') throw new CedarCallError(`Cedar cannot parse the translated policies: ${parsed.errors.map((error) => error.message).join('; ')}`)
+  if (parsed.type !== 'success')
+    throw new CedarCallError(`Cedar cannot parse the translated policies: ${parsed.errors.map((error) => error.message).join('; ')}`)
   const teamsOf = indexTeamsByMember(params.teams)
   return {
     policyTexts,
@@ -59,9 +60,11 @@ export function createCedarAuthorizer(params: {
     createCall: (question) => createCedarCall({ question, policySetId, teamsOf }),
     authorize: (call) => {
       const answer = statefulIsAuthorized(call)
-      if (answer.type !== 'success') throw new CedarCallError(`Cedar could not evaluate a request: ${answer.errors.map((error) => error.message).join('; ')}`)
+      if (answer.type !== 'success')
+        throw new CedarCallError(`Cedar could not evaluate a request: ${answer.errors.map((error) => error.message).join('; ')}`)
       const errors = answer.response.diagnostics.errors
-      if (errors.length > 0) throw new CedarCallError(`Cedar policy errors: ${errors.map((error) => `${error.policyId}: ${error.error.message}`).join('; ')}`)
+      if (errors.length > 0)
+        throw new CedarCallError(`Cedar policy errors: ${errors.map((error) => `${error.policyId}: ${error.error.message}`).join('; ')}`)
       return { allows: answer.response.decision === 'allow', policies: answer.response.diagnostics.reason }
     },
   }

@@ -1,7 +1,7 @@
 import type { EntityJson, StatefulAuthorizationCall } from '@cedar-policy/cedar-wasm/nodejs'
-import type { ActionCatalogue } from '../src/core/action-catalogue.js'
-import type { TeamMembers } from '../src/core/decision.js'
-import type { Policy } from '../src/core/policy.js'
+import type { ActionCatalogue } from '../src/core/matching/action-catalogue.js'
+import type { TeamMembers } from '../src/core/decision/decision.js'
+import type { Policy } from '../src/core/files/policy.js'
 import type { AuthorizationQuestion } from './generate-access-repo.js'
 
 /** A policy that has no exact Cedar equivalent (the translation never approximates). */
@@ -37,7 +37,10 @@ export function translatePoliciesToCedar(params: { policies: readonly Policy[]; 
 }
 
 function translatePolicy(policy: Policy, catalogue: ActionCatalogue): string {
-  const principals = [...policy.requesters.users.map((user) => entity('User', user)), ...policy.requesters.teams.map((team) => entity('Team', team))]
+  const principals = [
+    ...policy.requesters.users.map((user) => entity('User', user)),
+    ...policy.requesters.teams.map((team) => entity('Team', team)),
+  ]
   // A `*` pattern is one `like` test; a `?` pattern (no Cedar counterpart) is expanded over the catalogue.
   const likePatterns = policy.grants.actions.filter((action) => action.includes('*') && !action.includes('?'))
   const expanded = policy.grants.actions.filter((action) => !likePatterns.includes(action)).flatMap((pattern) => catalogue.expand(pattern))
@@ -51,16 +54,21 @@ function translatePolicy(policy: Policy, catalogue: ActionCatalogue): string {
   // With only concrete actions the set goes in the scope, where Cedar checks it first.
   if (likePatterns.length > 0) conditions.push(anyOf([...(actionIds.length > 0 ? [actionSet] : []), ...actionLikes]))
   conditions.push(`principal in [${principals.join(', ')}]`)
-  if (!policy.grants.accounts.includes('*')) conditions.push(anyOf(policy.grants.accounts.map((account) => `context.account == ${quote(account)}`)))
+  if (!policy.grants.accounts.includes('*'))
+    conditions.push(anyOf(policy.grants.accounts.map((account) => `context.account == ${quote(account)}`)))
   if (!policy.grants.resources.includes('*')) {
     conditions.push(anyOf(policy.grants.resources.map((resource) => `context.resource like ${toLikePattern(resource, policy.file)}`)))
   }
   conditions.push(`context.durationMs <= ${policy.maxDurationMs}`)
   if (policy.ticket) {
     const prefixes = readTicketPrefixes(policy.ticket, policy.file)
-    conditions.push(`context has ticket && ${anyOf(prefixes.map((prefix) => `context.ticket like ${toLikePattern(`${prefix}*`, policy.file)}`))}`)
+    conditions.push(
+      `context has ticket && ${anyOf(prefixes.map((prefix) => `context.ticket like ${toLikePattern(`${prefix}*`, policy.file)}`))}`,
+    )
   }
-  return [`permit (principal, ${likePatterns.length > 0 ? 'action' : actionSet}, resource)`, `when { ${conditions.join(' && ')} };`].join('\n')
+  return [`permit (principal, ${likePatterns.length > 0 ? 'action' : actionSet}, resource)`, `when { ${conditions.join(' && ')} };`].join(
+    '\n',
+  )
 }
 
 function anyOf(alternatives: readonly string[]): string {
@@ -79,7 +87,8 @@ function quote(text: string): string {
 /** IAM `*` is Cedar's `like` wildcard; a `?` has no Cedar counterpart. */
 function toLikePattern(pattern: string, file: string): string {
   if (pattern.includes('?')) throw new UntranslatablePolicyError(`the pattern ${pattern} uses ?, which Cedar's like does not have`, file)
-  if (/["\\\n]/.test(pattern)) throw new UntranslatablePolicyError(`the pattern ${pattern} has characters the translation does not escape`, file)
+  if (/["\\\n]/.test(pattern))
+    throw new UntranslatablePolicyError(`the pattern ${pattern} has characters the translation does not escape`, file)
   return `"${pattern}"`
 }
 
@@ -111,7 +120,11 @@ export function indexTeamsByMember(teams: TeamMembers): Map<string, string[]> {
  * The Cedar call for one question against a preparsed policy set. The only entity is the principal,
  * with its teams as parents: Cedar needs no other (actions are compared by id, the rest is context).
  */
-export function createCedarCall(params: { question: AuthorizationQuestion; policySetId: string; teamsOf: ReadonlyMap<string, readonly string[]> }): StatefulAuthorizationCall {
+export function createCedarCall(params: {
+  question: AuthorizationQuestion
+  policySetId: string
+  teamsOf: ReadonlyMap<string, readonly string[]>
+}): StatefulAuthorizationCall {
   const { question, policySetId, teamsOf } = params
   const author = question.author.toLowerCase()
   const principal: EntityJson = {

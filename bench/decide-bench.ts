@@ -1,6 +1,7 @@
-import { loadActionCatalogue, type ActionCatalogue } from '../src/core/action-catalogue.js'
-import { decide, type Decision, type Verdict } from '../src/core/decision.js'
-import { findPolicyIndex } from '../src/core/policy-index-cache.js'
+import type { ActionCatalogue } from '../src/core/matching/action-catalogue.js'
+import { loadActionCatalogue } from '../src/aws/load-action-catalogue.js'
+import { decide, type Decision, type Verdict } from '../src/core/decision/decision.js'
+import { findPolicyIndex } from '../src/core/matching/policy-index-cache.js'
 import type { BenchCase, BenchIo, BenchOutcome } from './bench-case.js'
 import { createCedarAuthorizer } from './cedar-authorizer.js'
 import { countVerdicts, findDisagreements, prepareDecideWorkload, type DecideWorkload, type Disagreement } from './decide-workload.js'
@@ -82,10 +83,24 @@ export async function runDecideBench(io: BenchIo, options: DecideBenchOptions = 
   log(`  ours:  ${formatRate(ours)}  rounds ${formatRounds(ours)}`)
   log(`         verdicts: ${formatMix(mix, decisions.length)}`)
 
-  const cedar = createCedarAuthorizer({ policies: main.repository.policies, catalogue, teams: main.generated.teams, policySetId: `bench-${options.policies}`, now })
-  log(`  cedar: translated in ${cedar.translateMs.toFixed(0)} ms, preparsed in ${cedar.preparseMs.toFixed(0)} ms (preparsePolicySet + statefulIsAuthorized)`)
+  const cedar = createCedarAuthorizer({
+    policies: main.repository.policies,
+    catalogue,
+    teams: main.generated.teams,
+    policySetId: `bench-${options.policies}`,
+    now,
+  })
+  log(
+    `  cedar: translated in ${cedar.translateMs.toFixed(0)} ms, preparsed in ${cedar.preparseMs.toFixed(0)} ms (preparsePolicySet + statefulIsAuthorized)`,
+  )
   const calls = main.generated.requests.map((request) => cedar.createCall(request.question))
-  const { results: answers, timings: cedarTimings } = measureChunks({ items: calls, chunks: options.cedarRounds, warmUpItems: options.cedarWarmUp, run: cedar.authorize, now })
+  const { results: answers, timings: cedarTimings } = measureChunks({
+    items: calls,
+    chunks: options.cedarRounds,
+    warmUpItems: options.cedarWarmUp,
+    run: cedar.authorize,
+    now,
+  })
   log(`  cedar: ${formatRate(cedarTimings)}  slices of ${Math.ceil(calls.length / options.cedarRounds)} ${formatRounds(cedarTimings)}`)
   const allowed = answers.filter((answer) => answer.allows).length
   log(`         allows ${allowed}, denies ${answers.length - allowed}`)
@@ -100,7 +115,9 @@ export async function runDecideBench(io: BenchIo, options: DecideBenchOptions = 
   const atLargest = growth[growth.length - 1]
   const growth1kTo10k = atMain && atLargest ? atLargest.msPerDecision / atMain.msPerDecision : Number.NaN
   log(`  ours / Cedar: ${ratio.toFixed(1)}x (target >= ${TARGET_RATIO_VS_CEDAR}x: ${ratio >= TARGET_RATIO_VS_CEDAR ? 'met' : 'MISSED'})`)
-  log(`  growth ${options.policies} -> ${atLargest?.policies ?? '?'} policies: ${growth1kTo10k.toFixed(2)}x (target < ${TARGET_GROWTH_1K_TO_10K}: ${growth1kTo10k < TARGET_GROWTH_1K_TO_10K ? 'met' : 'MISSED'})`)
+  log(
+    `  growth ${options.policies} -> ${atLargest?.policies ?? '?'} policies: ${growth1kTo10k.toFixed(2)}x (target < ${TARGET_GROWTH_1K_TO_10K}: ${growth1kTo10k < TARGET_GROWTH_1K_TO_10K ? 'met' : 'MISSED'})`,
+  )
   log(
     JSON.stringify({
       bench: 'decide',
@@ -121,7 +138,13 @@ interface GrowthPoint {
   readonly candidatesPerDecision: number
 }
 
-function measureGrowth(params: { io: BenchIo; options: DecideBenchOptions; catalogue: ActionCatalogue; main: DecideWorkload; mainTimings: RoundTimings }): GrowthPoint[] {
+function measureGrowth(params: {
+  io: BenchIo
+  options: DecideBenchOptions
+  catalogue: ActionCatalogue
+  main: DecideWorkload
+  mainTimings: RoundTimings
+}): GrowthPoint[] {
   const { io, options, catalogue, main, mainTimings } = params
   io.log(`  growth (ours; ${options.requests} requests at ${options.policies} policies, ${options.growthRequests} at the other sizes):`)
   return [...options.growthSizes]
@@ -131,9 +154,16 @@ function measureGrowth(params: { io: BenchIo; options: DecideBenchOptions; catal
       let timings = mainTimings
       if (policies !== options.policies) {
         workload = prepareDecideWorkload({ policies, requests: options.growthRequests, seed: options.seed, catalogue, now: io.now })
-        if (workload.repository.errors.length > 0) throw new Error(`the generated repository of ${policies} policies has errors: ${workload.repository.errors[0]?.message}`)
+        if (workload.repository.errors.length > 0)
+          throw new Error(`the generated repository of ${policies} policies has errors: ${workload.repository.errors[0]?.message}`)
         const current = workload
-        timings = measureRounds({ rounds: options.growthRounds, operationsPerRound: current.inputs.length, warmUp: () => decideAll(current), round: () => decideAll(current), now: io.now })
+        timings = measureRounds({
+          rounds: options.growthRounds,
+          operationsPerRound: current.inputs.length,
+          warmUp: () => decideAll(current),
+          round: () => decideAll(current),
+          now: io.now,
+        })
       }
       const candidatesPerDecision = countIndexCandidates(workload) / workload.inputs.length
       io.log(
@@ -147,7 +177,10 @@ function measureGrowth(params: { io: BenchIo; options: DecideBenchOptions; catal
 /** Sum over requests of the policies the index returns for the request's (action, account): what `decide` examines. */
 function countIndexCandidates(workload: DecideWorkload): number {
   const index = findPolicyIndex(workload.repository.policies)
-  return workload.generated.requests.reduce((sum, request) => sum + index.lookup(request.question.action, request.question.account).length, 0)
+  return workload.generated.requests.reduce(
+    (sum, request) => sum + index.lookup(request.question.action, request.question.account).length,
+    0,
+  )
 }
 
 /** Decides every input; the verdicts are folded into a value so the work cannot be optimised away. */
@@ -183,7 +216,9 @@ function formatRounds(timings: RoundTimings): string {
 }
 
 function formatMix(mix: Record<Verdict, number>, total: number): string {
-  return (Object.entries(mix) as [Verdict, number][]).map(([verdict, count]) => `${verdict} ${count} (${((100 * count) / total).toFixed(0)}%)`).join(', ')
+  return (Object.entries(mix) as [Verdict, number][])
+    .map(([verdict, count]) => `${verdict} ${count} (${((100 * count) / total).toFixed(0)}%)`)
+    .join(', ')
 }
 
 function round2(value: number): number {

@@ -1,6 +1,6 @@
-import { loadAccessRepository, type AccessRepository } from '../src/core/access-repository.js'
-import type { ActionCatalogue } from '../src/core/action-catalogue.js'
-import type { Decision, DecisionInput, Verdict } from '../src/core/decision.js'
+import { loadAccessRepository, type AccessRepository } from '../src/core/files/access-repository.js'
+import type { ActionCatalogue } from '../src/core/matching/action-catalogue.js'
+import type { Decision, DecisionInput, Verdict } from '../src/core/decision/decision.js'
 import { generateAccessRepo, type GeneratedAccessRepo, type GeneratedRequest } from './generate-access-repo.js'
 
 /** A generated repository, loaded, and one ready-made `decide` input per generated request. */
@@ -13,23 +13,27 @@ export interface DecideWorkload {
 }
 
 /** Generates a repository of `policies` policies and `requests` requests, and loads it as the app would. */
-export function prepareDecideWorkload(params: { policies: number; requests: number; seed: number; catalogue: ActionCatalogue; now: () => number }): DecideWorkload {
+export function prepareDecideWorkload(params: {
+  policies: number
+  requests: number
+  seed: number
+  catalogue: ActionCatalogue
+  now: () => number
+}): DecideWorkload {
   const generated = generateAccessRepo(params)
   const started = params.now()
   const repository = loadAccessRepository({ files: generated.files, catalogue: params.catalogue })
   const loadMs = params.now() - started
-  const inputs = generated.requests.map(
-    (request): DecisionInput => ({
-      requestFile: request.file,
-      repository,
-      author: request.author,
-      headSha: request.headSha,
-      reviews: request.reviews,
-      teams: generated.teams,
-      now: generated.now,
-      catalogue: params.catalogue,
-    }),
-  )
+  const inputs = generated.requests.map((request): DecisionInput => ({
+    requestFile: request.file,
+    repository,
+    author: request.author,
+    headSha: request.headSha,
+    reviews: request.reviews,
+    teams: generated.teams,
+    now: generated.now,
+    catalogue: params.catalogue,
+  }))
   return { generated, repository, inputs, loadMs }
 }
 
@@ -70,7 +74,8 @@ export function findDisagreements(params: {
     const ours = readGrantability(decision.verdict)
     const base = { request, verdict: decision.verdict, summary: decision.summary, cedarAllows: cedar.allows, cedarPolicies: cedar.policies }
     if (ours === undefined) disagreements.push({ ...base, why: 'our engine found the input invalid' })
-    else if (ours !== cedar.allows) disagreements.push({ ...base, why: cedar.allows ? 'Cedar allows, we deny' : `Cedar denies, we say ${decision.verdict}` })
+    else if (ours !== cedar.allows)
+      disagreements.push({ ...base, why: cedar.allows ? 'Cedar allows, we deny' : `Cedar denies, we say ${decision.verdict}` })
     else if (request.intent === 'covered-with-approvals' && decision.verdict !== 'approved') {
       disagreements.push({ ...base, why: `covered by ${request.basedOn} with its approvals on the head commit, yet ${decision.verdict}` })
     }

@@ -1,6 +1,6 @@
-import type { RepositoryFile } from '../src/core/access-repository.js'
-import type { ActionCatalogue } from '../src/core/action-catalogue.js'
-import type { Review, TeamMembers } from '../src/core/decision.js'
+import type { RepositoryFile } from '../src/core/files/access-repository.js'
+import type { ActionCatalogue } from '../src/core/matching/action-catalogue.js'
+import type { Review, TeamMembers } from '../src/core/decision/decision.js'
 import { createSeededRandom, type SeededRandom } from './seeded-random.js'
 
 /**
@@ -72,7 +72,23 @@ const LONG_TAIL_SHARE = 0.08
 const LONG_TAIL_ARN = 'arn:aws:{service}:{region}:{account}:{name}'
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2']
-const APPS = ['orders', 'billing', 'search', 'checkout', 'payments', 'catalog', 'auth', 'reports', 'ledger', 'inventory', 'shipping', 'web', 'etl', 'ml', 'mail']
+const APPS = [
+  'orders',
+  'billing',
+  'search',
+  'checkout',
+  'payments',
+  'catalog',
+  'auth',
+  'reports',
+  'ledger',
+  'inventory',
+  'shipping',
+  'web',
+  'etl',
+  'ml',
+  'mail',
+]
 /** Durations in minutes a policy may allow and a request may ask for. */
 const DURATIONS_MIN = [30, 60, 120, 240, 480, 720, 1440, 2880]
 const POLICY_MAX_DURATIONS_MIN = [60, 120, 240, 480, 720, 1440]
@@ -88,7 +104,9 @@ interface ResourceSpec {
   readonly namePrefix?: string
 }
 
-type ApprovalSpec = { readonly kind: 'codeowners'; readonly count: number } | { readonly kind: 'principals'; readonly teams: readonly string[]; readonly users: readonly string[]; readonly count: number }
+type ApprovalSpec =
+  | { readonly kind: 'codeowners'; readonly count: number }
+  | { readonly kind: 'principals'; readonly teams: readonly string[]; readonly users: readonly string[]; readonly count: number }
 
 interface PolicySpec {
   readonly name: string
@@ -128,11 +146,18 @@ interface Organisation {
  * Every wildcard is a `*` (never `?`) and every ticket rule a literal prefix, so a policy translates
  * exactly into Cedar (see `translatePoliciesToCedar`).
  */
-export function generateAccessRepo(params: { policies: number; requests: number; seed: number; catalogue: ActionCatalogue }): GeneratedAccessRepo {
+export function generateAccessRepo(params: {
+  policies: number
+  requests: number
+  seed: number
+  catalogue: ActionCatalogue
+}): GeneratedAccessRepo {
   const random = createSeededRandom(params.seed)
   const organisation = createOrganisation(random, params.policies)
   const services = listUsableServices(params.catalogue)
-  const specs = Array.from({ length: params.policies }, (_, index) => generatePolicySpec({ random, index, organisation, services, catalogue: params.catalogue }))
+  const specs = Array.from({ length: params.policies }, (_, index) =>
+    generatePolicySpec({ random, index, organisation, services, catalogue: params.catalogue }),
+  )
   const files: RepositoryFile[] = specs.map((spec) => ({ path: `policies/${spec.name}.yaml`, text: writePolicyYaml(spec) }))
   files.push({ path: '.github/CODEOWNERS', text: writeCodeowners(organisation) })
   const requests = Array.from({ length: params.requests }, (_, index) =>
@@ -142,7 +167,9 @@ export function generateAccessRepo(params: { policies: number; requests: number;
 }
 
 function createOrganisation(random: SeededRandom, policyCount: number): Organisation {
-  const accounts = Array.from({ length: Math.max(4, Math.round(policyCount / 20)) }, (_, k) => String(100_000_000_000 + (k + 1) * 1_000_003))
+  const accounts = Array.from({ length: Math.max(4, Math.round(policyCount / 20)) }, (_, k) =>
+    String(100_000_000_000 + (k + 1) * 1_000_003),
+  )
   const users = Array.from({ length: Math.max(40, Math.round(policyCount / 4)) }, (_, k) => `dev-${String(k + 1).padStart(4, '0')}`)
   const requesterTeams = Array.from({ length: Math.max(6, Math.round(policyCount / 20)) }, (_, k) => `@acme/team-${k + 1}`)
   const approverTeams = Array.from({ length: Math.max(3, Math.round(policyCount / 100)) }, (_, k) => `@acme/approvers-${k + 1}`)
@@ -168,7 +195,9 @@ interface UsableService {
 }
 
 function listUsableServices(catalogue: ActionCatalogue): { common: UsableService[]; longTail: UsableService[] } {
-  const common = SERVICE_SHAPES.map((shape) => ({ ...shape, actions: catalogue.expand(`${shape.service}:*`) })).filter((shape) => shape.actions.length > 0)
+  const common = SERVICE_SHAPES.map((shape) => ({ ...shape, actions: catalogue.expand(`${shape.service}:*`) })).filter(
+    (shape) => shape.actions.length > 0,
+  )
   if (common.length === 0) throw new Error('the action catalogue has none of the common services (ec2, s3, ...)')
   const known = new Set(common.map((shape) => shape.service))
   const byService = new Map<string, string[]>()
@@ -177,7 +206,12 @@ function listUsableServices(catalogue: ActionCatalogue): { common: UsableService
     if (known.has(service) || !/^[a-z0-9-]+$/.test(service)) continue
     byService.set(service, [...(byService.get(service) ?? []), action])
   }
-  const longTail = [...byService].map(([service, actions]) => ({ service, weight: 1, arn: LONG_TAIL_ARN.replace('{service}', service), actions }))
+  const longTail = [...byService].map(([service, actions]) => ({
+    service,
+    weight: 1,
+    arn: LONG_TAIL_ARN.replace('{service}', service),
+    actions,
+  }))
   return { common, longTail }
 }
 
@@ -198,7 +232,8 @@ function generatePolicySpec(params: {
   catalogue: ActionCatalogue
 }): PolicySpec {
   const { random, index, organisation, services } = params
-  const shape = random.chance(LONG_TAIL_SHARE) && services.longTail.length > 0 ? random.pick(services.longTail) : pickWeighted(random, services.common)
+  const shape =
+    random.chance(LONG_TAIL_SHARE) && services.longTail.length > 0 ? random.pick(services.longTail) : pickWeighted(random, services.common)
   const accounts = random.chance(0.04) ? ['*'] : random.sample(organisation.accounts, random.integer(1, 3))
   const maxDurationMin = random.pick(POLICY_MAX_DURATIONS_MIN)
   const team = random.pick(organisation.requesterTeams)
@@ -260,7 +295,10 @@ function generateApprovals(random: SeededRandom, organisation: Organisation): Ap
 
 function resourcePattern(spec: ResourceSpec): string {
   if (spec.template === '*') return '*'
-  return spec.template.replace('{region}', spec.region).replace('{account}', spec.account).replace('{name}', `${spec.namePrefix ?? ''}*`)
+  return spec.template
+    .replace('{region}', spec.region)
+    .replace('{account}', spec.account)
+    .replace('{name}', `${spec.namePrefix ?? ''}*`)
 }
 
 function formatDurationText(minutes: number): string {
@@ -284,7 +322,10 @@ function writePolicyYaml(spec: PolicySpec): string {
   if (spec.ticketPrefixes !== undefined) lines.push(`ticket: ${JSON.stringify(ticketRegex(spec.ticketPrefixes))}`)
   lines.push('approvals:')
   for (const rule of spec.approvals) {
-    lines.push(rule.kind === 'codeowners' ? '  - from: codeowners' : `  - from: ${list([...rule.teams, ...rule.users])}`, `    count: ${rule.count}`)
+    lines.push(
+      rule.kind === 'codeowners' ? '  - from: codeowners' : `  - from: ${list([...rule.teams, ...rule.users])}`,
+      `    count: ${rule.count}`,
+    )
   }
   if (spec.autoApproveMin !== undefined) lines.push('auto_approve:', `  max_duration: ${formatDurationText(spec.autoApproveMin)}`)
   return `${lines.join('\n')}\n`
@@ -296,7 +337,10 @@ function ticketRegex(prefixes: readonly string[]): string {
 
 function writeCodeowners(organisation: Organisation): string {
   // The last matching line wins: the catch-all comes first.
-  const lines = ['* @acme/platform', ...organisation.requesterTeams.map((team) => `/requests/${team.slice('@acme/'.length)}/ ${team}-leads`)]
+  const lines = [
+    '* @acme/platform',
+    ...organisation.requesterTeams.map((team) => `/requests/${team.slice('@acme/'.length)}/ ${team}-leads`),
+  ]
   return `${lines.join('\n')}\n`
 }
 
@@ -306,20 +350,39 @@ function writeCodeowners(organisation: Organisation): string {
 const NEAR_MISSES = ['account', 'duration', 'requester', 'ticket', 'resource', 'action'] as const
 type NearMissKind = (typeof NEAR_MISSES)[number]
 
-function generateRequest(params: { random: SeededRandom; index: number; spec: PolicySpec; organisation: Organisation; catalogue: ActionCatalogue }): GeneratedRequest {
+function generateRequest(params: {
+  random: SeededRandom
+  index: number
+  spec: PolicySpec
+  organisation: Organisation
+  catalogue: ActionCatalogue
+}): GeneratedRequest {
   const { random, index, spec, organisation, catalogue } = params
   const roll = random.next()
   const intent: RequestIntent = roll < 0.55 ? 'covered-with-approvals' : roll < 0.75 ? 'covered-approvals-missing' : 'near-miss'
   const miss = intent === 'near-miss' ? random.pick(NEAR_MISSES.filter((kind) => canMiss(kind, spec))) : undefined
 
   const author = miss === 'requester' ? pickOutsider(random, spec, organisation) : pickRequester(random, spec, organisation)
-  const account = miss === 'account' ? random.pick(organisation.accounts.filter((candidate) => !spec.accounts.includes(candidate))) : pickAccount(random, spec, organisation)
+  const account =
+    miss === 'account'
+      ? random.pick(organisation.accounts.filter((candidate) => !spec.accounts.includes(candidate)))
+      : pickAccount(random, spec, organisation)
   const action = miss === 'action' ? pickUngrantedAction(random, spec, catalogue) : pickGrantedAction(random, spec, catalogue)
-  const resource = miss === 'resource' ? generateOutsideResource(random, spec, account) : generateResource(random, random.pick(spec.resources), spec.arnTemplate, account)
+  const resource =
+    miss === 'resource'
+      ? generateOutsideResource(random, spec, account)
+      : generateResource(random, random.pick(spec.resources), spec.arnTemplate, account)
   const allowed = DURATIONS_MIN.filter((minutes) => minutes <= spec.maxDurationMin)
-  const durationMin = miss === 'duration' ? (DURATIONS_MIN.find((minutes) => minutes > spec.maxDurationMin) as number) : random.pick(allowed)
+  const durationMin =
+    miss === 'duration' ? (DURATIONS_MIN.find((minutes) => minutes > spec.maxDurationMin) as number) : random.pick(allowed)
   const ticket =
-    miss === 'ticket' ? undefined : spec.ticketPrefixes !== undefined ? `${random.pick(spec.ticketPrefixes)}${random.integer(100, 99_999)}` : random.chance(0.3) ? `INC-${random.integer(100, 99_999)}` : undefined
+    miss === 'ticket'
+      ? undefined
+      : spec.ticketPrefixes !== undefined
+        ? `${random.pick(spec.ticketPrefixes)}${random.integer(100, 99_999)}`
+        : random.chance(0.3)
+          ? `INC-${random.integer(100, 99_999)}`
+          : undefined
 
   const team = organisation.teamsOf.get(author)?.[0] ?? random.pick(organisation.requesterTeams)
   const path = `requests/${team.slice('@acme/'.length)}/r${String(index + 1).padStart(5, '0')}.yaml`
@@ -402,7 +465,10 @@ function generateResource(random: SeededRandom, spec: ResourceSpec, arnTemplate:
   const template = spec.template === '*' ? arnTemplate : spec.template
   const region = spec.region === '*' ? random.pick(REGIONS) : spec.region
   const name = `${spec.namePrefix ?? `${random.pick(APPS)}-`}${generateToken(random)}`
-  return template.replace('{region}', region).replace('{account}', spec.account === '*' ? account : spec.account).replace('{name}', name)
+  return template
+    .replace('{region}', region)
+    .replace('{account}', spec.account === '*' ? account : spec.account)
+    .replace('{name}', name)
 }
 
 /** A resource of the same kind that the policy's patterns leave out: another application's, or another account's. */
@@ -489,7 +555,10 @@ function generateMissingApprovals(params: {
 }
 
 function generateToken(random: SeededRandom): string {
-  return random.integer(0, 36 ** 6 - 1).toString(36).padStart(6, '0')
+  return random
+    .integer(0, 36 ** 6 - 1)
+    .toString(36)
+    .padStart(6, '0')
 }
 
 function generateSha(random: SeededRandom): string {

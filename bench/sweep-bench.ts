@@ -6,14 +6,14 @@ import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient } from '@aws-sdk/client-sts'
 import { ProbotOctokit } from 'probot'
 import { startIamStsEmulator } from '../emulator/aws/iam-sts-emulator.js'
-import { createAwsProvider } from '../src/aws/aws-provider.js'
+import { createAwsProvider } from '../src/aws/iam/iam-provider.js'
 import { nameGrantPolicy } from '../src/aws/policy-document.js'
-import type { GrantRecord } from '../src/core/grant-record.js'
-import { formatRecordDocument } from '../src/core/record-document.js'
+import type { GrantRecord } from '../src/core/records/grant-record.js'
+import { formatRecordDocument } from '../src/core/records/record-document.js'
 import { createGitHubApi } from '../src/github/github-api.js'
-import { cacheAssumeRole } from '../src/providers/assume-role-cache.js'
-import { SWEEP_SESSION_NAME } from '../src/sweep/create-sweep-provider.js'
-import { runSweep } from '../src/sweep/run-sweep.js'
+import { cacheAssumeRole } from '../src/aws/assume-role-cache.js'
+import { SWEEP_SESSION_NAME } from '../src/workflows/sweep/create-sweep-provider.js'
+import { runSweep } from '../src/workflows/sweep/run-sweep.js'
 import type { BenchCase, BenchIo } from './bench-case.js'
 
 const ACTIVE = 10_000
@@ -42,7 +42,9 @@ export const sweepBench: BenchCase = {
 
 async function measureSweep(io: BenchIo) {
   const now = new Date()
-  const aws = await startIamStsEmulator({ credentials: [{ accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret', account: '999999999999' }] })
+  const aws = await startIamStsEmulator({
+    credentials: [{ accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret', account: '999999999999' }],
+  })
   const accounts = Array.from({ length: ACCOUNTS }, (_, index) => String(111111111110 + index))
   for (const account of accounts) {
     aws.state.seedRole({ account, roleName: 'jit-granter', externalId: 'bench' })
@@ -66,7 +68,11 @@ async function measureSweep(io: BenchIo) {
   const provider = createAwsProvider({
     granterRole: 'arn:aws:iam::{account}:role/jit-granter',
     externalId: 'bench',
-    createStsClient: cacheAssumeRole({ createStsClient: (config) => new STSClient({ ...config, endpoint: aws.url, credentials }), sessionName: SWEEP_SESSION_NAME, now: () => new Date() }),
+    createStsClient: cacheAssumeRole({
+      createStsClient: (config) => new STSClient({ ...config, endpoint: aws.url, credentials }),
+      sessionName: SWEEP_SESSION_NAME,
+      now: () => new Date(),
+    }),
     createIamClient: (config) => new IAMClient({ ...config, endpoint: aws.url }),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   })
@@ -100,10 +106,10 @@ async function measureSweep(io: BenchIo) {
   }
 }
 
-const BenchOctokit = ProbotOctokit.defaults((options: Record<string, any>) => ({
+const BenchOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
   retry: { enabled: false },
-  throttle: { ...options['throttle'], enabled: false },
+  throttle: { ...(options['throttle'] as object), enabled: false },
 }))
 
 function benchRecord(params: { number: number; account: string; roleName: string; expiresAt: Date }): GrantRecord {
@@ -112,7 +118,12 @@ function benchRecord(params: { number: number; account: string; roleName: string
     id,
     state: 'active',
     request: { path: `requests/${id}.yaml`, blob_sha: SHA },
-    pull_request: { number: params.number, url: `https://github.com/acme/access/pull/${params.number}`, merge_commit_sha: SHA, merged_by: 'bob' },
+    pull_request: {
+      number: params.number,
+      url: `https://github.com/acme/access/pull/${params.number}`,
+      merge_commit_sha: SHA,
+      merged_by: 'bob',
+    },
     requester: 'alice',
     reason: 'benchmark',
     ticket: null,
@@ -139,15 +150,33 @@ function benchRecord(params: { number: number; account: string; roleName: string
 /** Just enough of api.github.com for one sweep: the GraphQL reads and the Git Data commit, JSON over HTTP. */
 async function startGitHubStandIn(records: readonly GrantRecord[]) {
   const head = 'c'.repeat(40)
-  const entries = records.map((record) => ({ name: `${record.id}.yaml`, type: 'blob', object: { text: formatRecordDocument(record), isTruncated: false } }))
+  const entries = records.map((record) => ({
+    name: `${record.id}.yaml`,
+    type: 'blob',
+    object: { text: formatRecordDocument(record), isTruncated: false },
+  }))
   let committedFiles = 0
   const answer = (request: IncomingMessage, body: string): [number, unknown] => {
     const url = request.url ?? ''
     if (request.method === 'POST' && url === '/graphql') {
       const operation = /query (\w+)/.exec((JSON.parse(body) as { query: string }).query)?.[1]
-      if (operation === 'jitDefaultBranch') return [200, { data: { repository: { url: 'https://github.com/acme/access', defaultBranchRef: { name: 'main', target: { oid: head } }, settings: null, policies: { __typename: 'Tree' } } } }]
+      if (operation === 'jitDefaultBranch')
+        return [
+          200,
+          {
+            data: {
+              repository: {
+                url: 'https://github.com/acme/access',
+                defaultBranchRef: { name: 'main', target: { oid: head } },
+                settings: null,
+                policies: { __typename: 'Tree' },
+              },
+            },
+          },
+        ]
       // No merge left without a record: the merged pull requests come in the same query, at no extra call.
-      if (operation === 'jitGrantRecords') return [200, { data: { repository: { active: { entries }, revoked: null, refused: null, failed: null, merged: { nodes: [] } } } }]
+      if (operation === 'jitGrantRecords')
+        return [200, { data: { repository: { active: { entries }, revoked: null, refused: null, failed: null, merged: { nodes: [] } } } }]
       if (operation === 'jitOpenRequests') return [200, { data: { repository: { pullRequests: { nodes: [] } } } }]
       return [400, { message: `unexpected query ${operation}` }]
     }

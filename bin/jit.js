@@ -4,4 +4,9 @@ import { main } from '../dist/src/cli/jit.js'
 import { registerSweepCommands } from '../dist/src/cli/sweep-command.js'
 
 registerSweepCommands()
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env })
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  cwd: process.cwd(),
+  env: process.env,
+})

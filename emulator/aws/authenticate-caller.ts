@@ -1,11 +1,6 @@
 import { AwsQueryError } from './aws-query-error.js'
 import { defaultAccountId, defaultUserName, type EmulatorState } from './emulator-state.js'
-import {
-  parseSigV4Authorization,
-  readSigningTime,
-  verifySigV4Signature,
-  type SignableRequest,
-} from './verify-sigv4.js'
+import { parseSigV4Authorization, readSigningTime, verifySigV4Signature, type SignableRequest } from './verify-sigv4.js'
 
 /** The identity a request was signed as. */
 export type Caller =
@@ -48,11 +43,7 @@ export function authenticateCaller(params: {
 }): AuthenticatedRequest {
   const { request, state, now } = params
   const authorization = parseSigV4Authorization(readSingleHeader(request, 'authorization'))
-  const invalidToken = new AwsQueryError(
-    'InvalidClientTokenId',
-    403,
-    'The security token included in the request is invalid.',
-  )
+  const invalidToken = new AwsQueryError('InvalidClientTokenId', 403, 'The security token included in the request is invalid.')
   const base = state.baseCredentials.get(authorization.accessKeyId)
   const session = state.sessions.get(authorization.accessKeyId)
   const secretAccessKey = base?.secretAccessKey ?? session?.secretAccessKey
@@ -112,7 +103,10 @@ function checkClockSkew(request: SignableRequest, now: Date, maxClockSkewSeconds
 }
 
 function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')
 }
 
 function readSingleHeader(request: SignableRequest, name: string): string | undefined {

@@ -36,11 +36,7 @@ function namesPrincipal(principal: unknown, caller: AssumingPrincipal): boolean 
   if (principal === '*') return true
   if (!isObject(principal)) return false
   return readStringList(principal['AWS']).some(
-    (entry) =>
-      entry === '*' ||
-      entry === caller.account ||
-      entry === `arn:aws:iam::${caller.account}:root` ||
-      caller.arns.includes(entry),
+    (entry) => entry === '*' || entry === caller.account || entry === `arn:aws:iam::${caller.account}:root` || caller.arns.includes(entry),
   )
 }
 

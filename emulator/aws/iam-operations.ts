@@ -1,13 +1,7 @@
 import { AwsQueryError } from './aws-query-error.js'
 import type { Caller } from './authenticate-caller.js'
 import type { IamTag, RoleRecord, UserRecord } from './emulator-state.js'
-import {
-  deleteInlinePolicy,
-  getInlinePolicy,
-  listInlinePolicyNames,
-  putInlinePolicy,
-  type PolicyHolder,
-} from './manage-inline-policies.js'
+import { deleteInlinePolicy, getInlinePolicy, listInlinePolicyNames, putInlinePolicy, type PolicyHolder } from './manage-inline-policies.js'
 import type { Operation, OperationContext } from './operation-context.js'
 import { readIntegerParam, readRequiredParam, readStructList } from './parse-query-request.js'
 import { parsePolicyDocument } from './policy-document.js'
@@ -51,10 +45,17 @@ function asHolder(entity: RoleRecord | UserRecord): PolicyHolder {
  * Put/Get/Delete/List{Role,User}Policy: IAM's two families of inline-policy operations are the same
  * but for the entity they name (and the `RoleName`/`UserName` echoed back by Get).
  */
-function inlinePolicyOperations(kind: 'Role' | 'User', findOrFail: (context: OperationContext) => RoleRecord | UserRecord): Record<string, Operation> {
+function inlinePolicyOperations(
+  kind: 'Role' | 'User',
+  findOrFail: (context: OperationContext) => RoleRecord | UserRecord,
+): Record<string, Operation> {
   return {
     [`Put${kind}Policy`]: (context) => {
-      putInlinePolicy(asHolder(findOrFail(context)), readRequiredParam(context.params, 'PolicyName'), readRequiredParam(context.params, 'PolicyDocument'))
+      putInlinePolicy(
+        asHolder(findOrFail(context)),
+        readRequiredParam(context.params, 'PolicyName'),
+        readRequiredParam(context.params, 'PolicyDocument'),
+      )
       return undefined
     },
     [`Get${kind}Policy`]: (context) => {
@@ -113,7 +114,11 @@ function readEntityName(params: Readonly<Record<string, string>>, name: 'RoleNam
 function readPath(params: Readonly<Record<string, string>>): string {
   const path = params['Path'] ?? '/'
   if (!/^\/([\x21-\x7e]*\/)?$/.test(path)) {
-    throw new AwsQueryError('ValidationError', 400, `The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.`)
+    throw new AwsQueryError(
+      'ValidationError',
+      400,
+      `The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.`,
+    )
   }
   return path
 }
@@ -128,7 +133,11 @@ const createRole: Operation = ({ state, caller, params, now }) => {
   parsePolicyDocument(trustPolicy, 'trust')
   const maxSessionDuration = readIntegerParam(params, 'MaxSessionDuration') ?? 3600
   if (maxSessionDuration < 3600 || maxSessionDuration > 43_200) {
-    throw new AwsQueryError('ValidationError', 400, `1 validation error detected: Value '${maxSessionDuration}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200`)
+    throw new AwsQueryError(
+      'ValidationError',
+      400,
+      `1 validation error detected: Value '${maxSessionDuration}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between 3600 and 43200`,
+    )
   }
   if (state.findRole(caller.account, roleName) !== undefined) {
     throw new AwsQueryError('EntityAlreadyExists', 409, `Role with name ${roleName} already exists.`)

@@ -10,15 +10,7 @@ import { parseQueryRequest, type QueryRequest } from './parse-query-request.js'
 import { renderErrorResponse, renderSuccessResponse, xmlNamespaces } from './render-xml.js'
 import { stsOperations } from './sts-operations.js'
 
-export type {
-  AccountState,
-  BaseCredential,
-  CallRecord,
-  FaultSpec,
-  RoleAssumption,
-  RoleRecord,
-  UserRecord,
-} from './emulator-state.js'
+export type { AccountState, BaseCredential, CallRecord, FaultSpec, RoleAssumption, RoleRecord, UserRecord } from './emulator-state.js'
 export { EmulatorState } from './emulator-state.js'
 
 /** How to start the emulator. */
@@ -126,7 +118,11 @@ async function answerRequest(request: IncomingMessage, response: ServerResponse,
     })
     const api = serviceApis[service]
     if (api === undefined) {
-      throw new AwsQueryError('SignatureDoesNotMatch', 403, `Credential should be scoped to correct service: 'iam' or 'sts', not '${service}'.`)
+      throw new AwsQueryError(
+        'SignatureDoesNotMatch',
+        403,
+        `Credential should be scoped to correct service: 'iam' or 'sts', not '${service}'.`,
+      )
     }
     namespace = api.namespace
     const result = runOperation({ api, query, caller, now, settings })
@@ -151,7 +147,11 @@ function runOperation(params: {
   const { api, query, caller, now, settings } = params
   const operation = api.operations[query.action]
   if (operation === undefined || query.version !== api.version) {
-    throw new AwsQueryError('InvalidAction', 400, `Could not find operation ${query.action} for version ${query.version ?? 'NO_VERSION_SPECIFIED'}`)
+    throw new AwsQueryError(
+      'InvalidAction',
+      400,
+      `Could not find operation ${query.action} for version ${query.version ?? 'NO_VERSION_SPECIFIED'}`,
+    )
   }
   const record = (error: string | undefined): void => {
     settings.state.calls.push({

@@ -27,11 +27,7 @@ export function putInlinePolicy(holder: PolicyHolder, policyName: string, docume
   }
   const limit = inlinePolicySizeLimit[holder.kind]
   if (total > limit) {
-    throw new AwsQueryError(
-      'LimitExceeded',
-      409,
-      `Maximum policy size of ${limit} bytes exceeded for ${holder.kind} ${holder.name}`,
-    )
+    throw new AwsQueryError('LimitExceeded', 409, `Maximum policy size of ${limit} bytes exceeded for ${holder.kind} ${holder.name}`)
   }
   holder.inlinePolicies.set(policyName, document)
 }

@@ -32,10 +32,7 @@ export function readRequiredParam(params: Readonly<Record<string, string>>, name
 }
 
 /** Reads an optional integer parameter, rejecting text that is not a whole number. */
-export function readIntegerParam(
-  params: Readonly<Record<string, string>>,
-  name: string,
-): number | undefined {
+export function readIntegerParam(params: Readonly<Record<string, string>>, name: string): number | undefined {
   const value = params[name]
   if (value === undefined) return undefined
   if (!/^-?\d+$/.test(value)) {
@@ -48,10 +45,7 @@ export function readIntegerParam(
  * Reads a list of structures sent as `Name.member.N.Field=value` (how the Query protocol
  * flattens `Tags: [{ Key, Value }]`), in member order.
  */
-export function readStructList(
-  params: Readonly<Record<string, string>>,
-  name: string,
-): Record<string, string>[] {
+export function readStructList(params: Readonly<Record<string, string>>, name: string): Record<string, string>[] {
   const byIndex = new Map<number, Record<string, string>>()
   const pattern = new RegExp(`^${name}\\.member\\.(\\d+)\\.(\\w+)$`)
   for (const [key, value] of Object.entries(params)) {

@@ -56,11 +56,7 @@ const assumeRole: Operation = ({ state, caller, params, now }) => {
     )
   }
   if (durationSeconds > maxDuration) {
-    throw new AwsQueryError(
-      'ValidationError',
-      400,
-      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
-    )
+    throw new AwsQueryError('ValidationError', 400, 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.')
   }
 
   const session: SessionCredential = {

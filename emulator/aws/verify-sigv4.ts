@@ -45,7 +45,13 @@ export function parseSigV4Authorization(header: string | undefined): SigV4Author
     )
   }
   const [, accessKeyId, scopeDate, region, service, signedHeaders, signature] = match as unknown as [
-    string, string, string, string, string, string, string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
   ]
   return {
     accessKeyId,
@@ -72,7 +78,11 @@ export function verifySigV4Signature(params: {
   const { request, authorization, secretAccessKey } = params
   const amzDate = readHeader(request.headers, 'x-amz-date')
   if (amzDate === undefined || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
-    throw new AwsQueryError('IncompleteSignature', 400, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+    throw new AwsQueryError(
+      'IncompleteSignature',
+      400,
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    )
   }
   if (!amzDate.startsWith(authorization.scopeDate)) {
     throw new AwsQueryError(

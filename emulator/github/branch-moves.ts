@@ -12,14 +12,21 @@ export async function announceBranchMoved(
 ): Promise<void> {
   if (!params.fullRef.startsWith('refs/heads/')) return
   const pusherLogin = params.pusherLogin ?? botLogin(context)
-  context.announce(buildPushEvent(context, { ref: params.fullRef, before: params.before, after: params.after, pusherLogin, forced: params.forced }))
+  context.announce(
+    buildPushEvent(context, { ref: params.fullRef, before: params.before, after: params.after, pusherLogin, forced: params.forced }),
+  )
   const branch = params.fullRef.slice('refs/heads/'.length)
   for (const pull of context.state.pulls.values()) {
     if (pull.state !== 'open' || pull.headOwner !== context.owner || pull.headRef !== branch) continue
     pull.headSha = params.after
     pull.updatedAt = context.clock()
     context.announce(
-      await buildPullRequestEvent(context, { action: 'synchronize', pull, senderLogin: pusherLogin, extra: { before: params.before, after: params.after } }),
+      await buildPullRequestEvent(context, {
+        action: 'synchronize',
+        pull,
+        senderLogin: pusherLogin,
+        extra: { before: params.before, after: params.after },
+      }),
     )
   }
 }

@@ -35,7 +35,12 @@ export class GitHubControlApi {
   }
 
   /** Commits straight to the default branch (seeding policies, CODEOWNERS). No webhook unless `deliverPush`. */
-  async commitToDefaultBranch(params: { files: FileChanges; message?: string; author?: string; deliverPush?: boolean }): Promise<{ sha: string; delivery?: WebhookDelivery }> {
+  async commitToDefaultBranch(params: {
+    files: FileChanges
+    message?: string
+    author?: string
+    deliverPush?: boolean
+  }): Promise<{ sha: string; delivery?: WebhookDelivery }> {
     const { store } = this.context
     const ref = `refs/heads/${store.defaultBranch}`
     const parent = await store.readRef(ref)
@@ -43,7 +48,9 @@ export class GitHubControlApi {
     const sha = await this.commitFiles({ parent, files: params.files, message: params.message ?? 'Update files', author })
     if (!(await store.updateRef(ref, sha, parent ?? null))) throw new ControlActionError(`${ref} moved while committing to it`)
     if (params.deliverPush !== true) return { sha }
-    const delivery = await this.send(buildPushEvent(this.context, { ref, before: parent ?? '0'.repeat(40), after: sha, pusherLogin: author, forced: false }))
+    const delivery = await this.send(
+      buildPushEvent(this.context, { ref, before: parent ?? '0'.repeat(40), after: sha, pusherLogin: author, forced: false }),
+    )
     return { sha, delivery }
   }
 
@@ -64,11 +71,17 @@ export class GitHubControlApi {
     const { store, state } = this.context
     const baseSha = await store.readRef(`refs/heads/${store.defaultBranch}`)
     if (baseSha === undefined) throw new ControlActionError(`The default branch ${store.defaultBranch} has no commit to branch from`)
-    const headSha = await this.commitFiles({ parent: baseSha, files: params.files, message: params.message ?? params.title, author: params.author })
+    const headSha = await this.commitFiles({
+      parent: baseSha,
+      files: params.files,
+      message: params.message ?? params.title,
+      author: params.author,
+    })
     const number = state.allocateNumber()
     const headOwner = params.fork ?? this.context.owner
     if (params.fork === undefined) {
-      if (!(await store.updateRef(`refs/heads/${params.branch}`, headSha, null))) throw new ControlActionError(`Branch ${params.branch} already exists`)
+      if (!(await store.updateRef(`refs/heads/${params.branch}`, headSha, null)))
+        throw new ControlActionError(`Branch ${params.branch} already exists`)
     } else {
       state.forks.add(params.fork)
     }
@@ -99,7 +112,11 @@ export class GitHubControlApi {
   }
 
   /** Pushes one more commit to a pull request's branch (`pull_request.synchronize`). */
-  async pushToPullRequest(number: number, files: FileChanges, options: { author?: string; message?: string } = {}): Promise<ActionResult & { headSha: string }> {
+  async pushToPullRequest(
+    number: number,
+    files: FileChanges,
+    options: { author?: string; message?: string } = {},
+  ): Promise<ActionResult & { headSha: string }> {
     const pull = this.openPull(number)
     const { store } = this.context
     const before = pull.headSha
@@ -157,7 +174,8 @@ export class GitHubControlApi {
     const baseTip = await store.readRef(baseRef)
     if (baseTip === undefined) throw new ControlActionError(`Base branch ${pull.baseRef} does not exist`)
     const merge = await store.mergeTrees(baseTip, pull.headSha)
-    if (!merge.clean) throw new ControlActionError(`Pull request #${number} conflicts with ${pull.baseRef} in: ${merge.conflicts.join(', ')}`)
+    if (!merge.clean)
+      throw new ControlActionError(`Pull request #${number} conflicts with ${pull.baseRef} in: ${merge.conflicts.join(', ')}`)
     const now = this.context.clock()
     const mergeCommitSha = await store.createCommit({
       tree: merge.tree,
@@ -166,8 +184,17 @@ export class GitHubControlApi {
       author: this.identity(params.by, now),
       committer: { name: 'GitHub', email: 'noreply@github.com', date: now },
     })
-    if (!(await store.updateRef(baseRef, mergeCommitSha, baseTip))) throw new ControlActionError(`${baseRef} moved while merging #${number}`)
-    Object.assign(pull, { state: 'closed', merged: true, mergedAt: now, mergedByLogin: params.by, mergeCommitSha, closedAt: now, updatedAt: now })
+    if (!(await store.updateRef(baseRef, mergeCommitSha, baseTip)))
+      throw new ControlActionError(`${baseRef} moved while merging #${number}`)
+    Object.assign(pull, {
+      state: 'closed',
+      merged: true,
+      mergedAt: now,
+      mergedByLogin: params.by,
+      mergeCommitSha,
+      closedAt: now,
+      updatedAt: now,
+    })
     const delivery = await this.send(await buildPullRequestEvent(this.context, { action: 'closed', pull, senderLogin: params.by }))
     return { mergeCommitSha, delivery }
   }
@@ -185,7 +212,14 @@ export class GitHubControlApi {
   async comment(number: number, params: { login: string; body: string }): Promise<ActionResult & { commentId: number }> {
     const pull = this.pull(number)
     const now = this.context.clock()
-    const comment: IssueCommentRecord = { id: this.context.state.allocateId(), issueNumber: number, login: params.login, body: params.body, createdAt: now, updatedAt: now }
+    const comment: IssueCommentRecord = {
+      id: this.context.state.allocateId(),
+      issueNumber: number,
+      login: params.login,
+      body: params.body,
+      createdAt: now,
+      updatedAt: now,
+    }
     this.context.state.comments.push(comment)
     const delivery = await this.send(buildIssueCommentEvent(this.context, { action: 'created', pull, comment, senderLogin: params.login }))
     return { commentId: comment.id, delivery }

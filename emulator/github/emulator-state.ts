@@ -25,7 +25,10 @@ export interface PullRequestRecord {
 }
 
 /** What the opener of a pull request decides; the rest of a PullRequestRecord follows from it. */
-export type OpenedPullFields = Pick<PullRequestRecord, 'number' | 'title' | 'body' | 'authorLogin' | 'headRef' | 'headSha' | 'headOwner' | 'baseRef' | 'baseSha' | 'draft'>
+export type OpenedPullFields = Pick<
+  PullRequestRecord,
+  'number' | 'title' | 'body' | 'authorLogin' | 'headRef' | 'headSha' | 'headOwner' | 'baseRef' | 'baseSha' | 'draft'
+>
 
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING'
 

@@ -48,7 +48,8 @@ export interface GitTreeWrite {
 }
 
 /** The result of merging two commits' trees (`git merge-tree --write-tree`). */
-export type GitMergeResult = { readonly clean: true; readonly tree: string } | { readonly clean: false; readonly conflicts: readonly string[] }
+export type GitMergeResult =
+  { readonly clean: true; readonly tree: string } | { readonly clean: false; readonly conflicts: readonly string[] }
 
 const zeroSha = '0000000000000000000000000000000000000000'
 const shaPattern = /^[0-9a-f]{40}$/
@@ -74,7 +75,10 @@ export class GitStore {
   }
 
   /** Runs any git command in this repository (for tests and the control API). */
-  run(args: readonly string[], options: { input?: string | Buffer; env?: Record<string, string>; acceptExitCodes?: readonly number[] } = {}): Promise<GitOutput> {
+  run(
+    args: readonly string[],
+    options: { input?: string | Buffer; env?: Record<string, string>; acceptExitCodes?: readonly number[] } = {},
+  ): Promise<GitOutput> {
     return runGit({ gitDir: this.gitDir, args, ...options })
   }
 
@@ -187,7 +191,13 @@ export class GitStore {
   }
 
   /** Writes a commit object (`git commit-tree`); it is on no branch until a ref points at it. */
-  async createCommit(params: { tree: string; parents: readonly string[]; message: string; author: GitIdentity; committer?: GitIdentity }): Promise<string> {
+  async createCommit(params: {
+    tree: string
+    parents: readonly string[]
+    message: string
+    author: GitIdentity
+    committer?: GitIdentity
+  }): Promise<string> {
     const committer = params.committer ?? params.author
     const args = ['commit-tree', params.tree, ...params.parents.flatMap((parent) => ['-p', parent]), '-F', '-']
     const { stdout } = await this.run(args, {
@@ -235,7 +245,9 @@ export class GitStore {
   /** Resolves any revision expression (`sha:path`, `main:policies`, `HEAD`) to an object sha. */
   async resolve(expression: string): Promise<string | undefined> {
     if (expression.startsWith('-') || expression.includes('\0')) return undefined
-    const { stdout, exitCode } = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', expression], { acceptExitCodes: [1, 128] })
+    const { stdout, exitCode } = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', expression], {
+      acceptExitCodes: [1, 128],
+    })
     return exitCode === 0 ? stdout.toString('utf8').trim() : undefined
   }
 
@@ -289,8 +301,13 @@ export class GitStore {
 
   /** Merges two commits' trees without a work tree (`git merge-tree --write-tree`). */
   async mergeTrees(ours: string, theirs: string): Promise<GitMergeResult> {
-    const { stdout, exitCode } = await this.run(['merge-tree', '--write-tree', '--name-only', '--no-messages', ours, theirs], { acceptExitCodes: [1] })
-    const lines = stdout.toString('utf8').split('\n').filter((line) => line.length > 0)
+    const { stdout, exitCode } = await this.run(['merge-tree', '--write-tree', '--name-only', '--no-messages', ours, theirs], {
+      acceptExitCodes: [1],
+    })
+    const lines = stdout
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.length > 0)
     if (exitCode === 0) return { clean: true, tree: lines[0] ?? '' }
     return { clean: false, conflicts: lines.slice(1) }
   }

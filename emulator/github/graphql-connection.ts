@@ -14,7 +14,8 @@ function encodeCursor(index: number): string {
 
 function decodeCursor(cursor: string): number {
   const match = /^cursor:v2:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'))
-  if (match === null) throw new GraphQLError(`\`${cursor}\` does not appear to be a valid cursor.`, { extensions: { type: 'INVALID_CURSOR_ARGUMENTS' } })
+  if (match === null)
+    throw new GraphQLError(`\`${cursor}\` does not appear to be a valid cursor.`, { extensions: { type: 'INVALID_CURSOR_ARGUMENTS' } })
   return Number(match[1])
 }
 
@@ -24,11 +25,17 @@ function decodeCursor(cursor: string): number {
  */
 export function buildConnection<T>(items: readonly T[], args: ConnectionArgs, fieldName: string): Record<string, unknown> {
   const { first, last, after, before } = args
-  for (const [name, value] of [['first', first], ['last', last]] as const) {
+  for (const [name, value] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (typeof value === 'number' && (value < 0 || value > 100)) {
-      throw new GraphQLError(`Requesting ${value} records on the \`${fieldName}\` connection exceeds the \`${name}\` limit of 100 records.`, {
-        extensions: { type: 'EXCESSIVE_PAGINATION' },
-      })
+      throw new GraphQLError(
+        `Requesting ${value} records on the \`${fieldName}\` connection exceeds the \`${name}\` limit of 100 records.`,
+        {
+          extensions: { type: 'EXCESSIVE_PAGINATION' },
+        },
+      )
     }
   }
   let page: { edges: { cursor: string; node: T }[]; pageInfo: Record<string, unknown> } | undefined

@@ -28,7 +28,11 @@ export class BlobLoader {
     const missing = shas.filter((sha) => !this.blobs.has(sha))
     if (missing.length === 0) return
     const batch = this.context.store.readBlobs(missing)
-    for (const sha of missing) this.blobs.set(sha, batch.then((found) => found.get(sha)))
+    for (const sha of missing)
+      this.blobs.set(
+        sha,
+        batch.then((found) => found.get(sha)),
+      )
   }
 
   load(sha: string): Promise<Buffer | undefined> {
@@ -42,13 +46,17 @@ export function buildQueryRoot(context: EmulatorContext, blobs: BlobLoader): Gra
   return {
     repository: (args: { owner: string; name: string }) => {
       if (args.owner.toLowerCase() !== context.owner.toLowerCase() || args.name.toLowerCase() !== context.repo.toLowerCase()) {
-        throw new GraphQLError(`Could not resolve to a Repository with the name '${args.owner}/${args.name}'.`, { extensions: { type: 'NOT_FOUND' } })
+        throw new GraphQLError(`Could not resolve to a Repository with the name '${args.owner}/${args.name}'.`, {
+          extensions: { type: 'NOT_FOUND' },
+        })
       }
       return buildRepository(context, blobs)
     },
     organization: (args: { login: string }) => {
       if (args.login.toLowerCase() !== context.owner.toLowerCase()) {
-        throw new GraphQLError(`Could not resolve to an Organization with the login of '${args.login}'.`, { extensions: { type: 'NOT_FOUND' } })
+        throw new GraphQLError(`Could not resolve to an Organization with the login of '${args.login}'.`, {
+          extensions: { type: 'NOT_FOUND' },
+        })
       }
       return buildOrganization(context)
     },
@@ -67,7 +75,12 @@ function buildRepository(context: EmulatorContext, blobs: BlobLoader): GraphqlOb
     isPrivate: true,
     defaultBranchRef: async () => {
       const sha = await context.store.readRef(`refs/heads/${context.store.defaultBranch}`)
-      return { __typename: 'Ref', name: context.store.defaultBranch, prefix: 'refs/heads/', target: sha === undefined ? null : buildCommit(context, blobs, sha) }
+      return {
+        __typename: 'Ref',
+        name: context.store.defaultBranch,
+        prefix: 'refs/heads/',
+        target: sha === undefined ? null : buildCommit(context, blobs, sha),
+      }
     },
     object: async (args: { expression?: string | null; oid?: string | null }) => {
       const expression = args.oid ?? args.expression ?? ''
@@ -79,7 +92,9 @@ function buildRepository(context: EmulatorContext, blobs: BlobLoader): GraphqlOb
     pullRequest: (args: { number: number }) => {
       const pull = context.state.pulls.get(args.number)
       if (pull === undefined) {
-        throw new GraphQLError(`Could not resolve to a PullRequest with the number of ${args.number}.`, { extensions: { type: 'NOT_FOUND' } })
+        throw new GraphQLError(`Could not resolve to a PullRequest with the number of ${args.number}.`, {
+          extensions: { type: 'NOT_FOUND' },
+        })
       }
       return buildPullRequest(context, blobs, pull)
     },
@@ -174,7 +189,8 @@ function buildTreeEntry(context: EmulatorContext, blobs: BlobLoader, entry: GitT
     size: entry.size ?? 0,
     extension: dot > 0 ? name.slice(dot) : null,
     isGenerated: false,
-    object: () => (entry.type === 'blob' ? buildBlob(blobs, entry.sha) : entry.type === 'tree' ? buildTree(context, blobs, entry.sha, fullPath) : null),
+    object: () =>
+      entry.type === 'blob' ? buildBlob(blobs, entry.sha) : entry.type === 'tree' ? buildTree(context, blobs, entry.sha, fullPath) : null,
   }
 }
 

@@ -71,7 +71,8 @@ export function createHttpHandler(params: {
       const problems = validator.validateResponse(method, route.template, answer.status, answer.body)
       if (problems.length > 0) {
         violations.report(`${operation}: emulator response does not match GitHub's OpenAPI description:\n  ${problems.join('\n  ')}`)
-        if (violations.mode === 'throw') throw new GitHubHttpError(500, `Emulator response drifted from GitHub's API:\n${problems.join('\n')}`)
+        if (violations.mode === 'throw')
+          throw new GitHubHttpError(500, `Emulator response drifted from GitHub's API:\n${problems.join('\n')}`)
       }
     }
     return answer

@@ -108,7 +108,10 @@ export class OpenApiValidator {
     return ['paths', template, method.toLowerCase()]
   }
 
-  private resolveParameter(parameter: Record<string, unknown>, pointer: string[]): { name: string; in: string; schema: unknown; pointer: string[] } {
+  private resolveParameter(
+    parameter: Record<string, unknown>,
+    pointer: string[],
+  ): { name: string; in: string; schema: unknown; pointer: string[] } {
     const ref = parameter.$ref
     if (typeof ref === 'string') {
       const target = ref.slice(2).split('/')
@@ -189,5 +192,10 @@ function coerceQueryValue(raw: string, schema: unknown): unknown {
 }
 
 function describe(what: string, validate: ValidateFunction): string[] {
-  return (validate.errors ?? []).slice(0, 20).map((error) => `${what}${error.instancePath || ''} ${error.message ?? 'is invalid'}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`)
+  return (validate.errors ?? [])
+    .slice(0, 20)
+    .map(
+      (error) =>
+        `${what}${error.instancePath || ''} ${error.message ?? 'is invalid'}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`,
+    )
 }

@@ -35,13 +35,16 @@ const greedyParameters = new Set(['ref', 'path'])
  */
 export function matchTemplate(template: string, path: string): Record<string, string> | undefined {
   const wanted = template.split('/').slice(1)
-  const actual = path.split('/').slice(1).map((segment) => {
-    try {
-      return decodeURIComponent(segment)
-    } catch {
-      return segment
-    }
-  })
+  const actual = path
+    .split('/')
+    .slice(1)
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment)
+      } catch {
+        return segment
+      }
+    })
   const params: Record<string, string> = {}
   for (const [index, part] of wanted.entries()) {
     const name = /^\{(.+)\}$/.exec(part)?.[1]

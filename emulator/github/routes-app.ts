@@ -20,7 +20,10 @@ export function createAppRoutes(authenticator: AppAuthenticator): RestRoute[] {
       method: 'GET',
       template: '/app/installations',
       auth: 'app',
-      handle: async (request, context) => ({ status: 200, body: Number(request.query.get('page') ?? 1) > 1 ? [] : [installationJson(context)] }),
+      handle: async (request, context) => ({
+        status: 200,
+        body: Number(request.query.get('page') ?? 1) > 1 ? [] : [installationJson(context)],
+      }),
     },
     {
       method: 'GET',

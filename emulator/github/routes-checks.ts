@@ -90,7 +90,9 @@ async function listCheckRuns(request: RestRequest, context: EmulatorContext) {
   if (sha === undefined) throw new GitHubHttpError(422, `No commit found for SHA: ${request.params.ref ?? ''}`)
   const name = request.query.get('check_name')
   const status = request.query.get('status')
-  let runs = context.state.checkRuns.filter((run) => run.headSha === sha && (name === null || run.name === name) && (status === null || run.status === status))
+  let runs = context.state.checkRuns.filter(
+    (run) => run.headSha === sha && (name === null || run.name === name) && (status === null || run.status === status),
+  )
   if ((request.query.get('filter') ?? 'latest') === 'latest') {
     // The most recent run for each name, newest first, as GitHub lists them.
     const latest = new Map<string, CheckRunRecord>()
@@ -99,5 +101,9 @@ async function listCheckRuns(request: RestRequest, context: EmulatorContext) {
   }
   runs = [...runs].sort((a, b) => b.id - a.id)
   const page = paginate(runs, request.query, `${context.apiUrl()}/repos/${context.owner}/${context.repo}/commits/${sha}/check-runs`)
-  return { status: 200, body: { total_count: runs.length, check_runs: page.items.map((run) => checkRunJson(context, run)) }, headers: page.headers }
+  return {
+    status: 200,
+    body: { total_count: runs.length, check_runs: page.items.map((run) => checkRunJson(context, run)) },
+    headers: page.headers,
+  }
 }

@@ -81,7 +81,9 @@ async function createTree(request: RestRequest, context: EmulatorContext) {
       }
       writes.push({ path, mode, type, sha: raw.sha })
     } else {
-      throw new GitHubHttpError(422, 'Must supply either tree.sha or tree.content', { errors: [`tree entry ${path} has neither sha nor content`] })
+      throw new GitHubHttpError(422, 'Must supply either tree.sha or tree.content', {
+        errors: [`tree entry ${path} has neither sha nor content`],
+      })
     }
   }
   const sha = await context.store.writeTree({ ...(baseTree === undefined ? {} : { base: baseTree }), writes })
@@ -130,10 +132,12 @@ async function createCommit(request: RestRequest, context: EmulatorContext) {
   requireRepository(request, context)
   const body = bodyOf(request)
   const tree = String(body.tree)
-  if ((await context.store.objectType(tree)) !== 'tree') throw new GitHubHttpError(422, 'Tree SHA does not exist', { errors: [`tree ${tree} not found`] })
+  if ((await context.store.objectType(tree)) !== 'tree')
+    throw new GitHubHttpError(422, 'Tree SHA does not exist', { errors: [`tree ${tree} not found`] })
   const parents = (body.parents as string[] | undefined) ?? []
   for (const parent of parents) {
-    if ((await context.store.objectType(parent)) !== 'commit') throw new GitHubHttpError(422, 'Parent SHA does not exist or is not a commit object')
+    if ((await context.store.objectType(parent)) !== 'commit')
+      throw new GitHubHttpError(422, 'Parent SHA does not exist or is not a commit object')
   }
   const author = readIdentity(body.author, { ...appIdentity(context), date: context.clock() })
   const committer = readIdentity(body.committer, { ...author, date: author.date })

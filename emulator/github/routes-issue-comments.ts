@@ -47,7 +47,15 @@ async function updateComment(request: RestRequest, context: EmulatorContext) {
   comment.body = String(bodyOf(request).body)
   comment.updatedAt = context.clock()
   if (pull !== undefined) {
-    context.announce(buildIssueCommentEvent(context, { action: 'edited', pull, comment, senderLogin: botLogin(context), changes: { body: { from: before } } }))
+    context.announce(
+      buildIssueCommentEvent(context, {
+        action: 'edited',
+        pull,
+        comment,
+        senderLogin: botLogin(context),
+        changes: { body: { from: before } },
+      }),
+    )
   }
   return { status: 200, body: issueCommentJson(context, comment) }
 }

@@ -49,7 +49,8 @@ async function createPull(request: RestRequest, context: EmulatorContext) {
   const baseSha = await context.store.readRef(`refs/heads/${baseRef}`)
   if (headSha === undefined) throw invalid('head', `head branch ${head} does not exist`)
   if (baseSha === undefined) throw invalid('base', `base branch ${baseRef} does not exist`)
-  if (headSha === baseSha || (await context.store.isAncestor(headSha, baseSha))) throw invalid('head', `No commits between ${baseRef} and ${headRef}`)
+  if (headSha === baseSha || (await context.store.isAncestor(headSha, baseSha)))
+    throw invalid('head', `No commits between ${baseRef} and ${headRef}`)
   const number = context.state.allocateNumber()
   const pull = context.state.openPull(
     {
@@ -84,7 +85,10 @@ async function updatePull(request: RestRequest, context: EmulatorContext) {
     pull.updatedAt = now
     context.announce(await buildPullRequestEvent(context, { action: 'closed', pull, senderLogin: sender }))
   } else if (body.state === 'open' && pull.state === 'closed') {
-    if (pull.merged) throw new GitHubHttpError(422, 'Validation Failed', { errors: [{ resource: 'PullRequest', code: 'custom', message: 'state cannot be changed. The pull request has been merged.' }] })
+    if (pull.merged)
+      throw new GitHubHttpError(422, 'Validation Failed', {
+        errors: [{ resource: 'PullRequest', code: 'custom', message: 'state cannot be changed. The pull request has been merged.' }],
+      })
     pull.state = 'open'
     pull.closedAt = null
     pull.updatedAt = now

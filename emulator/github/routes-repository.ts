@@ -15,7 +15,15 @@ export function createRepositoryRoutes(): RestRoute[] {
       auth: 'installation',
       handle: async (request, context) => {
         requireRepository(request, context)
-        return { status: 200, body: { ...repositoryJson(context), network_count: 0, subscribers_count: 0, permissions: { admin: false, maintain: false, push: true, triage: true, pull: true } } }
+        return {
+          status: 200,
+          body: {
+            ...repositoryJson(context),
+            network_count: 0,
+            subscribers_count: 0,
+            permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
+          },
+        }
       },
     },
     { method: 'GET', template: '/repos/{owner}/{repo}/contents/{path}', auth: 'installation', handle: getContents },
@@ -33,7 +41,10 @@ async function getContents(request: RestRequest, context: EmulatorContext) {
   if (sha === undefined || type === undefined) throw new GitHubHttpError(404, 'Not Found')
   if (type === 'tree') {
     const entries = (await context.store.readTree(sha)) ?? []
-    return { status: 200, body: entries.map((entry) => contentEntryJson(context, { ...entry, path: path === '' ? entry.path : `${path}/${entry.path}` }, ref)) }
+    return {
+      status: 200,
+      body: entries.map((entry) => contentEntryJson(context, { ...entry, path: path === '' ? entry.path : `${path}/${entry.path}` }, ref)),
+    }
   }
   const content = (await context.store.readBlob(sha)) ?? Buffer.alloc(0)
   const entry = contentEntryJson(context, { path, mode: '100644', type: 'blob', sha, size: content.length }, ref)
@@ -55,7 +66,8 @@ function contentEntryJson(context: EmulatorContext, entry: GitTreeEntry, ref: st
     url: self,
     git_url: git,
     html_url: html,
-    download_url: kind === 'file' ? `${context.apiUrl()}/${context.owner}/${context.repo}/raw/${encodeURIComponent(ref)}/${encodedPath}` : null,
+    download_url:
+      kind === 'file' ? `${context.apiUrl()}/${context.owner}/${context.repo}/raw/${encodeURIComponent(ref)}/${encodedPath}` : null,
     _links: { self, git, html },
   }
 }

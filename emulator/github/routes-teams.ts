@@ -12,7 +12,11 @@ export function createTeamRoutes(): RestRoute[] {
       auth: 'installation',
       handle: async (request, context) => {
         const members = teamMembers(context, request.params.org ?? '', request.params.team_slug ?? '')
-        const page = paginate(members, request.query, `${context.apiUrl()}/orgs/${request.params.org}/teams/${request.params.team_slug}/members`)
+        const page = paginate(
+          members,
+          request.query,
+          `${context.apiUrl()}/orgs/${request.params.org}/teams/${request.params.team_slug}/members`,
+        )
         return { status: 200, body: page.items.map((login) => userJson(context, login)), headers: page.headers }
       },
     },

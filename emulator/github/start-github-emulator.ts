@@ -83,7 +83,8 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
     if (mode !== 'off') {
       const action = typeof event.payload.action === 'string' ? event.payload.action : undefined
       const problems = validator.validateWebhook(event.event, action, event.payload)
-      if (problems.length > 0) report(`${event.event}.${action ?? ''} webhook payload does not match GitHub's description:\n  ${problems.join('\n  ')}`)
+      if (problems.length > 0)
+        report(`${event.event}.${action ?? ''} webhook payload does not match GitHub's description:\n  ${problems.join('\n  ')}`)
     }
     return deliverer.deliver(event)
   }
@@ -108,10 +109,19 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
   if ((await store.readRef(`refs/heads/${store.defaultBranch}`)) === undefined) {
     const tree = await store.writeFiles(undefined, options.initialFiles ?? { 'README.md': `# ${options.repo}\n` })
     const date = clock()
-    const sha = await store.createCommit({ tree, parents: [], message: 'Initial commit', author: { name: 'admin', email: 'admin@users.noreply.github.com', date } })
+    const sha = await store.createCommit({
+      tree,
+      parents: [],
+      message: 'Initial commit',
+      author: { name: 'admin', email: 'admin@users.noreply.github.com', date },
+    })
     await store.updateRef(`refs/heads/${store.defaultBranch}`, sha, null)
   }
-  const authenticator = new AppAuthenticator({ appId: options.appId, state, ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }) })
+  const authenticator = new AppAuthenticator({
+    appId: options.appId,
+    state,
+    ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
+  })
   const routes = createRestRoutes(authenticator)
   const server = createServer(createHttpHandler({ context, routes, authenticator, validator, violations: { mode, report } }))
   await new Promise<void>((resolve, reject) => {

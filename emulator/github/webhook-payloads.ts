@@ -66,7 +66,13 @@ export async function buildReviewEvent(
 /** `issue_comment` created or edited on a pull request's conversation. */
 export function buildIssueCommentEvent(
   context: EmulatorContext,
-  params: { action: 'created' | 'edited' | 'deleted'; pull: PullRequestRecord; comment: IssueCommentRecord; senderLogin: string; changes?: Record<string, unknown> },
+  params: {
+    action: 'created' | 'edited' | 'deleted'
+    pull: PullRequestRecord
+    comment: IssueCommentRecord
+    senderLogin: string
+    changes?: Record<string, unknown>
+  },
 ): PendingEvent {
   return {
     event: 'issue_comment',
@@ -81,7 +87,10 @@ export function buildIssueCommentEvent(
 }
 
 /** `push`: a branch moved from `before` to `after`. */
-export function buildPushEvent(context: EmulatorContext, params: { ref: string; before: string; after: string; pusherLogin: string; forced: boolean }): PendingEvent {
+export function buildPushEvent(
+  context: EmulatorContext,
+  params: { ref: string; before: string; after: string; pusherLogin: string; forced: boolean },
+): PendingEvent {
   const base = context.apiUrl()
   return {
     event: 'push',

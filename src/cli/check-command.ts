@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
-import { loadAccessRepository } from '../core/access-repository.js'
-import { parseDateTime } from '../core/access-request.js'
-import { loadActionCatalogue } from '../core/action-catalogue.js'
-import { decide, teamsToResolve, type Decision, type Review } from '../core/decision.js'
-import { formatInputError } from '../core/input-error.js'
-import { renderDecision } from '../core/render-decision.js'
+import { loadAccessRepository } from '../core/files/access-repository.js'
+import { parseDateTime } from '../core/files/access-request.js'
+import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
+import { decide, teamsToResolve, type Decision, type Review } from '../core/decision/decision.js'
+import { formatInputError } from '../core/files/input-error.js'
+import { renderDecision } from '../core/decision/render-decision.js'
 import { EXIT, UsageError, type CliIo } from './cli-io.js'
 import { locateRepositoryRoot, readRepositoryFiles, readTextIfExists } from './read-repository-files.js'
 import { readTeamsFile } from './teams-file.js'
@@ -44,7 +44,10 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
 
   const requestText = await readTextIfExists(requestAbsolute)
   if (requestText === undefined) throw new UsageError(`request file not found: ${positionals[0]}`)
-  const teamsResult = values.teams !== undefined ? await readTeamsFile(resolve(io.cwd, values.teams), values.teams) : { ok: true as const, value: new Map<string, string[]>() }
+  const teamsResult =
+    values.teams !== undefined
+      ? await readTeamsFile(resolve(io.cwd, values.teams), values.teams)
+      : { ok: true as const, value: new Map<string, string[]>() }
   const catalogue = await loadActionCatalogue()
   const repository = loadAccessRepository({ files: await readRepositoryFiles(repoRoot), catalogue })
   const reviews = [
@@ -52,7 +55,8 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
     ...toReviews(values['changes-requested-by'], 'CHANGES_REQUESTED', now),
   ]
   if (!teamsResult.ok) {
-    if (values.json) io.stdout.write(JSON.stringify({ verdict: 'invalid', summary: 'Invalid teams file', errors: teamsResult.errors }) + '\n')
+    if (values.json)
+      io.stdout.write(JSON.stringify({ verdict: 'invalid', summary: 'Invalid teams file', errors: teamsResult.errors }) + '\n')
     else teamsResult.errors.forEach((error) => io.stderr.write(formatInputError(error) + '\n'))
     return EXIT.invalid
   }
@@ -61,7 +65,8 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
   const decision = decide({ requestFile, repository, author, headSha: LOCAL_HEAD, reviews, teams, now, catalogue })
   // Offline, a team missing from --teams has no members: say so rather than let "not a requester" mislead.
   const unknownTeams = teamsToResolve({ requestFile, repository, author }).filter((team) => !teams.has(team))
-  const warnings = unknownTeams.length > 0 ? [`team membership unknown for ${unknownTeams.join(', ')} (not in --teams): counted as empty`] : []
+  const warnings =
+    unknownTeams.length > 0 ? [`team membership unknown for ${unknownTeams.join(', ')} (not in --teams): counted as empty`] : []
   if (values.json) {
     io.stdout.write(JSON.stringify({ ...toJson(decision), warnings }, null, 2) + '\n')
   } else {

@@ -15,7 +15,9 @@ export function registerCommand(name: string, run: Command, usage: string): void
 }
 
 function usage(): string {
-  return `usage:\n${Object.values(COMMANDS).map((command) => `  ${command.usage}`).join('\n')}\n`
+  return `usage:\n${Object.values(COMMANDS)
+    .map((command) => `  ${command.usage}`)
+    .join('\n')}\n`
 }
 
 /** The `jit` command line. Returns the exit code; never throws for user mistakes. */

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { CODEOWNERS_LOCATIONS, SETTINGS_PATH, isPolicyPath, type RepositoryFile } from '../core/access-repository.js'
+import { CODEOWNERS_LOCATIONS, SETTINGS_PATH, isPolicyPath, type RepositoryFile } from '../core/files/access-repository.js'
 import { UsageError } from './cli-io.js'
 
 /** The access repository's root from `--repo` (default: the working directory); a typo is a usage error, not an empty repository. */

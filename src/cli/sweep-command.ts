@@ -2,14 +2,15 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { Probot, ProbotOctokit } from 'probot'
-import { loadActionCatalogue, type ActionCatalogue } from '../core/action-catalogue.js'
-import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from '../core/settings.js'
+import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
+import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
+import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from '../core/files/settings.js'
 import { createGitHubApi, type GitHubApi, type OctokitLike } from '../github/github-api.js'
-import { createProvider, ProviderConfigError } from '../providers/create-provider.js'
-import type { CreateSweepProvider } from '../sweep/create-sweep-provider.js'
-import { readDefaultBranch } from '../sweep/read-grant-records.js'
-import { revokeGrant } from '../sweep/revoke-grant.js'
-import { runSweep, type SweepReport } from '../sweep/run-sweep.js'
+import { createProvider, ProviderConfigError } from '../aws/create-provider.js'
+import type { CreateSweepProvider } from '../workflows/sweep/create-sweep-provider.js'
+import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
+import { revokeGrant } from '../workflows/sweep/revoke-grant.js'
+import { runSweep, type SweepReport } from '../workflows/sweep/run-sweep.js'
 import { EXIT, UsageError, type CliIo } from './cli-io.js'
 import { registerCommand } from './jit.js'
 
@@ -41,7 +42,8 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
       },
     })
     const concurrency = values.concurrency === undefined ? undefined : Number.parseInt(values.concurrency, 10)
-    if (concurrency !== undefined && !(concurrency >= 1 && concurrency <= 64)) throw new UsageError('--concurrency must be a whole number from 1 to 64')
+    if (concurrency !== undefined && !(concurrency >= 1 && concurrency <= 64))
+      throw new UsageError('--concurrency must be a whole number from 1 to 64')
     const dryRun = values['dry-run']
     const { api, owner, repo } = await connect(deps, io)
     const now = io.now?.() ?? new Date()
@@ -49,7 +51,12 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
     const createProvider = providerFactory(deps, io)
     const provider = createProvider({ settings: readSettings(branch.settingsText, io), dryRun, purpose: 'sweep' })
     // A merge's grant uses the settings at the merge's base, as its webhook would have.
-    const heal = values['no-heal'] ? undefined : { createProvider: (settings: JitSettings) => createProvider({ settings, dryRun, purpose: 'grant' }), catalogue: deps.catalogue ?? loadActionCatalogue }
+    const heal = values['no-heal']
+      ? undefined
+      : {
+          createProvider: (settings: JitSettings) => createProvider({ settings, dryRun, purpose: 'grant' }),
+          catalogue: deps.catalogue ?? loadActionCatalogue,
+        }
     const progress = startProgress(io)
     let report: SweepReport
     try {
@@ -76,7 +83,9 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
       for (const drifted of report.drift) io.stdout.write(`::warning title=jit drift ${drifted.id}::${drifted.explanation}\n`)
     }
     const failed =
-      report.grants.some((grant) => grant.status === 'failed') || report.orphans.some((orphan) => orphan.status === 'failed') || report.healedMerges.some((merge) => merge.status === 'failed')
+      report.grants.some((grant) => grant.status === 'failed') ||
+      report.orphans.some((orphan) => orphan.status === 'failed') ||
+      report.healedMerges.some((merge) => merge.status === 'failed')
     return failed ? EXIT.pending : EXIT.ok
   }
 }
@@ -90,15 +99,31 @@ export function createRevokeCommand(deps: SweepCommandDependencies = {}): (args:
       options: { by: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     })
     const [id] = positionals
-    if (positionals.length !== 1 || !id || !/^[A-Za-z0-9][\w.-]*$/.test(id)) throw new UsageError(`expected one grant id, e.g. pr-42\nusage: ${REVOKE_USAGE}`)
+    if (positionals.length !== 1 || !id || !/^[A-Za-z0-9][\w.-]*$/.test(id))
+      throw new UsageError(`expected one grant id, e.g. pr-42\nusage: ${REVOKE_USAGE}`)
     const { api, owner, repo } = await connect(deps, io)
     const revokedBy = values.by ?? (await readTokenLogin(api))
     const branch = await readDefaultBranch({ api, owner, repo })
-    const provider = providerFactory(deps, io)({ settings: readSettings(branch.settingsText, io), dryRun: values['dry-run'], purpose: 'revoke' })
+    const provider = providerFactory(
+      deps,
+      io,
+    )({ settings: readSettings(branch.settingsText, io), dryRun: values['dry-run'], purpose: 'revoke' })
     const result = await revokeGrant({ api, owner, repo, provider, id, revokedBy, reason: 'early', now: io.now?.() ?? new Date(), branch })
-    if (values.json) io.stdout.write(JSON.stringify({ id: result.id, status: result.status, explanation: result.explanation, ...(result.status === 'revoked' ? { commit: result.commitSha ?? null } : {}) }) + '\n')
+    if (values.json)
+      io.stdout.write(
+        JSON.stringify({
+          id: result.id,
+          status: result.status,
+          explanation: result.explanation,
+          ...(result.status === 'revoked' ? { commit: result.commitSha ?? null } : {}),
+        }) + '\n',
+      )
     else io.stdout.write(`${result.id}: ${result.status}: ${result.explanation}\n`)
-    return result.status === 'revoked' || result.status === 'would-revoke' ? EXIT.ok : result.status === 'not-active' ? EXIT.invalid : EXIT.pending
+    return result.status === 'revoked' || result.status === 'would-revoke'
+      ? EXIT.ok
+      : result.status === 'not-active'
+        ? EXIT.invalid
+        : EXIT.pending
   }
 }
 
@@ -110,7 +135,10 @@ export function registerSweepCommands(deps: SweepCommandDependencies = {}): void
 
 /** The report as a reviewer reads it in a terminal or a workflow log. */
 export function renderSweepReport(report: SweepReport): string {
-  const lines = [report.summary, `read ${report.branch} at ${report.readAt.slice(0, 7)}; now ${report.now}; GitHub calls: ${report.githubCalls.graphql} GraphQL, ${report.githubCalls.rest} REST`]
+  const lines = [
+    report.summary,
+    `read ${report.branch} at ${report.readAt.slice(0, 7)}; now ${report.now}; GitHub calls: ${report.githubCalls.graphql} GraphQL, ${report.githubCalls.rest} REST`,
+  ]
   for (const grant of report.grants) lines.push(`  ${grant.status.padEnd(14)} ${grant.explanation}`)
   for (const orphan of report.orphans) lines.push(`  orphan ${orphan.status.padEnd(7)} ${orphan.explanation}; ${orphan.detail}`)
   for (const drifted of report.drift) lines.push(`  drift          ${drifted.explanation}`)
@@ -161,7 +189,9 @@ function readSettings(text: string | null, io: CliIo): JitSettings {
   if (text === null) return DEFAULT_SETTINGS
   const parsed = parseSettings({ file: '.github/jit.yml', text })
   if (parsed.ok) return parsed.value
-  io.stderr.write(`jit: .github/jit.yml does not parse (${parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; ')}); using the defaults\n`)
+  io.stderr.write(
+    `jit: .github/jit.yml does not parse (${parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; ')}); using the defaults\n`,
+  )
   return DEFAULT_SETTINGS
 }
 
@@ -178,7 +208,10 @@ async function readTokenLogin(api: GitHubApi): Promise<string> {
 function startProgress(io: CliIo): { update: (done: number, total: number) => void; stop: () => void } | undefined {
   const stream = io.stderr as NodeJS.WritableStream & { isTTY?: boolean }
   if (!stream.isTTY) return undefined
-  const bar = new cliProgress.SingleBar({ stream, format: 'revoking [{bar}] {value}/{total}', clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic)
+  const bar = new cliProgress.SingleBar(
+    { stream, format: 'revoking [{bar}] {value}/{total}', clearOnComplete: true, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  )
   let started = false
   return {
     update: (done, total) => {

@@ -1,6 +1,6 @@
-import type { TeamMembers } from '../core/decision.js'
-import type { InputError, Parsed } from '../core/input-error.js'
-import { parseYamlDocument } from '../core/yaml-document.js'
+import type { TeamMembers } from '../core/decision/decision.js'
+import type { InputError, Parsed } from '../core/files/input-error.js'
+import { parseYamlDocument } from '../core/files/yaml-document.js'
 import { UsageError } from './cli-io.js'
 import { readTextIfExists } from './read-repository-files.js'
 
@@ -32,7 +32,10 @@ export function parseTeams(params: { file: string; text: string }): Parsed<TeamM
       errors.push({ file: params.file, line: document.lineOf([team]), message: `members of ${team} must be a list of GitHub logins` })
       continue
     }
-    teams.set(team.toLowerCase(), (members as string[]).map((member) => member.toLowerCase()))
+    teams.set(
+      team.toLowerCase(),
+      (members as string[]).map((member) => member.toLowerCase()),
+    )
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: teams }
 }

@@ -22,7 +22,8 @@ export function createCollectingLogger(entries: LoggedEntry[], bindings: Record<
   const write = (level: (typeof LEVELS)[number]) => (first?: unknown, second?: unknown) => {
     if (level !== 'warn' && level !== 'error' && level !== 'fatal') return
     // pino takes (message), (fields, message) or (error, message); an error alone speaks for itself.
-    const fields = first instanceof Error ? { err: first } : first !== null && typeof first === 'object' ? (first as Record<string, unknown>) : {}
+    const fields =
+      first instanceof Error ? { err: first } : first !== null && typeof first === 'object' ? (first as Record<string, unknown>) : {}
     const message = typeof first === 'string' ? first : typeof second === 'string' ? second : first instanceof Error ? first.message : ''
     entries.push({ level, message, fields: { ...bindings, ...fields } })
   }

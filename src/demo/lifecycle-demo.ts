@@ -29,7 +29,10 @@ export interface DemoOutput {
 }
 
 /** Runs the demo; resolves to the exit code. Everything it started is stopped before it resolves. */
-export async function runLifecycleDemo(output: DemoOutput = process.stdout, options: { color?: boolean; onStarted?: (stack: LocalStack) => void } = {}): Promise<number> {
+export async function runLifecycleDemo(
+  output: DemoOutput = process.stdout,
+  options: { color?: boolean; onStarted?: (stack: LocalStack) => void } = {},
+): Promise<number> {
   const color = options.color ?? false
   const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text)
   const started = Date.now()
@@ -41,7 +44,7 @@ export async function runLifecycleDemo(output: DemoOutput = process.stdout, opti
 
   output.write(`${bold('jit-access demo: one AWS access request, from pull request to revocation')}\n`)
   output.write('Everything runs on this machine: an emulated GitHub (a real git repository in a temporary\n')
-  output.write('directory), an emulated AWS IAM/STS, and the app itself behind Probot\'s webhook middleware.\n')
+  output.write("directory), an emulated AWS IAM/STS, and the app itself behind Probot's webhook middleware.\n")
 
   let stack: LocalStack | undefined
   const stopOnSignal = () => void stack?.stop().finally(() => process.exit(130))
@@ -55,15 +58,24 @@ export async function runLifecycleDemo(output: DemoOutput = process.stdout, opti
     const { github, aws } = stack
 
     say('Setting up')
-    line(`GitHub: ${OWNER}/${REPO}, seeded from examples/access-repo: ${Object.keys(example.files).filter((path) => path.startsWith('policies/')).length} policies, .github/CODEOWNERS, .github/jit.yml`)
+    line(
+      `GitHub: ${OWNER}/${REPO}, seeded from examples/access-repo: ${Object.keys(example.files).filter((path) => path.startsWith('policies/')).length} policies, .github/CODEOWNERS, .github/jit.yml`,
+    )
     line(`Teams: ${[...example.teams].map(([team, members]) => `${team} (${members.join(', ')})`).join(', ')}`)
-    line(`AWS: accounts ${ACCOUNTS.join(' and ')}, each with the role jit-granter (trusting only the app, with an ExternalId) and a role jit-<login> per engineer`)
+    line(
+      `AWS: accounts ${ACCOUNTS.join(' and ')}, each with the role jit-granter (trusting only the app, with an ExternalId) and a role jit-<login> per engineer`,
+    )
     line(`The app reaches AWS through AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL_STS = ${aws.url}`)
 
     const request = required(example.requests[REQUEST_PATH], `${REQUEST_PATH} is missing from examples/access-repo`)
     say(`alice (@acme/sre) opens a pull request adding ${REQUEST_PATH}`)
     show(request)
-    const opened = await github.openPullRequest({ author: 'alice', branch: 'access/inc-4821', files: { [REQUEST_PATH]: request }, title: 'INC-4821: terminate the stuck web node' })
+    const opened = await github.openPullRequest({
+      author: 'alice',
+      branch: 'access/inc-4821',
+      files: { [REQUEST_PATH]: request },
+      title: 'INC-4821: terminate the stuck web node',
+    })
     expectDelivered(opened.delivery.status, 'the pull request webhook')
     let check = latestCheck(stack, opened.headSha)
     line(`The app answers with the check "${CHECK_NAME}": ${check.conclusion}. Its summary:`)
@@ -102,7 +114,7 @@ export async function runLifecycleDemo(output: DemoOutput = process.stdout, opti
     show(grantComment.replace(/^<!--.*-->\n/, ''))
 
     clock.set(new Date('2027-03-02T10:05:00Z'))
-    say('An hour later the app\'s sweeper runs: nothing is due yet')
+    say("An hour later the app's sweeper runs: nothing is due yet")
     await stack.tickSweeper()
     expectThat(policyName in aws.state.listRoleInlinePolicies('111111111111', 'jit-alice'), 'the sweeper removed a grant before its expiry')
     line(`${policyName} is still in place.`)
@@ -151,7 +163,10 @@ function findExampleRepository(): string {
 }
 
 function latestCheck(stack: LocalStack, sha: string) {
-  const run = stack.github.checkRuns(sha).filter((candidate) => candidate.name === CHECK_NAME).at(-1)
+  const run = stack.github
+    .checkRuns(sha)
+    .filter((candidate) => candidate.name === CHECK_NAME)
+    .at(-1)
   return required(run, `the app left no "${CHECK_NAME}" check on ${sha.slice(0, 7)}`)
 }
 

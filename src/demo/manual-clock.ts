@@ -15,7 +15,8 @@ export interface ManualClock {
 export function createManualClock(start: Date): ManualClock {
   let current = start.getTime()
   const set = (instant: Date): Date => {
-    if (instant.getTime() < current) throw new RangeError(`the clock cannot go back from ${new Date(current).toISOString()} to ${instant.toISOString()}`)
+    if (instant.getTime() < current)
+      throw new RangeError(`the clock cannot go back from ${new Date(current).toISOString()} to ${instant.toISOString()}`)
     current = instant.getTime()
     return new Date(current)
   }

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { TeamMembers } from '../core/decision.js'
+import type { TeamMembers } from '../core/decision/decision.js'
 import { parseTeams } from '../cli/teams-file.js'
 
 /** An access repository read from disk, ready to seed the GitHub emulator with. */
@@ -34,7 +34,8 @@ export async function readExampleRepository(root: string): Promise<ExampleReposi
   const teamsText = files['teams.yaml']
   if (teamsText === undefined) throw new ExampleRepositoryError(`${root} has no teams.yaml: the emulated GitHub would know no team`)
   const teams = parseTeams({ file: 'teams.yaml', text: teamsText })
-  if (!teams.ok) throw new ExampleRepositoryError(`${root}/teams.yaml is invalid: ${teams.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}`)
+  if (!teams.ok)
+    throw new ExampleRepositoryError(`${root}/teams.yaml is invalid: ${teams.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}`)
   return { files, teams: teams.value, requests }
 }
 

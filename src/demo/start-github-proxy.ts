@@ -39,7 +39,9 @@ export async function startGitHubProxy(params: { target: string }): Promise<GitH
   const upstream = new URL(params.target)
 
   const takeFault = (method: string, path: string): GitHubFault | undefined => {
-    const entry = pending.find((candidate) => candidate.remaining > 0 && candidate.fault.method === method && candidate.fault.path.test(path))
+    const entry = pending.find(
+      (candidate) => candidate.remaining > 0 && candidate.fault.method === method && candidate.fault.path.test(path),
+    )
     if (entry === undefined) return undefined
     entry.remaining -= 1
     failed.push({ method, path, status: entry.fault.status })
@@ -48,7 +50,13 @@ export async function startGitHubProxy(params: { target: string }): Promise<GitH
 
   const pass = (request: IncomingMessage, response: ServerResponse): void => {
     const outgoing = forward(
-      { host: upstream.hostname, port: upstream.port, method: request.method ?? 'GET', path: request.url ?? '/', headers: { ...request.headers, host: upstream.host } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method ?? 'GET',
+        path: request.url ?? '/',
+        headers: { ...request.headers, host: upstream.host },
+      },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers)
         answer.pipe(response)
@@ -68,7 +76,9 @@ export async function startGitHubProxy(params: { target: string }): Promise<GitH
     if (fault !== undefined) {
       request.resume()
       response.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8' })
-      response.end(JSON.stringify({ message: fault.message, documentation_url: 'https://docs.github.com/rest', status: String(fault.status) }))
+      response.end(
+        JSON.stringify({ message: fault.message, documentation_url: 'https://docs.github.com/rest', status: String(fault.status) }),
+      )
       return
     }
     pass(request, response)

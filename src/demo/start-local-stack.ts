@@ -7,12 +7,12 @@ import { join } from 'node:path'
 import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot'
 import { startIamStsEmulator, type IamStsEmulator } from '../../emulator/aws/iam-sts-emulator.js'
 import { startGitHubEmulator, type GitHubEmulator } from '../../emulator/github/start-github-emulator.js'
-import { createApp, type AppDependencies } from '../app.js'
-import type { TeamMembers } from '../core/decision.js'
+import { createApp, type AppDependencies } from '../app/create-app.js'
+import type { TeamMembers } from '../core/decision/decision.js'
 import { createGitHubApi, type GitHubApi } from '../github/github-api.js'
-import type { Schedule } from '../github/register-sweep-handlers.js'
-import { createProvider } from '../providers/create-provider.js'
-import type { SweepReport } from '../sweep/run-sweep.js'
+import type { Schedule } from '../app/register-sweep-handlers.js'
+import { createProvider } from '../aws/create-provider.js'
+import type { SweepReport } from '../workflows/sweep/run-sweep.js'
 import { createSweepCommand } from '../cli/sweep-command.js'
 import type { ManualClock } from './manual-clock.js'
 import { createCollectingLogger, type LoggedEntry } from './collecting-logger.js'
@@ -161,10 +161,21 @@ async function startInOrder(options: LocalStackOptions, stops: (() => Promise<vo
   const externalId = `jit-${randomBytes(4).toString('hex')}`
   const appCredentials = { accessKeyId: 'AKIAJITLOCALAPP00001', secretAccessKey: randomBytes(20).toString('base64'), account: appAccount }
   // The emulator's clock is the scenario's, far from the wall clock the SDK signs with.
-  const aws = await startIamStsEmulator({ credentials: [appCredentials], granterRoleNames: ['jit-granter'], clock: clock.now, maxClockSkewSeconds: Infinity })
+  const aws = await startIamStsEmulator({
+    credentials: [appCredentials],
+    granterRoleNames: ['jit-granter'],
+    clock: clock.now,
+    maxClockSkewSeconds: Infinity,
+  })
   stops.push(() => aws.stop())
   for (const account of options.accounts) {
-    aws.state.seedRole({ account, roleName: 'jit-granter', externalId, trustedPrincipals: [`arn:aws:iam::${appAccount}:root`], now: clock.now() })
+    aws.state.seedRole({
+      account,
+      roleName: 'jit-granter',
+      externalId,
+      trustedPrincipals: [`arn:aws:iam::${appAccount}:root`],
+      now: clock.now(),
+    })
     for (const login of options.principals) aws.state.seedRole({ account, roleName: `jit-${login.toLowerCase()}`, now: clock.now() })
   }
   for (const name of AWS_ENVIRONMENT) delete process.env[name]
@@ -215,7 +226,14 @@ async function startInOrder(options: LocalStackOptions, stops: (() => Promise<vo
   }
   const sweepProviders = createProvider({ env: { JIT_EXTERNAL_ID: externalId }, now: clock.now, sleep }).createFor
   const appLog: LoggedEntry[] = []
-  const probot = new Probot({ appId: APP_ID, privateKey, secret: webhookSecret, baseUrl: proxy.url, log: createCollectingLogger(appLog), Octokit: LocalOctokit })
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    secret: webhookSecret,
+    baseUrl: proxy.url,
+    log: createCollectingLogger(appLog),
+    Octokit: LocalOctokit,
+  })
   // The app reads its cloud settings from process.env as in production; only its clock, its retries'
   // sleep and its sweeper's timer are injected.
   const middleware = await createNodeMiddleware(createApp({ ...options.app, now: clock.now, sleep: appSleep, sweepSchedule: schedule }), {

@@ -1,7 +1,7 @@
-import type { AccessRepository } from '../core/access-repository.js'
-import type { Decision } from '../core/decision.js'
-import type { InputError } from '../core/input-error.js'
-import { renderDecision } from '../core/render-decision.js'
+import type { AccessRepository } from '../core/files/access-repository.js'
+import type { Decision } from '../core/decision/decision.js'
+import type { InputError } from '../core/files/input-error.js'
+import { renderDecision } from '../core/decision/render-decision.js'
 import type { PullRequestKind } from './classify-pull-request.js'
 import { describeApiError, GitHubReadError } from './github-read-error.js'
 
@@ -47,13 +47,22 @@ export function reportDecision(decision: Decision, params: { unknownTeams: reado
       `> [!WARNING]\n> GitHub showed the app no members for ${params.unknownTeams.map((t) => `\`${t}\``).join(', ')}: the team does not exist or the app cannot see it, so approvals through it cannot count.`,
     )
   }
-  notes.push(`<sub>Evaluated on commit ${decision.headSha.slice(0, 7)} at ${decision.evaluatedAt.toISOString()}. Approvals count only on this commit: a new push needs new approvals.</sub>`)
+  notes.push(
+    `<sub>Evaluated on commit ${decision.headSha.slice(0, 7)} at ${decision.evaluatedAt.toISOString()}. Approvals count only on this commit: a new push needs new approvals.</sub>`,
+  )
   const annotations = decision.errors.map((error) => annotate(error, 'Invalid input'))
   if (decision.verdict === 'denied') {
     for (const item of decision.items) {
       if (item.policy) continue
       annotations.push(
-        annotate({ file: decision.requestPath, line: item.item.line, message: `No policy grants ${item.item.action} on ${item.item.resource} in account ${item.item.account}.` }, 'Not covered by any policy'),
+        annotate(
+          {
+            file: decision.requestPath,
+            line: item.item.line,
+            message: `No policy grants ${item.item.action} on ${item.item.resource} in account ${item.item.account}.`,
+          },
+          'Not covered by any policy',
+        ),
       )
     }
   }
@@ -76,12 +85,19 @@ export function reportClassification(kind: Extract<PullRequestKind, { kind: 'rej
 }
 
 /** The check for a PR that changes policies, CODEOWNERS or settings: are the head's files valid, as `jit validate` says. */
-export function reportRulesCheck(params: { headSha: string; paths: readonly string[]; repository: AccessRepository; errors: readonly InputError[] }): CheckRunReport {
+export function reportRulesCheck(params: {
+  headSha: string
+  paths: readonly string[]
+  repository: AccessRepository
+  errors: readonly InputError[]
+}): CheckRunReport {
   const { repository, errors } = params
   const changed = params.paths.map((p) => `\`${p}\``).join(', ')
   const facts = [
     `${repository.policies.length} valid polic${repository.policies.length === 1 ? 'y' : 'ies'}`,
-    repository.codeowners ? `CODEOWNERS from \`${repository.codeowners.file}\` (${repository.codeowners.rules.length} rules)` : 'no CODEOWNERS file',
+    repository.codeowners
+      ? `CODEOWNERS from \`${repository.codeowners.file}\` (${repository.codeowners.rules.length} rules)`
+      : 'no CODEOWNERS file',
   ].join(', ')
   if (errors.length === 0) {
     return {
@@ -95,7 +111,9 @@ export function reportRulesCheck(params: { headSha: string; paths: readonly stri
   return {
     conclusion: 'failure',
     title: `Policy change is invalid: ${errors.length} error${errors.length === 1 ? '' : 's'}`,
-    summary: limit(`This pull request changes ${changed}. At ${params.headSha.slice(0, 7)} the rules have errors; fix them and push again.\n\n${lines.join('\n')}\n\nValid so far: ${facts}.\n`),
+    summary: limit(
+      `This pull request changes ${changed}. At ${params.headSha.slice(0, 7)} the rules have errors; fix them and push again.\n\n${lines.join('\n')}\n\nValid so far: ${facts}.\n`,
+    ),
     annotations: errors.map((error) => annotate(error, 'Invalid rule')),
   }
 }

@@ -1,4 +1,4 @@
-import { CODEOWNERS_LOCATIONS, SETTINGS_PATH } from '../core/access-repository.js'
+import { CODEOWNERS_LOCATIONS, SETTINGS_PATH } from '../core/files/access-repository.js'
 import type { ChangedFile, PullRequestFacts } from './pull-request-facts.js'
 
 export const REQUESTS_DIRECTORY = 'requests/'
@@ -39,7 +39,9 @@ const code = (path: string): string => `\`${path}\``
 const list = (files: readonly ChangedFile[]): string => files.map((f) => code(f.path)).join(', ')
 
 /** Classifies a pull request by the files it changes. Pure: the rules for "what may a request PR contain". */
-export function classifyPullRequest(pr: Pick<PullRequestFacts, 'files' | 'hasMoreFiles' | 'isCrossRepository'> & Partial<Pick<PullRequestFacts, 'hasMoreCommits'>>): PullRequestKind {
+export function classifyPullRequest(
+  pr: Pick<PullRequestFacts, 'files' | 'hasMoreFiles' | 'isCrossRepository'> & Partial<Pick<PullRequestFacts, 'hasMoreCommits'>>,
+): PullRequestKind {
   const requests = pr.files.filter((f) => isRequestPath(f.path))
   const rules = pr.files.filter((f) => isRulesPath(f.path))
   const records = pr.files.filter((f) => isGrantRecordPath(f.path))
@@ -61,7 +63,8 @@ export function classifyPullRequest(pr: Pick<PullRequestFacts, 'files' | 'hasMor
     return {
       kind: 'rejected',
       title: 'Too many changed files to evaluate',
-      reason: 'This pull request changes more than 100 files. A request changes exactly one file under `requests/`; split rule changes into smaller pull requests.',
+      reason:
+        'This pull request changes more than 100 files. A request changes exactly one file under `requests/`; split rule changes into smaller pull requests.',
       touchesRequest,
     }
   }
@@ -136,7 +139,8 @@ export function classifyPullRequest(pr: Pick<PullRequestFacts, 'files' | 'hasMor
   return {
     kind: 'ignored',
     title: 'No request or rule file changed',
-    reason: 'This pull request changes no file under `requests/` or `policies/`, no CODEOWNERS and no `.github/jit.yml`: there is nothing for the access check to evaluate.',
+    reason:
+      'This pull request changes no file under `requests/` or `policies/`, no CODEOWNERS and no `.github/jit.yml`: there is nothing for the access check to evaluate.',
     touchesRequest,
   }
 }

@@ -27,7 +27,10 @@ export type CommitOutcome =
 /** The branch moved under us more often than `maxAttempts` allowed. */
 export class BranchMovedError extends Error {
   override readonly name = 'BranchMovedError'
-  constructor(readonly branch: string, readonly attempts: number) {
+  constructor(
+    readonly branch: string,
+    readonly attempts: number,
+  ) {
     super(`branch ${branch} moved ${attempts} times while committing; giving up (re-running is safe)`)
   }
 }
@@ -75,7 +78,13 @@ export async function commitToBranch(params: {
       parents: [head.commitSha],
     })
     try {
-      await api.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { owner, repo, ref: `heads/${branch}`, sha: commit.data.sha, force: false })
+      await api.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', {
+        owner,
+        repo,
+        ref: `heads/${branch}`,
+        sha: commit.data.sha,
+        force: false,
+      })
       return { committed: true, commitSha: commit.data.sha, attempts: attempt }
     } catch (error) {
       if (!isNotFastForward(error)) throw error
@@ -87,7 +96,15 @@ export async function commitToBranch(params: {
 /** Reads where a branch points (two REST calls: the ref, then its commit for the tree). */
 export async function readBranchHead(params: { api: GitHubApi; owner: string; repo: string; branch: string }): Promise<BranchHead> {
   const { api, owner, repo, branch } = params
-  const ref = await api.request<{ object: { sha: string } }>('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo, ref: `heads/${branch}` })
-  const commit = await api.request<{ tree: { sha: string } }>('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', { owner, repo, commit_sha: ref.data.object.sha })
+  const ref = await api.request<{ object: { sha: string } }>('GET /repos/{owner}/{repo}/git/ref/{ref}', {
+    owner,
+    repo,
+    ref: `heads/${branch}`,
+  })
+  const commit = await api.request<{ tree: { sha: string } }>('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', {
+    owner,
+    repo,
+    commit_sha: ref.data.object.sha,
+  })
   return { commitSha: ref.data.object.sha, treeSha: commit.data.tree.sha }
 }

@@ -1,5 +1,5 @@
-import { CODEOWNERS_LOCATIONS, isPolicyPath, SETTINGS_PATH, type RepositoryFile } from '../core/access-repository.js'
-import type { InputError } from '../core/input-error.js'
+import { CODEOWNERS_LOCATIONS, isPolicyPath, SETTINGS_PATH, type RepositoryFile } from '../core/files/access-repository.js'
+import type { InputError } from '../core/files/input-error.js'
 import { CommitCache } from './commit-cache.js'
 import type { GitHubApi } from './github-api.js'
 import { readFromGitHub } from './github-read-error.js'
@@ -93,10 +93,15 @@ export async function readFilesAtCommits(
     for (const file of RULE_FILES) variables[file.alias] = `${params.rulesAt}:${file.path}`
   }
   if (needRequest && params.requestAt) variables['requestFile'] = `${params.requestAt.sha}:${params.requestAt.path}`
-  const what = [needRules ? `the policies, CODEOWNERS and ${SETTINGS_PATH} at ${params.rulesAt?.slice(0, 7)}` : '', needRequest ? `${params.requestAt?.path} at ${params.requestAt?.sha.slice(0, 7)}` : '']
+  const what = [
+    needRules ? `the policies, CODEOWNERS and ${SETTINGS_PATH} at ${params.rulesAt?.slice(0, 7)}` : '',
+    needRequest ? `${params.requestAt?.path} at ${params.requestAt?.sha.slice(0, 7)}` : '',
+  ]
     .filter(Boolean)
     .join(' and ')
-  const data = await readFromGitHub(what, () => api.graphql<FilesData>(buildFilesQuery({ rules: needRules, request: needRequest }), variables))
+  const data = await readFromGitHub(what, () =>
+    api.graphql<FilesData>(buildFilesQuery({ rules: needRules, request: needRequest }), variables),
+  )
   const repository = data.repository ?? {}
 
   if (needRules && rulesKey) {

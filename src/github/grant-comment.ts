@@ -1,6 +1,6 @@
-import type { GrantOutcome } from '../core/cloud-provider.js'
-import { recordPath, type FailureRecord, type GrantRecord, type RefusalRecord } from '../core/grant-record.js'
-import { formatUtcMinute } from '../core/record-document.js'
+import type { GrantOutcome } from '../core/ports/cloud-provider.js'
+import { recordPath, type FailureRecord, type GrantRecord, type RefusalRecord } from '../core/records/grant-record.js'
+import { formatUtcMinute } from '../core/records/record-document.js'
 
 /** What the grant workflow tells the pull request, once per merge. */
 export type GrantCommentSubject =
@@ -8,7 +8,13 @@ export type GrantCommentSubject =
   | { readonly kind: 'refused'; readonly record: RefusalRecord; readonly branch: string; readonly explanation: string }
   | { readonly kind: 'failed'; readonly record: FailureRecord; readonly branch: string; readonly outcome?: GrantOutcome }
   /** GitHub failed us part-way; `granted` is set when AWS already holds the grant that could not be recorded. */
-  | { readonly kind: 'error'; readonly requestId: string; readonly problem: string; readonly deliveryId: string; readonly granted?: GrantRecord }
+  | {
+      readonly kind: 'error'
+      readonly requestId: string
+      readonly problem: string
+      readonly deliveryId: string
+      readonly granted?: GrantRecord
+    }
 
 const code = (text: string): string => `\`${text.replaceAll('`', "'")}\``
 /** A login that does not notify (the requester is the only one the comment pings). */
@@ -84,21 +90,23 @@ function renderGranted(record: GrantRecord, branch: string): string {
 
 function renderRefused(record: RefusalRecord, branch: string, explanation: string): string {
   const by = record.pull_request.merged_by ? ` by ${quiet(record.pull_request.merged_by)}` : ''
-  return [
-    marker(record.id),
-    `## ⛔ Nothing granted: ${record.id} was merged without approval`,
-    '',
-    `This pull request was merged${by} while the access check said: **${record.summary}**`,
-    '',
-    `No access was granted in AWS. The merge is recorded in ${code(recordPath('refused', record.id))} on ${code(branch)}, so the bypass is part of the audit trail.`,
-    'To get this access, open a new request pull request and merge it once the check is green.',
-    '',
-    '<details><summary>The decision at the merge</summary>',
-    '',
-    explanation.trim(),
-    '',
-    '</details>',
-  ].join('\n') + '\n'
+  return (
+    [
+      marker(record.id),
+      `## ⛔ Nothing granted: ${record.id} was merged without approval`,
+      '',
+      `This pull request was merged${by} while the access check said: **${record.summary}**`,
+      '',
+      `No access was granted in AWS. The merge is recorded in ${code(recordPath('refused', record.id))} on ${code(branch)}, so the bypass is part of the audit trail.`,
+      'To get this access, open a new request pull request and merge it once the check is green.',
+      '',
+      '<details><summary>The decision at the merge</summary>',
+      '',
+      explanation.trim(),
+      '',
+      '</details>',
+    ].join('\n') + '\n'
+  )
 }
 
 function renderFailed(record: FailureRecord, branch: string, outcome?: GrantOutcome): string {

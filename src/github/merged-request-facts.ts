@@ -1,6 +1,6 @@
-import type { RepositoryFile } from '../core/access-repository.js'
-import { RECORD_STATES, recordPath } from '../core/grant-record.js'
-import type { InputError } from '../core/input-error.js'
+import type { RepositoryFile } from '../core/files/access-repository.js'
+import { RECORD_STATES, recordPath } from '../core/records/grant-record.js'
+import type { InputError } from '../core/files/input-error.js'
 import { BLOB_FIELDS, type BlobNode, FileCollector, isPolicyEntry, POLICIES_DIRECTORY, RULE_FILES } from './files-at-commit.js'
 import type { GitHubApi } from './github-api.js'
 import { GitHubReadError, readFromGitHub } from './github-read-error.js'
@@ -25,7 +25,11 @@ export interface MergedRequestFacts {
   readonly defaultBranch: { readonly name: string; readonly commitSha: string }
   /** Paths of this request's records at the default branch head (any state): non-empty means already handled. */
   readonly existingRecords: readonly string[]
-  readonly rules: { readonly files: readonly RepositoryFile[]; readonly problems: readonly InputError[]; readonly policyBlobShas: Readonly<Record<string, string>> }
+  readonly rules: {
+    readonly files: readonly RepositoryFile[]
+    readonly problems: readonly InputError[]
+    readonly policyBlobShas: Readonly<Record<string, string>>
+  }
   /** The request file at the head; undefined when absent (problems then says why, if known). */
   readonly request?: { readonly file: RepositoryFile; readonly blobSha: string }
   readonly requestProblems: readonly InputError[]
@@ -81,7 +85,19 @@ interface MergedRequestData {
       mergedBy: { login: string } | null
       mergeCommit: {
         oid: string
-        parents: { nodes: (({ oid: string; policies: { object: { entries?: { name: string; path: string; type: string; oid: string; object: BlobNode | null }[] } | null } | null } & Record<string, unknown>) | null)[] | null }
+        parents: {
+          nodes:
+            | (
+                | ({
+                    oid: string
+                    policies: {
+                      object: { entries?: { name: string; path: string; type: string; oid: string; object: BlobNode | null }[] } | null
+                    } | null
+                  } & Record<string, unknown>)
+                | null
+              )[]
+            | null
+        }
       } | null
     } | null
     head: { request?: TreeEntryNode | null } | null
@@ -151,7 +167,10 @@ export async function readMergedRequest(
 }
 
 /** Paths of a request's records that exist at a commit. */
-export async function readRecordsAt(api: GitHubApi, params: { owner: string; repo: string; commitSha: string; requestId: string }): Promise<string[]> {
+export async function readRecordsAt(
+  api: GitHubApi,
+  params: { owner: string; repo: string; commitSha: string; requestId: string },
+): Promise<string[]> {
   const what = `the records of ${params.requestId} at ${params.commitSha.slice(0, 7)}`
   const data = await readFromGitHub(what, () =>
     api.graphql<{ repository: { object: RecordsNode | null } | null }>(RECORDS_AT_QUERY, {

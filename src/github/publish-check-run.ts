@@ -15,7 +15,8 @@ export async function publishCheckRun(
 ): Promise<{ id: number }> {
   const { report } = params
   const batches: (typeof report.annotations)[] = []
-  for (let i = 0; i < report.annotations.length; i += ANNOTATIONS_PER_CALL) batches.push(report.annotations.slice(i, i + ANNOTATIONS_PER_CALL))
+  for (let i = 0; i < report.annotations.length; i += ANNOTATIONS_PER_CALL)
+    batches.push(report.annotations.slice(i, i + ANNOTATIONS_PER_CALL))
   const [first = [], ...rest] = batches
   const output = { title: report.title, summary: report.summary }
   const created = await api.request<{ id: number }>('POST /repos/{owner}/{repo}/check-runs', {

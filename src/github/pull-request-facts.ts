@@ -1,4 +1,4 @@
-import type { Review } from '../core/decision.js'
+import type { Review } from '../core/decision/decision.js'
 import type { GitHubApi } from './github-api.js'
 import { GitHubReadError, readFromGitHub } from './github-read-error.js'
 

@@ -1,5 +1,5 @@
-import type { Decision } from '../core/decision.js'
-import { describeDurationInWords, formatUtc } from '../core/render-decision.js'
+import type { Decision } from '../core/decision/decision.js'
+import { describeDurationInWords, formatUtc } from '../core/decision/render-decision.js'
 import { CHECK_NAME } from './check-run-report.js'
 
 /** Opens the app's one comment on a request PR; also records who was already mentioned. */
@@ -15,12 +15,20 @@ export function quoteMentions(text: string): string {
 /** The handles (`@login`, `@org/team`, lower-cased) recorded in a comment's marker as already mentioned. */
 export function readMentioned(body: string): Set<string> {
   const match = /<!-- jit:request mentioned="([^"]*)" -->/u.exec(body)
-  return new Set((match?.[1] ?? '').split(' ').filter(Boolean).map((handle) => `@${handle}`))
+  return new Set(
+    (match?.[1] ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((handle) => `@${handle}`),
+  )
 }
 
 /** The marker line; handles are stored without `@` so that the marker itself can never mention anyone. */
 function renderMarker(mentioned: Iterable<string>): string {
-  return `${COMMENT_MARKER} mentioned="${[...mentioned].map((handle) => handle.replace(/^@/u, '')).sort().join(' ')}" -->`
+  return `${COMMENT_MARKER} mentioned="${[...mentioned]
+    .map((handle) => handle.replace(/^@/u, ''))
+    .sort()
+    .join(' ')}" -->`
 }
 
 /** Who can still give a missing approval: handles from the unsatisfied rules, in rule order. */
@@ -67,7 +75,9 @@ export function renderRequestComment(decision: Decision, alreadyMentioned: Reado
     out.push('| In AWS account | They may call | On | Allowed by policy |', '| --- | --- | --- | --- |')
     for (const entry of request.access) {
       const policies = [...new Set(decision.items.filter((i) => i.item.line === entry.line).map((i) => i.policy ?? 'none'))]
-      out.push(`| \`${entry.account}\` | ${entry.actions.map((a) => `\`${a}\``).join('<br>')} | ${entry.resources.map((r) => `\`${r}\``).join('<br>')} | ${policies.join(', ')} |`)
+      out.push(
+        `| \`${entry.account}\` | ${entry.actions.map((a) => `\`${a}\``).join('<br>')} | ${entry.resources.map((r) => `\`${r}\``).join('<br>')} | ${policies.join(', ')} |`,
+      )
     }
     out.push('')
   }

@@ -1,4 +1,4 @@
-import type { TeamMembers } from '../core/decision.js'
+import type { TeamMembers } from '../core/decision/decision.js'
 import type { GitHubApi } from './github-api.js'
 import { readFromGitHub } from './github-read-error.js'
 
@@ -23,7 +23,11 @@ interface TeamQuery {
 }
 
 /** Builds one query over several teams: `o<i>: organization { t<j>: team { members } }`, all names as variables. */
-export function buildTeamMembersQuery(queries: readonly TeamQuery[]): { query: string; variables: Record<string, string>; paths: { team: string; org: string; alias: string }[] } {
+export function buildTeamMembersQuery(queries: readonly TeamQuery[]): {
+  query: string
+  variables: Record<string, string>
+  paths: { team: string; org: string; alias: string }[]
+} {
   const orgs = [...new Set(queries.map((q) => q.org))]
   const variables: Record<string, string> = {}
   const declarations: string[] = []
@@ -88,7 +92,8 @@ export async function readTeamMembers(api: GitHubApi, teams: readonly string[]):
       const list = members.get(path.team) ?? []
       for (const node of page.nodes ?? []) if (node) list.push(node.login.toLowerCase())
       members.set(path.team, list)
-      if (page.pageInfo.hasNextPage && page.pageInfo.endCursor) next.push({ ...(asked.get(path.team) as TeamQuery), after: page.pageInfo.endCursor })
+      if (page.pageInfo.hasNextPage && page.pageInfo.endCursor)
+        next.push({ ...(asked.get(path.team) as TeamQuery), after: page.pageInfo.endCursor })
     }
     pending = next
   }

@@ -22,17 +22,30 @@ export async function upsertRequestComment(
   const body = params.render(existing ? readMentioned(existing.body ?? '') : new Set())
   if (existing) {
     if (existing.body === body) return 'unchanged'
-    await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { owner: params.owner, repo: params.repo, comment_id: existing.id, body })
+    await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+      owner: params.owner,
+      repo: params.repo,
+      comment_id: existing.id,
+      body,
+    })
     return 'updated'
   }
   if (!params.create) return 'absent'
-  await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: params.owner, repo: params.repo, issue_number: params.number, body })
+  await api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    owner: params.owner,
+    repo: params.repo,
+    issue_number: params.number,
+    body,
+  })
   return 'created'
 }
 
 const PAGE_SIZE = 100
 
-async function findRequestComment(api: GitHubApi, params: { owner: string; repo: string; number: number }): Promise<IssueComment | undefined> {
+async function findRequestComment(
+  api: GitHubApi,
+  params: { owner: string; repo: string; number: number },
+): Promise<IssueComment | undefined> {
   for (let page = 1; ; page += 1) {
     const { data } = await api.request<IssueComment[]>('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       owner: params.owner,

@@ -45,11 +45,14 @@ describe('buildGrantPolicyDocument', () => {
 
   it('is the same document whatever the order of actions and resources', () => {
     fc.assert(
-      fc.property(fc.shuffledSubarray(['s3:GetObject', 's3:ListBucket', 'ec2:StopInstances', 'ec2:Describe*'], { minLength: 1 }), (actions) => {
-        const build = (list: string[]) =>
-          serializePolicyDocument(buildGrantPolicyDocument({ requestId: 'pr-1', notBefore, expiresAt, actions: list, resources: ['*'] }))
-        expect(build(actions)).toBe(build([...actions].reverse()))
-      }),
+      fc.property(
+        fc.shuffledSubarray(['s3:GetObject', 's3:ListBucket', 'ec2:StopInstances', 'ec2:Describe*'], { minLength: 1 }),
+        (actions) => {
+          const build = (list: string[]) =>
+            serializePolicyDocument(buildGrantPolicyDocument({ requestId: 'pr-1', notBefore, expiresAt, actions: list, resources: ['*'] }))
+          expect(build(actions)).toBe(build([...actions].reverse()))
+        },
+      ),
     )
   })
 
@@ -68,7 +71,13 @@ describe('buildGrantPolicyDocument', () => {
   })
 
   it('makes a Sid of letters and digits only, as IAM requires', () => {
-    const document = buildGrantPolicyDocument({ requestId: 'acme/infra#42', notBefore, expiresAt, actions: ['s3:GetObject'], resources: ['*'] })
+    const document = buildGrantPolicyDocument({
+      requestId: 'acme/infra#42',
+      notBefore,
+      expiresAt,
+      actions: ['s3:GetObject'],
+      resources: ['*'],
+    })
     expect(document.Statement[0]?.Sid).toBe('JitAcmeInfra42Grant')
   })
 })
@@ -94,7 +103,11 @@ describe('policy names', () => {
         fc.integer({ min: Date.UTC(2000, 0, 1) / 1000, max: Date.UTC(2099, 11, 31) / 1000 }),
         (requestId, seconds) => {
           const time = new Date(seconds * 1000)
-          expect(parseManagedPolicyName(nameGrantPolicy({ requestId, expiresAt: time }))).toEqual({ kind: 'grant', requestId, expiresAt: time })
+          expect(parseManagedPolicyName(nameGrantPolicy({ requestId, expiresAt: time }))).toEqual({
+            kind: 'grant',
+            requestId,
+            expiresAt: time,
+          })
         },
       ),
     )
@@ -140,7 +153,13 @@ async function simulate(params: { policies: object[]; action: string; resource: 
 describe('the grant document as IAM evaluates it', () => {
   const grant = JSON.parse(
     serializePolicyDocument(
-      buildGrantPolicyDocument({ requestId: 'pr-42', notBefore, expiresAt, actions: ['ec2:StopInstances', 'ec2:StartInstances'], resources: [INSTANCE] }),
+      buildGrantPolicyDocument({
+        requestId: 'pr-42',
+        notBefore,
+        expiresAt,
+        actions: ['ec2:StopInstances', 'ec2:StartInstances'],
+        resources: [INSTANCE],
+      }),
     ),
   ) as object
 

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { classifyAwsError, retryAwsCall } from '../../src/aws/retry.js'
 
 function serviceError(name: string, status: number): IAMServiceException {
-  return new IAMServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name })
+  return new IAMServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: name,
+  })
 }
 
 function networkError(code: string): Error {
@@ -48,8 +53,17 @@ describe('retryAwsCall', () => {
 
   it('waits longer before each retry, within the jitter bounds', async () => {
     const sleeps: number[] = []
-    const { operation, calls } = failing([serviceError('Throttling', 400), serviceError('Throttling', 400), serviceError('Throttling', 400)])
-    const result = await retryAwsCall({ operation, sleep: async (ms) => void sleeps.push(ms), random: () => 0.99, options: { baseDelayMs: 100 } })
+    const { operation, calls } = failing([
+      serviceError('Throttling', 400),
+      serviceError('Throttling', 400),
+      serviceError('Throttling', 400),
+    ])
+    const result = await retryAwsCall({
+      operation,
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 0.99,
+      options: { baseDelayMs: 100 },
+    })
     expect(result).toBe('done')
     expect(calls()).toBe(4)
     expect(sleeps).toHaveLength(3)
@@ -65,14 +79,21 @@ describe('retryAwsCall', () => {
   it('caps each delay', async () => {
     const sleeps: number[] = []
     const { operation } = failing(Array.from({ length: 6 }, () => serviceError('Throttling', 400)))
-    await retryAwsCall({ operation, sleep: async (ms) => void sleeps.push(ms), random: () => 1, options: { maxAttempts: 7, baseDelayMs: 100, maxDelayMs: 1000 } })
+    await retryAwsCall({
+      operation,
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 1,
+      options: { maxAttempts: 7, baseDelayMs: 100, maxDelayMs: 1000 },
+    })
     expect(Math.max(...sleeps)).toBe(1000)
   })
 
   it('gives up after maxAttempts and rethrows the last error unchanged', async () => {
     const last = serviceError('ServiceUnavailable', 503)
     const { operation, calls } = failing([serviceError('ServiceUnavailable', 503), last, serviceError('ServiceUnavailable', 503)])
-    const error = await retryAwsCall({ operation, sleep: async () => {}, random: () => 0, options: { maxAttempts: 2 } }).catch((caught: unknown) => caught)
+    const error = await retryAwsCall({ operation, sleep: async () => {}, random: () => 0, options: { maxAttempts: 2 } }).catch(
+      (caught: unknown) => caught,
+    )
     expect(error).toBe(last)
     expect(calls()).toBe(2)
   })

@@ -5,10 +5,11 @@ import { countVerdicts, findDisagreements, prepareDecideWorkload, readGrantabili
 import { generateAccessRepo, type AuthorizationQuestion } from '../../bench/generate-access-repo.js'
 import { measureChunks, median } from '../../bench/measure-rounds.js'
 import { runBenchmarks } from '../../bench/run-benchmarks.js'
-import { loadActionCatalogue, type ActionCatalogue } from '../../src/core/action-catalogue.js'
-import { decide } from '../../src/core/decision.js'
-import { parsePolicy, type Policy } from '../../src/core/policy.js'
-import { DEFAULT_SETTINGS } from '../../src/core/settings.js'
+import type { ActionCatalogue } from '../../src/core/matching/action-catalogue.js'
+import { loadActionCatalogue } from '../../src/aws/load-action-catalogue.js'
+import { decide } from '../../src/core/decision/decision.js'
+import { parsePolicy, type Policy } from '../../src/core/files/policy.js'
+import { DEFAULT_SETTINGS } from '../../src/core/files/settings.js'
 
 let catalogue: ActionCatalogue
 beforeAll(async () => {
@@ -48,7 +49,13 @@ describe('generateAccessRepo', () => {
 describe('our engine and Cedar on the same questions', () => {
   it('agree on every one of a few hundred generated requests, which mix approved, pending and denied', () => {
     const workload = prepareDecideWorkload({ policies: 200, requests: 400, seed: 3, catalogue, ...clock })
-    const cedar = createCedarAuthorizer({ policies: workload.repository.policies, catalogue, teams: workload.generated.teams, policySetId: 'test-agreement', ...clock })
+    const cedar = createCedarAuthorizer({
+      policies: workload.repository.policies,
+      catalogue,
+      teams: workload.generated.teams,
+      policySetId: 'test-agreement',
+      ...clock,
+    })
     const decisions = workload.inputs.map((input) => decide(input))
     const answers = workload.generated.requests.map((request) => cedar.authorize(cedar.createCall(request.question)))
 
@@ -68,7 +75,9 @@ describe('our engine and Cedar on the same questions', () => {
     expect(findDisagreements({ requests, decisions, cedar: flipped })).toHaveLength(requests.length)
 
     const covered = requests.findIndex((request) => request.intent === 'covered-with-approvals')
-    const pendingInstead = decisions.map((decision, index) => (index === covered ? { verdict: 'pending' as const, summary: 'Pending: test' } : decision))
+    const pendingInstead = decisions.map((decision, index) =>
+      index === covered ? { verdict: 'pending' as const, summary: 'Pending: test' } : decision,
+    )
     const agreeing = decisions.map((decision) => ({ allows: readGrantability(decision.verdict) === true, policies: [] }))
     const found = findDisagreements({ requests, decisions: pendingInstead, cedar: agreeing })
     expect(found.map((disagreement) => disagreement.request.file.path)).toEqual([requests[covered]?.file.path])
@@ -150,15 +159,39 @@ describe('translatePoliciesToCedar', () => {
 
   it('refuses what Cedar cannot say exactly: a ? in a resource, a ticket rule that is not a literal prefix', () => {
     const withQuestionMark = policyFrom(
-      ['name: q', 'grants:', '  accounts: ["*"]', '  actions: ["s3:GetObject"]', '  resources: ["arn:aws:s3:::logs-202?/*"]', 'requesters:', '  users: [bob]', 'max_duration: 1h', 'approvals:', '  - from: codeowners'].join('\n'),
+      [
+        'name: q',
+        'grants:',
+        '  accounts: ["*"]',
+        '  actions: ["s3:GetObject"]',
+        '  resources: ["arn:aws:s3:::logs-202?/*"]',
+        'requesters:',
+        '  users: [bob]',
+        'max_duration: 1h',
+        'approvals:',
+        '  - from: codeowners',
+      ].join('\n'),
       'policies/q.yaml',
     )
     expect(() => translatePoliciesToCedar({ policies: [withQuestionMark], catalogue })).toThrow(UntranslatablePolicyError)
     const digitsTicket = policyFrom(
-      ['name: t', 'grants:', '  accounts: ["*"]', '  actions: ["s3:GetObject"]', 'requesters:', '  users: [bob]', 'max_duration: 1h', 'ticket: "^INC-[0-9]+$"', 'approvals:', '  - from: codeowners'].join('\n'),
+      [
+        'name: t',
+        'grants:',
+        '  accounts: ["*"]',
+        '  actions: ["s3:GetObject"]',
+        'requesters:',
+        '  users: [bob]',
+        'max_duration: 1h',
+        'ticket: "^INC-[0-9]+$"',
+        'approvals:',
+        '  - from: codeowners',
+      ].join('\n'),
       'policies/t.yaml',
     )
-    expect(() => translatePoliciesToCedar({ policies: [digitsTicket], catalogue })).toThrow(/policies\/t\.yaml: the ticket rule \/\^INC-\[0-9\]\+\$\/ is not a literal prefix/)
+    expect(() => translatePoliciesToCedar({ policies: [digitsTicket], catalogue })).toThrow(
+      /policies\/t\.yaml: the ticket rule \/\^INC-\[0-9\]\+\$\/ is not a literal prefix/,
+    )
   })
 })
 
@@ -170,7 +203,13 @@ describe('measuring', () => {
 
   it('answers every item once, in order, timed in slices', () => {
     let tick = 0
-    const { results, timings } = measureChunks({ items: [1, 2, 3, 4, 5], chunks: 2, warmUpItems: 1, run: (item) => item * 10, now: () => (tick += 1) })
+    const { results, timings } = measureChunks({
+      items: [1, 2, 3, 4, 5],
+      chunks: 2,
+      warmUpItems: 1,
+      run: (item) => item * 10,
+      now: () => (tick += 1),
+    })
     expect(results).toEqual([10, 20, 30, 40, 50])
     expect(timings.roundsMs).toHaveLength(2)
   })

@@ -32,7 +32,11 @@ describe('jit check', () => {
   it.each([
     ['approved', [INCIDENT, '--author', 'alice', '--approved-by', 'bob,carol'], 0],
     ['pending', [INCIDENT, '--author', 'alice', '--approved-by', 'bob'], 1],
-    ['pending, blocked by changes requested', [INCIDENT, '--author', 'alice', '--approved-by', 'bob,carol', '--changes-requested-by', 'dan'], 1],
+    [
+      'pending, blocked by changes requested',
+      [INCIDENT, '--author', 'alice', '--approved-by', 'bob,carol', '--changes-requested-by', 'dan'],
+      1,
+    ],
     ['denied', [INCIDENT, '--author', 'frank'], 3],
     ['auto-approved', ['requests/staging/debug-logs.yaml', '--author', 'frank'], 0],
     ['two security approvals for break-glass', ['requests/sre/iam-cleanup.yaml', '--author', 'erin', '--approved-by', 'carol,dan'], 0],
@@ -56,7 +60,9 @@ describe('jit check', () => {
   it('warns when a team that matters is missing from --teams, instead of silently counting it empty', async () => {
     const result = await check([INCIDENT, '--author', 'alice', '--approved-by', 'bob,carol'])
     expect(result.code).toBe(3)
-    expect(result.stderr).toBe('warning: team membership unknown for @acme/security, @acme/sre, @acme/sre-leads (not in --teams): counted as empty\n')
+    expect(result.stderr).toBe(
+      'warning: team membership unknown for @acme/security, @acme/sre, @acme/sre-leads (not in --teams): counted as empty\n',
+    )
   })
 
   it('prints one JSON object with --json', async () => {
@@ -71,16 +77,34 @@ describe('jit check', () => {
   it('reports invalid input with file and line, exit 2', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'jit-check-'))
     await mkdir(join(dir, 'requests'))
-    await writeFile(join(dir, 'requests', 'bad.yaml'), 'reason: x\nduration: 0m\naccess:\n  - account: 111111111111\n    actions: [ec2:StopInstances]\n')
+    await writeFile(
+      join(dir, 'requests', 'bad.yaml'),
+      'reason: x\nduration: 0m\naccess:\n  - account: 111111111111\n    actions: [ec2:StopInstances]\n',
+    )
     const result = await check(['requests/bad.yaml', '--author', 'alice', '--json'], dir)
     expect(result.code).toBe(2)
     const json = JSON.parse(result.stdout)
     expect(json.verdict).toBe('invalid')
-    expect(json.errors.map((error: { file: string; line: number }) => `${error.file}:${error.line}`)).toEqual(['requests/bad.yaml:2', 'requests/bad.yaml:4'])
+    expect(json.errors.map((error: { file: string; line: number }) => `${error.file}:${error.line}`)).toEqual([
+      'requests/bad.yaml:2',
+      'requests/bad.yaml:4',
+    ])
   })
 
   it('takes the request path relative to --repo for CODEOWNERS', async () => {
-    const result = await check([join(EXAMPLE_REPO, INCIDENT), '--repo', EXAMPLE_REPO, '--author', 'alice', '--approved-by', 'bob,carol', ...['--teams', join(EXAMPLE_REPO, 'teams.yaml')]], '/')
+    const result = await check(
+      [
+        join(EXAMPLE_REPO, INCIDENT),
+        '--repo',
+        EXAMPLE_REPO,
+        '--author',
+        'alice',
+        '--approved-by',
+        'bob,carol',
+        ...['--teams', join(EXAMPLE_REPO, 'teams.yaml')],
+      ],
+      '/',
+    )
     expect(result.code).toBe(0)
   })
 
@@ -94,8 +118,16 @@ describe('jit check', () => {
     ['a directory as the request file', ['requests/sre', '--author', 'alice'], 'request file not found: requests/sre'],
     ['a directory as the teams file', [INCIDENT, '--author', 'alice', '--teams', 'requests'], 'teams file not found: requests'],
     ['a --repo that does not exist', [INCIDENT, '--author', 'alice', '--repo', 'no-such-dir'], '--repo no-such-dir is not a directory'],
-    ['an --at that does not exist (31 February)', [INCIDENT, '--author', 'alice', '--at', '2026-02-31T09:00:00Z'], '--at must be an ISO 8601 time'],
-    ['an --at without a timezone', [INCIDENT, '--author', 'alice', '--at', '2026-12-01T09:00:00'], '--at must be an ISO 8601 time with a timezone'],
+    [
+      'an --at that does not exist (31 February)',
+      [INCIDENT, '--author', 'alice', '--at', '2026-02-31T09:00:00Z'],
+      '--at must be an ISO 8601 time',
+    ],
+    [
+      'an --at without a timezone',
+      [INCIDENT, '--author', 'alice', '--at', '2026-12-01T09:00:00'],
+      '--at must be an ISO 8601 time with a timezone',
+    ],
   ])('exits 2 with a clear message for %s', async (_name, args, message) => {
     const result = await check(args)
     expect(result.code).toBe(2)
@@ -105,7 +137,15 @@ describe('jit check', () => {
   it('reports a broken teams file with its line', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'jit-teams-'))
     await writeFile(join(dir, 'teams.yaml'), '"@acme/sre": [alice]\nsre: [bob]\n')
-    const result = await check([join(EXAMPLE_REPO, INCIDENT), '--repo', EXAMPLE_REPO, '--author', 'alice', '--teams', join(dir, 'teams.yaml')])
+    const result = await check([
+      join(EXAMPLE_REPO, INCIDENT),
+      '--repo',
+      EXAMPLE_REPO,
+      '--author',
+      'alice',
+      '--teams',
+      join(dir, 'teams.yaml'),
+    ])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('teams.yaml:2: "sre" is not a team name like "@acme/sre"')
   })
@@ -130,7 +170,11 @@ describe('jit validate', () => {
     const result = await jit(['validate', '--json'], dir)
     expect(result.code).toBe(2)
     const json = JSON.parse(result.stdout)
-    expect(json.errors.map((error: { file: string; line: number }) => `${error.file}:${error.line}`)).toEqual(['policies/b.yaml:1', 'policies/c.yaml:4', '.github/CODEOWNERS:2'])
+    expect(json.errors.map((error: { file: string; line: number }) => `${error.file}:${error.line}`)).toEqual([
+      'policies/b.yaml:1',
+      'policies/c.yaml:4',
+      '.github/CODEOWNERS:2',
+    ])
     expect(json.errors[0].message).toBe('policy name "same" is already used by policies/a.yaml:1; names must be unique')
     expect(json.errors[1].message).toContain('did you mean ec2:StopInstances')
   })

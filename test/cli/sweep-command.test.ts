@@ -3,13 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/jit.js'
 import { registerSweepCommands, type SweepCommandDependencies } from '../../src/cli/sweep-command.js'
 import type { CliIo } from '../../src/cli/cli-io.js'
-import { parseCommitTrailers } from '../../src/core/record-document.js'
-import { createDryRunProvider } from '../../src/providers/dry-run-provider.js'
-import { activeRecord } from '../sweep/support/grant-records.js'
-import { FakeGitHubRepo, repoFiles } from '../sweep/support/fake-github-repo.js'
-import { FakeIam } from '../sweep/support/fake-iam.js'
-import { CATALOGUE, mergedRequest, RULES, TEAMS } from '../sweep/support/merged-requests.js'
-import { createTestOctokit } from '../sweep/support/test-octokit.js'
+import { parseCommitTrailers } from '../../src/core/records/record-document.js'
+import { createDryRunProvider } from '../../src/aws/dry-run-provider.js'
+import { activeRecord } from '../workflows/sweep/support/grant-records.js'
+import { FakeGitHubRepo, repoFiles } from '../workflows/sweep/support/fake-github-repo.js'
+import { FakeIam } from '../workflows/sweep/support/fake-iam.js'
+import { CATALOGUE, mergedRequest, RULES, TEAMS } from '../workflows/sweep/support/merged-requests.js'
+import { createTestOctokit } from '../workflows/sweep/support/test-octokit.js'
 
 const NOW = new Date('2026-12-01T12:00:00Z')
 const EXPIRED = activeRecord({ number: 41, expiresAt: '2026-12-01T11:00:00Z' })
@@ -47,7 +47,13 @@ const ACTIONS_ENV = { GITHUB_REPOSITORY: 'acme/access', GITHUB_TOKEN: 'ghs_workf
 async function run(argv: string[], env: Record<string, string> = ACTIONS_ENV) {
   let stdout = ''
   let stderr = ''
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, cwd: '/', env, now: () => NOW })
+  const code = await main(argv, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    cwd: '/',
+    env,
+    now: () => NOW,
+  })
   return { code, stdout, stderr }
 }
 
@@ -108,7 +114,9 @@ describe('jit sweep', () => {
     const { code, stdout } = await run(['sweep', '--dry-run', '--no-close-stale'])
     expect(code).toBe(0)
     expect(stdout.split('\n')[0]).toBe('acme/access: would revoke 1 of 2 active grants; would record 1 merge that had no record; no commit')
-    expect(stdout).toContain('\n  merge would-heal       pr-7 merged at 2026-12-01T11:00:00Z but has no record (its webhook was lost, or the app stopped before committing the record); a sweep would run its grant again\n')
+    expect(stdout).toContain(
+      '\n  merge would-heal       pr-7 merged at 2026-12-01T11:00:00Z but has no record (its webhook was lost, or the app stopped before committing the record); a sweep would run its grant again\n',
+    )
     expect(github.files().has('grants/active/pr-7.yaml')).toBe(false)
   })
 
@@ -124,10 +132,14 @@ describe('jit sweep', () => {
     github.pushFiles(RULES)
     github.teams = TEAMS
     // The request file is not at the head GitHub reports: the grant workflow cannot read it.
-    github.mergedPullRequests = [mergedRequest(7, '2026-12-01T11:00:00Z', { files: [{ path: 'requests/sre/other.yaml', changeType: 'ADDED' }] })]
+    github.mergedPullRequests = [
+      mergedRequest(7, '2026-12-01T11:00:00Z', { files: [{ path: 'requests/sre/other.yaml', changeType: 'ADDED' }] }),
+    ]
     const { code, stdout } = await run(['sweep', '--no-close-stale', '--no-reconcile'])
     expect(code).toBe(1)
-    expect(stdout).toMatch(/\n {2}merge failed {11}pr-7 merged at 2026-12-01T11:00:00Z but has no record .*; running its grant again failed: .*; retried next sweep\n/)
+    expect(stdout).toMatch(
+      /\n {2}merge failed {11}pr-7 merged at 2026-12-01T11:00:00Z but has no record .*; running its grant again failed: .*; retried next sweep\n/,
+    )
     expect(stdout.split('\n')[0]).toContain('1 unrecorded merge failed to heal, retried next sweep')
     // The workflow told the pull request, as it does for a failed webhook delivery.
     expect(github.comments.map((comment) => comment.issue)).toEqual([7])

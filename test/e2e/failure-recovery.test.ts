@@ -45,7 +45,11 @@ describe('AWS throttling', () => {
     const { exitCode, report } = await stack.sweep()
     expect(exitCode).toBe(0)
     expect(report.grants.map((grant) => [grant.id, grant.status])).toEqual([['pr-1', 'revoked']])
-    expect(stack.aws.state.calls.filter((call) => call.action === 'DeleteRolePolicy').map((call) => call.error)).toEqual(['Throttling', 'Throttling', undefined])
+    expect(stack.aws.state.calls.filter((call) => call.action === 'DeleteRolePolicy').map((call) => call.error)).toEqual([
+      'Throttling',
+      'Throttling',
+      undefined,
+    ])
     expect(stack.sleeps).toHaveLength(2)
     expect(stack.policiesOf('alice')).toEqual({})
     expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant'])
@@ -117,7 +121,9 @@ describe('a crash between the AWS put and the record commit', () => {
     const orphanName = 'jit-pr-2-exp-20270302T100500Z'
     expect(Object.keys(stack.policiesOf('alice')).sort()).toEqual(['jit-pr-1-exp-20270302T110500Z', orphanName])
     expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml'])
-    expect(github.comments(pr.number).at(-1)?.body).toContain('**The access was granted in AWS** (`jit-pr-2-exp-20270302T100500Z`, until 2027-03-02 10:05 UTC), but its record `grants/active/pr-2.yaml` could not be committed.')
+    expect(github.comments(pr.number).at(-1)?.body).toContain(
+      '**The access was granted in AWS** (`jit-pr-2-exp-20270302T100500Z`, until 2027-03-02 10:05 UTC), but its record `grants/active/pr-2.yaml` could not be committed.',
+    )
 
     // Within the grace period after the merge, the sweep leaves the policy alone: it may be a grant being committed.
     clock.advance(5 * 60_000)
@@ -131,7 +137,9 @@ describe('a crash between the AWS put and the record commit', () => {
     const { exitCode, report } = await stack.sweep()
     expect(exitCode).toBe(0)
     expect(report.orphans).toEqual([])
-    expect(report.healedMerges.map((merge) => [merge.id, merge.status, merge.path])).toEqual([['pr-2', 'healed-merge', 'grants/active/pr-2.yaml']])
+    expect(report.healedMerges.map((merge) => [merge.id, merge.status, merge.path])).toEqual([
+      ['pr-2', 'healed-merge', 'grants/active/pr-2.yaml'],
+    ])
     expect(Object.keys(stack.policiesOf('alice')).sort()).toEqual(['jit-pr-1-exp-20270302T110500Z', orphanName])
     expect((await stack.recordsOnMain()).sort()).toEqual(['grants/active/pr-1.yaml', 'grants/active/pr-2.yaml'])
     expect(await stack.readOnMain('grants/active/pr-2.yaml')).toContain(`aws_policy_name: ${orphanName}`)
@@ -147,7 +155,9 @@ describe('a crash between the AWS put and the record commit', () => {
     expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant', 'grant'])
     // The app said loudly what happened (Probot logs the failed delivery again); nothing else went wrong.
     const errors = stack.appErrors()
-    expect(errors[0]).toBe('error: Could not commit grants/active/pr-2.yaml to main: Server Error - https://docs.github.com/rest (the access WAS granted in AWS but is not recorded) (Server Error - https://docs.github.com/rest)')
+    expect(errors[0]).toBe(
+      'error: Could not commit grants/active/pr-2.yaml to main: Server Error - https://docs.github.com/rest (the access WAS granted in AWS but is not recorded) (Server Error - https://docs.github.com/rest)',
+    )
     expect(errors.every((error) => error.includes('Could not commit grants/active/pr-2.yaml to main'))).toBe(true)
   })
 })

@@ -20,12 +20,19 @@ describe('a request from pull request to revocation', () => {
     const request = stack.example.requests[INCIDENT_REQUEST_PATH] as string
 
     // alice (@acme/sre) asks for the incident access.
-    const pr = await stack.requestAccess({ author: 'alice', path: INCIDENT_REQUEST_PATH, text: request, title: 'INC-4821: terminate the stuck web node' })
+    const pr = await stack.requestAccess({
+      author: 'alice',
+      path: INCIDENT_REQUEST_PATH,
+      text: request,
+      title: 'INC-4821: terminate the stuck web node',
+    })
     expect(pr.status).toBe(200)
     let check = stack.latestCheck(pr.headSha)
     expect([check.status, check.conclusion]).toEqual(['completed', 'action_required'])
     expect(check.output.summary).toContain('- Requested by @alice in `requests/sre/inc-4821-terminate-web.yaml`')
-    expect(check.output.summary).toContain('- ⏳ rule 1: 0/1 approval from code owners of requests/sre/inc-4821-terminate-web.yaml (@acme/sre-leads)')
+    expect(check.output.summary).toContain(
+      '- ⏳ rule 1: 0/1 approval from code owners of requests/sre/inc-4821-terminate-web.yaml (@acme/sre-leads)',
+    )
     expect(check.output.summary).toContain('- ⏳ rule 2: 0/1 approval from @acme/security')
     expect(github.comments(pr.number).map((comment) => comment.login)).toEqual(['jit-access[bot]'])
 
@@ -59,13 +66,20 @@ describe('a request from pull request to revocation', () => {
           Effect: 'Allow',
           Action: ['ec2:StopInstances', 'ec2:TerminateInstances'],
           Resource: ['arn:aws:ec2:us-east-1:111111111111:instance/i-0abc123'],
-          Condition: { DateGreaterThan: { 'aws:CurrentTime': '2027-03-02T09:05:00Z' }, DateLessThan: { 'aws:CurrentTime': '2027-03-02T11:05:00Z' } },
+          Condition: {
+            DateGreaterThan: { 'aws:CurrentTime': '2027-03-02T09:05:00Z' },
+            DateLessThan: { 'aws:CurrentTime': '2027-03-02T11:05:00Z' },
+          },
         },
       ],
     })
     // Written through the granter role, in a session CloudTrail ties to the request.
     const put = stack.aws.state.calls.find((call) => call.action === 'PutRolePolicy')
-    expect([put?.account, put?.sessionName, put?.callerArn]).toEqual([PROD, 'jit-pr-1-grant', `arn:aws:sts::${PROD}:assumed-role/jit-granter/jit-pr-1-grant`])
+    expect([put?.account, put?.sessionName, put?.callerArn]).toEqual([
+      PROD,
+      'jit-pr-1-grant',
+      `arn:aws:sts::${PROD}:assumed-role/jit-granter/jit-pr-1-grant`,
+    ])
 
     expect(await stack.subjects()).toEqual([
       'Grant pr-1: alice gets ec2:StopInstances, ec2:TerminateInstances in 111111111111 until 2027-03-02 11:05 UTC',
@@ -73,7 +87,9 @@ describe('a request from pull request to revocation', () => {
       'INC-4821: terminate the stuck web node',
       'Initial commit',
     ])
-    expect(await github.git(['log', '-1', '--format=%an%n%(trailers:key=Jit-Request,key=Jit-Approved-By,valueonly,separator=%x2C)', 'main'])).toBe('jit-access[bot]\npr-1,bob,carol\n')
+    expect(
+      await github.git(['log', '-1', '--format=%an%n%(trailers:key=Jit-Request,key=Jit-Approved-By,valueonly,separator=%x2C)', 'main']),
+    ).toBe('jit-access[bot]\npr-1,bob,carol\n')
     const active = await stack.readOnMain('grants/active/pr-1.yaml')
     expect(active).toContain(`principal: ${ALICE_ROLE}`)
     expect(active).toContain(`aws_policy_name: ${policyName}`)
@@ -96,7 +112,9 @@ describe('a request from pull request to revocation', () => {
     expect(await stack.recordsOnMain()).toEqual(['grants/revoked/pr-1.yaml'])
     const revoked = await stack.readOnMain('grants/revoked/pr-1.yaml')
     expect(revoked).toContain('state: revoked')
-    expect(revoked).toMatch(/revocation:\n {2}revoked_at: "2027-03-02T11:06:00(\.000)?Z"\n {2}revoked_by: jit-sweeper\n {2}reason: expired\n/)
+    expect(revoked).toMatch(
+      /revocation:\n {2}revoked_at: "2027-03-02T11:06:00(\.000)?Z"\n {2}revoked_by: jit-sweeper\n {2}reason: expired\n/,
+    )
     await github.settle()
     expect(stack.appErrors()).toEqual([])
   })
@@ -106,7 +124,12 @@ describe('a push after approval', () => {
   it('turns a green check back to action_required and names the stale approvals', async () => {
     const { github } = stack
     const request = stack.example.requests[INCIDENT_REQUEST_PATH] as string
-    const pr = await github.openPullRequest({ author: 'alice', branch: 'access/inc-4821', files: { [INCIDENT_REQUEST_PATH]: request }, title: 'INC-4821: terminate the stuck web node' })
+    const pr = await github.openPullRequest({
+      author: 'alice',
+      branch: 'access/inc-4821',
+      files: { [INCIDENT_REQUEST_PATH]: request },
+      title: 'INC-4821: terminate the stuck web node',
+    })
     await github.submitReview(pr.number, { login: 'bob', state: 'APPROVED' })
     await github.submitReview(pr.number, { login: 'carol', state: 'APPROVED' })
     expect(stack.latestCheck(pr.headSha).conclusion).toBe('success')
@@ -139,7 +162,11 @@ describe('an admin merging past a failing check', () => {
   it('grants nothing and records the refusal under grants/refused/', async () => {
     const { github } = stack
     // frank is not in @acme/sre, the only requesters of prod-ec2-incident.
-    const pr = await stack.requestAccess({ author: 'frank', path: INCIDENT_REQUEST_PATH, text: stack.example.requests[INCIDENT_REQUEST_PATH] as string })
+    const pr = await stack.requestAccess({
+      author: 'frank',
+      path: INCIDENT_REQUEST_PATH,
+      text: stack.example.requests[INCIDENT_REQUEST_PATH] as string,
+    })
     await github.submitReview(pr.number, { login: 'bob', state: 'APPROVED' })
     await github.submitReview(pr.number, { login: 'carol', state: 'APPROVED' })
     const check = stack.latestCheck(pr.headSha)

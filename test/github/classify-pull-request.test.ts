@@ -9,11 +9,26 @@ const REQUEST = file('requests/sre/inc-1.yaml')
 const cases: { name: string; files: ChangedFile[]; fork?: boolean; more?: boolean; kind: PullRequestKind['kind']; title?: RegExp }[] = [
   { name: 'one added request', files: [REQUEST], kind: 'request' },
   { name: 'one modified request', files: [file('requests/sre/inc-1.yaml', 'MODIFIED')], kind: 'request' },
-  { name: 'a request and a policy', files: [REQUEST, file('policies/prod.yaml', 'MODIFIED')], kind: 'rejected', title: /cannot change the rules/ },
-  { name: 'a request and .github/CODEOWNERS', files: [REQUEST, file('.github/CODEOWNERS', 'MODIFIED')], kind: 'rejected', title: /cannot change the rules/ },
+  {
+    name: 'a request and a policy',
+    files: [REQUEST, file('policies/prod.yaml', 'MODIFIED')],
+    kind: 'rejected',
+    title: /cannot change the rules/,
+  },
+  {
+    name: 'a request and .github/CODEOWNERS',
+    files: [REQUEST, file('.github/CODEOWNERS', 'MODIFIED')],
+    kind: 'rejected',
+    title: /cannot change the rules/,
+  },
   { name: 'a request and root CODEOWNERS', files: [REQUEST, file('CODEOWNERS')], kind: 'rejected', title: /cannot change the rules/ },
   { name: 'a request and docs/CODEOWNERS', files: [REQUEST, file('docs/CODEOWNERS')], kind: 'rejected', title: /cannot change the rules/ },
-  { name: 'a request and .github/jit.yml', files: [REQUEST, file('.github/jit.yml', 'MODIFIED')], kind: 'rejected', title: /cannot change the rules/ },
+  {
+    name: 'a request and .github/jit.yml',
+    files: [REQUEST, file('.github/jit.yml', 'MODIFIED')],
+    kind: 'rejected',
+    title: /cannot change the rules/,
+  },
   { name: 'a request and a grant record', files: [REQUEST, file('grants/pr-41.json')], kind: 'rejected', title: /cannot change the rules/ },
   { name: 'a request and a README', files: [REQUEST, file('README.md', 'MODIFIED')], kind: 'rejected', title: /only its request file/ },
   { name: 'two requests', files: [REQUEST, file('requests/sre/inc-2.yaml')], kind: 'rejected', title: /2 request files/ },
@@ -37,7 +52,11 @@ describe('classifyPullRequest', () => {
   })
 
   it('names the request and the governed files in the explanation of a mixed PR', () => {
-    const result = classifyPullRequest({ files: [REQUEST, file('policies/prod.yaml', 'MODIFIED')], isCrossRepository: false, hasMoreFiles: false })
+    const result = classifyPullRequest({
+      files: [REQUEST, file('policies/prod.yaml', 'MODIFIED')],
+      isCrossRepository: false,
+      hasMoreFiles: false,
+    })
     expect(result).toMatchObject({
       kind: 'rejected',
       touchesRequest: true,
@@ -46,18 +65,31 @@ describe('classifyPullRequest', () => {
   })
 
   it('returns the request path for a request PR', () => {
-    expect(classifyPullRequest({ files: [REQUEST], isCrossRepository: false, hasMoreFiles: false })).toEqual({ kind: 'request', path: 'requests/sre/inc-1.yaml' })
+    expect(classifyPullRequest({ files: [REQUEST], isCrossRepository: false, hasMoreFiles: false })).toEqual({
+      kind: 'request',
+      path: 'requests/sre/inc-1.yaml',
+    })
   })
 })
 
 describe('who contributed', () => {
   it('rejects a request with more than 100 commits, whose contributors the app cannot all see', () => {
-    const kind = classifyPullRequest({ files: [{ path: 'requests/a.yaml', change: 'ADDED' }], hasMoreFiles: false, isCrossRepository: false, hasMoreCommits: true })
+    const kind = classifyPullRequest({
+      files: [{ path: 'requests/a.yaml', change: 'ADDED' }],
+      hasMoreFiles: false,
+      isCrossRepository: false,
+      hasMoreCommits: true,
+    })
     expect(kind).toMatchObject({ kind: 'rejected', title: 'Too many commits to tell who contributed' })
   })
 
   it('accepts the same request with its commits all visible', () => {
-    const kind = classifyPullRequest({ files: [{ path: 'requests/a.yaml', change: 'ADDED' }], hasMoreFiles: false, isCrossRepository: false, hasMoreCommits: false })
+    const kind = classifyPullRequest({
+      files: [{ path: 'requests/a.yaml', change: 'ADDED' }],
+      hasMoreFiles: false,
+      isCrossRepository: false,
+      hasMoreCommits: false,
+    })
     expect(kind).toEqual({ kind: 'request', path: 'requests/a.yaml' })
   })
 })

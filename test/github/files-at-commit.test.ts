@@ -8,7 +8,11 @@ const target = { owner: 'acme', repo: 'access' }
 describe('readFilesAtCommits', () => {
   it('reads the rules at the base SHA and the request at the head SHA in one query', async () => {
     const api = createFakeGitHubApi({ graphql: () => filesQueryData({ request: readFixture(INCIDENT_REQUEST) }) })
-    const reads = await readFilesAtCommits(api, createFilesCache(), { ...target, rulesAt: BASE_SHA, requestAt: { sha: HEAD_SHA, path: INCIDENT_REQUEST } })
+    const reads = await readFilesAtCommits(api, createFilesCache(), {
+      ...target,
+      rulesAt: BASE_SHA,
+      requestAt: { sha: HEAD_SHA, path: INCIDENT_REQUEST },
+    })
     expect(api.recorded).toHaveLength(1)
     expect(api.recorded[0]?.variables).toEqual({
       owner: 'acme',
@@ -20,22 +24,38 @@ describe('readFilesAtCommits', () => {
       settings: `${BASE_SHA}:.github/jit.yml`,
       requestFile: `${HEAD_SHA}:${INCIDENT_REQUEST}`,
     })
-    expect(reads.rules?.files.map((f) => f.path)).toEqual(['policies/prod-ec2-incident.yaml', 'policies/staging-debug.yaml', '.github/CODEOWNERS', '.github/jit.yml'])
+    expect(reads.rules?.files.map((f) => f.path)).toEqual([
+      'policies/prod-ec2-incident.yaml',
+      'policies/staging-debug.yaml',
+      '.github/CODEOWNERS',
+      '.github/jit.yml',
+    ])
     expect(reads.request?.files).toEqual([readFixture(INCIDENT_REQUEST)])
   })
 
   it('never reads the rules at the head, nor the request at the base', async () => {
     const api = createFakeGitHubApi({ graphql: () => filesQueryData({ request: readFixture(INCIDENT_REQUEST) }) })
-    await readFilesAtCommits(api, createFilesCache(), { ...target, rulesAt: BASE_SHA, requestAt: { sha: HEAD_SHA, path: INCIDENT_REQUEST } })
+    await readFilesAtCommits(api, createFilesCache(), {
+      ...target,
+      rulesAt: BASE_SHA,
+      requestAt: { sha: HEAD_SHA, path: INCIDENT_REQUEST },
+    })
     const expressions = Object.entries(api.recorded[0]?.variables ?? {}).filter(([name]) => !['owner', 'repo'].includes(name))
-    for (const [name, expression] of expressions) expect(String(expression).startsWith(name === 'requestFile' ? HEAD_SHA : BASE_SHA)).toBe(true)
+    for (const [name, expression] of expressions)
+      expect(String(expression).startsWith(name === 'requestFile' ? HEAD_SHA : BASE_SHA)).toBe(true)
   })
 
   it('serves a second event on the same base from the cache, reading only the new request', async () => {
-    const api = createFakeGitHubApi({ graphql: (_q, variables) => filesQueryData({ rules: 'policies' in variables, request: readFixture(INCIDENT_REQUEST) }) })
+    const api = createFakeGitHubApi({
+      graphql: (_q, variables) => filesQueryData({ rules: 'policies' in variables, request: readFixture(INCIDENT_REQUEST) }),
+    })
     const cache = createFilesCache()
     await readFilesAtCommits(api, cache, { ...target, rulesAt: BASE_SHA, requestAt: { sha: HEAD_SHA, path: INCIDENT_REQUEST } })
-    const second = await readFilesAtCommits(api, cache, { ...target, rulesAt: BASE_SHA, requestAt: { sha: 'f'.repeat(40), path: INCIDENT_REQUEST } })
+    const second = await readFilesAtCommits(api, cache, {
+      ...target,
+      rulesAt: BASE_SHA,
+      requestAt: { sha: 'f'.repeat(40), path: INCIDENT_REQUEST },
+    })
     expect(api.recorded).toHaveLength(2)
     expect(Object.keys(api.recorded[1]?.variables ?? {})).toEqual(['owner', 'repo', 'requestFile'])
     expect(api.recorded[1]?.query).toBe(buildFilesQuery({ rules: false, request: true }))
@@ -48,7 +68,17 @@ describe('readFilesAtCommits', () => {
     const api = createFakeGitHubApi({
       graphql: () => ({
         repository: {
-          policies: { entries: [{ name: 'big.yaml', path: 'policies/big.yaml', type: 'blob', object: { text: 'name: x', byteSize: 20_000_000, isTruncated: true } }, { name: 'sub', path: 'policies/sub', type: 'tree', object: {} }] },
+          policies: {
+            entries: [
+              {
+                name: 'big.yaml',
+                path: 'policies/big.yaml',
+                type: 'blob',
+                object: { text: 'name: x', byteSize: 20_000_000, isTruncated: true },
+              },
+              { name: 'sub', path: 'policies/sub', type: 'tree', object: {} },
+            ],
+          },
           codeowners0: null,
           codeowners1: { text: null, byteSize: 10, isTruncated: false },
           codeowners2: null,
@@ -70,9 +100,24 @@ describe('readFilesAtCommits', () => {
         repository: {
           policies: {
             entries: [
-              { name: 'read.yaml', path: 'policies/read.yaml', type: 'blob', object: { text: 'name: read', byteSize: 10, isTruncated: false } },
-              { name: 'diagram.png', path: 'policies/diagram.png', type: 'blob', object: { text: null, byteSize: 4096, isTruncated: false } },
-              { name: 'README.md', path: 'policies/README.md', type: 'blob', object: { text: 'x', byteSize: 20_000_000, isTruncated: true } },
+              {
+                name: 'read.yaml',
+                path: 'policies/read.yaml',
+                type: 'blob',
+                object: { text: 'name: read', byteSize: 10, isTruncated: false },
+              },
+              {
+                name: 'diagram.png',
+                path: 'policies/diagram.png',
+                type: 'blob',
+                object: { text: null, byteSize: 4096, isTruncated: false },
+              },
+              {
+                name: 'README.md',
+                path: 'policies/README.md',
+                type: 'blob',
+                object: { text: 'x', byteSize: 20_000_000, isTruncated: true },
+              },
             ],
           },
           codeowners0: null,

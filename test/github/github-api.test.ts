@@ -13,11 +13,18 @@ describe('createGitHubApi', () => {
     expect(await api.request('POST /repos/{owner}/{repo}/check-runs', { owner: 'acme' })).toEqual({ data: { id: 1 }, status: 201 })
     await api.request('GET /x')
     expect(api.calls).toEqual({ graphql: 1, rest: 2 })
-    expect(sent).toEqual([{ query: 'query q { viewer { login } }', variables: { a: 1 } }, { route: 'POST /repos/{owner}/{repo}/check-runs', params: { owner: 'acme' } }, { route: 'GET /x', params: undefined }])
+    expect(sent).toEqual([
+      { query: 'query q { viewer { login } }', variables: { a: 1 } },
+      { route: 'POST /repos/{owner}/{repo}/check-runs', params: { owner: 'acme' } },
+      { route: 'GET /x', params: undefined },
+    ])
   })
 
   it('counts a call that failed too', async () => {
-    const api = createGitHubApi({ graphql: async () => Promise.reject(new Error('boom')), request: async () => ({ data: null, status: 200 }) })
+    const api = createGitHubApi({
+      graphql: async () => Promise.reject(new Error('boom')),
+      request: async () => ({ data: null, status: 200 }),
+    })
     await expect(api.graphql('query q { viewer { login } }', {})).rejects.toThrow('boom')
     expect(api.calls).toEqual({ graphql: 1, rest: 0 })
   })

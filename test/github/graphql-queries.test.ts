@@ -16,14 +16,21 @@ function errorsOf(query: string): string[] {
   return validate(github, parse(query)).map((error) => error.message)
 }
 
-describe('every GraphQL query the app sends is valid against GitHub\'s schema', () => {
+describe("every GraphQL query the app sends is valid against GitHub's schema", () => {
   const queries: [string, string][] = [
     ['pull request', PULL_REQUEST_QUERY],
     ['more reviews', MORE_REVIEWS_QUERY],
     ['rules and request', buildFilesQuery({ rules: true, request: true })],
     ['rules only', buildFilesQuery({ rules: true, request: false })],
     ['request only', buildFilesQuery({ rules: false, request: true })],
-    ['teams of two organizations', buildTeamMembersQuery([{ team: '@acme/sre', org: 'acme', slug: 'sre' }, { team: '@other/ops', org: 'other', slug: 'ops' }, { team: '@acme/security', org: 'acme', slug: 'security' }]).query],
+    [
+      'teams of two organizations',
+      buildTeamMembersQuery([
+        { team: '@acme/sre', org: 'acme', slug: 'sre' },
+        { team: '@other/ops', org: 'other', slug: 'ops' },
+        { team: '@acme/security', org: 'acme', slug: 'security' },
+      ]).query,
+    ],
     ['next page of a team', buildTeamMembersQuery([{ team: '@acme/sre', org: 'acme', slug: 'sre', after: 'Y3Vyc29y' }]).query],
   ]
   it.each(queries)('%s', (_name, query) => {

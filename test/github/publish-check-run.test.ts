@@ -4,13 +4,22 @@ import { publishCheckRun } from '../../src/github/publish-check-run.js'
 import { createFakeGitHubApi } from './support/fake-github-api.js'
 
 const NOW = new Date('2026-11-29T09:30:00Z')
-const annotation = (line: number): CheckAnnotation => ({ path: 'policies/p.yaml', start_line: line, end_line: line, annotation_level: 'failure', title: 'Invalid rule', message: `error ${line}` })
+const annotation = (line: number): CheckAnnotation => ({
+  path: 'policies/p.yaml',
+  start_line: line,
+  end_line: line,
+  annotation_level: 'failure',
+  title: 'Invalid rule',
+  message: `error ${line}`,
+})
 
 describe('publishCheckRun', () => {
   it('creates a completed check run with the PR number as external id, in one call', async () => {
     const api = createFakeGitHubApi({ request: () => ({ id: 77 }) })
     const report = { conclusion: 'action_required' as const, title: 'Pending: 1 more approval', summary: 'details', annotations: [] }
-    expect(await publishCheckRun(api, { owner: 'acme', repo: 'access', headSha: 'abc', pullNumber: 42, report, now: NOW })).toEqual({ id: 77 })
+    expect(await publishCheckRun(api, { owner: 'acme', repo: 'access', headSha: 'abc', pullNumber: 42, report, now: NOW })).toEqual({
+      id: 77,
+    })
     expect(api.recorded).toEqual([
       {
         kind: 'rest',
@@ -33,8 +42,18 @@ describe('publishCheckRun', () => {
   it('sends 120 annotations as 50 on create, then 50 and 20 on updates of the same check run', async () => {
     const api = createFakeGitHubApi({ request: () => ({ id: 77 }) })
     const annotations = Array.from({ length: 120 }, (_, i) => annotation(i + 1))
-    await publishCheckRun(api, { owner: 'acme', repo: 'access', headSha: 'abc', report: { conclusion: 'failure', title: 't', summary: 's', annotations }, now: NOW })
-    expect(api.recorded.map((call) => call.name)).toEqual(['POST /repos/{owner}/{repo}/check-runs', 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}'])
+    await publishCheckRun(api, {
+      owner: 'acme',
+      repo: 'access',
+      headSha: 'abc',
+      report: { conclusion: 'failure', title: 't', summary: 's', annotations },
+      now: NOW,
+    })
+    expect(api.recorded.map((call) => call.name)).toEqual([
+      'POST /repos/{owner}/{repo}/check-runs',
+      'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}',
+      'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}',
+    ])
     const sent = api.recorded.map((call) => (call.variables['output'] as { annotations: CheckAnnotation[] }).annotations)
     expect(sent.map((batch) => batch.length)).toEqual([50, 50, 20])
     expect(sent.flat()).toEqual(annotations)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Decision, PolicyResult } from '../../src/core/decision.js'
+import type { Decision, PolicyResult } from '../../src/core/decision/decision.js'
 import { listApproversNeeded, quoteMentions, readMentioned, renderRequestComment } from '../../src/github/request-comment.js'
 
 const policy = { name: 'prod-ec2-incident', file: 'policies/prod-ec2-incident.yaml' } as PolicyResult['policy']
@@ -20,7 +20,11 @@ function pending(rules: PolicyResult['rules']): Decision {
   }
 }
 
-const rule = (from: PolicyResult['rules'][number]['rule']['from'], satisfied = false, owners?: string[]): PolicyResult['rules'][number] => ({
+const rule = (
+  from: PolicyResult['rules'][number]['rule']['from'],
+  satisfied = false,
+  owners?: string[],
+): PolicyResult['rules'][number] => ({
   rule: { from, count: 1, line: 10 },
   source: 'x',
   counted: [],
@@ -53,7 +57,10 @@ describe('listApproversNeeded', () => {
 })
 
 describe('renderRequestComment', () => {
-  const decision = pending([rule({ kind: 'principals', users: [], teams: ['@acme/security'] }), rule({ kind: 'codeowners' }, false, ['@acme/sre-leads'])])
+  const decision = pending([
+    rule({ kind: 'principals', users: [], teams: ['@acme/security'] }),
+    rule({ kind: 'codeowners' }, false, ['@acme/sre-leads']),
+  ])
 
   it('mentions the needed approvers the first time and records them in the marker without @', () => {
     const { body, mentioned } = renderRequestComment(decision, new Set())

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { readTeamMembers } from '../../src/github/team-members.js'
 import { createFakeGitHubApi } from './support/fake-github-api.js'
 
-const page = (logins: string[], endCursor: string | null = null) => ({ members: { nodes: logins.map((login) => ({ login })), pageInfo: { hasNextPage: endCursor !== null, endCursor } } })
+const page = (logins: string[], endCursor: string | null = null) => ({
+  members: { nodes: logins.map((login) => ({ login })), pageInfo: { hasNextPage: endCursor !== null, endCursor } },
+})
 
 describe('readTeamMembers', () => {
   it('makes no call when no team is needed', async () => {
@@ -16,7 +18,12 @@ describe('readTeamMembers', () => {
     const directory = await readTeamMembers(api, ['@acme/sre-leads', '@ACME/security', '@acme/ghosts'])
     expect(api.recorded).toHaveLength(1)
     expect(api.recorded[0]?.variables).toEqual({ o0: 'acme', t0: 'sre-leads', t1: 'security', t2: 'ghosts' })
-    expect(directory.members).toEqual(new Map([['@acme/sre-leads', ['bob']], ['@acme/security', ['carol', 'dan']]]))
+    expect(directory.members).toEqual(
+      new Map([
+        ['@acme/sre-leads', ['bob']],
+        ['@acme/security', ['carol', 'dan']],
+      ]),
+    )
     expect(directory.unknown).toEqual(['@acme/ghosts'])
   })
 
@@ -39,12 +46,22 @@ describe('readTeamMembers', () => {
     const api = createFakeGitHubApi({ graphql: () => answers.shift() })
     const directory = await readTeamMembers(api, ['@acme/sre', '@other/ops', '@acme/security'])
     expect(api.recorded[1]?.variables).toEqual({ o0: 'acme', t0: 'security', a0: 'c1' })
-    expect(directory.members).toEqual(new Map([['@acme/sre', ['a1']], ['@other/ops', ['o1']], ['@acme/security', ['s1', 's2']]]))
+    expect(directory.members).toEqual(
+      new Map([
+        ['@acme/sre', ['a1']],
+        ['@other/ops', ['o1']],
+        ['@acme/security', ['s1', 's2']],
+      ]),
+    )
   })
 
   it('says which teams could not be read when GitHub answers with GraphQL errors (e.g. no members permission)', async () => {
-    const graphqlError = Object.assign(new Error('Request failed due to following response errors'), { errors: [{ message: 'Resource not accessible by integration' }] })
+    const graphqlError = Object.assign(new Error('Request failed due to following response errors'), {
+      errors: [{ message: 'Resource not accessible by integration' }],
+    })
     const api = createFakeGitHubApi({ graphql: () => Promise.reject(graphqlError) })
-    await expect(readTeamMembers(api, ['@acme/security'])).rejects.toThrow('Could not read the members of @acme/security from GitHub: Resource not accessible by integration')
+    await expect(readTeamMembers(api, ['@acme/security'])).rejects.toThrow(
+      'Could not read the members of @acme/security from GitHub: Resource not accessible by integration',
+    )
   })
 })

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
-import { loadAccessRepository, type AccessRepository, type RepositoryFile } from '../../src/core/access-repository.js'
-import { loadActionCatalogue, type ActionCatalogue } from '../../src/core/action-catalogue.js'
-import type { DecisionInput, Review, TeamMembers } from '../../src/core/decision.js'
+import { loadAccessRepository, type AccessRepository, type RepositoryFile } from '../../src/core/files/access-repository.js'
+import type { ActionCatalogue } from '../../src/core/matching/action-catalogue.js'
+import { loadActionCatalogue } from '../../src/aws/load-action-catalogue.js'
+import type { DecisionInput, Review, TeamMembers } from '../../src/core/decision/decision.js'
 import { readRepositoryFiles } from '../../src/cli/read-repository-files.js'
 import { parseTeams } from '../../src/cli/teams-file.js'
 
@@ -48,6 +49,17 @@ export function review(login: string, state: Review['state'], commitId = HEAD): 
   return { id: 1000 + clock, login, state, commitId, submittedAt: new Date(NOW.getTime() - 3_600_000 + clock * 1000).toISOString() }
 }
 
-export function decisionInput(world: ExampleWorld, overrides: Partial<DecisionInput> & Pick<DecisionInput, 'requestFile' | 'author'>): DecisionInput {
-  return { repository: world.repository, headSha: HEAD, reviews: [], teams: world.teams, now: NOW, catalogue: world.catalogue, ...overrides }
+export function decisionInput(
+  world: ExampleWorld,
+  overrides: Partial<DecisionInput> & Pick<DecisionInput, 'requestFile' | 'author'>,
+): DecisionInput {
+  return {
+    repository: world.repository,
+    headSha: HEAD,
+    reviews: [],
+    teams: world.teams,
+    now: NOW,
+    catalogue: world.catalogue,
+    ...overrides,
+  }
 }

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import type { CheckRunRecord } from '../../../emulator/github/emulator-state.js'
-import type { AppDependencies } from '../../../src/app.js'
-import { loadActionCatalogue, type ActionCatalogue } from '../../../src/core/action-catalogue.js'
+import type { AppDependencies } from '../../../src/app/create-app.js'
+import type { ActionCatalogue } from '../../../src/core/matching/action-catalogue.js'
+import { loadActionCatalogue } from '../../../src/aws/load-action-catalogue.js'
 import { CHECK_NAME } from '../../../src/github/check-run-report.js'
 import { describeLoggedEntry } from '../../../src/demo/collecting-logger.js'
 import { createManualClock, type ManualClock } from '../../../src/demo/manual-clock.js'
@@ -34,7 +35,12 @@ export interface E2eStack extends LocalStack {
   /** `Jit-Action` trailer of each commit on main, newest first (commits without one are left out). */
   actionsOnMain(): Promise<string[]>
   /** Opens a request pull request adding one file under `requests/`. */
-  requestAccess(params: { author: string; path: string; text: string; title?: string }): Promise<{ number: number; headSha: string; status: number }>
+  requestAccess(params: {
+    author: string
+    path: string
+    text: string
+    title?: string
+  }): Promise<{ number: number; headSha: string; status: number }>
   /** The incident request by alice, approved by bob (code owner) and carol (security), merged by carol five minutes later. */
   mergeApprovedIncidentRequest(): Promise<{ number: number; headSha: string; mergeDeliveryId: string; mergeStatus: number }>
 }
@@ -60,7 +66,12 @@ export async function startE2eStack(options: { app?: Omit<AppDependencies, 'now'
   })
   const requestAccess = async (params: { author: string; path: string; text: string; title?: string }) => {
     const branch = `access/${params.author}-${params.path.replace(/^requests\/|\.ya?ml$/g, '').replace(/[^a-z0-9]+/gi, '-')}`
-    const opened = await stack.github.openPullRequest({ author: params.author, branch, files: { [params.path]: params.text }, title: params.title ?? `Access: ${params.path}` })
+    const opened = await stack.github.openPullRequest({
+      author: params.author,
+      branch,
+      files: { [params.path]: params.text },
+      title: params.title ?? `Access: ${params.path}`,
+    })
     return { number: opened.number, headSha: opened.headSha, status: opened.delivery.status }
   }
   return Object.assign(stack, {
@@ -82,11 +93,18 @@ export async function startE2eStack(options: { app?: Omit<AppDependencies, 'now'
         return undefined
       }
     },
-    recordsOnMain: async () => (await stack.github.git(['ls-tree', '-r', '--name-only', 'main', '--', 'grants/'])).trim().split('\n').filter(Boolean),
-    actionsOnMain: async () => (await stack.github.git(['log', '--format=%(trailers:key=Jit-Action,valueonly,separator=%x2C)', 'main'])).split('\n').filter(Boolean),
+    recordsOnMain: async () =>
+      (await stack.github.git(['ls-tree', '-r', '--name-only', 'main', '--', 'grants/'])).trim().split('\n').filter(Boolean),
+    actionsOnMain: async () =>
+      (await stack.github.git(['log', '--format=%(trailers:key=Jit-Action,valueonly,separator=%x2C)', 'main'])).split('\n').filter(Boolean),
     requestAccess,
     mergeApprovedIncidentRequest: async () => {
-      const pr = await requestAccess({ author: 'alice', path: INCIDENT_REQUEST_PATH, text: repository.requests[INCIDENT_REQUEST_PATH] as string, title: 'INC-4821: terminate the stuck web node' })
+      const pr = await requestAccess({
+        author: 'alice',
+        path: INCIDENT_REQUEST_PATH,
+        text: repository.requests[INCIDENT_REQUEST_PATH] as string,
+        title: 'INC-4821: terminate the stuck web node',
+      })
       await stack.github.submitReview(pr.number, { login: 'bob', state: 'APPROVED' })
       await stack.github.submitReview(pr.number, { login: 'carol', state: 'APPROVED' })
       clock.advance(5 * 60_000)

@@ -2,13 +2,7 @@ import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } fr
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { afterEach, describe, expect, test } from 'vitest'
 import { startIamStsEmulator, type IamStsEmulator } from '../../../emulator/aws/iam-sts-emulator.js'
-import {
-  assumeRole,
-  baseCredentials,
-  captureError,
-  createIamClient,
-  createStsClient,
-} from './sdk-clients.js'
+import { assumeRole, baseCredentials, captureError, createIamClient, createStsClient } from './sdk-clients.js'
 
 const account = '333333333333'
 const granterArn = `arn:aws:iam::${account}:role/jit-granter`
@@ -166,7 +160,9 @@ describe('granter requirement', () => {
     const sts = createStsClient(started.url, baseCredentials)
     const asDeveloper = await assumeRole(sts, { roleArn: `arn:aws:iam::${account}:role/developer`, sessionName: 'dev' })
     const byOtherRole = await captureError(
-      createIamClient(started.url, asDeveloper).send(new PutRolePolicyCommand({ RoleName: 'developer', PolicyName: 'p', PolicyDocument: policy })),
+      createIamClient(started.url, asDeveloper).send(
+        new PutRolePolicyCommand({ RoleName: 'developer', PolicyName: 'p', PolicyDocument: policy }),
+      ),
     )
     expect(byOtherRole.name).toBe('AccessDenied')
 

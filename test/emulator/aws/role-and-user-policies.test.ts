@@ -20,13 +20,7 @@ import {
 } from '@aws-sdk/client-iam'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { startIamStsEmulator, type IamStsEmulator } from '../../../emulator/aws/iam-sts-emulator.js'
-import {
-  assumeRole,
-  baseCredentials,
-  captureError,
-  createIamClient,
-  createStsClient,
-} from './sdk-clients.js'
+import { assumeRole, baseCredentials, captureError, createIamClient, createStsClient } from './sdk-clients.js'
 
 const targetAccount = '111111111111'
 const otherAccount = '222222222222'

@@ -36,11 +36,7 @@ export async function assumeRole(
     }),
   )
   const credentials = output.Credentials
-  if (
-    credentials?.AccessKeyId === undefined ||
-    credentials.SecretAccessKey === undefined ||
-    credentials.SessionToken === undefined
-  ) {
+  if (credentials?.AccessKeyId === undefined || credentials.SecretAccessKey === undefined || credentials.SessionToken === undefined) {
     throw new Error('AssumeRole returned no credentials')
   }
   return {

@@ -2,17 +2,22 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CODEOWNERS_LOCATIONS } from '../../../src/core/codeowners.js'
-import { RECORD_STATES, recordPath } from '../../../src/core/grant-record.js'
+import { CODEOWNERS_LOCATIONS } from '../../../src/core/matching/codeowners.js'
+import { RECORD_STATES, recordPath } from '../../../src/core/records/grant-record.js'
 import { CHECK_NAME } from '../../../src/github/check-run-report.js'
 import { buildFilesQuery } from '../../../src/github/files-at-commit.js'
 import { createGitHubApi } from '../../../src/github/github-api.js'
 import { MERGED_REQUEST_QUERY, RECORDS_AT_QUERY } from '../../../src/github/merged-request-facts.js'
 import { MORE_REVIEWS_QUERY, PULL_REQUEST_QUERY } from '../../../src/github/pull-request-facts.js'
 import { buildTeamMembersQuery } from '../../../src/github/team-members.js'
-import { OPEN_REQUESTS_QUERY } from '../../../src/sweep/close-stale-requests.js'
-import { DEFAULT_BRANCH_QUERY, GRANT_RECORD_NAMES_QUERY, GRANT_RECORD_QUERY, GRANT_RECORDS_QUERY } from '../../../src/sweep/read-grant-records.js'
-import { readMergeTimes } from '../../../src/sweep/read-merge-times.js'
+import { OPEN_REQUESTS_QUERY } from '../../../src/workflows/sweep/close-stale-requests.js'
+import {
+  DEFAULT_BRANCH_QUERY,
+  GRANT_RECORD_NAMES_QUERY,
+  GRANT_RECORD_QUERY,
+  GRANT_RECORDS_QUERY,
+} from '../../../src/workflows/sweep/read-grant-records.js'
+import { readMergeTimes } from '../../../src/workflows/sweep/read-merge-times.js'
 import { startEmulatorFixture, type EmulatorFixture } from './emulator-fixture.js'
 
 // Every GraphQL query the app sends, as the app's source writes it, against a seeded emulator: each must
@@ -21,7 +26,10 @@ import { startEmulatorFixture, type EmulatorFixture } from './emulator-fixture.j
 
 const SRC = fileURLToPath(new URL('../../../src/', import.meta.url))
 const repo = { owner: 'acme', repo: 'access' }
-const RULE_VARIABLES = { ...Object.fromEntries(CODEOWNERS_LOCATIONS.map((path, index) => [`codeowners${index}`, path])), settings: '.github/jit.yml' }
+const RULE_VARIABLES = {
+  ...Object.fromEntries(CODEOWNERS_LOCATIONS.map((path, index) => [`codeowners${index}`, path])),
+  settings: '.github/jit.yml',
+}
 const recordVariables = (id: string) => Object.fromEntries(RECORD_STATES.map((state) => [state, recordPath(state, id)]))
 
 describe('the GraphQL queries the app sends', () => {
@@ -34,8 +42,11 @@ describe('the GraphQL queries the app sends', () => {
     covered.add(/query (jit\w+)/.exec(query)?.[1] ?? '')
     return fixture.octokit.graphql<T>(query, variables)
   }
-  const check = async (headSha: string, name: string, outcome: { conclusion: 'success' | 'action_required' | 'failure' } | { status: 'in_progress' }) =>
-    fixture.octokit.rest.checks.create({ ...repo, head_sha: headSha, name, ...outcome })
+  const check = async (
+    headSha: string,
+    name: string,
+    outcome: { conclusion: 'success' | 'action_required' | 'failure' } | { status: 'in_progress' },
+  ) => fixture.octokit.rest.checks.create({ ...repo, head_sha: headSha, name, ...outcome })
 
   let granted: { number: number; headSha: string; baseSha: string; mergeSha: string; firstParent: string }
   let waiting: { number: number; headSha: string }
@@ -55,7 +66,12 @@ describe('the GraphQL queries the app sends', () => {
     emulator.setTeam('@acme/sre', ['carol', 'dave'])
 
     // alice's request is approved (the app's check passes), then main moves before the merge.
-    const opened = await emulator.openPullRequest({ author: 'alice', branch: 'access/alice', files: { 'requests/alice.yaml': 'role: read\n' }, title: 'Access for alice' })
+    const opened = await emulator.openPullRequest({
+      author: 'alice',
+      branch: 'access/alice',
+      files: { 'requests/alice.yaml': 'role: read\n' },
+      title: 'Access for alice',
+    })
     await emulator.submitReview(opened.number, { login: 'carol', state: 'APPROVED' })
     await check(opened.headSha, CHECK_NAME, { conclusion: 'success' })
     const baseSha = await git('rev-parse', 'main')
@@ -65,14 +81,28 @@ describe('the GraphQL queries the app sends', () => {
     advance(1)
     const merged = await emulator.mergePullRequest(opened.number, { by: 'carol' })
     advance(1)
-    await emulator.commitToDefaultBranch({ files: { 'grants/active/pr-1.yaml': 'id: pr-1\n' }, message: 'Grant pr-1', author: 'jit-access[bot]' })
+    await emulator.commitToDefaultBranch({
+      files: { 'grants/active/pr-1.yaml': 'id: pr-1\n' },
+      message: 'Grant pr-1',
+      author: 'jit-access[bot]',
+    })
     granted = { number: opened.number, headSha: opened.headSha, baseSha, mergeSha: merged.mergeCommitSha, firstParent }
 
     // bob's request has no check yet; dave's was refused, then approved on a re-run, and a second check is running.
     advance(1)
-    waiting = await emulator.openPullRequest({ author: 'bob', branch: 'access/bob', files: { 'requests/bob.yaml': 'role: read\n' }, title: 'Access for bob' })
+    waiting = await emulator.openPullRequest({
+      author: 'bob',
+      branch: 'access/bob',
+      files: { 'requests/bob.yaml': 'role: read\n' },
+      title: 'Access for bob',
+    })
     advance(1)
-    checked = await emulator.openPullRequest({ author: 'dave', branch: 'access/dave', files: { 'requests/dave.yaml': 'role: read\n' }, title: 'Access for dave' })
+    checked = await emulator.openPullRequest({
+      author: 'dave',
+      branch: 'access/dave',
+      files: { 'requests/dave.yaml': 'role: read\n' },
+      title: 'Access for dave',
+    })
     await check(checked.headSha, CHECK_NAME, { conclusion: 'action_required' })
     await check(checked.headSha, CHECK_NAME, { conclusion: 'success' })
     await check(checked.headSha, 'lint', { status: 'in_progress' })
@@ -94,10 +124,21 @@ describe('the GraphQL queries the app sends', () => {
     const main = await git('rev-parse', 'main')
     expect(data.repository.defaultBranchRef).toEqual({
       name: 'main',
-      target: { oid: main, active: { oid: await git('rev-parse', 'main:grants/active/pr-1.yaml') }, revoked: null, refused: null, failed: null },
+      target: {
+        oid: main,
+        active: { oid: await git('rev-parse', 'main:grants/active/pr-1.yaml') },
+        revoked: null,
+        refused: null,
+        failed: null,
+      },
     })
     const pull = data.repository.pullRequest
-    expect(pull).toMatchObject({ merged: true, mergedAt: '2026-03-01T12:02:00Z', mergedBy: { login: 'carol' }, mergeCommit: { oid: granted.mergeSha } })
+    expect(pull).toMatchObject({
+      merged: true,
+      mergedAt: '2026-03-01T12:02:00Z',
+      mergedBy: { login: 'carol' },
+      mergeCommit: { oid: granted.mergeSha },
+    })
     // The first parent is main as it was at the merge (policy tightened), not the pull request's base.
     const [parent] = pull.mergeCommit.parents.nodes
     expect(parent.oid).toBe(granted.firstParent)
@@ -111,7 +152,10 @@ describe('the GraphQL queries the app sends', () => {
         object: { text: 'name: read\nmax: 1h\n', byteSize: 19, isTruncated: false },
       },
     ])
-    expect(parent.codeowners0).toEqual({ oid: await git('rev-parse', `${granted.firstParent}:.github/CODEOWNERS`), object: { text: '* @acme/sre\n', byteSize: 12, isTruncated: false } })
+    expect(parent.codeowners0).toEqual({
+      oid: await git('rev-parse', `${granted.firstParent}:.github/CODEOWNERS`),
+      object: { text: '* @acme/sre\n', byteSize: 12, isTruncated: false },
+    })
     expect([parent.codeowners1, parent.codeowners2]).toEqual([null, null])
     expect(parent.settings.object.text).toBe('pending_max_age: 7d\n')
     expect(data.repository.head.request).toEqual({
@@ -124,7 +168,12 @@ describe('the GraphQL queries the app sends', () => {
     const atMerge = await run<any>(RECORDS_AT_QUERY, { ...repo, commit: granted.mergeSha, ...recordVariables('pr-1') })
     expect(atMerge.repository.object).toEqual({ active: null, revoked: null, refused: null, failed: null })
     const atMain = await run<any>(RECORDS_AT_QUERY, { ...repo, commit: await git('rev-parse', 'main'), ...recordVariables('pr-0') })
-    expect(atMain.repository.object).toEqual({ active: null, revoked: { oid: await git('rev-parse', 'main:grants/revoked/pr-0.yaml') }, refused: null, failed: null })
+    expect(atMain.repository.object).toEqual({
+      active: null,
+      revoked: { oid: await git('rev-parse', 'main:grants/revoked/pr-0.yaml') },
+      refused: null,
+      failed: null,
+    })
   })
 
   it('jitOpenRequests: open pull requests oldest first, with their files and the app check on their head', async () => {
@@ -183,7 +232,11 @@ describe('the GraphQL queries the app sends', () => {
 
   it('jitMergeTimes: when each request merged', async () => {
     covered.add('jitMergeTimes')
-    const times = await readMergeTimes({ api: createGitHubApi(fixture.octokit), ...repo, requestIds: [`pr-${granted.number}`, `pr-${waiting.number}`] })
+    const times = await readMergeTimes({
+      api: createGitHubApi(fixture.octokit),
+      ...repo,
+      requestIds: [`pr-${granted.number}`, `pr-${waiting.number}`],
+    })
     expect(times.get(`pr-${granted.number}`)).toEqual(new Date('2026-03-01T12:02:00Z'))
     expect(times.get(`pr-${waiting.number}`)).toBeNull()
   })
@@ -199,7 +252,15 @@ describe('the GraphQL queries the app sends', () => {
       files: { nodes: [{ path: 'requests/alice.yaml', changeType: 'ADDED' }], pageInfo: { hasNextPage: false } },
       commits: { totalCount: 1, nodes: [{ commit: { author: { user: { login: 'alice' } }, committer: { user: { login: 'alice' } } } }] },
     })
-    expect(pull.reviews.nodes).toEqual([{ databaseId: expect.any(Number), state: 'APPROVED', submittedAt: '2026-03-01T12:00:00Z', author: { __typename: 'User', login: 'carol' }, commit: { oid: granted.headSha } }])
+    expect(pull.reviews.nodes).toEqual([
+      {
+        databaseId: expect.any(Number),
+        state: 'APPROVED',
+        submittedAt: '2026-03-01T12:00:00Z',
+        author: { __typename: 'User', login: 'carol' },
+        commit: { oid: granted.headSha },
+      },
+    ])
     expect(pull.reviews.pageInfo.hasNextPage).toBe(false)
     const more = await run<any>(MORE_REVIEWS_QUERY, { ...repo, number: granted.number, after: pull.reviews.pageInfo.endCursor })
     expect(more.repository.pullRequest.reviews).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } })
@@ -211,7 +272,10 @@ describe('the GraphQL queries the app sends', () => {
       { team: '@acme/nobody', org: 'acme', slug: 'nobody' },
     ])
     const data = await run<any>(query, variables)
-    expect(data.o0.t0.members).toEqual({ nodes: [{ login: 'carol' }, { login: 'dave' }], pageInfo: { hasNextPage: false, endCursor: expect.any(String) } })
+    expect(data.o0.t0.members).toEqual({
+      nodes: [{ login: 'carol' }, { login: 'dave' }],
+      pageInfo: { hasNextPage: false, endCursor: expect.any(String) },
+    })
     expect(data.o0.t1).toBeNull()
   })
 
@@ -223,7 +287,14 @@ describe('the GraphQL queries the app sends', () => {
       ...Object.fromEntries(Object.entries(RULE_VARIABLES).map(([alias, path]) => [alias, `${at}:${path}`])),
       requestFile: `${granted.headSha}:requests/alice.yaml`,
     })
-    expect(data.repository.policies.entries).toEqual([{ name: 'read.yaml', path: 'policies/read.yaml', type: 'blob', object: { text: 'name: read\nmax: 1h\n', byteSize: 19, isTruncated: false } }])
+    expect(data.repository.policies.entries).toEqual([
+      {
+        name: 'read.yaml',
+        path: 'policies/read.yaml',
+        type: 'blob',
+        object: { text: 'name: read\nmax: 1h\n', byteSize: 19, isTruncated: false },
+      },
+    ])
     expect(data.repository.codeowners0).toEqual({ text: '* @acme/sre\n', byteSize: 12, isTruncated: false })
     expect(data.repository.settings.text).toBe('pending_max_age: 7d\n')
     expect(data.repository.request).toEqual({ text: 'role: read\n', byteSize: 11, isTruncated: false })
@@ -235,7 +306,8 @@ describe('the GraphQL queries the app sends', () => {
       for (const entry of await readdir(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name)
         if (entry.isDirectory()) await walk(path)
-        else if (entry.name.endsWith('.ts')) for (const match of (await readFile(path, 'utf8')).matchAll(/query (jit\w+)/g)) sent.add(match[1] as string)
+        else if (entry.name.endsWith('.ts'))
+          for (const match of (await readFile(path, 'utf8')).matchAll(/query (jit\w+)/g)) sent.add(match[1] as string)
       }
     }
     await walk(SRC)
@@ -249,7 +321,10 @@ describe('Commit and Repository fields of GitHub GraphQL', () => {
   let now = new Date('2026-03-01T12:00:00Z')
   const repositoryQuery = <T>(fields: string, variables: Record<string, unknown> = {}) =>
     fixture.octokit
-      .graphql<{ repository: T }>(`query${'sha' in variables ? '($sha: GitObjectID!)' : ''} { repository(owner: "acme", name: "access") { ${fields} } }`, variables)
+      .graphql<{ repository: T }>(
+        `query${'sha' in variables ? '($sha: GitObjectID!)' : ''} { repository(owner: "acme", name: "access") { ${fields} } }`,
+        variables,
+      )
       .then((data) => data.repository)
 
   beforeAll(async () => {
@@ -257,7 +332,12 @@ describe('Commit and Repository fields of GitHub GraphQL', () => {
     const { emulator } = fixture
     for (const [index, author] of ['alice', 'bob', 'carol'].entries()) {
       now = new Date(now.getTime() + 60_000)
-      await emulator.openPullRequest({ author, branch: `access/${author}`, files: { [`requests/${author}.yaml`]: `n: ${index}\n` }, title: author })
+      await emulator.openPullRequest({
+        author,
+        branch: `access/${author}`,
+        files: { [`requests/${author}.yaml`]: `n: ${index}\n` },
+        title: author,
+      })
     }
     await emulator.mergePullRequest(1, { by: 'carol' })
     await emulator.closePullRequest(2, { by: 'bob' })
@@ -268,7 +348,12 @@ describe('Commit and Repository fields of GitHub GraphQL', () => {
 
   it('Commit.file returns the tree entry at a path (blob or directory) and null when there is none', async () => {
     const main = (await fixture.emulator.git(['rev-parse', 'main'])).trim()
-    const data = await repositoryQuery<{ object: Record<string, { name: string; path: string; type: string; mode: number; oid: string; size: number; extension: string | null } | null> }>(
+    const data = await repositoryQuery<{
+      object: Record<
+        string,
+        { name: string; path: string; type: string; mode: number; oid: string; size: number; extension: string | null } | null
+      >
+    }>(
       `object(oid: $sha) { ... on Commit {
         blob: file(path: "policies/read.yaml") { name path type mode oid size extension }
         tree: file(path: "policies/") { name path type mode oid }
@@ -286,24 +371,35 @@ describe('Commit and Repository fields of GitHub GraphQL', () => {
       size: 11,
       extension: '.yaml',
     })
-    expect(data.object['tree']).toEqual({ name: 'policies', path: 'policies', type: 'tree', mode: 0o40000, oid: (await fixture.emulator.git(['rev-parse', 'main:policies'])).trim() })
+    expect(data.object['tree']).toEqual({
+      name: 'policies',
+      path: 'policies',
+      type: 'tree',
+      mode: 0o40000,
+      oid: (await fixture.emulator.git(['rev-parse', 'main:policies'])).trim(),
+    })
     expect([data.object['missing'], data.object['missingDirectory']]).toEqual([null, null])
   })
 
   it('Commit.parents lists the first parent first and paginates like every connection', async () => {
     const [first, second] = (await fixture.emulator.git(['rev-list', '--parents', '-n', '1', 'main'])).trim().split(' ').slice(1)
-    const data = await repositoryQuery<{ defaultBranchRef: { target: { parents: { totalCount: number; nodes: { oid: string }[]; pageInfo: { hasNextPage: boolean } } } } }>(
-      `defaultBranchRef { target { ... on Commit { parents(first: 1) { totalCount nodes { oid } pageInfo { hasNextPage } } } } }`,
-    )
+    const data = await repositoryQuery<{
+      defaultBranchRef: { target: { parents: { totalCount: number; nodes: { oid: string }[]; pageInfo: { hasNextPage: boolean } } } }
+    }>(`defaultBranchRef { target { ... on Commit { parents(first: 1) { totalCount nodes { oid } pageInfo { hasNextPage } } } } }`)
     expect(data.defaultBranchRef.target.parents).toEqual({ totalCount: 2, nodes: [{ oid: first }], pageInfo: { hasNextPage: true } })
-    const last = await repositoryQuery<typeof data>(`defaultBranchRef { target { ... on Commit { parents(last: 1) { totalCount nodes { oid } pageInfo { hasNextPage } } } } }`)
+    const last = await repositoryQuery<typeof data>(
+      `defaultBranchRef { target { ... on Commit { parents(last: 1) { totalCount nodes { oid } pageInfo { hasNextPage } } } } }`,
+    )
     expect(last.defaultBranchRef.target.parents.nodes).toEqual([{ oid: second }])
-    await expect(repositoryQuery(`defaultBranchRef { target { ... on Commit { parents { nodes { oid } } } } }`)).rejects.toThrow(/You must provide a `first` or `last` value to properly paginate the `parents` connection/)
+    await expect(repositoryQuery(`defaultBranchRef { target { ... on Commit { parents { nodes { oid } } } } }`)).rejects.toThrow(
+      /You must provide a `first` or `last` value to properly paginate the `parents` connection/,
+    )
   })
 
   it('Repository.pullRequests filters by state and branch and orders as asked', async () => {
     type Page = { pullRequests: { totalCount: number; nodes: { number: number; state: string }[] } }
-    const list = (args: string) => repositoryQuery<Page>(`pullRequests(${args}) { totalCount nodes { number state } }`).then((data) => data.pullRequests)
+    const list = (args: string) =>
+      repositoryQuery<Page>(`pullRequests(${args}) { totalCount nodes { number state } }`).then((data) => data.pullRequests)
     expect(await list('first: 10')).toEqual({
       totalCount: 3,
       nodes: [
@@ -312,11 +408,15 @@ describe('Commit and Repository fields of GitHub GraphQL', () => {
         { number: 3, state: 'OPEN' },
       ],
     })
-    expect((await list('first: 10, states: [OPEN, CLOSED], orderBy: { field: CREATED_AT, direction: DESC }')).nodes.map((pull) => pull.number)).toEqual([3, 2])
+    expect(
+      (await list('first: 10, states: [OPEN, CLOSED], orderBy: { field: CREATED_AT, direction: DESC }')).nodes.map((pull) => pull.number),
+    ).toEqual([3, 2])
     expect((await list('first: 10, headRefName: "access/bob"')).nodes.map((pull) => pull.number)).toEqual([2])
     expect((await list('first: 10, baseRefName: "release"')).totalCount).toBe(0)
     expect((await list('last: 1, states: MERGED')).nodes.map((pull) => pull.number)).toEqual([1])
-    await expect(list('states: OPEN')).rejects.toThrow(/You must provide a `first` or `last` value to properly paginate the `pullRequests` connection/)
+    await expect(list('states: OPEN')).rejects.toThrow(
+      /You must provide a `first` or `last` value to properly paginate the `pullRequests` connection/,
+    )
     await expect(list('first: 101')).rejects.toThrow(/exceeds the `first` limit of 100 records/)
   })
 
@@ -324,15 +424,31 @@ describe('Commit and Repository fields of GitHub GraphQL', () => {
     const head = (await fixture.emulator.git(['rev-parse', 'refs/pull/3/head'])).trim()
     const rollup = async () =>
       (
-        await repositoryQuery<{ object: { statusCheckRollup: { state: string; contexts: { totalCount: number; checkRunCount: number; nodes: { name: string; status: string; conclusion: string | null }[] } } | null } }>(
+        await repositoryQuery<{
+          object: {
+            statusCheckRollup: {
+              state: string
+              contexts: { totalCount: number; checkRunCount: number; nodes: { name: string; status: string; conclusion: string | null }[] }
+            } | null
+          }
+        }>(
           `object(oid: $sha) { ... on Commit { statusCheckRollup { state contexts(first: 10) { totalCount checkRunCount nodes { ... on CheckRun { name status conclusion } } } } } }`,
           { sha: head },
         )
       ).object.statusCheckRollup
     expect(await rollup()).toBeNull()
 
-    const created = await fixture.octokit.rest.checks.create({ owner: 'acme', repo: 'access', head_sha: head, name: CHECK_NAME, status: 'in_progress' })
-    expect(await rollup()).toEqual({ state: 'PENDING', contexts: { totalCount: 1, checkRunCount: 1, nodes: [{ name: CHECK_NAME, status: 'IN_PROGRESS', conclusion: null }] } })
+    const created = await fixture.octokit.rest.checks.create({
+      owner: 'acme',
+      repo: 'access',
+      head_sha: head,
+      name: CHECK_NAME,
+      status: 'in_progress',
+    })
+    expect(await rollup()).toEqual({
+      state: 'PENDING',
+      contexts: { totalCount: 1, checkRunCount: 1, nodes: [{ name: CHECK_NAME, status: 'IN_PROGRESS', conclusion: null }] },
+    })
 
     await fixture.octokit.rest.checks.update({ owner: 'acme', repo: 'access', check_run_id: created.data.id, conclusion: 'success' })
     await fixture.octokit.rest.checks.create({ owner: 'acme', repo: 'access', head_sha: head, name: 'lint', conclusion: 'failure' })

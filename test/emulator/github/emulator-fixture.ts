@@ -38,7 +38,12 @@ export async function startEmulatorFixture(options: Partial<GitHubEmulatorOption
     logger: { warn: () => undefined },
     ...options,
   })
-  const appOctokit = new ProbotOctokit({ auth: { appId, privateKey }, baseUrl: emulator.url, request: { retries: 0 }, throttle: { enabled: false } })
+  const appOctokit = new ProbotOctokit({
+    auth: { appId, privateKey },
+    baseUrl: emulator.url,
+    request: { retries: 0 },
+    throttle: { enabled: false },
+  })
   const octokit = (await appOctokit.auth({
     type: 'installation',
     installationId: 1,

@@ -18,9 +18,13 @@ describe('Git Data API backed by a real repository', () => {
     const main = await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' })
     const parent = main.data.object.sha
     const parentCommit = await octokit.rest.git.getCommit({ ...repo, commit_sha: parent })
-    const blob = await octokit.rest.git.createBlob({ ...repo, content: Buffer.from('grant: alice\n').toString('base64'), encoding: 'base64' })
+    const blob = await octokit.rest.git.createBlob({
+      ...repo,
+      content: Buffer.from('grant: alice\n').toString('base64'),
+      encoding: 'base64',
+    })
     expect(blob.data.sha).toBe(createHash('sha1').update('blob 13\0grant: alice\n').digest('hex'))
-    expect((await emulator.git(['cat-file', '-p', blob.data.sha]))).toBe('grant: alice\n')
+    expect(await emulator.git(['cat-file', '-p', blob.data.sha])).toBe('grant: alice\n')
     const tree = await octokit.rest.git.createTree({
       ...repo,
       base_tree: parentCommit.data.tree.sha,
@@ -30,7 +34,12 @@ describe('Git Data API backed by a real repository', () => {
       ],
     })
     expect(tree.data.tree.map((entry) => entry.path).sort()).toEqual(['policies', 'records'])
-    const commit = await octokit.rest.git.createCommit({ ...repo, message: 'Record grant for alice', tree: tree.data.sha, parents: [parent] })
+    const commit = await octokit.rest.git.createCommit({
+      ...repo,
+      message: 'Record grant for alice',
+      tree: tree.data.sha,
+      parents: [parent],
+    })
     expect(commit.data.parents.map((p) => p.sha)).toEqual([parent])
     expect(commit.data.author.name).toBe('jit-access[bot]')
     const updated = await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: commit.data.sha })
@@ -59,7 +68,9 @@ describe('Git Data API backed by a real repository', () => {
     await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: ahead.data.sha })
     const sideways = await octokit.rest.git.createCommit({ ...repo, message: 'sideways', tree, parents: [first] })
 
-    const error = await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: sideways.data.sha }).catch((caught: unknown) => caught)
+    const error = await octokit.rest.git
+      .updateRef({ ...repo, ref: 'heads/main', sha: sideways.data.sha })
+      .catch((caught: unknown) => caught)
     expect(error).toMatchObject({ name: 'HttpError', status: 422, message: expect.stringContaining('Update is not a fast forward') })
     expect((await emulator.git(['rev-parse', 'main'])).trim()).toBe(ahead.data.sha)
 

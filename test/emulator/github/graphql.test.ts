@@ -9,7 +9,12 @@ describe('GraphQL against GitHub schema', () => {
 
   beforeAll(async () => {
     fixture = await startEmulatorFixture({
-      initialFiles: { 'policies/read.yaml': 'name: read\n', 'policies/admin.yaml': 'name: admin\n', '.github/CODEOWNERS': '* @acme/sre\n', 'logo.bin': '\0\x01' },
+      initialFiles: {
+        'policies/read.yaml': 'name: read\n',
+        'policies/admin.yaml': 'name: admin\n',
+        '.github/CODEOWNERS': '* @acme/sre\n',
+        'logo.bin': '\0\x01',
+      },
     })
     base = (await fixture.emulator.git(['rev-parse', 'main'])).trim()
     const opened = await fixture.emulator.openPullRequest({
@@ -31,7 +36,14 @@ describe('GraphQL against GitHub schema', () => {
   })
 
   it('reads a tree and its blobs at a commit in one query', async () => {
-    const result = await fixture.octokit.graphql<{ repository: { object: { oid: string; entries: Array<{ name: string; path: string; type: string; object: { text: string | null; byteSize: number } | null }> } } }>(
+    const result = await fixture.octokit.graphql<{
+      repository: {
+        object: {
+          oid: string
+          entries: Array<{ name: string; path: string; type: string; object: { text: string | null; byteSize: number } | null }>
+        }
+      }
+    }>(
       `query($owner: String!, $name: String!, $expression: String!) {
         repository(owner: $owner, name: $name) {
           object(expression: $expression) {
@@ -50,7 +62,9 @@ describe('GraphQL against GitHub schema', () => {
 
   it('reads a blob by expression and reports binary blobs without text', async () => {
     const query = `query($expression: String!) { repository(owner: "acme", name: "access") { object(expression: $expression) { ... on Blob { oid text byteSize isBinary isTruncated } } } }`
-    const text = await fixture.octokit.graphql<{ repository: { object: Record<string, unknown> } }>(query, { expression: 'main:.github/CODEOWNERS' })
+    const text = await fixture.octokit.graphql<{ repository: { object: Record<string, unknown> } }>(query, {
+      expression: 'main:.github/CODEOWNERS',
+    })
     expect(text.repository.object).toEqual({
       oid: (await fixture.emulator.git(['rev-parse', 'main:.github/CODEOWNERS'])).trim(),
       text: '* @acme/sre\n',
@@ -58,7 +72,9 @@ describe('GraphQL against GitHub schema', () => {
       isBinary: false,
       isTruncated: false,
     })
-    const binary = await fixture.octokit.graphql<{ repository: { object: Record<string, unknown> } }>(query, { expression: 'main:logo.bin' })
+    const binary = await fixture.octokit.graphql<{ repository: { object: Record<string, unknown> } }>(query, {
+      expression: 'main:logo.bin',
+    })
     expect(binary.repository.object).toMatchObject({ text: null, isBinary: true, byteSize: 2 })
     const missing = await fixture.octokit.graphql<{ repository: { object: unknown } }>(query, { expression: 'main:nope.yaml' })
     expect(missing.repository.object).toBeNull()
@@ -104,7 +120,9 @@ describe('GraphQL against GitHub schema', () => {
     expect(pull.files.totalCount).toBe(3)
     expect(pull.files.pageInfo.hasNextPage).toBe(true)
 
-    const rest = await fixture.octokit.graphql<{ repository: { pullRequest: { files: { nodes: unknown[]; pageInfo: { hasNextPage: boolean } } } } }>(
+    const rest = await fixture.octokit.graphql<{
+      repository: { pullRequest: { files: { nodes: unknown[]; pageInfo: { hasNextPage: boolean } } } }
+    }>(
       `query($number: Int!, $after: String) { repository(owner: "acme", name: "access") { pullRequest(number: $number) { files(first: 2, after: $after) { nodes { path changeType } pageInfo { hasNextPage } } } } }`,
       { number, after: pull.files.pageInfo.endCursor },
     )
@@ -121,7 +139,9 @@ describe('GraphQL against GitHub schema', () => {
 
   it('lists team members with pagination', async () => {
     const query = `query($after: String) { organization(login: "acme") { team(slug: "sre") { members(first: 2, after: $after) { nodes { login } pageInfo { hasNextPage endCursor } } } } }`
-    const first = await fixture.octokit.graphql<{ organization: { team: { members: { nodes: Array<{ login: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } } }>(query, {})
+    const first = await fixture.octokit.graphql<{
+      organization: { team: { members: { nodes: Array<{ login: string }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } }
+    }>(query, {})
     expect(first.organization.team.members.nodes.map((node) => node.login)).toEqual(['carol', 'dave'])
     const second = await fixture.octokit.graphql<typeof first>(query, { after: first.organization.team.members.pageInfo.endCursor })
     expect(second.organization.team.members.nodes.map((node) => node.login)).toEqual(['erin'])
@@ -129,15 +149,21 @@ describe('GraphQL against GitHub schema', () => {
   })
 
   it('rejects a query that is not valid against the schema, and a connection without first/last', async () => {
-    await expect(fixture.octokit.graphql(`{ repository(owner: "acme", name: "access") { notAField } }`)).rejects.toThrow(/Cannot query field "notAField" on type "Repository"/)
+    await expect(fixture.octokit.graphql(`{ repository(owner: "acme", name: "access") { notAField } }`)).rejects.toThrow(
+      /Cannot query field "notAField" on type "Repository"/,
+    )
     await expect(
-      fixture.octokit.graphql(`{ repository(owner: "acme", name: "access") { pullRequest(number: ${number}) { files { nodes { path } } } } }`),
+      fixture.octokit.graphql(
+        `{ repository(owner: "acme", name: "access") { pullRequest(number: ${number}) { files { nodes { path } } } } }`,
+      ),
     ).rejects.toThrow(/You must provide a `first` or `last` value/)
     // Counting needs no page, as on GitHub (`issues(states: OPEN) { totalCount }` is a common query).
     const counted = await fixture.octokit.graphql<{ repository: { pullRequest: { files: { totalCount: number } } } }>(
       `{ repository(owner: "acme", name: "access") { pullRequest(number: ${number}) { files { totalCount } } } }`,
     )
     expect(counted.repository.pullRequest.files.totalCount).toBe(3)
-    await expect(fixture.octokit.graphql(`{ repository(owner: "acme", name: "other") { name } }`)).rejects.toThrow(/Could not resolve to a Repository/)
+    await expect(fixture.octokit.graphql(`{ repository(owner: "acme", name: "other") { name } }`)).rejects.toThrow(
+      /Could not resolve to a Repository/,
+    )
   })
 })

@@ -18,13 +18,19 @@ function signJwt(privateKey: string, claims: Record<string, unknown>): string {
 describe('GitHub OpenAPI description as the contract', () => {
   it('serves only operations that GitHub documents', () => {
     const routes = createRestRoutes(new AppAuthenticator({ appId: 1, state: new EmulatorState() }))
-    const undocumented = routes.filter((route) => !validator.hasOperation(route.method, route.template)).map((route) => `${route.method} ${route.template}`)
+    const undocumented = routes
+      .filter((route) => !validator.hasOperation(route.method, route.template))
+      .map((route) => `${route.method} ${route.template}`)
     expect(routes.length).toBeGreaterThan(20)
     expect(undocumented).toEqual([])
   })
 
   it('finds a response that lacks required fields', () => {
-    const problems = validator.validateResponse('GET', '/repos/{owner}/{repo}/git/ref/{ref}', 200, { ref: 'refs/heads/main', url: 'x', object: {} })
+    const problems = validator.validateResponse('GET', '/repos/{owner}/{repo}/git/ref/{ref}', 200, {
+      ref: 'refs/heads/main',
+      url: 'x',
+      object: {},
+    })
     expect(problems).toContain(`response 200 must have required property 'node_id' {"missingProperty":"node_id"}`)
     expect(problems.some((problem) => problem.includes('/object') && problem.includes("'sha'"))).toBe(true)
   })
@@ -50,7 +56,9 @@ describe('loud rejection and authentication over HTTP', () => {
   })
 
   it('rejects a request body that breaks the description with 422 and records the violation', async () => {
-    const error = await fixture.octokit.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ...repo, ref: 'heads/main', force: true } as never).catch((caught: unknown) => caught)
+    const error = await fixture.octokit
+      .request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ...repo, ref: 'heads/main', force: true } as never)
+      .catch((caught: unknown) => caught)
     expect(error).toMatchObject({ status: 422, message: expect.stringContaining("body must have required property 'sha'") })
     const violations = fixture.emulator.takeViolations()
     expect(violations).toHaveLength(1)

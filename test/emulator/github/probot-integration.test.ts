@@ -18,14 +18,25 @@ describe('a real Probot app against the emulator', () => {
       )
       await context.octokit.rest.issues.createComment(context.issue({ body: `Policy at base:\n${repository.object.text}` }))
       await context.octokit.rest.checks.create(
-        context.repo({ name: 'jit/decision', head_sha: context.payload.pull_request.head.sha, conclusion: 'neutral', output: { title: 'read', summary: 'ok' } }),
+        context.repo({
+          name: 'jit/decision',
+          head_sha: context.payload.pull_request.head.sha,
+          conclusion: 'neutral',
+          output: { title: 'read', summary: 'ok' },
+        }),
       )
     })
   }
 
   beforeEach(async () => {
     fixture = await startEmulatorFixture({ webhookSecret: 'probot-secret', initialFiles: { 'policies/read.yaml': 'name: read\n' } })
-    const probot = new Probot({ appId: 4242, privateKey: fixture.privateKey, secret: 'probot-secret', baseUrl: fixture.emulator.url, logLevel: 'fatal' })
+    const probot = new Probot({
+      appId: 4242,
+      privateKey: fixture.privateKey,
+      secret: 'probot-secret',
+      baseUrl: fixture.emulator.url,
+      logLevel: 'fatal',
+    })
     const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: '/api/github/webhooks' })
     server = createServer((request, response) => {
       void middleware(request, response, () => response.writeHead(404).end())
@@ -39,10 +50,19 @@ describe('a real Probot app against the emulator', () => {
   })
 
   it('receives a verified webhook, authenticates as the installation, reads by GraphQL and writes back', async () => {
-    const opened = await fixture.emulator.openPullRequest({ author: 'alice', branch: 'access/alice', files: { 'requests/alice.yaml': 'role: read\n' }, title: 'Access' })
+    const opened = await fixture.emulator.openPullRequest({
+      author: 'alice',
+      branch: 'access/alice',
+      files: { 'requests/alice.yaml': 'role: read\n' },
+      title: 'Access',
+    })
     expect(opened.delivery.status).toBe(200)
-    expect(fixture.emulator.comments(opened.number).map((comment) => [comment.login, comment.body])).toEqual([['jit-access[bot]', 'Policy at base:\nname: read\n']])
-    expect(fixture.emulator.checkRuns(opened.headSha).map((run) => [run.name, run.status, run.conclusion])).toEqual([['jit/decision', 'completed', 'neutral']])
+    expect(fixture.emulator.comments(opened.number).map((comment) => [comment.login, comment.body])).toEqual([
+      ['jit-access[bot]', 'Policy at base:\nname: read\n'],
+    ])
+    expect(fixture.emulator.checkRuns(opened.headSha).map((run) => [run.name, run.status, run.conclusion])).toEqual([
+      ['jit/decision', 'completed', 'neutral'],
+    ])
     await fixture.emulator.settle()
   })
 })

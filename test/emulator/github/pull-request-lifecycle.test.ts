@@ -35,7 +35,11 @@ describe('pull request lifecycle through the control API', () => {
 
   beforeEach(async () => {
     receiver = await startWebhookReceiver(secret)
-    fixture = await startEmulatorFixture({ webhookUrl: receiver.url, webhookSecret: secret, initialFiles: { 'policies/read.yaml': 'name: read\n' } })
+    fixture = await startEmulatorFixture({
+      webhookUrl: receiver.url,
+      webhookSecret: secret,
+      initialFiles: { 'policies/read.yaml': 'name: read\n' },
+    })
   })
   afterEach(async () => {
     await fixture.close()
@@ -50,7 +54,12 @@ describe('pull request lifecycle through the control API', () => {
 
   it('opens, synchronizes, reviews, comments and merges with signed, real-shaped webhooks', async () => {
     const { emulator, octokit } = fixture
-    const opened = await emulator.openPullRequest({ author: 'alice', branch: 'access/alice', files: { 'requests/alice.yaml': 'role: read\n' }, title: 'Access for alice' })
+    const opened = await emulator.openPullRequest({
+      author: 'alice',
+      branch: 'access/alice',
+      files: { 'requests/alice.yaml': 'role: read\n' },
+      title: 'Access for alice',
+    })
     expect(opened.delivery.status).toBe(200)
     let webhook = last()
     expect(webhook.signatureValid).toBe(true)
@@ -77,19 +86,29 @@ describe('pull request lifecycle through the control API', () => {
     const review = await emulator.submitReview(opened.number, { login: 'bob', state: 'APPROVED' })
     webhook = last()
     expect(webhook.headers['x-github-event']).toBe('pull_request_review')
-    expect(webhook.payload).toMatchObject({ action: 'submitted', review: { id: review.reviewId, state: 'approved', commit_id: pushed.headSha, user: { login: 'bob' } } })
+    expect(webhook.payload).toMatchObject({
+      action: 'submitted',
+      review: { id: review.reviewId, state: 'approved', commit_id: pushed.headSha, user: { login: 'bob' } },
+    })
     expect(missingKeysComparedToExample('pull_request_review', webhook.payload)).toEqual([])
     const reviews = await octokit.rest.pulls.listReviews({ ...repo, pull_number: opened.number })
     expect(reviews.data.map((r) => [r.user?.login, r.state])).toEqual([['bob', 'APPROVED']])
 
     await emulator.comment(opened.number, { login: 'carol', body: '/jit explain' })
     webhook = last()
-    expect(webhook.payload).toMatchObject({ action: 'created', comment: { body: '/jit explain', user: { login: 'carol' } }, issue: { number: opened.number } })
+    expect(webhook.payload).toMatchObject({
+      action: 'created',
+      comment: { body: '/jit explain', user: { login: 'carol' } },
+      issue: { number: opened.number },
+    })
     expect(missingKeysComparedToExample('issue_comment', webhook.payload)).toEqual([])
 
     const merged = await emulator.mergePullRequest(opened.number, { by: 'bob' })
     webhook = last()
-    expect(webhook.payload).toMatchObject({ action: 'closed', pull_request: { merged: true, merge_commit_sha: merged.mergeCommitSha, merged_by: { login: 'bob' } } })
+    expect(webhook.payload).toMatchObject({
+      action: 'closed',
+      pull_request: { merged: true, merge_commit_sha: merged.mergeCommitSha, merged_by: { login: 'bob' } },
+    })
     const parents = (await emulator.git(['rev-list', '--parents', '-n', '1', 'main'])).trim().split(' ')
     expect(parents).toEqual([merged.mergeCommitSha, expect.any(String), pushed.headSha])
     expect(await emulator.git(['show', 'main:requests/alice.yaml'])).toBe('role: read\nduration: 1h\n')
@@ -130,7 +149,13 @@ describe('pull request lifecycle through the control API', () => {
   it('marks a pull request from a fork as cross-repository', async () => {
     const { emulator, octokit } = fixture
     expect(emulator.addCollaboratorFork('mallory')).toBe('mallory/access')
-    const opened = await emulator.openPullRequest({ author: 'mallory', branch: 'main', fork: 'mallory', files: { 'policies/read.yaml': 'name: everything\n' }, title: 'loosen' })
+    const opened = await emulator.openPullRequest({
+      author: 'mallory',
+      branch: 'main',
+      fork: 'mallory',
+      files: { 'policies/read.yaml': 'name: everything\n' },
+      title: 'loosen',
+    })
     const pull = (await octokit.rest.pulls.get({ ...repo, pull_number: opened.number })).data
     expect(pull.head.repo?.full_name).toBe('mallory/access')
     expect(pull.base.repo.full_name).toBe('acme/access')
@@ -153,7 +178,12 @@ describe('pull request lifecycle through the control API', () => {
 
   it('refuses to merge a pull request that conflicts with the default branch', async () => {
     const { emulator } = fixture
-    const opened = await emulator.openPullRequest({ author: 'alice', branch: 'b', files: { 'policies/read.yaml': 'name: mine\n' }, title: 't' })
+    const opened = await emulator.openPullRequest({
+      author: 'alice',
+      branch: 'b',
+      files: { 'policies/read.yaml': 'name: mine\n' },
+      title: 't',
+    })
     await emulator.commitToDefaultBranch({ files: { 'policies/read.yaml': 'name: theirs\n' } })
     await expect(emulator.mergePullRequest(opened.number, { by: 'bob' })).rejects.toThrow(/conflicts with main in: policies\/read.yaml/)
   })

@@ -56,9 +56,15 @@ describe('REST endpoints the app reads and writes', () => {
 
   it('posts, edits and lists issue comments on a pull request with Link pagination', async () => {
     const { octokit, emulator } = fixture
-    const opened = await emulator.openPullRequest({ author: 'alice', branch: 'comments', files: { 'requests/a.yaml': 'a: 1\n' }, title: 'comments' })
+    const opened = await emulator.openPullRequest({
+      author: 'alice',
+      branch: 'comments',
+      files: { 'requests/a.yaml': 'a: 1\n' },
+      title: 'comments',
+    })
     const posted = []
-    for (const body of ['one', 'two', 'three']) posted.push(await octokit.rest.issues.createComment({ ...repo, issue_number: opened.number, body }))
+    for (const body of ['one', 'two', 'three'])
+      posted.push(await octokit.rest.issues.createComment({ ...repo, issue_number: opened.number, body }))
     expect(posted[0]?.data.user?.login).toBe('jit-access[bot]')
     await octokit.rest.issues.updateComment({ ...repo, comment_id: posted[1]?.data.id ?? 0, body: 'two, edited' })
     const page = await octokit.rest.issues.listComments({ ...repo, issue_number: opened.number, per_page: 2 })
@@ -71,12 +77,23 @@ describe('REST endpoints the app reads and writes', () => {
   it('lets the app open a pull request from a branch it pushed', async () => {
     const { octokit, emulator } = fixture
     const main = (await octokit.rest.git.getRef({ ...repo, ref: 'heads/main' })).data.object.sha
-    const tree = await octokit.rest.git.createTree({ ...repo, base_tree: (await octokit.rest.git.getCommit({ ...repo, commit_sha: main })).data.tree.sha, tree: [{ path: 'records/revoked.yaml', mode: '100644', type: 'blob', content: 'revoked: true\n' }] })
+    const tree = await octokit.rest.git.createTree({
+      ...repo,
+      base_tree: (await octokit.rest.git.getCommit({ ...repo, commit_sha: main })).data.tree.sha,
+      tree: [{ path: 'records/revoked.yaml', mode: '100644', type: 'blob', content: 'revoked: true\n' }],
+    })
     const commit = await octokit.rest.git.createCommit({ ...repo, message: 'Revoke', tree: tree.data.sha, parents: [main] })
     await octokit.rest.git.createRef({ ...repo, ref: 'refs/heads/revoke/1', sha: commit.data.sha })
-    await expect(octokit.rest.pulls.create({ ...repo, head: 'main', base: 'main', title: 'nothing' })).rejects.toMatchObject({ status: 422 })
+    await expect(octokit.rest.pulls.create({ ...repo, head: 'main', base: 'main', title: 'nothing' })).rejects.toMatchObject({
+      status: 422,
+    })
     const created = await octokit.rest.pulls.create({ ...repo, head: 'revoke/1', base: 'main', title: 'Revoke grant 1' })
-    expect(created.data).toMatchObject({ state: 'open', head: { sha: commit.data.sha, ref: 'revoke/1' }, user: { login: 'jit-access[bot]' }, changed_files: 1 })
+    expect(created.data).toMatchObject({
+      state: 'open',
+      head: { sha: commit.data.sha, ref: 'revoke/1' },
+      user: { login: 'jit-access[bot]' },
+      changed_files: 1,
+    })
     expect(emulator.pullRequest(created.data.number).headSha).toBe(commit.data.sha)
     await emulator.settle()
   })
@@ -88,7 +105,9 @@ describe('REST endpoints the app reads and writes', () => {
     expect(members.data.map((member) => member.login)).toEqual(['carol', 'dave'])
     const membership = await octokit.rest.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'sre', username: 'dave' })
     expect(membership.data).toMatchObject({ role: 'member', state: 'active' })
-    await expect(octokit.rest.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'sre', username: 'mallory' })).rejects.toMatchObject({ status: 404 })
+    await expect(
+      octokit.rest.teams.getMembershipForUserInOrg({ org: 'acme', team_slug: 'sre', username: 'mallory' }),
+    ).rejects.toMatchObject({ status: 404 })
     await expect(octokit.rest.teams.listMembersInOrg({ org: 'acme', team_slug: 'nobody' })).rejects.toMatchObject({ status: 404 })
   })
 
@@ -105,14 +124,20 @@ describe('REST endpoints the app reads and writes', () => {
     const page = await octokit.rest.apps.listReposAccessibleToInstallation({ per_page: 100 })
     expect(page.data.total_count).toBe(1)
     expect(page.data.repository_selection).toBe('all')
-    expect(page.data.repositories.map((repository) => [repository.full_name, repository.default_branch, repository.private])).toEqual([['acme/access', 'main', true]])
+    expect(page.data.repositories.map((repository) => [repository.full_name, repository.default_branch, repository.private])).toEqual([
+      ['acme/access', 'main', true],
+    ])
     // Octokit's paginate unwraps GitHub's `{ total_count, repositories }` shape, as the app's sweeper uses it.
     const all = await octokit.paginate('GET /installation/repositories', { per_page: 100 })
     expect(all.map((repository) => repository.full_name)).toEqual(['acme/access'])
     // With the app's JWT instead of an installation token, GitHub refuses.
     const { token: jwt } = (await appOctokit.auth({ type: 'app' })) as { token: string }
-    const refused = await fetch(`${fixture.emulator.url}/installation/repositories`, { headers: { authorization: `Bearer ${jwt}`, accept: 'application/vnd.github+json' } })
+    const refused = await fetch(`${fixture.emulator.url}/installation/repositories`, {
+      headers: { authorization: `Bearer ${jwt}`, accept: 'application/vnd.github+json' },
+    })
     expect(refused.status).toBe(403)
-    expect(((await refused.json()) as { message: string }).message).toBe('A JSON web token could not be used for this route; use an installation access token')
+    expect(((await refused.json()) as { message: string }).message).toBe(
+      'A JSON web token could not be used for this route; use an installation access token',
+    )
   })
 })

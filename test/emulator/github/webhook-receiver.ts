@@ -12,7 +12,10 @@ export interface ReceivedWebhook {
 }
 
 /** A tiny HTTP server on 127.0.0.1 that records webhooks and answers with `status`. */
-export async function startWebhookReceiver(secret: string, status = 200): Promise<{ url: string; received: ReceivedWebhook[]; close(): Promise<void> }> {
+export async function startWebhookReceiver(
+  secret: string,
+  status = 200,
+): Promise<{ url: string; received: ReceivedWebhook[]; close(): Promise<void> }> {
   const received: ReceivedWebhook[] = []
   const server = createServer((request, response) => {
     const chunks: Buffer[] = []

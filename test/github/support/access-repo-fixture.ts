@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { RepositoryFile } from '../../../src/core/access-repository.js'
+import type { RepositoryFile } from '../../../src/core/files/access-repository.js'
 
 const ROOT = new URL('../../fixtures/access-repo/', import.meta.url)
 
@@ -21,7 +21,11 @@ const blob = (text: string) => ({ text, byteSize: Buffer.byteLength(text), isTru
  * The `data` GitHub's GraphQL API returns for the files query: the rules of the fixture repository
  * (with `overrides` replacing, adding or removing files by path) and, when asked, a request file.
  */
-export function filesQueryData(params: { overrides?: Record<string, string | null>; request?: RepositoryFile | null; rules?: boolean }): Record<string, unknown> {
+export function filesQueryData(params: {
+  overrides?: Record<string, string | null>
+  request?: RepositoryFile | null
+  rules?: boolean
+}): Record<string, unknown> {
   const overrides = params.overrides ?? {}
   const rulesText = (path: string): string | null => (path in overrides ? (overrides[path] ?? null) : safeRead(path))
   const repository: Record<string, unknown> = {}
@@ -81,7 +85,10 @@ export function pullRequestQueryData(params: {
         baseRefOid: params.baseSha ?? BASE_SHA,
         isCrossRepository: params.isCrossRepository ?? false,
         author: { login: params.author ?? 'alice' },
-        files: { nodes: params.files.map((f) => ({ path: f.path, changeType: f.changeType ?? 'ADDED' })), pageInfo: { hasNextPage: params.hasMoreFiles ?? false } },
+        files: {
+          nodes: params.files.map((f) => ({ path: f.path, changeType: f.changeType ?? 'ADDED' })),
+          pageInfo: { hasNextPage: params.hasMoreFiles ?? false },
+        },
         commits: {
           totalCount: params.totalCommits ?? committers.length,
           nodes: committers.map((login) => ({ commit: { author: { user: { login } }, committer: { user: { login: 'web-flow' } } } })),

@@ -16,7 +16,9 @@ export class GitHubMock {
 
   /** The installation token Probot asks for before the first call of a delivery (not counted). */
   token(installationId = 55): this {
-    this.scope.post(`/app/installations/${installationId}/access_tokens`).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' })
+    this.scope
+      .post(`/app/installations/${installationId}/access_tokens`)
+      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' })
     return this
   }
 
@@ -32,10 +34,14 @@ export class GitHubMock {
 
   rest(method: 'GET' | 'POST' | 'PATCH', path: string, response: unknown, status = 200): this {
     const [pathname = path, search] = path.split('?')
-    const interceptor = method === 'GET' ? this.scope.get(pathname) : method === 'POST' ? this.scope.post(pathname) : this.scope.patch(pathname)
+    const interceptor =
+      method === 'GET' ? this.scope.get(pathname) : method === 'POST' ? this.scope.post(pathname) : this.scope.patch(pathname)
     if (search) interceptor.query(Object.fromEntries(new URLSearchParams(search)))
     interceptor.reply(status, (_uri, body) => {
-      this.seen.push({ name: `${method} ${path}`, body: (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown> })
+      this.seen.push({
+        name: `${method} ${path}`,
+        body: (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>,
+      })
       return response as nock.Body
     })
     return this

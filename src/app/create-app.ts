@@ -1,0 +1,109 @@
+import type { ApplicationFunctionOptions, Context, Probot } from 'probot'
+import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
+import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
+import { CHECK_NAME } from '../github/check-run-report.js'
+import { CORE_ENGINE, type Engine } from '../workflows/check/evaluate-pull-request.js'
+import { createFilesCache } from '../github/files-at-commit.js'
+import { registerGrantHandlers } from './register-grant-handlers.js'
+import { registerSweepHandlers, type Schedule } from './register-sweep-handlers.js'
+import { runAccessCheck } from '../workflows/check/run-access-check.js'
+import { createProvider } from '../aws/create-provider.js'
+
+/** What the app depends on besides GitHub: injectable so tests fix the clock and the catalogue. */
+export interface AppDependencies {
+  /** The clock; called once per evaluation. */
+  readonly now?: () => Date
+  readonly catalogue?: ActionCatalogue | Promise<ActionCatalogue>
+  /** The decision engine; the real one unless a test proves an adapter property with a fake. */
+  readonly engine?: Engine
+  /** Where the cloud settings come from (`JIT_DRY_RUN`, `JIT_EXTERNAL_ID`); default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+  /** How the in-app sweeper repeats; `false` turns it off (tests that do not exercise it). */
+  readonly sweepSchedule?: Schedule | false
+  /** How AWS retries wait between attempts (grant and sweep); default a real timer. Tests record instead of waiting. */
+  readonly sleep?: (ms: number) => Promise<void>
+}
+
+export const PULL_REQUEST_EVENTS = [
+  'pull_request.opened',
+  'pull_request.reopened',
+  'pull_request.synchronize',
+  'pull_request.edited',
+  'pull_request.ready_for_review',
+] as const
+export const REVIEW_EVENTS = ['pull_request_review.submitted', 'pull_request_review.edited', 'pull_request_review.dismissed'] as const
+
+/** Builds the Probot app: every listed event re-evaluates the pull request from scratch. */
+export function createApp(dependencies: AppDependencies = {}): (app: Probot, options?: ApplicationFunctionOptions) => void {
+  return (app) => {
+    const now = dependencies.now ?? (() => new Date())
+    const catalogue = dependencies.catalogue ?? loadActionCatalogue()
+    const engine = dependencies.engine ?? CORE_ENGINE
+    // What is read at an immutable SHA is shared by every delivery this process handles.
+    const cache = createFilesCache()
+
+    const check = async (context: Context, target: { number: number; headSha: string }): Promise<void> => {
+      const { owner, repo } = context.repo()
+      const log = context.log.child({
+        delivery: context.id,
+        event: `${context.name}.${(context.payload as { action?: string }).action ?? ''}`,
+      })
+      await runAccessCheck({
+        octokit: context.octokit,
+        log,
+        owner,
+        repo,
+        number: target.number,
+        eventHeadSha: target.headSha,
+        cache,
+        catalogue,
+        now: now(),
+        engine,
+      })
+    }
+
+    app.on([...PULL_REQUEST_EVENTS, ...REVIEW_EVENTS], async (context) => {
+      const pr = context.payload.pull_request
+      if (pr.state !== 'open') {
+        context.log.info({ delivery: context.id, number: pr.number }, 'pull request is closed; not evaluated')
+        return
+      }
+      await check(context, { number: pr.number, headSha: pr.head.sha })
+    })
+
+    app.on('check_run.rerequested', async (context) => {
+      const run = context.payload.check_run
+      if (run.name !== CHECK_NAME) return
+      // GitHub leaves pull_requests empty for fork PRs; the check run's external_id carries the number.
+      const number = run.pull_requests[0]?.number ?? Number.parseInt(run.external_id ?? '', 10)
+      if (!Number.isSafeInteger(number)) {
+        context.log.warn({ delivery: context.id, checkRun: run.id }, 're-run asked for a check with no pull request; nothing to evaluate')
+        return
+      }
+      await check(context, { number, headSha: run.head_sha })
+    })
+
+    // "Re-run all checks" re-evaluates every pull request of the suite (GitHub lists the same-repository ones).
+    app.on('check_suite.rerequested', async (context) => {
+      for (const pull of context.payload.check_suite.pull_requests) {
+        await check(context, { number: pull.number, headSha: context.payload.check_suite.head_sha })
+      }
+    })
+
+    // The cloud is chosen once, at load: a misconfigured environment stops the app before its first merge.
+    const env = dependencies.env ?? process.env
+    const sleep = dependencies.sleep ?? ((ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)))
+    const cloud = createProvider({ env, sleep, now })
+    registerGrantHandlers(app, { now, catalogue, createProvider: cloud.create })
+    registerSweepHandlers(app, {
+      now,
+      catalogue,
+      createProvider: cloud.createFor,
+      ...(dependencies.sweepSchedule === false
+        ? { schedule: () => ({ stop: () => undefined }) }
+        : dependencies.sweepSchedule
+          ? { schedule: dependencies.sweepSchedule }
+          : {}),
+    })
+  }
+}

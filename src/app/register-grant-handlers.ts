@@ -1,0 +1,55 @@
+import type { Probot } from 'probot'
+import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
+import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
+import type { CloudProvider } from '../core/ports/cloud-provider.js'
+import type { Engine } from '../workflows/check/evaluate-pull-request.js'
+import { createGitHubApi } from '../github/github-api.js'
+import { grantOnMerge } from '../workflows/grant/grant-on-merge.js'
+
+export interface GrantHandlerDeps {
+  /** The clock; read once per delivery. */
+  readonly now?: () => Date
+  readonly catalogue?: ActionCatalogue | Promise<ActionCatalogue>
+  /** The cloud for a granter role: `createProvider(...).create`, chosen once from the environment at load. */
+  readonly createProvider: (params: { granterRole: string }) => CloudProvider
+  readonly engine?: Engine
+  readonly maxCommitAttempts?: number
+}
+
+/**
+ * Registers the grant workflow on `pull_request.closed`. A failure is reported on the pull request and
+ * in the log, then rethrown so the delivery shows as failed in the app's "Recent deliveries", where an
+ * admin can redeliver it: the workflow is idempotent. GitHub does not redeliver by itself.
+ */
+export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps): void {
+  const now = deps.now ?? (() => new Date())
+  const catalogue = deps.catalogue ?? loadActionCatalogue()
+
+  app.on('pull_request.closed', async (context) => {
+    const pr = context.payload.pull_request
+    const log = context.log.child({ delivery: context.id, event: 'pull_request.closed', number: pr.number })
+    const result = await grantOnMerge(
+      {
+        api: createGitHubApi(context.octokit),
+        catalogue: await catalogue,
+        now,
+        createProvider: (settings) => deps.createProvider({ granterRole: settings.granterRole }),
+        log,
+        ...(deps.engine ? { engine: deps.engine } : {}),
+        ...(deps.maxCommitAttempts === undefined ? {} : { maxCommitAttempts: deps.maxCommitAttempts }),
+      },
+      {
+        owner: context.payload.repository.owner.login,
+        repo: context.payload.repository.name,
+        number: pr.number,
+        merged: pr.merged === true,
+        fromFork: pr.head.repo?.full_name !== pr.base.repo.full_name,
+        baseRef: pr.base.ref,
+        defaultBranch: context.payload.repository.default_branch,
+        deliveryId: context.id,
+      },
+    )
+    if (result.kind === 'ignored') log.debug({ reason: result.reason }, 'merge not granted')
+    else if (result.kind === 'already-recorded') log.info({ paths: result.paths }, 'already recorded; nothing done')
+  })
+}

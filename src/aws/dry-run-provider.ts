@@ -1,0 +1,119 @@
+import type {
+  CloudProvider,
+  GrantOutcome,
+  GrantPlan,
+  GrantTargetOutcome,
+  ManagedPolicy,
+  RevokeOutcome,
+  RevokeParams,
+  RevokeTargetOutcome,
+} from '../core/ports/cloud-provider.js'
+import {
+  describeGrant,
+  describePolicyPlacement,
+  describeWindow,
+  formatGranterRoleArn,
+  type GrantStep,
+  planGrantSteps,
+} from './iam/grant-steps.js'
+import { buildSessionCutPolicyDocument, nameSessionCutPolicy, serializePolicyDocument } from './policy-document.js'
+import { parsePrincipalArn } from './iam/principal-arn.js'
+import { nameRoleSession } from './role-session-name.js'
+
+/**
+ * A CloudProvider that calls nothing and says exactly what the AWS provider would do: which granter
+ * role it would assume under which session name, and which policy document it would put on which
+ * principal. It makes the same checks the AWS provider makes before its first call (principal ARNs,
+ * window, names, the new policy's own size), so a plan it accepts fails in AWS only for reasons AWS
+ * alone knows (access, other inline policies, quotas).
+ */
+export function createDryRunProvider(params: { granterRole: string }): CloudProvider {
+  async function grant(plan: GrantPlan): Promise<GrantOutcome> {
+    const steps = planGrantSteps({ plan, granterRole: params.granterRole })
+    const problem = steps.find((step) => step.problem)?.problem
+    const targets = steps.map((step): GrantTargetOutcome => {
+      const base = {
+        account: step.target.account,
+        principalArn: step.target.principalArn,
+        policyName: step.policyName,
+        policyDocument: step.policyDocument,
+        granterRoleArn: step.granterRoleArn,
+      }
+      if (step.problem) return { ...base, status: 'failed', description: step.problem.message, failure: step.problem.toFailure() }
+      if (problem)
+        return {
+          ...base,
+          status: 'not-attempted',
+          description: `would not put ${describePolicyPlacement(step)}: the plan has a problem elsewhere`,
+        }
+      return { ...base, status: 'would-grant', description: describeWouldGrant(plan, step) }
+    })
+    return problem
+      ? {
+          requestId: plan.requestId,
+          ok: false,
+          dryRun: true,
+          summary: `would not grant ${plan.requestId}: ${problem.message}`,
+          targets,
+          error: problem,
+        }
+      : {
+          requestId: plan.requestId,
+          ok: true,
+          dryRun: true,
+          summary: `would grant ${plan.requestId} on ${steps.length} target${steps.length === 1 ? '' : 's'} from ${describeWindow(plan)}`,
+          targets,
+        }
+  }
+
+  async function revoke(request: RevokeParams): Promise<RevokeOutcome> {
+    const cutName = nameSessionCutPolicy({ requestId: request.requestId, revokedAt: request.revokedAt })
+    const cutDocument = serializePolicyDocument(
+      buildSessionCutPolicyDocument({ requestId: request.requestId, revokedAt: request.revokedAt }),
+    )
+    const session = nameRoleSession({ requestId: request.requestId, purpose: 'revoke' })
+    const cutPrincipals = new Set<string>()
+    const targets = request.targets.map((target): RevokeTargetOutcome => {
+      const principal = parsePrincipalArn(target.principalArn)
+      const granterRoleArn = formatGranterRoleArn(params.granterRole, target.account)
+      const placement = describePolicyPlacement({ policyName: target.policyName, target, ...(principal ? { principal } : {}) })
+      const key = `${target.account} ${target.principalArn}`
+      const cut = request.cutSessions && !cutPrincipals.has(key)
+      cutPrincipals.add(key)
+      const description =
+        `would assume ${granterRoleArn} as ${session} and delete ${placement}` +
+        (cut ? `, then put inline policy ${cutName} denying everything to sessions issued before the revocation: ${cutDocument}` : '')
+      return {
+        account: target.account,
+        principalArn: target.principalArn,
+        policyName: target.policyName,
+        granterRoleArn,
+        status: 'would-revoke',
+        description,
+        ...(cut ? { sessionCut: { policyName: cutName, policyDocument: cutDocument, status: 'would-cut' as const } } : {}),
+      }
+    })
+    return {
+      requestId: request.requestId,
+      ok: true,
+      dryRun: true,
+      summary: `would revoke ${request.requestId} on ${targets.length} target${targets.length === 1 ? '' : 's'}${request.cutSessions ? ' and cut earlier sessions' : ''}`,
+      targets,
+    }
+  }
+
+  /** A dry run cannot see AWS: it reports no policies, so a reconcile in dry run plans no deletion. */
+  async function listManagedPolicies(): Promise<ManagedPolicy[]> {
+    return []
+  }
+
+  return { grant, revoke, listManagedPolicies }
+}
+
+function describeWouldGrant(plan: GrantPlan, step: GrantStep): string {
+  const session = nameRoleSession({ requestId: plan.requestId, purpose: 'grant' })
+  return (
+    `would assume ${step.granterRoleArn} as ${session} and put ${describePolicyPlacement(step)}, ` +
+    `${describeGrant(step)} from ${describeWindow(plan)}: ${step.policyDocument}`
+  )
+}

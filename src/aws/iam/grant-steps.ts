@@ -1,0 +1,139 @@
+import { GrantError, type GrantPlan, type GrantTarget } from '../../core/ports/cloud-provider.js'
+import { checkInlinePolicySize, measurePolicySize } from './inline-policy-size.js'
+import {
+  buildGrantPolicyDocument,
+  checkPolicyName,
+  formatIsoSeconds,
+  nameGrantPolicy,
+  serializePolicyDocument,
+} from '../policy-document.js'
+import { parsePrincipalArn, type Principal } from './principal-arn.js'
+
+/** What the AWS provider will do for one target, decided before any call. */
+export interface GrantStep {
+  readonly target: GrantTarget
+  /** Undefined only when the principal ARN is not a role or user ARN (then `problem` says so). */
+  readonly principal?: Principal
+  readonly granterRoleArn: string
+  readonly policyName: string
+  readonly policyDocument: string
+  /** Characters IAM counts for the document. */
+  readonly policySize: number
+  /** Why this step must not run: a bad plan or a policy IAM would refuse. Found without calling AWS. */
+  readonly problem?: GrantError
+}
+
+/** Substitutes `{account}` in the granter role template (see `JitSettings.granterRole`). */
+export function formatGranterRoleArn(template: string, account: string): string {
+  return template.replaceAll('{account}', account)
+}
+
+/**
+ * Turns a plan into one step per target, with every check that needs no AWS call: principal ARNs,
+ * the window, policy names, and the size of the new policy alone against IAM's inline quota.
+ */
+export function planGrantSteps(params: { plan: GrantPlan; granterRole: string }): GrantStep[] {
+  const { plan } = params
+  const seen = new Set<string>()
+  return plan.targets.map((target) => {
+    const principal = parsePrincipalArn(target.principalArn)
+    const policyName = nameGrantPolicy({ requestId: plan.requestId, expiresAt: plan.expiresAt })
+    const policyDocument = serializePolicyDocument(
+      buildGrantPolicyDocument({
+        requestId: plan.requestId,
+        notBefore: plan.notBefore,
+        expiresAt: plan.expiresAt,
+        actions: target.actions,
+        resources: target.resources,
+      }),
+    )
+    const policySize = measurePolicySize(policyDocument)
+    const key = `${target.account} ${target.principalArn}`
+    const problem = findProblem({ plan, target, principal, policyName, policySize, duplicate: seen.has(key) })
+    seen.add(key)
+    return {
+      target,
+      ...(principal ? { principal } : {}),
+      granterRoleArn: formatGranterRoleArn(params.granterRole, target.account),
+      policyName,
+      policyDocument,
+      policySize,
+      ...(problem ? { problem } : {}),
+    }
+  })
+}
+
+/** "role jit-alice in 111111111111" (the ARN when it is not a role or user ARN). */
+export function describePrincipal(step: { principal?: Principal; target: { account: string; principalArn: string } }): string {
+  const who = step.principal ? `${step.principal.kind} ${step.principal.name}` : step.target.principalArn
+  return `${who} in ${step.target.account}`
+}
+
+/** "inline policy jit-pr-42-exp-20261201T110000Z on role jit-alice in 111111111111". */
+export function describePolicyPlacement(step: {
+  policyName: string
+  principal?: Principal
+  target: { account: string; principalArn: string }
+}): string {
+  return `inline policy ${step.policyName} on ${describePrincipal(step)}`
+}
+
+/** "allowing 2 actions on 1 resource". */
+export function describeGrant(step: GrantStep): string {
+  const actions = new Set(step.target.actions).size
+  const resources = new Set(step.target.resources).size
+  return `allowing ${actions} action${actions === 1 ? '' : 's'} on ${resources} resource${resources === 1 ? '' : 's'}`
+}
+
+/** "2026-12-01T10:00:00Z to 2026-12-01T11:00:00Z". */
+export function describeWindow(plan: { notBefore: Date; expiresAt: Date }): string {
+  return `${formatIsoSeconds(plan.notBefore)} to ${formatIsoSeconds(plan.expiresAt)}`
+}
+
+function findProblem(params: {
+  plan: GrantPlan
+  target: GrantTarget
+  principal: Principal | undefined
+  policyName: string
+  policySize: number
+  duplicate: boolean
+}): GrantError | undefined {
+  const { plan, target, principal } = params
+  const invalid = (message: string, code = 'InvalidPlan'): GrantError =>
+    new GrantError({
+      message,
+      code,
+      permanent: true,
+      requestId: plan.requestId,
+      account: target.account,
+      principalArn: target.principalArn,
+    })
+  if (!principal) {
+    return invalid(`request ${plan.requestId}: ${target.principalArn} is not an IAM role or user ARN`)
+  }
+  if (principal.account !== target.account) {
+    return invalid(`request ${plan.requestId}: principal ${target.principalArn} is not in target account ${target.account}`)
+  }
+  if (params.duplicate) {
+    return invalid(`request ${plan.requestId} lists ${target.principalArn} in ${target.account} more than once: merge the entries`)
+  }
+  if (target.actions.length === 0 || target.resources.length === 0) {
+    return invalid(`request ${plan.requestId} has no ${target.actions.length === 0 ? 'actions' : 'resources'} for ${target.account}`)
+  }
+  if (plan.expiresAt.getTime() - plan.notBefore.getTime() < 1000) {
+    return invalid(
+      `request ${plan.requestId} ends (${formatIsoSeconds(plan.expiresAt)}) before it starts (${formatIsoSeconds(plan.notBefore)})`,
+    )
+  }
+  const nameProblem = checkPolicyName(params.policyName)
+  if (nameProblem) return invalid(`request ${plan.requestId}: ${nameProblem}`)
+  const sizeProblem = checkInlinePolicySize({
+    requestId: plan.requestId,
+    principal,
+    account: target.account,
+    newSize: params.policySize,
+    existingSize: 0,
+  })
+  if (sizeProblem) return invalid(sizeProblem, 'PolicyTooLarge')
+  return undefined
+}

@@ -1,0 +1,157 @@
+import type { CodeownersRule, Ownership } from '../matching/codeowners.js'
+import type { CountedApproval, IgnoredApproval, RuleResult, TeamMembers } from './decision.js'
+import type { ApprovalRule, Policy } from '../files/policy.js'
+import { isBotLogin, type ReviewerStanding } from './review-states.js'
+
+/** Everything a rule needs to know about the pull request, resolved once per decision. */
+export interface ApprovalContext {
+  readonly author: string
+  /** Others who pushed commits to the PR (lower-cased): treated like the author for approvals. */
+  readonly contributors: ReadonlySet<string>
+  readonly headSha: string
+  readonly requestPath: string
+  readonly reviewers: readonly ReviewerStanding[]
+  readonly teams: TeamMembers
+  /** Ownership of the request file; undefined when the repository has no CODEOWNERS file. */
+  readonly ownership?: Ownership
+  readonly codeownersFile?: string
+}
+
+/** The people a rule accepts approvals from, before excluding the author and bots. */
+export interface ApproverSet {
+  /** How the set reads in an explanation: "@acme/security or carol". */
+  readonly label: string
+  readonly logins: ReadonlySet<string>
+  /** Teams named by the rule that resolved to no members (unknown or empty). */
+  readonly emptyTeams: readonly string[]
+  readonly codeownersRule?: CodeownersRule
+  /** Set when the set cannot exist at all (no CODEOWNERS file, no owners for the path). */
+  readonly unavailable?: string
+}
+
+export function shortSha(sha: string): string {
+  return sha.slice(0, 7)
+}
+
+function membersOf(teams: readonly string[], directory: TeamMembers): { logins: string[]; empty: string[] } {
+  const logins: string[] = []
+  const empty: string[] = []
+  for (const team of teams) {
+    const members = directory.get(team) ?? []
+    if (members.length === 0) empty.push(team)
+    logins.push(...members.map((login) => login.toLowerCase()))
+  }
+  return { logins, empty }
+}
+
+/** Resolves who a rule's `from` designates. */
+export function resolveApprovers(rule: ApprovalRule, context: ApprovalContext): ApproverSet {
+  if (rule.from.kind === 'principals') {
+    const { logins, empty } = membersOf(rule.from.teams, context.teams)
+    const names = [...rule.from.teams, ...rule.from.users]
+    return { label: joinOr(names), logins: new Set([...rule.from.users, ...logins]), emptyTeams: empty }
+  }
+  const ownership = context.ownership
+  if (!ownership || !context.codeownersFile) {
+    return {
+      label: `code owners of ${context.requestPath}`,
+      logins: new Set(),
+      emptyTeams: [],
+      unavailable: 'the repository has no CODEOWNERS file (looked in .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS)',
+    }
+  }
+  const owners = [...ownership.teams, ...ownership.users.map((user) => `@${user}`)]
+  const label = owners.length > 0 ? `code owners of ${context.requestPath} (${owners.join(', ')})` : `code owners of ${context.requestPath}`
+  if (!ownership.rule || owners.length === 0) {
+    const where = ownership.rule
+      ? `${context.codeownersFile}:${ownership.rule.line} un-owns it`
+      : `no line of ${context.codeownersFile} matches it`
+    return { label, logins: new Set(), emptyTeams: [], unavailable: `CODEOWNERS gives ${context.requestPath} no owners (${where})` }
+  }
+  const { logins, empty } = membersOf(ownership.teams, context.teams)
+  return { label, logins: new Set([...ownership.users, ...logins]), emptyTeams: empty, codeownersRule: ownership.rule }
+}
+
+function joinOr(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('')
+  return `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
+}
+
+/** Can this person's approval count under this policy at all (ignoring which rule)? */
+export function isEligibleApprover(
+  login: string,
+  isBot: boolean,
+  policy: Policy,
+  context: Pick<ApprovalContext, 'author' | 'contributors'>,
+): boolean {
+  if (isBot) return false
+  return policy.selfApproval || (login !== context.author && !context.contributors.has(login))
+}
+
+/**
+ * Evaluates one approval rule: which approvals count, which are ignored and why, how many are
+ * still missing, and whether the rule can be met at all.
+ */
+export function evaluateApprovalRule(params: { rule: ApprovalRule; policy: Policy; context: ApprovalContext }): RuleResult {
+  const { rule, policy, context } = params
+  const approvers = resolveApprovers(rule, context)
+  const counted: CountedApproval[] = []
+  const ignored: IgnoredApproval[] = []
+  for (const reviewer of context.reviewers) {
+    const approval = reviewer.lastApproval
+    if (!approval) continue
+    const reason = findReasonApprovalIgnored({ reviewer, approvers, policy, context })
+    if (reason) ignored.push({ login: reviewer.login, reason })
+    else counted.push({ login: reviewer.login, reviewId: approval.id, commitId: approval.commitId, submittedAt: approval.submittedAt })
+  }
+  const missing = Math.max(0, rule.count - counted.length)
+  const impossible = findWhyRuleIsImpossible({ rule, approvers, policy, context })
+  return {
+    rule,
+    source: approvers.label,
+    counted,
+    ignored,
+    missing,
+    satisfied: missing === 0,
+    ...(impossible && missing > 0 ? { impossible } : {}),
+    ...(approvers.codeownersRule ? { codeownersRule: approvers.codeownersRule } : {}),
+  }
+}
+
+function findReasonApprovalIgnored(params: {
+  reviewer: ReviewerStanding
+  approvers: ApproverSet
+  policy: Policy
+  context: ApprovalContext
+}): string | undefined {
+  const { reviewer, approvers, policy, context } = params
+  if (reviewer.isBot) return 'a bot: bot approvals never count'
+  if (!approvers.logins.has(reviewer.login))
+    return approvers.codeownersRule || approvers.unavailable ? 'not a code owner of the request file' : `not one of ${approvers.label}`
+  if (reviewer.login === context.author && !policy.selfApproval)
+    return `the author of the pull request (policy ${policy.name} does not allow self-approval)`
+  if (context.contributors.has(reviewer.login) && !policy.selfApproval)
+    return `pushed commits to this pull request, so approving it would be approving their own change (policy ${policy.name} does not allow self-approval)`
+  const latest = reviewer.latest
+  if (latest.state === 'CHANGES_REQUESTED') return `superseded by changes requested on ${shortSha(latest.commitId)}`
+  if (latest.state === 'DISMISSED') return 'approval dismissed'
+  if (latest.commitId !== context.headSha)
+    return `stale: approved ${shortSha(latest.commitId)}, the head is now ${shortSha(context.headSha)}`
+  return undefined
+}
+
+function findWhyRuleIsImpossible(params: {
+  rule: ApprovalRule
+  approvers: ApproverSet
+  policy: Policy
+  context: ApprovalContext
+}): string | undefined {
+  const { rule, approvers, policy, context } = params
+  const author = context.author
+  if (approvers.unavailable) return approvers.unavailable
+  const eligible = [...approvers.logins].filter((login) => isEligibleApprover(login, isBotLogin(login), policy, context))
+  if (eligible.length >= rule.count) return undefined
+  const teams = approvers.emptyTeams.length > 0 ? `; ${approvers.emptyTeams.join(', ')} resolved to no members` : ''
+  const excluded = approvers.logins.has(author) && !policy.selfApproval ? ` (the author ${author} cannot approve their own request)` : ''
+  return `needs ${rule.count} approval${rule.count === 1 ? '' : 's'} from ${approvers.label}, but only ${eligible.length} eligible approver${eligible.length === 1 ? '' : 's'} exist${eligible.length === 1 ? 's' : ''}${excluded}${teams}`
+}

@@ -1,0 +1,150 @@
+import type { AccessRequest } from '../files/access-request.js'
+import type { Decision, ItemResult, PolicyResult, RuleResult } from './decision.js'
+
+export type RenderFormat = 'markdown' | 'text'
+
+const HEADINGS: Record<Decision['verdict'], { icon: string; word: string }> = {
+  approved: { icon: '✅', word: 'Approved' },
+  pending: { icon: '⏳', word: 'Pending' },
+  denied: { icon: '⛔', word: 'Denied' },
+  invalid: { icon: '❌', word: 'Invalid' },
+}
+
+/**
+ * Renders a decision for people: Markdown for the check run and PR comment, plain text for the
+ * terminal. Both say the same things: what is asked, under which policy, who counted, what is missing.
+ */
+export function renderDecision(decision: Decision, options: { format: RenderFormat }): string {
+  const md = options.format === 'markdown'
+  const code = (text: string): string => (md ? `\`${text}\`` : text)
+  const heading = (text: string): string => (md ? `### ${text}` : `${text}:`)
+  const out: string[] = []
+  const verdict = HEADINGS[decision.verdict]
+  out.push(md ? `## ${verdict.icon} ${decision.summary}` : decision.summary, '')
+
+  if (decision.verdict === 'invalid') {
+    out.push(heading('Errors'))
+    for (const error of decision.errors) out.push(`- ${code(`${error.file}:${error.line}`)}: ${error.message}`)
+    out.push(
+      '',
+      `Fix the file${decision.errors.length === 1 ? '' : 's'} and push again; nothing can be granted until the request is valid.`,
+    )
+    return out.join('\n') + '\n'
+  }
+
+  if (decision.request) out.push(...renderRequest(decision, decision.request, { md, code, heading }))
+
+  const denied = decision.items.filter((item) => !item.policy || decision.policies.find((p) => p.policy.name === item.policy)?.impossible)
+  if (denied.length > 0) {
+    out.push(heading('Why it is denied'))
+    for (const item of denied) out.push(...renderDeniedItem(item, decision, code))
+    out.push('', 'No policy, no access: ask the owners of `policies/` for a policy that covers this, or narrow the request.', '')
+  }
+
+  if (decision.policies.length > 0) {
+    out.push(heading('Policies and approvals'))
+    for (const result of decision.policies) out.push(...renderPolicy(result, decision, { md, code }))
+  }
+
+  if (decision.verdict === 'pending') {
+    out.push(heading('Still missing'))
+    for (const line of decision.missing) out.push(`- ${line}`)
+    out.push('')
+  }
+  return out.join('\n').trimEnd() + '\n'
+}
+
+type Helpers = { md: boolean; code: (text: string) => string; heading: (text: string) => string }
+
+function renderRequest(decision: Decision, request: AccessRequest, { md, code, heading }: Helpers): string[] {
+  const out = [heading('What is requested')]
+  out.push(`- Requested by @${decision.author} in ${code(request.file)}`)
+  out.push(`- Reason: ${request.reason}`)
+  if (request.ticket) out.push(`- Ticket: ${request.ticket}`)
+  out.push(`- Duration: ${request.durationText} (${describeDurationInWords(request.durationMs)}), ${describeWindow(request)}`)
+  if (request.extends) out.push(`- Extends the active grant ${request.extends}`)
+  out.push('')
+  if (md) {
+    out.push('| Account | Actions | Resources | Policy |', '| --- | --- | --- | --- |')
+    for (const entry of request.access) {
+      const policies = [...new Set(decision.items.filter((item) => item.item.line === entry.line).map((item) => item.policy ?? '— none —'))]
+      out.push(
+        `| ${code(entry.account)} | ${entry.actions.map(code).join('<br>')} | ${entry.resources.map(code).join('<br>')} | ${policies.join(', ')} |`,
+      )
+    }
+  } else {
+    for (const entry of request.access) {
+      const policies = [
+        ...new Set(decision.items.filter((item) => item.item.line === entry.line).map((item) => item.policy ?? 'no policy')),
+      ]
+      out.push(`- account ${entry.account}: ${entry.actions.join(', ')} on ${entry.resources.join(', ')} (policy: ${policies.join(', ')})`)
+    }
+  }
+  out.push('')
+  return out
+}
+
+function renderDeniedItem(item: ItemResult, decision: Decision, code: (text: string) => string): string[] {
+  const what = `${code(item.item.action)} on ${code(item.item.resource)} in ${code(item.item.account)}`
+  const chosen = decision.policies.find((result) => result.policy.name === item.policy)
+  if (chosen) {
+    const rule = chosen.rules.find((result) => result.impossible)
+    return [`- ${what}: policy ${chosen.policy.name} can never approve it: ${rule?.impossible ?? 'a rule cannot be met'}`]
+  }
+  if (item.nearMisses.length === 0) return [`- ${what}: no policy grants ${code(item.item.action)}`]
+  const lines = [`- ${what}: no policy applies. Policies that came close:`]
+  for (const miss of item.nearMisses.slice(0, 5)) lines.push(`  - ${miss.policy} (${code(miss.file)}): ${miss.reasons.join('; ')}`)
+  if (item.nearMisses.length > 5) lines.push(`  - and ${item.nearMisses.length - 5} more`)
+  return lines
+}
+
+function renderPolicy(result: PolicyResult, decision: Decision, { md, code }: Omit<Helpers, 'heading'>): string[] {
+  const status = result.satisfied ? 'satisfied' : result.impossible ? 'can never be satisfied' : 'not yet satisfied'
+  const name = md ? `**${result.policy.name}**` : result.policy.name
+  const out = [`${name} (${code(result.policy.file)}): ${status}`]
+  if (result.policy.description) out.push(`  ${result.policy.description}`)
+  if (result.autoApproved && result.policy.autoApprove) {
+    out.push(
+      `- ✅ auto-approved: ${decision.request?.durationText} is within auto_approve.max_duration ${result.policy.autoApprove.maxDurationText}`,
+    )
+  }
+  result.rules.forEach((rule, index) => out.push(...renderRule(rule, index, code)))
+  out.push('')
+  return out
+}
+
+function renderRule(rule: RuleResult, index: number, code: (text: string) => string): string[] {
+  const icon = rule.satisfied ? '✅' : rule.impossible ? '⛔' : '⏳'
+  const counted = rule.counted.length
+  const out = [`- ${icon} rule ${index + 1}: ${counted}/${rule.rule.count} approval${rule.rule.count === 1 ? '' : 's'} from ${rule.source}`]
+  if (rule.codeownersRule) out.push(`  - ownership from CODEOWNERS line ${rule.codeownersRule.line}: ${code(rule.codeownersRule.pattern)}`)
+  for (const approval of rule.counted) out.push(`  - counted: @${approval.login} (approved ${approval.commitId.slice(0, 7)})`)
+  for (const ignored of rule.ignored) out.push(`  - not counted: @${ignored.login}: ${ignored.reason}`)
+  if (rule.impossible) out.push(`  - ${rule.impossible}`)
+  else if (rule.missing > 0) out.push(`  - needs ${rule.missing} more`)
+  return out
+}
+
+function describeWindow(request: AccessRequest): string {
+  if (!request.start) return 'starting when granted (on merge)'
+  const end = new Date(request.start.getTime() + request.durationMs)
+  return `from ${formatUtc(request.start)} to ${formatUtc(end)}`
+}
+
+/** `2026-12-01 09:00 UTC`. */
+export function formatUtc(time: Date): string {
+  return `${time.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+}
+
+/** `2 hours`, `1 day 6 hours`, `45 minutes`. */
+export function describeDurationInWords(ms: number): string {
+  const minutes = Math.round(ms / 60_000)
+  const parts: string[] = []
+  const days = Math.floor(minutes / 1440)
+  const hours = Math.floor((minutes % 1440) / 60)
+  const rest = minutes % 60
+  if (days) parts.push(`${days} day${days === 1 ? '' : 's'}`)
+  if (hours) parts.push(`${hours} hour${hours === 1 ? '' : 's'}`)
+  if (rest) parts.push(`${rest} minute${rest === 1 ? '' : 's'}`)
+  return parts.join(' ') || '0 minutes'
+}

@@ -1,0 +1,106 @@
+import { describeUnknownAction, type ActionCatalogue } from '../matching/action-catalogue.js'
+import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from '../matching/codeowners.js'
+
+import type { InputError } from './input-error.js'
+import { parsePolicy, type Policy } from './policy.js'
+import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from './settings.js'
+import { createLineFinder } from './yaml-document.js'
+
+export { CODEOWNERS_LOCATIONS }
+
+/**
+ * The rules of an access repository as read at one commit (the PR's base, never its head):
+ * its policies, its CODEOWNERS and its settings.
+ */
+export interface AccessRepository {
+  readonly policies: readonly Policy[]
+  /** Undefined when the repository has no CODEOWNERS file in any of GitHub's locations. */
+  readonly codeowners?: Codeowners
+  readonly settings: JitSettings
+  /** Every problem found in policies, CODEOWNERS and settings (a repository with errors still loads what is valid). */
+  readonly errors: readonly InputError[]
+}
+
+/** A file read from the repository: path relative to its root, and its text. */
+export interface RepositoryFile {
+  readonly path: string
+  readonly text: string
+}
+
+/** Where the settings file lives. */
+export const SETTINGS_PATH = '.github/jit.yml'
+
+/** Policy files are the YAML files directly inside `policies/`. */
+export function isPolicyPath(path: string): boolean {
+  return /^policies\/[^/]+\.ya?ml$/.test(path)
+}
+
+/**
+ * Builds an AccessRepository from the files of `policies/*.yaml`, the CODEOWNERS files and `.github/jit.yml`
+ * (pass whatever exists; other paths are ignored). Checks the rules that span files: unique policy names,
+ * and granted actions that exist in AWS. A policy with errors is left out; every error is reported.
+ */
+export function loadAccessRepository(params: { files: readonly RepositoryFile[]; catalogue: ActionCatalogue }): AccessRepository {
+  const errors: InputError[] = []
+  const policies: Policy[] = []
+  const firstByName = new Map<string, Policy>()
+  const policyFiles = params.files.filter((file) => isPolicyPath(file.path)).sort((a, b) => a.path.localeCompare(b.path))
+  for (const file of policyFiles) {
+    const parsed = parsePolicy({ file: file.path, text: file.text })
+    if (!parsed.ok) {
+      errors.push(...parsed.errors)
+      continue
+    }
+    const policy = parsed.value
+    const policyErrors = findUnknownGrantedActions({ policy, text: file.text, catalogue: params.catalogue })
+    const first = firstByName.get(policy.name)
+    if (first)
+      policyErrors.push({
+        file: policy.file,
+        line: policy.line,
+        message: `policy name "${policy.name}" is already used by ${first.file}:${first.line}; names must be unique`,
+      })
+    if (policyErrors.length > 0) {
+      errors.push(...policyErrors)
+      continue
+    }
+    firstByName.set(policy.name, policy)
+    policies.push(policy)
+  }
+
+  let codeowners: Codeowners | undefined
+  for (const location of CODEOWNERS_LOCATIONS) {
+    const file = params.files.find((candidate) => candidate.path === location)
+    if (file) {
+      codeowners = parseCodeowners({ file: file.path, text: file.text })
+      errors.push(...codeowners.errors)
+      break
+    }
+  }
+
+  let settings = DEFAULT_SETTINGS
+  const settingsFile = params.files.find((file) => file.path === SETTINGS_PATH)
+  if (settingsFile) {
+    const parsed = parseSettings({ file: settingsFile.path, text: settingsFile.text })
+    if (parsed.ok) settings = parsed.value
+    else errors.push(...parsed.errors)
+  }
+
+  return { policies, ...(codeowners ? { codeowners } : {}), settings, errors }
+}
+
+function findUnknownGrantedActions(params: { policy: Policy; text: string; catalogue: ActionCatalogue }): InputError[] {
+  const { policy, text, catalogue } = params
+  const lineOf = createLineFinder({ file: policy.file, text })
+  return policy.grants.actions.flatMap((action, index) =>
+    catalogue.expand(action).length > 0
+      ? []
+      : [
+          {
+            file: policy.file,
+            line: lineOf(['grants', 'actions', index], policy.line),
+            message: `grants.actions: ${describeUnknownAction(action, catalogue)}`,
+          },
+        ],
+  )
+}

@@ -1,0 +1,121 @@
+import { parseDuration } from './duration.js'
+import type { InputError, Parsed } from './input-error.js'
+import { compileDocumentValidator } from './schemas/document-validator.js'
+import { requestSchema } from './schemas/request-schema.js'
+import type { RequestDocument } from './schemas/request-schema.js'
+import { parseYamlDocument } from './yaml-document.js'
+
+/** One `access` entry of a request file, after parsing (resources defaulted to `["*"]`). */
+export interface AccessEntry {
+  /** 12-digit AWS account id. */
+  readonly account: string
+  /** IAM action names or patterns as written (e.g. `ec2:StopInstances`, `ec2:Describe*`). */
+  readonly actions: readonly string[]
+  /** Resource ARNs or patterns as written; `["*"]` when the file omits them. */
+  readonly resources: readonly string[]
+  /** 1-based line of this entry in the request file, for explanations and annotations. */
+  readonly line: number
+}
+
+/** A request file (`requests/**.yaml`) after parsing and schema validation. */
+export interface AccessRequest {
+  /** Path relative to the access repository root. */
+  readonly file: string
+  readonly reason: string
+  readonly ticket?: string
+  /** The duration as the user wrote it (`2h`, `PT2H`). */
+  readonly durationText: string
+  readonly durationMs: number
+  /** Requested start; absent means "when granted". */
+  readonly start?: Date
+  /** Request id of an active grant this request extends (e.g. `pr-42`). */
+  readonly extends?: string
+  readonly access: readonly AccessEntry[]
+}
+
+/** One (account, action, resource) triple: the unit the decision engine covers with a policy. */
+export interface RequestItem {
+  readonly account: string
+  readonly action: string
+  readonly resource: string
+  /** Line of the `access` entry this item came from. */
+  readonly line: number
+}
+
+const requestValidator = compileDocumentValidator<RequestDocument>(requestSchema, 'request')
+
+/**
+ * Parses and validates a request file (YAML text). Structural checks only: schema, duration bounds,
+ * account ids. Checks that need the outside world (unknown actions, a start in the past) are made by
+ * the decision engine, which knows the action catalogue and the clock.
+ */
+export function parseAccessRequest(params: { file: string; text: string }): Parsed<AccessRequest> {
+  const { file } = params
+  const parsed = parseYamlDocument({ file, text: params.text, what: 'request file' })
+  if (!parsed.ok) return parsed
+  const document = parsed.value
+  const checked = requestValidator.validate(document)
+  // The value checks below run even when the schema failed, so one pass reports every error it can.
+  const loose = (document.value ?? {}) as { duration?: unknown; start?: unknown }
+  const errors: InputError[] = checked.ok ? [] : [...checked.errors]
+  const schemaErrorLines = new Set(errors.map((error) => error.line))
+  const addUnlessReported = (error: InputError): void => {
+    if (!schemaErrorLines.has(error.line)) errors.push(error)
+  }
+  const duration = typeof loose.duration === 'string' ? parseDuration(loose.duration) : undefined
+  if (duration && !duration.ok) addUnlessReported({ file, line: document.lineOf(['duration']), message: `duration ${duration.message}` })
+  let start: Date | undefined
+  if (typeof loose.start === 'string') {
+    start = parseDateTime(loose.start)
+    if (start === undefined) {
+      addUnlessReported({ file, line: document.lineOf(['start']), message: `start "${loose.start}" is not a real date and time` })
+    }
+  }
+  if (!checked.ok || errors.length > 0 || !duration?.ok) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) }
+  const raw = checked.value
+
+  const request: AccessRequest = {
+    file,
+    reason: raw.reason.trim(),
+    ...(raw.ticket !== undefined && { ticket: raw.ticket }),
+    durationText: raw.duration,
+    durationMs: duration.ms,
+    ...(start !== undefined && { start }),
+    ...(raw.extends !== undefined && { extends: raw.extends }),
+    access: raw.access.map((entry, index) => ({
+      account: entry.account,
+      actions: entry.actions,
+      resources: entry.resources ?? ['*'],
+      line: document.lineOf(['access', index]),
+    })),
+  }
+  return { ok: true, value: request }
+}
+
+/** Splits a request into items, one per (account, action, resource). */
+export function listRequestItems(request: AccessRequest): RequestItem[] {
+  return request.access.flatMap((entry) =>
+    entry.actions.flatMap((action) => entry.resources.map((resource) => ({ account: entry.account, action, resource, line: entry.line }))),
+  )
+}
+
+const DATE_TIME = /^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))$/
+
+/**
+ * Reads an RFC 3339 date-time the schema has already shaped, rejecting impossible fields
+ * (month 13, 31 April, 25:00) that `Date` would silently roll over.
+ */
+export function parseDateTime(text: string): Date | undefined {
+  const match = DATE_TIME.exec(text)
+  if (!match) return undefined
+  const [year, month, day, hour, minute, second, , offsetHours, offsetMinutes] = match
+    .slice(1)
+    .map((part) => (part === undefined ? 0 : Number(part))) as number[]
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate()
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth) return undefined
+  if (hour! > 23 || minute! > 59 || second! > 60 || offsetHours! > 23 || offsetMinutes! > 59) return undefined
+  const date = new Date(text)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+export type { InputError }

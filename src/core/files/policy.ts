@@ -1,0 +1,151 @@
+import { parseDuration } from './duration.js'
+import type { InputError, Parsed } from './input-error.js'
+import { compileDocumentValidator } from './schemas/document-validator.js'
+import { policySchema } from './schemas/policy-schema.js'
+import type { PolicyDocument } from './schemas/policy-schema.js'
+import { parseYamlDocument } from './yaml-document.js'
+import type { YamlDocument } from './yaml-document.js'
+
+/** Who an approval rule accepts approvals from. */
+export type ApprovalSource =
+  /** The CODEOWNERS owners of the request file's path: users, and members of owning teams. */
+  | { readonly kind: 'codeowners' }
+  /** Named users and teams (`@org/team`), logins lower-cased. */
+  | { readonly kind: 'principals'; readonly users: readonly string[]; readonly teams: readonly string[] }
+
+export interface ApprovalRule {
+  readonly from: ApprovalSource
+  /** How many distinct qualifying approvals the rule needs (>= 1). */
+  readonly count: number
+  /** 1-based line of the rule in the policy file. */
+  readonly line: number
+}
+
+/** A policy file (`policies/*.yaml`) after parsing and validation. Logins and team names are lower-cased. */
+export interface Policy {
+  readonly name: string
+  readonly description?: string
+  /** Path relative to the access repository root (e.g. `policies/prod-ec2.yaml`). */
+  readonly file: string
+  /** 1-based line of `name:`, for explanations. */
+  readonly line: number
+  readonly grants: {
+    /** 12-digit account ids, or `*`. */
+    readonly accounts: readonly string[]
+    readonly actions: readonly string[]
+    /** Defaults to `["*"]`. */
+    readonly resources: readonly string[]
+  }
+  readonly requesters: { readonly users: readonly string[]; readonly teams: readonly string[] }
+  readonly maxDurationMs: number
+  readonly maxDurationText: string
+  /** The request's ticket must match this (compiled with the `u` flag). */
+  readonly ticket?: RegExp
+  readonly approvals: readonly ApprovalRule[]
+  /** When true the PR author's own approval may count. Default false. */
+  readonly selfApproval: boolean
+  /** Requests within these limits need no approvals. */
+  readonly autoApprove?: { readonly maxDurationMs: number; readonly maxDurationText: string }
+  /** On revocation, also cut sessions issued before it (issue: revocation). Default false. */
+  readonly revokeSessions: boolean
+}
+
+const policyValidator = compileDocumentValidator<PolicyDocument>(policySchema, 'policy')
+
+/** Parses and validates one policy file. Cross-file checks (unique names, real actions) are done by the repository loader. */
+export function parsePolicy(params: { file: string; text: string }): Parsed<Policy> {
+  const { file } = params
+  const parsed = parseYamlDocument({ file, text: params.text, what: 'policy file' })
+  if (!parsed.ok) return parsed
+  const document = parsed.value
+  const checked = policyValidator.validate(document)
+  if (!checked.ok) return checked
+  const raw = checked.value
+
+  const errors: InputError[] = []
+  const report = (path: readonly (string | number)[], message: string) => errors.push({ file, line: document.lineOf(path), message })
+
+  const maxDuration = parseDuration(raw.max_duration)
+  if (!maxDuration.ok) report(['max_duration'], `max_duration ${maxDuration.message}`)
+  let autoApprove: Policy['autoApprove']
+  if (raw.auto_approve !== undefined) {
+    const text = raw.auto_approve.max_duration
+    const limit = parseDuration(text)
+    if (!limit.ok) {
+      report(['auto_approve', 'max_duration'], `auto_approve.max_duration ${limit.message}`)
+    } else if (maxDuration.ok && limit.ms > maxDuration.ms) {
+      report(
+        ['auto_approve', 'max_duration'],
+        `auto_approve.max_duration "${text}" is longer than the policy's max_duration "${raw.max_duration}"`,
+      )
+    } else {
+      autoApprove = { maxDurationMs: limit.ms, maxDurationText: text }
+    }
+  }
+  const ticket = compileTicketPattern(raw.ticket, report)
+  const approvals = (raw.approvals ?? []).map((rule, index) => readApprovalRule(rule, index, document))
+  if (approvals.length === 0 && raw.auto_approve === undefined) {
+    errors.push({
+      file,
+      line: raw.approvals === undefined ? document.lineOf(['name'], 'key') : document.lineOf(['approvals']),
+      message: 'the policy has no approval rule: add at least one under `approvals`, or set `auto_approve`',
+    })
+  }
+  if (errors.length > 0 || !maxDuration.ok) return { ok: false, errors }
+
+  const policy: Policy = {
+    name: raw.name,
+    ...(raw.description !== undefined && { description: raw.description }),
+    file,
+    line: document.lineOf(['name'], 'key'),
+    grants: {
+      accounts: raw.grants.accounts,
+      actions: raw.grants.actions,
+      resources: raw.grants.resources ?? ['*'],
+    },
+    requesters: {
+      users: lowerCaseAll(raw.requesters.users ?? []),
+      teams: lowerCaseAll(raw.requesters.teams ?? []),
+    },
+    maxDurationMs: maxDuration.ms,
+    maxDurationText: raw.max_duration,
+    ...(ticket !== undefined && { ticket }),
+    approvals,
+    selfApproval: raw.self_approval ?? false,
+    ...(autoApprove !== undefined && { autoApprove }),
+    revokeSessions: raw.revoke_sessions ?? false,
+  }
+  return { ok: true, value: policy }
+}
+
+type RawApprovalRule = NonNullable<PolicyDocument['approvals']>[number]
+
+function readApprovalRule(rule: RawApprovalRule, index: number, document: YamlDocument): ApprovalRule {
+  const from: ApprovalSource =
+    rule.from === 'codeowners'
+      ? { kind: 'codeowners' }
+      : {
+          kind: 'principals',
+          users: lowerCaseAll(rule.from.filter((entry) => !entry.startsWith('@'))),
+          teams: lowerCaseAll(rule.from.filter((entry) => entry.startsWith('@'))),
+        }
+  return { from, count: rule.count ?? 1, line: document.lineOf(['approvals', index]) }
+}
+
+function compileTicketPattern(
+  pattern: string | undefined,
+  report: (path: readonly (string | number)[], message: string) => void,
+): RegExp | undefined {
+  if (pattern === undefined) return undefined
+  try {
+    return new RegExp(pattern, 'u')
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message : String(error)
+    report(['ticket'], `ticket ${JSON.stringify(pattern)} is not a valid regular expression: ${reason}`)
+    return undefined
+  }
+}
+
+function lowerCaseAll(names: readonly string[]): string[] {
+  return [...new Set(names.map((name) => name.toLowerCase()))]
+}

@@ -1,0 +1,210 @@
+import { ACCOUNT_ID_PATTERN, ACTION_PATTERN, DATE_TIME_PATTERN, GRANT_ID_PATTERN, RESOURCE_PATTERN } from './patterns.js'
+
+/**
+ * JSON Schema of the audit records in `grants/<state>/<id>.yaml` (see `src/core/grant-record.ts` for
+ * the TypeScript contract); `schemas/grant-record.schema.json` is written from it. One branch per kind
+ * of record, chosen by `state`; every branch is closed (`additionalProperties: false`) so a record
+ * with a misspelt key is refused rather than half-read.
+ */
+
+const SHA_PATTERN = '^[0-9a-f]{40}$'
+
+const text = { type: 'string' } as const
+const login = { type: 'string', minLength: 1 } as const
+const dateTime = { type: 'string', pattern: DATE_TIME_PATTERN } as const
+const sha = { type: 'string', pattern: SHA_PATTERN } as const
+const nullable = <const T extends object>(schema: T) => ({ anyOf: [schema, { type: 'null' }] }) as const
+
+const target = {
+  account: { description: '12-digit AWS account id.', type: 'string', pattern: ACCOUNT_ID_PATTERN },
+  principal: { description: 'ARN of the IAM role or user that receives the access.', type: 'string', minLength: 1 },
+  actions: {
+    description: 'IAM actions exactly as approved (empty only in a record rebuilt from an orphan policy).',
+    type: 'array',
+    items: { type: 'string', pattern: ACTION_PATTERN },
+  },
+  resources: {
+    description: 'Resource ARNs exactly as approved ("*" allowed; empty only in a record rebuilt from an orphan policy).',
+    type: 'array',
+    items: { type: 'string', pattern: RESOURCE_PATTERN },
+  },
+  aws_policy_name: {
+    description: 'Name of the inline policy in AWS; it carries the request id and the expiry.',
+    type: 'string',
+    minLength: 1,
+  },
+} as const
+
+const base = {
+  id: { description: 'Request id, derived from the pull request: pr-<number>.', type: 'string', pattern: GRANT_ID_PATTERN },
+  request: {
+    description: 'The request file as merged.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['path', 'blob_sha'],
+    properties: { path: { type: 'string', minLength: 1 }, blob_sha: sha },
+  },
+  pull_request: {
+    description: 'The pull request that carried the request.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['number', 'url', 'merge_commit_sha', 'merged_by'],
+    properties: {
+      number: { type: 'integer', minimum: 1 },
+      url: { type: 'string', minLength: 1 },
+      merge_commit_sha: nullable(sha),
+      merged_by: nullable(login),
+    },
+  },
+  requester: { description: 'GitHub login of the requester (the pull request author).', ...login },
+  reason: { description: 'The reason written in the request.', ...text },
+  ticket: { description: 'The ticket written in the request, if any.', ...nullable(text) },
+  duration: { description: 'The duration as written in the request (e.g. 2h).', ...text },
+} as const
+const baseRequired = ['id', 'state', 'request', 'pull_request', 'requester', 'reason', 'ticket', 'duration'] as const
+
+const approval = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['login', 'review_id', 'commit', 'submitted_at', 'rule'],
+  properties: {
+    login,
+    review_id: nullable({ type: 'integer' }),
+    commit: text,
+    submitted_at: text,
+    rule: { type: 'string', minLength: 1 },
+  },
+} as const
+
+const recordedPolicy = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'file', 'blob_sha'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    file: { type: 'string', minLength: 1 },
+    blob_sha: sha,
+    auto_approved: { type: 'boolean' },
+  },
+} as const
+
+const revocation = {
+  description: 'How the grant ended; present once the record is in grants/revoked/.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['revoked_at', 'revoked_by', 'reason', 'aws'],
+  properties: {
+    revoked_at: dateTime,
+    revoked_by: login,
+    reason: { enum: ['expired', 'early', 'orphan', 'superseded'] },
+    aws: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['account', 'principal', 'aws_policy_name', 'outcome'],
+        properties: { account: target.account, principal: target.principal, aws_policy_name: target.aws_policy_name, outcome: text },
+      },
+    },
+  },
+} as const
+
+/** `grants/active/` and `grants/revoked/`: a grant written to AWS (or, with dry_run, that would have been). */
+export const grantRecordBranch = {
+  description: 'A grant in force (active) or ended (revoked).',
+  type: 'object',
+  additionalProperties: false,
+  required: [...baseRequired, 'extends', 'approvals', 'policies', 'targets', 'not_before', 'expires_at', 'granted_at', 'revoke_sessions'],
+  properties: {
+    ...base,
+    state: { description: 'active, or revoked once it ended.', enum: ['active', 'revoked'] },
+    extends: { description: 'The grant this one extends, if any.', ...nullable({ type: 'string', pattern: GRANT_ID_PATTERN }) },
+    approvals: { description: 'Each approval that counted, with the rule it counted for.', type: 'array', items: approval },
+    policies: {
+      description:
+        'The policies that covered the request, as read at the base of the merge (empty only in a record rebuilt from an orphan policy).',
+      type: 'array',
+      items: recordedPolicy,
+    },
+    targets: {
+      description: 'One principal in one account, and the policy written there.',
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['account', 'principal', 'actions', 'resources', 'aws_policy_name'],
+        properties: target,
+      },
+    },
+    not_before: { description: 'Access starts strictly after this instant.', ...dateTime },
+    expires_at: { description: 'Access ends strictly before this instant.', ...dateTime },
+    granted_at: { description: 'When the app wrote the grant.', ...dateTime },
+    revoke_sessions: { description: 'Whether revocation also cuts sessions issued before it.', type: 'boolean' },
+    dry_run: { description: 'True when nothing was written to AWS (JIT_DRY_RUN=1).', type: 'boolean' },
+    revocation,
+  },
+} as const
+
+/** `grants/refused/`: a request merged without an approved verdict; nothing was granted. */
+export const refusalRecordBranch = {
+  description: 'A request pull request merged without an approved verdict: nothing was granted.',
+  type: 'object',
+  additionalProperties: false,
+  required: [...baseRequired, 'refused_at', 'verdict', 'summary', 'explanation'],
+  properties: {
+    ...base,
+    state: { description: 'Always refused.', const: 'refused' },
+    refused_at: { description: 'When the app evaluated the merge and refused it.', ...dateTime },
+    verdict: { description: 'The verdict at merge.', enum: ['pending', 'denied', 'invalid'] },
+    summary: { description: 'The verdict in one line.', ...text },
+    explanation: { description: 'The full explanation, as the check run showed it.', ...text },
+  },
+} as const
+
+/** `grants/failed/`: an approved request AWS did not accept; nothing was left granted. */
+export const failureRecordBranch = {
+  description: 'An approved request the grant failed for: nothing was left granted (see each target).',
+  type: 'object',
+  additionalProperties: false,
+  required: [...baseRequired, 'failed_at', 'error', 'targets'],
+  properties: {
+    ...base,
+    state: { description: 'Always failed.', const: 'failed' },
+    failed_at: { description: 'When the grant failed.', ...dateTime },
+    error: { description: 'What stopped the grant, in words.', type: 'string', minLength: 1 },
+    dry_run: { description: 'True when nothing was written to AWS (JIT_DRY_RUN=1).', type: 'boolean' },
+    targets: {
+      description: 'Each target and what happened there.',
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['account', 'principal', 'actions', 'resources', 'aws_policy_name', 'outcome', 'error'],
+        properties: {
+          ...target,
+          outcome: { description: 'granted, failed, rolled-back, rollback-failed, not-attempted...', ...text },
+          error: { description: 'What failed on this target, if anything.', ...nullable(text) },
+        },
+      },
+    },
+  },
+} as const
+
+/** JSON Schema of a grant record file; `schemas/grant-record.schema.json` is written from it. */
+export const grantRecordSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'urn:jit-access:schemas:grant-record',
+  title: 'JIT access grant record',
+  description:
+    'An audit record the app commits to grants/<state>/<id>.yaml: who asked for what and why, who approved, what was written in AWS and when it ends. Written by the app only.',
+  oneOf: [grantRecordBranch, refusalRecordBranch, failureRecordBranch],
+} as const
+
+/** The branch of the schema for each state, so a record is checked against the one shape it claims. */
+export const RECORD_BRANCHES = {
+  active: grantRecordBranch,
+  revoked: grantRecordBranch,
+  refused: refusalRecordBranch,
+  failed: failureRecordBranch,
+} as const

@@ -1,0 +1,149 @@
+import type { FromSchema } from 'json-schema-to-ts'
+import {
+  ACCOUNT_OR_ANY_PATTERN,
+  ACTION_PATTERN,
+  DURATION_PATTERN,
+  LOGIN_OR_TEAM_PATTERN,
+  LOGIN_PATTERN,
+  POLICY_NAME_PATTERN,
+  RESOURCE_PATTERN,
+  TEAM_PATTERN,
+} from './patterns.js'
+
+/** JSON Schema of a policy file (`policies/*.yaml`); `schemas/policy.schema.json` is written from it. */
+export const policySchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'urn:jit-access:schemas:policy',
+  title: 'Access policy',
+  description:
+    'One policy per file under policies/: which AWS access may be requested, by whom, for how long, and whose approvals it needs. Policies are read from the base branch, so a pull request cannot loosen its own rules.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'grants', 'requesters', 'max_duration'],
+  properties: {
+    name: {
+      description: 'Unique name of the policy across policies/: lower-case letters, digits and hyphens, at most 63 characters.',
+      type: 'string',
+      pattern: POLICY_NAME_PATTERN,
+      examples: ['prod-ec2-incident'],
+    },
+    description: {
+      description: 'What the policy is for, shown to requesters and approvers.',
+      type: 'string',
+    },
+    grants: {
+      description: 'The access this policy can cover: every requested (account, action, resource) must fall within it.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['accounts', 'actions'],
+      properties: {
+        accounts: {
+          description: '12-digit AWS account ids (quoted), or "*" for any account.',
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', pattern: ACCOUNT_OR_ANY_PATTERN },
+        },
+        actions: {
+          description: 'IAM actions as service:Action, with optional * and ? wildcards.',
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', pattern: ACTION_PATTERN },
+        },
+        resources: {
+          description: 'Resource ARN patterns (or "*"). Defaults to ["*"].',
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', pattern: RESOURCE_PATTERN },
+          default: ['*'],
+        },
+      },
+    },
+    requesters: {
+      description: 'Who may request under this policy: GitHub users, members of GitHub teams, or both (at least one).',
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        users: {
+          description: 'GitHub logins.',
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', pattern: LOGIN_PATTERN },
+        },
+        teams: {
+          description: 'GitHub teams written as @org/team.',
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', pattern: TEAM_PATTERN },
+        },
+      },
+    },
+    max_duration: {
+      description:
+        'The longest duration a request may ask for: Nm, Nh or Nd (30m, 4h, 1d) or an ISO 8601 duration (PT4H, P1D); between 5 minutes and 90 days.',
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      examples: ['4h'],
+    },
+    ticket: {
+      description:
+        "A regular expression (ECMAScript, compiled with the u flag) that the request's ticket must match. When set, requests must name a ticket.",
+      type: 'string',
+      minLength: 1,
+      examples: ['^(INC|CHG)-[0-9]+$'],
+    },
+    approvals: {
+      description: 'Approval rules; every rule must hold. At least one rule is needed unless auto_approve is set.',
+      type: 'array',
+      items: {
+        description: 'Needs `count` distinct approvals from the given approvers.',
+        type: 'object',
+        additionalProperties: false,
+        required: ['from'],
+        properties: {
+          from: {
+            description:
+              'Who may approve: "codeowners" (the CODEOWNERS owners of the request file) or a list of GitHub logins and @org/teams.',
+            anyOf: [
+              { type: 'string', const: 'codeowners' },
+              { type: 'array', minItems: 1, items: { type: 'string', pattern: LOGIN_OR_TEAM_PATTERN } },
+            ],
+          },
+          count: {
+            description: 'How many distinct qualifying approvals are needed. Default 1.',
+            type: 'integer',
+            minimum: 1,
+            default: 1,
+          },
+        },
+      },
+    },
+    self_approval: {
+      description: "Whether the pull request author's own approval may count. Default false.",
+      type: 'boolean',
+      default: false,
+    },
+    auto_approve: {
+      description: 'Requests within these limits are granted without approvals.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['max_duration'],
+      properties: {
+        max_duration: {
+          description: "The longest duration granted without approvals; at most the policy's max_duration.",
+          type: 'string',
+          pattern: DURATION_PATTERN,
+          examples: ['30m'],
+        },
+      },
+    },
+    revoke_sessions: {
+      description: 'On revocation, also cut AWS sessions issued before it. Default false.',
+      type: 'boolean',
+      default: false,
+    },
+  },
+} as const
+
+/** A policy file's data exactly as the schema admits it (before defaults and typing). */
+export type PolicyDocument = FromSchema<typeof policySchema, { keepDefaultedPropertiesOptional: true }>

@@ -1,0 +1,129 @@
+/**
+ * The audit records the app commits to the access repository (`grants/<state>/<id>.yaml`). An auditor
+ * must be able to answer from git alone: who asked for what and why, who approved, what was written in
+ * AWS, when it started and when (and how) it ended. Keys are snake_case in YAML; this is a public
+ * contract with a JSON Schema in `schemas/grant-record.schema.json`.
+ *
+ * Lifecycle: `active/` (granted) → `revoked/` (the same record plus `revocation`). A merge that was not
+ * approved leaves `refused/`; a grant AWS refused leaves `failed/`. The record's existence is the proof
+ * the step happened, which is what makes every step idempotent.
+ */
+
+export type RecordState = 'active' | 'revoked' | 'refused' | 'failed'
+
+/** Where each kind of record lives. */
+export function recordPath(state: RecordState, id: string): string {
+  return `grants/${state}/${id}.yaml`
+}
+
+/** Every state a record can be in; a record of a request in any of them means its merge was handled. */
+export const RECORD_STATES: readonly RecordState[] = ['active', 'revoked', 'refused', 'failed']
+
+/** Request ids are derived from the pull request: `pr-42`. */
+export function requestIdFor(pullNumber: number): string {
+  return `pr-${pullNumber}`
+}
+
+export interface RecordedApproval {
+  readonly login: string
+  readonly review_id: number | null
+  /** Commit the approval was given on (the head at merge). */
+  readonly commit: string
+  readonly submitted_at: string
+  /** Which rule it counted for: `<policy> rule <n>: <source>`. */
+  readonly rule: string
+}
+
+export interface RecordedPolicy {
+  readonly name: string
+  readonly file: string
+  /** Blob SHA of the policy file at the base commit the decision read. */
+  readonly blob_sha: string
+  /** True when the request met the policy's `auto_approve` limits, so it needed no approval. */
+  readonly auto_approved?: boolean
+}
+
+/** One principal in one account, and what was (or would be) written there. */
+export interface RecordedTarget {
+  readonly account: string
+  readonly principal: string
+  readonly actions: readonly string[]
+  readonly resources: readonly string[]
+  /** Name of the inline policy in AWS, e.g. `jit-pr-42-exp-20261201T110000Z`. */
+  readonly aws_policy_name: string
+}
+
+/** Fields every record shares. */
+export interface RecordBase {
+  readonly id: string
+  readonly state: RecordState
+  readonly request: { readonly path: string; readonly blob_sha: string }
+  readonly pull_request: {
+    readonly number: number
+    readonly url: string
+    readonly merge_commit_sha: string | null
+    readonly merged_by: string | null
+  }
+  readonly requester: string
+  readonly reason: string
+  readonly ticket: string | null
+  readonly duration: string
+}
+
+/** `grants/active/<id>.yaml`: a grant in force. */
+export interface GrantRecord extends RecordBase {
+  readonly state: 'active' | 'revoked'
+  /** The grant this one extends (`extends:` in the request), if any. */
+  readonly extends: string | null
+  readonly approvals: readonly RecordedApproval[]
+  readonly policies: readonly RecordedPolicy[]
+  readonly targets: readonly RecordedTarget[]
+  readonly not_before: string
+  readonly expires_at: string
+  readonly granted_at: string
+  /** Whether revocation also cuts sessions issued before it (from the policy's `revoke_sessions`). */
+  readonly revoke_sessions: boolean
+  /** True when the app ran with `JIT_DRY_RUN=1`: nothing was written to AWS, the record says what would have been. */
+  readonly dry_run?: boolean
+  /** Set once revoked (then the record lives in `grants/revoked/`). */
+  readonly revocation?: Revocation
+}
+
+export type RevocationReason = 'expired' | 'early' | 'orphan' | 'superseded'
+
+export interface Revocation {
+  readonly revoked_at: string
+  /** Login of who revoked (`/jit revoke`), or `jit-sweeper` for the scheduled sweep. */
+  readonly revoked_by: string
+  readonly reason: RevocationReason
+  /** What AWS said for each target: `revoked`, `already-revoked` (NoSuchEntity), plus a session cut if any. */
+  readonly aws: readonly {
+    readonly account: string
+    readonly principal: string
+    readonly aws_policy_name: string
+    readonly outcome: string
+  }[]
+}
+
+/** `grants/refused/<id>.yaml`: a request PR merged without an approved verdict; nothing was granted. */
+export interface RefusalRecord extends RecordBase {
+  readonly state: 'refused'
+  readonly refused_at: string
+  /** The verdict at merge (`pending`, `denied`, `invalid`) and its one-line summary. */
+  readonly verdict: 'pending' | 'denied' | 'invalid'
+  readonly summary: string
+  /** The full explanation, as the check run showed it. */
+  readonly explanation: string
+}
+
+/** `grants/failed/<id>.yaml`: an approved grant that AWS refused; nothing was left granted. */
+export interface FailureRecord extends RecordBase {
+  readonly state: 'failed'
+  readonly failed_at: string
+  readonly error: string
+  /** True when the app ran with `JIT_DRY_RUN=1` (the dry run found a problem AWS would have had too). */
+  readonly dry_run?: boolean
+  readonly targets: readonly (RecordedTarget & { readonly outcome: string; readonly error: string | null })[]
+}
+
+export type AccessRecord = GrantRecord | RefusalRecord | FailureRecord

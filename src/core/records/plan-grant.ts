@@ -1,0 +1,234 @@
+import { listRequestItems, type AccessRequest } from '../files/access-request.js'
+import type { GrantOutcome, GrantPlan, GrantTarget } from '../ports/cloud-provider.js'
+import type { Decision } from '../decision/decision.js'
+import type {
+  FailureRecord,
+  GrantRecord,
+  RecordBase,
+  RecordedApproval,
+  RecordedPolicy,
+  RecordState,
+  RefusalRecord,
+} from './grant-record.js'
+import { requestIdFor } from './grant-record.js'
+import { renderDecision } from '../decision/render-decision.js'
+import { principalFor, type JitSettings } from '../files/settings.js'
+
+/** What the records need to know about the merge and the files the decision read, gathered by the GitHub adapter. */
+export interface MergeFacts {
+  readonly pullNumber: number
+  readonly pullUrl: string
+  readonly mergeCommitSha: string | null
+  readonly mergedBy: string | null
+  /**
+   * When GitHub merged the pull request. A request without `start` begins here, not at "now": the
+   * window (and so the AWS policy name, which carries the expiry) is then the same on every delivery
+   * of the webhook, which is what makes a re-run put the same policy instead of a second one.
+   */
+  readonly mergedAt: Date
+  /** Blob SHA of the request file at the merged head. */
+  readonly requestBlobSha: string
+  /** Blob SHA of each policy file at the base the decision read, by path. */
+  readonly policyBlobShas: Readonly<Record<string, string>>
+}
+
+/** Everything a grant record says that is known before the cloud is called. */
+export type GrantDraft = Omit<GrantRecord, 'targets' | 'granted_at' | 'dry_run'>
+
+/** An approved decision turned into what to write, or why it cannot be written (nothing is called then). */
+export type GrantPlanning =
+  { readonly ok: true; readonly plan: GrantPlan; readonly draft: GrantDraft } | { readonly ok: false; readonly error: string }
+
+const round = (time: Date): string => time.toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+/**
+ * Plans the grant of an approved decision: one target per account, the principal from the settings,
+ * the actions and resources exactly as approved, the window from the request's `start` (or the merge)
+ * for its duration, and `revokeSessions` when any chosen policy asks for it.
+ *
+ * Refuses (ok: false) when the decision is not approved, when an account's items are not a plain
+ * "these actions on these resources" (one statement per account would then grant more than was
+ * approved), or when the window has already ended.
+ */
+export function planGrant(params: { decision: Decision; settings: JitSettings; merge: MergeFacts; now: Date }): GrantPlanning {
+  const { decision, settings, merge, now } = params
+  const request = decision.request
+  if (decision.verdict !== 'approved' || !request) return { ok: false, error: `the request is not approved (${decision.summary})` }
+
+  const targets: GrantTarget[] = []
+  for (const [account, items] of groupByAccount(request)) {
+    const actions = unique(items.map((item) => item.action))
+    const resources = unique(items.map((item) => item.resource))
+    const pairs = new Set(items.map((item) => `${item.action}\u0000${item.resource}`))
+    if (pairs.size !== actions.length * resources.length) {
+      return {
+        ok: false,
+        error:
+          `the request asks for different resources for different actions in account ${account}; ` +
+          'a grant writes one statement per account (every action on every resource), which would be more than was approved. ' +
+          'Open one request per set of resources.',
+      }
+    }
+    targets.push({ account, principalArn: principalFor(settings, { account, login: decision.author }), actions, resources })
+  }
+
+  const notBefore = request.start ?? merge.mergedAt
+  const expiresAt = new Date(notBefore.getTime() + request.durationMs)
+  if (expiresAt.getTime() <= now.getTime()) {
+    return {
+      ok: false,
+      error: `the approved window (${round(notBefore)} to ${round(expiresAt)}) had already ended when the grant ran at ${round(now)}`,
+    }
+  }
+
+  const policies: RecordedPolicy[] = []
+  for (const result of decision.policies) {
+    const blobSha = merge.policyBlobShas[result.policy.file]
+    if (blobSha === undefined)
+      return {
+        ok: false,
+        error: `the blob SHA of ${result.policy.file} at the base was not read, so the record could not name the policy version`,
+      }
+    policies.push({ name: result.policy.name, file: result.policy.file, blob_sha: blobSha, auto_approved: result.autoApproved })
+  }
+  const approvals: RecordedApproval[] = decision.policies.flatMap((result) =>
+    result.rules.flatMap((rule, index) =>
+      rule.counted.map((approval) => ({
+        login: approval.login,
+        review_id: approval.reviewId ?? null,
+        commit: approval.commitId,
+        submitted_at: approval.submittedAt,
+        rule: `${result.policy.name} rule ${index + 1}: ${rule.source}`,
+      })),
+    ),
+  )
+  const revokeSessions = decision.policies.some((result) => result.policy.revokeSessions)
+  const plan: GrantPlan = {
+    requestId: requestIdFor(merge.pullNumber),
+    requester: decision.author,
+    notBefore,
+    expiresAt,
+    revokeSessions,
+    targets,
+  }
+  const draft: GrantDraft = {
+    ...describeRecordBase({ state: 'active', decision, request, merge }),
+    extends: request.extends ?? null,
+    approvals,
+    policies,
+    not_before: round(notBefore),
+    expires_at: round(expiresAt),
+    revoke_sessions: revokeSessions,
+  }
+  return { ok: true, plan, draft }
+}
+
+/** The record of a grant the cloud accepted (or, in a dry run, would have): names come from the outcome. */
+export function buildGrantRecord(params: { draft: GrantDraft; plan: GrantPlan; outcome: GrantOutcome; grantedAt: Date }): GrantRecord {
+  const { draft, plan, outcome } = params
+  const { not_before, expires_at, revoke_sessions, ...story } = draft
+  // Key order is the order the YAML reads in: who and why, who approved, what, when.
+  return {
+    ...story,
+    targets: plan.targets.map((target) => ({
+      account: target.account,
+      principal: target.principalArn,
+      actions: target.actions,
+      resources: target.resources,
+      aws_policy_name: findOutcome(outcome, target)?.policyName ?? '',
+    })),
+    not_before,
+    expires_at,
+    granted_at: round(params.grantedAt),
+    revoke_sessions,
+    dry_run: outcome.dryRun,
+  }
+}
+
+/**
+ * The record of an approved request that was not granted: the cloud refused (each target's outcome
+ * says what was done and undone) or the plan could not be made (no target was attempted).
+ */
+export function buildFailureRecord(params: {
+  decision: Decision
+  merge: MergeFacts
+  error: string
+  failedAt: Date
+  dryRun: boolean
+  plan?: GrantPlan
+  outcome?: GrantOutcome
+}): FailureRecord {
+  const { plan, outcome } = params
+  return {
+    ...describeRecordBase({ state: 'failed', decision: params.decision, request: params.decision.request, merge: params.merge }),
+    failed_at: round(params.failedAt),
+    error: params.error,
+    dry_run: params.dryRun,
+    targets: (plan?.targets ?? []).map((target) => {
+      const found = outcome ? findOutcome(outcome, target) : undefined
+      const error = found?.failure?.message ?? found?.rollbackFailure?.message ?? null
+      return {
+        account: target.account,
+        principal: target.principalArn,
+        actions: target.actions,
+        resources: target.resources,
+        aws_policy_name: found?.policyName ?? '(not named)',
+        outcome: found ? `${found.status}: ${found.description}` : 'not-attempted',
+        error,
+      }
+    }),
+  }
+}
+
+/** The record of a request merged without an approved verdict, with the decision's full explanation. */
+export function buildRefusalRecord(params: { decision: Decision; merge: MergeFacts; refusedAt: Date }): RefusalRecord {
+  const { decision } = params
+  const verdict = decision.verdict
+  // A programming error, not a user's: the workflow grants approved decisions.
+  if (verdict === 'approved') throw new Error(`buildRefusalRecord: pr-${params.merge.pullNumber} is approved; it is granted, not refused`)
+  return {
+    ...describeRecordBase({ state: 'refused', decision, request: decision.request, merge: params.merge }),
+    refused_at: round(params.refusedAt),
+    verdict,
+    summary: decision.summary,
+    explanation: renderDecision(decision, { format: 'text' }),
+  }
+}
+
+function describeRecordBase<S extends RecordState>(params: {
+  state: S
+  decision: Decision
+  request: AccessRequest | undefined
+  merge: MergeFacts
+}): RecordBase & { state: S } {
+  const { decision, request, merge } = params
+  return {
+    id: requestIdFor(merge.pullNumber),
+    state: params.state,
+    request: { path: decision.requestPath, blob_sha: merge.requestBlobSha },
+    pull_request: { number: merge.pullNumber, url: merge.pullUrl, merge_commit_sha: merge.mergeCommitSha, merged_by: merge.mergedBy },
+    requester: decision.author,
+    // An invalid request has no parsed reason or duration; the explanation says why.
+    reason: request?.reason ?? '',
+    ticket: request?.ticket ?? null,
+    duration: request?.durationText ?? '',
+  }
+}
+
+function groupByAccount(request: AccessRequest): Map<string, ReturnType<typeof listRequestItems>> {
+  const groups = new Map<string, ReturnType<typeof listRequestItems>>()
+  for (const item of listRequestItems(request)) {
+    const group = groups.get(item.account) ?? []
+    group.push(item)
+    groups.set(item.account, group)
+  }
+  return groups
+}
+
+function findOutcome(outcome: GrantOutcome, target: GrantTarget) {
+  return outcome.targets.find((candidate) => candidate.account === target.account && candidate.principalArn === target.principalArn)
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)]
+}

@@ -1,0 +1,209 @@
+import yaml from 'js-yaml'
+import {
+  recordPath,
+  type AccessRecord,
+  type FailureRecord,
+  type GrantRecord,
+  type RecordState,
+  type RefusalRecord,
+} from './grant-record.js'
+import type { InputError, Parsed } from '../files/input-error.js'
+import { compileDocumentValidator, type DocumentValidator } from '../files/schemas/document-validator.js'
+import { RECORD_BRANCHES } from '../files/schemas/grant-record-schema.js'
+import { parseYamlDocument } from '../files/yaml-document.js'
+
+const HEADER =
+  '# Written by the jit-access app: the audit record of one access request. Do not edit it by hand;\n' +
+  '# the app reads it back to know what it granted and what to revoke.\n'
+
+/** One validator per branch of the schema, compiled once at module load. */
+const VALIDATORS: Record<RecordState, DocumentValidator<AccessRecord>> = {
+  active: compileDocumentValidator<AccessRecord>(RECORD_BRANCHES.active, 'grant record'),
+  revoked: compileDocumentValidator<AccessRecord>(RECORD_BRANCHES.revoked, 'grant record'),
+  refused: compileDocumentValidator<AccessRecord>(RECORD_BRANCHES.refused, 'refusal record'),
+  failed: compileDocumentValidator<AccessRecord>(RECORD_BRANCHES.failed, 'failure record'),
+}
+
+/**
+ * Writes a record as the YAML committed to `grants/<state>/<id>.yaml`: keys in the order the record
+ * was built (which reads top-down as the story of the request), long text as block scalars, no
+ * anchors, and the same bytes for the same record.
+ */
+export function formatRecordDocument(record: AccessRecord): string {
+  const body = yaml.dump(record, { lineWidth: -1, noRefs: true, sortKeys: false, quotingType: '"' })
+  return HEADER + body
+}
+
+/**
+ * Reads a record back, checking it against the schema branch of the state it claims and, when `file`
+ * is a record path, that it lives where its state and id say it should.
+ */
+export function parseRecordDocument(params: { file: string; text: string }): Parsed<AccessRecord> {
+  const { file } = params
+  const parsed = parseYamlDocument({ file, text: params.text, what: 'grant record' })
+  if (!parsed.ok) return parsed
+  const document = parsed.value
+  const state = (document.value as { state?: unknown }).state
+  if (typeof state !== 'string' || !Object.hasOwn(VALIDATORS, state)) {
+    return fail(
+      file,
+      document.lineOf(['state']),
+      `state must be one of ${Object.keys(VALIDATORS).join(', ')}, found ${JSON.stringify(state ?? null)}`,
+    )
+  }
+  const checked = VALIDATORS[state as RecordState].validate(document)
+  if (!checked.ok) return checked
+  const record = checked.value
+  const incomplete = findIncompleteGrant(record)
+  if (incomplete)
+    return fail(
+      file,
+      document.lineOf([incomplete]),
+      incomplete === 'policies'
+        ? 'a grant record names at least one policy'
+        : 'every target of a grant record names its actions and resources',
+    )
+  const placed = /^grants\/[^/]+\/[^/]+\.yaml$/.test(file)
+  if (placed && file !== recordPath(record.state, record.id)) {
+    return fail(
+      file,
+      document.lineOf(['state']),
+      `the record of ${record.id} says state ${record.state}, so it belongs in ${recordPath(record.state, record.id)}, not ${file}`,
+    )
+  }
+  return { ok: true, value: record }
+}
+
+/**
+ * A grant names its policies and what it allows. The one exception is a record rebuilt from an orphan
+ * policy found in AWS (reconcile), where AWS told only the request id and the expiry.
+ */
+function findIncompleteGrant(record: AccessRecord): 'policies' | 'targets' | undefined {
+  if (record.state !== 'active' && record.state !== 'revoked') return undefined
+  if (record.revocation?.reason === 'orphan') return undefined
+  if (record.policies.length === 0) return 'policies'
+  if (record.targets.some((target) => target.actions.length === 0 || target.resources.length === 0)) return 'targets'
+  return undefined
+}
+
+function fail(file: string, line: number, message: string): { ok: false; errors: InputError[] } {
+  return { ok: false, errors: [{ file, line, message }] }
+}
+
+/** A commit message for a record: a one-line subject, a body for people, and git trailers for machines. */
+export function formatRecordCommitMessage(record: AccessRecord): string {
+  switch (record.state) {
+    case 'active':
+    case 'revoked':
+      return formatGrantMessage(record)
+    case 'refused':
+      return formatRefusalMessage(record)
+    case 'failed':
+      return formatFailureMessage(record)
+  }
+}
+
+function formatGrantMessage(record: GrantRecord): string {
+  const actions = summarizeList(unique(record.targets.flatMap((target) => target.actions)), 3)
+  const accounts = summarizeList(unique(record.targets.map((target) => target.account)), 2)
+  const until = formatUtcMinute(record.expires_at)
+  const subject = record.dry_run
+    ? `Dry-run grant ${record.id}: ${record.requester} would get ${actions} in ${accounts} until ${until}`
+    : `Grant ${record.id}: ${record.requester} gets ${actions} in ${accounts} until ${until}`
+  const approvers = unique(record.approvals.map((approval) => approval.login))
+  const body = [
+    `Request ${record.request.path} (blob ${record.request.blob_sha.slice(0, 7)}) merged in #${record.pull_request.number}${mergedBy(record)}.`,
+    `Reason: ${record.reason}${record.ticket ? ` (${record.ticket})` : ''}`,
+    approvers.length > 0
+      ? `Approved by ${approvers.join(', ')} under ${record.policies.map((p) => p.name).join(', ')}.`
+      : `Auto-approved under ${record.policies.map((p) => p.name).join(', ')}.`,
+    '',
+    ...record.targets.map(
+      (target) =>
+        `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
+    ),
+    '',
+    `Window: ${record.not_before} to ${record.expires_at}.`,
+    ...(record.dry_run ? ['Dry run (JIT_DRY_RUN=1): nothing was written to AWS.'] : []),
+  ]
+  const trailers: Trailer[] = [
+    ['Jit-Request', record.id],
+    ['Jit-Action', 'grant'],
+    ['Jit-Requester', record.requester],
+    ...approvers.map((login): Trailer => ['Jit-Approved-By', login]),
+    ['Jit-Expires', record.expires_at],
+    ...(record.dry_run ? [['Jit-Dry-Run', 'true'] as const] : []),
+  ]
+  return assemble(subject, body, trailers)
+}
+
+function formatRefusalMessage(record: RefusalRecord): string {
+  const subject = `Refuse ${record.id}: merged while ${record.verdict}${record.pull_request.merged_by ? ` by ${record.pull_request.merged_by}` : ''}, nothing granted`
+  const body = [
+    `Request ${record.request.path} merged in #${record.pull_request.number}${mergedBy(record)}, but the decision at the merge was: ${record.summary}`,
+    'Nothing was written to AWS. The full explanation is in the record.',
+  ]
+  const trailers: Trailer[] = [
+    ['Jit-Request', record.id],
+    ['Jit-Action', 'refuse'],
+    ['Jit-Requester', record.requester],
+    ['Jit-Verdict', record.verdict],
+    ...(record.pull_request.merged_by ? [['Jit-Merged-By', record.pull_request.merged_by] as const] : []),
+  ]
+  return assemble(subject, body, trailers)
+}
+
+function formatFailureMessage(record: FailureRecord): string {
+  const subject = `${record.dry_run ? 'Dry-run grant' : 'Grant'} failed ${record.id}: nothing granted to ${record.requester}`
+  const body = [
+    `Request ${record.request.path} merged in #${record.pull_request.number}${mergedBy(record)} was approved, but the grant failed:`,
+    record.error,
+    '',
+    ...record.targets.map((target) => `- ${target.principal}: ${target.outcome}${target.error ? ` (${target.error})` : ''}`),
+  ]
+  const trailers: Trailer[] = [
+    ['Jit-Request', record.id],
+    ['Jit-Action', 'fail'],
+    ['Jit-Requester', record.requester],
+    ...(record.dry_run ? [['Jit-Dry-Run', 'true'] as const] : []),
+  ]
+  return assemble(subject, body, trailers)
+}
+
+function mergedBy(record: AccessRecord): string {
+  return record.pull_request.merged_by ? ` by ${record.pull_request.merged_by}` : ''
+}
+
+type Trailer = readonly [key: string, value: string]
+
+function assemble(subject: string, body: readonly string[], trailers: readonly Trailer[]): string {
+  // Trailer values must stay on one line, or `git interpret-trailers` reads them as something else.
+  const trailerLines = trailers.map(([key, value]) => `${key}: ${value.replace(/\s+/g, ' ')}`)
+  return `${subject}\n\n${body.join('\n').trim()}\n\n${trailerLines.join('\n')}\n`
+}
+
+/** Reads the `Key: value` trailers of a commit message's last paragraph, in order. */
+export function parseCommitTrailers(message: string): [string, string][] {
+  const paragraphs = message.trimEnd().split(/\n\s*\n/)
+  const last = paragraphs[paragraphs.length - 1] ?? ''
+  return last.split('\n').flatMap((line) => {
+    const match = /^([A-Za-z0-9-]+): (.*)$/.exec(line)
+    return match ? [[match[1] as string, match[2] as string]] : []
+  })
+}
+
+/** `2026-12-01 11:00 UTC` (seconds shown only when not zero): an instant as a person reads it. */
+export function formatUtcMinute(iso: string | Date): string {
+  const text = new Date(iso).toISOString()
+  const seconds = text.slice(17, 19)
+  return `${text.slice(0, 10)} ${text.slice(11, 16)}${seconds === '00' ? '' : `:${seconds}`} UTC`
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)]
+}
+
+function summarizeList(values: readonly string[], shown: number): string {
+  if (values.length <= shown) return values.join(', ')
+  return `${values.slice(0, shown).join(', ')} and ${values.length - shown} more`
+}

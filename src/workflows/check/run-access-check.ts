@@ -1,0 +1,94 @@
+import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
+import { reportFailure } from '../../github/check-run-report.js'
+import { evaluatePullRequest, type Engine, type Evaluation } from './evaluate-pull-request.js'
+import type { FilesCache } from '../../github/files-at-commit.js'
+import { createGitHubApi, type ApiCallCount, type GitHubApi, type OctokitLike } from '../../github/github-api.js'
+import { publishCheckRun } from '../../github/publish-check-run.js'
+import { renderRequestComment, renderWithdrawnComment } from '../../github/request-comment.js'
+import { upsertRequestComment, type CommentOutcome } from '../../github/upsert-request-comment.js'
+
+/** The structured logger the check writes to (Probot's `context.log` is one). */
+export interface CheckLogger {
+  info(details: Record<string, unknown>, message: string): void
+  warn(details: Record<string, unknown>, message: string): void
+  error(details: Record<string, unknown>, message: string): void
+}
+
+/** What one run did, for the log and for tests. */
+export interface AccessCheckOutcome {
+  readonly conclusion: string
+  readonly title: string
+  readonly comment: CommentOutcome | 'none'
+  readonly calls: ApiCallCount
+}
+
+export interface AccessCheckParams {
+  readonly octokit: OctokitLike
+  readonly log: CheckLogger
+  readonly owner: string
+  readonly repo: string
+  readonly number: number
+  /** The head SHA the webhook named, used only if the PR itself cannot be read (to say so on a check). */
+  readonly eventHeadSha: string
+  readonly cache: FilesCache
+  readonly catalogue: ActionCatalogue | Promise<ActionCatalogue>
+  readonly now: Date
+  readonly engine: Engine
+}
+
+/**
+ * Evaluates a pull request and publishes the result: the check run, then the comment. Any failure
+ * still ends as a completed failing check that says what went wrong and that re-running is safe.
+ */
+export async function runAccessCheck(params: AccessCheckParams): Promise<AccessCheckOutcome> {
+  const api = createGitHubApi(params.octokit)
+  const { owner, repo, number } = params
+  let evaluation: Evaluation | undefined
+  try {
+    evaluation = await evaluatePullRequest(
+      {
+        api,
+        cache: params.cache,
+        catalogue: await params.catalogue,
+        now: params.now,
+        engine: params.engine,
+        warn: (message, details) => params.log.warn({ owner, repo, number, ...details }, message),
+      },
+      { owner, repo, number },
+    )
+    await publishCheckRun(api, { owner, repo, headSha: evaluation.headSha, pullNumber: number, report: evaluation.report, now: params.now })
+    const comment = await publishComment(api, { owner, repo, number, evaluation })
+    const outcome = { conclusion: evaluation.report.conclusion, title: evaluation.report.title, comment, calls: { ...api.calls } }
+    params.log.info({ owner, repo, number, kind: evaluation.kind, headSha: evaluation.headSha, ...outcome }, 'access check published')
+    return outcome
+  } catch (error) {
+    params.log.error({ owner, repo, number, err: error, calls: { ...api.calls } }, 'access check failed')
+    const report = reportFailure(error)
+    const headSha = evaluation?.headSha ?? params.eventHeadSha
+    try {
+      await publishCheckRun(api, { owner, repo, headSha, pullNumber: number, report, now: params.now })
+    } catch (publishError) {
+      // Nothing more can be written; the log is the only place left to say it.
+      params.log.error({ owner, repo, number, headSha, err: publishError }, 'could not publish the failing check either')
+      throw publishError
+    }
+    return { conclusion: report.conclusion, title: report.title, comment: 'none', calls: { ...api.calls } }
+  }
+}
+
+async function publishComment(
+  api: GitHubApi,
+  params: { owner: string; repo: string; number: number; evaluation: Evaluation },
+): Promise<CommentOutcome | 'none'> {
+  const plan = params.evaluation.comment
+  if (!plan) return 'none'
+  const target = { owner: params.owner, repo: params.repo, number: params.number }
+  if (plan.kind === 'request') {
+    return upsertRequestComment(api, { ...target, create: true, render: (already) => renderRequestComment(plan.decision, already).body })
+  }
+  return upsertRequestComment(api, {
+    ...target,
+    create: false,
+    render: (already) => renderWithdrawnComment({ ...plan, alreadyMentioned: already }),
+  })
+}

@@ -1,0 +1,320 @@
+import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
+import type { CloudProvider, GrantOutcome, GrantPlan } from '../../core/ports/cloud-provider.js'
+import type { Decision } from '../../core/decision/decision.js'
+import { recordPath, requestIdFor, type AccessRecord, type GrantRecord } from '../../core/records/grant-record.js'
+import { buildFailureRecord, buildGrantRecord, buildRefusalRecord, planGrant, type MergeFacts } from '../../core/records/plan-grant.js'
+import { formatRecordCommitMessage, formatRecordDocument } from '../../core/records/record-document.js'
+import { renderDecision } from '../../core/decision/render-decision.js'
+import type { JitSettings } from '../../core/files/settings.js'
+import { classifyPullRequest } from '../../github/classify-pull-request.js'
+import { commitToBranch, type CommitOutcome } from '../../github/commit-to-branch.js'
+import { CORE_ENGINE, type Engine } from '../check/evaluate-pull-request.js'
+import type { GitHubApi } from '../../github/github-api.js'
+import { describeApiError, GitHubReadError } from '../../github/github-read-error.js'
+import { renderGrantComment, type GrantCommentSubject } from '../../github/grant-comment.js'
+import { readMergedRequest, readRecordsAt, type MergedRequestFacts } from '../../github/merged-request-facts.js'
+import { readPullRequest } from '../../github/pull-request-facts.js'
+import { readTeamMembers } from '../../github/team-members.js'
+
+/** The slice of a pino logger (Probot's `context.log`) the workflow writes to. */
+export interface GrantLog {
+  info(details: object, message: string): void
+  warn(details: object, message: string): void
+  error(details: object, message: string): void
+}
+
+export interface GrantOnMergeDeps {
+  readonly api: GitHubApi
+  readonly catalogue: ActionCatalogue
+  /** The clock, read once per delivery: the decision's time and the record's timestamps. */
+  readonly now: () => Date
+  /** The cloud for one delivery; the granter role comes from the settings at the merge's base. */
+  readonly createProvider: (settings: JitSettings) => CloudProvider
+  readonly log: GrantLog
+  readonly engine?: Engine
+  /** How often to re-read the branch when another writer moved it (default 5). */
+  readonly maxCommitAttempts?: number
+}
+
+/** The `pull_request.closed` event, reduced to what decides whether to act. */
+export interface ClosedPullRequest {
+  readonly owner: string
+  readonly repo: string
+  readonly number: number
+  readonly merged: boolean
+  /** True when the head branch lives in another repository. */
+  readonly fromFork: boolean
+  /** The branch the pull request was merged into, and the repository's default branch. */
+  readonly baseRef: string
+  readonly defaultBranch: string
+  readonly deliveryId: string
+}
+
+export type GrantOnMergeResult =
+  | { readonly kind: 'ignored'; readonly reason: string }
+  /** A record of this request was already on the default branch (duplicate delivery, re-run, another replica). */
+  | { readonly kind: 'already-recorded'; readonly paths: readonly string[]; readonly outcome?: GrantOutcome }
+  | {
+      readonly kind: 'recorded'
+      readonly record: AccessRecord
+      readonly path: string
+      readonly commit: Extract<CommitOutcome, { committed: true }>
+      readonly outcome?: GrantOutcome
+    }
+
+/** The workflow stopped on a GitHub failure; the pull request was told (when GitHub let us) and the log has the rest. */
+export class GrantWorkflowError extends Error {
+  override readonly name = 'GrantWorkflowError'
+  constructor(
+    readonly requestId: string,
+    /** `evaluate`: nothing was granted. `record`: the cloud call happened; `outcome` says what it did. */
+    readonly stage: 'evaluate' | 'record',
+    message: string,
+    options: { cause: unknown; outcome?: GrantOutcome },
+  ) {
+    super(message, { cause: options.cause })
+    this.outcome = options.outcome
+  }
+  readonly outcome: GrantOutcome | undefined
+}
+
+/**
+ * Grants the access of a merged request pull request, or records why not. Three steps:
+ * find (the pull request, the merge, the rules at the merge's first parent, the request at the head,
+ * existing records), decide (evaluate again at the merge, counting only reviews submitted by then, plan), act (the cloud, then one commit of
+ * the record on the default branch, then one comment).
+ *
+ * Idempotent: a record of the request at the default branch head means the merge was handled, and the
+ * check is made again inside the commit loop whenever the branch moved. A redelivery after a crash
+ * between the cloud call and the commit puts the same policy again (its name carries the request id
+ * and an expiry computed from the merge time), never a second one.
+ */
+export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequest): Promise<GrantOnMergeResult> {
+  if (!event.merged) return { kind: 'ignored', reason: 'closed without merging' }
+  if (event.fromFork) return { kind: 'ignored', reason: 'a pull request from a fork is never granted' }
+  if (event.baseRef !== event.defaultBranch) {
+    return {
+      kind: 'ignored',
+      reason: `merged into ${event.baseRef}, not the default branch ${event.defaultBranch}: only merges into the default branch grant`,
+    }
+  }
+  const { api, log } = deps
+  const requestId = requestIdFor(event.number)
+  const details = { delivery: event.deliveryId, requestId }
+  const target = { owner: event.owner, repo: event.repo, number: event.number }
+
+  let found: Awaited<ReturnType<typeof findMerge>>
+  const progress = { isRequest: undefined as boolean | undefined }
+  try {
+    found = await findMerge(deps, event, requestId, progress)
+  } catch (error) {
+    // Before the pull request is known to carry a request, the comment must not claim it does.
+    const what = progress.isRequest ? 'Could not evaluate the merge' : 'Could not tell whether this pull request carries an access request'
+    throw await reportFailure(
+      deps,
+      event,
+      new GrantWorkflowError(requestId, 'evaluate', `${what}: ${describeProblem(error)}`, { cause: error }),
+    )
+  }
+  if (found.kind !== 'found') return found
+  const { facts, decision, merge, settings, now } = found
+
+  let record: AccessRecord
+  let outcome: GrantOutcome | undefined
+  if (decision.verdict !== 'approved') {
+    record = buildRefusalRecord({ decision, merge, refusedAt: now })
+    log.warn(
+      { ...details, verdict: decision.verdict, mergedBy: merge.mergedBy },
+      `merged without approval (${decision.summary}); nothing granted`,
+    )
+  } else {
+    const planning = planGrant({ decision, settings, merge, now })
+    if (!planning.ok) {
+      record = buildFailureRecord({ decision, merge, error: planning.error, failedAt: now, dryRun: false })
+      log.error({ ...details }, `not granted: ${planning.error}`)
+    } else {
+      outcome = await deps.createProvider(settings).grant(planning.plan)
+      record = recordOutcome({ decision, merge, plan: planning.plan, outcome, draft: planning.draft, at: deps.now() })
+      log[outcome.ok ? 'info' : 'error'](
+        { ...details, dryRun: outcome.dryRun, targets: outcome.targets.map((t) => `${t.status}: ${t.description}`) },
+        outcome.summary,
+      )
+    }
+  }
+
+  const path = recordPath(record.state, requestId)
+  let commit: CommitOutcome
+  try {
+    commit = await commitToBranch({
+      api,
+      owner: event.owner,
+      repo: event.repo,
+      branch: facts.defaultBranch.name,
+      ...(deps.maxCommitAttempts === undefined ? {} : { maxAttempts: deps.maxCommitAttempts }),
+      build: async (head) => {
+        // Already checked at this commit when the merge was read; a moved branch is checked again.
+        const existing =
+          head.commitSha === facts.defaultBranch.commitSha
+            ? []
+            : await readRecordsAt(api, { owner: event.owner, repo: event.repo, commitSha: head.commitSha, requestId })
+        if (existing.length > 0) {
+          log.info({ ...details, existing }, 'another delivery recorded this request meanwhile; not committing a second record')
+          return undefined
+        }
+        return { message: formatRecordCommitMessage(record), changes: [{ path, content: formatRecordDocument(record) }] }
+      },
+    })
+  } catch (error) {
+    const granted = outcome?.ok && !outcome.dryRun ? (record as GrantRecord) : undefined
+    throw await reportFailure(
+      deps,
+      event,
+      new GrantWorkflowError(requestId, 'record', `Could not commit ${path} to ${facts.defaultBranch.name}: ${describeProblem(error)}`, {
+        cause: error,
+        ...(outcome ? { outcome } : {}),
+      }),
+      granted,
+    )
+  }
+  if (!commit.committed) return { kind: 'already-recorded', paths: [path], ...(outcome ? { outcome } : {}) }
+  log.info({ ...details, path, commit: commit.commitSha, attempts: commit.attempts }, `recorded ${path}`)
+
+  const subject: GrantCommentSubject =
+    record.state === 'refused'
+      ? { kind: 'refused', record, branch: facts.defaultBranch.name, explanation: renderDecision(decision, { format: 'markdown' }) }
+      : record.state === 'failed'
+        ? { kind: 'failed', record, branch: facts.defaultBranch.name, ...(outcome ? { outcome } : {}) }
+        : { kind: 'granted', record, branch: facts.defaultBranch.name }
+  await postComment(deps, target, renderGrantComment(subject), details)
+  log.info({ ...details, githubCalls: { ...api.calls } }, 'grant workflow done')
+  return { kind: 'recorded', record, path, commit, ...(outcome ? { outcome } : {}) }
+}
+
+/** Find and decide: the reads, then the decision at the merge. */
+async function findMerge(
+  deps: GrantOnMergeDeps,
+  event: ClosedPullRequest,
+  requestId: string,
+  progress: { isRequest: boolean | undefined },
+) {
+  const { api, log } = deps
+  const engine = deps.engine ?? CORE_ENGINE
+  const details = { delivery: event.deliveryId, requestId }
+  const target = { owner: event.owner, repo: event.repo, number: event.number }
+  const pr = await readPullRequest(api, target)
+  const kind = classifyPullRequest(pr)
+  progress.isRequest = kind.kind === 'request'
+  if (kind.kind !== 'request') return { kind: 'ignored' as const, reason: `not a request pull request (${kind.kind})` }
+
+  const facts: MergedRequestFacts = await readMergedRequest(api, { ...target, headSha: pr.headSha, requestPath: kind.path, requestId })
+  if (facts.existingRecords.length > 0) {
+    log.info({ ...details, existing: facts.existingRecords }, 'this merge was already handled; nothing to do')
+    return { kind: 'already-recorded' as const, paths: facts.existingRecords }
+  }
+  if (!facts.merged || !facts.mergedAt || !facts.mergeCommitSha || !facts.baseSha) {
+    throw new GitHubReadError(`the merge of pull request #${event.number}`, { detail: 'GitHub reports no merge commit for it yet' })
+  }
+  if (!facts.request) {
+    throw new GitHubReadError(`${kind.path} at ${pr.headSha.slice(0, 7)}`, {
+      detail: facts.requestProblems[0]?.message ?? 'GitHub returned no such file',
+    })
+  }
+  // The verdict is the one at the merge. GitHub accepts reviews on a merged pull request, so without this
+  // an approval given after an admin merged past the check would grant on a redelivery or a sweep's heal.
+  const mergedAt = facts.mergedAt.getTime()
+  const reviews = pr.reviews.filter((review) => review.submittedAt !== '' && Date.parse(review.submittedAt) <= mergedAt)
+  const loaded = engine.loadAccessRepository({ files: facts.rules.files, catalogue: deps.catalogue })
+  const repository = { ...loaded, errors: [...facts.rules.problems, ...loaded.errors] }
+  const requestFile = facts.request.file
+  const teams = engine.teamsToResolve({ requestFile, repository, author: pr.author })
+  const directory = await readTeamMembers(api, teams)
+  if (directory.unknown.length > 0) log.warn({ ...details, teams: directory.unknown }, 'teams not visible to the app')
+  const now = deps.now()
+  const decision = engine.decide({
+    requestFile,
+    repository,
+    author: pr.author,
+    headSha: pr.headSha,
+    reviews,
+    contributors: pr.contributors,
+    teams: directory.members,
+    now,
+    catalogue: deps.catalogue,
+  })
+  const merge: MergeFacts = {
+    pullNumber: event.number,
+    pullUrl: facts.url,
+    mergeCommitSha: facts.mergeCommitSha,
+    mergedBy: facts.mergedBy,
+    mergedAt: facts.mergedAt,
+    requestBlobSha: facts.request.blobSha,
+    policyBlobShas: facts.rules.policyBlobShas,
+  }
+  return { kind: 'found' as const, facts, decision, merge, settings: repository.settings, now }
+}
+
+function recordOutcome(params: {
+  decision: Decision
+  merge: MergeFacts
+  plan: GrantPlan
+  outcome: GrantOutcome
+  draft: Parameters<typeof buildGrantRecord>[0]['draft']
+  at: Date
+}): AccessRecord {
+  const { outcome } = params
+  if (outcome.ok) return buildGrantRecord({ draft: params.draft, plan: params.plan, outcome, grantedAt: params.at })
+  return buildFailureRecord({
+    decision: params.decision,
+    merge: params.merge,
+    error: outcome.error?.message ?? outcome.summary,
+    failedAt: params.at,
+    dryRun: outcome.dryRun,
+    plan: params.plan,
+    outcome,
+  })
+}
+
+/** Tells the pull request and the log what went wrong, and returns the error for the caller to rethrow. */
+async function reportFailure(
+  deps: GrantOnMergeDeps,
+  event: ClosedPullRequest,
+  error: GrantWorkflowError,
+  granted?: GrantRecord,
+): Promise<GrantWorkflowError> {
+  const details = { delivery: event.deliveryId, requestId: error.requestId, stage: error.stage, err: error.cause }
+  deps.log.error(details, `${error.message}${granted ? ' (the access WAS granted in AWS but is not recorded)' : ''}`)
+  const body = renderGrantComment({
+    kind: 'error',
+    requestId: error.requestId,
+    problem: error.message,
+    deliveryId: event.deliveryId,
+    ...(granted ? { granted } : {}),
+  })
+  await postComment(deps, { owner: event.owner, repo: event.repo, number: event.number }, body, details)
+  return error
+}
+
+async function postComment(
+  deps: GrantOnMergeDeps,
+  target: { owner: string; repo: string; number: number },
+  body: string,
+  details: object,
+): Promise<boolean> {
+  try {
+    await deps.api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner: target.owner,
+      repo: target.repo,
+      issue_number: target.number,
+      body,
+    })
+    return true
+  } catch (error) {
+    // The record (or the log) already holds what happened; a lost comment is not worth failing for.
+    deps.log.error({ ...details, err: error }, `could not comment on pull request #${target.number}: ${describeApiError(error)}`)
+    return false
+  }
+}
+
+function describeProblem(error: unknown): string {
+  return error instanceof Error ? error.message : describeApiError(error)
+}

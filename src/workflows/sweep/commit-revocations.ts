@@ -1,0 +1,47 @@
+import type { GitHubApi } from '../../github/github-api.js'
+import { commitToBranch } from '../../github/commit-to-branch.js'
+import { readRecordIds, type RecordSnapshot } from './read-grant-records.js'
+import { type ConfirmedRevocation, planRevocationCommit } from './revocation-commit.js'
+
+export interface RevocationCommitResult {
+  /** Undefined when nothing was left to record (another sweeper recorded everything first). */
+  readonly commitSha: string | undefined
+  readonly attempts: number
+  readonly recorded: readonly ConfirmedRevocation[]
+  /** Revocations another writer recorded first (their record was no longer active at the head). */
+  readonly skipped: readonly ConfirmedRevocation[]
+}
+
+/**
+ * Records confirmed revocations in one commit on `branch`. When the branch is still where the records
+ * were read, what was read is what is there; when it moved (a grant merged, another sweeper committed)
+ * the ids are read again at the new head, so only records still active are moved and no record is
+ * written twice or lost. The ref update, not forced, is the lock.
+ */
+export async function commitRevocations(params: {
+  api: GitHubApi
+  owner: string
+  repo: string
+  branch: string
+  readAt: Pick<RecordSnapshot, 'commitSha' | 'records' | 'revokedIds'>
+  revocations: readonly ConfirmedRevocation[]
+}): Promise<RevocationCommitResult> {
+  const { api, owner, repo, readAt } = params
+  let last: ReturnType<typeof planRevocationCommit>
+  const outcome = await commitToBranch({
+    api,
+    owner,
+    repo,
+    branch: params.branch,
+    build: async (head) => {
+      const ids =
+        head.commitSha === readAt.commitSha
+          ? { activeIds: new Set(readAt.records.map((record) => record.id)), revokedIds: readAt.revokedIds }
+          : await readRecordIds({ api, owner, repo, commitSha: head.commitSha })
+      last = planRevocationCommit({ revocations: params.revocations, ...ids })
+      return last?.plan
+    },
+  })
+  if (!outcome.committed || !last) return { commitSha: undefined, attempts: outcome.attempts, recorded: [], skipped: params.revocations }
+  return { commitSha: outcome.commitSha, attempts: outcome.attempts, recorded: last.recorded, skipped: last.skipped }
+}

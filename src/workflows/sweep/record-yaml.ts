@@ -1,0 +1,32 @@
+import type { GrantRecord } from '../../core/records/grant-record.js'
+import { formatRecordDocument, parseRecordDocument } from '../../core/records/record-document.js'
+
+/** A record file that cannot be read as a grant record: reported by the sweep and left alone. */
+export class UnreadableRecordError extends Error {
+  override readonly name = 'UnreadableRecordError'
+  constructor(
+    readonly path: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path}: ${detail}`, options)
+  }
+}
+
+/**
+ * Parses and validates `grants/active/<id>.yaml` against the record schema (the record must say it
+ * is active and live where its id says). Throws UnreadableRecordError naming the file and line.
+ */
+export function parseGrantRecordText(path: string, text: string): GrantRecord {
+  const parsed = parseRecordDocument({ file: path, text })
+  if (!parsed.ok) throw new UnreadableRecordError(path, parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; '))
+  const record = parsed.value
+  if (record.state !== 'active')
+    throw new UnreadableRecordError(path, `state is ${record.state}, but only active records live in grants/active/`)
+  return record
+}
+
+/** Renders a record as the YAML committed under `grants/`. */
+export function renderGrantRecordYaml(record: GrantRecord): string {
+  return formatRecordDocument(record)
+}

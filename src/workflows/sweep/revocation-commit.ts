@@ -1,0 +1,67 @@
+import type { GrantRecord } from '../../core/records/grant-record.js'
+import { recordPath } from '../../core/records/grant-record.js'
+import type { CommitPlan, FileChange } from '../../github/commit-to-branch.js'
+import { renderGrantRecordYaml } from './record-yaml.js'
+
+/** A revocation AWS confirmed, waiting to be committed. */
+export interface ConfirmedRevocation {
+  /** The record as it will be written under `grants/revoked/` (with `revocation`). */
+  readonly record: GrantRecord
+  /** `active`: moves `grants/active/<id>.yaml`; `orphan`: a new record for a policy no record knew. */
+  readonly source: 'active' | 'orphan'
+  /** One line for the commit body, e.g. "expired at 2026-12-01T11:00:00Z; deleted jit-pr-42-... on ...". */
+  readonly summary: string
+}
+
+const SUBJECT_IDS = 5
+
+/**
+ * The one commit that records a batch of revocations against the branch as it is now: a revocation
+ * of an active record is kept only if that record is still active at this head (another sweeper may
+ * have moved it), and an orphan only if no active record for its id appeared. Undefined when nothing
+ * is left to record. The trailers (`Jit-Action: revoke`, one `Jit-Request:` per grant) let
+ * `git log --grep` or a trailer parser find every revocation.
+ */
+export function planRevocationCommit(params: {
+  revocations: readonly ConfirmedRevocation[]
+  activeIds: ReadonlySet<string>
+  revokedIds: ReadonlySet<string>
+}): { plan: CommitPlan; recorded: ConfirmedRevocation[]; skipped: ConfirmedRevocation[] } | undefined {
+  const recorded: ConfirmedRevocation[] = []
+  const skipped: ConfirmedRevocation[] = []
+  const changes: FileChange[] = []
+  for (const revocation of params.revocations) {
+    const { record } = revocation
+    const active = params.activeIds.has(record.id)
+    if (revocation.source === 'active' ? !active : active) {
+      skipped.push(revocation)
+      continue
+    }
+    recorded.push(revocation)
+    if (revocation.source === 'active') {
+      changes.push({ path: recordPath('active', record.id), content: null })
+      changes.push({ path: recordPath('revoked', record.id), content: renderGrantRecordYaml(record) })
+    } else {
+      // An earlier record of the same id (a grant revoked long ago) is never overwritten.
+      const path = params.revokedIds.has(record.id)
+        ? `grants/revoked/${record.id}.orphan-${record.revocation?.revoked_at.replace(/[-:.]/g, '') ?? 'unknown'}.yaml`
+        : recordPath('revoked', record.id)
+      changes.push({ path, content: renderGrantRecordYaml(record) })
+    }
+  }
+  if (recorded.length === 0) return undefined
+  return { plan: { message: renderRevocationMessage(recorded), changes }, recorded, skipped }
+}
+
+/** `Revoke 3 grants: pr-41, pr-42, pr-7`, a line per grant, then the trailers. */
+export function renderRevocationMessage(revocations: readonly ConfirmedRevocation[]): string {
+  const ids = revocations.map((revocation) => revocation.record.id)
+  const shown = ids.slice(0, SUBJECT_IDS).join(', ') + (ids.length > SUBJECT_IDS ? ` and ${ids.length - SUBJECT_IDS} more` : '')
+  const subject = `Revoke ${ids.length === 1 ? 'grant' : `${ids.length} grants`}: ${shown}`
+  const body = revocations.map((revocation) => {
+    const revoked = revocation.record.revocation
+    return `${revocation.record.id} (${revoked?.reason ?? 'revoked'} by ${revoked?.revoked_by ?? 'unknown'}): ${revocation.summary}`
+  })
+  const trailers = ['Jit-Action: revoke', ...ids.map((id) => `Jit-Request: ${id}`)]
+  return `${subject}\n\n${body.join('\n')}\n\n${trailers.join('\n')}\n`
+}

@@ -1,0 +1,82 @@
+import type { CloudProvider } from '../../core/ports/cloud-provider.js'
+import type { GrantRecord, RevocationReason } from '../../core/records/grant-record.js'
+import { buildRevokedRecord, listRevokeTargets } from '../../core/records/plan-sweep.js'
+import type { GitHubApi } from '../../github/github-api.js'
+import { commitRevocations } from './commit-revocations.js'
+import { type DefaultBranch, readActiveRecord, readDefaultBranch } from './read-grant-records.js'
+
+/** What revoking one grant did, in words for a comment or a terminal. */
+export type RevokeGrantResult =
+  | { readonly status: 'not-active'; readonly id: string; readonly explanation: string }
+  | { readonly status: 'refused'; readonly id: string; readonly record: GrantRecord; readonly explanation: string }
+  | { readonly status: 'failed'; readonly id: string; readonly record: GrantRecord; readonly explanation: string }
+  | { readonly status: 'would-revoke'; readonly id: string; readonly record: GrantRecord; readonly explanation: string }
+  | {
+      readonly status: 'revoked'
+      readonly id: string
+      readonly record: GrantRecord
+      readonly commitSha: string | undefined
+      readonly explanation: string
+    }
+
+/**
+ * Revokes one active grant now (`/jit revoke`, `jit revoke <id>`): reads its record at the default
+ * branch head, asks `authorize` (a refusal is returned, nothing is touched), deletes its policies, and
+ * commits the record to `grants/revoked/` only once AWS confirmed. If a sweep recorded it first, the
+ * commit is skipped and the result says so.
+ */
+export async function revokeGrant(params: {
+  api: GitHubApi
+  owner: string
+  repo: string
+  provider: CloudProvider
+  id: string
+  revokedBy: string
+  reason: RevocationReason
+  now: Date
+  dryRun?: boolean
+  /** Returns why the revocation is refused, or undefined to go ahead. */
+  authorize?: (record: GrantRecord) => string | undefined
+  /** Already read by the caller (to read the settings the provider needs). */
+  branch?: DefaultBranch
+}): Promise<RevokeGrantResult> {
+  const { api, owner, repo, id, now } = params
+  const branch = params.branch ?? (await readDefaultBranch({ api, owner, repo }))
+  const record = await readActiveRecord({ api, owner, repo, commitSha: branch.commitSha, id })
+  if (!record)
+    return {
+      status: 'not-active',
+      id,
+      explanation: `${id} has no active grant on ${branch.name} (it was never granted, or it was already revoked)`,
+    }
+  const refusal = params.authorize?.(record)
+  if (refusal !== undefined) return { status: 'refused', id, record, explanation: refusal }
+
+  const outcome = await params.provider.revoke({
+    requestId: id,
+    targets: listRevokeTargets(record),
+    revokedAt: now,
+    cutSessions: record.revoke_sessions,
+  })
+  if (outcome.dryRun) return { status: 'would-revoke', id, record, explanation: outcome.summary }
+  if (!outcome.ok)
+    return {
+      status: 'failed',
+      id,
+      record,
+      explanation: `${outcome.summary}; the grant stays active (the sweep retries it once it expires)`,
+    }
+
+  const revoked = buildRevokedRecord({ record, revokedAt: now, revokedBy: params.revokedBy, reason: params.reason, outcome })
+  const summary = `revoked ${params.reason === 'early' ? 'early ' : ''}by ${params.revokedBy} before ${record.expires_at}; ${outcome.summary}`
+  const committed = await commitRevocations({
+    api,
+    owner,
+    repo,
+    branch: branch.name,
+    readAt: { commitSha: branch.commitSha, records: [record], revokedIds: new Set() },
+    revocations: [{ record: revoked, source: 'active', summary }],
+  })
+  const note = committed.commitSha ? `recorded in ${committed.commitSha.slice(0, 7)}` : 'another writer recorded its revocation first'
+  return { status: 'revoked', id, record: revoked, commitSha: committed.commitSha, explanation: `${outcome.summary}; ${note}` }
+}

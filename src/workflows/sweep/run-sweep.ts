@@ -1,0 +1,407 @@
+import type { CloudProvider, RevokeOutcome } from '../../core/ports/cloud-provider.js'
+import type { GrantRecord } from '../../core/records/grant-record.js'
+import { buildRevokedRecord, listRevokeTargets, planSweep, summariseAwsOutcome, SWEEPER_LOGIN } from '../../core/records/plan-sweep.js'
+import {
+  buildOrphanRecord,
+  confirmOrphans,
+  type DriftedGrant,
+  findUnrecordedMerges,
+  isHealedBy,
+  type ListedPrincipal,
+  listPrincipalsToInspect,
+  type OrphanPolicy,
+  reconcileGrants,
+  type SpentSessionCut,
+  type UnrecordedMerge,
+} from '../../core/records/reconcile.js'
+import { DEFAULT_SETTINGS, parseSettings } from '../../core/files/settings.js'
+import type { ApiCallCount, GitHubApi } from '../../github/github-api.js'
+import { closeStaleRequests, type StaleRequest } from './close-stale-requests.js'
+import { commitRevocations } from './commit-revocations.js'
+import { DEFAULT_HEALS_PER_SWEEP, healMerges, type HealedMerge, type HealMergeDependencies } from './heal-merges.js'
+import { mapConcurrently } from './map-concurrently.js'
+import { readMergeTimes } from './read-merge-times.js'
+import { type DefaultBranch, readDefaultBranch, readRecordSnapshot } from './read-grant-records.js'
+import type { ConfirmedRevocation } from './revocation-commit.js'
+
+/** Where the sweep writes what it did: Probot's logger (pino) fits, as does a console adapter. */
+export interface SweepLog {
+  info(fields: Record<string, unknown>, message: string): void
+  warn(fields: Record<string, unknown>, message: string): void
+  /** Where a healed merge's grant workflow reports its errors (default: `warn`). */
+  error?(fields: Record<string, unknown>, message: string): void
+}
+
+export interface SweepParams {
+  readonly api: GitHubApi
+  readonly owner: string
+  readonly repo: string
+  /** Deletes policies; the dry-run provider for `--dry-run`. */
+  readonly provider: CloudProvider
+  /** The sweep's instant: what is due, and the `revoked_at` it records. */
+  readonly now: Date
+  /** Plan and report only: no AWS write, no commit, no PR closed. */
+  readonly dryRun?: boolean
+  /** List the `jit-` policies in AWS to repair drift (default true; off in a dry run, which cannot see AWS). */
+  readonly reconcile?: boolean
+  /** Close request PRs left unapproved longer than `pending_max_age` (default true). */
+  readonly closeStale?: boolean
+  /** AWS revocations in flight at once (default 8). */
+  readonly concurrency?: number
+  /**
+   * An unexpired orphan whose PR merged less than this ago may be a grant being committed, and a merge
+   * with no record younger than this may be its webhook still running: both are left for a later sweep
+   * (default 15 minutes).
+   */
+  readonly orphanGraceMs?: number
+  /**
+   * Find merged request PRs with no record in any `grants/` folder and run the grant workflow again for
+   * them (in a dry run: report them). Absent: merges are not looked at.
+   */
+  readonly heal?: HealMergeDependencies
+  /** Already read by the caller (the app reads it to honour `sweep_interval`). */
+  readonly branch?: DefaultBranch
+  readonly log?: SweepLog
+  /** Called after each AWS revocation, for a progress bar. */
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+/** One grant the sweep revoked, or failed to. */
+export interface SweptGrant {
+  readonly id: string
+  readonly status: 'revoked' | 'would-revoke' | 'failed' | 'revoked-by-another-sweeper'
+  readonly explanation: string
+}
+
+export interface OrphanResult extends OrphanPolicy {
+  readonly status: 'revoked' | 'would-revoke' | 'failed' | 'deferred'
+  readonly detail: string
+}
+
+export type { HealedMerge } from './heal-merges.js'
+
+/** Everything one sweep decided and did; `--json` prints it as is. */
+export interface SweepReport {
+  readonly repository: string
+  readonly branch: string
+  /** The commit the records were read at. */
+  readonly readAt: string
+  readonly now: string
+  readonly dryRun: boolean
+  readonly active: number
+  readonly grants: readonly SweptGrant[]
+  readonly problems: readonly string[]
+  readonly orphans: readonly OrphanResult[]
+  readonly drift: readonly DriftedGrant[]
+  readonly spentSessionCuts: readonly (SpentSessionCut & { readonly status: string })[]
+  readonly staleRequests: readonly StaleRequest[]
+  /** Merged request PRs that had no record, and what the sweep did about them. */
+  readonly healedMerges: readonly HealedMerge[]
+  readonly commit: { readonly sha: string; readonly attempts: number } | null
+  readonly githubCalls: ApiCallCount
+  readonly summary: string
+}
+
+const DEFAULT_CONCURRENCY = 8
+const DEFAULT_ORPHAN_GRACE_MS = 15 * 60_000
+
+/**
+ * One sweep of one access repository, the same function wherever it runs (the app's interval, `jit
+ * sweep`, the scheduled workflow): read the records at the default branch head, decide what is due,
+ * delete the policies in AWS, then record every confirmed revocation in one commit. A grant AWS did
+ * not confirm stays active and is tried again next sweep. Two sweepers at once are safe: AWS deletion is
+ * idempotent, and the ref update is the lock, so the loser re-reads and records only what is left.
+ */
+export async function runSweep(params: SweepParams): Promise<SweepReport> {
+  const { api, owner, repo, provider, now } = params
+  const dryRun = params.dryRun ?? false
+  const log = params.log
+  const concurrency = params.concurrency ?? DEFAULT_CONCURRENCY
+  const revokedAt = now
+
+  const branch = params.branch ?? (await readDefaultBranch({ api, owner, repo }))
+  const problems: string[] = []
+  const settings = readSweepSettings(branch, problems)
+  const graceMs = params.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS
+  const snapshot = await readRecordSnapshot({
+    api,
+    owner,
+    repo,
+    commitSha: branch.commitSha,
+    branch: branch.name,
+    merges: params.heal !== undefined,
+  })
+  problems.push(...snapshot.unreadable.map((error) => `${error.message}; left as it is`))
+  const plan = planSweep({ records: snapshot.records, now })
+  problems.push(...plan.problems.map((problem) => problem.explanation))
+  const unrecorded = findUnrecordedMerges({
+    merges: snapshot.merges,
+    recordedIds: snapshot.recordedIds,
+    now,
+    graceMs,
+    limit: params.heal?.maxPerSweep ?? DEFAULT_HEALS_PER_SWEEP,
+  })
+
+  // Reconcile first: it reads AWS before this sweep changes it, so a policy being deleted now is not drift.
+  const reconciliation =
+    (params.reconcile ?? !dryRun)
+      ? await reconcileWithAws({
+          params,
+          records: snapshot.records,
+          due: plan.due.map((d) => d.record),
+          healing: new Set(unrecorded.due.map((merge) => merge.id)),
+          graceMs,
+          concurrency,
+          problems,
+        })
+      : undefined
+
+  const total = plan.due.length + (reconciliation?.confirmed.length ?? 0) + (reconciliation?.spent.length ?? 0)
+  let done = 0
+  const progress = () => params.onProgress?.(++done, total)
+
+  const confirmed: ConfirmedRevocation[] = []
+  const grants: SweptGrant[] = []
+  const outcomes = await mapConcurrently(plan.due, concurrency, async (due) => {
+    const outcome = await provider.revoke({
+      requestId: due.record.id,
+      targets: listRevokeTargets(due.record),
+      revokedAt,
+      cutSessions: due.record.revoke_sessions,
+    })
+    progress()
+    return outcome
+  })
+  for (const [index, due] of plan.due.entries()) {
+    const outcome = outcomes[index] as RevokeOutcome
+    if (outcome.dryRun) {
+      grants.push({ id: due.record.id, status: 'would-revoke', explanation: `${due.explanation}; ${outcome.summary}` })
+    } else if (!outcome.ok) {
+      grants.push({
+        id: due.record.id,
+        status: 'failed',
+        explanation: `${due.explanation}; ${outcome.summary}; it stays active and is retried next sweep`,
+      })
+      log?.warn({ requestId: due.record.id, outcome: outcome.summary }, 'revocation failed; the grant stays active')
+    } else {
+      const record = buildRevokedRecord({ record: due.record, revokedAt, revokedBy: SWEEPER_LOGIN, reason: 'expired', outcome })
+      confirmed.push({ record, source: 'active', summary: `${due.explanation}; ${outcome.summary}` })
+    }
+  }
+
+  const orphans: OrphanResult[] = (reconciliation?.deferred ?? []).map((orphan) => ({
+    ...orphan,
+    status: 'deferred',
+    detail: 'its pull request merged moments ago: the grant may still be being committed; a later sweep decides',
+  }))
+  const orphanOutcomes = await mapConcurrently(reconciliation?.confirmed ?? [], concurrency, async (orphan) => {
+    const outcome = await provider.revoke({
+      requestId: orphan.requestId,
+      targets: [{ account: orphan.account, principalArn: orphan.principalArn, policyName: orphan.policyName }],
+      revokedAt,
+      cutSessions: false,
+    })
+    progress()
+    return outcome
+  })
+  for (const [index, orphan] of (reconciliation?.confirmed ?? []).entries()) {
+    const outcome = orphanOutcomes[index] as RevokeOutcome
+    if (outcome.dryRun || !outcome.ok) {
+      orphans.push({ ...orphan, status: outcome.dryRun ? 'would-revoke' : 'failed', detail: outcome.summary })
+      continue
+    }
+    orphans.push({ ...orphan, status: 'revoked', detail: outcome.summary })
+    const record = buildOrphanRecord({
+      orphan,
+      revokedAt,
+      revokedBy: SWEEPER_LOGIN,
+      aws: summariseAwsOutcome(outcome),
+      repositoryUrl: branch.url,
+    })
+    confirmed.push({ record, source: 'orphan', summary: `${orphan.explanation}; ${outcome.summary}` })
+  }
+
+  const spentSessionCuts = await mapConcurrently(reconciliation?.spent ?? [], concurrency, async (cut) => {
+    const outcome = await provider.revoke({
+      requestId: cut.requestId,
+      targets: [{ account: cut.account, principalArn: cut.principalArn, policyName: cut.policyName }],
+      revokedAt,
+      cutSessions: false,
+    })
+    progress()
+    return { ...cut, status: outcome.dryRun ? 'would-delete' : outcome.ok ? 'deleted' : `failed: ${outcome.summary}` }
+  })
+
+  let commit: SweepReport['commit'] = null
+  if (!dryRun && confirmed.length > 0) {
+    const result = await commitRevocations({ api, owner, repo, branch: branch.name, readAt: snapshot, revocations: confirmed })
+    if (result.commitSha) commit = { sha: result.commitSha, attempts: result.attempts }
+    const skipped = new Set(result.skipped.map((revocation) => revocation.record.id))
+    for (const revocation of confirmed) {
+      if (revocation.source !== 'active') continue
+      grants.push(
+        skipped.has(revocation.record.id)
+          ? {
+              id: revocation.record.id,
+              status: 'revoked-by-another-sweeper',
+              explanation: `${revocation.summary}; another sweeper recorded it first`,
+            }
+          : { id: revocation.record.id, status: 'revoked', explanation: revocation.summary },
+      )
+    }
+  }
+
+  const healedMerges = await healUnrecordedMerges({
+    params,
+    branch: branch.name,
+    unrecorded,
+    orphaned: reconciliation?.confirmed ?? [],
+    dryRun,
+  })
+
+  const staleRequests =
+    (params.closeStale ?? true) ? await closeStaleRequests({ api, owner, repo, now, maxAgeMs: settings.pendingMaxAgeMs, dryRun }) : []
+  const drift = reconciliation?.drift ?? []
+  for (const drifted of drift) log?.warn({ requestId: drifted.id, policy: drifted.policyName }, drifted.explanation)
+
+  const report: Omit<SweepReport, 'summary'> = {
+    repository: `${owner}/${repo}`,
+    branch: branch.name,
+    readAt: snapshot.commitSha,
+    now: now.toISOString(),
+    dryRun,
+    active: snapshot.records.length,
+    grants: grants.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })),
+    problems,
+    orphans,
+    drift,
+    spentSessionCuts,
+    staleRequests,
+    healedMerges,
+    commit,
+    githubCalls: { ...api.calls },
+  }
+  const summary = summariseSweep(report)
+  log?.info({ repository: report.repository, commit: commit?.sha ?? null, githubCalls: report.githubCalls }, summary)
+  return { ...report, summary }
+}
+
+function readSweepSettings(branch: DefaultBranch, problems: string[]) {
+  if (branch.settingsText === null) return DEFAULT_SETTINGS
+  const parsed = parseSettings({ file: '.github/jit.yml', text: branch.settingsText })
+  if (parsed.ok) return parsed.value
+  problems.push(
+    `.github/jit.yml does not parse (${parsed.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}); the sweep used the defaults`,
+  )
+  return DEFAULT_SETTINGS
+}
+
+/**
+ * Heals the due merges, reports those over the bound, and leaves out a merge whose expired orphan policy
+ * this sweep confirmed: the orphan's record in `grants/revoked/` is its record, and granting it again
+ * could only record that its window had ended.
+ */
+async function healUnrecordedMerges(input: {
+  params: SweepParams
+  branch: string
+  unrecorded: { due: readonly UnrecordedMerge[]; overLimit: readonly UnrecordedMerge[] }
+  orphaned: readonly OrphanPolicy[]
+  dryRun: boolean
+}): Promise<HealedMerge[]> {
+  const { params } = input
+  if (!params.heal) return []
+  const orphaned = new Set(input.orphaned.map((orphan) => orphan.requestId))
+  const log = params.log
+  const healed = await healMerges({
+    api: params.api,
+    owner: params.owner,
+    repo: params.repo,
+    branch: input.branch,
+    merges: input.unrecorded.due.filter((merge) => !orphaned.has(merge.id)),
+    deps: params.heal,
+    now: params.now,
+    dryRun: input.dryRun,
+    log: {
+      info: (fields, message) => log?.info({ ...fields }, message),
+      warn: (fields, message) => log?.warn({ ...fields }, message),
+      error: (fields, message) => (log?.error ? log.error({ ...fields }, message) : log?.warn({ ...fields }, message)),
+    },
+  })
+  const deferred = input.unrecorded.overLimit.map((merge): HealedMerge => ({
+    id: merge.id,
+    number: merge.number,
+    status: 'deferred',
+    path: null,
+    explanation: `${merge.explanation}; a sweep heals at most ${params.heal?.maxPerSweep ?? DEFAULT_HEALS_PER_SWEEP} merges, so it is left for the next sweep`,
+  }))
+  for (const merge of healed)
+    log?.[merge.status === 'failed' ? 'warn' : 'info']({ requestId: merge.id, status: merge.status, path: merge.path }, merge.explanation)
+  return [...healed, ...deferred]
+}
+
+async function reconcileWithAws(input: {
+  params: SweepParams
+  records: readonly GrantRecord[]
+  due: readonly GrantRecord[]
+  /** Requests whose merge this sweep heals: their unexpired orphans are the heal's to account for. */
+  healing: ReadonlySet<string>
+  graceMs: number
+  concurrency: number
+  problems: string[]
+}): Promise<{ confirmed: OrphanPolicy[]; deferred: OrphanPolicy[]; drift: readonly DriftedGrant[]; spent: readonly SpentSessionCut[] }> {
+  const { params, records, problems } = input
+  const listed: ListedPrincipal[] = []
+  await mapConcurrently(listPrincipalsToInspect(records), input.concurrency, async (principal) => {
+    try {
+      listed.push({ ...principal, policies: await params.provider.listManagedPolicies(principal) })
+    } catch (error) {
+      // An unreadable principal is neither drift nor orphan: it is reported and looked at next sweep.
+      problems.push(`could not list the policies of ${principal.principalArn}: ${(error as Error).message}`)
+    }
+  })
+  const reconciliation = reconcileGrants({ records, listed, revoking: new Set(input.due.map((record) => record.id)), now: params.now })
+  // Only an unexpired orphan needs its merge time, and not one this sweep's heal accounts for.
+  const unexpired = reconciliation.orphans.filter(
+    (orphan) => orphan.expiresAt.getTime() > params.now.getTime() && !isHealedBy(orphan, input.healing, params.now),
+  )
+  const mergedAt =
+    unexpired.length > 0
+      ? await readMergeTimes({ api: params.api, owner: params.owner, repo: params.repo, requestIds: unexpired.map((o) => o.requestId) })
+      : new Map<string, Date | null>()
+  const { confirmed, deferred } = confirmOrphans({
+    orphans: reconciliation.orphans,
+    mergedAt,
+    now: params.now,
+    graceMs: input.graceMs,
+    healing: input.healing,
+  })
+  return { confirmed, deferred, drift: reconciliation.drift, spent: reconciliation.spentSessionCuts }
+}
+
+/** One line a reviewer reads first, e.g. "revoked 3 expired grants (1 failed, retried next sweep); 1 orphan; 0 drift". */
+export function summariseSweep(report: Omit<SweepReport, 'summary'>): string {
+  const count = (status: SweptGrant['status']) => report.grants.filter((grant) => grant.status === status).length
+  const parts = [
+    report.dryRun
+      ? `would revoke ${count('would-revoke')} of ${report.active} active grants`
+      : `revoked ${count('revoked')} of ${report.active} active grants`,
+  ]
+  if (count('failed') > 0) parts.push(`${count('failed')} failed in AWS and stay active until the next sweep`)
+  if (count('revoked-by-another-sweeper') > 0) parts.push(`${count('revoked-by-another-sweeper')} already recorded by another sweeper`)
+  const orphaned = report.orphans.filter((orphan) => orphan.status === 'revoked' || orphan.status === 'would-revoke').length
+  if (orphaned > 0) parts.push(`${orphaned} orphan polic${orphaned === 1 ? 'y' : 'ies'} ${report.dryRun ? 'would be ' : ''}deleted`)
+  if (report.drift.length > 0)
+    parts.push(`${report.drift.length} drifted grant${report.drift.length === 1 ? '' : 's'} (policy missing in AWS)`)
+  const stale = report.staleRequests.filter((request) => request.status !== 'failed').length
+  if (stale > 0) parts.push(`${stale} stale request${stale === 1 ? '' : 's'} ${report.dryRun ? 'would be ' : ''}closed`)
+  const heals = (status: HealedMerge['status']) => report.healedMerges.filter((merge) => merge.status === status).length
+  const healed = heals(report.dryRun ? 'would-heal' : 'healed-merge')
+  if (healed > 0) parts.push(`${report.dryRun ? 'would record' : 'recorded'} ${healed} merge${healed === 1 ? '' : 's'} that had no record`)
+  if (heals('failed') > 0)
+    parts.push(`${heals('failed')} unrecorded merge${heals('failed') === 1 ? '' : 's'} failed to heal, retried next sweep`)
+  if (heals('deferred') > 0)
+    parts.push(`${heals('deferred')} unrecorded merge${heals('deferred') === 1 ? '' : 's'} left for the next sweep`)
+  if (report.problems.length > 0) parts.push(`${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`)
+  parts.push(report.commit ? `recorded in ${report.commit.sha.slice(0, 7)}` : 'no commit')
+  return `${report.repository}: ${parts.join('; ')}`
+}

@@ -1,0 +1,373 @@
+import { createHash } from 'node:crypto'
+import nock from 'nock'
+import { CODEOWNERS_LOCATIONS, SETTINGS_PATH } from '../../../../src/core/files/access-repository.js'
+import { formatRecordDocument } from '../../../../src/core/records/record-document.js'
+import { RECORD_STATES, type GrantRecord } from '../../../../src/core/records/grant-record.js'
+import { pullRequestQueryData, type FakeReview } from '../../../github/support/access-repo-fixture.js'
+
+/** An open pull request as the stale-request query returns it. */
+export interface FakePullRequest {
+  number: number
+  createdAt: string
+  files: { path: string; changeType: string }[]
+  approved: boolean
+  mergedAt?: string | null
+}
+
+/** A merged pull request, with what the grant workflow reads about it when the sweep heals its merge. */
+export interface FakeMergedPullRequest {
+  number: number
+  mergedAt: string
+  /** The changed files (default: the request file, added). */
+  files?: { path: string; changeType: string }[]
+  request: { path: string; text: string }
+  author?: string
+  mergedBy?: string
+  reviews?: FakeReview[]
+  isCrossRepository?: boolean
+}
+
+interface Commit {
+  parent: string | null
+  tree: Map<string, string>
+  message: string
+}
+
+/**
+ * A stateful stand-in for one repository on api.github.com, behind nock: commits are snapshots of
+ * files, the branch ref moves only by compare-and-swap (a commit whose parent is not the head gets
+ * 422, as GitHub refuses a non-fast-forward update), and every call is recorded by name so a test
+ * asserts the exact list. Nothing is persisted beyond the calls the test makes.
+ */
+export class FakeGitHubRepo {
+  readonly calls: string[] = []
+  readonly comments: { issue: number; body: string }[] = []
+  readonly closed: number[] = []
+  readonly commits = new Map<string, Commit>()
+  head: string
+  pullRequests: FakePullRequest[] = []
+  /** Merged pull requests, listed by the sweep's records query and read by the grant workflow. */
+  mergedPullRequests: FakeMergedPullRequest[] = []
+  /** Members of `@acme/<slug>` teams, for the grant workflow's team query. */
+  teams: Record<string, string[]> = {}
+  private nextId = 1
+  private readonly pendingTrees = new Map<string, Map<string, string>>()
+  private readonly scope = nock('https://api.github.com').persist()
+
+  constructor(
+    files: Record<string, string> = {},
+    readonly branch = 'main',
+  ) {
+    this.head = this.addCommit(null, new Map(Object.entries(files)), 'initial')
+    this.install()
+  }
+
+  /** Writes records and files straight to the branch, as a merge by someone else would. */
+  pushFiles(changes: Record<string, string | null>, message = 'push'): string {
+    const tree = new Map(this.commits.get(this.head)!.tree)
+    for (const [path, content] of Object.entries(changes)) {
+      if (content === null) tree.delete(path)
+      else tree.set(path, content)
+    }
+    this.head = this.addCommit(this.head, tree, message)
+    return this.head
+  }
+
+  files(sha = this.head): Map<string, string> {
+    return this.commits.get(sha)!.tree
+  }
+
+  /** Commits made through the API (not by pushFiles or the constructor), oldest first. */
+  get apiCommits(): Commit[] {
+    const chain: Commit[] = []
+    for (let sha: string | null = this.head; sha; sha = this.commits.get(sha)!.parent) chain.unshift(this.commits.get(sha)!)
+    return chain.filter((commit) => commit.message !== 'initial' && commit.message !== 'push')
+  }
+
+  stop(): void {
+    this.scope.persist(false)
+    nock.cleanAll()
+  }
+
+  private addCommit(parent: string | null, tree: Map<string, string>, message: string): string {
+    const sha = (this.nextId++).toString(16).padStart(40, 'c')
+    this.commits.set(sha, { parent, tree, message })
+    return sha
+  }
+
+  private treeAt(expression: string): { sha: string; dir: string } | undefined {
+    const [sha = '', dir = ''] = expression.split(':')
+    return this.commits.has(sha) ? { sha, dir } : undefined
+  }
+
+  private entries(expression: string, withText: boolean): { entries: unknown[] } | null {
+    const at = this.treeAt(expression)
+    if (!at) return null
+    const prefix = `${at.dir}/`
+    const entries = [...this.files(at.sha)]
+      .filter(([path]) => path.startsWith(prefix) && !path.slice(prefix.length).includes('/'))
+      .map(([path, text]) => ({
+        name: path.slice(prefix.length),
+        ...(withText ? { type: 'blob', object: { text, isTruncated: false } } : {}),
+      }))
+    return entries.length > 0 ? { entries } : null
+  }
+
+  private graphql(body: { query: string; variables: Record<string, string> }): unknown {
+    const operation = /query (\w+)/.exec(body.query)?.[1] ?? '?'
+    this.calls.push(`graphql ${operation}`)
+    const v = body.variables
+    switch (operation) {
+      case 'jitDefaultBranch': {
+        const settings = this.files().get('.github/jit.yml')
+        const hasPolicies = [...this.files().keys()].some((path) => path.startsWith('policies/'))
+        return {
+          repository: {
+            url: 'https://github.com/acme/access',
+            defaultBranchRef: { name: this.branch, target: { oid: this.head } },
+            settings: settings === undefined ? null : { text: settings },
+            policies: hasPolicies ? { __typename: 'Tree' } : null,
+          },
+        }
+      }
+      case 'jitGrantRecords':
+        return {
+          repository: {
+            active: this.entries(v['active']!, true),
+            revoked: this.entries(v['revoked']!, false),
+            refused: this.entries(v['refused']!, false),
+            failed: this.entries(v['failed']!, false),
+            ...((v['merges'] as unknown) === true ? { merged: this.listMerged(v['branch']!) } : {}),
+          },
+        }
+      case 'jitPullRequest': {
+        const pr = this.merged(Number(v['number']))
+        return pullRequestQueryData({
+          files: pr.files ?? [{ path: pr.request.path, changeType: 'ADDED' }],
+          reviews: pr.reviews ?? [],
+          author: pr.author ?? 'alice',
+          headSha: headShaOf(pr.number),
+          isCrossRepository: pr.isCrossRepository ?? false,
+        })
+      }
+      case 'jitMergedRequest':
+        return this.mergedRequestData(this.merged(Number(v['number'])), v)
+      case 'jitRecordsAt': {
+        const files = this.commits.get(v['commit']!)?.tree ?? new Map<string, string>()
+        return {
+          repository: {
+            object: Object.fromEntries(
+              RECORD_STATES.map((state) => [state, files.has(v[state]!) ? { oid: blobSha(files.get(v[state]!)!) } : null]),
+            ),
+          },
+        }
+      }
+      case 'jitTeams': {
+        // One organization (acme) in these tests: every team alias answers under every organization alias.
+        const teams = Object.fromEntries(
+          Object.entries(v)
+            .filter(([key]) => key.startsWith('t'))
+            .map(([key, slug]) => [
+              key,
+              {
+                members: { nodes: (this.teams[slug] ?? []).map((login) => ({ login })), pageInfo: { hasNextPage: false, endCursor: null } },
+              },
+            ]),
+        )
+        return Object.fromEntries(
+          Object.keys(v)
+            .filter((key) => key.startsWith('o'))
+            .map((key) => [key, teams]),
+        )
+      }
+      case 'jitGrantRecordNames':
+        return { repository: { active: this.entries(v['active']!, false), revoked: this.entries(v['revoked']!, false) } }
+      case 'jitGrantRecord': {
+        const [sha = '', path = ''] = v['path']!.split(':')
+        const text = this.commits.get(sha)?.tree.get(path)
+        return { repository: { record: text === undefined ? null : { text } } }
+      }
+      case 'jitOpenRequests':
+        return {
+          repository: {
+            pullRequests: {
+              nodes: this.pullRequests
+                .filter((pr) => !this.closed.includes(pr.number))
+                .map((pr) => ({
+                  number: pr.number,
+                  createdAt: pr.createdAt,
+                  changedFiles: pr.files.length,
+                  files: { nodes: pr.files.slice(0, 2) },
+                  commits: {
+                    nodes: [
+                      {
+                        commit: {
+                          statusCheckRollup: {
+                            contexts: {
+                              nodes: [
+                                { __typename: 'CheckRun', name: 'jit / access request', conclusion: pr.approved ? 'SUCCESS' : 'NEUTRAL' },
+                              ],
+                            },
+                          },
+                        },
+                      },
+                    ],
+                  },
+                })),
+            },
+          },
+        }
+      case 'jitMergeTimes': {
+        const repository: Record<string, unknown> = {}
+        for (const match of body.query.matchAll(/pr(\d+): pullRequest/g)) {
+          const pr = this.pullRequests.find((candidate) => candidate.number === Number(match[1]))
+          repository[`pr${match[1]}`] = pr ? { mergedAt: pr.mergedAt ?? null } : null
+        }
+        return { repository }
+      }
+      default:
+        throw new Error(`unexpected GraphQL operation ${operation}`)
+    }
+  }
+
+  private merged(number: number): FakeMergedPullRequest {
+    const pr = this.mergedPullRequests.find((candidate) => candidate.number === number)
+    if (!pr) throw new Error(`no merged pull request #${number} in the fake`)
+    return pr
+  }
+
+  /** Most recently merged first, as `orderBy: UPDATED_AT DESC` orders pull requests nobody touched since. */
+  private listMerged(branch: string): unknown {
+    if (branch !== this.branch) return { nodes: [] }
+    const nodes = [...this.mergedPullRequests]
+      .sort((a, b) => b.mergedAt.localeCompare(a.mergedAt))
+      .map((pr) => {
+        const files = pr.files ?? [{ path: pr.request.path, changeType: 'ADDED' }]
+        return {
+          number: pr.number,
+          mergedAt: pr.mergedAt,
+          isCrossRepository: pr.isCrossRepository ?? false,
+          changedFiles: files.length,
+          files: { nodes: files.slice(0, 2) },
+          commits: { totalCount: 1 },
+        }
+      })
+    return { nodes }
+  }
+
+  /** The `jitMergedRequest` answer: the rules at the head stand for those at the merge's first parent. */
+  private mergedRequestData(pr: FakeMergedPullRequest, v: Record<string, string>): unknown {
+    const files = this.files()
+    const entry = (text: string | undefined) =>
+      text === undefined ? null : { oid: blobSha(text), object: { text, byteSize: Buffer.byteLength(text), isTruncated: false } }
+    const policies = [...files]
+      .filter(([path]) => path.startsWith('policies/'))
+      .map(([path, text]) => ({ name: path.slice('policies/'.length), path, type: 'blob', ...entry(text)! }))
+    const rules: Record<string, unknown> = { settings: entry(files.get(SETTINGS_PATH)) }
+    CODEOWNERS_LOCATIONS.forEach((path, index) => (rules[`codeowners${index}`] = entry(files.get(path))))
+    return {
+      repository: {
+        defaultBranchRef: {
+          name: this.branch,
+          target: {
+            oid: this.head,
+            ...Object.fromEntries(
+              RECORD_STATES.map((state) => [state, files.has(v[state]!) ? { oid: blobSha(files.get(v[state]!)!) } : null]),
+            ),
+          },
+        },
+        pullRequest: {
+          merged: true,
+          mergedAt: pr.mergedAt,
+          url: `https://github.com/acme/access/pull/${pr.number}`,
+          mergedBy: { login: pr.mergedBy ?? 'bob' },
+          mergeCommit: {
+            oid: mergeShaOf(pr.number),
+            parents: { nodes: [{ oid: this.head, policies: { object: { entries: policies } }, ...rules }] },
+          },
+        },
+        head: { request: v['requestFile'] === pr.request.path ? entry(pr.request.text) : null },
+      },
+    }
+  }
+
+  private install(): void {
+    const repoPath = '/repos/acme/access'
+    this.scope
+      .post('/graphql')
+      .reply(200, (_uri, body) => ({ data: this.graphql(body as { query: string; variables: Record<string, string> }) }))
+    this.scope.get(new RegExp(`^${repoPath}/git/ref/heads(%2F|/)${this.branch}$`)).reply(200, () => {
+      this.calls.push('GET ref')
+      return { ref: `refs/heads/${this.branch}`, object: { sha: this.head, type: 'commit' } }
+    })
+    this.scope.get(new RegExp(`^${repoPath}/git/commits/\\w+$`)).reply(200, (uri) => {
+      this.calls.push('GET commit')
+      return { sha: uri.split('/').pop(), tree: { sha: `tree-${uri.split('/').pop()}` } }
+    })
+    this.scope.post(`${repoPath}/git/trees`).reply(201, (_uri, body) => {
+      this.calls.push('POST tree')
+      const { base_tree, tree } = body as { base_tree: string; tree: { path: string; content?: string; sha?: null }[] }
+      const files = new Map(this.files(base_tree.replace(/^tree-/, '')))
+      for (const change of tree) {
+        if (change.sha === null) {
+          // GitHub refuses to delete a path that is not in the base tree.
+          if (!files.delete(change.path)) throw new Error(`tree deletes ${change.path}, which is not in ${base_tree}`)
+        } else files.set(change.path, change.content ?? '')
+      }
+      const sha = `tree${this.nextId++}`
+      this.pendingTrees.set(sha, files)
+      return { sha }
+    })
+    this.scope.post(`${repoPath}/git/commits`).reply(201, (_uri, body) => {
+      this.calls.push('POST commit')
+      const { message, tree, parents } = body as { message: string; tree: string; parents: string[] }
+      return { sha: this.addCommit(parents[0] ?? null, this.pendingTrees.get(tree)!, message) }
+    })
+    this.scope.patch(new RegExp(`^${repoPath}/git/refs/heads(%2F|/)${this.branch}$`)).reply((_uri, body) => {
+      this.calls.push('PATCH ref')
+      const { sha, force } = body as { sha: string; force: boolean }
+      if (force || this.commits.get(sha)?.parent !== this.head) return [422, { message: 'Update is not a fast forward' }]
+      this.head = sha
+      return [200, { ref: `refs/heads/${this.branch}`, object: { sha } }]
+    })
+    this.scope.post(/^\/repos\/acme\/access\/issues\/\d+\/comments$/).reply(201, (uri, body) => {
+      const issue = Number(uri.split('/')[5])
+      this.calls.push(`POST comment #${issue}`)
+      this.comments.push({ issue, body: (body as { body: string }).body })
+      return { id: 1 }
+    })
+    this.scope.patch(/^\/repos\/acme\/access\/pulls\/\d+$/).reply(200, (uri, body) => {
+      const number = Number(uri.split('/').pop())
+      this.calls.push(`PATCH pull #${number}`)
+      if ((body as { state?: string }).state === 'closed') this.closed.push(number)
+      return { number, state: 'closed' }
+    })
+    this.scope.get('/user').reply(200, () => {
+      this.calls.push('GET user')
+      return { login: 'octo-admin' }
+    })
+  }
+}
+
+/** The files of an access repository holding these active records. */
+export function repoFiles(records: readonly GrantRecord[], extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'policies/ops.yaml': 'name: ops\n',
+    ...Object.fromEntries(records.map((record) => [`grants/active/${record.id}.yaml`, formatRecordDocument(record)])),
+    ...extra,
+  }
+}
+
+/** The SHA git gives a blob of this text, as GitHub reports it. */
+function blobSha(text: string): string {
+  const bytes = Buffer.from(text, 'utf8')
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
+}
+
+function headShaOf(number: number): string {
+  return number.toString(16).padStart(40, 'e')
+}
+
+function mergeShaOf(number: number): string {
+  return number.toString(16).padStart(40, 'd')
+}
