@@ -10,11 +10,18 @@ export const MAX_DURATION_MS = 90 * DAY_MS
 /** The accepted spellings, quoted in every message about a bad duration. */
 export const DURATION_FORMS = 'Nm, Nh or Nd (e.g. 30m, 2h, 1d) or an ISO 8601 duration (e.g. PT2H, PT1H30M, P1D)'
 
+/** One ISO 8601 component: digits, and a fraction (`.` or `,`) only on the last component written. */
+const isoComponent = (unit: string): string => `([0-9]+(?:[.,][0-9]+(?=${unit}$))?)${unit}`
+const ISO_SOURCE =
+  `P(?=[0-9T])(?:${isoComponent('W')})?(?:${isoComponent('D')})?` +
+  `(?:T(?=[0-9])(?:${isoComponent('H')})?(?:${isoComponent('M')})?(?:${isoComponent('S')})?)?`
+
 /** Matches the duration syntax; the JSON Schemas use it so editors flag bad spellings too. */
-export const DURATION_PATTERN = '^(?:[0-9]+[mhd]|P(?=[0-9T])(?:[0-9]+W)?(?:[0-9]+D)?(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+S)?)?)$'
+export const DURATION_PATTERN = `^(?:[0-9]+[mhd]|${ISO_SOURCE.replaceAll('([0-9]', '(?:[0-9]')})$`
 
 const SHORT_FORM = /^([0-9]+)([mhd])$/
-const ISO_FORM = /^P(?=[0-9T])(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?=[0-9])(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?$/
+const ISO_FORM = new RegExp(`^${ISO_SOURCE}$`)
+const ISO_UNITS_MS = [7 * DAY_MS, DAY_MS, HOUR_MS, MINUTE_MS, 1000] as const
 
 /** Inclusive bounds a duration must fall within; each defaults to the request bounds. */
 export interface DurationBounds {
@@ -26,11 +33,15 @@ export type DurationResult = { readonly ok: true; readonly ms: number } | { read
 
 /**
  * Reads a duration as users write it in request and policy files: `30m`, `2h`, `1d`, or an ISO 8601
- * duration without years or months (whose length varies): `PT2H`, `PT1H30M`, `P1D`, `P1W`.
+ * duration without years or months (whose length varies): `PT2H`, `PT1H30M`, `P1D`, `P1W`, with a
+ * fraction in the smallest unit written (`PT1.5H`, `P0,5D`) as ISO 8601 allows, to the millisecond.
  * The message of a failure says what was wrong and which forms are accepted.
  */
 export function parseDuration(text: string, bounds: DurationBounds = {}): DurationResult {
   const ms = readMilliseconds(text)
+  if (ms === 'too-precise') {
+    return { ok: false, message: `"${text}" is more precise than a millisecond: shorten its fraction` }
+  }
   if (ms === undefined) {
     return { ok: false, message: `"${text}" is not a duration: use ${DURATION_FORMS}` }
   }
@@ -63,22 +74,24 @@ export function formatDuration(ms: number): string {
   return parts.length > 0 ? parts.join('') : `${ms}ms`
 }
 
-function readMilliseconds(text: string): number | undefined {
+function readMilliseconds(text: string): number | 'too-precise' | undefined {
   const short = SHORT_FORM.exec(text)
   if (short) {
     const unit = short[2] === 'm' ? MINUTE_MS : short[2] === 'h' ? HOUR_MS : DAY_MS
     return Number(short[1]) * unit
   }
   const iso = ISO_FORM.exec(text)
-  if (iso) {
-    const [, weeks, days, hours, minutes, seconds] = iso
-    return (
-      Number(weeks ?? 0) * 7 * DAY_MS +
-      Number(days ?? 0) * DAY_MS +
-      Number(hours ?? 0) * HOUR_MS +
-      Number(minutes ?? 0) * MINUTE_MS +
-      Number(seconds ?? 0) * 1000
-    )
+  if (!iso) return undefined
+  // Exact decimal arithmetic: 1.1 hours is 3,960,000 ms, not the 3,960,000.0000000005 of binary floating point.
+  let total = 0n
+  for (const [index, unitMs] of ISO_UNITS_MS.entries()) {
+    const value = iso[index + 1]
+    if (value === undefined) continue
+    const [whole, fraction = ''] = value.split(/[.,]/)
+    const scale = 10n ** BigInt(fraction.length)
+    const scaled = (BigInt(whole!) * scale + BigInt(fraction || '0')) * BigInt(unitMs)
+    if (scaled % scale !== 0n) return 'too-precise'
+    total += scaled / scale
   }
-  return undefined
+  return total > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(total)
 }

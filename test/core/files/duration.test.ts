@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatDuration, MAX_DURATION_MS, MIN_DURATION_MS, parseDuration } from '../../../src/core/files/duration.js'
+import { DURATION_PATTERN, formatDuration, MAX_DURATION_MS, MIN_DURATION_MS, parseDuration } from '../../../src/core/files/duration.js'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -19,6 +19,16 @@ describe('parseDuration', () => {
     ['P1D', DAY],
     ['P1DT12H', 36 * HOUR],
     ['P2W', 14 * DAY],
+    // ISO 8601 allows a decimal fraction (point or comma) in the smallest unit written.
+    ['PT1.5H', 90 * MINUTE],
+    ['PT0,5H', 30 * MINUTE],
+    ['PT1.1H', 66 * MINUTE],
+    ['P1.5D', 36 * HOUR],
+    ['P0.5W', 84 * HOUR],
+    ['P1DT1.25H', DAY + 75 * MINUTE],
+    ['PT7.5M', 450_000],
+    ['PT300.5S', 300_500],
+    ['PT300.125S', 300_125],
   ])('reads %s', (text, ms) => {
     expect(parseDuration(text)).toEqual({ ok: true, ms })
   })
@@ -36,16 +46,53 @@ describe('parseDuration', () => {
     if (!result.ok) expect(result.message).toBe(`"${text}" is ${message}`)
   })
 
-  it.each(['2 hours', '2H', 'h', '1.5h', '-1h', 'PT', 'P', 'P1DT', 'P1Y', 'P1M', 'pt2h', '2h30m', ' 2h', ''])(
-    'rejects %j with the allowed forms',
-    (text) => {
-      const result = parseDuration(text)
-      expect(result).toEqual({
-        ok: false,
-        message: `"${text}" is not a duration: use Nm, Nh or Nd (e.g. 30m, 2h, 1d) or an ISO 8601 duration (e.g. PT2H, PT1H30M, P1D)`,
-      })
-    },
-  )
+  it.each([
+    '2 hours',
+    '2H',
+    'h',
+    '1.5h',
+    '-1h',
+    'PT',
+    'P',
+    'P1DT',
+    'P1Y',
+    'P1M',
+    'pt2h',
+    '2h30m',
+    ' 2h',
+    '',
+    // A fraction only in the smallest unit written, with digits on both sides of the decimal sign.
+    'PT1.5H30M',
+    'P1.5DT2H',
+    'P0.5W1D',
+    'PT.5H',
+    'PT1.H',
+    'PT1..5H',
+    'PT1.5',
+  ])('rejects %j with the allowed forms', (text) => {
+    const result = parseDuration(text)
+    expect(result).toEqual({
+      ok: false,
+      message: `"${text}" is not a duration: use Nm, Nh or Nd (e.g. 30m, 2h, 1d) or an ISO 8601 duration (e.g. PT2H, PT1H30M, P1D)`,
+    })
+  })
+
+  it('refuses a fraction finer than a millisecond rather than rounding it', () => {
+    expect(parseDuration('PT300.0001S')).toEqual({
+      ok: false,
+      message: '"PT300.0001S" is more precise than a millisecond: shorten its fraction',
+    })
+    expect(parseDuration('PT0.0000001H')).toEqual({
+      ok: false,
+      message: '"PT0.0000001H" is more precise than a millisecond: shorten its fraction',
+    })
+  })
+
+  it('schemas accept exactly the spellings the parser reads', () => {
+    const pattern = new RegExp(DURATION_PATTERN)
+    for (const text of ['PT1.5H', 'P0,5D', '2h', 'P1DT1.25H']) expect(pattern.test(text), text).toBe(true)
+    for (const text of ['PT1.5H30M', '1.5h', 'PT.5H', 'P1Y']) expect(pattern.test(text), text).toBe(false)
+  })
 
   it('applies other bounds when given', () => {
     expect(parseDuration('1m', { minMs: MINUTE })).toEqual({ ok: true, ms: MINUTE })
