@@ -12,6 +12,9 @@ export interface ActionResult {
   readonly delivery: WebhookDelivery
 }
 
+/** GitHub's three merge methods (the merge button's choices). */
+export type MergeMethod = 'merge' | 'squash' | 'rebase'
+
 /** The error the control API throws when a user action is impossible (unknown PR, merge conflict). */
 export class ControlActionError extends Error {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -164,26 +167,66 @@ export class GitHubControlApi {
   }
 
   /**
-   * Merges with a real merge commit on the base branch (`git merge-tree`, two parents) and delivers
-   * `pull_request.closed` with `merged: true`. Throws on conflicts, like GitHub's disabled merge button.
+   * Merges as GitHub's merge button does, by `method` (default `merge`), and delivers `pull_request.closed`
+   * with `merged: true`. Throws on conflicts, like GitHub's disabled merge button.
+   * - `merge`: a merge commit on the base branch (two parents: the base tip, then the head);
+   * - `squash`: one new commit with the combined change, whose only parent is the base tip;
+   * - `rebase`: each of the pull request's commits (merge commits left out) re-applied in order onto the
+   *   base tip, keeping its author, committed by GitHub; the "merge commit" GitHub reports is the last
+   *   of them, and the base branch moves to it in one ref update.
    */
-  async mergePullRequest(number: number, params: { by: string; message?: string }): Promise<ActionResult & { mergeCommitSha: string }> {
+  async mergePullRequest(
+    number: number,
+    params: { by: string; message?: string; method?: MergeMethod },
+  ): Promise<ActionResult & { mergeCommitSha: string; commits: string[] }> {
     const pull = this.openPull(number)
     const { store } = this.context
     const baseRef = `refs/heads/${pull.baseRef}`
     const baseTip = await store.readRef(baseRef)
     if (baseTip === undefined) throw new ControlActionError(`Base branch ${pull.baseRef} does not exist`)
-    const merge = await store.mergeTrees(baseTip, pull.headSha)
-    if (!merge.clean)
-      throw new ControlActionError(`Pull request #${number} conflicts with ${pull.baseRef} in: ${merge.conflicts.join(', ')}`)
     const now = this.context.clock()
-    const mergeCommitSha = await store.createCommit({
-      tree: merge.tree,
-      parents: [baseTip, pull.headSha],
-      message: params.message ?? `Merge pull request #${number} from ${pull.headOwner}/${pull.headRef}\n\n${pull.title}\n`,
-      author: this.identity(params.by, now),
-      committer: { name: 'GitHub', email: 'noreply@github.com', date: now },
-    })
+    const committer = { name: 'GitHub', email: 'noreply@github.com', date: now }
+    const conflict = (paths: readonly string[]) =>
+      new ControlActionError(`Pull request #${number} conflicts with ${pull.baseRef} in: ${paths.join(', ')}`)
+    const method = params.method ?? 'merge'
+    const commits: string[] = []
+    if (method === 'rebase') {
+      const mergeBase = (await store.mergeBase(baseTip, pull.headSha)) ?? baseTip
+      let tip = baseTip
+      for (const sha of await store.listCommitsBetween(mergeBase, pull.headSha)) {
+        const original = await store.readCommit(sha)
+        if (!original) throw new ControlActionError(`Commit ${sha} of pull request #${number} is missing`)
+        const applied = await store.applyCommitTree({ onto: tip, parent: original.parents[0] ?? mergeBase, commit: sha })
+        if (!applied.clean) throw conflict(applied.conflicts)
+        tip = await store.createCommit({
+          tree: applied.tree,
+          parents: [tip],
+          message: original.message,
+          author: original.author,
+          committer,
+        })
+        commits.push(tip)
+      }
+    } else {
+      const merge = await store.mergeTrees(baseTip, pull.headSha)
+      if (!merge.clean) throw conflict(merge.conflicts)
+      const squash = method === 'squash'
+      commits.push(
+        await store.createCommit({
+          tree: merge.tree,
+          parents: squash ? [baseTip] : [baseTip, pull.headSha],
+          message:
+            params.message ??
+            (squash
+              ? `${pull.title} (#${number})\n`
+              : `Merge pull request #${number} from ${pull.headOwner}/${pull.headRef}\n\n${pull.title}\n`),
+          author: this.identity(params.by, now),
+          committer,
+        }),
+      )
+    }
+    const mergeCommitSha = commits[commits.length - 1]
+    if (mergeCommitSha === undefined) throw new ControlActionError(`Pull request #${number} has no commits to rebase onto ${pull.baseRef}`)
     if (!(await store.updateRef(baseRef, mergeCommitSha, baseTip)))
       throw new ControlActionError(`${baseRef} moved while merging #${number}`)
     Object.assign(pull, {
@@ -196,7 +239,7 @@ export class GitHubControlApi {
       updatedAt: now,
     })
     const delivery = await this.send(await buildPullRequestEvent(this.context, { action: 'closed', pull, senderLogin: params.by }))
-    return { mergeCommitSha, delivery }
+    return { mergeCommitSha, commits, delivery }
   }
 
   /** Closes without merging (`pull_request.closed`, `merged: false`). */

@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { runGit, type GitOutput } from './git-command.js'
 
 /** Who made a commit and when. */
@@ -310,6 +312,39 @@ export class GitStore {
       .filter((line) => line.length > 0)
     if (exitCode === 0) return { clean: true, tree: lines[0] ?? '' }
     return { clean: false, conflicts: lines.slice(1) }
+  }
+
+  /** The commits reachable from `head` and not from `base`, oldest first, leaving out merge commits (as `git rebase` does). */
+  async listCommitsBetween(base: string, head: string): Promise<string[]> {
+    const { stdout } = await this.run(['rev-list', '--reverse', '--topo-order', '--no-merges', `${base}..${head}`])
+    return stdout
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.length > 0)
+  }
+
+  /**
+   * The tree of `onto` with the change `parent` → `commit` applied (what cherry-picking `commit` onto
+   * `onto` writes), through a scratch index: this git has no `merge-tree --merge-base`. A change that does
+   * not apply is a conflict.
+   */
+  async applyCommitTree(params: { onto: string; parent: string; commit: string }): Promise<GitMergeResult> {
+    const patch = (await this.run(['diff-tree', '-p', '--binary', '--full-index', '--no-renames', params.parent, params.commit])).stdout
+    const ontoTree = (await this.run(['rev-parse', `${params.onto}^{tree}`])).stdout.toString('utf8').trim()
+    if (patch.length === 0) return { clean: true, tree: ontoTree }
+    const scratch = await mkdtemp(join(tmpdir(), 'git-index-'))
+    const env = { GIT_INDEX_FILE: join(scratch, 'index') }
+    try {
+      await this.run(['read-tree', ontoTree], { env })
+      const applied = await this.run(['apply', '--cached', '--binary', '-'], { input: patch, env, acceptExitCodes: [1] })
+      if (applied.exitCode !== 0) {
+        const conflicts = [...applied.stderr.matchAll(/patch failed: ([^:\n]+):/g)].map((match) => match[1] ?? '')
+        return { clean: false, conflicts: conflicts.length > 0 ? conflicts : [applied.stderr.trim()] }
+      }
+      return { clean: true, tree: (await this.run(['write-tree'], { env })).stdout.toString('utf8').trim() }
+    } finally {
+      await rm(scratch, { recursive: true, force: true })
+    }
   }
 
   /** Files changed from `base` to `head` (commits or trees), with line counts and text patches. */

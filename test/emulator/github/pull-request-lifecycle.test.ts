@@ -176,6 +176,66 @@ describe('pull request lifecycle through the control API', () => {
     expect(all.data.map((pull) => pull.number)).toEqual([opened.number])
   })
 
+  it('squash-merges as one commit whose only parent is the base tip', async () => {
+    const { emulator } = fixture
+    const opened = await emulator.openPullRequest({ author: 'alice', branch: 'b', files: { 'requests/a.yaml': 'x: 1\n' }, title: 'Access' })
+    await emulator.pushToPullRequest(opened.number, { 'requests/a.yaml': 'x: 2\n' })
+    const baseTip = (await emulator.git(['rev-parse', 'main'])).trim()
+    const merged = await emulator.mergePullRequest(opened.number, { by: 'bob', method: 'squash' })
+
+    expect(merged.commits).toEqual([merged.mergeCommitSha])
+    expect((await emulator.git(['rev-list', '--parents', '-n', '1', 'main'])).trim().split(' ')).toEqual([merged.mergeCommitSha, baseTip])
+    expect(await emulator.git(['log', '-1', '--format=%s|%an|%cn', 'main'])).toBe(`Access (#${opened.number})|bob|GitHub\n`)
+    expect(await emulator.git(['show', 'main:requests/a.yaml'])).toBe('x: 2\n')
+    expect(last().payload).toMatchObject({ action: 'closed', pull_request: { merged: true, merge_commit_sha: merged.mergeCommitSha } })
+  })
+
+  it('rebase-merges each commit of the pull request onto the base tip, the last one being the "merge commit"', async () => {
+    const { emulator } = fixture
+    const opened = await emulator.openPullRequest({
+      author: 'alice',
+      branch: 'b',
+      files: { 'policies/read.yaml': 'name: edited\n' },
+      title: 't',
+    })
+    await emulator.commitToDefaultBranch({ files: { 'README.md': 'moved on\n' } })
+    await emulator.pushToPullRequest(
+      opened.number,
+      { 'policies/read.yaml': 'name: read\n', 'requests/a.yaml': 'x: 1\n' },
+      { author: 'mallory' },
+    )
+    const baseTip = (await emulator.git(['rev-parse', 'main'])).trim()
+    const merged = await emulator.mergePullRequest(opened.number, { by: 'bob', method: 'rebase' })
+
+    expect(merged.commits).toHaveLength(2)
+    expect(merged.mergeCommitSha).toBe(merged.commits[1])
+    // Linear history on main: base tip, then the rebased commits in order, each keeping its author.
+    expect((await emulator.git(['rev-list', '--parents', `${baseTip}..main`])).trim().split('\n')).toEqual([
+      `${merged.commits[1]} ${merged.commits[0]}`,
+      `${merged.commits[0]} ${baseTip}`,
+    ])
+    expect(await emulator.git(['log', '--format=%an|%cn', `${baseTip}..main`])).toBe('mallory|GitHub\nalice|GitHub\n')
+    // The intermediate commit is on main too: for a moment the edited policy was the default branch's.
+    expect(await emulator.git(['show', `${merged.commits[0]}:policies/read.yaml`])).toBe('name: edited\n')
+    expect(await emulator.git(['show', 'main:policies/read.yaml'])).toBe('name: read\n')
+    expect(await emulator.git(['show', 'main:README.md'])).toBe('moved on\n')
+    expect(last().payload).toMatchObject({ action: 'closed', pull_request: { merged: true, merge_commit_sha: merged.mergeCommitSha } })
+  })
+
+  it('refuses a rebase whose commit does not apply on the base branch', async () => {
+    const { emulator } = fixture
+    const opened = await emulator.openPullRequest({
+      author: 'alice',
+      branch: 'b',
+      files: { 'policies/read.yaml': 'name: mine\n' },
+      title: 't',
+    })
+    await emulator.commitToDefaultBranch({ files: { 'policies/read.yaml': 'name: theirs\n' } })
+    await expect(emulator.mergePullRequest(opened.number, { by: 'bob', method: 'rebase' })).rejects.toThrow(
+      /conflicts with main in: policies\/read.yaml/,
+    )
+  })
+
   it('refuses to merge a pull request that conflicts with the default branch', async () => {
     const { emulator } = fixture
     const opened = await emulator.openPullRequest({
