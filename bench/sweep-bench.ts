@@ -12,7 +12,7 @@ import type { GrantRecord } from '../src/core/records/grant-record.js'
 import { formatRecordDocument } from '../src/core/records/record-document.js'
 import { createGitHubApi } from '../src/github/github-api.js'
 import { cacheAssumeRole } from '../src/aws/assume-role-cache.js'
-import { SWEEP_SESSION_NAME } from '../src/workflows/sweep/create-sweep-provider.js'
+import { SWEEP_SESSION_NAME } from '../src/aws/create-provider.js'
 import { runSweep } from '../src/workflows/sweep/run-sweep.js'
 import type { BenchCase, BenchIo } from './bench-case.js'
 

@@ -2,7 +2,7 @@ import type { Probot } from 'probot'
 import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import { DEFAULT_SETTINGS, parseSettings } from '../core/files/settings.js'
-import type { CreateSweepProvider } from '../workflows/sweep/create-sweep-provider.js'
+import type { CreateProviderFor } from '../aws/create-provider.js'
 import type { HealMergeDependencies } from '../workflows/sweep/heal-merges.js'
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
 import { runSweep, type SweepReport } from '../workflows/sweep/run-sweep.js'
@@ -15,7 +15,7 @@ export type Schedule = (everyMs: number, task: () => Promise<void>) => { stop():
 
 export interface SweepHandlerDependencies {
   /** The cloud for the sweep's revocations, `/jit revoke`, and the grants of merges the sweep heals (`purpose: 'grant'`). */
-  readonly createProvider: CreateSweepProvider
+  readonly createProvider: CreateProviderFor
   /**
    * The catalogue the grant workflow checks actions against when the sweep heals a merge that left no
    * record (default: `loadActionCatalogue()`, loaded only when there is one to heal).

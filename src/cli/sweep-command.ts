@@ -6,8 +6,7 @@ import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from '../core/files/settings.js'
 import { createGitHubApi, type GitHubApi, type OctokitLike } from '../github/github-api.js'
-import { createProvider, ProviderConfigError } from '../aws/create-provider.js'
-import type { CreateSweepProvider } from '../workflows/sweep/create-sweep-provider.js'
+import { createProvider, ProviderConfigError, type CreateProviderFor } from '../aws/create-provider.js'
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
 import { revokeGrant } from '../workflows/sweep/revoke-grant.js'
 import { runSweep, type SweepReport } from '../workflows/sweep/run-sweep.js'
@@ -22,7 +21,7 @@ export const REVOKE_USAGE = `jit revoke <id> [--by LOGIN] [--dry-run] [--json]  
 export interface SweepCommandDependencies {
   /** The authenticated Octokit for the repository (default: from the environment). */
   readonly createOctokit?: (params: { env: CliIo['env']; owner: string; repo: string }) => Promise<OctokitLike>
-  readonly createProvider?: CreateSweepProvider
+  readonly createProvider?: CreateProviderFor
   /** For the grants of merges the sweep heals (default: `loadActionCatalogue()`, loaded only when one is healed). */
   readonly catalogue?: () => Promise<ActionCatalogue>
 }
@@ -170,7 +169,7 @@ async function createOctokitFromEnv(params: { env: CliIo['env']; owner: string; 
   return probot.auth(installation.data.id)
 }
 
-function providerFactory(deps: SweepCommandDependencies, io: CliIo): CreateSweepProvider {
+function providerFactory(deps: SweepCommandDependencies, io: CliIo): CreateProviderFor {
   if (deps.createProvider) return deps.createProvider
   return (params) => {
     // --dry-run needs no AWS settings: it is the dry run whatever the environment says.

@@ -3,7 +3,7 @@ import nock from 'nock'
 import { Probot } from 'probot'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { registerSweepHandlers, type Schedule } from '../../src/app/register-sweep-handlers.js'
-import type { CreateSweepProvider } from '../../src/workflows/sweep/create-sweep-provider.js'
+import type { CreateProviderFor } from '../../src/aws/create-provider.js'
 import { FakeGitHubRepo, repoFiles } from '../workflows/sweep/support/fake-github-repo.js'
 import { FakeIam } from '../workflows/sweep/support/fake-iam.js'
 import { CATALOGUE, mergedRequest, RULES, TEAMS } from '../workflows/sweep/support/merged-requests.js'
@@ -37,7 +37,7 @@ afterEach(() => {
 
 async function tick(deps: { healMerges?: boolean }): Promise<{ purposes: string[] }> {
   const purposes: string[] = []
-  const createProvider: CreateSweepProvider = ({ purpose }) => {
+  const createProvider: CreateProviderFor = ({ purpose }) => {
     purposes.push(purpose)
     return aws.provider()
   }

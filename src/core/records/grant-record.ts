@@ -19,6 +19,11 @@ export function recordPath(state: RecordState, id: string): string {
 /** Every state a record can be in; a record of a request in any of them means its merge was handled. */
 export const RECORD_STATES: readonly RecordState[] = ['active', 'revoked', 'refused', 'failed']
 
+/** Whether a value read from a file names one of the record states. */
+export function isRecordState(value: unknown): value is RecordState {
+  return RECORD_STATES.some((state) => state === value)
+}
+
 /** Request ids are derived from the pull request: `pr-42`. */
 export function requestIdFor(pullNumber: number): string {
   return `pr-${pullNumber}`
@@ -87,6 +92,12 @@ export interface GrantRecord extends RecordBase {
   readonly dry_run?: boolean
   /** Set once revoked (then the record lives in `grants/revoked/`). */
   readonly revocation?: Revocation
+}
+
+/** A grant as it is written to `grants/revoked/`: the revocation is always there. */
+export interface RevokedGrantRecord extends GrantRecord {
+  readonly state: 'revoked'
+  readonly revocation: Revocation
 }
 
 export type RevocationReason = 'expired' | 'early' | 'orphan' | 'superseded'

@@ -1,4 +1,4 @@
-import { listRequestItems, type AccessRequest } from '../files/access-request.js'
+import { listRequestItems, type AccessRequest, type RequestItem } from '../files/access-request.js'
 import type { GrantOutcome, GrantPlan, GrantTarget } from '../ports/cloud-provider.js'
 import type { Decision } from '../decision/decision.js'
 import type {
@@ -215,8 +215,8 @@ function describeRecordBase<S extends RecordState>(params: {
   }
 }
 
-function groupByAccount(request: AccessRequest): Map<string, ReturnType<typeof listRequestItems>> {
-  const groups = new Map<string, ReturnType<typeof listRequestItems>>()
+function groupByAccount(request: AccessRequest): Map<string, RequestItem[]> {
+  const groups = new Map<string, RequestItem[]>()
   for (const item of listRequestItems(request)) {
     const group = groups.get(item.account) ?? []
     group.push(item)

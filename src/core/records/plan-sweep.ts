@@ -1,5 +1,5 @@
 import type { RevokeOutcome, RevokeTarget } from '../ports/cloud-provider.js'
-import type { GrantRecord, Revocation, RevocationReason } from './grant-record.js'
+import type { GrantRecord, Revocation, RevocationReason, RevokedGrantRecord } from './grant-record.js'
 
 /** The login a scheduled sweep records as `revoked_by`. */
 export const SWEEPER_LOGIN = 'jit-sweeper'
@@ -105,7 +105,7 @@ export function buildRevokedRecord(params: {
   revokedBy: string
   reason: RevocationReason
   outcome: RevokeOutcome
-}): GrantRecord {
+}): RevokedGrantRecord {
   const { record, outcome } = params
   if (!outcome.ok) throw new Error(`${record.id}: refusing to record a revocation AWS did not confirm (${outcome.summary})`)
   return {

@@ -1,11 +1,15 @@
 import type { ManagedPolicy } from '../ports/cloud-provider.js'
-import { requestIdFor, type GrantRecord, type Revocation } from './grant-record.js'
+import { requestIdFor, type GrantRecord, type Revocation, type RevokedGrantRecord } from './grant-record.js'
 import { formatRecordTime } from './plan-sweep.js'
 
-/** One principal and the policies of ours that AWS listed on it. */
-export interface ListedPrincipal {
+/** A principal in one account whose policies a reconcile lists. */
+export interface InspectedPrincipal {
   readonly account: string
   readonly principalArn: string
+}
+
+/** One principal and the policies of ours that AWS listed on it. */
+export interface ListedPrincipal extends InspectedPrincipal {
   readonly policies: readonly ManagedPolicy[]
 }
 
@@ -47,8 +51,8 @@ export interface Reconciliation {
 export const MAX_SESSION_MS = 12 * 3_600_000
 
 /** The principals whose policies a reconcile lists: every (account, principal) an active record names, once. */
-export function listPrincipalsToInspect(records: readonly GrantRecord[]): { account: string; principalArn: string }[] {
-  const seen = new Map<string, { account: string; principalArn: string }>()
+export function listPrincipalsToInspect(records: readonly GrantRecord[]): InspectedPrincipal[] {
+  const seen = new Map<string, InspectedPrincipal>()
   for (const record of records) {
     for (const target of record.targets)
       seen.set(`${target.account} ${target.principal}`, { account: target.account, principalArn: target.principal })
@@ -131,6 +135,13 @@ export function reconcileGrants(params: {
   return { orphans, drift, spentSessionCuts }
 }
 
+/** The orphans a sweep deletes now, those it leaves for a later sweep, and those its heal accounts for. */
+export interface OrphanConfirmation {
+  readonly confirmed: OrphanPolicy[]
+  readonly deferred: OrphanPolicy[]
+  readonly healing: OrphanPolicy[]
+}
+
 /**
  * A grant is committed a moment after its policy is put. An unexpired orphan whose pull request merged
  * within `graceMs` may be that moment, not a crash, so it is left for a later sweep. Expired orphans
@@ -148,7 +159,7 @@ export function confirmOrphans(params: {
   graceMs: number
   /** Ids of the requests whose merge this sweep handles again. */
   healing?: ReadonlySet<string>
-}): { confirmed: OrphanPolicy[]; deferred: OrphanPolicy[]; healing: OrphanPolicy[] } {
+}): OrphanConfirmation {
   const confirmed: OrphanPolicy[] = []
   const deferred: OrphanPolicy[] = []
   const healing: OrphanPolicy[] = []
@@ -187,6 +198,13 @@ export interface UnrecordedMerge {
   readonly explanation: string
 }
 
+/** The merges with no record: those due a heal now, those over this sweep's bound, and those too recent to judge. */
+export interface UnrecordedMerges {
+  readonly due: UnrecordedMerge[]
+  readonly overLimit: UnrecordedMerge[]
+  readonly recent: UnrecordedMerge[]
+}
+
 /**
  * The merged request pull requests that have no record in any of `grants/{active,revoked,refused,failed}/`:
  * each is a merge the grant workflow never finished. Those merged within `graceMs` are left alone (their
@@ -200,7 +218,7 @@ export function findUnrecordedMerges(params: {
   now: Date
   graceMs: number
   limit: number
-}): { due: UnrecordedMerge[]; overLimit: UnrecordedMerge[]; recent: UnrecordedMerge[] } {
+}): UnrecordedMerges {
   const unrecorded = params.merges
     .filter((merge) => merge.isRequest && !params.recordedIds.has(requestIdFor(merge.number)))
     .sort((a, b) => b.mergedAt.getTime() - a.mergedAt.getTime() || b.number - a.number)
@@ -242,7 +260,7 @@ export function buildOrphanRecord(params: {
   revokedBy: string
   aws: Revocation['aws']
   repositoryUrl: string
-}): GrantRecord {
+}): RevokedGrantRecord {
   const { orphan } = params
   const number = Number(/^pr-(\d+)$/.exec(orphan.requestId)?.[1] ?? 0)
   const unknown = 'unknown: rebuilt from an orphan policy in AWS'

@@ -1,5 +1,6 @@
 import yaml from 'js-yaml'
 import {
+  isRecordState,
   recordPath,
   type AccessRecord,
   type FailureRecord,
@@ -43,15 +44,16 @@ export function parseRecordDocument(params: { file: string; text: string }): Par
   const parsed = parseYamlDocument({ file, text: params.text, what: 'grant record' })
   if (!parsed.ok) return parsed
   const document = parsed.value
-  const state = (document.value as { state?: unknown }).state
-  if (typeof state !== 'string' || !Object.hasOwn(VALIDATORS, state)) {
+  const { value } = document
+  const state = typeof value === 'object' && value !== null && 'state' in value ? value.state : undefined
+  if (!isRecordState(state)) {
     return fail(
       file,
       document.lineOf(['state']),
       `state must be one of ${Object.keys(VALIDATORS).join(', ')}, found ${JSON.stringify(state ?? null)}`,
     )
   }
-  const checked = VALIDATORS[state as RecordState].validate(document)
+  const checked = VALIDATORS[state].validate(document)
   if (!checked.ok) return checked
   const record = checked.value
   const incomplete = findIncompleteGrant(record)

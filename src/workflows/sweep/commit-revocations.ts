@@ -1,7 +1,7 @@
 import type { GitHubApi } from '../../github/github-api.js'
 import { commitToBranch } from '../../github/commit-to-branch.js'
 import { readRecordIds, type RecordSnapshot } from './read-grant-records.js'
-import { type ConfirmedRevocation, planRevocationCommit } from './revocation-commit.js'
+import { type ConfirmedRevocation, planRevocationCommit, type RevocationCommitPlan } from './revocation-commit.js'
 
 export interface RevocationCommitResult {
   /** Undefined when nothing was left to record (another sweeper recorded everything first). */
@@ -27,7 +27,7 @@ export async function commitRevocations(params: {
   revocations: readonly ConfirmedRevocation[]
 }): Promise<RevocationCommitResult> {
   const { api, owner, repo, readAt } = params
-  let last: ReturnType<typeof planRevocationCommit>
+  let last: RevocationCommitPlan | undefined
   const outcome = await commitToBranch({
     api,
     owner,

@@ -1,10 +1,12 @@
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
 import type { CloudProvider } from '../../core/ports/cloud-provider.js'
+import type { Logger } from '../../core/ports/logger.js'
+import type { RecordState } from '../../core/records/grant-record.js'
 import type { UnrecordedMerge } from '../../core/records/reconcile.js'
 import type { JitSettings } from '../../core/files/settings.js'
 import type { Engine } from '../check/evaluate-pull-request.js'
 import type { GitHubApi } from '../../github/github-api.js'
-import { grantOnMerge, GrantWorkflowError, type GrantLog } from '../grant/grant-on-merge.js'
+import { grantOnMerge, GrantWorkflowError } from '../grant/grant-on-merge.js'
 
 /** What the sweep needs to run the grant workflow again for a merge that left no record. */
 export interface HealMergeDependencies {
@@ -49,7 +51,7 @@ export async function healMerges(params: {
   deps: HealMergeDependencies
   now: Date
   dryRun: boolean
-  log: GrantLog
+  log: Logger
 }): Promise<HealedMerge[]> {
   const { merges, deps, now } = params
   const healed: HealedMerge[] = []
@@ -92,7 +94,7 @@ export async function healMerges(params: {
           number: merge.number,
           status: 'healed-merge',
           path: result.path,
-          explanation: `${merge.explanation}; its grant ran again and recorded it ${describeState(result.record.state)} in ${result.path}`,
+          explanation: `${merge.explanation}; its grant ran again and recorded it ${RECORDED_AS[result.record.state]} in ${result.path}`,
         })
       } else if (result.kind === 'already-recorded') {
         healed.push({
@@ -127,9 +129,10 @@ export async function healMerges(params: {
   return healed
 }
 
-function describeState(state: string): string {
-  if (state === 'active') return 'as granted'
-  if (state === 'refused') return 'as refused (merged without approval)'
-  if (state === 'failed') return 'as failed'
-  return `as ${state}`
+/** How a healed merge's record reads in its explanation, by the state the grant workflow recorded. */
+const RECORDED_AS: Record<RecordState, string> = {
+  active: 'as granted',
+  refused: 'as refused (merged without approval)',
+  failed: 'as failed',
+  revoked: 'as revoked',
 }

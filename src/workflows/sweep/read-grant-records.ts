@@ -19,6 +19,12 @@ export interface DefaultBranch {
   readonly url: string
 }
 
+/** The ids under `grants/active/` and `grants/revoked/` at one commit. */
+export interface RecordIds {
+  readonly activeIds: ReadonlySet<string>
+  readonly revokedIds: ReadonlySet<string>
+}
+
 /** The grant records at one commit. */
 export interface RecordSnapshot {
   readonly commitSha: string
@@ -201,12 +207,7 @@ function readMerges(nodes: readonly (MergedNode | null)[] | null | undefined): M
 }
 
 /** The ids under `grants/active/` and `grants/revoked/` at a commit, without their text. */
-export async function readRecordIds(params: {
-  api: GitHubApi
-  owner: string
-  repo: string
-  commitSha: string
-}): Promise<{ activeIds: Set<string>; revokedIds: Set<string> }> {
+export async function readRecordIds(params: { api: GitHubApi; owner: string; repo: string; commitSha: string }): Promise<RecordIds> {
   const { api, owner, repo, commitSha } = params
   const data = await readFromGitHub(`the grant record names at ${commitSha.slice(0, 7)}`, () =>
     api.graphql<RecordsData>(GRANT_RECORD_NAMES_QUERY, {

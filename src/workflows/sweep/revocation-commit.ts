@@ -1,16 +1,22 @@
-import type { GrantRecord } from '../../core/records/grant-record.js'
-import { recordPath } from '../../core/records/grant-record.js'
+import { recordPath, type RevokedGrantRecord } from '../../core/records/grant-record.js'
 import type { CommitPlan, FileChange } from '../../github/commit-to-branch.js'
 import { renderGrantRecordYaml } from './record-yaml.js'
 
 /** A revocation AWS confirmed, waiting to be committed. */
 export interface ConfirmedRevocation {
   /** The record as it will be written under `grants/revoked/` (with `revocation`). */
-  readonly record: GrantRecord
+  readonly record: RevokedGrantRecord
   /** `active`: moves `grants/active/<id>.yaml`; `orphan`: a new record for a policy no record knew. */
   readonly source: 'active' | 'orphan'
   /** One line for the commit body, e.g. "expired at 2026-12-01T11:00:00Z; deleted jit-pr-42-... on ...". */
   readonly summary: string
+}
+
+/** The commit to write, which revocations it records, and which another writer recorded first. */
+export interface RevocationCommitPlan {
+  readonly plan: CommitPlan
+  readonly recorded: ConfirmedRevocation[]
+  readonly skipped: ConfirmedRevocation[]
 }
 
 const SUBJECT_IDS = 5
@@ -26,7 +32,7 @@ export function planRevocationCommit(params: {
   revocations: readonly ConfirmedRevocation[]
   activeIds: ReadonlySet<string>
   revokedIds: ReadonlySet<string>
-}): { plan: CommitPlan; recorded: ConfirmedRevocation[]; skipped: ConfirmedRevocation[] } | undefined {
+}): RevocationCommitPlan | undefined {
   const recorded: ConfirmedRevocation[] = []
   const skipped: ConfirmedRevocation[] = []
   const changes: FileChange[] = []
@@ -44,7 +50,7 @@ export function planRevocationCommit(params: {
     } else {
       // An earlier record of the same id (a grant revoked long ago) is never overwritten.
       const path = params.revokedIds.has(record.id)
-        ? `grants/revoked/${record.id}.orphan-${record.revocation?.revoked_at.replace(/[-:.]/g, '') ?? 'unknown'}.yaml`
+        ? `grants/revoked/${record.id}.orphan-${record.revocation.revoked_at.replace(/[-:.]/g, '')}.yaml`
         : recordPath('revoked', record.id)
       changes.push({ path, content: renderGrantRecordYaml(record) })
     }
@@ -59,8 +65,8 @@ export function renderRevocationMessage(revocations: readonly ConfirmedRevocatio
   const shown = ids.slice(0, SUBJECT_IDS).join(', ') + (ids.length > SUBJECT_IDS ? ` and ${ids.length - SUBJECT_IDS} more` : '')
   const subject = `Revoke ${ids.length === 1 ? 'grant' : `${ids.length} grants`}: ${shown}`
   const body = revocations.map((revocation) => {
-    const revoked = revocation.record.revocation
-    return `${revocation.record.id} (${revoked?.reason ?? 'revoked'} by ${revoked?.revoked_by ?? 'unknown'}): ${revocation.summary}`
+    const { reason, revoked_by } = revocation.record.revocation
+    return `${revocation.record.id} (${reason} by ${revoked_by}): ${revocation.summary}`
   })
   const trailers = ['Jit-Action: revoke', ...ids.map((id) => `Jit-Request: ${id}`)]
   return `${subject}\n\n${body.join('\n')}\n\n${trailers.join('\n')}\n`

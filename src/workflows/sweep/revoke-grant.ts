@@ -1,5 +1,5 @@
 import type { CloudProvider } from '../../core/ports/cloud-provider.js'
-import type { GrantRecord, RevocationReason } from '../../core/records/grant-record.js'
+import type { GrantRecord, RevocationReason, RevokedGrantRecord } from '../../core/records/grant-record.js'
 import { buildRevokedRecord, listRevokeTargets } from '../../core/records/plan-sweep.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { commitRevocations } from './commit-revocations.js'
@@ -14,7 +14,7 @@ export type RevokeGrantResult =
   | {
       readonly status: 'revoked'
       readonly id: string
-      readonly record: GrantRecord
+      readonly record: RevokedGrantRecord
       readonly commitSha: string | undefined
       readonly explanation: string
     }

@@ -1,4 +1,5 @@
-import type { CloudProvider, RevokeOutcome } from '../../core/ports/cloud-provider.js'
+import type { CloudProvider } from '../../core/ports/cloud-provider.js'
+import type { Logger } from '../../core/ports/logger.js'
 import type { GrantRecord } from '../../core/records/grant-record.js'
 import { buildRevokedRecord, listRevokeTargets, planSweep, summariseAwsOutcome, SWEEPER_LOGIN } from '../../core/records/plan-sweep.js'
 import {
@@ -12,9 +13,9 @@ import {
   type OrphanPolicy,
   reconcileGrants,
   type SpentSessionCut,
-  type UnrecordedMerge,
+  type UnrecordedMerges,
 } from '../../core/records/reconcile.js'
-import { DEFAULT_SETTINGS, parseSettings } from '../../core/files/settings.js'
+import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from '../../core/files/settings.js'
 import type { ApiCallCount, GitHubApi } from '../../github/github-api.js'
 import { closeStaleRequests, type StaleRequest } from './close-stale-requests.js'
 import { commitRevocations } from './commit-revocations.js'
@@ -23,14 +24,6 @@ import { mapConcurrently } from './map-concurrently.js'
 import { readMergeTimes } from './read-merge-times.js'
 import { type DefaultBranch, readDefaultBranch, readRecordSnapshot } from './read-grant-records.js'
 import type { ConfirmedRevocation } from './revocation-commit.js'
-
-/** Where the sweep writes what it did: Probot's logger (pino) fits, as does a console adapter. */
-export interface SweepLog {
-  info(fields: Record<string, unknown>, message: string): void
-  warn(fields: Record<string, unknown>, message: string): void
-  /** Where a healed merge's grant workflow reports its errors (default: `warn`). */
-  error?(fields: Record<string, unknown>, message: string): void
-}
 
 export interface SweepParams {
   readonly api: GitHubApi
@@ -61,7 +54,8 @@ export interface SweepParams {
   readonly heal?: HealMergeDependencies
   /** Already read by the caller (the app reads it to honour `sweep_interval`). */
   readonly branch?: DefaultBranch
-  readonly log?: SweepLog
+  /** Where the sweep (and the grant workflow of a healed merge) writes what it did; absent: nowhere. */
+  readonly log?: Logger
   /** Called after each AWS revocation, for a progress bar. */
   readonly onProgress?: (done: number, total: number) => void
 }
@@ -105,6 +99,8 @@ export interface SweepReport {
 const DEFAULT_CONCURRENCY = 8
 const DEFAULT_ORPHAN_GRACE_MS = 15 * 60_000
 
+const UNLOGGED: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined }
+
 /**
  * One sweep of one access repository, the same function wherever it runs (the app's interval, `jit
  * sweep`, the scheduled workflow): read the records at the default branch head, decide what is due,
@@ -115,13 +111,12 @@ const DEFAULT_ORPHAN_GRACE_MS = 15 * 60_000
 export async function runSweep(params: SweepParams): Promise<SweepReport> {
   const { api, owner, repo, provider, now } = params
   const dryRun = params.dryRun ?? false
-  const log = params.log
+  const log = params.log ?? UNLOGGED
   const concurrency = params.concurrency ?? DEFAULT_CONCURRENCY
   const revokedAt = now
 
   const branch = params.branch ?? (await readDefaultBranch({ api, owner, repo }))
-  const problems: string[] = []
-  const settings = readSweepSettings(branch, problems)
+  const { settings, problems: settingsProblems } = readSweepSettings(branch)
   const graceMs = params.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS
   const snapshot = await readRecordSnapshot({
     api,
@@ -131,9 +126,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     branch: branch.name,
     merges: params.heal !== undefined,
   })
-  problems.push(...snapshot.unreadable.map((error) => `${error.message}; left as it is`))
   const plan = planSweep({ records: snapshot.records, now })
-  problems.push(...plan.problems.map((problem) => problem.explanation))
   const unrecorded = findUnrecordedMerges({
     merges: snapshot.merges,
     recordedIds: snapshot.recordedIds,
@@ -146,15 +139,24 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   const reconciliation =
     (params.reconcile ?? !dryRun)
       ? await reconcileWithAws({
-          params,
+          api,
+          owner,
+          repo,
+          provider,
+          now,
           records: snapshot.records,
           due: plan.due.map((d) => d.record),
           healing: new Set(unrecorded.due.map((merge) => merge.id)),
           graceMs,
           concurrency,
-          problems,
         })
       : undefined
+  const problems = [
+    ...settingsProblems,
+    ...snapshot.unreadable.map((error) => `${error.message}; left as it is`),
+    ...plan.problems.map((problem) => problem.explanation),
+    ...(reconciliation?.problems ?? []),
+  ]
 
   const total = plan.due.length + (reconciliation?.confirmed.length ?? 0) + (reconciliation?.spent.length ?? 0)
   let done = 0
@@ -162,7 +164,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
 
   const confirmed: ConfirmedRevocation[] = []
   const grants: SweptGrant[] = []
-  const outcomes = await mapConcurrently(plan.due, concurrency, async (due) => {
+  const dueOutcomes = await mapConcurrently(plan.due, concurrency, async (due) => {
     const outcome = await provider.revoke({
       requestId: due.record.id,
       targets: listRevokeTargets(due.record),
@@ -170,10 +172,9 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
       cutSessions: due.record.revoke_sessions,
     })
     progress()
-    return outcome
+    return { due, outcome }
   })
-  for (const [index, due] of plan.due.entries()) {
-    const outcome = outcomes[index] as RevokeOutcome
+  for (const { due, outcome } of dueOutcomes) {
     if (outcome.dryRun) {
       grants.push({ id: due.record.id, status: 'would-revoke', explanation: `${due.explanation}; ${outcome.summary}` })
     } else if (!outcome.ok) {
@@ -182,7 +183,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
         status: 'failed',
         explanation: `${due.explanation}; ${outcome.summary}; it stays active and is retried next sweep`,
       })
-      log?.warn({ requestId: due.record.id, outcome: outcome.summary }, 'revocation failed; the grant stays active')
+      log.warn({ requestId: due.record.id, outcome: outcome.summary }, 'revocation failed; the grant stays active')
     } else {
       const record = buildRevokedRecord({ record: due.record, revokedAt, revokedBy: SWEEPER_LOGIN, reason: 'expired', outcome })
       confirmed.push({ record, source: 'active', summary: `${due.explanation}; ${outcome.summary}` })
@@ -202,10 +203,9 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
       cutSessions: false,
     })
     progress()
-    return outcome
+    return { orphan, outcome }
   })
-  for (const [index, orphan] of (reconciliation?.confirmed ?? []).entries()) {
-    const outcome = orphanOutcomes[index] as RevokeOutcome
+  for (const { orphan, outcome } of orphanOutcomes) {
     if (outcome.dryRun || !outcome.ok) {
       orphans.push({ ...orphan, status: outcome.dryRun ? 'would-revoke' : 'failed', detail: outcome.summary })
       continue
@@ -251,18 +251,25 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     }
   }
 
-  const healedMerges = await healUnrecordedMerges({
-    params,
-    branch: branch.name,
-    unrecorded,
-    orphaned: reconciliation?.confirmed ?? [],
-    dryRun,
-  })
+  const healedMerges = params.heal
+    ? await healUnrecordedMerges({
+        api,
+        owner,
+        repo,
+        branch: branch.name,
+        now,
+        heal: params.heal,
+        log,
+        unrecorded,
+        orphaned: reconciliation?.confirmed ?? [],
+        dryRun,
+      })
+    : []
 
   const staleRequests =
     (params.closeStale ?? true) ? await closeStaleRequests({ api, owner, repo, now, maxAgeMs: settings.pendingMaxAgeMs, dryRun }) : []
   const drift = reconciliation?.drift ?? []
-  for (const drifted of drift) log?.warn({ requestId: drifted.id, policy: drifted.policyName }, drifted.explanation)
+  for (const drifted of drift) log.warn({ requestId: drifted.id, policy: drifted.policyName }, drifted.explanation)
 
   const report: Omit<SweepReport, 'summary'> = {
     repository: `${owner}/${repo}`,
@@ -282,18 +289,17 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     githubCalls: { ...api.calls },
   }
   const summary = summariseSweep(report)
-  log?.info({ repository: report.repository, commit: commit?.sha ?? null, githubCalls: report.githubCalls }, summary)
+  log.info({ repository: report.repository, commit: commit?.sha ?? null, githubCalls: report.githubCalls }, summary)
   return { ...report, summary }
 }
 
-function readSweepSettings(branch: DefaultBranch, problems: string[]) {
-  if (branch.settingsText === null) return DEFAULT_SETTINGS
+/** The settings at the branch head; settings that do not parse are a problem, and the defaults are used. */
+function readSweepSettings(branch: DefaultBranch): { settings: JitSettings; problems: string[] } {
+  if (branch.settingsText === null) return { settings: DEFAULT_SETTINGS, problems: [] }
   const parsed = parseSettings({ file: '.github/jit.yml', text: branch.settingsText })
-  if (parsed.ok) return parsed.value
-  problems.push(
-    `.github/jit.yml does not parse (${parsed.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')}); the sweep used the defaults`,
-  )
-  return DEFAULT_SETTINGS
+  if (parsed.ok) return { settings: parsed.value, problems: [] }
+  const errors = parsed.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')
+  return { settings: DEFAULT_SETTINGS, problems: [`.github/jit.yml does not parse (${errors}); the sweep used the defaults`] }
 }
 
 /**
@@ -302,80 +308,95 @@ function readSweepSettings(branch: DefaultBranch, problems: string[]) {
  * could only record that its window had ended.
  */
 async function healUnrecordedMerges(input: {
-  params: SweepParams
+  api: GitHubApi
+  owner: string
+  repo: string
   branch: string
-  unrecorded: { due: readonly UnrecordedMerge[]; overLimit: readonly UnrecordedMerge[] }
+  now: Date
+  heal: HealMergeDependencies
+  log: Logger
+  unrecorded: Pick<UnrecordedMerges, 'due' | 'overLimit'>
   orphaned: readonly OrphanPolicy[]
   dryRun: boolean
 }): Promise<HealedMerge[]> {
-  const { params } = input
-  if (!params.heal) return []
+  const { heal, log } = input
   const orphaned = new Set(input.orphaned.map((orphan) => orphan.requestId))
-  const log = params.log
   const healed = await healMerges({
-    api: params.api,
-    owner: params.owner,
-    repo: params.repo,
+    api: input.api,
+    owner: input.owner,
+    repo: input.repo,
     branch: input.branch,
     merges: input.unrecorded.due.filter((merge) => !orphaned.has(merge.id)),
-    deps: params.heal,
-    now: params.now,
+    deps: heal,
+    now: input.now,
     dryRun: input.dryRun,
-    log: {
-      info: (fields, message) => log?.info({ ...fields }, message),
-      warn: (fields, message) => log?.warn({ ...fields }, message),
-      error: (fields, message) => (log?.error ? log.error({ ...fields }, message) : log?.warn({ ...fields }, message)),
-    },
+    log,
   })
   const deferred = input.unrecorded.overLimit.map((merge): HealedMerge => ({
     id: merge.id,
     number: merge.number,
     status: 'deferred',
     path: null,
-    explanation: `${merge.explanation}; a sweep heals at most ${params.heal?.maxPerSweep ?? DEFAULT_HEALS_PER_SWEEP} merges, so it is left for the next sweep`,
+    explanation: `${merge.explanation}; a sweep heals at most ${heal.maxPerSweep ?? DEFAULT_HEALS_PER_SWEEP} merges, so it is left for the next sweep`,
   }))
   for (const merge of healed)
-    log?.[merge.status === 'failed' ? 'warn' : 'info']({ requestId: merge.id, status: merge.status, path: merge.path }, merge.explanation)
+    log[merge.status === 'failed' ? 'warn' : 'info']({ requestId: merge.id, status: merge.status, path: merge.path }, merge.explanation)
   return [...healed, ...deferred]
 }
 
+/** What AWS holds that the records do not say, and the principals it could not be asked about. */
+interface AwsReconciliation {
+  /** Orphan policies to delete and record now. */
+  readonly confirmed: readonly OrphanPolicy[]
+  /** Orphans whose grant may still be being committed: a later sweep decides. */
+  readonly deferred: readonly OrphanPolicy[]
+  readonly drift: readonly DriftedGrant[]
+  readonly spent: readonly SpentSessionCut[]
+  /** One line per principal whose policies could not be listed. */
+  readonly problems: readonly string[]
+}
+
 async function reconcileWithAws(input: {
-  params: SweepParams
+  api: GitHubApi
+  owner: string
+  repo: string
+  provider: CloudProvider
+  now: Date
   records: readonly GrantRecord[]
   due: readonly GrantRecord[]
   /** Requests whose merge this sweep heals: their unexpired orphans are the heal's to account for. */
   healing: ReadonlySet<string>
   graceMs: number
   concurrency: number
-  problems: string[]
-}): Promise<{ confirmed: OrphanPolicy[]; deferred: OrphanPolicy[]; drift: readonly DriftedGrant[]; spent: readonly SpentSessionCut[] }> {
-  const { params, records, problems } = input
+}): Promise<AwsReconciliation> {
+  const { records, now } = input
   const listed: ListedPrincipal[] = []
+  const problems: string[] = []
   await mapConcurrently(listPrincipalsToInspect(records), input.concurrency, async (principal) => {
     try {
-      listed.push({ ...principal, policies: await params.provider.listManagedPolicies(principal) })
+      listed.push({ ...principal, policies: await input.provider.listManagedPolicies(principal) })
     } catch (error) {
       // An unreadable principal is neither drift nor orphan: it is reported and looked at next sweep.
       problems.push(`could not list the policies of ${principal.principalArn}: ${(error as Error).message}`)
     }
   })
-  const reconciliation = reconcileGrants({ records, listed, revoking: new Set(input.due.map((record) => record.id)), now: params.now })
+  const reconciliation = reconcileGrants({ records, listed, revoking: new Set(input.due.map((record) => record.id)), now })
   // Only an unexpired orphan needs its merge time, and not one this sweep's heal accounts for.
   const unexpired = reconciliation.orphans.filter(
-    (orphan) => orphan.expiresAt.getTime() > params.now.getTime() && !isHealedBy(orphan, input.healing, params.now),
+    (orphan) => orphan.expiresAt.getTime() > now.getTime() && !isHealedBy(orphan, input.healing, now),
   )
   const mergedAt =
     unexpired.length > 0
-      ? await readMergeTimes({ api: params.api, owner: params.owner, repo: params.repo, requestIds: unexpired.map((o) => o.requestId) })
+      ? await readMergeTimes({ api: input.api, owner: input.owner, repo: input.repo, requestIds: unexpired.map((o) => o.requestId) })
       : new Map<string, Date | null>()
   const { confirmed, deferred } = confirmOrphans({
     orphans: reconciliation.orphans,
     mergedAt,
-    now: params.now,
+    now,
     graceMs: input.graceMs,
     healing: input.healing,
   })
-  return { confirmed, deferred, drift: reconciliation.drift, spent: reconciliation.spentSessionCuts }
+  return { confirmed, deferred, drift: reconciliation.drift, spent: reconciliation.spentSessionCuts, problems }
 }
 
 /** One line a reviewer reads first, e.g. "revoked 3 expired grants (1 failed, retried next sweep); 1 orphan; 0 drift". */
