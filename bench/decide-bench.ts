@@ -1,4 +1,5 @@
 import type { ActionCatalogue } from '../src/core/matching/action-catalogue.js'
+import { listFailureErrors } from '../src/core/files/access-repository.js'
 import { loadActionCatalogue } from '../src/aws/load-action-catalogue.js'
 import { decide, type Decision, type Verdict } from '../src/core/decision/decision.js'
 import { findPolicyIndex } from '../src/core/matching/policy-index-cache.js'
@@ -65,7 +66,7 @@ export async function runDecideBench(io: BenchIo, options: DecideBenchOptions = 
   log(`decide: ${options.requests} requests, ${options.policies} policies (seed ${options.seed})`)
 
   const main = prepareDecideWorkload({ policies: options.policies, requests: options.requests, seed: options.seed, catalogue, now })
-  if (main.repository.errors.length > 0) return failOnRepositoryErrors(io, main)
+  if (main.repository.failures.length > 0) return failOnRepositoryErrors(io, main)
   log(`  generated and loaded ${main.repository.policies.length} policies in ${main.loadMs.toFixed(0)} ms (loadAccessRepository)`)
 
   // The warm-up pass keeps every decision: it is the correctness pass.
@@ -154,8 +155,10 @@ function measureGrowth(params: {
       let timings = mainTimings
       if (policies !== options.policies) {
         workload = prepareDecideWorkload({ policies, requests: options.growthRequests, seed: options.seed, catalogue, now: io.now })
-        if (workload.repository.errors.length > 0)
-          throw new Error(`the generated repository of ${policies} policies has errors: ${workload.repository.errors[0]?.message}`)
+        if (workload.repository.failures.length > 0)
+          throw new Error(
+            `the generated repository of ${policies} policies has errors: ${listFailureErrors(workload.repository.failures)[0]?.message}`,
+          )
         const current = workload
         timings = measureRounds({
           rounds: options.growthRounds,
@@ -191,8 +194,9 @@ function decideAll(workload: DecideWorkload): number {
 }
 
 function failOnRepositoryErrors(io: BenchIo, workload: DecideWorkload): BenchOutcome {
-  io.log(`  the generated repository has ${workload.repository.errors.length} errors (a generator bug); the first ones:`)
-  for (const error of workload.repository.errors.slice(0, 5)) io.log(`    ${error.file}:${error.line}: ${error.message}`)
+  const errors = listFailureErrors(workload.repository.failures)
+  io.log(`  the generated repository has ${errors.length} errors (a generator bug); the first ones:`)
+  for (const error of errors.slice(0, 5)) io.log(`    ${error.file}:${error.line}: ${error.message}`)
   return { ok: false }
 }
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { loadAccessRepository, SETTINGS_PATH } from '../core/files/access-repository.js'
+import { listFailureErrors, loadAccessRepository, SETTINGS_PATH } from '../core/files/access-repository.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import { formatInputError } from '../core/files/input-error.js'
 import { EXIT, type CliIo } from './cli-io.js'
@@ -17,14 +17,12 @@ export async function runValidateCommand(args: readonly string[], io: CliIo): Pr
   if (!files.some((file) => file.path.startsWith('policies/')))
     warnings.push('policies/ holds no policy file: every request will be denied')
   if (!repository.codeowners) warnings.push('no CODEOWNERS file: rules with `from: codeowners` can never be met')
-  const valid = repository.errors.length === 0
+  const errors = listFailureErrors(repository.failures)
+  const valid = errors.length === 0
   if (values.json) {
-    io.stdout.write(
-      JSON.stringify({ valid, policies: repository.policies.map((policy) => policy.name), errors: repository.errors, warnings }, null, 2) +
-        '\n',
-    )
+    io.stdout.write(JSON.stringify({ valid, policies: repository.policies.map((policy) => policy.name), errors, warnings }, null, 2) + '\n')
   } else {
-    for (const error of repository.errors) io.stdout.write(formatInputError(error) + '\n')
+    for (const error of errors) io.stdout.write(formatInputError(error) + '\n')
     for (const warning of warnings) io.stdout.write(`warning: ${warning}\n`)
     const policies = `${repository.policies.length} polic${repository.policies.length === 1 ? 'y' : 'ies'}`
     // Name only what exists: "valid" must never describe a file that is not there.
@@ -34,9 +32,7 @@ export async function runValidateCommand(args: readonly string[], io: CliIo): Pr
       ...(files.some((file) => file.path === SETTINGS_PATH) ? [SETTINGS_PATH] : []),
     ]
     io.stdout.write(
-      valid
-        ? `OK: ${checked.join(', ')} valid\n`
-        : `${repository.errors.length} error${repository.errors.length === 1 ? '' : 's'} (${policies} valid)\n`,
+      valid ? `OK: ${checked.join(', ')} valid\n` : `${errors.length} error${errors.length === 1 ? '' : 's'} (${policies} valid)\n`,
     )
   }
   return valid ? EXIT.ok : EXIT.invalid

@@ -1,4 +1,4 @@
-import type { AccessRepository } from '../core/files/access-repository.js'
+import { listFailureErrors, type AccessRepository } from '../core/files/access-repository.js'
 import type { Decision } from '../core/decision/decision.js'
 import type { InputError } from '../core/files/input-error.js'
 import { renderDecision } from '../core/decision/render-decision.js'
@@ -85,13 +85,10 @@ export function reportClassification(kind: Extract<PullRequestKind, { kind: 'rej
 }
 
 /** The check for a PR that changes policies, CODEOWNERS or settings: are the head's files valid, as `jit validate` says. */
-export function reportRulesCheck(params: {
-  headSha: string
-  paths: readonly string[]
-  repository: AccessRepository
-  errors: readonly InputError[]
-}): CheckRunReport {
-  const { repository, errors } = params
+export function reportRulesCheck(params: { headSha: string; paths: readonly string[]; repository: AccessRepository }): CheckRunReport {
+  const { repository } = params
+  // Every failure, the CODEOWNERS lines GitHub would ignore too: this check is where the rules' authors look.
+  const errors = listFailureErrors(repository.failures)
   const changed = params.paths.map((p) => `\`${p}\``).join(', ')
   const facts = [
     `${repository.policies.length} valid polic${repository.policies.length === 1 ? 'y' : 'ies'}`,

@@ -10,6 +10,7 @@ import { loadActionCatalogue } from '../../src/aws/load-action-catalogue.js'
 import { decide } from '../../src/core/decision/decision.js'
 import { parsePolicy, type Policy } from '../../src/core/files/policy.js'
 import { DEFAULT_SETTINGS } from '../../src/core/files/settings.js'
+import { listFailureErrors } from '../../src/core/files/access-repository.js'
 
 let catalogue: ActionCatalogue
 beforeAll(async () => {
@@ -37,7 +38,7 @@ describe('generateAccessRepo', () => {
   it('writes policies that load without errors, over real actions, some of them wildcards', () => {
     const generated = generateAccessRepo({ policies: 300, requests: 0, seed: 11, catalogue })
     const workload = prepareDecideWorkload({ policies: 300, requests: 0, seed: 11, catalogue, ...clock })
-    expect(workload.repository.errors).toEqual([])
+    expect(listFailureErrors(workload.repository.failures)).toEqual([])
     expect(workload.repository.policies).toHaveLength(300)
     expect(generated.files.filter((file) => file.path.startsWith('policies/'))).toHaveLength(300)
     const actions = workload.repository.policies.flatMap((policy) => policy.grants.actions)
@@ -146,7 +147,7 @@ describe('translatePoliciesToCedar', () => {
           `    resources: ["${question.resource}"]`,
         ].join('\n'),
       },
-      repository: { policies: [policy], settings: DEFAULT_SETTINGS, errors: [] },
+      repository: { policies: [policy], settings: DEFAULT_SETTINGS, failures: [] },
       author: question.author,
       headSha: 'a'.repeat(40),
       reviews: [],

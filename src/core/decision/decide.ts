@@ -26,7 +26,7 @@ export function decide(input: DecisionInput): Decision {
   const request = parsed.value
   const errors = [
     // Invalid CODEOWNERS lines are ignored, as GitHub ignores them; `jit validate` and the policy check report them.
-    ...input.repository.errors.filter((error) => error.file !== input.repository.codeowners?.file),
+    ...input.repository.failures.filter((f) => f.kind !== 'codeowners' || f.stage === 'unreadable').flatMap((f) => f.errors),
     ...checkRequestAgainstWorld({ request, text: input.requestFile.text, catalogue: input.catalogue, now: input.now }),
   ]
   if (errors.length > 0) return { ...invalidDecision(base, errors), request }

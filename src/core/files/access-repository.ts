@@ -17,8 +17,37 @@ export interface AccessRepository {
   /** Undefined when the repository has no CODEOWNERS file in any of GitHub's locations. */
   readonly codeowners?: Codeowners
   readonly settings: JitSettings
-  /** Every problem found in policies, CODEOWNERS and settings (a repository with errors still loads what is valid). */
+  /**
+   * Every rule file that could not be used, or not wholly, in the order its errors are reported: the
+   * unreadable files first, then the policies by path, CODEOWNERS, the settings. A repository with
+   * failures still loads what is valid.
+   */
+  readonly failures: readonly RuleFileFailure[]
+}
+
+/** Which of the rule files a failure concerns. */
+export type RuleFileKind = 'policy' | 'codeowners' | 'settings'
+
+/**
+ * A rule file that failed, and at which stage, since each is fixed differently: it could not be read
+ * (`unreadable`: too large, binary), it does not parse (`unparsable`: YAML, the schema, an invalid
+ * CODEOWNERS line), or it parses but does not make sense with the rest (`invalid`: a policy name used
+ * twice, a granted action AWS does not have).
+ */
+export interface RuleFileFailure {
+  readonly stage: 'unreadable' | 'unparsable' | 'invalid'
+  readonly kind: RuleFileKind
+  readonly file: string
+  /** Never empty. */
   readonly errors: readonly InputError[]
+}
+
+/** The errors of the failures `include` picks (all by default), in the order they are reported. */
+export function listFailureErrors(
+  failures: readonly RuleFileFailure[],
+  include: (failure: RuleFileFailure) => boolean = () => true,
+): InputError[] {
+  return failures.filter(include).flatMap((failure) => failure.errors)
 }
 
 /** A file read from the repository: path relative to its root, and its text. */
@@ -37,18 +66,30 @@ export function isPolicyPath(path: string): boolean {
 
 /**
  * Builds an AccessRepository from the files of `policies/*.yaml`, the CODEOWNERS files and `.github/jit.yml`
- * (pass whatever exists; other paths are ignored). Checks the rules that span files: unique policy names,
- * and granted actions that exist in AWS. A policy with errors is left out; every error is reported.
+ * (pass whatever exists; other paths are ignored), and the problems of those that exist but could not be
+ * read (`unreadable`, one per file, as the reader found them). Checks the rules that span files: unique
+ * policy names, and granted actions that exist in AWS. A policy with errors is left out; every error is reported.
  */
-export function loadAccessRepository(params: { files: readonly RepositoryFile[]; catalogue: ActionCatalogue }): AccessRepository {
-  const errors: InputError[] = []
+export function loadAccessRepository(params: {
+  files: readonly RepositoryFile[]
+  unreadable?: readonly InputError[]
+  catalogue: ActionCatalogue
+}): AccessRepository {
+  const failures: RuleFileFailure[] = []
+  const fail = (stage: RuleFileFailure['stage'], kind: RuleFileKind, file: string, errors: readonly InputError[]): void => {
+    if (errors.length > 0) failures.push({ stage, kind, file, errors })
+  }
+  for (const problem of params.unreadable ?? []) {
+    const kind = ruleFileKindOf(problem.file)
+    if (kind) fail('unreadable', kind, problem.file, [problem])
+  }
   const policies: Policy[] = []
   const firstByName = new Map<string, Policy>()
   const policyFiles = params.files.filter((file) => isPolicyPath(file.path)).sort((a, b) => a.path.localeCompare(b.path))
   for (const file of policyFiles) {
     const parsed = parsePolicy({ file: file.path, text: file.text })
     if (!parsed.ok) {
-      errors.push(...parsed.errors)
+      fail('unparsable', 'policy', file.path, parsed.errors)
       continue
     }
     const policy = parsed.value
@@ -61,7 +102,7 @@ export function loadAccessRepository(params: { files: readonly RepositoryFile[];
         message: `policy name "${policy.name}" is already used by ${first.file}:${first.line}; names must be unique`,
       })
     if (policyErrors.length > 0) {
-      errors.push(...policyErrors)
+      fail('invalid', 'policy', file.path, policyErrors)
       continue
     }
     firstByName.set(policy.name, policy)
@@ -73,7 +114,7 @@ export function loadAccessRepository(params: { files: readonly RepositoryFile[];
     const file = params.files.find((candidate) => candidate.path === location)
     if (file) {
       codeowners = parseCodeowners({ file: file.path, text: file.text })
-      errors.push(...codeowners.errors)
+      fail('unparsable', 'codeowners', file.path, codeowners.errors)
       break
     }
   }
@@ -83,10 +124,16 @@ export function loadAccessRepository(params: { files: readonly RepositoryFile[];
   if (settingsFile) {
     const parsed = parseSettings({ file: settingsFile.path, text: settingsFile.text })
     if (parsed.ok) settings = parsed.value
-    else errors.push(...parsed.errors)
+    else fail('unparsable', 'settings', settingsFile.path, parsed.errors)
   }
 
-  return { policies, ...(codeowners ? { codeowners } : {}), settings, errors }
+  return { policies, ...(codeowners ? { codeowners } : {}), settings, failures }
+}
+
+function ruleFileKindOf(path: string): RuleFileKind | undefined {
+  if (isPolicyPath(path)) return 'policy'
+  if ((CODEOWNERS_LOCATIONS as readonly string[]).includes(path)) return 'codeowners'
+  return path === SETTINGS_PATH ? 'settings' : undefined
 }
 
 function findUnknownGrantedActions(params: { policy: Policy; text: string; catalogue: ActionCatalogue }): InputError[] {

@@ -1,23 +1,16 @@
-import { loadAccessRepository } from '../../core/files/access-repository.js'
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
-import { decide, teamsToResolve, type Decision } from '../../core/decision/decision.js'
+import type { Decision } from '../../core/decision/decision.js'
+import type { Logger } from '../../core/ports/logger.js'
 import { reportClassification, reportDecision, reportRulesCheck, type CheckRunReport } from '../../github/check-run-report.js'
 import { classifyPullRequest, type PullRequestKind } from '../../github/classify-pull-request.js'
 import { readFilesAtCommits, type FilesCache } from '../../github/files-at-commit.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { GitHubReadError } from '../../github/github-read-error.js'
 import { readPullRequest } from '../../github/pull-request-facts.js'
-import { readTeamMembers } from '../../github/team-members.js'
+import { prepareDecision, type Engine } from './prepare-decision.js'
 
-/** The decision engine's entry points, injectable so adapter tests can prove what is fetched for what. */
-export interface Engine {
-  readonly decide: typeof decide
-  readonly teamsToResolve: typeof teamsToResolve
-  readonly loadAccessRepository: typeof loadAccessRepository
-}
-
-/** The real engine from `src/core`. */
-export const CORE_ENGINE: Engine = { decide, teamsToResolve, loadAccessRepository }
+// The engine is prepareDecision's; the app and the sweep import it from here.
+export { CORE_ENGINE, type Engine } from './prepare-decision.js'
 
 /** What to do with the app's PR comment. */
 export type CommentPlan =
@@ -42,8 +35,8 @@ export interface EvaluationDeps {
   readonly catalogue: ActionCatalogue
   readonly now: Date
   readonly engine: Engine
-  /** Told about teams GitHub did not show, for the operator's log. */
-  readonly warn?: (message: string, details: Record<string, unknown>) => void
+  /** Told about teams GitHub did not show, for the operator. */
+  readonly log: Logger
 }
 
 /**
@@ -67,10 +60,12 @@ export async function evaluatePullRequest(
   if (kind.kind === 'rules') {
     // A rule change is validated as it would be after merge: the head's files, like `jit validate`.
     const { rules } = await readFilesAtCommits(api, deps.cache, { owner: target.owner, repo: target.repo, rulesAt: pr.headSha })
-    const files = rules?.files ?? []
-    const repository = engine.loadAccessRepository({ files, catalogue: deps.catalogue })
-    const errors = [...(rules?.problems ?? []), ...repository.errors]
-    return { ...base, report: reportRulesCheck({ headSha: pr.headSha, paths: kind.paths, repository, errors }) }
+    const repository = engine.loadAccessRepository({
+      files: rules?.files ?? [],
+      unreadable: rules?.problems ?? [],
+      catalogue: deps.catalogue,
+    })
+    return { ...base, report: reportRulesCheck({ headSha: pr.headSha, paths: kind.paths, repository }) }
   }
 
   // The rules come from the base SHA (a request cannot loosen its own rules); the request from the head SHA.
@@ -80,8 +75,6 @@ export async function evaluatePullRequest(
     rulesAt: pr.baseSha,
     requestAt: { sha: pr.headSha, path: kind.path },
   })
-  const loaded = engine.loadAccessRepository({ files: reads.rules?.files ?? [], catalogue: deps.catalogue })
-  const repository = { ...loaded, errors: [...(reads.rules?.problems ?? []), ...loaded.errors] }
   const requestFile = reads.request?.files[0]
   if (!requestFile) {
     const problem = reads.request?.problems[0]
@@ -89,23 +82,21 @@ export async function evaluatePullRequest(
       detail: problem?.message ?? 'GitHub returned no such file (was the branch pushed again?)',
     })
   }
-  const teams = engine.teamsToResolve({ requestFile, repository, author: pr.author })
-  const directory = await readTeamMembers(api, teams)
-  if (directory.unknown.length > 0) deps.warn?.('teams not visible to the app', { teams: directory.unknown })
-  const decision = engine.decide({
-    requestFile,
-    repository,
-    author: pr.author,
-    headSha: pr.headSha,
-    reviews: pr.reviews,
-    contributors: pr.contributors,
-    teams: directory.members,
-    now: deps.now,
+  const { decision, unknownTeams } = await prepareDecision({
+    api,
+    engine,
     catalogue: deps.catalogue,
+    rules: reads.rules ?? { files: [], problems: [] },
+    requestFile,
+    pullRequest: pr,
+    reviews: pr.reviews,
+    now: () => deps.now,
+    log: deps.log,
+    logFields: { ...target },
   })
   return {
     ...base,
-    report: reportDecision(decision, { unknownTeams: directory.unknown }),
+    report: reportDecision(decision, { unknownTeams }),
     comment: { kind: 'request', decision },
     decision,
   }

@@ -1,4 +1,5 @@
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
+import type { Logger } from '../../core/ports/logger.js'
 import { reportFailure } from '../../github/check-run-report.js'
 import { evaluatePullRequest, type Engine, type Evaluation } from './evaluate-pull-request.js'
 import type { FilesCache } from '../../github/files-at-commit.js'
@@ -6,13 +7,6 @@ import { createGitHubApi, type ApiCallCount, type GitHubApi, type OctokitLike } 
 import { publishCheckRun } from '../../github/publish-check-run.js'
 import { renderRequestComment, renderWithdrawnComment } from '../../github/request-comment.js'
 import { upsertRequestComment, type CommentOutcome } from '../../github/upsert-request-comment.js'
-
-/** The structured logger the check writes to (Probot's `context.log` is one). */
-export interface CheckLogger {
-  info(details: Record<string, unknown>, message: string): void
-  warn(details: Record<string, unknown>, message: string): void
-  error(details: Record<string, unknown>, message: string): void
-}
 
 /** What one run did, for the log and for tests. */
 export interface AccessCheckOutcome {
@@ -24,7 +18,8 @@ export interface AccessCheckOutcome {
 
 export interface AccessCheckParams {
   readonly octokit: OctokitLike
-  readonly log: CheckLogger
+  /** Probot's `context.log` is one. */
+  readonly log: Logger
   readonly owner: string
   readonly repo: string
   readonly number: number
@@ -52,7 +47,7 @@ export async function runAccessCheck(params: AccessCheckParams): Promise<AccessC
         catalogue: await params.catalogue,
         now: params.now,
         engine: params.engine,
-        warn: (message, details) => params.log.warn({ owner, repo, number, ...details }, message),
+        log: params.log,
       },
       { owner, repo, number },
     )

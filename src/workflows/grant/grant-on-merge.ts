@@ -6,22 +6,21 @@ import { buildFailureRecord, buildGrantRecord, buildRefusalRecord, planGrant, ty
 import { formatRecordCommitMessage, formatRecordDocument } from '../../core/records/record-document.js'
 import { renderDecision } from '../../core/decision/render-decision.js'
 import type { JitSettings } from '../../core/files/settings.js'
-import { classifyPullRequest } from '../../github/classify-pull-request.js'
+import type { Logger } from '../../core/ports/logger.js'
+import { classifyPullRequest, type PullRequestKind } from '../../github/classify-pull-request.js'
 import { commitToBranch, type CommitOutcome } from '../../github/commit-to-branch.js'
-import { CORE_ENGINE, type Engine } from '../check/evaluate-pull-request.js'
+import { CORE_ENGINE, prepareDecision, type Engine } from '../check/prepare-decision.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { describeApiError, GitHubReadError } from '../../github/github-read-error.js'
 import { renderGrantComment, type GrantCommentSubject } from '../../github/grant-comment.js'
 import { readMergedRequest, readRecordsAt, type MergedRequestFacts } from '../../github/merged-request-facts.js'
-import { readPullRequest } from '../../github/pull-request-facts.js'
-import { readTeamMembers } from '../../github/team-members.js'
+import { readPullRequest, type PullRequestFacts } from '../../github/pull-request-facts.js'
 
-/** The slice of a pino logger (Probot's `context.log`) the workflow writes to. */
-export interface GrantLog {
-  info(details: object, message: string): void
-  warn(details: object, message: string): void
-  error(details: object, message: string): void
-}
+/**
+ * The `Logger` less `debug`, which the grant workflow never writes. Temporary: the sweep passes a logger
+ * without `debug` and imports this name; once it passes a whole `Logger`, type `log` as `Logger` and drop this.
+ */
+export type GrantLog = Pick<Logger, 'info' | 'warn' | 'error'>
 
 export interface GrantOnMergeDeps {
   readonly api: GitHubApi
@@ -103,18 +102,25 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
   const details = { delivery: event.deliveryId, requestId }
   const target = { owner: event.owner, repo: event.repo, number: event.number }
 
-  let found: Awaited<ReturnType<typeof findMerge>>
-  const progress = { isRequest: undefined as boolean | undefined }
+  const evaluationFailed = (what: string, error: unknown): Promise<GrantWorkflowError> =>
+    reportFailure(deps, event, new GrantWorkflowError(requestId, 'evaluate', `${what}: ${describeProblem(error)}`, { cause: error }))
+
+  let pr: PullRequestFacts
+  let kind: PullRequestKind
   try {
-    found = await findMerge(deps, event, requestId, progress)
+    pr = await readPullRequest(api, target)
+    kind = classifyPullRequest(pr)
   } catch (error) {
     // Before the pull request is known to carry a request, the comment must not claim it does.
-    const what = progress.isRequest ? 'Could not evaluate the merge' : 'Could not tell whether this pull request carries an access request'
-    throw await reportFailure(
-      deps,
-      event,
-      new GrantWorkflowError(requestId, 'evaluate', `${what}: ${describeProblem(error)}`, { cause: error }),
-    )
+    throw await evaluationFailed('Could not tell whether this pull request carries an access request', error)
+  }
+  if (kind.kind !== 'request') return { kind: 'ignored', reason: `not a request pull request (${kind.kind})` }
+
+  let found: Awaited<ReturnType<typeof findMerge>>
+  try {
+    found = await findMerge(deps, { event, requestId, pr, requestPath: kind.path })
+  } catch (error) {
+    throw await evaluationFailed('Could not evaluate the merge', error)
   }
   if (found.kind !== 'found') return found
   const { facts, decision, merge, settings, now } = found
@@ -190,23 +196,21 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
   return { kind: 'recorded', record, path, commit, ...(outcome ? { outcome } : {}) }
 }
 
-/** Find and decide: the reads, then the decision at the merge. */
+/** Find and decide, once the pull request is known to carry a request: the reads, then the decision at the merge. */
 async function findMerge(
   deps: GrantOnMergeDeps,
-  event: ClosedPullRequest,
-  requestId: string,
-  progress: { isRequest: boolean | undefined },
+  params: { event: ClosedPullRequest; requestId: string; pr: PullRequestFacts; requestPath: string },
 ) {
   const { api, log } = deps
-  const engine = deps.engine ?? CORE_ENGINE
+  const { event, requestId, pr } = params
   const details = { delivery: event.deliveryId, requestId }
   const target = { owner: event.owner, repo: event.repo, number: event.number }
-  const pr = await readPullRequest(api, target)
-  const kind = classifyPullRequest(pr)
-  progress.isRequest = kind.kind === 'request'
-  if (kind.kind !== 'request') return { kind: 'ignored' as const, reason: `not a request pull request (${kind.kind})` }
-
-  const facts: MergedRequestFacts = await readMergedRequest(api, { ...target, headSha: pr.headSha, requestPath: kind.path, requestId })
+  const facts: MergedRequestFacts = await readMergedRequest(api, {
+    ...target,
+    headSha: pr.headSha,
+    requestPath: params.requestPath,
+    requestId,
+  })
   if (facts.existingRecords.length > 0) {
     log.info({ ...details, existing: facts.existingRecords }, 'this merge was already handled; nothing to do')
     return { kind: 'already-recorded' as const, paths: facts.existingRecords }
@@ -215,31 +219,24 @@ async function findMerge(
     throw new GitHubReadError(`the merge of pull request #${event.number}`, { detail: 'GitHub reports no merge commit for it yet' })
   }
   if (!facts.request) {
-    throw new GitHubReadError(`${kind.path} at ${pr.headSha.slice(0, 7)}`, {
+    throw new GitHubReadError(`${params.requestPath} at ${pr.headSha.slice(0, 7)}`, {
       detail: facts.requestProblems[0]?.message ?? 'GitHub returned no such file',
     })
   }
   // The verdict is the one at the merge. GitHub accepts reviews on a merged pull request, so without this
   // an approval given after an admin merged past the check would grant on a redelivery or a sweep's heal.
   const mergedAt = facts.mergedAt.getTime()
-  const reviews = pr.reviews.filter((review) => review.submittedAt !== '' && Date.parse(review.submittedAt) <= mergedAt)
-  const loaded = engine.loadAccessRepository({ files: facts.rules.files, catalogue: deps.catalogue })
-  const repository = { ...loaded, errors: [...facts.rules.problems, ...loaded.errors] }
-  const requestFile = facts.request.file
-  const teams = engine.teamsToResolve({ requestFile, repository, author: pr.author })
-  const directory = await readTeamMembers(api, teams)
-  if (directory.unknown.length > 0) log.warn({ ...details, teams: directory.unknown }, 'teams not visible to the app')
-  const now = deps.now()
-  const decision = engine.decide({
-    requestFile,
-    repository,
-    author: pr.author,
-    headSha: pr.headSha,
-    reviews,
-    contributors: pr.contributors,
-    teams: directory.members,
-    now,
+  const { decision, repository, now } = await prepareDecision({
+    api,
+    engine: deps.engine ?? CORE_ENGINE,
     catalogue: deps.catalogue,
+    rules: facts.rules,
+    requestFile: facts.request.file,
+    pullRequest: pr,
+    reviews: pr.reviews.filter((review) => review.submittedAt !== '' && Date.parse(review.submittedAt) <= mergedAt),
+    now: deps.now,
+    log,
+    logFields: details,
   })
   const merge: MergeFacts = {
     pullNumber: event.number,

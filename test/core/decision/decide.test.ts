@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { decide, teamsToResolve, type Decision } from '../../../src/core/decision/decision.js'
+import { listFailureErrors } from '../../../src/core/files/access-repository.js'
 import {
   decisionInput,
   HEAD,
@@ -34,7 +35,7 @@ function request(text: string, path = 'requests/sre/test.yaml'): { path: string;
 
 describe('the example repository', () => {
   it('loads without errors', () => {
-    expect(world.repository.errors).toEqual([])
+    expect(listFailureErrors(world.repository.failures)).toEqual([])
     expect(world.repository.policies.map((policy) => policy.name).sort()).toEqual([
       'network-change',
       'prod-data-fix',
@@ -258,7 +259,7 @@ describe('denied', () => {
       'policies/staging-debug.yaml':
         'name: staging-debug\ngrants:\n  accounts: ["222222222222"]\n  actions: ["ec2:Describe*", "logs:*"]\nrequesters:\n  teams: ["@acme/engineering"]\nmax_duration: 8h\nauto_approve:\n  max_duration: 1h\n',
     })
-    expect(repository.errors).toEqual([])
+    expect(listFailureErrors(repository.failures)).toEqual([])
     const decision = decide(
       decisionInput(world, { repository, requestFile: request(autoOnly, 'requests/staging/debug-logs.yaml'), author: 'frank' }),
     )
@@ -455,7 +456,7 @@ describe('invalid', () => {
 
   it('ignores invalid CODEOWNERS lines, as GitHub does', async () => {
     const repository = withFiles(world, { '.github/CODEOWNERS': '/requests/ @acme/sre-leads\n/policies/ security-team\n' })
-    expect(repository.errors).toHaveLength(1)
+    expect(listFailureErrors(repository.failures)).toHaveLength(1)
     const decision = decide(
       decisionInput(world, {
         repository,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createActionCatalogue } from '../../../src/core/matching/action-catalogue.js'
 import type { Decision, DecisionInput } from '../../../src/core/decision/decision.js'
+import type { Logger } from '../../../src/core/ports/logger.js'
 import { CORE_ENGINE, evaluatePullRequest, type Engine } from '../../../src/workflows/check/evaluate-pull-request.js'
 import { createFilesCache } from '../../../src/github/files-at-commit.js'
 import {
@@ -25,6 +26,8 @@ const catalogue = createActionCatalogue([
   'cloudwatch:GetMetricData',
 ])
 const target = { owner: 'acme', repo: 'access', number: 42 }
+const ignore = (): void => undefined
+const log: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore }
 
 /** An engine whose decision is fixed, recording what it was given: the test is about what the adapter fetched. */
 function recordingEngine(teams: string[]): Engine & { inputs: DecisionInput[] } {
@@ -69,7 +72,7 @@ describe('evaluatePullRequest', () => {
     const api = createFakeGitHubApi({ graphql: answer })
     const engine = recordingEngine(['@acme/security'])
     const evaluation = await evaluatePullRequest(
-      { api, cache: createFilesCache(), catalogue, now: new Date('2026-11-29T09:30:00Z'), engine },
+      { api, cache: createFilesCache(), catalogue, now: new Date('2026-11-29T09:30:00Z'), engine, log },
       target,
     )
 
@@ -93,7 +96,7 @@ describe('evaluatePullRequest', () => {
 
   it('reads no team when the engine needs none', async () => {
     const api = createFakeGitHubApi({ graphql: answer })
-    await evaluatePullRequest({ api, cache: createFilesCache(), catalogue, now: new Date(), engine: recordingEngine([]) }, target)
+    await evaluatePullRequest({ api, cache: createFilesCache(), catalogue, now: new Date(), engine: recordingEngine([]), log }, target)
     expect(api.recorded.map((call) => call.name)).toEqual(['jitPullRequest', 'jitFiles'])
   })
 
@@ -102,7 +105,7 @@ describe('evaluatePullRequest', () => {
       graphql: () => pullRequestQueryData({ files: [{ path: INCIDENT_REQUEST }], isCrossRepository: true }),
     })
     const engine = recordingEngine(['@acme/security'])
-    const evaluation = await evaluatePullRequest({ api, cache: createFilesCache(), catalogue, now: new Date(), engine }, target)
+    const evaluation = await evaluatePullRequest({ api, cache: createFilesCache(), catalogue, now: new Date(), engine, log }, target)
     expect(api.calls).toEqual({ graphql: 1, rest: 0 })
     expect(engine.inputs).toEqual([])
     expect(evaluation.report.conclusion).toBe('failure')

@@ -1,0 +1,70 @@
+import { loadAccessRepository, type AccessRepository, type RepositoryFile } from '../../core/files/access-repository.js'
+import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
+import { decide, teamsToResolve, type Decision, type Review } from '../../core/decision/decision.js'
+import type { Logger } from '../../core/ports/logger.js'
+import type { FilesAtCommit } from '../../github/files-at-commit.js'
+import type { GitHubApi } from '../../github/github-api.js'
+import type { PullRequestFacts } from '../../github/pull-request-facts.js'
+import { readTeamMembers } from '../../github/team-members.js'
+
+/** The decision engine's entry points, injectable so adapter tests can prove what is fetched for what. */
+export interface Engine {
+  readonly decide: typeof decide
+  readonly teamsToResolve: typeof teamsToResolve
+  readonly loadAccessRepository: typeof loadAccessRepository
+}
+
+/** The real engine from `src/core`. */
+export const CORE_ENGINE: Engine = { decide, teamsToResolve, loadAccessRepository }
+
+/** The decision on a request, and what was learnt on the way that its report and its caller need. */
+export interface PreparedDecision {
+  readonly decision: Decision
+  /** The rules the decision was made by (the settings, for a grant). */
+  readonly repository: AccessRepository
+  /** Teams GitHub showed no members for: approvals through them cannot count. */
+  readonly unknownTeams: readonly string[]
+  /** The time the decision was made at, read from the clock once. */
+  readonly now: Date
+}
+
+/**
+ * The one way a request is decided, for its check and again at its merge: load the rules (with the files
+ * that could not be read), read the members of the teams the engine asks for, warn about the teams GitHub
+ * did not show, then decide. The caller chooses the commits the rules and the request were read at, and
+ * which reviews count. Reads GitHub only for the teams.
+ */
+export async function prepareDecision(params: {
+  readonly api: GitHubApi
+  readonly engine: Engine
+  readonly catalogue: ActionCatalogue
+  /** The rules as read at the commit the request is judged by. */
+  readonly rules: FilesAtCommit
+  readonly requestFile: RepositoryFile
+  readonly pullRequest: Pick<PullRequestFacts, 'author' | 'headSha' | 'contributors'>
+  readonly reviews: readonly Review[]
+  /** Read once, after the teams are read. */
+  readonly now: () => Date
+  readonly log: Pick<Logger, 'warn'>
+  /** What the log lines say this evaluation is (the pull request, the delivery). */
+  readonly logFields: Record<string, unknown>
+}): Promise<PreparedDecision> {
+  const { api, engine, catalogue, requestFile, pullRequest } = params
+  const repository = engine.loadAccessRepository({ files: params.rules.files, unreadable: params.rules.problems, catalogue })
+  const teams = engine.teamsToResolve({ requestFile, repository, author: pullRequest.author })
+  const directory = await readTeamMembers(api, teams)
+  if (directory.unknown.length > 0) params.log.warn({ ...params.logFields, teams: directory.unknown }, 'teams not visible to the app')
+  const now = params.now()
+  const decision = engine.decide({
+    requestFile,
+    repository,
+    author: pullRequest.author,
+    headSha: pullRequest.headSha,
+    reviews: params.reviews,
+    contributors: pullRequest.contributors,
+    teams: directory.members,
+    now,
+    catalogue,
+  })
+  return { decision, repository, unknownTeams: directory.unknown, now }
+}
