@@ -16,12 +16,6 @@ import { renderGrantComment, type GrantCommentSubject } from '../../github/grant
 import { readMergedRequest, readRecordsAt, type MergedRequestFacts } from '../../github/merged-request-facts.js'
 import { readPullRequest, type PullRequestFacts } from '../../github/pull-request-facts.js'
 
-/**
- * The `Logger` less `debug`, which the grant workflow never writes. Temporary: the sweep passes a logger
- * without `debug` and imports this name; once it passes a whole `Logger`, type `log` as `Logger` and drop this.
- */
-export type GrantLog = Pick<Logger, 'info' | 'warn' | 'error'>
-
 export interface GrantOnMergeDeps {
   readonly api: GitHubApi
   readonly catalogue: ActionCatalogue
@@ -29,7 +23,7 @@ export interface GrantOnMergeDeps {
   readonly now: () => Date
   /** The cloud for one delivery; the granter role comes from the settings at the merge's base. */
   readonly createProvider: (settings: JitSettings) => CloudProvider
-  readonly log: GrantLog
+  readonly log: Logger
   readonly engine?: Engine
   /** How often to re-read the branch when another writer moved it (default 5). */
   readonly maxCommitAttempts?: number
