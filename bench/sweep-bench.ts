@@ -6,7 +6,7 @@ import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient } from '@aws-sdk/client-sts'
 import { ProbotOctokit } from 'probot'
 import { startIamStsEmulator } from '../emulator/aws/iam-sts-emulator.js'
-import { createAwsProvider } from '../src/aws/iam/iam-provider.js'
+import { createIamProvider } from '../src/aws/iam/iam-provider.js'
 import { nameGrantPolicy } from '../src/aws/policy-document.js'
 import type { GrantRecord } from '../src/core/records/grant-record.js'
 import { formatRecordDocument } from '../src/core/records/record-document.js'
@@ -65,7 +65,7 @@ async function measureSweep(io: BenchIo) {
 
   const api = createGitHubApi(new BenchOctokit({ auth: { token: 'ghs_bench' }, baseUrl: github.url }))
   const credentials = { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret' }
-  const provider = createAwsProvider({
+  const provider = createIamProvider({
     granterRole: 'arn:aws:iam::{account}:role/jit-granter',
     externalId: 'bench',
     createStsClient: cacheAssumeRole({

@@ -1,5 +1,5 @@
 import { createDefaultAwsClientFactories, type CreateIamClient, type CreateStsClient } from './aws-clients.js'
-import { createAwsProvider } from './iam/iam-provider.js'
+import { createIamProvider } from './iam/iam-provider.js'
 import type { CloudProvider } from '../core/ports/cloud-provider.js'
 import { cacheAssumeRole } from './assume-role-cache.js'
 import { createDryRunProvider } from './dry-run-provider.js'
@@ -69,7 +69,7 @@ export function createProvider(params: {
   const clients = params.clients ?? createDefaultAwsClientFactories()
   const now = params.now ?? (() => new Date())
   const create = ({ granterRole }: { granterRole: string }): CloudProvider =>
-    createAwsProvider({ granterRole, externalId, sleep: params.sleep, ...clients })
+    createIamProvider({ granterRole, externalId, sleep: params.sleep, ...clients })
   return {
     dryRun: false,
     create,
@@ -77,7 +77,7 @@ export function createProvider(params: {
       if (request.dryRun) return dryRunFor(request)
       if (request.purpose !== 'sweep') return create({ granterRole: request.settings.granterRole })
       const createStsClient = cacheAssumeRole({ createStsClient: clients.createStsClient, sessionName: SWEEP_SESSION_NAME, now })
-      return createAwsProvider({
+      return createIamProvider({
         granterRole: request.settings.granterRole,
         externalId,
         sleep: params.sleep,

@@ -8,14 +8,8 @@ import type {
   RevokeParams,
   RevokeTargetOutcome,
 } from '../core/ports/cloud-provider.js'
-import {
-  describeGrant,
-  describePolicyPlacement,
-  describeWindow,
-  formatGranterRoleArn,
-  type GrantStep,
-  planGrantSteps,
-} from './iam/grant-steps.js'
+import { formatGranterRoleArn } from './granter-session.js'
+import { describeGrant, describePolicyPlacement, describeWindow, type GrantStep, planGrantSteps } from './iam/grant-steps.js'
 import { buildSessionCutPolicyDocument, nameSessionCutPolicy, serializePolicyDocument } from './policy-document.js'
 import { parsePrincipalArn } from './iam/principal-arn.js'
 import { nameRoleSession } from './role-session-name.js'

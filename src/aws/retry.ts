@@ -91,3 +91,16 @@ export async function retryAwsCall<T>(params: {
     }
   }
 }
+
+/** Runs one AWS call under a provider's retry policy. */
+export type RetryingCall = <T>(operation: () => Promise<T>) => Promise<T>
+
+/** Binds `retryAwsCall` to a provider's `sleep`, jitter and options, once, so each call site names only its operation. */
+export function createRetryingCall(params: {
+  sleep: (ms: number) => Promise<void>
+  random: () => number
+  options?: RetryOptions | undefined
+}): RetryingCall {
+  return (operation) =>
+    retryAwsCall({ operation, sleep: params.sleep, random: params.random, ...(params.options ? { options: params.options } : {}) })
+}

@@ -7,25 +7,36 @@ import {
   nameGrantPolicy,
   serializePolicyDocument,
 } from '../policy-document.js'
+import { formatGranterRoleArn } from '../granter-session.js'
 import { parsePrincipalArn, type Principal } from './principal-arn.js'
 
-/** What the AWS provider will do for one target, decided before any call. */
-export interface GrantStep {
+interface PlannedPolicy {
   readonly target: GrantTarget
-  /** Undefined only when the principal ARN is not a role or user ARN (then `problem` says so). */
-  readonly principal?: Principal
   readonly granterRoleArn: string
   readonly policyName: string
   readonly policyDocument: string
   /** Characters IAM counts for the document. */
   readonly policySize: number
-  /** Why this step must not run: a bad plan or a policy IAM would refuse. Found without calling AWS. */
-  readonly problem?: GrantError
 }
 
-/** Substitutes `{account}` in the granter role template (see `JitSettings.granterRole`). */
-export function formatGranterRoleArn(template: string, account: string): string {
-  return template.replaceAll('{account}', account)
+/** A target the plan allows: its principal is a role or user in the target account. */
+export interface ReadyGrantStep extends PlannedPolicy {
+  readonly principal: Principal
+  readonly problem?: undefined
+}
+
+/** A target that must not run: a bad plan or a policy IAM would refuse. Found without calling AWS. */
+export interface RefusedGrantStep extends PlannedPolicy {
+  /** Undefined when the principal ARN is not a role or user ARN (then `problem` says so). */
+  readonly principal?: Principal
+  readonly problem: GrantError
+}
+
+/** What the AWS provider will do for one target, decided before any call. */
+export type GrantStep = ReadyGrantStep | RefusedGrantStep
+
+export function isReadyGrantStep(step: GrantStep): step is ReadyGrantStep {
+  return step.problem === undefined
 }
 
 /**
@@ -35,7 +46,7 @@ export function formatGranterRoleArn(template: string, account: string): string 
 export function planGrantSteps(params: { plan: GrantPlan; granterRole: string }): GrantStep[] {
   const { plan } = params
   const seen = new Set<string>()
-  return plan.targets.map((target) => {
+  return plan.targets.map((target): GrantStep => {
     const principal = parsePrincipalArn(target.principalArn)
     const policyName = nameGrantPolicy({ requestId: plan.requestId, expiresAt: plan.expiresAt })
     const policyDocument = serializePolicyDocument(
@@ -49,17 +60,23 @@ export function planGrantSteps(params: { plan: GrantPlan; granterRole: string })
     )
     const policySize = measurePolicySize(policyDocument)
     const key = `${target.account} ${target.principalArn}`
-    const problem = findProblem({ plan, target, principal, policyName, policySize, duplicate: seen.has(key) })
+    const duplicate = seen.has(key)
     seen.add(key)
-    return {
+    const planned = {
       target,
-      ...(principal ? { principal } : {}),
       granterRoleArn: formatGranterRoleArn(params.granterRole, target.account),
       policyName,
       policyDocument,
       policySize,
-      ...(problem ? { problem } : {}),
     }
+    if (!principal) {
+      return {
+        ...planned,
+        problem: refuse(plan, target, `request ${plan.requestId}: ${target.principalArn} is not an IAM role or user ARN`),
+      }
+    }
+    const problem = findProblem({ plan, target, principal, policyName, policySize, duplicate })
+    return problem ? { ...planned, principal, problem } : { ...planned, principal }
   })
 }
 
@@ -90,27 +107,32 @@ export function describeWindow(plan: { notBefore: Date; expiresAt: Date }): stri
   return `${formatIsoSeconds(plan.notBefore)} to ${formatIsoSeconds(plan.expiresAt)}`
 }
 
+/** "2 targets". */
+export function countTargets(count: number): string {
+  return `${count} target${count === 1 ? '' : 's'}`
+}
+
+function refuse(plan: GrantPlan, target: GrantTarget, message: string, code = 'InvalidPlan'): GrantError {
+  return new GrantError({
+    message,
+    code,
+    permanent: true,
+    requestId: plan.requestId,
+    account: target.account,
+    principalArn: target.principalArn,
+  })
+}
+
 function findProblem(params: {
   plan: GrantPlan
   target: GrantTarget
-  principal: Principal | undefined
+  principal: Principal
   policyName: string
   policySize: number
   duplicate: boolean
 }): GrantError | undefined {
   const { plan, target, principal } = params
-  const invalid = (message: string, code = 'InvalidPlan'): GrantError =>
-    new GrantError({
-      message,
-      code,
-      permanent: true,
-      requestId: plan.requestId,
-      account: target.account,
-      principalArn: target.principalArn,
-    })
-  if (!principal) {
-    return invalid(`request ${plan.requestId}: ${target.principalArn} is not an IAM role or user ARN`)
-  }
+  const invalid = (message: string, code?: string): GrantError => refuse(plan, target, message, code)
   if (principal.account !== target.account) {
     return invalid(`request ${plan.requestId}: principal ${target.principalArn} is not in target account ${target.account}`)
   }

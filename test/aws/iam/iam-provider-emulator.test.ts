@@ -2,7 +2,7 @@ import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient } from '@aws-sdk/client-sts'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startIamStsEmulator, type IamStsEmulator } from '../../../emulator/aws/iam-sts-emulator.js'
-import { createAwsProvider } from '../../../src/aws/iam/iam-provider.js'
+import { createIamProvider } from '../../../src/aws/iam/iam-provider.js'
 import type { CloudProvider, GrantPlan } from '../../../src/core/ports/cloud-provider.js'
 
 // The AWS provider over the real protocol: real SDK clients, SigV4 and AWS Query on loopback.
@@ -41,7 +41,7 @@ beforeEach(async () => {
     emulator.state.seedRole({ account, roleName: 'jit-alice', path: '/people/' })
   }
   sleeps = []
-  provider = createAwsProvider({
+  provider = createIamProvider({
     granterRole: 'arn:aws:iam::{account}:role/jit-granter',
     externalId: 'ext-7d1f',
     createStsClient: (config) => new STSClient({ ...config, endpoint: emulator.url, credentials: baseCredentials }),
@@ -107,7 +107,7 @@ describe('the AWS provider against the IAM/STS emulator', () => {
   })
 
   it('refuses to grant when the ExternalId is wrong, without touching IAM', async () => {
-    const wrong = createAwsProvider({
+    const wrong = createIamProvider({
       granterRole: 'arn:aws:iam::{account}:role/jit-granter',
       externalId: 'not-the-one',
       createStsClient: (config) => new STSClient({ ...config, endpoint: emulator.url, credentials: baseCredentials }),

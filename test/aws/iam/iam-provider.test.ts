@@ -14,7 +14,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { AwsClientConfig, TemporaryCredentials } from '../../../src/aws/aws-clients.js'
-import { createAwsProvider } from '../../../src/aws/iam/iam-provider.js'
+import { createIamProvider } from '../../../src/aws/iam/iam-provider.js'
 import { GrantError, type GrantPlan } from '../../../src/core/ports/cloud-provider.js'
 
 const sts = mockClient(STSClient)
@@ -53,7 +53,7 @@ function setUp(options: { maxAttempts?: number; measureExistingPolicies?: boolea
   const stsConfigs: AwsClientConfig[] = []
   const iamConfigs = new Map<unknown, AwsClientConfig & { credentials: TemporaryCredentials }>()
   const sleeps: number[] = []
-  const provider = createAwsProvider({
+  const provider = createIamProvider({
     granterRole: 'arn:aws:iam::{account}:role/jit-granter',
     externalId: 'ext-7d1f',
     createStsClient: (config) => {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-iam'
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
-import { createAwsProvider } from '../../../../src/aws/iam/iam-provider.js'
+import { createIamProvider } from '../../../../src/aws/iam/iam-provider.js'
 import type { CloudProvider } from '../../../../src/core/ports/cloud-provider.js'
 
 /**
@@ -83,7 +83,7 @@ export class FakeIam {
 
   /** The real AWS provider, talking to the mocked clients. */
   provider(): CloudProvider {
-    return createAwsProvider({
+    return createIamProvider({
       granterRole: 'arn:aws:iam::{account}:role/jit-granter',
       externalId: 'ext-1',
       createStsClient: (config) => new STSClient(config),
