@@ -1,7 +1,6 @@
 /**
  * The contract between the grant workflow and a cloud: what to grant, what to revoke, what is there.
- * Provider-neutral and pure (types and one error class); the AWS adapter lives in `src/aws`, the
- * dry run in `src/providers`.
+ * Provider-neutral and pure (types and one error class); the backends and the dry run live in `src/aws`.
  *
  * Every grant is one inline policy per (account, principal) named after its request and expiry, so the
  * cloud alone tells a sweeper what belongs to which request and when it ends, and revoking one request
