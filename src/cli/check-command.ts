@@ -6,12 +6,15 @@ import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import { decide, teamsToResolve, type Decision, type Review } from '../core/decision/decision.js'
 import { formatInputError } from '../core/files/input-error.js'
 import { renderDecision } from '../core/decision/render-decision.js'
-import { EXIT, UsageError, type CliIo } from './cli-io.js'
+import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-io.js'
 import { locateRepositoryRoot, readRepositoryFiles, readTextIfExists } from './read-repository-files.js'
 import { readTeamsFile } from './teams-file.js'
 
 export const CHECK_USAGE = `jit check <request-file> [--repo DIR] [--author LOGIN] [--approved-by LOGIN,...]
                          [--changes-requested-by LOGIN,...] [--teams FILE] [--at ISO-TIME] [--json]`
+
+/** `jit check`, as `main` dispatches it. */
+export const checkCommand: CliCommand = { name: 'check', run: runCheckCommand, usage: CHECK_USAGE }
 
 /** A stand-in for the PR head commit when evaluating offline: every given review is on it. */
 const LOCAL_HEAD = 'HEAD'
