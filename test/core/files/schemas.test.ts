@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import { compileDocumentValidator, type DocumentValidator } from '../../../src/core/files/schemas/document-validator.js'
 import { policySchema } from '../../../src/core/files/schemas/policy-schema.js'
 import type { PolicyDocument } from '../../../src/core/files/schemas/policy-schema.js'
 import { requestSchema } from '../../../src/core/files/schemas/request-schema.js'
@@ -83,5 +84,16 @@ describe('document types agree with their schemas', () => {
   ] as const)('a complete typed %s document is valid', (_, schema, example) => {
     const validate = ajv.compile(schema)
     expect(validate(example), JSON.stringify(validate.errors)).toBe(true)
+  })
+})
+
+// Checked by the compiler (`npm run typecheck`): a validator's result type is inferred from the schema
+// it compiles, so no call site can pair a schema with a type of its own.
+describe('validators take their result type from their schema', () => {
+  it('request, policy and settings', () => {
+    expectTypeOf(compileDocumentValidator(requestSchema, 'request')).toEqualTypeOf<DocumentValidator<RequestDocument>>()
+    expectTypeOf(compileDocumentValidator(policySchema, 'policy')).toEqualTypeOf<DocumentValidator<PolicyDocument>>()
+    expectTypeOf(compileDocumentValidator(settingsSchema, 'settings')).toEqualTypeOf<DocumentValidator<SettingsDocument>>()
+    expectTypeOf(compileDocumentValidator(settingsSchema, 'settings')).not.toEqualTypeOf<DocumentValidator<RequestDocument>>()
   })
 })
