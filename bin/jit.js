@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm run build` (run automatically by `npm ci`).
 import { main } from '../dist/src/cli/jit.js'
-import { registerSweepCommands } from '../dist/src/cli/sweep-command.js'
+import { createJitCommands } from '../dist/src/cli/jit-commands.js'
 
-registerSweepCommands()
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  cwd: process.cwd(),
-  env: process.env,
-})
+process.exitCode = await main(
+  process.argv.slice(2),
+  {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    env: process.env,
+  },
+  createJitCommands(),
+)

@@ -5,13 +5,17 @@ import { parseDateTime } from '../core/files/access-request.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import { decide, teamsToResolve, type Decision, type Review } from '../core/decision/decision.js'
 import { formatInputError } from '../core/files/input-error.js'
+import type { CheckDecisionOutput, CheckTeamsFileFailure } from '../core/files/schemas/check-output-schema.js'
 import { renderDecision } from '../core/decision/render-decision.js'
-import { EXIT, UsageError, type CliIo } from './cli-io.js'
+import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-io.js'
 import { locateRepositoryRoot, readRepositoryFiles, readTextIfExists } from './read-repository-files.js'
 import { readTeamsFile } from './teams-file.js'
 
 export const CHECK_USAGE = `jit check <request-file> [--repo DIR] [--author LOGIN] [--approved-by LOGIN,...]
                          [--changes-requested-by LOGIN,...] [--teams FILE] [--at ISO-TIME] [--json]`
+
+/** `jit check`, as `main` dispatches it. */
+export const checkCommand: CliCommand = { name: 'check', run: runCheckCommand, usage: CHECK_USAGE }
 
 /** A stand-in for the PR head commit when evaluating offline: every given review is on it. */
 const LOCAL_HEAD = 'HEAD'
@@ -55,9 +59,10 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
     ...toReviews(values['changes-requested-by'], 'CHANGES_REQUESTED', now),
   ]
   if (!teamsResult.ok) {
-    if (values.json)
-      io.stdout.write(JSON.stringify({ verdict: 'invalid', summary: 'Invalid teams file', errors: teamsResult.errors }) + '\n')
-    else teamsResult.errors.forEach((error) => io.stderr.write(formatInputError(error) + '\n'))
+    if (values.json) {
+      const output: CheckTeamsFileFailure = { verdict: 'invalid', summary: 'Invalid teams file', errors: teamsResult.errors }
+      io.stdout.write(JSON.stringify(output) + '\n')
+    } else teamsResult.errors.forEach((error) => io.stderr.write(formatInputError(error) + '\n'))
     return EXIT.invalid
   }
   const teams = teamsResult.value
@@ -68,7 +73,7 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
   const warnings =
     unknownTeams.length > 0 ? [`team membership unknown for ${unknownTeams.join(', ')} (not in --teams): counted as empty`] : []
   if (values.json) {
-    io.stdout.write(JSON.stringify({ ...toJson(decision), warnings }, null, 2) + '\n')
+    io.stdout.write(JSON.stringify(toCheckOutput(decision, warnings), null, 2) + '\n')
   } else {
     io.stdout.write(renderDecision(decision, { format: 'text' }))
     for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`)
@@ -99,8 +104,8 @@ function toReviews(list: string | undefined, state: Review['state'], now: Date):
     .map((login) => ({ login, state, commitId: LOCAL_HEAD, submittedAt: now.toISOString() }))
 }
 
-/** The machine-readable form of a decision (`--json`): stable keys, no class instances. */
-export function toJson(decision: Decision): Record<string, unknown> {
+/** The machine-readable form of a decision (`--json`), as `schemas/check-output.schema.json` describes it. */
+export function toCheckOutput(decision: Decision, warnings: readonly string[]): CheckDecisionOutput {
   return {
     verdict: decision.verdict,
     summary: decision.summary,
@@ -133,5 +138,6 @@ export function toJson(decision: Decision): Record<string, unknown> {
     })),
     blockers: decision.blockers.map((blocker) => blocker.login),
     missing: decision.missing,
+    warnings,
   }
 }

@@ -8,6 +8,16 @@ export interface CliIo {
   readonly now?: () => Date
 }
 
+/** One `jit` subcommand: what `main` dispatches to by name, and its line in the usage text. */
+export interface CliCommand {
+  /** The word after `jit`, e.g. `check`. */
+  readonly name: string
+  /** Runs the command with the arguments after its name; returns the exit code. */
+  readonly run: (args: readonly string[], io: CliIo) => Promise<number>
+  /** Its synopsis, as the usage text lists it. */
+  readonly usage: string
+}
+
 /** Exit codes of `jit`. */
 export const EXIT = { approved: 0, ok: 0, pending: 1, invalid: 2, denied: 3, bug: 70 } as const
 

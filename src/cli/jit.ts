@@ -1,35 +1,22 @@
-import { CHECK_USAGE, runCheckCommand } from './check-command.js'
-import { EXIT, UsageError, type CliIo } from './cli-io.js'
-import { VALIDATE_USAGE, runValidateCommand } from './validate-command.js'
+import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-io.js'
 
-type Command = (args: readonly string[], io: CliIo) => Promise<number>
-
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  check: { run: runCheckCommand, usage: CHECK_USAGE },
-  validate: { run: runValidateCommand, usage: VALIDATE_USAGE },
+function usage(commands: readonly CliCommand[]): string {
+  return `usage:\n${commands.map((command) => `  ${command.usage}`).join('\n')}\n`
 }
 
-/** Registers more commands (sweep, revoke) without this file importing their adapters. */
-export function registerCommand(name: string, run: Command, usage: string): void {
-  COMMANDS[name] = { run, usage }
-}
-
-function usage(): string {
-  return `usage:\n${Object.values(COMMANDS)
-    .map((command) => `  ${command.usage}`)
-    .join('\n')}\n`
-}
-
-/** The `jit` command line. Returns the exit code; never throws for user mistakes. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+/**
+ * The `jit` command line over the given commands (the usage text lists them in this order). Returns
+ * the exit code; never throws for user mistakes.
+ */
+export async function main(argv: readonly string[], io: CliIo, commands: readonly CliCommand[]): Promise<number> {
   const [name, ...rest] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(usage())
+    io.stdout.write(usage(commands))
     return name ? EXIT.ok : EXIT.invalid
   }
-  const command = COMMANDS[name]
+  const command = commands.find((candidate) => candidate.name === name)
   if (!command) {
-    io.stderr.write(`jit: unknown command "${name}"\n${usage()}`)
+    io.stderr.write(`jit: unknown command "${name}"\n${usage(commands)}`)
     return EXIT.invalid
   }
   try {

@@ -10,8 +10,7 @@ import { createProvider, ProviderConfigError, type CreateProviderFor } from '../
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
 import { revokeGrant } from '../workflows/sweep/revoke-grant.js'
 import { runSweep, type SweepReport } from '../workflows/sweep/run-sweep.js'
-import { EXIT, UsageError, type CliIo } from './cli-io.js'
-import { registerCommand } from './jit.js'
+import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-io.js'
 
 export const SWEEP_USAGE = `jit sweep [--dry-run] [--json] [--no-reconcile] [--no-close-stale] [--no-heal] [--concurrency N]
       env: GITHUB_REPOSITORY=owner/repo, GITHUB_TOKEN (or APP_ID + PRIVATE_KEY[_PATH]), GITHUB_API_URL, JIT_EXTERNAL_ID`
@@ -126,10 +125,12 @@ export function createRevokeCommand(deps: SweepCommandDependencies = {}): (args:
   }
 }
 
-/** Adds `jit sweep` and `jit revoke` to the CLI; the bin imports this module and calls it once. */
-export function registerSweepCommands(deps: SweepCommandDependencies = {}): void {
-  registerCommand('sweep', createSweepCommand(deps), SWEEP_USAGE)
-  registerCommand('revoke', createRevokeCommand(deps), REVOKE_USAGE)
+/** `jit sweep` and `jit revoke`, in the order the usage text lists them, over the same dependencies. */
+export function createSweepCommands(deps: SweepCommandDependencies = {}): readonly [sweep: CliCommand, revoke: CliCommand] {
+  return [
+    { name: 'sweep', run: createSweepCommand(deps), usage: SWEEP_USAGE },
+    { name: 'revoke', run: createRevokeCommand(deps), usage: REVOKE_USAGE },
+  ]
 }
 
 /** The report as a reviewer reads it in a terminal or a workflow log. */

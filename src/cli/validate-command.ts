@@ -2,10 +2,13 @@ import { parseArgs } from 'node:util'
 import { listFailureErrors, loadAccessRepository, SETTINGS_PATH } from '../core/files/access-repository.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import { formatInputError } from '../core/files/input-error.js'
-import { EXIT, type CliIo } from './cli-io.js'
+import { EXIT, type CliCommand, type CliIo } from './cli-io.js'
 import { locateRepositoryRoot, readRepositoryFiles } from './read-repository-files.js'
 
 export const VALIDATE_USAGE = 'jit validate [--repo DIR] [--json]'
+
+/** `jit validate`, as `main` dispatches it. */
+export const validateCommand: CliCommand = { name: 'validate', run: runValidateCommand, usage: VALIDATE_USAGE }
 
 /** `jit validate`: every policy, CODEOWNERS and `.github/jit.yml` of a repository, each error with file and line. Exit 0 or 2. */
 export async function runValidateCommand(args: readonly string[], io: CliIo): Promise<number> {

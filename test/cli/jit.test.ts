@@ -3,6 +3,11 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '../../src/cli/jit.js'
+import { createJitCommands } from '../../src/cli/jit-commands.js'
+import { CHECK_USAGE } from '../../src/cli/check-command.js'
+import type { CliIo } from '../../src/cli/cli-io.js'
+import { REVOKE_USAGE, SWEEP_USAGE } from '../../src/cli/sweep-command.js'
+import { VALIDATE_USAGE } from '../../src/cli/validate-command.js'
 import { EXAMPLE_REPO } from '../support/example-repo.js'
 
 interface RunResult {
@@ -14,13 +19,17 @@ interface RunResult {
 async function jit(args: string[], cwd = EXAMPLE_REPO): Promise<RunResult> {
   let stdout = ''
   let stderr = ''
-  const code = await main(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    cwd,
-    env: {},
-    now: () => new Date('2026-12-01T08:00:00Z'),
-  })
+  const code = await main(
+    args,
+    {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      cwd,
+      env: {},
+      now: () => new Date('2026-12-01T08:00:00Z'),
+    },
+    createJitCommands(),
+  )
   return { code, stdout, stderr }
 }
 
@@ -199,5 +208,38 @@ describe('jit', () => {
     const result = await jit(['chek'])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('jit: unknown command "chek"')
+  })
+
+  it('lists its commands in the usage text in the order it was given them', async () => {
+    const result = await jit(['--help'])
+    expect(result).toEqual({
+      code: 0,
+      stdout: `usage:\n  ${CHECK_USAGE}\n  ${VALIDATE_USAGE}\n  ${SWEEP_USAGE}\n  ${REVOKE_USAGE}\n`,
+      stderr: '',
+    })
+  })
+
+  it('runs only the commands it is given', async () => {
+    let stderr = ''
+    const io: CliIo = { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) }, cwd: '/', env: {} }
+    const seen: (readonly string[])[] = []
+    const echo = {
+      name: 'echo',
+      usage: 'jit echo [WORD...]',
+      run: async (args: readonly string[]) => {
+        seen.push(args)
+        return 0
+      },
+    }
+    expect(await main(['echo', 'a', 'b'], io, [echo])).toBe(0)
+    expect(seen).toEqual([['a', 'b']])
+    expect(await main(['check'], io, [echo])).toBe(2)
+    expect(stderr).toBe('jit: unknown command "check"\nusage:\n  jit echo [WORD...]\n')
+  })
+
+  it('treats a name every object inherits as an unknown command', async () => {
+    const result = await jit(['constructor'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('jit: unknown command "constructor"')
   })
 })

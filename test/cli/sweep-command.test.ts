@@ -1,8 +1,9 @@
 import nock from 'nock'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/jit.js'
-import { registerSweepCommands, type SweepCommandDependencies } from '../../src/cli/sweep-command.js'
-import type { CliIo } from '../../src/cli/cli-io.js'
+import { createJitCommands } from '../../src/cli/jit-commands.js'
+import type { SweepCommandDependencies } from '../../src/cli/sweep-command.js'
+import type { CliCommand, CliIo } from '../../src/cli/cli-io.js'
 import { parseCommitTrailers } from '../../src/core/records/record-document.js'
 import { createDryRunProvider } from '../../src/aws/dry-run-provider.js'
 import { activeRecord } from '../workflows/sweep/support/grant-records.js'
@@ -17,6 +18,7 @@ const IN_FORCE = activeRecord({ number: 43, expiresAt: '2026-12-01T13:00:00Z' })
 
 let github: FakeGitHubRepo
 let aws: FakeIam
+let commands: readonly CliCommand[]
 const seenEnv: CliIo['env'][] = []
 
 beforeEach(() => {
@@ -32,7 +34,7 @@ beforeEach(() => {
     createProvider: ({ dryRun, settings }) => (dryRun ? createDryRunProvider({ granterRole: settings.granterRole }) : aws.provider()),
     catalogue: async () => CATALOGUE,
   }
-  registerSweepCommands(deps)
+  commands = createJitCommands(deps)
 })
 
 afterEach(() => {
@@ -47,13 +49,17 @@ const ACTIONS_ENV = { GITHUB_REPOSITORY: 'acme/access', GITHUB_TOKEN: 'ghs_workf
 async function run(argv: string[], env: Record<string, string> = ACTIONS_ENV) {
   let stdout = ''
   let stderr = ''
-  const code = await main(argv, {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    cwd: '/',
-    env,
-    now: () => NOW,
-  })
+  const code = await main(
+    argv,
+    {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+      cwd: '/',
+      env,
+      now: () => NOW,
+    },
+    commands,
+  )
   return { code, stdout, stderr }
 }
 

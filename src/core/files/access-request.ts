@@ -2,7 +2,6 @@ import { parseDuration } from './duration.js'
 import type { InputError, Parsed } from './input-error.js'
 import { compileDocumentValidator } from './schemas/document-validator.js'
 import { requestSchema } from './schemas/request-schema.js'
-import type { RequestDocument } from './schemas/request-schema.js'
 import { parseYamlDocument } from './yaml-document.js'
 
 /** One `access` entry of a request file, after parsing (resources defaulted to `["*"]`). */
@@ -42,7 +41,7 @@ export interface RequestItem {
   readonly line: number
 }
 
-const requestValidator = compileDocumentValidator<RequestDocument>(requestSchema, 'request')
+const requestValidator = compileDocumentValidator(requestSchema, 'request')
 
 /**
  * Parses and validates a request file (YAML text). Structural checks only: schema, duration bounds,

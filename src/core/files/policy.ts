@@ -50,7 +50,7 @@ export interface Policy {
   readonly revokeSessions: boolean
 }
 
-const policyValidator = compileDocumentValidator<PolicyDocument>(policySchema, 'policy')
+const policyValidator = compileDocumentValidator(policySchema, 'policy')
 
 /** Parses and validates one policy file. Cross-file checks (unique names, real actions) are done by the repository loader. */
 export function parsePolicy(params: { file: string; text: string }): Parsed<Policy> {

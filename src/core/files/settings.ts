@@ -2,7 +2,6 @@ import { parseDuration } from './duration.js'
 import type { InputError, Parsed } from './input-error.js'
 import { compileDocumentValidator } from './schemas/document-validator.js'
 import { settingsSchema } from './schemas/settings-schema.js'
-import type { SettingsDocument } from './schemas/settings-schema.js'
 import { parseYamlDocument } from './yaml-document.js'
 
 /** `.github/jit.yml`: how GitHub logins map to AWS, and operational settings. All optional. */
@@ -27,7 +26,7 @@ export const DEFAULT_SETTINGS: JitSettings = {
   pendingMaxAgeMs: 7 * 24 * 3_600_000,
 }
 
-const settingsValidator = compileDocumentValidator<SettingsDocument>(settingsSchema, 'settings')
+const settingsValidator = compileDocumentValidator(settingsSchema, 'settings')
 
 const MINUTE_MS = 60_000
 const SWEEP_INTERVAL_BOUNDS = { minMs: MINUTE_MS, maxMs: 24 * 60 * MINUTE_MS }

@@ -17,12 +17,12 @@ const HEADER =
   '# Written by the jit-access app: the audit record of one access request. Do not edit it by hand;\n' +
   '# the app reads it back to know what it granted and what to revoke.\n'
 
-/** One validator per branch of the schema, compiled once at module load. */
+/** One validator per branch of the schema, compiled once at module load; each branch's document type must be an AccessRecord. */
 const VALIDATORS: Record<RecordState, DocumentValidator<AccessRecord>> = {
-  active: compileDocumentValidator<AccessRecord>(RECORD_BRANCHES.active, 'grant record'),
-  revoked: compileDocumentValidator<AccessRecord>(RECORD_BRANCHES.revoked, 'grant record'),
-  refused: compileDocumentValidator<AccessRecord>(RECORD_BRANCHES.refused, 'refusal record'),
-  failed: compileDocumentValidator<AccessRecord>(RECORD_BRANCHES.failed, 'failure record'),
+  active: compileDocumentValidator(RECORD_BRANCHES.active, 'grant record'),
+  revoked: compileDocumentValidator(RECORD_BRANCHES.revoked, 'grant record'),
+  refused: compileDocumentValidator(RECORD_BRANCHES.refused, 'refusal record'),
+  failed: compileDocumentValidator(RECORD_BRANCHES.failed, 'failure record'),
 }
 
 /**

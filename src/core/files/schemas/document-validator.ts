@@ -1,11 +1,18 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js'
+import type { ErrorObject } from 'ajv/dist/2020.js'
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts'
 import type { InputError } from '../input-error.js'
 import type { DocumentPath, YamlDocument } from '../yaml-document.js'
 import { PATTERN_PHRASES } from './patterns.js'
 
 // One instance for every document schema: compiling is the expensive part, and it happens once per schema.
 const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true })
+
+/**
+ * The data of a document that `S` admits, derived from the schema so the two cannot disagree. ajv is
+ * not asked to fill in defaults, so a key with a `default` stays optional.
+ */
+export type SchemaDocument<S extends JSONSchema> = FromSchema<S, { keepDefaultedPropertiesOptional: true }>
 
 /** Checks a parsed YAML document against one JSON Schema, reporting failures as InputErrors with lines. */
 export interface DocumentValidator<T> {
@@ -14,14 +21,20 @@ export interface DocumentValidator<T> {
 }
 
 /**
- * Compiles a schema once (call this at module load, never per document).
+ * Compiles a schema once (call this at module load, never per document). The validator's result type
+ * is the schema's own (`SchemaDocument`), inferred from the argument, never one declared beside it.
+ * (`T` is a defaulted parameter rather than written out so TypeScript derives it only for a concrete
+ * schema, the way json-schema-to-ts documents type guards; leave it to its default.)
  * @param what how messages name the document, e.g. "request"
  */
-export function compileDocumentValidator<T>(schema: object, what: string): DocumentValidator<T> {
-  const check = ajv.compile<T>(schema) as ValidateFunction<T>
+export function compileDocumentValidator<const S extends JSONSchema, T = SchemaDocument<S>>(schema: S, what: string): DocumentValidator<T> {
+  const check = ajv.compile<unknown>(schema)
+  // What ajv admits is, by definition, what FromSchema reads the same schema as (ajv's own
+  // JSONSchemaType cannot be instantiated for schemas this size).
+  const admits = (data: unknown): data is T => check(data)
   return {
     validate(document) {
-      if (check(document.value)) return { ok: true, value: document.value }
+      if (admits(document.value)) return { ok: true, value: document.value }
       return { ok: false, errors: describeSchemaErrors({ errors: check.errors ?? [], document, what }) }
     },
   }

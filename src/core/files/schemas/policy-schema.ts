@@ -1,4 +1,4 @@
-import type { FromSchema } from 'json-schema-to-ts'
+import type { SchemaDocument } from './document-validator.js'
 import {
   ACCOUNT_OR_ANY_PATTERN,
   ACTION_PATTERN,
@@ -146,4 +146,4 @@ export const policySchema = {
 } as const
 
 /** A policy file's data exactly as the schema admits it (before defaults and typing). */
-export type PolicyDocument = FromSchema<typeof policySchema, { keepDefaultedPropertiesOptional: true }>
+export type PolicyDocument = SchemaDocument<typeof policySchema>

@@ -1,4 +1,4 @@
-import type { FromSchema } from 'json-schema-to-ts'
+import type { SchemaDocument } from './document-validator.js'
 import {
   ACCOUNT_ID_PATTERN,
   ACTION_PATTERN,
@@ -89,4 +89,4 @@ export const requestSchema = {
 } as const
 
 /** A request file's data exactly as the schema admits it (before defaults and typing). */
-export type RequestDocument = FromSchema<typeof requestSchema, { keepDefaultedPropertiesOptional: true }>
+export type RequestDocument = SchemaDocument<typeof requestSchema>

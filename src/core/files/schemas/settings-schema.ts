@@ -1,4 +1,4 @@
-import type { FromSchema } from 'json-schema-to-ts'
+import type { SchemaDocument } from './document-validator.js'
 import { DURATION_PATTERN, LOGIN_PATTERN, PRINCIPAL_TEMPLATE_PATTERN, ROLE_TEMPLATE_PATTERN } from './patterns.js'
 
 /** JSON Schema of `.github/jit.yml`; `schemas/settings.schema.json` is written from it. */
@@ -47,4 +47,4 @@ export const settingsSchema = {
 } as const
 
 /** The settings file's data exactly as the schema admits it (before defaults and typing). */
-export type SettingsDocument = FromSchema<typeof settingsSchema, { keepDefaultedPropertiesOptional: true }>
+export type SettingsDocument = SchemaDocument<typeof settingsSchema>
