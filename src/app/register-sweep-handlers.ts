@@ -1,7 +1,7 @@
 import type { Probot } from 'probot'
 import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
-import { DEFAULT_SETTINGS, parseSettings } from '../core/files/settings.js'
+import { readSettingsOrDefaults } from '../core/files/settings.js'
 import type { CreateProviderFor } from '../aws/create-provider.js'
 import type { HealMergeDependencies } from '../workflows/sweep/heal-merges.js'
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
@@ -103,8 +103,7 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
         const api = createGitHubApi(octokit)
         const branch = await readDefaultBranch({ api, owner, repo })
         if (!branch.isAccessRepository) continue
-        const parsed = branch.settingsText === null ? undefined : parseSettings({ file: '.github/jit.yml', text: branch.settingsText })
-        const settings = parsed?.ok ? parsed.value : DEFAULT_SETTINGS
+        const { settings } = readSettingsOrDefaults(branch.settingsText)
         const at = now()
         const last = lastSwept.get(key)
         if (last !== undefined && at.getTime() - last < settings.sweepIntervalMs) continue

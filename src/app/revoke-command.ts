@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, type JitSettings, parseSettings } from '../core/files/settings.js'
+import { readSettingsOrDefaults, type JitSettings } from '../core/files/settings.js'
 import { decideEarlyRevoke } from '../core/records/plan-sweep.js'
 import { requestIdFor } from '../core/records/grant-record.js'
 import type { CloudProvider } from '../core/ports/cloud-provider.js'
@@ -71,8 +71,7 @@ export async function handleRevokeComment(params: {
   let result: RevokeGrantResult
   try {
     const branch = await readDefaultBranch({ api, owner, repo })
-    const parsed = branch.settingsText === null ? undefined : parseSettings({ file: '.github/jit.yml', text: branch.settingsText })
-    const settings = parsed?.ok ? parsed.value : DEFAULT_SETTINGS
+    const { settings } = readSettingsOrDefaults(branch.settingsText)
     result = await revokeGrant({
       api,
       owner,

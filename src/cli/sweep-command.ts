@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress'
 import { Probot, ProbotOctokit } from 'probot'
 import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
-import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from '../core/files/settings.js'
+import { readSettingsOrDefaults, type JitSettings } from '../core/files/settings.js'
 import { createGitHubApi, type GitHubApi, type OctokitLike } from '../github/github-api.js'
 import { createProvider, ProviderConfigError, type CreateProviderFor } from '../aws/create-provider.js'
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
@@ -186,13 +186,9 @@ function providerFactory(deps: SweepCommandDependencies, io: CliIo): CreateProvi
 }
 
 function readSettings(text: string | null, io: CliIo): JitSettings {
-  if (text === null) return DEFAULT_SETTINGS
-  const parsed = parseSettings({ file: '.github/jit.yml', text })
-  if (parsed.ok) return parsed.value
-  io.stderr.write(
-    `jit: .github/jit.yml does not parse (${parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; ')}); using the defaults\n`,
-  )
-  return DEFAULT_SETTINGS
+  const { settings, problem } = readSettingsOrDefaults(text)
+  if (problem !== undefined) io.stderr.write(`jit: ${problem}; using the defaults\n`)
+  return settings
 }
 
 async function readTokenLogin(api: GitHubApi): Promise<string> {

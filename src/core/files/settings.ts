@@ -101,3 +101,16 @@ export function principalFor(settings: JitSettings, params: { account: string; l
   const template = Object.hasOwn(settings.principalOverrides, login) ? settings.principalOverrides[login]! : settings.principal
   return template.replaceAll('{account}', params.account).replaceAll('{login}', login)
 }
+
+/**
+ * The settings a workflow acts on when `.github/jit.yml` may be missing or broken: the file's settings,
+ * else the defaults, with the problem in words (`.github/jit.yml does not parse (line 2: ...)`) for the
+ * caller to report where its user looks.
+ */
+export function readSettingsOrDefaults(text: string | null): { readonly settings: JitSettings; readonly problem?: string } {
+  if (text === null) return { settings: DEFAULT_SETTINGS }
+  const parsed = parseSettings({ file: '.github/jit.yml', text })
+  if (parsed.ok) return { settings: parsed.value }
+  const errors = parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; ')
+  return { settings: DEFAULT_SETTINGS, problem: `.github/jit.yml does not parse (${errors})` }
+}

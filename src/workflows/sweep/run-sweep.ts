@@ -15,7 +15,7 @@ import {
   type SpentSessionCut,
   type UnrecordedMerges,
 } from '../../core/records/reconcile.js'
-import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from '../../core/files/settings.js'
+import { readSettingsOrDefaults, type JitSettings } from '../../core/files/settings.js'
 import type { ApiCallCount, GitHubApi } from '../../github/github-api.js'
 import { closeStaleRequests, type StaleRequest } from './close-stale-requests.js'
 import { commitRevocations } from './commit-revocations.js'
@@ -295,11 +295,8 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
 
 /** The settings at the branch head; settings that do not parse are a problem, and the defaults are used. */
 function readSweepSettings(branch: DefaultBranch): { settings: JitSettings; problems: string[] } {
-  if (branch.settingsText === null) return { settings: DEFAULT_SETTINGS, problems: [] }
-  const parsed = parseSettings({ file: '.github/jit.yml', text: branch.settingsText })
-  if (parsed.ok) return { settings: parsed.value, problems: [] }
-  const errors = parsed.errors.map((e) => `line ${e.line}: ${e.message}`).join('; ')
-  return { settings: DEFAULT_SETTINGS, problems: [`.github/jit.yml does not parse (${errors}); the sweep used the defaults`] }
+  const { settings, problem } = readSettingsOrDefaults(branch.settingsText)
+  return { settings, problems: problem === undefined ? [] : [`${problem}; the sweep used the defaults`] }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SETTINGS, parseSettings, principalFor } from '../../../src/core/files/settings.js'
+import { DEFAULT_SETTINGS, parseSettings, principalFor, readSettingsOrDefaults } from '../../../src/core/files/settings.js'
 import type { JitSettings } from '../../../src/core/files/settings.js'
 
 const FILE = '.github/jit.yml'
@@ -136,5 +136,15 @@ describe('principalFor', () => {
 
   it('does not treat inherited object keys as overrides', () => {
     expect(principalFor(settings, { account: '111111111111', login: 'constructor' })).toBe('arn:aws:iam::111111111111:role/jit-constructor')
+  })
+})
+
+describe('readSettingsOrDefaults', () => {
+  it('reads the file, falls back to the defaults without one, and says why when it does not parse', () => {
+    expect(readSettingsOrDefaults(null)).toEqual({ settings: DEFAULT_SETTINGS })
+    expect(readSettingsOrDefaults('sweep_interval: 10m\n').settings.sweepIntervalMs).toBe(600_000)
+    const broken = readSettingsOrDefaults('sweep_interval: soon\n')
+    expect(broken.settings).toBe(DEFAULT_SETTINGS)
+    expect(broken.problem).toMatch(/^\.github\/jit\.yml does not parse \(line 1: /)
   })
 })
