@@ -1,6 +1,8 @@
 import { loadAccessRepository } from '../../core/files/access-repository.js'
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
-import { decide, teamsToResolve, type Decision } from '../../core/decision/decision.js'
+import { parseAccessRequest } from '../../core/files/access-request.js'
+import { decide, teamsToResolve } from '../../core/decision/decide.js'
+import type { Decision } from '../../core/decision/decision.js'
 import { reportClassification, reportDecision, reportRulesCheck, type CheckRunReport } from '../../github/check-run-report.js'
 import { classifyPullRequest, type PullRequestKind } from '../../github/classify-pull-request.js'
 import { readFilesAtCommits, type FilesCache } from '../../github/files-at-commit.js'
@@ -89,11 +91,13 @@ export async function evaluatePullRequest(
       detail: problem?.message ?? 'GitHub returned no such file (was the branch pushed again?)',
     })
   }
-  const teams = engine.teamsToResolve({ requestFile, repository, author: pr.author })
+  const request = parseAccessRequest({ file: requestFile.path, text: requestFile.text })
+  const teams = engine.teamsToResolve({ requestFile, request, repository, author: pr.author })
   const directory = await readTeamMembers(api, teams)
   if (directory.unknown.length > 0) deps.warn?.('teams not visible to the app', { teams: directory.unknown })
   const decision = engine.decide({
     requestFile,
+    request,
     repository,
     author: pr.author,
     headSha: pr.headSha,

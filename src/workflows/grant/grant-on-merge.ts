@@ -1,6 +1,7 @@
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
 import type { CloudProvider, GrantOutcome, GrantPlan } from '../../core/ports/cloud-provider.js'
 import type { Decision } from '../../core/decision/decision.js'
+import { parseAccessRequest } from '../../core/files/access-request.js'
 import { recordPath, requestIdFor, type AccessRecord, type GrantRecord } from '../../core/records/grant-record.js'
 import { buildFailureRecord, buildGrantRecord, buildRefusalRecord, planGrant, type MergeFacts } from '../../core/records/plan-grant.js'
 import { formatRecordCommitMessage, formatRecordDocument } from '../../core/records/record-document.js'
@@ -226,12 +227,14 @@ async function findMerge(
   const loaded = engine.loadAccessRepository({ files: facts.rules.files, catalogue: deps.catalogue })
   const repository = { ...loaded, errors: [...facts.rules.problems, ...loaded.errors] }
   const requestFile = facts.request.file
-  const teams = engine.teamsToResolve({ requestFile, repository, author: pr.author })
+  const request = parseAccessRequest({ file: requestFile.path, text: requestFile.text })
+  const teams = engine.teamsToResolve({ requestFile, request, repository, author: pr.author })
   const directory = await readTeamMembers(api, teams)
   if (directory.unknown.length > 0) log.warn({ ...details, teams: directory.unknown }, 'teams not visible to the app')
   const now = deps.now()
   const decision = engine.decide({
     requestFile,
+    request,
     repository,
     author: pr.author,
     headSha: pr.headSha,

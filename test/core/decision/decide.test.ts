@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { decide, teamsToResolve, type Decision } from '../../../src/core/decision/decision.js'
+import { decide, teamsToResolve } from '../../../src/core/decision/decide.js'
+import type { Decision } from '../../../src/core/decision/decision.js'
 import {
   decisionInput,
   HEAD,
   loadExampleWorld,
   NOW,
   OLD_HEAD,
+  parseRequestFile,
   readExampleRequest,
   review,
   withFiles,
@@ -470,7 +472,8 @@ describe('invalid', () => {
 
 describe('teamsToResolve', () => {
   it('lists only the teams the candidate policies and the code owners need', async () => {
-    const teams = teamsToResolve({ requestFile: await readExampleRequest(INCIDENT), repository: world.repository, author: 'alice' })
+    const requestFile = await readExampleRequest(INCIDENT)
+    const teams = teamsToResolve({ requestFile, request: parseRequestFile(requestFile), repository: world.repository, author: 'alice' })
     expect(teams).toEqual(['@acme/security', '@acme/sre', '@acme/sre-leads'])
   })
 })
