@@ -1,8 +1,9 @@
 import type { ActionCatalogue } from '../src/core/matching/action-catalogue.js'
 import { listFailureErrors } from '../src/core/files/access-repository.js'
 import { loadActionCatalogue } from '../src/aws/load-action-catalogue.js'
-import { decide, type Decision, type Verdict } from '../src/core/decision/decision.js'
-import { findPolicyIndex } from '../src/core/matching/policy-index-cache.js'
+import { decide } from '../src/core/decision/decide.js'
+import type { Decision, DecisionInput, Verdict } from '../src/core/decision/decision.js'
+import { parseAccessRequest } from '../src/core/files/access-request.js'
 import type { BenchCase, BenchIo, BenchOutcome } from './bench-case.js'
 import { createCedarAuthorizer } from './cedar-authorizer.js'
 import { countVerdicts, findDisagreements, prepareDecideWorkload, type DecideWorkload, type Disagreement } from './decide-workload.js'
@@ -75,7 +76,7 @@ export async function runDecideBench(io: BenchIo, options: DecideBenchOptions = 
     rounds: options.rounds,
     operationsPerRound: main.inputs.length,
     warmUp: () => {
-      decisions = main.inputs.map((input) => decide(input))
+      decisions = main.inputs.map(decideFromText)
     },
     round: () => decideAll(main),
     now,
@@ -179,7 +180,7 @@ function measureGrowth(params: {
 
 /** Sum over requests of the policies the index returns for the request's (action, account): what `decide` examines. */
 function countIndexCandidates(workload: DecideWorkload): number {
-  const index = findPolicyIndex(workload.repository.policies)
+  const index = workload.repository.policyIndex
   return workload.generated.requests.reduce(
     (sum, request) => sum + index.lookup(request.question.action, request.question.account).length,
     0,
@@ -189,8 +190,13 @@ function countIndexCandidates(workload: DecideWorkload): number {
 /** Decides every input; the verdicts are folded into a value so the work cannot be optimised away. */
 function decideAll(workload: DecideWorkload): number {
   let approved = 0
-  for (const input of workload.inputs) if (decide(input).verdict === 'approved') approved++
+  for (const input of workload.inputs) if (decideFromText(input).verdict === 'approved') approved++
   return approved
+}
+
+/** A decision as the app makes one, from the request file's text: the caller's one parse is timed with `decide`. */
+function decideFromText(input: DecisionInput): Decision {
+  return decide({ ...input, request: parseAccessRequest({ file: input.requestFile.path, text: input.requestFile.text }) })
 }
 
 function failOnRepositoryErrors(io: BenchIo, workload: DecideWorkload): BenchOutcome {

@@ -1,6 +1,7 @@
 import { loadAccessRepository, type AccessRepository } from '../src/core/files/access-repository.js'
 import type { ActionCatalogue } from '../src/core/matching/action-catalogue.js'
 import type { Decision, DecisionInput, Verdict } from '../src/core/decision/decision.js'
+import { parseAccessRequest } from '../src/core/files/access-request.js'
 import { generateAccessRepo, type GeneratedAccessRepo, type GeneratedRequest } from './generate-access-repo.js'
 
 /** A generated repository, loaded, and one ready-made `decide` input per generated request. */
@@ -26,6 +27,7 @@ export function prepareDecideWorkload(params: {
   const loadMs = params.now() - started
   const inputs = generated.requests.map((request): DecisionInput => ({
     requestFile: request.file,
+    request: parseAccessRequest({ file: request.file.path, text: request.file.text }),
     repository,
     author: request.author,
     headSha: request.headSha,

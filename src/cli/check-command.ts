@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { loadAccessRepository } from '../core/files/access-repository.js'
-import { parseDateTime } from '../core/files/access-request.js'
+import { parseAccessRequest, parseDateTime } from '../core/files/access-request.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
-import { decide, teamsToResolve, type Decision, type Review } from '../core/decision/decision.js'
+import { decide, teamsToResolve } from '../core/decision/decide.js'
+import type { Decision, Review } from '../core/decision/decision.js'
 import { formatInputError } from '../core/files/input-error.js'
 import type { CheckDecisionOutput, CheckTeamsFileFailure } from '../core/files/schemas/check-output-schema.js'
 import { renderDecision } from '../core/decision/render-decision.js'
@@ -67,9 +68,10 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
   }
   const teams = teamsResult.value
   const requestFile = { path: requestPath, text: requestText }
-  const decision = decide({ requestFile, repository, author, headSha: LOCAL_HEAD, reviews, teams, now, catalogue })
+  const request = parseAccessRequest({ file: requestPath, text: requestText })
+  const decision = decide({ requestFile, request, repository, author, headSha: LOCAL_HEAD, reviews, teams, now, catalogue })
   // Offline, a team missing from --teams has no members: say so rather than let "not a requester" mislead.
-  const unknownTeams = teamsToResolve({ requestFile, repository, author }).filter((team) => !teams.has(team))
+  const unknownTeams = teamsToResolve({ requestFile, request, repository, author }).filter((team) => !teams.has(team))
   const warnings =
     unknownTeams.length > 0 ? [`team membership unknown for ${unknownTeams.join(', ')} (not in --teams): counted as empty`] : []
   if (values.json) {

@@ -7,7 +7,9 @@ import { measureChunks, median } from '../../bench/measure-rounds.js'
 import { runBenchmarks } from '../../bench/run-benchmarks.js'
 import type { ActionCatalogue } from '../../src/core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../../src/aws/load-action-catalogue.js'
-import { decide } from '../../src/core/decision/decision.js'
+import { decide } from '../../src/core/decision/decide.js'
+import { createAccessRepository } from '../../src/core/files/access-repository.js'
+import { parseAccessRequest } from '../../src/core/files/access-request.js'
 import { parsePolicy, type Policy } from '../../src/core/files/policy.js'
 import { DEFAULT_SETTINGS } from '../../src/core/files/settings.js'
 import { listFailureErrors } from '../../src/core/files/access-repository.js'
@@ -134,20 +136,22 @@ describe('translatePoliciesToCedar', () => {
   ])('%s: Cedar allows = %s, as our engine does', (_label, change, expected) => {
     const question = { ...allowed, ...change }
     expect(ask(question)).toBe(expected)
+    const requestFile = {
+      path: 'requests/sre/x.yaml',
+      text: [
+        'reason: test',
+        `ticket: ${question.ticket}`,
+        `duration: ${question.durationMs / 60_000}m`,
+        'access:',
+        `  - account: "${question.account}"`,
+        `    actions: ["${question.action}"]`,
+        `    resources: ["${question.resource}"]`,
+      ].join('\n'),
+    }
     const decision = decide({
-      requestFile: {
-        path: 'requests/sre/x.yaml',
-        text: [
-          'reason: test',
-          `ticket: ${question.ticket}`,
-          `duration: ${question.durationMs / 60_000}m`,
-          'access:',
-          `  - account: "${question.account}"`,
-          `    actions: ["${question.action}"]`,
-          `    resources: ["${question.resource}"]`,
-        ].join('\n'),
-      },
-      repository: { policies: [policy], settings: DEFAULT_SETTINGS, failures: [] },
+      requestFile,
+      request: parseAccessRequest({ file: requestFile.path, text: requestFile.text }),
+      repository: createAccessRepository({ policies: [policy], settings: DEFAULT_SETTINGS, failures: [] }),
       author: question.author,
       headSha: 'a'.repeat(40),
       reviews: [],

@@ -5,6 +5,7 @@ import { loadAccessRepository, type AccessRepository, type RepositoryFile } from
 import type { ActionCatalogue } from '../../src/core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../../src/aws/load-action-catalogue.js'
 import type { DecisionInput, Review, TeamMembers } from '../../src/core/decision/decision.js'
+import { parseAccessRequest } from '../../src/core/files/access-request.js'
 import { readRepositoryFiles } from '../../src/cli/read-repository-files.js'
 import { parseTeams } from '../../src/cli/teams-file.js'
 
@@ -49,6 +50,11 @@ export function review(login: string, state: Review['state'], commitId = HEAD): 
   return { id: 1000 + clock, login, state, commitId, submittedAt: new Date(NOW.getTime() - 3_600_000 + clock * 1000).toISOString() }
 }
 
+/** The request file parsed as a caller of `decide` parses it, once. */
+export function parseRequestFile(file: { path: string; text: string }): DecisionInput['request'] {
+  return parseAccessRequest({ file: file.path, text: file.text })
+}
+
 export function decisionInput(
   world: ExampleWorld,
   overrides: Partial<DecisionInput> & Pick<DecisionInput, 'requestFile' | 'author'>,
@@ -60,6 +66,7 @@ export function decisionInput(
     teams: world.teams,
     now: NOW,
     catalogue: world.catalogue,
+    request: parseRequestFile(overrides.requestFile),
     ...overrides,
   }
 }

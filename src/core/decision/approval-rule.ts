@@ -1,5 +1,5 @@
 import type { CodeownersRule, Ownership } from '../matching/codeowners.js'
-import type { CountedApproval, IgnoredApproval, RuleResult, TeamMembers } from './decision.js'
+import type { CountedApproval, IgnoredApproval, Review, RuleResult, TeamMembers } from './decision.js'
 import type { ApprovalRule, Policy } from '../files/policy.js'
 import { isBotLogin, type ReviewerStanding } from './review-states.js'
 
@@ -77,15 +77,9 @@ function joinOr(names: readonly string[]): string {
   return `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
 }
 
-/** Can this person's approval count under this policy at all (ignoring which rule)? */
-export function isEligibleApprover(
-  login: string,
-  isBot: boolean,
-  policy: Policy,
-  context: Pick<ApprovalContext, 'author' | 'contributors'>,
-): boolean {
-  if (isBot) return false
-  return policy.selfApproval || (login !== context.author && !context.contributors.has(login))
+/** Can this person's approval count under this policy at all (ignoring which rule, and their review)? */
+export function isEligibleApprover(login: string, isBot: boolean, policy: Policy, context: ApprovalContext): boolean {
+  return findWhyApprovalIgnored({ login, isBot, policy, context }) === undefined
 }
 
 /**
@@ -100,8 +94,9 @@ export function evaluateApprovalRule(params: { rule: ApprovalRule; policy: Polic
   for (const reviewer of context.reviewers) {
     const approval = reviewer.lastApproval
     if (!approval) continue
-    const reason = findReasonApprovalIgnored({ reviewer, approvers, policy, context })
-    if (reason) ignored.push({ login: reviewer.login, reason })
+    const { login, isBot, latest } = reviewer
+    const reason = findWhyApprovalIgnored({ login, isBot, policy, context, approvers, latest })
+    if (reason) ignored.push({ login, reason: IGNORED_APPROVAL_WORDS[reason]({ policy, context, approvers, latest }) })
     else counted.push({ login: reviewer.login, reviewId: approval.id, commitId: approval.commitId, submittedAt: approval.submittedAt })
   }
   const missing = Math.max(0, rule.count - counted.length)
@@ -118,26 +113,47 @@ export function evaluateApprovalRule(params: { rule: ApprovalRule; policy: Polic
   }
 }
 
-function findReasonApprovalIgnored(params: {
-  reviewer: ReviewerStanding
-  approvers: ApproverSet
+/** Why an approval does not count, as a code; IGNORED_APPROVAL_WORDS says it in a reviewer's words. */
+type IgnoredReason = 'bot' | 'not-approver' | 'author' | 'contributor' | 'superseded' | 'dismissed' | 'stale'
+
+/**
+ * Why `login`'s approval does not count under `policy`, or undefined when it counts: one line per rule,
+ * the order is the precedence. Without `approvers` and `latest`, it answers who may approve under the
+ * policy at all, whatever the rule and the review (isEligibleApprover).
+ */
+function findWhyApprovalIgnored(params: {
+  login: string
+  isBot: boolean
   policy: Policy
   context: ApprovalContext
-}): string | undefined {
-  const { reviewer, approvers, policy, context } = params
-  if (reviewer.isBot) return 'a bot: bot approvals never count'
-  if (!approvers.logins.has(reviewer.login))
-    return approvers.codeownersRule || approvers.unavailable ? 'not a code owner of the request file' : `not one of ${approvers.label}`
-  if (reviewer.login === context.author && !policy.selfApproval)
-    return `the author of the pull request (policy ${policy.name} does not allow self-approval)`
-  if (context.contributors.has(reviewer.login) && !policy.selfApproval)
-    return `pushed commits to this pull request, so approving it would be approving their own change (policy ${policy.name} does not allow self-approval)`
-  const latest = reviewer.latest
-  if (latest.state === 'CHANGES_REQUESTED') return `superseded by changes requested on ${shortSha(latest.commitId)}`
-  if (latest.state === 'DISMISSED') return 'approval dismissed'
-  if (latest.commitId !== context.headSha)
-    return `stale: approved ${shortSha(latest.commitId)}, the head is now ${shortSha(context.headSha)}`
+  approvers?: ApproverSet
+  latest?: Review
+}): IgnoredReason | undefined {
+  const { login, isBot, policy, context, approvers, latest } = params
+  if (isBot) return 'bot'
+  if (approvers && !approvers.logins.has(login)) return 'not-approver'
+  if (login === context.author && !policy.selfApproval) return 'author'
+  if (context.contributors.has(login) && !policy.selfApproval) return 'contributor'
+  if (latest?.state === 'CHANGES_REQUESTED') return 'superseded'
+  if (latest?.state === 'DISMISSED') return 'dismissed'
+  if (latest && latest.commitId !== context.headSha) return 'stale'
   return undefined
+}
+
+/** The words for each reason an approval is ignored, built only for an approval shown as ignored. */
+const IGNORED_APPROVAL_WORDS: Record<
+  IgnoredReason,
+  (facts: { policy: Policy; context: ApprovalContext; approvers: ApproverSet; latest: Review }) => string
+> = {
+  bot: () => 'a bot: bot approvals never count',
+  'not-approver': ({ approvers }) =>
+    approvers.codeownersRule || approvers.unavailable ? 'not a code owner of the request file' : `not one of ${approvers.label}`,
+  author: ({ policy }) => `the author of the pull request (policy ${policy.name} does not allow self-approval)`,
+  contributor: ({ policy }) =>
+    `pushed commits to this pull request, so approving it would be approving their own change (policy ${policy.name} does not allow self-approval)`,
+  superseded: ({ latest }) => `superseded by changes requested on ${shortSha(latest.commitId)}`,
+  dismissed: () => 'approval dismissed',
+  stale: ({ latest, context }) => `stale: approved ${shortSha(latest.commitId)}, the head is now ${shortSha(context.headSha)}`,
 }
 
 function findWhyRuleIsImpossible(params: {

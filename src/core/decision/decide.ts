@@ -1,13 +1,12 @@
-import type { AccessRepository } from '../files/access-repository.js'
-import { listRequestItems, parseAccessRequest, type AccessRequest, type RequestItem } from '../files/access-request.js'
+import { listRequestItems, type AccessRequest, type RequestItem } from '../files/access-request.js'
 import type { ActionCatalogue } from '../matching/action-catalogue.js'
 import { describeUnknownAction } from '../matching/action-catalogue.js'
 import { resolveApprovers, evaluateApprovalRule, isEligibleApprover, type ApprovalContext } from './approval-rule.js'
-import { findOwners, type Codeowners, type Ownership } from '../matching/codeowners.js'
-import type { Blocker, Decision, DecisionInput, ItemResult, NearMiss, PolicyResult } from './decision.js'
+import { findOwners } from '../matching/codeowners.js'
+import type { Blocker, Decision, DecisionInput, ItemResult, NearMiss, PolicyResult, TeamMembers } from './decision.js'
 import type { InputError } from '../files/input-error.js'
 import { findGrantCoverage, grantsCoverItem } from '../matching/compiled-grants.js'
-import { findPolicyIndex } from '../matching/policy-index-cache.js'
+import type { IndexedPolicy, PolicyIndex } from '../matching/policy-index.js'
 import type { Policy } from '../files/policy.js'
 import { summarizeReviewers } from './review-states.js'
 import { findUncoveredExample, PatternTooComplexError } from '../matching/wildcard.js'
@@ -21,9 +20,8 @@ import { createLineFinder } from '../files/yaml-document.js'
 export function decide(input: DecisionInput): Decision {
   const author = input.author.toLowerCase()
   const base = { requestPath: input.requestFile.path, author, headSha: input.headSha, evaluatedAt: input.now }
-  const parsed = parseAccessRequest({ file: input.requestFile.path, text: input.requestFile.text })
-  if (!parsed.ok) return invalidDecision(base, parsed.errors)
-  const request = parsed.value
+  if (!input.request.ok) return invalidDecision(base, input.request.errors)
+  const request = input.request.value
   const errors = [
     // Invalid CODEOWNERS lines are ignored, as GitHub ignores them; `jit validate` and the policy check report them.
     ...input.repository.failures.filter((f) => f.kind !== 'codeowners' || f.stage === 'unreadable').flatMap((f) => f.errors),
@@ -32,55 +30,36 @@ export function decide(input: DecisionInput): Decision {
   if (errors.length > 0) return { ...invalidDecision(base, errors), request }
 
   const context = createApprovalContext(input, author)
-  const policies = findPolicyIndex(input.repository.policies)
-  const policyResults = new Map<Policy, PolicyResult>()
-  const resultFor = (policy: Policy): PolicyResult => {
-    let result = policyResults.get(policy)
-    if (!result) {
-      result = evaluatePolicy({ policy, request, context })
-      policyResults.set(policy, result)
-    }
-    return result
-  }
-  const authorTeams = findTeamsOf(author, input.teams)
-  const eligibility = new Map<Policy, string[]>()
-  const reasonsPolicyCannotApply = (policy: Policy): string[] => {
-    let reasons = eligibility.get(policy)
-    if (!reasons) {
-      reasons = findRequestLevelMisses({ policy, request, author, authorTeams })
-      eligibility.set(policy, reasons)
-    }
-    return reasons
-  }
-  const mayRequest = new Map<Policy, boolean>()
-  const isOpenTo = (policy: Policy): boolean => {
-    let open = mayRequest.get(policy)
-    if (open === undefined) {
-      open = isPolicyOpenToRequest({ policy, request, author, authorTeams })
-      mayRequest.set(policy, open)
-    }
-    return open
-  }
+  const index = input.repository.policyIndex
+  const requester = { request, author, teams: input.teams }
+  // The hot path answers yes/no with compiled patterns; reasons are built only for an item left uncovered.
+  const covered = listRequestItems(request).map((item) => ({ item, policies: findCoveringPolicies(index, item) }))
+  // Each policy is judged once per decision, however many items it covers: a result when it is open to the request.
+  const judged = new Map(
+    [...new Set(covered.flatMap(({ policies }) => policies))].map((policy) => [
+      policy,
+      findRequestLevelMisses({ policy, ...requester }).length === 0 ? evaluatePolicy({ policy, request, context }) : undefined,
+    ]),
+  )
+  const evaluated = [...judged.values()].filter((result) => result !== undefined)
 
   const items: ItemResult[] = []
   const deniedReasons: string[] = []
-  for (const item of listRequestItems(request)) {
-    // The hot path answers yes/no with compiled patterns; reasons are built only for an item left uncovered.
-    const candidates = policies.lookup(item.action, item.account).filter((policy) => grantsCoverItem(policy, item) && isOpenTo(policy))
-    candidates.sort(byName)
-    const chosen = choosePolicy(candidates.map(resultFor))
-    const shownMisses = chosen ? [] : explainNearMisses({ item, policies: findNearMissPolicies(policies, item), reasonsPolicyCannotApply })
+  for (const { item, policies } of covered) {
+    const candidates = policies.flatMap((policy) => judged.get(policy) ?? []).sort((a, b) => byName(a.policy, b.policy))
+    const chosen = choosePolicy(candidates)
+    const shownMisses = chosen ? [] : explainNearMisses({ item, policies: findNearMissPolicies(index, item), ...requester })
     if (!chosen || chosen.impossible) deniedReasons.push(describeDeniedItem(item, author, chosen, shownMisses))
     items.push({
       item,
       ...(chosen ? { policy: chosen.policy.name } : {}),
-      candidates: candidates.map((p) => p.name),
+      candidates: candidates.map((result) => result.policy.name),
       nearMisses: shownMisses,
     })
   }
 
-  const chosenResults = uniqueChosen(items, policyResults)
-  const blockers = findBlockers({ candidates: [...policyResults.values()], context })
+  const chosenResults = uniqueChosen(items, evaluated)
+  const blockers = findBlockers({ candidates: evaluated, context })
   const approvedItems = chosenResults.every((result) => result.satisfied)
   const missing = [
     ...chosenResults.flatMap((result) => (result.satisfied ? [] : describeMissing(result))),
@@ -99,14 +78,11 @@ export function decide(input: DecisionInput): Decision {
 
 /** Teams whose members the decision for this input may need: requesters, approval rules and code owners of candidate policies. */
 export function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 'headSha' | 'now' | 'catalogue'>): string[] {
-  const parsed = parseAccessRequest({ file: input.requestFile.path, text: input.requestFile.text })
-  if (!parsed.ok) return []
-  const index = findPolicyIndex(input.repository.policies)
+  if (!input.request.ok) return []
   const teams = new Set<string>()
   let needsOwners = false
-  for (const item of listRequestItems(parsed.value)) {
-    for (const policy of index.lookup(item.action, item.account)) {
-      if (!grantsCoverItem(policy, item)) continue
+  for (const item of listRequestItems(input.request.value)) {
+    for (const policy of findCoveringPolicies(input.repository.policyIndex, item)) {
       policy.requesters.teams.forEach((team) => teams.add(team))
       for (const rule of policy.approvals) {
         if (rule.from.kind === 'principals') rule.from.teams.forEach((team) => teams.add(team))
@@ -118,6 +94,14 @@ export function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 
     findOwners(input.repository.codeowners, input.requestFile.path).teams.forEach((team) => teams.add(team))
   }
   return [...teams].sort()
+}
+
+/** The policies whose grants cover an item, in index order. */
+function findCoveringPolicies(index: PolicyIndex, item: RequestItem): Policy[] {
+  return index
+    .lookup(item.action, item.account)
+    .filter((indexed) => grantsCoverItem(indexed.grants, item))
+    .map((indexed) => indexed.policy)
 }
 
 function invalidDecision(
@@ -164,25 +148,8 @@ function createApprovalContext(input: DecisionInput, author: string): ApprovalCo
     requestPath: input.requestFile.path,
     reviewers: summarizeReviewers(input.reviews),
     teams: input.teams,
-    ...(codeowners ? { ownership: findOwnersCached(codeowners, input.requestFile.path), codeownersFile: codeowners.file } : {}),
+    ...(codeowners ? { ownership: findOwners(codeowners, input.requestFile.path), codeownersFile: codeowners.file } : {}),
   }
-}
-
-const ownershipByPath = new WeakMap<Codeowners, Map<string, Ownership>>()
-
-/** Ownership of a path, remembered per CODEOWNERS file (a PR is evaluated many times against the same base). */
-function findOwnersCached(codeowners: Codeowners, path: string): Ownership {
-  let byPath = ownershipByPath.get(codeowners)
-  if (!byPath) {
-    byPath = new Map()
-    ownershipByPath.set(codeowners, byPath)
-  }
-  let ownership = byPath.get(path)
-  if (!ownership) {
-    ownership = findOwners(codeowners, path)
-    if (byPath.size < 10_000) byPath.set(path, ownership)
-  }
-  return ownership
 }
 
 function byName(a: Policy, b: Policy): number {
@@ -190,10 +157,10 @@ function byName(a: Policy, b: Policy): number {
 }
 
 /** Why a policy's grants do not cover one item (no reasons when they do). */
-function findItemLevelMisses(policy: Policy, item: RequestItem): { reasons: string[]; actionCovered: boolean } {
+function findItemLevelMisses(indexed: IndexedPolicy, item: RequestItem): { reasons: string[]; actionCovered: boolean } {
   const reasons: string[] = []
-  const grants = policy.grants
-  const covered = findGrantCoverage(policy, item)
+  const grants = indexed.policy.grants
+  const covered = findGrantCoverage(indexed.grants, item)
   if (!covered.account) reasons.push(`does not grant account ${item.account} (grants ${grants.accounts.join(', ')})`)
   if (!covered.action) reasons.push(describeUncovered('action', grants.actions, item.action, true))
   if (!covered.resource) reasons.push(describeUncovered('resource', grants.resources, item.resource, false))
@@ -212,39 +179,47 @@ function describeUncovered(kind: 'action' | 'resource', granted: readonly string
   return `grants ${kind}s ${shown}, which do not cover ${requested}${hint}`
 }
 
-/** Why a policy cannot serve this request at all, whatever the item (empty when it can). */
-function findRequestLevelMisses(params: {
-  policy: Policy
-  request: AccessRequest
-  author: string
-  authorTeams: ReadonlySet<string>
-}): string[] {
-  const { policy, request, author, authorTeams } = params
-  const reasons: string[] = []
-  const requesters = policy.requesters
-  if (!isRequester(policy, author, authorTeams)) {
-    const who = [...requesters.teams, ...requesters.users].join(', ')
-    reasons.push(`${author} is not one of its requesters (${who})`)
-  }
-  if (request.durationMs > policy.maxDurationMs) {
-    reasons.push(`duration ${request.durationText} is longer than its max_duration ${policy.maxDurationText}`)
-  } else if (policy.approvals.length === 0 && !isWithinAutoApprove(policy, request)) {
-    reasons.push(
-      `duration ${request.durationText} is longer than its auto_approve.max_duration ${policy.autoApprove?.maxDurationText ?? ''}, and it has no approval rules for longer requests`,
-    )
-  }
+/** Why a policy cannot serve a request, whatever the item, as a code; REQUEST_MISS_WORDS says it in words. */
+type RequestMiss = 'not-requester' | 'too-long' | 'too-long-for-auto-approve' | 'no-ticket' | 'ticket-mismatch'
+
+/** What a request-level check looks at: the policy, the request and who makes it. */
+interface RequestFacts {
+  readonly policy: Policy
+  readonly request: AccessRequest
+  readonly author: string
+  readonly teams: TeamMembers
+}
+
+/** Why a policy cannot serve this request at all, whatever the item: empty when it is open to the request. */
+function findRequestLevelMisses(facts: RequestFacts): RequestMiss[] {
+  const { policy, request, author, teams } = facts
+  const misses: RequestMiss[] = []
+  if (!isRequester(policy, author, teams)) misses.push('not-requester')
+  if (request.durationMs > policy.maxDurationMs) misses.push('too-long')
+  else if (policy.approvals.length === 0 && !isWithinAutoApprove(policy, request)) misses.push('too-long-for-auto-approve')
   if (policy.ticket) {
-    if (request.ticket === undefined) reasons.push(`requires a ticket matching ${policy.ticket.source}`)
-    else if (!policy.ticket.test(request.ticket)) reasons.push(`ticket ${request.ticket} does not match ${policy.ticket.source}`)
+    if (request.ticket === undefined) misses.push('no-ticket')
+    else if (!policy.ticket.test(request.ticket)) misses.push('ticket-mismatch')
   }
-  return reasons
+  return misses
+}
+
+/** The words for each request-level miss, built only for a near miss shown to the reader. */
+const REQUEST_MISS_WORDS: Record<RequestMiss, (facts: RequestFacts) => string> = {
+  'not-requester': ({ policy, author }) =>
+    `${author} is not one of its requesters (${[...policy.requesters.teams, ...policy.requesters.users].join(', ')})`,
+  'too-long': ({ policy, request }) => `duration ${request.durationText} is longer than its max_duration ${policy.maxDurationText}`,
+  'too-long-for-auto-approve': ({ policy, request }) =>
+    `duration ${request.durationText} is longer than its auto_approve.max_duration ${policy.autoApprove?.maxDurationText ?? ''}, and it has no approval rules for longer requests`,
+  'no-ticket': ({ policy }) => `requires a ticket matching ${policy.ticket?.source ?? ''}`,
+  'ticket-mismatch': ({ policy, request }) => `ticket ${request.ticket ?? ''} does not match ${policy.ticket?.source ?? ''}`,
 }
 
 function evaluatePolicy(params: { policy: Policy; request: AccessRequest; context: ApprovalContext }): PolicyResult {
   const { policy, request, context } = params
   const autoApproved = isWithinAutoApprove(policy, request)
   const rules = policy.approvals.map((rule) => evaluateApprovalRule({ rule, policy, context }))
-  // An empty rule list approves nothing: above its auto_approve limit such a policy is not even a candidate (isPolicyOpenToRequest).
+  // An empty rule list approves nothing: above its auto_approve limit such a policy is not even a candidate (findRequestLevelMisses).
   const satisfied = autoApproved || (rules.length > 0 && rules.every((rule) => rule.satisfied))
   const impossible = !satisfied && rules.some((rule) => rule.impossible !== undefined)
   return { policy, autoApproved, rules, satisfied, impossible }
@@ -260,26 +235,25 @@ function choosePolicy(results: readonly PolicyResult[]): PolicyResult | undefine
   )
 }
 
-function uniqueChosen(items: readonly ItemResult[], results: ReadonlyMap<Policy, PolicyResult>): PolicyResult[] {
+function uniqueChosen(items: readonly ItemResult[], results: readonly PolicyResult[]): PolicyResult[] {
   const names = new Set(items.map((item) => item.policy).filter((name) => name !== undefined))
-  return [...results.values()].filter((result) => names.has(result.policy.name)).sort((a, b) => byName(a.policy, b.policy))
+  return results.filter((result) => names.has(result.policy.name)).sort((a, b) => byName(a.policy, b.policy))
 }
 
 /**
  * The near misses worth a reader's time: policies that grant the action but fail on something else.
  * Only when no policy grants the action at all are the ones that fail on the action itself shown.
  */
-function explainNearMisses(params: {
-  item: RequestItem
-  policies: readonly Policy[]
-  reasonsPolicyCannotApply: (policy: Policy) => string[]
-}): NearMiss[] {
-  const misses = params.policies.map((policy) => {
-    const itemMisses = findItemLevelMisses(policy, params.item)
+function explainNearMisses(params: Omit<RequestFacts, 'policy'> & { item: RequestItem; policies: readonly IndexedPolicy[] }): NearMiss[] {
+  const { item, policies, ...requester } = params
+  const misses = policies.map((indexed) => {
+    const { policy } = indexed
+    const itemMisses = findItemLevelMisses(indexed, item)
+    const facts = { policy, ...requester }
     return {
       policy: policy.name,
       file: policy.file,
-      reasons: [...itemMisses.reasons, ...params.reasonsPolicyCannotApply(policy)],
+      reasons: [...itemMisses.reasons, ...findRequestLevelMisses(facts).map((miss) => REQUEST_MISS_WORDS[miss](facts))],
       actionCovered: itemMisses.actionCovered,
     }
   })
@@ -289,8 +263,6 @@ function explainNearMisses(params: {
     .sort((a, b) => a.policy.localeCompare(b.policy))
 }
 
-const teamsByMember = new WeakMap<DecisionInput['teams'], Map<string, Set<string>>>()
-
 /** How many near-miss policies an explanation examines at most: a reader acts on the first few. */
 const NEAR_MISSES_EXAMINED = 20
 
@@ -299,42 +271,9 @@ const NEAR_MISSES_EXAMINED = 20
  * account (they failed on the resource, the requester, the duration or the ticket), else those that
  * grant the action anywhere. Bounded, so a denied request costs the same with 100 or 10,000 policies.
  */
-function findNearMissPolicies(index: ReturnType<typeof findPolicyIndex>, item: RequestItem): readonly Policy[] {
+function findNearMissPolicies(index: PolicyIndex, item: RequestItem): readonly IndexedPolicy[] {
   const sameAccount = index.lookup(item.action, item.account)
   return (sameAccount.length > 0 ? sameAccount : index.lookupByAction(item.action)).slice(0, NEAR_MISSES_EXAMINED)
-}
-
-/** The teams (lower-cased `@org/team`) the author belongs to, from an inverse index built once per team directory. */
-function findTeamsOf(author: string, teams: DecisionInput['teams']): ReadonlySet<string> {
-  let index = teamsByMember.get(teams)
-  if (!index) {
-    index = new Map()
-    for (const [team, members] of teams) {
-      for (const member of members) {
-        const login = member.toLowerCase()
-        const set = index.get(login) ?? new Set<string>()
-        set.add(team.toLowerCase())
-        index.set(login, set)
-      }
-    }
-    teamsByMember.set(teams, index)
-  }
-  return index.get(author) ?? new Set()
-}
-
-/** May this author make this request under this policy (requester, duration, ticket)? The yes/no form of findRequestLevelMisses. */
-function isPolicyOpenToRequest(params: {
-  policy: Policy
-  request: AccessRequest
-  author: string
-  authorTeams: ReadonlySet<string>
-}): boolean {
-  const { policy, request, author, authorTeams } = params
-  if (!isRequester(policy, author, authorTeams)) return false
-  if (request.durationMs > policy.maxDurationMs) return false
-  if (policy.approvals.length === 0 && !isWithinAutoApprove(policy, request)) return false
-  if (policy.ticket && (request.ticket === undefined || !policy.ticket.test(request.ticket))) return false
-  return true
 }
 
 /** Does the request meet the policy's auto_approve limits (and so need no approval under it)? */
@@ -342,8 +281,12 @@ function isWithinAutoApprove(policy: Policy, request: AccessRequest): boolean {
   return policy.autoApprove !== undefined && request.durationMs <= policy.autoApprove.maxDurationMs
 }
 
-function isRequester(policy: Policy, author: string, authorTeams: ReadonlySet<string>): boolean {
-  return policy.requesters.users.includes(author) || policy.requesters.teams.some((team) => authorTeams.has(team))
+/** Is the author one of the policy's requesters, by login or as a member of one of its teams? */
+function isRequester(policy: Policy, author: string, teams: TeamMembers): boolean {
+  return (
+    policy.requesters.users.includes(author) ||
+    policy.requesters.teams.some((team) => (teams.get(team) ?? []).some((member) => member.toLowerCase() === author))
+  )
 }
 
 function describeItem(item: RequestItem): string {
@@ -390,5 +333,3 @@ function findBlockers(params: { candidates: readonly PolicyResult[]; context: Ap
   }
   return blockers
 }
-
-export type { AccessRepository }

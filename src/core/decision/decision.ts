@@ -2,10 +2,8 @@ import type { AccessRepository } from '../files/access-repository.js'
 import type { AccessRequest, RequestItem } from '../files/access-request.js'
 import type { ActionCatalogue } from '../matching/action-catalogue.js'
 import type { CodeownersRule } from '../matching/codeowners.js'
-import type { InputError } from '../files/input-error.js'
+import type { InputError, Parsed } from '../files/input-error.js'
 import type { ApprovalRule, Policy } from '../files/policy.js'
-
-export { decide, teamsToResolve } from './decide.js'
 
 export type Verdict = 'approved' | 'pending' | 'denied' | 'invalid'
 
@@ -29,6 +27,8 @@ export type TeamMembers = ReadonlyMap<string, readonly string[]>
 export interface DecisionInput {
   /** The request file as read at the PR head. */
   readonly requestFile: { readonly path: string; readonly text: string }
+  /** That file parsed once by the caller (`parseAccessRequest`), for `teamsToResolve` and `decide` alike; invalid makes the decision invalid. */
+  readonly request: Parsed<AccessRequest>
   /** Policies, CODEOWNERS and settings read at the PR base. */
   readonly repository: AccessRepository
   /** PR author login. */

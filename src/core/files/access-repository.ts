@@ -1,5 +1,12 @@
 import { describeUnknownAction, type ActionCatalogue } from '../matching/action-catalogue.js'
-import { CODEOWNERS_LOCATIONS, parseCodeowners, type Codeowners } from '../matching/codeowners.js'
+import {
+  CODEOWNERS_LOCATIONS,
+  compileCodeowners,
+  parseCodeowners,
+  type Codeowners,
+  type CompiledCodeowners,
+} from '../matching/codeowners.js'
+import { buildPolicyIndex, type PolicyIndex } from '../matching/policy-index.js'
 
 import type { InputError } from './input-error.js'
 import { parsePolicy, type Policy } from './policy.js'
@@ -10,12 +17,14 @@ export { CODEOWNERS_LOCATIONS }
 
 /**
  * The rules of an access repository as read at one commit (the PR's base, never its head):
- * its policies, its CODEOWNERS and its settings.
+ * its policies, its CODEOWNERS and its settings, with what matching needs compiled once, as it loads.
  */
 export interface AccessRepository {
   readonly policies: readonly Policy[]
+  /** The policies by the actions and accounts they grant, each with its grant patterns compiled. */
+  readonly policyIndex: PolicyIndex
   /** Undefined when the repository has no CODEOWNERS file in any of GitHub's locations. */
-  readonly codeowners?: Codeowners
+  readonly codeowners?: CompiledCodeowners
   readonly settings: JitSettings
   /**
    * Every rule file that could not be used, or not wholly, in the order its errors are reported: the
@@ -127,7 +136,27 @@ export function loadAccessRepository(params: {
     else fail('unparsable', 'settings', settingsFile.path, parsed.errors)
   }
 
-  return { policies, ...(codeowners ? { codeowners } : {}), settings, failures }
+  return createAccessRepository({ policies, ...(codeowners ? { codeowners } : {}), settings, failures })
+}
+
+/**
+ * An AccessRepository from rules already read, with what matching needs compiled once, here: the policy
+ * index with each policy's grant patterns, and the CODEOWNERS patterns.
+ */
+export function createAccessRepository(params: {
+  policies: readonly Policy[]
+  codeowners?: Codeowners
+  settings: JitSettings
+  failures: readonly RuleFileFailure[]
+}): AccessRepository {
+  const { policies, codeowners, settings, failures } = params
+  return {
+    policies,
+    policyIndex: buildPolicyIndex(policies),
+    ...(codeowners ? { codeowners: compileCodeowners(codeowners) } : {}),
+    settings,
+    failures,
+  }
 }
 
 function ruleFileKindOf(path: string): RuleFileKind | undefined {

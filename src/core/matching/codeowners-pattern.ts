@@ -17,6 +17,11 @@ export interface CodeownersPattern {
   readonly source: string
   /** Whether `path` (relative to the repository root, no leading slash) is covered by the pattern. */
   matches(path: string): boolean
+  /**
+   * For a literal pattern, what every path it matches contains: `name` as its leading whole segments
+   * (`leading-path`) or as one whole segment anywhere (`segment`). Lets a file index its rules by it.
+   */
+  readonly requires?: { readonly kind: 'leading-path' | 'segment'; readonly name: string }
 }
 
 /** Characters that may follow a backslash in a pattern; anything else is almost certainly a typo. */
@@ -65,7 +70,8 @@ export function findPatternProblem(pattern: string): string | undefined {
 export function compileCodeownersPattern(pattern: string): CodeownersPattern {
   const literal = readLiteral(pattern)
   if (literal !== undefined) {
-    return { source: pattern, matches: matchLiteral(literal) }
+    const requires = { kind: literal.anchored ? ('leading-path' as const) : ('segment' as const), name: literal.name }
+    return { source: pattern, matches: matchLiteral(literal), requires }
   }
   const regex = buildPatternRegex(pattern)
   return { source: pattern, matches: (path) => regex.test(path) }

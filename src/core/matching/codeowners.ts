@@ -29,11 +29,23 @@ export interface Ownership {
 }
 
 /**
- * Compiled patterns, keyed by rule object. `parseCodeowners` fills it so each pattern is compiled once,
- * at parse time; a rule built by hand (as tests of other modules do) is compiled on first use.
- * A WeakMap keeps `CodeownersRule` a plain data object that compares and serialises as written.
+ * A CODEOWNERS file ready for matching: each rule beside its compiled pattern, as hmarr/codeowners keeps
+ * the compiled pattern in its rule. Built once, when the repository loads (`compileCodeowners`); the rules
+ * themselves stay plain data that compares and serialises as written.
  */
-const compiledPatterns = new WeakMap<CodeownersRule, CodeownersPattern>()
+export interface CompiledCodeowners extends Codeowners {
+  /** Every rule in file order, with its pattern compiled. */
+  readonly compiledRules: readonly { readonly rule: CodeownersRule; readonly pattern: CodeownersPattern }[]
+  /**
+   * Positions in `compiledRules` of the literal patterns by the leading path or the segment every path
+   * they match contains, and of all other patterns: a path tries only the few rules that can match it.
+   */
+  readonly ruleIndex: {
+    readonly byLeadingPath: ReadonlyMap<string, readonly number[]>
+    readonly bySegment: ReadonlyMap<string, readonly number[]>
+    readonly others: readonly number[]
+  }
+}
 
 /**
  * Parses a CODEOWNERS file with GitHub's rules: `pattern owner...` per line, `#` comments (whole-line or
@@ -53,11 +65,26 @@ export function parseCodeowners(params: { file: string; text: string }): Codeown
       errors.push({ file, line, message: parsed.problem })
       return
     }
-    const rule: CodeownersRule = { pattern: parsed.pattern, owners: parsed.owners, line }
-    compiledPatterns.set(rule, compileCodeownersPattern(rule.pattern))
-    rules.push(rule)
+    rules.push({ pattern: parsed.pattern, owners: parsed.owners, line })
   })
   return { file, rules, errors }
+}
+
+/** Compiles each rule's pattern once, for the many paths it is matched against. */
+export function compileCodeowners(codeowners: Codeowners): CompiledCodeowners {
+  const compiledRules = codeowners.rules.map((rule) => ({ rule, pattern: compileCodeownersPattern(rule.pattern) }))
+  const byLeadingPath = new Map<string, number[]>()
+  const bySegment = new Map<string, number[]>()
+  const others: number[] = []
+  compiledRules.forEach(({ pattern }, at) => {
+    const requires = pattern.requires
+    if (!requires) others.push(at)
+    else {
+      const index = requires.kind === 'leading-path' ? byLeadingPath : bySegment
+      index.set(requires.name, [...(index.get(requires.name) ?? []), at])
+    }
+  })
+  return { ...codeowners, compiledRules, ruleIndex: { byLeadingPath, bySegment, others } }
 }
 
 /**
@@ -66,24 +93,30 @@ export function parseCodeowners(params: { file: string; text: string }): Codeown
  * turned into a GitHub login without an API call, so they never count as approvers here (the rule,
  * returned alongside, still shows them).
  */
-export function findOwners(codeowners: Codeowners, path: string): Ownership {
-  const normalised = path.replace(/^\/+/, '')
-  for (let i = codeowners.rules.length - 1; i >= 0; i--) {
-    const rule = codeowners.rules[i]
-    if (rule !== undefined && patternOf(rule).matches(normalised)) {
-      return { rule, ...splitOwners(rule.owners) }
-    }
-  }
-  return { users: [], teams: [] }
+export function findOwners(codeowners: CompiledCodeowners, path: string): Ownership {
+  const rule = codeowners.compiledRules[findLastMatchingRule(codeowners, path.replace(/^\/+/, ''))]?.rule
+  return rule ? { rule, ...splitOwners(rule.owners) } : { users: [], teams: [] }
 }
 
-function patternOf(rule: CodeownersRule): CodeownersPattern {
-  let pattern = compiledPatterns.get(rule)
-  if (pattern === undefined) {
-    pattern = compileCodeownersPattern(rule.pattern)
-    compiledPatterns.set(rule, pattern)
+/** The position of the last rule whose pattern matches `path`, or -1; only rules that can match it are tried. */
+function findLastMatchingRule(codeowners: CompiledCodeowners, path: string): number {
+  const { compiledRules, ruleIndex } = codeowners
+  let last = -1
+  const tryRules = (positions: readonly number[] | undefined): void => {
+    for (const at of positions ?? []) if (at > last && compiledRules[at]?.pattern.matches(path)) last = at
   }
-  return pattern
+  let leadingPath: string | undefined
+  for (const segment of path.split('/')) {
+    leadingPath = leadingPath === undefined ? segment : `${leadingPath}/${segment}`
+    tryRules(ruleIndex.byLeadingPath.get(leadingPath))
+    tryRules(ruleIndex.bySegment.get(segment))
+  }
+  for (let i = ruleIndex.others.length - 1; i >= 0; i--) {
+    const at = ruleIndex.others[i] ?? -1
+    if (at <= last) break
+    if (compiledRules[at]?.pattern.matches(path)) return at
+  }
+  return last
 }
 
 function splitOwners(owners: readonly string[]): { users: string[]; teams: string[] } {

@@ -4,14 +4,13 @@ import { compileCoverage, PatternTooComplexError } from './wildcard.js'
 
 type Coverage = (requested: string) => boolean
 
-interface CompiledGrants {
+/** A policy's grants with each pattern compiled once, when the repository loads (see `compileGrants`). */
+export interface CompiledGrants {
   readonly allAccounts: boolean
   readonly accounts: ReadonlySet<string>
   readonly actions: readonly Coverage[]
   readonly resources: readonly Coverage[]
 }
-
-const compiled = new WeakMap<Policy, CompiledGrants>()
 
 /** Coverage, denying (never guessing) when a pathological pattern makes the exact answer too costly. */
 function guard(coverage: Coverage): Coverage {
@@ -25,40 +24,38 @@ function guard(coverage: Coverage): Coverage {
   }
 }
 
-function compile(policy: Policy): CompiledGrants {
-  let grants = compiled.get(policy)
-  if (!grants) {
-    grants = {
-      allAccounts: policy.grants.accounts.includes('*'),
-      accounts: new Set(policy.grants.accounts),
-      actions: policy.grants.actions.map((action) => guard(compileCoverage(action, { ignoreCase: true }))),
-      resources: policy.grants.resources.map((resource) => guard(compileCoverage(resource))),
-    }
-    compiled.set(policy, grants)
+/** Compiles a policy's grant patterns, for the many items they are checked against. */
+export function compileGrants(grants: Policy['grants']): CompiledGrants {
+  return {
+    allAccounts: grants.accounts.includes('*'),
+    accounts: new Set(grants.accounts),
+    actions: grants.actions.map((action) => guard(compileCoverage(action, { ignoreCase: true }))),
+    resources: grants.resources.map((resource) => guard(compileCoverage(resource))),
   }
-  return grants
+}
+
+function coversAccount(grants: CompiledGrants, item: RequestItem): boolean {
+  return grants.allAccounts || grants.accounts.has(item.account)
+}
+
+function coversAction(grants: CompiledGrants, item: RequestItem): boolean {
+  return grants.actions.some((covers) => covers(item.action))
+}
+
+function coversResource(grants: CompiledGrants, item: RequestItem): boolean {
+  return grants.resources.some((covers) => covers(item.resource))
 }
 
 /**
  * Do a policy's grants cover an item (account, action and resource)? The yes/no question on the hot
- * path of every decision, with each policy's patterns compiled once; the explanation of a "no" is
- * built separately, only for items that end up with no policy.
+ * path of every decision; the explanation of a "no" is built separately, only for items that end up
+ * with no policy.
  */
-export function grantsCoverItem(policy: Policy, item: RequestItem): boolean {
-  const grants = compile(policy)
-  return (
-    (grants.allAccounts || grants.accounts.has(item.account)) &&
-    grants.actions.some((covers) => covers(item.action)) &&
-    grants.resources.some((covers) => covers(item.resource))
-  )
+export function grantsCoverItem(grants: CompiledGrants, item: RequestItem): boolean {
+  return coversAccount(grants, item) && coversAction(grants, item) && coversResource(grants, item)
 }
 
 /** Which parts of an item a policy's grants cover, each on its own: the facts an explanation of a "no" is built from. */
-export function findGrantCoverage(policy: Policy, item: RequestItem): { account: boolean; action: boolean; resource: boolean } {
-  const grants = compile(policy)
-  return {
-    account: grants.allAccounts || grants.accounts.has(item.account),
-    action: grants.actions.some((covers) => covers(item.action)),
-    resource: grants.resources.some((covers) => covers(item.resource)),
-  }
+export function findGrantCoverage(grants: CompiledGrants, item: RequestItem): { account: boolean; action: boolean; resource: boolean } {
+  return { account: coversAccount(grants, item), action: coversAction(grants, item), resource: coversResource(grants, item) }
 }

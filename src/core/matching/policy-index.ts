@@ -1,5 +1,12 @@
 import type { Policy } from '../files/policy.js'
+import { compileGrants, type CompiledGrants } from './compiled-grants.js'
 import { hasWildcard } from './wildcard.js'
+
+/** A policy beside its grants, compiled once when the index is built. */
+export interface IndexedPolicy {
+  readonly policy: Policy
+  readonly grants: CompiledGrants
+}
 
 /**
  * An index over a repository's policies by the actions and accounts they grant, so that finding the
@@ -7,9 +14,9 @@ import { hasWildcard } from './wildcard.js'
  */
 export interface PolicyIndex {
   /** Policies that may grant `action` (a name or pattern) in `account`: a superset of those that cover it. */
-  lookup(action: string, account: string): readonly Policy[]
+  lookup(action: string, account: string): readonly IndexedPolicy[]
   /** Policies that may grant `action` in any account (for explaining near misses). */
-  lookupByAction(action: string): readonly Policy[]
+  lookupByAction(action: string): readonly IndexedPolicy[]
 }
 
 const ANY_ACCOUNT = '*'
@@ -46,26 +53,27 @@ function keyOf(slot: Slot, account: string): string {
   return slot.kind === 'any' ? `${account}|` : `${account}|${slot.kind}|${slot.key}`
 }
 
-/** Builds the index once per set of policies. */
+/** Builds the index once per set of policies (when the repository loads), compiling each policy's grants. */
 export function buildPolicyIndex(policies: readonly Policy[]): PolicyIndex {
-  const byAccount = new Map<string, Policy[]>()
-  const add = (key: string, policy: Policy): void => {
+  const byAccount = new Map<string, IndexedPolicy[]>()
+  const add = (key: string, policy: IndexedPolicy): void => {
     const list = byAccount.get(key)
     if (!list) byAccount.set(key, [policy])
     else if (list[list.length - 1] !== policy) list.push(policy)
   }
   for (const policy of policies) {
+    const indexed: IndexedPolicy = { policy, grants: compileGrants(policy.grants) }
     for (const action of policy.grants.actions) {
       const slot = slotOf(action)
-      for (const account of policy.grants.accounts) add(keyOf(slot, account), policy)
+      for (const account of policy.grants.accounts) add(keyOf(slot, account), indexed)
       // Also filed under "any account" for explanations that look across accounts.
-      add(keyOf(slot, '**'), policy)
+      add(keyOf(slot, '**'), indexed)
     }
   }
 
-  const collect = (action: string, accounts: readonly string[]): Policy[] => {
-    const found: Policy[] = []
-    const seen = new Set<Policy>()
+  const collect = (action: string, accounts: readonly string[]): IndexedPolicy[] => {
+    const found: IndexedPolicy[] = []
+    const seen = new Set<IndexedPolicy>()
     for (const slot of slotsFor(action)) {
       for (const account of accounts) {
         for (const policy of byAccount.get(keyOf(slot, account)) ?? []) {

@@ -7,12 +7,23 @@ export interface WildcardOptions {
 
 /** Does `pattern` match the concrete `value`? */
 export function matchesWildcard(pattern: string, value: string, options?: WildcardOptions): boolean {
+  return compileWildcard(pattern, options)(value)
+}
+
+/**
+ * Compiles `pattern` once into a match for many concrete values. The common case (a concrete action or
+ * ARN) is a plain string comparison, with no matcher at all.
+ */
+export function compileWildcard(pattern: string, options?: WildcardOptions): (value: string) => boolean {
   const ignoreCase = options?.ignoreCase === true
   if (!hasWildcard(pattern)) {
-    // The common case (a concrete action or ARN) is a plain string comparison, with no matcher at all.
-    return pattern === value || (ignoreCase && pattern.toLowerCase() === value.toLowerCase())
+    if (!ignoreCase) return (value) => value === pattern
+    const folded = pattern.toLowerCase()
+    return (value) => value === pattern || value.toLowerCase() === folded
   }
-  return compileMatcher(pattern, ignoreCase)(ignoreCase ? value.toLowerCase() : value)
+  if (!ignoreCase) return buildMatcher(pattern)
+  const matcher = buildMatcher(pattern.toLowerCase())
+  return (value) => matcher(value.toLowerCase())
 }
 
 /**
@@ -30,16 +41,9 @@ export function coversPattern(granted: string, requested: string, options?: Wild
  * For callers that check one pattern many times (the decision engine, per policy).
  */
 export function compileCoverage(granted: string, options?: WildcardOptions): (requested: string) => boolean {
-  const ignoreCase = options?.ignoreCase === true
   if (/^\*+$/.test(granted)) return () => true
-  const literal = !hasWildcard(granted)
-  const folded = ignoreCase ? granted.toLowerCase() : granted
-  const matcher = literal ? undefined : buildMatcher(folded)
-  return (requested) => {
-    if (hasWildcard(requested)) return coversPattern(granted, requested, options)
-    const value = ignoreCase ? requested.toLowerCase() : requested
-    return matcher ? matcher(value) : value === folded
-  }
+  const matches = compileWildcard(granted, options)
+  return (requested) => (hasWildcard(requested) ? coversPattern(granted, requested, options) : matches(requested))
 }
 
 /** True when `pattern` contains `*` or `?`. */
@@ -57,20 +61,7 @@ export function findUncoveredExample(granted: string, requested: string, options
   const ignoreCase = options?.ignoreCase === true
   if (!hasWildcard(requested)) return matchesWildcard(granted, requested, options) ? undefined : requested
   if (/^\*+$/.test(granted)) return undefined
-  const key = `${ignoreCase ? 'i' : 's'}${granted.length}:${granted}${requested}`
-  const cached = coverageCache.get(key)
-  if (cached === TOO_COMPLEX) throw new PatternTooComplexError(granted, requested)
-  if (cached !== undefined) return cached.example
-  let example: string | undefined
-  try {
-    example = searchUncoveredExample(granted, requested, ignoreCase)
-  } catch (error) {
-    // Remembered so that a bad policy costs the search once, not on every request it is checked against.
-    if (error instanceof PatternTooComplexError) remember(coverageCache, key, TOO_COMPLEX)
-    throw error
-  }
-  remember(coverageCache, key, { example })
-  return example
+  return searchUncoveredExample(granted, requested, ignoreCase)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -79,31 +70,6 @@ export function findUncoveredExample(granted: string, requested: string, options
 // (it leaves the most room for the rest), so matching is linear in the value for `?`-free segments.
 
 type Matcher = (value: string) => boolean
-
-const MAX_CACHED = 10_000
-const matcherCache = new Map<string, Matcher>()
-const TOO_COMPLEX = Symbol('too complex')
-/** Outcomes of coverage searches: the uncovered example (undefined when covered), or TOO_COMPLEX. */
-const coverageCache = new Map<string, { readonly example: string | undefined } | typeof TOO_COMPLEX>()
-
-/** A bounded cache: evicts the oldest entry, so a flood of distinct patterns cannot grow memory. */
-function remember<V>(cache: Map<string, V>, key: string, value: V): void {
-  if (cache.size >= MAX_CACHED) {
-    const oldest = cache.keys().next()
-    if (oldest.done !== true) cache.delete(oldest.value)
-  }
-  cache.set(key, value)
-}
-
-function compileMatcher(pattern: string, ignoreCase: boolean): Matcher {
-  const key = (ignoreCase ? 'i' : 's') + pattern
-  let matcher = matcherCache.get(key)
-  if (matcher === undefined) {
-    matcher = buildMatcher(ignoreCase ? pattern.toLowerCase() : pattern)
-    remember(matcherCache, key, matcher)
-  }
-  return matcher
-}
 
 function buildMatcher(pattern: string): Matcher {
   const segments = pattern.split('*')

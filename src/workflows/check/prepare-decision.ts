@@ -1,6 +1,8 @@
 import { loadAccessRepository, type AccessRepository, type RepositoryFile } from '../../core/files/access-repository.js'
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
-import { decide, teamsToResolve, type Decision, type Review } from '../../core/decision/decision.js'
+import { parseAccessRequest } from '../../core/files/access-request.js'
+import { decide, teamsToResolve } from '../../core/decision/decide.js'
+import type { Decision, Review } from '../../core/decision/decision.js'
 import type { Logger } from '../../core/ports/logger.js'
 import type { FilesAtCommit } from '../../github/files-at-commit.js'
 import type { GitHubApi } from '../../github/github-api.js'
@@ -30,7 +32,7 @@ export interface PreparedDecision {
 
 /**
  * The one way a request is decided, for its check and again at its merge: load the rules (with the files
- * that could not be read), read the members of the teams the engine asks for, warn about the teams GitHub
+ * that could not be read), parse the request once, read the members of the teams the engine asks for, warn about the teams GitHub
  * did not show, then decide. The caller chooses the commits the rules and the request were read at, and
  * which reviews count. Reads GitHub only for the teams.
  */
@@ -51,12 +53,15 @@ export async function prepareDecision(params: {
 }): Promise<PreparedDecision> {
   const { api, engine, catalogue, requestFile, pullRequest } = params
   const repository = engine.loadAccessRepository({ files: params.rules.files, unreadable: params.rules.problems, catalogue })
-  const teams = engine.teamsToResolve({ requestFile, repository, author: pullRequest.author })
+  // Parsed once: the teams to resolve and the decision read the same request.
+  const request = parseAccessRequest({ file: requestFile.path, text: requestFile.text })
+  const teams = engine.teamsToResolve({ requestFile, request, repository, author: pullRequest.author })
   const directory = await readTeamMembers(api, teams)
   if (directory.unknown.length > 0) params.log.warn({ ...params.logFields, teams: directory.unknown }, 'teams not visible to the app')
   const now = params.now()
   const decision = engine.decide({
     requestFile,
+    request,
     repository,
     author: pullRequest.author,
     headSha: pullRequest.headSha,

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { decide, teamsToResolve, type Decision } from '../../../src/core/decision/decision.js'
+import { decide, teamsToResolve } from '../../../src/core/decision/decide.js'
+import type { Decision } from '../../../src/core/decision/decision.js'
 import { listFailureErrors } from '../../../src/core/files/access-repository.js'
 import {
   decisionInput,
@@ -7,6 +8,7 @@ import {
   loadExampleWorld,
   NOW,
   OLD_HEAD,
+  parseRequestFile,
   readExampleRequest,
   review,
   withFiles,
@@ -471,7 +473,8 @@ describe('invalid', () => {
 
 describe('teamsToResolve', () => {
   it('lists only the teams the candidate policies and the code owners need', async () => {
-    const teams = teamsToResolve({ requestFile: await readExampleRequest(INCIDENT), repository: world.repository, author: 'alice' })
+    const requestFile = await readExampleRequest(INCIDENT)
+    const teams = teamsToResolve({ requestFile, request: parseRequestFile(requestFile), repository: world.repository, author: 'alice' })
     expect(teams).toEqual(['@acme/security', '@acme/sre', '@acme/sre-leads'])
   })
 })

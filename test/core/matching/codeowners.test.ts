@@ -3,8 +3,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { findOwners, parseCodeowners } from '../../../src/core/matching/codeowners.js'
-import type { Codeowners } from '../../../src/core/matching/codeowners.js'
+import { compileCodeowners, findOwners, parseCodeowners } from '../../../src/core/matching/codeowners.js'
+import type { CompiledCodeowners } from '../../../src/core/matching/codeowners.js'
 import { buildPatternRegex, compileCodeownersPattern, findPatternProblem } from '../../../src/core/matching/codeowners-pattern.js'
 
 interface PatternCase {
@@ -22,7 +22,7 @@ function readCases(file: string): PatternCase[] {
 
 /** Whether `pattern`, written as one owned CODEOWNERS line, owns `file`: the whole parse-and-match path. */
 function ownsThroughFile(pattern: string, file: string): boolean {
-  const codeowners = parseCodeowners({ file: FILE, text: `${pattern} @owner\n` })
+  const codeowners = compileCodeowners(parseCodeowners({ file: FILE, text: `${pattern} @owner\n` }))
   expect(codeowners.errors).toEqual([])
   return findOwners(codeowners, file).rule !== undefined
 }
@@ -86,6 +86,26 @@ describe('literal fast path', () => {
   })
 })
 
+describe('the rule index', () => {
+  it('finds the same last matching rule as trying every rule from the end', () => {
+    const unit = fc.constantFrom('a', 'b', '/', '*')
+    const rule = fc.string({ unit, minLength: 1, maxLength: 6 })
+    fc.assert(
+      fc.property(fc.array(rule, { maxLength: 8 }), fc.string({ unit: fc.constantFrom('a', 'b', '/'), maxLength: 9 }), (patterns, file) => {
+        const codeowners = compileCodeowners({
+          file: FILE,
+          rules: patterns.map((pattern, index) => ({ pattern, owners: ['@o'], line: index + 1 })),
+          errors: [],
+        })
+        const normalised = file.replace(/^\/+/, '')
+        const expected = patterns.findLastIndex((pattern) => compileCodeownersPattern(pattern).matches(normalised))
+        expect(findOwners(codeowners, file).rule?.line).toBe(expected < 0 ? undefined : expected + 1)
+      }),
+      { numRuns: 3000 },
+    )
+  })
+})
+
 describe('parseCodeowners', () => {
   it('reads patterns and owners, skipping blank lines and comments, with 1-based line numbers', () => {
     const text = ['# Owners of the access repository', '', '*            @Acme/Security', '   ', '/requests/   @alice @bob'].join('\n')
@@ -136,7 +156,7 @@ describe('parseCodeowners', () => {
       '/requests/f/        @grace fred',
       '/requests/ok/       @heidi',
     ].join('\n')
-    const codeowners = parseCodeowners({ file: FILE, text })
+    const codeowners = compileCodeowners(parseCodeowners({ file: FILE, text }))
     expect(codeowners.rules).toEqual([
       { pattern: '*', owners: ['@acme/platform'], line: 1 },
       { pattern: '/requests/ok/', owners: ['@heidi'], line: 13 },
@@ -195,16 +215,18 @@ describe('parseCodeowners', () => {
 })
 
 describe('findOwners', () => {
-  const codeowners: Codeowners = parseCodeowners({
-    file: FILE,
-    text: [
-      '*                      @acme/platform',
-      '/requests/             @acme/security',
-      '/requests/alice/       @Alice @ACME/DBA alice@example.com',
-      '/requests/alice/tmp/',
-      '/requests/bob/         bob@example.com',
-    ].join('\n'),
-  })
+  const codeowners: CompiledCodeowners = compileCodeowners(
+    parseCodeowners({
+      file: FILE,
+      text: [
+        '*                      @acme/platform',
+        '/requests/             @acme/security',
+        '/requests/alice/       @Alice @ACME/DBA alice@example.com',
+        '/requests/alice/tmp/',
+        '/requests/bob/         bob@example.com',
+      ].join('\n'),
+    }),
+  )
 
   it('lets the last matching rule win', () => {
     expect(findOwners(codeowners, 'requests/carol/s3.yaml')).toEqual({
@@ -238,13 +260,13 @@ describe('findOwners', () => {
   })
 
   it('returns no rule when nothing matches', () => {
-    const narrow = parseCodeowners({ file: FILE, text: '/policies/ @acme/security' })
+    const narrow = compileCodeowners(parseCodeowners({ file: FILE, text: '/policies/ @acme/security' }))
     expect(findOwners(narrow, 'requests/alice/db.yaml')).toEqual({ users: [], teams: [] })
     expect(findOwners(narrow, 'requests/alice/db.yaml').rule).toBeUndefined()
   })
 
   it('removes duplicate owners that differ only in case', () => {
-    const dup = parseCodeowners({ file: FILE, text: '* @Bob @bob @Acme/Ops @acme/ops' })
+    const dup = compileCodeowners(parseCodeowners({ file: FILE, text: '* @Bob @bob @Acme/Ops @acme/ops' }))
     expect(findOwners(dup, 'x')).toMatchObject({ users: ['bob'], teams: ['@acme/ops'] })
   })
 
@@ -253,14 +275,14 @@ describe('findOwners', () => {
   })
 
   it('works on rules built by hand, without parsing', () => {
-    const handMade: Codeowners = {
+    const handMade = compileCodeowners({
       file: FILE,
       rules: [
         { pattern: 'docs/*', owners: ['@writer'], line: 1 },
         { pattern: '*.yaml', owners: ['@acme/yaml'], line: 2 },
       ],
       errors: [],
-    }
+    })
     expect(findOwners(handMade, 'docs/a.md')).toMatchObject({ users: ['writer'], teams: [] })
     expect(findOwners(handMade, 'docs/a.yaml')).toMatchObject({ users: [], teams: ['@acme/yaml'] })
     expect(findOwners(handMade, 'docs/x/a.md').rule).toBeUndefined()

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { GrantOutcome } from '../../../src/core/ports/cloud-provider.js'
-import { decide, type Decision } from '../../../src/core/decision/decision.js'
+import { decide } from '../../../src/core/decision/decide.js'
+import type { Decision } from '../../../src/core/decision/decision.js'
 import {
   buildFailureRecord,
   buildGrantRecord,
