@@ -13,6 +13,7 @@ import { describeGrant, describePolicyPlacement, describeWindow, type GrantStep,
 import { buildSessionCutPolicyDocument, nameSessionCutPolicy, serializePolicyDocument } from './policy-document.js'
 import { parsePrincipalArn } from './iam/principal-arn.js'
 import { nameRoleSession } from './role-session-name.js'
+import { formatCount } from '../core/text/plural.js'
 
 /**
  * A CloudProvider that calls nothing and says exactly what the AWS provider would do: which granter
@@ -55,7 +56,7 @@ export function createDryRunProvider(params: { granterRole: string }): CloudProv
           requestId: plan.requestId,
           ok: true,
           dryRun: true,
-          summary: `would grant ${plan.requestId} on ${steps.length} target${steps.length === 1 ? '' : 's'} from ${describeWindow(plan)}`,
+          summary: `would grant ${plan.requestId} on ${formatCount(steps.length, 'target')} from ${describeWindow(plan)}`,
           targets,
         }
   }
@@ -91,7 +92,7 @@ export function createDryRunProvider(params: { granterRole: string }): CloudProv
       requestId: request.requestId,
       ok: true,
       dryRun: true,
-      summary: `would revoke ${request.requestId} on ${targets.length} target${targets.length === 1 ? '' : 's'}${request.cutSessions ? ' and cut earlier sessions' : ''}`,
+      summary: `would revoke ${request.requestId} on ${formatCount(targets.length, 'target')}${request.cutSessions ? ' and cut earlier sessions' : ''}`,
       targets,
     }
   }

@@ -11,6 +11,7 @@ import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
 import { revokeGrant } from '../workflows/sweep/revoke-grant.js'
 import { runSweep, type SweepReport } from '../workflows/sweep/run-sweep.js'
 import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-io.js'
+import { shortSha } from '../core/text/short-sha.js'
 
 export const SWEEP_USAGE = `jit sweep [--dry-run] [--json] [--no-reconcile] [--no-close-stale] [--no-heal] [--concurrency N]
       env: GITHUB_REPOSITORY=owner/repo, GITHUB_TOKEN (or APP_ID + PRIVATE_KEY[_PATH]), GITHUB_API_URL, JIT_EXTERNAL_ID`
@@ -137,7 +138,7 @@ export function createSweepCommands(deps: SweepCommandDependencies = {}): readon
 export function renderSweepReport(report: SweepReport): string {
   const lines = [
     report.summary,
-    `read ${report.branch} at ${report.readAt.slice(0, 7)}; now ${report.now}; GitHub calls: ${report.githubCalls.graphql} GraphQL, ${report.githubCalls.rest} REST`,
+    `read ${report.branch} at ${shortSha(report.readAt)}; now ${report.now}; GitHub calls: ${report.githubCalls.graphql} GraphQL, ${report.githubCalls.rest} REST`,
   ]
   for (const grant of report.grants) lines.push(`  ${grant.status.padEnd(14)} ${grant.explanation}`)
   for (const orphan of report.orphans) lines.push(`  orphan ${orphan.status.padEnd(7)} ${orphan.explanation}; ${orphan.detail}`)

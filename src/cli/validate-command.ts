@@ -4,6 +4,7 @@ import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import { formatInputError } from '../core/files/input-error.js'
 import { EXIT, type CliCommand, type CliIo } from './cli-io.js'
 import { locateRepositoryRoot, readRepositoryFiles } from './read-repository-files.js'
+import { formatCount } from '../core/text/plural.js'
 
 export const VALIDATE_USAGE = 'jit validate [--repo DIR] [--json]'
 
@@ -34,9 +35,7 @@ export async function runValidateCommand(args: readonly string[], io: CliIo): Pr
       ...(repository.codeowners ? [repository.codeowners.file] : []),
       ...(files.some((file) => file.path === SETTINGS_PATH) ? [SETTINGS_PATH] : []),
     ]
-    io.stdout.write(
-      valid ? `OK: ${checked.join(', ')} valid\n` : `${errors.length} error${errors.length === 1 ? '' : 's'} (${policies} valid)\n`,
-    )
+    io.stdout.write(valid ? `OK: ${checked.join(', ')} valid\n` : `${formatCount(errors.length, 'error')} (${policies} valid)\n`)
   }
   return valid ? EXIT.ok : EXIT.invalid
 }

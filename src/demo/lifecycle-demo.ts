@@ -6,6 +6,7 @@ import { describeLoggedEntry } from './collecting-logger.js'
 import { createManualClock } from './manual-clock.js'
 import { readExampleRepository } from './read-example-repository.js'
 import { OWNER, REPO, startLocalStack, type LocalStack } from './start-local-stack.js'
+import { shortSha } from '../core/text/short-sha.js'
 
 /**
  * `npm run demo`: one access request from pull request to revocation, on this machine alone. Starts
@@ -167,7 +168,7 @@ function latestCheck(stack: LocalStack, sha: string) {
     .checkRuns(sha)
     .filter((candidate) => candidate.name === CHECK_NAME)
     .at(-1)
-  return required(run, `the app left no "${CHECK_NAME}" check on ${sha.slice(0, 7)}`)
+  return required(run, `the app left no "${CHECK_NAME}" check on ${shortSha(sha)}`)
 }
 
 function expectDelivered(status: number, what: string): void {

@@ -4,6 +4,8 @@ import type { InputError } from '../core/files/input-error.js'
 import { renderDecision } from '../core/decision/render-decision.js'
 import type { PullRequestKind } from './classify-pull-request.js'
 import { describeApiError, GitHubReadError } from './github-read-error.js'
+import { formatCount } from '../core/text/plural.js'
+import { shortSha } from '../core/text/short-sha.js'
 
 /** The one check run the app writes, under this name, on the PR's head commit. */
 export const CHECK_NAME = 'jit / access request'
@@ -48,7 +50,7 @@ export function reportDecision(decision: Decision, params: { unknownTeams: reado
     )
   }
   notes.push(
-    `<sub>Evaluated on commit ${decision.headSha.slice(0, 7)} at ${decision.evaluatedAt.toISOString()}. Approvals count only on this commit: a new push needs new approvals.</sub>`,
+    `<sub>Evaluated on commit ${shortSha(decision.headSha)} at ${decision.evaluatedAt.toISOString()}. Approvals count only on this commit: a new push needs new approvals.</sub>`,
   )
   const annotations = decision.errors.map((error) => annotate(error, 'Invalid input'))
   if (decision.verdict === 'denied') {
@@ -100,16 +102,16 @@ export function reportRulesCheck(params: { headSha: string; paths: readonly stri
     return {
       conclusion: 'success',
       title: 'Policy change is valid',
-      summary: `This pull request changes ${changed}. At ${params.headSha.slice(0, 7)} the rules load without errors: ${facts}.\n\nThe change takes effect for requests once merged; its own reviews are governed by branch protection and CODEOWNERS.\n`,
+      summary: `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules load without errors: ${facts}.\n\nThe change takes effect for requests once merged; its own reviews are governed by branch protection and CODEOWNERS.\n`,
       annotations: [],
     }
   }
   const lines = errors.map((e) => `- \`${e.file}:${e.line}\`: ${e.message}`)
   return {
     conclusion: 'failure',
-    title: `Policy change is invalid: ${errors.length} error${errors.length === 1 ? '' : 's'}`,
+    title: `Policy change is invalid: ${formatCount(errors.length, 'error')}`,
     summary: limit(
-      `This pull request changes ${changed}. At ${params.headSha.slice(0, 7)} the rules have errors; fix them and push again.\n\n${lines.join('\n')}\n\nValid so far: ${facts}.\n`,
+      `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules have errors; fix them and push again.\n\n${lines.join('\n')}\n\nValid so far: ${facts}.\n`,
     ),
     annotations: errors.map((error) => annotate(error, 'Invalid rule')),
   }

@@ -2,6 +2,7 @@ import { CODEOWNERS_LOCATIONS, isPolicyPath, SETTINGS_PATH, type RepositoryFile 
 import type { InputError } from '../core/files/input-error.js'
 import { CommitCache } from './commit-cache.js'
 import type { GitHubApi } from './github-api.js'
+import { shortSha } from '../core/text/short-sha.js'
 import { readFromGitHub } from './github-read-error.js'
 
 export const POLICIES_DIRECTORY = 'policies'
@@ -94,8 +95,8 @@ export async function readFilesAtCommits(
   }
   if (needRequest && params.requestAt) variables['requestFile'] = `${params.requestAt.sha}:${params.requestAt.path}`
   const what = [
-    needRules ? `the policies, CODEOWNERS and ${SETTINGS_PATH} at ${params.rulesAt?.slice(0, 7)}` : '',
-    needRequest ? `${params.requestAt?.path} at ${params.requestAt?.sha.slice(0, 7)}` : '',
+    needRules ? `the policies, CODEOWNERS and ${SETTINGS_PATH} at ${shortSha(params.rulesAt ?? '')}` : '',
+    needRequest ? `${params.requestAt?.path} at ${shortSha(params.requestAt?.sha ?? '')}` : '',
   ]
     .filter(Boolean)
     .join(' and ')

@@ -4,6 +4,7 @@ import type { InputError } from '../core/files/input-error.js'
 import { BLOB_FIELDS, type BlobNode, FileCollector, isPolicyEntry, POLICIES_DIRECTORY, RULE_FILES } from './files-at-commit.js'
 import type { GitHubApi } from './github-api.js'
 import { GitHubReadError, readFromGitHub } from './github-read-error.js'
+import { shortSha } from '../core/text/short-sha.js'
 
 /**
  * What the grant workflow reads about a merged request pull request, beyond `readPullRequest`: the
@@ -171,7 +172,7 @@ export async function readRecordsAt(
   api: GitHubApi,
   params: { owner: string; repo: string; commitSha: string; requestId: string },
 ): Promise<string[]> {
-  const what = `the records of ${params.requestId} at ${params.commitSha.slice(0, 7)}`
+  const what = `the records of ${params.requestId} at ${shortSha(params.commitSha)}`
   const data = await readFromGitHub(what, () =>
     api.graphql<{ repository: { object: RecordsNode | null } | null }>(RECORDS_AT_QUERY, {
       owner: params.owner,

@@ -1,6 +1,7 @@
 import type { Decision } from '../core/decision/decision.js'
 import { describeDurationInWords, formatUtc } from '../core/decision/render-decision.js'
 import { CHECK_NAME } from './check-run-report.js'
+import { shortSha } from '../core/text/short-sha.js'
 
 /** Opens the app's one comment on a request PR; also records who was already mentioned. */
 export const COMMENT_MARKER = '<!-- jit:request'
@@ -88,7 +89,7 @@ export function renderRequestComment(decision: Decision, alreadyMentioned: Reado
     out.push('')
   }
   out.push(
-    `Approvals count only on the latest commit (${decision.headSha.slice(0, 7)}); a new push needs new approvals. ` +
+    `Approvals count only on the latest commit (${shortSha(decision.headSha)}); a new push needs new approvals. ` +
       `The **${CHECK_NAME}** check has the details: ${quoteMentions(decision.summary)}`,
   )
   return { body: `${out.join('\n')}\n`, mentioned }

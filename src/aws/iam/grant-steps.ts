@@ -9,6 +9,7 @@ import {
 } from '../policy-document.js'
 import { formatGranterRoleArn } from '../granter-session.js'
 import { parsePrincipalArn, type Principal } from './principal-arn.js'
+import { formatCount } from '../../core/text/plural.js'
 
 interface PlannedPolicy {
   readonly target: GrantTarget
@@ -99,7 +100,7 @@ export function describePolicyPlacement(step: {
 export function describeGrant(step: GrantStep): string {
   const actions = new Set(step.target.actions).size
   const resources = new Set(step.target.resources).size
-  return `allowing ${actions} action${actions === 1 ? '' : 's'} on ${resources} resource${resources === 1 ? '' : 's'}`
+  return `allowing ${formatCount(actions, 'action')} on ${formatCount(resources, 'resource')}`
 }
 
 /** "2026-12-01T10:00:00Z to 2026-12-01T11:00:00Z". */
@@ -109,7 +110,7 @@ export function describeWindow(plan: { notBefore: Date; expiresAt: Date }): stri
 
 /** "2 targets". */
 export function countTargets(count: number): string {
-  return `${count} target${count === 1 ? '' : 's'}`
+  return `${formatCount(count, 'target')}`
 }
 
 function refuse(plan: GrantPlan, target: GrantTarget, message: string, code = 'InvalidPlan'): GrantError {

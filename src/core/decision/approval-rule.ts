@@ -2,6 +2,8 @@ import type { CodeownersRule, Ownership } from '../matching/codeowners.js'
 import type { CountedApproval, IgnoredApproval, Review, RuleResult, TeamMembers } from './decision.js'
 import type { ApprovalRule, Policy } from '../files/policy.js'
 import { isBotLogin, type ReviewerStanding } from './review-states.js'
+import { chooseNoun, formatCount } from '../text/plural.js'
+import { shortSha } from '../text/short-sha.js'
 
 /** Everything a rule needs to know about the pull request, resolved once per decision. */
 export interface ApprovalContext {
@@ -27,10 +29,6 @@ export interface ApproverSet {
   readonly codeownersRule?: CodeownersRule
   /** Set when the set cannot exist at all (no CODEOWNERS file, no owners for the path). */
   readonly unavailable?: string
-}
-
-export function shortSha(sha: string): string {
-  return sha.slice(0, 7)
 }
 
 function membersOf(teams: readonly string[], directory: TeamMembers): { logins: string[]; empty: string[] } {
@@ -169,5 +167,5 @@ function findWhyRuleIsImpossible(params: {
   if (eligible.length >= rule.count) return undefined
   const teams = approvers.emptyTeams.length > 0 ? `; ${approvers.emptyTeams.join(', ')} resolved to no members` : ''
   const excluded = approvers.logins.has(author) && !policy.selfApproval ? ` (the author ${author} cannot approve their own request)` : ''
-  return `needs ${rule.count} approval${rule.count === 1 ? '' : 's'} from ${approvers.label}, but only ${eligible.length} eligible approver${eligible.length === 1 ? '' : 's'} exist${eligible.length === 1 ? 's' : ''}${excluded}${teams}`
+  return `needs ${formatCount(rule.count, 'approval')} from ${approvers.label}, but only ${formatCount(eligible.length, 'eligible approver')} ${chooseNoun(eligible.length, 'exists', 'exist')}${excluded}${teams}`
 }

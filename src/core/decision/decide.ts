@@ -11,6 +11,7 @@ import type { Policy } from '../files/policy.js'
 import { summarizeReviewers } from './review-states.js'
 import { findUncoveredExample, PatternTooComplexError } from '../matching/wildcard.js'
 import { createLineFinder } from '../files/yaml-document.js'
+import { formatCount } from '../text/plural.js'
 
 /**
  * The decision: is this request approved, pending, denied or invalid, and why. Pure and synchronous:
@@ -109,7 +110,7 @@ function invalidDecision(
   errors: readonly InputError[],
 ): Decision {
   const files = [...new Set(errors.map((error) => error.file))]
-  const summary = `Invalid: ${errors.length} error${errors.length === 1 ? '' : 's'} in ${files.join(', ')}`
+  const summary = `Invalid: ${formatCount(errors.length, 'error')} in ${files.join(', ')}`
   return { ...base, verdict: 'invalid', summary, errors, items: [], policies: [], blockers: [], missing: [] }
 }
 
@@ -305,7 +306,7 @@ function describeDeniedItem(item: RequestItem, author: string, chosen: PolicyRes
 function describeMissing(result: PolicyResult): string[] {
   return result.rules
     .filter((rule) => !rule.satisfied)
-    .map((rule) => `${rule.missing} more approval${rule.missing === 1 ? '' : 's'} from ${rule.source} (policy ${result.policy.name})`)
+    .map((rule) => `${formatCount(rule.missing, 'more approval')} from ${rule.source} (policy ${result.policy.name})`)
 }
 
 function describeApproval(results: readonly PolicyResult[]): string {

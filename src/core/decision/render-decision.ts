@@ -1,5 +1,7 @@
 import type { AccessRequest } from '../files/access-request.js'
 import type { Decision, ItemResult, PolicyResult, RuleResult } from './decision.js'
+import { chooseNoun, formatCount } from '../text/plural.js'
+import { shortSha } from '../text/short-sha.js'
 
 export type RenderFormat = 'markdown' | 'text'
 
@@ -25,10 +27,7 @@ export function renderDecision(decision: Decision, options: { format: RenderForm
   if (decision.verdict === 'invalid') {
     out.push(heading('Errors'))
     for (const error of decision.errors) out.push(`- ${code(`${error.file}:${error.line}`)}: ${error.message}`)
-    out.push(
-      '',
-      `Fix the file${decision.errors.length === 1 ? '' : 's'} and push again; nothing can be granted until the request is valid.`,
-    )
+    out.push('', `Fix the ${chooseNoun(decision.errors.length, 'file')} and push again; nothing can be granted until the request is valid.`)
     return out.join('\n') + '\n'
   }
 
@@ -116,9 +115,9 @@ function renderPolicy(result: PolicyResult, decision: Decision, { md, code }: Om
 function renderRule(rule: RuleResult, index: number, code: (text: string) => string): string[] {
   const icon = rule.satisfied ? '✅' : rule.impossible ? '⛔' : '⏳'
   const counted = rule.counted.length
-  const out = [`- ${icon} rule ${index + 1}: ${counted}/${rule.rule.count} approval${rule.rule.count === 1 ? '' : 's'} from ${rule.source}`]
+  const out = [`- ${icon} rule ${index + 1}: ${counted}/${formatCount(rule.rule.count, 'approval')} from ${rule.source}`]
   if (rule.codeownersRule) out.push(`  - ownership from CODEOWNERS line ${rule.codeownersRule.line}: ${code(rule.codeownersRule.pattern)}`)
-  for (const approval of rule.counted) out.push(`  - counted: @${approval.login} (approved ${approval.commitId.slice(0, 7)})`)
+  for (const approval of rule.counted) out.push(`  - counted: @${approval.login} (approved ${shortSha(approval.commitId)})`)
   for (const ignored of rule.ignored) out.push(`  - not counted: @${ignored.login}: ${ignored.reason}`)
   if (rule.impossible) out.push(`  - ${rule.impossible}`)
   else if (rule.missing > 0) out.push(`  - needs ${rule.missing} more`)
@@ -143,8 +142,8 @@ export function describeDurationInWords(ms: number): string {
   const days = Math.floor(minutes / 1440)
   const hours = Math.floor((minutes % 1440) / 60)
   const rest = minutes % 60
-  if (days) parts.push(`${days} day${days === 1 ? '' : 's'}`)
-  if (hours) parts.push(`${hours} hour${hours === 1 ? '' : 's'}`)
-  if (rest) parts.push(`${rest} minute${rest === 1 ? '' : 's'}`)
+  if (days) parts.push(formatCount(days, 'day'))
+  if (hours) parts.push(formatCount(hours, 'hour'))
+  if (rest) parts.push(formatCount(rest, 'minute'))
   return parts.join(' ') || '0 minutes'
 }

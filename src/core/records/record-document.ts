@@ -12,6 +12,7 @@ import type { InputError, Parsed } from '../files/input-error.js'
 import { compileDocumentValidator, type DocumentValidator } from '../files/schemas/document-validator.js'
 import { RECORD_BRANCHES } from '../files/schemas/grant-record-schema.js'
 import { parseYamlDocument } from '../files/yaml-document.js'
+import { shortSha } from '../text/short-sha.js'
 
 const HEADER =
   '# Written by the jit-access app: the audit record of one access request. Do not edit it by hand;\n' +
@@ -114,7 +115,7 @@ function formatGrantMessage(record: GrantRecord): string {
     : `Grant ${record.id}: ${record.requester} gets ${actions} in ${accounts} until ${until}`
   const approvers = unique(record.approvals.map((approval) => approval.login))
   const body = [
-    `Request ${record.request.path} (blob ${record.request.blob_sha.slice(0, 7)}) merged in #${record.pull_request.number}${mergedBy(record)}.`,
+    `Request ${record.request.path} (blob ${shortSha(record.request.blob_sha)}) merged in #${record.pull_request.number}${mergedBy(record)}.`,
     `Reason: ${record.reason}${record.ticket ? ` (${record.ticket})` : ''}`,
     approvers.length > 0
       ? `Approved by ${approvers.join(', ')} under ${record.policies.map((p) => p.name).join(', ')}.`

@@ -8,6 +8,7 @@ import type { GitHubApi } from '../../github/github-api.js'
 import { GitHubReadError } from '../../github/github-read-error.js'
 import { readPullRequest } from '../../github/pull-request-facts.js'
 import { prepareDecision, type Engine } from './prepare-decision.js'
+import { shortSha } from '../../core/text/short-sha.js'
 
 // The engine is prepareDecision's; the app and the sweep import it from here.
 export { CORE_ENGINE, type Engine } from './prepare-decision.js'
@@ -78,7 +79,7 @@ export async function evaluatePullRequest(
   const requestFile = reads.request?.files[0]
   if (!requestFile) {
     const problem = reads.request?.problems[0]
-    throw new GitHubReadError(`${kind.path} at ${pr.headSha.slice(0, 7)}`, {
+    throw new GitHubReadError(`${kind.path} at ${shortSha(pr.headSha)}`, {
       detail: problem?.message ?? 'GitHub returned no such file (was the branch pushed again?)',
     })
   }

@@ -15,6 +15,7 @@ import { describeApiError, GitHubReadError } from '../../github/github-read-erro
 import { renderGrantComment, type GrantCommentSubject } from '../../github/grant-comment.js'
 import { readMergedRequest, readRecordsAt, type MergedRequestFacts } from '../../github/merged-request-facts.js'
 import { readPullRequest, type PullRequestFacts } from '../../github/pull-request-facts.js'
+import { shortSha } from '../../core/text/short-sha.js'
 
 export interface GrantOnMergeDeps {
   readonly api: GitHubApi
@@ -213,7 +214,7 @@ async function findMerge(
     throw new GitHubReadError(`the merge of pull request #${event.number}`, { detail: 'GitHub reports no merge commit for it yet' })
   }
   if (!facts.request) {
-    throw new GitHubReadError(`${params.requestPath} at ${pr.headSha.slice(0, 7)}`, {
+    throw new GitHubReadError(`${params.requestPath} at ${shortSha(pr.headSha)}`, {
       detail: facts.requestProblems[0]?.message ?? 'GitHub returned no such file',
     })
   }

@@ -6,6 +6,7 @@ import type { GitHubApi } from '../../github/github-api.js'
 import { GitHubReadError, readFromGitHub } from '../../github/github-read-error.js'
 import type { FileChange } from '../../github/pull-request-facts.js'
 import { parseGrantRecordText, UnreadableRecordError } from './record-yaml.js'
+import { shortSha } from '../../core/text/short-sha.js'
 
 /** The default branch, where it points, and the settings file there (if any). */
 export interface DefaultBranch {
@@ -153,7 +154,7 @@ export async function readRecordSnapshot(params: {
 }): Promise<RecordSnapshot> {
   const { api, owner, repo, commitSha } = params
   const folders = Object.fromEntries(RECORD_STATES.map((state) => [state, `${commitSha}:grants/${state}`]))
-  const data = await readFromGitHub(`the grant records at ${commitSha.slice(0, 7)}`, () =>
+  const data = await readFromGitHub(`the grant records at ${shortSha(commitSha)}`, () =>
     api.graphql<RecordsData>(GRANT_RECORDS_QUERY, { owner, repo, ...folders, branch: params.branch ?? '', merges: params.merges ?? false }),
   )
   const records: GrantRecord[] = []
@@ -209,7 +210,7 @@ function readMerges(nodes: readonly (MergedNode | null)[] | null | undefined): M
 /** The ids under `grants/active/` and `grants/revoked/` at a commit, without their text. */
 export async function readRecordIds(params: { api: GitHubApi; owner: string; repo: string; commitSha: string }): Promise<RecordIds> {
   const { api, owner, repo, commitSha } = params
-  const data = await readFromGitHub(`the grant record names at ${commitSha.slice(0, 7)}`, () =>
+  const data = await readFromGitHub(`the grant record names at ${shortSha(commitSha)}`, () =>
     api.graphql<RecordsData>(GRANT_RECORD_NAMES_QUERY, {
       owner,
       repo,
@@ -230,7 +231,7 @@ export async function readActiveRecord(params: {
 }): Promise<GrantRecord | undefined> {
   const { api, owner, repo, commitSha, id } = params
   const path = `grants/active/${id}.yaml`
-  const data = await readFromGitHub(`${path} at ${commitSha.slice(0, 7)}`, () =>
+  const data = await readFromGitHub(`${path} at ${shortSha(commitSha)}`, () =>
     api.graphql<{ repository: { record: { text?: string | null } | null } | null }>(GRANT_RECORD_QUERY, {
       owner,
       repo,

@@ -4,6 +4,7 @@ import { buildRevokedRecord, listRevokeTargets } from '../../core/records/plan-s
 import type { GitHubApi } from '../../github/github-api.js'
 import { commitRevocations } from './commit-revocations.js'
 import { type DefaultBranch, readActiveRecord, readDefaultBranch } from './read-grant-records.js'
+import { shortSha } from '../../core/text/short-sha.js'
 
 /** What revoking one grant did, in words for a comment or a terminal. */
 export type RevokeGrantResult =
@@ -77,6 +78,6 @@ export async function revokeGrant(params: {
     readAt: { commitSha: branch.commitSha, records: [record], revokedIds: new Set() },
     revocations: [{ record: revoked, source: 'active', summary }],
   })
-  const note = committed.commitSha ? `recorded in ${committed.commitSha.slice(0, 7)}` : 'another writer recorded its revocation first'
+  const note = committed.commitSha ? `recorded in ${shortSha(committed.commitSha)}` : 'another writer recorded its revocation first'
   return { status: 'revoked', id, record: revoked, commitSha: committed.commitSha, explanation: `${outcome.summary}; ${note}` }
 }

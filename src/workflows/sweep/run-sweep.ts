@@ -24,6 +24,8 @@ import { mapConcurrently } from './map-concurrently.js'
 import { readMergeTimes } from './read-merge-times.js'
 import { type DefaultBranch, readDefaultBranch, readRecordSnapshot } from './read-grant-records.js'
 import type { ConfirmedRevocation } from './revocation-commit.js'
+import { formatCount } from '../../core/text/plural.js'
+import { shortSha } from '../../core/text/short-sha.js'
 
 export interface SweepParams {
   readonly api: GitHubApi
@@ -408,18 +410,15 @@ export function summariseSweep(report: Omit<SweepReport, 'summary'>): string {
   if (count('revoked-by-another-sweeper') > 0) parts.push(`${count('revoked-by-another-sweeper')} already recorded by another sweeper`)
   const orphaned = report.orphans.filter((orphan) => orphan.status === 'revoked' || orphan.status === 'would-revoke').length
   if (orphaned > 0) parts.push(`${orphaned} orphan polic${orphaned === 1 ? 'y' : 'ies'} ${report.dryRun ? 'would be ' : ''}deleted`)
-  if (report.drift.length > 0)
-    parts.push(`${report.drift.length} drifted grant${report.drift.length === 1 ? '' : 's'} (policy missing in AWS)`)
+  if (report.drift.length > 0) parts.push(`${formatCount(report.drift.length, 'drifted grant')} (policy missing in AWS)`)
   const stale = report.staleRequests.filter((request) => request.status !== 'failed').length
-  if (stale > 0) parts.push(`${stale} stale request${stale === 1 ? '' : 's'} ${report.dryRun ? 'would be ' : ''}closed`)
+  if (stale > 0) parts.push(`${formatCount(stale, 'stale request')} ${report.dryRun ? 'would be ' : ''}closed`)
   const heals = (status: HealedMerge['status']) => report.healedMerges.filter((merge) => merge.status === status).length
   const healed = heals(report.dryRun ? 'would-heal' : 'healed-merge')
-  if (healed > 0) parts.push(`${report.dryRun ? 'would record' : 'recorded'} ${healed} merge${healed === 1 ? '' : 's'} that had no record`)
-  if (heals('failed') > 0)
-    parts.push(`${heals('failed')} unrecorded merge${heals('failed') === 1 ? '' : 's'} failed to heal, retried next sweep`)
-  if (heals('deferred') > 0)
-    parts.push(`${heals('deferred')} unrecorded merge${heals('deferred') === 1 ? '' : 's'} left for the next sweep`)
-  if (report.problems.length > 0) parts.push(`${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`)
-  parts.push(report.commit ? `recorded in ${report.commit.sha.slice(0, 7)}` : 'no commit')
+  if (healed > 0) parts.push(`${report.dryRun ? 'would record' : 'recorded'} ${formatCount(healed, 'merge')} that had no record`)
+  if (heals('failed') > 0) parts.push(`${formatCount(heals('failed'), 'unrecorded merge')} failed to heal, retried next sweep`)
+  if (heals('deferred') > 0) parts.push(`${formatCount(heals('deferred'), 'unrecorded merge')} left for the next sweep`)
+  if (report.problems.length > 0) parts.push(`${formatCount(report.problems.length, 'problem')}`)
+  parts.push(report.commit ? `recorded in ${shortSha(report.commit.sha)}` : 'no commit')
   return `${report.repository}: ${parts.join('; ')}`
 }
