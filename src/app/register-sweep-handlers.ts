@@ -7,7 +7,7 @@ import type { HealMergeDependencies } from '../workflows/sweep/heal-merges.js'
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
 import { runSweep, type SweepReport } from '../workflows/sweep/run-sweep.js'
 import type { Engine } from '../workflows/check/evaluate-pull-request.js'
-import { createGitHubApi } from '../github/github-api.js'
+import { addRequestTimeout, createGitHubApi } from '../github/github-api.js'
 import { handleRevokeComment } from './revoke-command.js'
 
 /** Starts a repeating task; returns how to stop it. Tests pass one they tick by hand. */
@@ -33,6 +33,11 @@ export interface SweepHandlerDependencies {
    * `sweep_interval`); each repository is swept every `sweep_interval` of its own `.github/jit.yml`.
    */
   readonly tickMs?: number
+  /**
+   * How long one pass over every installation may run (default 15 minutes). A tick that finds a pass
+   * running longer abandons it (logged) and starts a fresh one, rather than joining a pass that is stuck.
+   */
+  readonly passDeadlineMs?: number
 }
 
 export interface SweepHandlers {
@@ -42,6 +47,7 @@ export interface SweepHandlers {
 }
 
 const TICK_MS = 60_000
+const PASS_DEADLINE_MS = 15 * 60_000
 
 const defaultSchedule: Schedule = (everyMs, task) => {
   const timer = setInterval(() => void task(), everyMs)
@@ -58,7 +64,8 @@ const defaultSchedule: Schedule = (everyMs, task) => {
 export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencies): SweepHandlers {
   const now = deps.now ?? (() => new Date())
   const lastSwept = new Map<string, number>()
-  let running: Promise<SweepReport[]> | undefined
+  let running: { readonly startedAt: number; readonly reports: Promise<SweepReport[]> } | undefined
+  const deadlineMs = deps.passDeadlineMs ?? PASS_DEADLINE_MS
   // The grant of a healed merge uses the settings at the merge's base, as its webhook would have.
   const heal: HealMergeDependencies | undefined =
     deps.healMerges === false
@@ -92,7 +99,7 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
   })
 
   async function sweepInstallation(installationId: number, reports: SweepReport[]): Promise<void> {
-    const octokit = await app.auth(installationId)
+    const octokit = addRequestTimeout(await app.auth(installationId))
     const repositories = await octokit.paginate('GET /installation/repositories', { per_page: 100 })
     for (const repository of repositories) {
       const owner = repository.owner.login
@@ -118,28 +125,41 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
   }
 
   async function sweepAll(): Promise<SweepReport[]> {
-    // A pass slower than the tick is not started twice: the next tick joins the running one.
-    running ??= (async () => {
-      const reports: SweepReport[] = []
+    // A pass slower than the tick is not started twice: the next tick joins the running one, unless it has
+    // run past its deadline (every call has a timeout, so only a fault gets here): then it is abandoned.
+    const startedAt = now().getTime()
+    if (running && startedAt - running.startedAt < deadlineMs) return running.reports
+    if (running) {
+      app.log.error(
+        { startedAt: new Date(running.startedAt).toISOString(), deadlineMs },
+        'sweep pass ran past its deadline; abandoned it and started a fresh pass',
+      )
+    }
+    const pass = { startedAt, reports: sweepInstallations() }
+    running = pass
+    // An abandoned pass that ends later must not clear the fresh one.
+    const clear = () => {
+      if (running === pass) running = undefined
+    }
+    pass.reports.then(clear, clear)
+    return pass.reports
+  }
+
+  async function sweepInstallations(): Promise<SweepReport[]> {
+    const reports: SweepReport[] = []
+    const appOctokit = addRequestTimeout(await app.auth())
+    const installations = await appOctokit.paginate('GET /app/installations', { per_page: 100 })
+    for (const installation of installations) {
       try {
-        const appOctokit = await app.auth()
-        const installations = await appOctokit.paginate('GET /app/installations', { per_page: 100 })
-        for (const installation of installations) {
-          try {
-            await sweepInstallation(installation.id, reports)
-          } catch (error) {
-            app.log.error(
-              { err: error, installation: installation.id },
-              'could not list the repositories of an installation; skipped this pass',
-            )
-          }
-        }
-      } finally {
-        running = undefined
+        await sweepInstallation(installation.id, reports)
+      } catch (error) {
+        app.log.error(
+          { err: error, installation: installation.id },
+          'could not list the repositories of an installation; skipped this pass',
+        )
       }
-      return reports
-    })()
-    return running
+    }
+    return reports
   }
 
   const schedule = deps.schedule ?? defaultSchedule

@@ -28,10 +28,28 @@ export type CreateStsClient = (config: AwsClientConfig) => STSClient
 /** Builds an IAM client acting as one granter role session. */
 export type CreateIamClient = (config: AwsClientConfig & { readonly credentials: TemporaryCredentials }) => IAMClient
 
-/** The production factories: the SDK's default credential chain for STS, the session's credentials for IAM. */
-export function createDefaultAwsClientFactories(): { createStsClient: CreateStsClient; createIamClient: CreateIamClient } {
+/** How long one AWS call may take: to connect, and in all (the SDK's defaults wait minutes, or forever). */
+export interface AwsTimeouts {
+  readonly connectMs: number
+  readonly requestMs: number
+}
+
+/** IAM and STS answer small requests in well under a second; a call past these is retried (retry.ts) or reported. */
+export const AWS_TIMEOUTS: AwsTimeouts = { connectMs: 3_000, requestMs: 10_000 }
+
+/**
+ * The production factories: the SDK's default credential chain for STS, the session's credentials for
+ * IAM, and on both a connect and a request timeout, so an endpoint that never answers fails the call
+ * (a transient `TimeoutError`) instead of holding a grant or a sweep.
+ */
+export function createDefaultAwsClientFactories(timeouts: AwsTimeouts = AWS_TIMEOUTS): {
+  createStsClient: CreateStsClient
+  createIamClient: CreateIamClient
+} {
+  // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes, and keeps waiting.
+  const requestHandler = { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true }
   return {
-    createStsClient: (config) => new STSClient({ ...config }),
-    createIamClient: (config) => new IAMClient({ ...config, credentials: { ...config.credentials } }),
+    createStsClient: (config) => new STSClient({ ...config, requestHandler }),
+    createIamClient: (config) => new IAMClient({ ...config, credentials: { ...config.credentials }, requestHandler }),
   }
 }

@@ -1,3 +1,7 @@
+import type { ProbotOctokit } from 'probot'
+
+type ProbotOctokitInstance = InstanceType<typeof ProbotOctokit>
+
 /** How many GitHub API calls one evaluation made, by kind: the figure the API-economy tests pin. */
 export interface ApiCallCount {
   graphql: number
@@ -24,22 +28,46 @@ type GraphqlFunction = (query: string, variables: Record<string, unknown>) => Pr
 type RequestFunction = (route: string, params?: Record<string, unknown>) => Promise<{ data: unknown; status: number }>
 
 /**
- * Wraps an Octokit instance (one per webhook delivery in Probot) in a counting GitHubApi. A wrapper
- * rather than an Octokit hook because Probot may hand the same instance to several handlers.
+ * How long one GitHub call may take, connection included, before it is abandoned (Octokit sets no limit,
+ * so a GitHub that never answers would hold a webhook or a sweep). GitHub itself ends requests at 10 s;
+ * the rest is room for Octokit's own retries of a 5xx.
  */
-export function createGitHubApi(octokit: OctokitLike): GitHubApi {
+export const GITHUB_TIMEOUT_MS = 20_000
+
+/**
+ * Gives every request of an Octokit instance that has no signal of its own a timeout: for the calls the
+ * sweeper makes through `octokit.paginate`, whose typed parameters take no request options.
+ */
+export function addRequestTimeout<T extends Pick<ProbotOctokitInstance, 'hook'>>(octokit: T, timeoutMs = GITHUB_TIMEOUT_MS): T {
+  octokit.hook.wrap('request', (request, options) =>
+    request({ ...options, request: { ...options.request, signal: options.request.signal ?? AbortSignal.timeout(timeoutMs) } }),
+  )
+  return octokit
+}
+
+/**
+ * Wraps an Octokit instance (one per webhook delivery in Probot) in a counting GitHubApi whose every
+ * call has a timeout (an `AbortSignal` per call). A wrapper rather than an Octokit hook because Probot
+ * may hand the same instance to several handlers.
+ */
+export function createGitHubApi(octokit: OctokitLike, options: { timeoutMs?: number } = {}): GitHubApi {
   const graphql = octokit.graphql as GraphqlFunction
   const request = octokit.request as RequestFunction
+  const timeoutMs = options.timeoutMs ?? GITHUB_TIMEOUT_MS
   const calls: ApiCallCount = { graphql: 0, rest: 0 }
+  const withTimeout = (params: Record<string, unknown> | undefined): Record<string, unknown> => {
+    const given = (params?.['request'] ?? {}) as Record<string, unknown>
+    return { ...params, request: { ...given, signal: AbortSignal.timeout(timeoutMs) } }
+  }
   return {
     calls,
     async graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
       calls.graphql += 1
-      return (await graphql(query, variables)) as T
+      return (await graphql(query, withTimeout(variables))) as T
     },
     async request<T>(route: string, params?: Record<string, unknown>): Promise<{ data: T; status: number }> {
       calls.rest += 1
-      return (await request(route, params)) as { data: T; status: number }
+      return (await request(route, withTimeout(params))) as { data: T; status: number }
     },
   }
 }

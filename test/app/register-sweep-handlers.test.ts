@@ -78,3 +78,48 @@ describe('the in-app sweeper', () => {
     expect([...github.files().keys()].filter((path) => path.startsWith('grants/'))).toEqual([])
   })
 })
+
+describe('a stuck sweep pass', () => {
+  it('is abandoned at its deadline, and the next tick starts a fresh pass instead of joining it', async () => {
+    let now = NOW
+    let task: (() => Promise<void>) | undefined
+    const schedule: Schedule = (_everyMs, run) => {
+      task = run
+      return { stop: () => {} }
+    }
+    const probot = new Probot({ appId: 123, privateKey, logLevel: 'fatal', Octokit: TestOctokit })
+    await probot.load((app) => {
+      registerSweepHandlers(app, {
+        createProvider: () => aws.provider(),
+        now: () => now,
+        schedule,
+        catalogue: CATALOGUE,
+        passDeadlineMs: 15 * 60_000,
+      })
+    })
+    // The first pass hangs on GitHub (an answer that never comes within the test).
+    nock('https://api.github.com').get('/app/installations').query(true).delayConnection(60_000).reply(200, [])
+    void task!()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+
+    // A tick inside the deadline joins the running pass: it starts nothing new.
+    now = new Date(NOW.getTime() + 60_000)
+    const joined = await Promise.race([task!().then(() => 'finished'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 200))])
+    expect(joined).toBe('waiting')
+
+    // Past the deadline, the next tick abandons it and sweeps afresh.
+    now = new Date(NOW.getTime() + 16 * 60_000)
+    nock('https://api.github.com')
+      .get('/app/installations')
+      .query(true)
+      .reply(200, [{ id: 55, account: { login: 'acme' } }])
+      .get('/installation/repositories')
+      .query(true)
+      .reply(200, { total_count: 1, repositories: [{ name: 'access', owner: { login: 'acme' } }] })
+      .post('/app/installations/55/access_tokens')
+      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' })
+    const fresh = await Promise.race([task!().then(() => 'finished'), new Promise((resolve) => setTimeout(() => resolve('stuck'), 5_000))])
+    expect(fresh).toBe('finished')
+    expect(github.files().has('grants/active/pr-7.yaml')).toBe(true)
+  })
+})
