@@ -1,5 +1,5 @@
 import type { EmulatorContext, PendingEvent } from './emulator-context.js'
-import type { IssueCommentRecord, PullRequestRecord, ReviewRecord } from './emulator-state.js'
+import type { ActivityType, IssueCommentRecord, PullRequestRecord, ReviewRecord } from './emulator-state.js'
 import type { GitIdentity } from './git-store.js'
 import type { WebhookDelivery } from './webhook-deliverer.js'
 import { buildIssueCommentEvent, buildPullRequestEvent, buildPushEvent, buildReviewEvent } from './webhook-payloads.js'
@@ -50,6 +50,13 @@ export class GitHubControlApi {
     const author = params.author ?? 'admin'
     const sha = await this.commitFiles({ parent, files: params.files, message: params.message ?? 'Update files', author })
     if (!(await store.updateRef(ref, sha, parent ?? null))) throw new ControlActionError(`${ref} moved while committing to it`)
+    this.recordMove({
+      ref,
+      before: parent,
+      after: sha,
+      activityType: parent === undefined ? 'branch_creation' : 'push',
+      actorLogin: author,
+    })
     if (params.deliverPush !== true) return { sha }
     const delivery = await this.send(
       buildPushEvent(this.context, { ref, before: parent ?? '0'.repeat(40), after: sha, pusherLogin: author, forced: false }),
@@ -85,6 +92,13 @@ export class GitHubControlApi {
     if (params.fork === undefined) {
       if (!(await store.updateRef(`refs/heads/${params.branch}`, headSha, null)))
         throw new ControlActionError(`Branch ${params.branch} already exists`)
+      this.recordMove({
+        ref: `refs/heads/${params.branch}`,
+        before: undefined,
+        after: headSha,
+        activityType: 'branch_creation',
+        actorLogin: params.author,
+      })
     } else {
       state.forks.add(params.fork)
     }
@@ -121,17 +135,52 @@ export class GitHubControlApi {
     options: { author?: string; message?: string } = {},
   ): Promise<ActionResult & { headSha: string }> {
     const pull = this.openPull(number)
-    const { store } = this.context
     const before = pull.headSha
     const author = options.author ?? pull.authorLogin
     const headSha = await this.commitFiles({ parent: before, files, message: options.message ?? `Update ${pull.headRef}`, author })
-    if (pull.headOwner === this.context.owner) await store.updateRef(`refs/heads/${pull.headRef}`, headSha, before)
-    await store.updateRef(`refs/pull/${number}/head`, headSha)
+    return this.movePullRequestHead(pull, { headSha, before, by: author })
+  }
+
+  /**
+   * GitHub's "Update branch" button: a merge commit on the pull request's branch whose first parent is the
+   * head and whose second is the base branch's tip (`pull_request.synchronize`). Throws on conflicts.
+   */
+  async updatePullRequestBranch(number: number, params: { by: string }): Promise<ActionResult & { headSha: string }> {
+    const pull = this.openPull(number)
+    const { store } = this.context
+    const baseTip = await store.readRef(`refs/heads/${pull.baseRef}`)
+    if (baseTip === undefined) throw new ControlActionError(`Base branch ${pull.baseRef} does not exist`)
+    const merge = await store.mergeTrees(pull.headSha, baseTip)
+    if (!merge.clean)
+      throw new ControlActionError(`Pull request #${number} conflicts with ${pull.baseRef} in: ${merge.conflicts.join(', ')}`)
+    const now = this.context.clock()
+    const headSha = await store.createCommit({
+      tree: merge.tree,
+      parents: [pull.headSha, baseTip],
+      message: `Merge branch '${pull.baseRef}' into ${pull.headRef}\n`,
+      author: this.identity(params.by, now),
+      committer: { name: 'GitHub', email: 'noreply@github.com', date: now },
+    })
+    return this.movePullRequestHead(pull, { headSha, before: pull.headSha, by: params.by })
+  }
+
+  private async movePullRequestHead(
+    pull: PullRequestRecord,
+    params: { headSha: string; before: string; by: string },
+  ): Promise<ActionResult & { headSha: string }> {
+    const { store } = this.context
+    const { headSha, before } = params
+    if (pull.headOwner === this.context.owner) {
+      const ref = `refs/heads/${pull.headRef}`
+      await store.updateRef(ref, headSha, before)
+      this.recordMove({ ref, before, after: headSha, activityType: 'push', actorLogin: params.by })
+    }
+    await store.updateRef(`refs/pull/${pull.number}/head`, headSha)
     pull.headSha = headSha
     pull.baseSha = (await store.readRef(`refs/heads/${pull.baseRef}`)) ?? pull.baseSha
     pull.updatedAt = this.context.clock()
     const delivery = await this.send(
-      await buildPullRequestEvent(this.context, { action: 'synchronize', pull, senderLogin: author, extra: { before, after: headSha } }),
+      await buildPullRequestEvent(this.context, { action: 'synchronize', pull, senderLogin: params.by, extra: { before, after: headSha } }),
     )
     return { headSha, delivery }
   }
@@ -229,6 +278,7 @@ export class GitHubControlApi {
     if (mergeCommitSha === undefined) throw new ControlActionError(`Pull request #${number} has no commits to rebase onto ${pull.baseRef}`)
     if (!(await store.updateRef(baseRef, mergeCommitSha, baseTip)))
       throw new ControlActionError(`${baseRef} moved while merging #${number}`)
+    this.recordMove({ ref: baseRef, before: baseTip, after: mergeCommitSha, activityType: 'pr_merge', actorLogin: params.by })
     Object.assign(pull, {
       state: 'closed',
       merged: true,
@@ -288,6 +338,16 @@ export class GitHubControlApi {
   /** Check runs on a commit, oldest first. */
   checkRuns(sha: string) {
     return this.context.state.checkRuns.filter((run) => run.headSha === sha)
+  }
+
+  private recordMove(move: {
+    ref: string
+    before: string | undefined
+    after: string
+    activityType: ActivityType
+    actorLogin: string
+  }): void {
+    this.context.state.recordActivity({ ...move, before: move.before ?? '0'.repeat(40), timestamp: this.context.clock() })
   }
 
   private identity(login: string, date: Date): GitIdentity {

@@ -65,6 +65,20 @@ export interface CheckRunRecord {
   readonly appSlug: string
 }
 
+/** GitHub's kinds of branch move, as the repository activity API names them. */
+export type ActivityType = 'push' | 'force_push' | 'branch_creation' | 'branch_deletion' | 'pr_merge'
+
+/** One move of a branch (`refs/heads/*`), as `GET /repos/{owner}/{repo}/activity` lists it. */
+export interface ActivityRecord {
+  readonly id: number
+  readonly ref: string
+  readonly before: string
+  readonly after: string
+  readonly activityType: ActivityType
+  readonly actorLogin: string
+  readonly timestamp: Date
+}
+
 export interface InstallationToken {
   readonly installationId: number
   readonly expiresAt: Date
@@ -83,6 +97,8 @@ export class EmulatorState {
   readonly teams = new Map<string, string[]>()
   readonly forks = new Set<string>()
   readonly tokens = new Map<string, InstallationToken>()
+  /** Every move of a branch, oldest first. */
+  readonly activity: ActivityRecord[] = []
   private readonly userIds = new Map<string, number>()
   private nextId = 1000
 
@@ -90,6 +106,12 @@ export class EmulatorState {
   allocateId(): number {
     this.nextId += 1
     return this.nextId
+  }
+
+  /** Records a branch move for the activity API; moves of other refs (`refs/pull/*`) are not activity. */
+  recordActivity(move: Omit<ActivityRecord, 'id'>): void {
+    if (!move.ref.startsWith('refs/heads/')) return
+    this.activity.push({ id: this.allocateId(), ...move })
   }
 
   /** The next issue/pull request number. */

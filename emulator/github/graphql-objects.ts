@@ -12,6 +12,9 @@ import { toIso } from './rest-shapes.js'
 
 type GraphqlObject = Record<string, unknown>
 
+// git's well-known empty tree: what a root commit is compared against.
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'
+
 // GitHub's GraphQL truncates blob text above 512 KB.
 const maxBlobText = 512 * 1024
 
@@ -246,6 +249,12 @@ function buildCommit(context: EmulatorContext, blobs: BlobLoader, sha: string): 
         args,
         'parents',
       )
+    },
+    // Counted against the first parent, as GitHub's commit page shows a merge; a root commit against nothing.
+    changedFilesIfAvailable: async () => {
+      const read = await readCommit()
+      if (read === undefined) return null
+      return (await context.store.diff(read.parents[0] ?? EMPTY_TREE, sha)).length
     },
     statusCheckRollup: () => buildStatusCheckRollup(context, sha),
     url: `${context.apiUrl()}/${context.owner}/${context.repo}/commit/${sha}`,

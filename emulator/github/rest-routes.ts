@@ -1,4 +1,5 @@
 import type { AppAuthenticator } from './app-auth.js'
+import { createActivityRoutes } from './routes-activity.js'
 import type { RestRoute } from './rest-route.js'
 import { createAppRoutes } from './routes-app.js'
 import { createCheckRoutes } from './routes-checks.js'
@@ -13,6 +14,7 @@ export function createRestRoutes(authenticator: AppAuthenticator): RestRoute[] {
   return [
     ...createAppRoutes(authenticator),
     ...createRepositoryRoutes(),
+    ...createActivityRoutes(),
     ...createGitDataRoutes(),
     ...createPullRoutes(),
     ...createCheckRoutes(),

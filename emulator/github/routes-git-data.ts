@@ -1,7 +1,7 @@
 import type { EmulatorContext } from './emulator-context.js'
 import { GitHubHttpError } from './github-http-error.js'
 import type { GitIdentity, GitTreeEntry, GitTreeWrite } from './git-store.js'
-import { gitCommitJson, gitRefJson } from './rest-shapes.js'
+import { botLogin, gitCommitJson, gitRefJson } from './rest-shapes.js'
 import { appIdentity, bodyOf, repoApiUrl, requireRepository } from './route-helpers.js'
 import type { RestRequest, RestRoute } from './rest-route.js'
 import { announceBranchMoved } from './branch-moves.js'
@@ -176,6 +176,14 @@ async function createRef(request: RestRequest, context: EmulatorContext) {
   }
   if ((await context.store.objectType(sha)) === undefined) throw new GitHubHttpError(422, 'Object does not exist')
   if (!(await context.store.updateRef(ref, sha, null))) throw new GitHubHttpError(422, 'Reference already exists')
+  context.state.recordActivity({
+    ref,
+    before: '0'.repeat(40),
+    after: sha,
+    activityType: 'branch_creation',
+    actorLogin: botLogin(context),
+    timestamp: context.clock(),
+  })
   await announceBranchMoved(context, { fullRef: ref, before: '0'.repeat(40), after: sha, forced: false })
   return { status: 201, body: gitRefJson(context, ref, sha) }
 }
@@ -191,8 +199,17 @@ async function updateRef(request: RestRequest, context: EmulatorContext) {
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const current = await context.store.readRef(fullRef)
     if (current === undefined) throw new GitHubHttpError(422, 'Reference does not exist')
-    if (!force && !(await context.store.isAncestor(current, sha))) throw new GitHubHttpError(422, 'Update is not a fast forward')
+    const fastForward = await context.store.isAncestor(current, sha)
+    if (!force && !fastForward) throw new GitHubHttpError(422, 'Update is not a fast forward')
     if (await context.store.updateRef(fullRef, sha, current)) {
+      context.state.recordActivity({
+        ref: fullRef,
+        before: current,
+        after: sha,
+        activityType: fastForward ? 'push' : 'force_push',
+        actorLogin: botLogin(context),
+        timestamp: context.clock(),
+      })
       await announceBranchMoved(context, { fullRef, before: current, after: sha, forced: force })
       return { status: 200, body: gitRefJson(context, fullRef, sha) }
     }
@@ -204,6 +221,15 @@ async function deleteRef(request: RestRequest, context: EmulatorContext) {
   requireRepository(request, context)
   const fullRef = fullRefOf(request.params.ref ?? '')
   if ((await context.store.readRef(fullRef)) === undefined) throw new GitHubHttpError(422, 'Reference does not exist')
+  const before = (await context.store.readRef(fullRef)) ?? '0'.repeat(40)
   await context.store.deleteRef(fullRef)
+  context.state.recordActivity({
+    ref: fullRef,
+    before,
+    after: '0'.repeat(40),
+    activityType: 'branch_deletion',
+    actorLogin: botLogin(context),
+    timestamp: context.clock(),
+  })
   return { status: 204 }
 }

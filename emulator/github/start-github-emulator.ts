@@ -116,6 +116,14 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
       author: { name: 'admin', email: 'admin@users.noreply.github.com', date },
     })
     await store.updateRef(`refs/heads/${store.defaultBranch}`, sha, null)
+    state.recordActivity({
+      ref: `refs/heads/${store.defaultBranch}`,
+      before: '0'.repeat(40),
+      after: sha,
+      activityType: 'branch_creation',
+      actorLogin: 'admin',
+      timestamp: date,
+    })
   }
   const authenticator = new AppAuthenticator({
     appId: options.appId,

@@ -20,11 +20,26 @@ export interface CommitReads {
   readonly request?: FilesAtCommit
 }
 
-/** Caches reads at immutable SHAs. One per app instance; share it across deliveries. */
-export type FilesCache = CommitCache<FilesAtCommit>
+/** How two commits compare (`GET /compare/{base}...{head}`): immutable once both SHAs are named. */
+export interface Comparison {
+  /** `ahead`, `behind`, `diverged` or `identical`. */
+  readonly status: string
+  readonly files: readonly { readonly path: string; readonly status: string }[]
+}
+
+/** One cached read; each key's namespace says which field it holds. */
+export interface CachedRead {
+  readonly files?: FilesAtCommit
+  /** Whether a commit changed the request file against its first parent. */
+  readonly requestChanged?: boolean
+  readonly comparison?: Comparison
+}
+
+/** Caches reads at immutable SHAs (files, commit changes, comparisons). One per app instance; share it across deliveries. */
+export type FilesCache = CommitCache<CachedRead>
 
 export function createFilesCache(capacity?: number): FilesCache {
-  return new CommitCache<FilesAtCommit>(capacity)
+  return new CommitCache<CachedRead>(capacity)
 }
 
 /** The fields read of every file: its text, or why there is none (too large, binary). */
@@ -82,8 +97,8 @@ export async function readFilesAtCommits(
   const repoKey = `${params.owner}/${params.repo}`.toLowerCase()
   const rulesKey = params.rulesAt === undefined ? undefined : `${repoKey}@${params.rulesAt}:rules`
   const requestKey = params.requestAt === undefined ? undefined : `${repoKey}@${params.requestAt.sha}:${params.requestAt.path}`
-  let rules = rulesKey === undefined ? undefined : cache.get(rulesKey)
-  let request = requestKey === undefined ? undefined : cache.get(requestKey)
+  let rules = rulesKey === undefined ? undefined : cache.get(rulesKey)?.files
+  let request = requestKey === undefined ? undefined : cache.get(requestKey)?.files
   const needRules = rulesKey !== undefined && rules === undefined
   const needRequest = requestKey !== undefined && request === undefined
   if (!needRules && !needRequest) return { rules, request }
@@ -112,13 +127,13 @@ export async function readFilesAtCommits(
     }
     for (const file of RULE_FILES) collected.add(file.path, repository[file.alias] ?? null)
     rules = collected.result()
-    cache.set(rulesKey, rules)
+    cache.set(rulesKey, { files: rules })
   }
   if (needRequest && requestKey && params.requestAt) {
     const collected = new FileCollector()
     collected.add(params.requestAt.path, repository['request'] ?? null)
     request = collected.result()
-    cache.set(requestKey, request)
+    cache.set(requestKey, { files: request })
   }
   return { rules, request }
 }

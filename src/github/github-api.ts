@@ -14,7 +14,11 @@ export interface ApiCallCount {
  */
 export interface GitHubApi {
   graphql<T>(query: string, variables: Record<string, unknown>): Promise<T>
-  request<T = unknown>(route: string, params?: Record<string, unknown>): Promise<{ data: T; status: number }>
+  /** `headers` as Octokit returns them (a `link` header carries the next page's cursor). */
+  request<T = unknown>(
+    route: string,
+    params?: Record<string, unknown>,
+  ): Promise<{ data: T; status: number; headers?: Readonly<Record<string, string | number | undefined>> }>
   readonly calls: Readonly<ApiCallCount>
 }
 
@@ -65,9 +69,13 @@ export function createGitHubApi(octokit: OctokitLike, options: { timeoutMs?: num
       calls.graphql += 1
       return (await graphql(query, withTimeout(variables))) as T
     },
-    async request<T>(route: string, params?: Record<string, unknown>): Promise<{ data: T; status: number }> {
+    async request<T>(route: string, params?: Record<string, unknown>) {
       calls.rest += 1
-      return (await request(route, withTimeout(params))) as { data: T; status: number }
+      return (await request(route, withTimeout(params))) as {
+        data: T
+        status: number
+        headers?: Record<string, string | number | undefined>
+      }
     },
   }
 }

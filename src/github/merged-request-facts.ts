@@ -21,8 +21,17 @@ export interface MergedRequestFacts {
   readonly mergedBy: string | null
   readonly url: string
   readonly mergeCommitSha: string | null
-  /** First parent of the merge commit; null when GitHub reports no merge commit. */
+  /** First parent of the merge commit (the rules below were read there); null when GitHub reports no merge commit. */
   readonly baseSha: string | null
+  /** What the merge commit changed, as far as one query tells: its parents, its changed-file count, the request blob. */
+  readonly mergeCommit: {
+    readonly parents: readonly string[]
+    /** Files changed against the first parent; null when GitHub could not count them. */
+    readonly changedFiles: number | null
+    /** Blob SHA of the request file in the merge commit and in its first parent (null: absent). */
+    readonly requestBlobSha: string | null
+    readonly firstParentRequestBlobSha: string | null
+  } | null
   readonly defaultBranch: { readonly name: string; readonly commitSha: string }
   /** Paths of this request's records at the default branch head (any state): non-empty means already handled. */
   readonly existingRecords: readonly string[]
@@ -50,6 +59,9 @@ export const MERGED_REQUEST_QUERY = `query jitMergedRequest($owner: String!, $re
       mergedBy { login }
       mergeCommit {
         oid
+        changedFilesIfAvailable
+        request: file(path: $requestFile) { oid }
+        allParents: parents(first: 2) { nodes { oid request: file(path: $requestFile) { oid } } }
         parents(first: 1) {
           nodes {
             oid
@@ -86,6 +98,9 @@ interface MergedRequestData {
       mergedBy: { login: string } | null
       mergeCommit: {
         oid: string
+        changedFilesIfAvailable?: number | null
+        request?: { oid: string } | null
+        allParents?: { nodes: ({ oid: string; request?: { oid: string } | null } | null)[] | null }
         parents: {
           nodes:
             | (
@@ -136,16 +151,9 @@ export async function readMergedRequest(
   if (!pr) throw new GitHubReadError(what, { detail: 'GitHub returned no such pull request' })
   if (!branch?.target) throw new GitHubReadError(what, { detail: 'the repository has no default branch' })
 
-  const parent = pr.mergeCommit?.parents.nodes?.[0] ?? null
-  const rules = new FileCollector()
-  const policyBlobShas: Record<string, string> = {}
-  if (parent) {
-    for (const entry of parent.policies?.object?.entries ?? []) {
-      if (isPolicyEntry(entry) && rules.add(entry.path, entry.object)) policyBlobShas[entry.path] = entry.oid
-    }
-    for (const rule of RULE_FILES) rules.add(rule.path, (parent[rule.alias] as TreeEntryNode | null | undefined)?.object)
-  }
-  const { files, problems } = rules.result()
+  const merge = pr.mergeCommit
+  const parent = merge?.parents.nodes?.[0] ?? null
+  const allParents = (merge?.allParents?.nodes ?? []).flatMap((node) => (node ? [node] : []))
 
   const requestRead = new FileCollector()
   const requestEntry = repository?.head?.request
@@ -159,12 +167,70 @@ export async function readMergedRequest(
     url: pr.url,
     mergeCommitSha: pr.mergeCommit?.oid ?? null,
     baseSha: parent?.oid ?? null,
+    mergeCommit: merge
+      ? {
+          parents: allParents.map((node) => node.oid),
+          changedFiles: typeof merge.changedFilesIfAvailable === 'number' ? merge.changedFilesIfAvailable : null,
+          requestBlobSha: merge.request?.oid ?? null,
+          firstParentRequestBlobSha: allParents[0]?.request?.oid ?? null,
+        }
+      : null,
     defaultBranch: { name: branch.name, commitSha: branch.target.oid },
     existingRecords: existingIn(branch.target, params.requestId),
-    rules: { files, problems, policyBlobShas },
+    rules: collectRules(parent),
     ...(requestFile && requestEntry ? { request: { file: requestFile, blobSha: requestEntry.oid } } : {}),
     requestProblems: requestRead.result().problems,
   }
+}
+
+type RulesNode = {
+  policies?: { object: { entries?: { name: string; path: string; type: string; oid: string; object: BlobNode | null }[] } | null } | null
+} & Record<string, unknown>
+
+/** The rules read at one commit, with each policy's blob SHA for the record. */
+function collectRules(node: RulesNode | null | undefined): MergedRequestFacts['rules'] {
+  const rules = new FileCollector()
+  const policyBlobShas: Record<string, string> = {}
+  if (node) {
+    for (const entry of node.policies?.object?.entries ?? []) {
+      if (isPolicyEntry(entry) && rules.add(entry.path, entry.object)) policyBlobShas[entry.path] = entry.oid
+    }
+    for (const rule of RULE_FILES) rules.add(rule.path, (node[rule.alias] as TreeEntryNode | null | undefined)?.object)
+  }
+  const { files, problems } = rules.result()
+  return { files, problems, policyBlobShas }
+}
+
+/** The rules at one commit, the same fields the merged-request query reads at the merge commit's first parent. */
+export const RULES_AT_QUERY = `query jitRulesAt($owner: String!, $repo: String!, $commit: GitObjectID!, $policies: String!, ${RULE_FILES.map((f) => `$${f.alias}: String!`).join(', ')}) {
+  repository(owner: $owner, name: $repo) {
+    object(oid: $commit) {
+      ... on Commit {
+        policies: file(path: $policies) { object { ... on Tree { entries { name path type oid object { ${BLOB_FIELDS} } } } } }
+        ${RULE_FILES.map((f) => `${f.alias}: file(path: $${f.alias}) { oid object { ${BLOB_FIELDS} } }`).join('\n        ')}
+      }
+    }
+  }
+}`
+
+/** Reads the rules (with their blob SHAs) at a commit: the default branch before a merge, when that is not the first parent. */
+export async function readRulesAt(
+  api: GitHubApi,
+  params: { owner: string; repo: string; commitSha: string },
+): Promise<MergedRequestFacts['rules']> {
+  const what = `the policies, CODEOWNERS and settings at ${params.commitSha.slice(0, 7)}`
+  const data = await readFromGitHub(what, () =>
+    api.graphql<{ repository: { object: RulesNode | null } | null }>(RULES_AT_QUERY, {
+      owner: params.owner,
+      repo: params.repo,
+      commit: params.commitSha,
+      policies: POLICIES_DIRECTORY,
+      ...Object.fromEntries(RULE_FILES.map((f) => [f.alias, f.path])),
+    }),
+  )
+  const node = data.repository?.object
+  if (!node) throw new GitHubReadError(what, { detail: 'GitHub returned no such commit' })
+  return collectRules(node)
 }
 
 /** Paths of a request's records that exist at a commit. */

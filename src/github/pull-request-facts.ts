@@ -1,4 +1,5 @@
 import type { Review } from '../core/decision/decision.js'
+import type { RequestCommit } from '../core/merges/judge-request-commits.js'
 import type { GitHubApi } from './github-api.js'
 import { GitHubReadError, readFromGitHub } from './github-read-error.js'
 
@@ -29,6 +30,8 @@ export interface PullRequestFacts {
   readonly contributors: readonly string[]
   /** True when the PR has more than the 100 commits read: contributors may be incomplete. */
   readonly hasMoreCommits: boolean
+  /** The PR's own commits (the last 100), oldest first, with their parents and changed-file counts. */
+  readonly commits: readonly RequestCommit[]
 }
 
 const REVIEW_FIELDS = `nodes { databaseId state submittedAt author { __typename login } commit { oid } }
@@ -42,7 +45,10 @@ export const PULL_REQUEST_QUERY = `query jitPullRequest($owner: String!, $repo: 
       isCrossRepository
       author { login }
       files(first: 100) { nodes { path changeType } pageInfo { hasNextPage } }
-      commits(last: 100) { totalCount nodes { commit { author { user { login } } committer { user { login } } } } }
+      commits(last: 100) {
+        totalCount
+        nodes { commit { oid changedFilesIfAvailable parents(first: 2) { nodes { oid } } author { user { login } } committer { user { login } } } }
+      }
       reviews(first: 100) {
         ${REVIEW_FIELDS}
       }
@@ -88,7 +94,28 @@ interface PullRequestData {
 }
 
 interface CommitNode {
-  commit: { author: { user: { login: string } | null } | null; committer: { user: { login: string } | null } | null } | null
+  commit: {
+    oid?: string
+    changedFilesIfAvailable?: number | null
+    parents?: { nodes: ({ oid: string } | null)[] | null } | null
+    author: { user: { login: string } | null } | null
+    committer: { user: { login: string } | null } | null
+  } | null
+}
+
+function toRequestCommits(nodes: readonly (CommitNode | null)[]): RequestCommit[] {
+  return nodes.flatMap((node) => {
+    const commit = node?.commit
+    if (!commit?.oid) return []
+    return [
+      {
+        sha: commit.oid,
+        parents: (commit.parents?.nodes ?? []).flatMap((parent) => (parent ? [parent.oid] : [])),
+        // Absent and null alike: GitHub did not count them, so nothing is assumed.
+        changedFiles: typeof commit.changedFilesIfAvailable === 'number' ? commit.changedFilesIfAvailable : null,
+      },
+    ]
+  })
 }
 
 /** GitHub's own account for commits made in its web interface; it is not a person. */
@@ -136,6 +163,7 @@ export async function readPullRequest(api: GitHubApi, params: { owner: string; r
     reviews: reviewNodes.flatMap((node) => (node ? [toReview(node)] : [])),
     contributors: listContributors(pr.commits?.nodes ?? [], pr.author?.login ?? 'ghost'),
     hasMoreCommits: (pr.commits?.totalCount ?? 0) > 100,
+    commits: toRequestCommits(pr.commits?.nodes ?? []),
   }
 }
 

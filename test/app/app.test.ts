@@ -104,6 +104,10 @@ function mockRequestReads(params: {
     }),
   )
   github.graphql('jitFiles', filesQueryData({ rules: !params.rulesCached, request }))
+  // Two commits: the first (the author's, one file) is asked whether that file is the request.
+  if (params.committers?.length) {
+    github.graphql('jitCommitFiles', { repository: { c0: { request: { oid: 'a'.repeat(40) }, parents: { nodes: [{ request: null }] } } } })
+  }
   const teams = { ...TEAM_DIRECTORY, ...params.teams }
   const members = (slug: string) => ({
     members: { nodes: (teams[slug] ?? []).map((login) => ({ login })), pageInfo: { hasNextPage: false, endCursor: null } },

@@ -195,6 +195,36 @@ export function buildRefusalRecord(params: { decision: Decision; merge: MergeFac
   }
 }
 
+/**
+ * The record of a request merged in a shape that can never be granted, judged before any decision: from a
+ * fork, with commits that change more than the request, or where the rules of the merge cannot be named.
+ */
+export function buildMergeRefusalRecord(params: {
+  merge: MergeFacts
+  requester: string
+  requestPath: string
+  title: string
+  reason: string
+  refusedAt: Date
+}): RefusalRecord {
+  const { merge } = params
+  return {
+    id: requestIdFor(merge.pullNumber),
+    state: 'refused',
+    request: { path: params.requestPath, blob_sha: merge.requestBlobSha },
+    pull_request: { number: merge.pullNumber, url: merge.pullUrl, merge_commit_sha: merge.mergeCommitSha, merged_by: merge.mergedBy },
+    requester: params.requester,
+    // Not decided, so not read: the explanation says why the request was never evaluated.
+    reason: '',
+    ticket: null,
+    duration: '',
+    refused_at: round(params.refusedAt),
+    verdict: 'invalid',
+    summary: params.title,
+    explanation: params.reason,
+  }
+}
+
 function describeRecordBase<S extends RecordState>(params: {
   state: S
   decision: Decision

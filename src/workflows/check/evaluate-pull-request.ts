@@ -7,6 +7,8 @@ import { readFilesAtCommits, type FilesCache } from '../../github/files-at-commi
 import type { GitHubApi } from '../../github/github-api.js'
 import { GitHubReadError } from '../../github/github-read-error.js'
 import { readPullRequest } from '../../github/pull-request-facts.js'
+import { findCommitViolations } from '../../github/commit-changes.js'
+import { describeCommitViolations } from '../../core/merges/judge-request-commits.js'
 import { prepareDecision, type Engine } from './prepare-decision.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
@@ -67,6 +69,23 @@ export async function evaluatePullRequest(
       catalogue: deps.catalogue,
     })
     return { ...base, report: reportRulesCheck({ headSha: pr.headSha, paths: kind.paths, repository }) }
+  }
+
+  // Not only the net diff: a commit that changes the rules and a later one that undoes it look clean together,
+  // yet a rebase merge lands each of them on the default branch.
+  const violations = await findCommitViolations(api, deps.cache, { ...target, commits: pr.commits, requestPath: kind.path })
+  if (violations.length > 0) {
+    const rejected = {
+      kind: 'rejected',
+      touchesRequest: true,
+      ...describeCommitViolations({ violations, requestPath: kind.path }),
+    } as const
+    return {
+      ...base,
+      kind: 'rejected',
+      report: reportClassification(rejected),
+      comment: { kind: 'withdrawn', title: rejected.title, reason: rejected.reason },
+    }
   }
 
   // The rules come from the base SHA (a request cannot loosen its own rules); the request from the head SHA.

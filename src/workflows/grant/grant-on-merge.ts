@@ -2,18 +2,30 @@ import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
 import type { CloudProvider, GrantOutcome, GrantPlan } from '../../core/ports/cloud-provider.js'
 import type { Decision } from '../../core/decision/decision.js'
 import { recordPath, requestIdFor, type AccessRecord, type GrantRecord } from '../../core/records/grant-record.js'
-import { buildFailureRecord, buildGrantRecord, buildRefusalRecord, planGrant, type MergeFacts } from '../../core/records/plan-grant.js'
+import {
+  buildFailureRecord,
+  buildGrantRecord,
+  buildMergeRefusalRecord,
+  buildRefusalRecord,
+  planGrant,
+  type MergeFacts,
+} from '../../core/records/plan-grant.js'
+import { checkMergedChange, chooseRulesCommit } from '../../core/merges/choose-rules-commit.js'
+import { describeCommitViolations } from '../../core/merges/judge-request-commits.js'
+import { readBranchMoves } from '../../github/branch-activity.js'
+import { findCommitViolations, readComparison } from '../../github/commit-changes.js'
+import { createFilesCache, type FilesCache } from '../../github/files-at-commit.js'
 import { formatRecordCommitMessage, formatRecordDocument } from '../../core/records/record-document.js'
 import { renderDecision } from '../../core/decision/render-decision.js'
 import type { JitSettings } from '../../core/files/settings.js'
 import type { Logger } from '../../core/ports/logger.js'
-import { classifyPullRequest, type PullRequestKind } from '../../github/classify-pull-request.js'
+import { classifyPullRequest, isRequestPath, type PullRequestKind } from '../../github/classify-pull-request.js'
 import { commitToBranch, type CommitOutcome } from '../../github/commit-to-branch.js'
 import { CORE_ENGINE, prepareDecision, type Engine } from '../check/prepare-decision.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { describeApiError, GitHubReadError } from '../../github/github-read-error.js'
 import { renderGrantComment, type GrantCommentSubject } from '../../github/grant-comment.js'
-import { readMergedRequest, readRecordsAt, type MergedRequestFacts } from '../../github/merged-request-facts.js'
+import { readMergedRequest, readRecordsAt, readRulesAt, type MergedRequestFacts } from '../../github/merged-request-facts.js'
 import { readPullRequest, type PullRequestFacts } from '../../github/pull-request-facts.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
@@ -28,6 +40,8 @@ export interface GrantOnMergeDeps {
   readonly engine?: Engine
   /** How often to re-read the branch when another writer moved it (default 5). */
   readonly maxCommitAttempts?: number
+  /** Reads at immutable SHAs (commit changes, comparisons), shared with the check when given. */
+  readonly cache?: FilesCache
 }
 
 /** The `pull_request.closed` event, reduced to what decides whether to act. */
@@ -36,7 +50,7 @@ export interface ClosedPullRequest {
   readonly repo: string
   readonly number: number
   readonly merged: boolean
-  /** True when the head branch lives in another repository. */
+  /** True when the head branch lives in another repository (the merge is then refused, and recorded). */
   readonly fromFork: boolean
   /** The branch the pull request was merged into, and the repository's default branch. */
   readonly baseRef: string
@@ -85,7 +99,6 @@ export class GrantWorkflowError extends Error {
  */
 export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequest): Promise<GrantOnMergeResult> {
   if (!event.merged) return { kind: 'ignored', reason: 'closed without merging' }
-  if (event.fromFork) return { kind: 'ignored', reason: 'a pull request from a fork is never granted' }
   if (event.baseRef !== event.defaultBranch) {
     return {
       kind: 'ignored',
@@ -109,17 +122,51 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
     // Before the pull request is known to carry a request, the comment must not claim it does.
     throw await evaluationFailed('Could not tell whether this pull request carries an access request', error)
   }
-  if (kind.kind !== 'request') return { kind: 'ignored', reason: `not a request pull request (${kind.kind})` }
+  // A request the check rejected (a fork, a request beside a rule change) merged anyway: refused, and recorded.
+  const rejection = kind.kind === 'rejected' && kind.touchesRequest ? kind : undefined
+  const requestPath = kind.kind === 'request' ? kind.path : rejection ? pr.files.find((f) => isRequestPath(f.path))?.path : undefined
+  if (requestPath === undefined) return { kind: 'ignored', reason: `not a request pull request (${kind.kind})` }
 
   let found: Awaited<ReturnType<typeof findMerge>>
   try {
-    found = await findMerge(deps, { event, requestId, pr, requestPath: kind.path })
+    found = await findMerge(deps, { event, requestId, pr, requestPath, ...(rejection ? { rejection } : {}) })
   } catch (error) {
     throw await evaluationFailed('Could not evaluate the merge', error)
   }
-  if (found.kind !== 'found') return found
-  const { facts, decision, merge, settings, now } = found
+  if (found.kind === 'already-recorded') return found
+  const { facts, merge } = found
 
+  let record: AccessRecord
+  let outcome: GrantOutcome | undefined
+  let explanation: string
+  if (found.kind === 'refused') {
+    record = buildMergeRefusalRecord({
+      merge,
+      requester: pr.author,
+      requestPath,
+      title: found.title,
+      reason: found.reason,
+      refusedAt: deps.now(),
+    })
+    explanation = found.reason
+    log.warn({ ...details, mergedBy: merge.mergedBy }, `merge refused before any decision (${found.title}); nothing granted`)
+  } else {
+    const { decision, settings, now } = found
+    explanation = renderDecision(decision, { format: 'markdown' })
+    const decided = await actOnDecision(deps, { decision, settings, now, merge, details })
+    record = decided.record
+    outcome = decided.outcome
+  }
+  return commitAndTell(deps, { event, requestId, facts, record, outcome, explanation, details, target })
+}
+
+/** Decide: refuse what is not approved, plan the grant, and call the cloud; returns the record to commit. */
+async function actOnDecision(
+  deps: GrantOnMergeDeps,
+  params: { decision: Decision; settings: JitSettings; now: Date; merge: MergeFacts; details: Record<string, unknown> },
+): Promise<{ record: AccessRecord; outcome?: GrantOutcome }> {
+  const { decision, settings, now, merge, details } = params
+  const { log } = deps
   let record: AccessRecord
   let outcome: GrantOutcome | undefined
   if (decision.verdict !== 'approved') {
@@ -142,7 +189,25 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
       )
     }
   }
+  return { record, ...(outcome ? { outcome } : {}) }
+}
 
+/** Act: one commit of the record on the default branch, then one comment. */
+async function commitAndTell(
+  deps: GrantOnMergeDeps,
+  params: {
+    event: ClosedPullRequest
+    requestId: string
+    facts: MergedRequestFacts
+    record: AccessRecord
+    outcome: GrantOutcome | undefined
+    explanation: string
+    details: Record<string, unknown>
+    target: { owner: string; repo: string; number: number }
+  },
+): Promise<GrantOnMergeResult> {
+  const { api, log } = deps
+  const { event, requestId, facts, record, outcome, details, target } = params
   const path = recordPath(record.state, requestId)
   let commit: CommitOutcome
   try {
@@ -182,7 +247,7 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
 
   const subject: GrantCommentSubject =
     record.state === 'refused'
-      ? { kind: 'refused', record, branch: facts.defaultBranch.name, explanation: renderDecision(decision, { format: 'markdown' }) }
+      ? { kind: 'refused', record, branch: facts.defaultBranch.name, explanation: params.explanation }
       : record.state === 'failed'
         ? { kind: 'failed', record, branch: facts.defaultBranch.name, ...(outcome ? { outcome } : {}) }
         : { kind: 'granted', record, branch: facts.defaultBranch.name }
@@ -194,7 +259,13 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
 /** Find and decide, once the pull request is known to carry a request: the reads, then the decision at the merge. */
 async function findMerge(
   deps: GrantOnMergeDeps,
-  params: { event: ClosedPullRequest; requestId: string; pr: PullRequestFacts; requestPath: string },
+  params: {
+    event: ClosedPullRequest
+    requestId: string
+    pr: PullRequestFacts
+    requestPath: string
+    rejection?: { readonly title: string; readonly reason: string }
+  },
 ) {
   const { api, log } = deps
   const { event, requestId, pr } = params
@@ -218,22 +289,7 @@ async function findMerge(
       detail: facts.requestProblems[0]?.message ?? 'GitHub returned no such file',
     })
   }
-  // The verdict is the one at the merge. GitHub accepts reviews on a merged pull request, so without this
-  // an approval given after an admin merged past the check would grant on a redelivery or a sweep's heal.
-  const mergedAt = facts.mergedAt.getTime()
-  const { decision, repository, now } = await prepareDecision({
-    api,
-    engine: deps.engine ?? CORE_ENGINE,
-    catalogue: deps.catalogue,
-    rules: facts.rules,
-    requestFile: facts.request.file,
-    pullRequest: pr,
-    reviews: pr.reviews.filter((review) => review.submittedAt !== '' && Date.parse(review.submittedAt) <= mergedAt),
-    now: deps.now,
-    log,
-    logFields: details,
-  })
-  const merge: MergeFacts = {
+  const mergeFacts: MergeFacts = {
     pullNumber: event.number,
     pullUrl: facts.url,
     mergeCommitSha: facts.mergeCommitSha,
@@ -242,7 +298,87 @@ async function findMerge(
     requestBlobSha: facts.request.blobSha,
     policyBlobShas: facts.rules.policyBlobShas,
   }
+  const refuse = (title: string, reason: string) => ({ kind: 'refused' as const, facts, merge: mergeFacts, title, reason })
+  if (params.rejection) return refuse(params.rejection.title, params.rejection.reason)
+
+  const cache = deps.cache ?? createFilesCache()
+  const violations = await findCommitViolations(api, cache, { ...target, commits: pr.commits, requestPath: params.requestPath })
+  if (violations.length > 0) {
+    const described = describeCommitViolations({ violations, requestPath: params.requestPath })
+    return refuse(described.title, described.reason)
+  }
+  const rulesAt = await findRulesCommit(deps, { event, facts, pr, requestPath: params.requestPath, cache })
+  if (!rulesAt.ok) return refuse('The rules of this merge cannot be confirmed', rulesAt.reason)
+  const rules = rulesAt.sha === facts.baseSha ? facts.rules : await readRulesAt(api, { ...target, commitSha: rulesAt.sha })
+
+  // The verdict is the one at the merge. GitHub accepts reviews on a merged pull request, so without this
+  // an approval given after an admin merged past the check would grant on a redelivery or a sweep's heal.
+  const mergedAt = facts.mergedAt.getTime()
+  const { decision, repository, now } = await prepareDecision({
+    api,
+    engine: deps.engine ?? CORE_ENGINE,
+    catalogue: deps.catalogue,
+    rules,
+    requestFile: facts.request.file,
+    pullRequest: pr,
+    reviews: pr.reviews.filter((review) => review.submittedAt !== '' && Date.parse(review.submittedAt) <= mergedAt),
+    now: deps.now,
+    log,
+    logFields: details,
+  })
+  const merge: MergeFacts = { ...mergeFacts, policyBlobShas: rules.policyBlobShas }
   return { kind: 'found' as const, facts, decision, merge, settings: repository.settings, now }
+}
+
+/**
+ * The commit whose rules judge the merge (the default branch just before it, from GitHub's activity, or
+ * what the merge commit's parents make certain), after checking that the merge changed exactly the request
+ * relative to it and that the request merged is the one reviewed at the head.
+ */
+async function findRulesCommit(
+  deps: GrantOnMergeDeps,
+  params: { event: ClosedPullRequest; facts: MergedRequestFacts; pr: PullRequestFacts; requestPath: string; cache: FilesCache },
+): Promise<{ ok: true; sha: string } | { ok: false; reason: string }> {
+  const { api } = deps
+  const { event, facts, pr, requestPath } = params
+  const target = { owner: event.owner, repo: event.repo }
+  const mergeCommitSha = facts.mergeCommitSha as string
+  const mergeCommit = facts.mergeCommit
+  if (!mergeCommit) return { ok: false, reason: 'GitHub reports no merge commit to judge the merge by.' }
+  const moves = await readBranchMoves(api, { ...target, branch: facts.defaultBranch.name, untilAfter: mergeCommitSha })
+  const chosen = chooseRulesCommit({
+    moves,
+    defaultBranch: facts.defaultBranch.name,
+    mergeCommitSha,
+    mergeCommitParents: mergeCommit.parents,
+    headSha: pr.headSha,
+    commitCount: pr.commits.length,
+  })
+  if (!chosen.ok) return chosen
+  // Against the first parent, one query already told: one file changed, and it is the request.
+  const oneFileOnFirstParent =
+    chosen.sha === facts.baseSha &&
+    mergeCommit.changedFiles === 1 &&
+    mergeCommit.requestBlobSha !== null &&
+    mergeCommit.requestBlobSha !== mergeCommit.firstParentRequestBlobSha
+  if (!oneFileOnFirstParent) {
+    const comparison = await readComparison(api, params.cache, { ...target, base: chosen.sha, head: mergeCommitSha })
+    const problem = checkMergedChange({
+      requestPath,
+      rulesCommitSha: chosen.sha,
+      mergeCommitSha,
+      comparison: comparison.status,
+      files: comparison.files,
+    })
+    if (problem) return { ok: false, reason: `A request merge must change exactly its request file, but ${problem}. Nothing is granted.` }
+  }
+  if (mergeCommit.requestBlobSha !== facts.request?.blobSha) {
+    return {
+      ok: false,
+      reason: `The request file merged (${requestPath} in ${mergeCommitSha.slice(0, 7)}) is not the one at the reviewed head ${pr.headSha.slice(0, 7)}. Nothing is granted.`,
+    }
+  }
+  return { ok: true, sha: chosen.sha }
 }
 
 function recordOutcome(params: {

@@ -202,7 +202,9 @@ function readMerges(nodes: readonly (MergedNode | null)[] | null | undefined): M
       isCrossRepository: node.isCrossRepository,
       hasMoreCommits: (node.commits?.totalCount ?? 0) > MAX_READ_COMMITS,
     })
-    merges.push({ number: node.number, mergedAt: new Date(node.mergedAt), isRequest: kind.kind === 'request' })
+    // A request the check rejected (a fork, commits beside the request) still leaves a record when merged: a refusal.
+    const isRequest = kind.kind === 'request' || (kind.kind === 'rejected' && kind.touchesRequest)
+    merges.push({ number: node.number, mergedAt: new Date(node.mergedAt), isRequest })
   }
   return merges
 }

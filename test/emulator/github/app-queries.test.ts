@@ -7,7 +7,8 @@ import { RECORD_STATES, recordPath } from '../../../src/core/records/grant-recor
 import { CHECK_NAME } from '../../../src/github/check-run-report.js'
 import { buildFilesQuery } from '../../../src/github/files-at-commit.js'
 import { createGitHubApi } from '../../../src/github/github-api.js'
-import { MERGED_REQUEST_QUERY, RECORDS_AT_QUERY } from '../../../src/github/merged-request-facts.js'
+import { MERGED_REQUEST_QUERY, RECORDS_AT_QUERY, RULES_AT_QUERY } from '../../../src/github/merged-request-facts.js'
+import { buildCommitFilesQuery } from '../../../src/github/commit-changes.js'
 import { MORE_REVIEWS_QUERY, PULL_REQUEST_QUERY } from '../../../src/github/pull-request-facts.js'
 import { buildTeamMembersQuery } from '../../../src/github/team-members.js'
 import { OPEN_REQUESTS_QUERY } from '../../../src/workflows/sweep/close-stale-requests.js'
@@ -162,6 +163,42 @@ describe('the GraphQL queries the app sends', () => {
       oid: await git('rev-parse', `${granted.headSha}:requests/alice.yaml`),
       object: { text: 'role: read\n', byteSize: 11, isTruncated: false },
     })
+    // What the merge changed against its first parent: one file, the request.
+    const requestOid = await git('rev-parse', `${granted.headSha}:requests/alice.yaml`)
+    expect(pull.mergeCommit.changedFilesIfAvailable).toBe(1)
+    expect(pull.mergeCommit.request).toEqual({ oid: requestOid })
+    expect(pull.mergeCommit.allParents.nodes).toEqual([
+      { oid: granted.firstParent, request: null },
+      { oid: granted.headSha, request: { oid: requestOid } },
+    ])
+  })
+
+  it('jitRulesAt: the rules at one commit, with blob SHAs', async () => {
+    const data = await run<any>(RULES_AT_QUERY, { ...repo, commit: granted.baseSha, policies: 'policies', ...RULE_VARIABLES })
+    expect(data.repository.object.policies.object.entries).toEqual([
+      {
+        name: 'read.yaml',
+        path: 'policies/read.yaml',
+        type: 'blob',
+        oid: await git('rev-parse', `${granted.baseSha}:policies/read.yaml`),
+        object: { text: 'name: read\n', byteSize: 11, isTruncated: false },
+      },
+    ])
+    expect(data.repository.object.settings.object.text).toBe('pending_max_age: 7d\n')
+  })
+
+  it('jitCommitFiles: the request blob at each commit and at its first parent', async () => {
+    const data = await run<any>(buildCommitFilesQuery(2), {
+      ...repo,
+      requestFile: 'requests/alice.yaml',
+      c0: granted.headSha,
+      c1: granted.firstParent,
+    })
+    expect(data.repository.c0).toEqual({
+      request: { oid: await git('rev-parse', `${granted.headSha}:requests/alice.yaml`) },
+      parents: { nodes: [{ request: null }] },
+    })
+    expect(data.repository.c1).toEqual({ request: null, parents: { nodes: [{ request: null }] } })
   })
 
   it('jitRecordsAt: which records of a request exist at a commit', async () => {
@@ -250,7 +287,20 @@ describe('the GraphQL queries the app sends', () => {
       isCrossRepository: false,
       author: { login: 'alice' },
       files: { nodes: [{ path: 'requests/alice.yaml', changeType: 'ADDED' }], pageInfo: { hasNextPage: false } },
-      commits: { totalCount: 1, nodes: [{ commit: { author: { user: { login: 'alice' } }, committer: { user: { login: 'alice' } } } }] },
+      commits: {
+        totalCount: 1,
+        nodes: [
+          {
+            commit: {
+              oid: granted.headSha,
+              changedFilesIfAvailable: 1,
+              parents: { nodes: [{ oid: granted.baseSha }] },
+              author: { user: { login: 'alice' } },
+              committer: { user: { login: 'alice' } },
+            },
+          },
+        ],
+      },
     })
     expect(pull.reviews.nodes).toEqual([
       {

@@ -91,7 +91,16 @@ export function pullRequestQueryData(params: {
         },
         commits: {
           totalCount: params.totalCommits ?? committers.length,
-          nodes: committers.map((login) => ({ commit: { author: { user: { login } }, committer: { user: { login: 'web-flow' } } } })),
+          // The author's commit adds the request on the base; anyone else's is empty (it changes no file).
+          nodes: committers.map((login, index) => ({
+            commit: {
+              oid: index === committers.length - 1 ? (params.headSha ?? HEAD_SHA) : `${index}`.repeat(40),
+              changedFilesIfAvailable: index === 0 ? 1 : 0,
+              parents: { nodes: [{ oid: index === 0 ? (params.baseSha ?? BASE_SHA) : `${index - 1}`.repeat(40) }] },
+              author: { user: { login } },
+              committer: { user: { login: 'web-flow' } },
+            },
+          })),
         },
         reviews: {
           nodes: (params.reviews ?? []).map((r, index) => ({

@@ -13,7 +13,15 @@ import type { FailureRecord, GrantRecord, RefusalRecord } from '../../../src/cor
 import { parseCommitTrailers, parseRecordDocument } from '../../../src/core/records/record-document.js'
 import { registerGrantHandlers } from '../../../src/app/register-grant-handlers.js'
 import { createProvider } from '../../../src/aws/create-provider.js'
-import { gitBlobSha, INCIDENT_REQUEST, mergedRequestData, readAccessRepoFile, SHAS } from '../../fixtures/grant/merge-fixture.js'
+import {
+  ACTIVITY_PATH,
+  gitBlobSha,
+  INCIDENT_REQUEST,
+  mergeActivity,
+  mergedRequestData,
+  readAccessRepoFile,
+  SHAS,
+} from '../../fixtures/grant/merge-fixture.js'
 import { pullRequestQueryData, type FakeReview } from '../../github/support/access-repo-fixture.js'
 import { TestOctokit } from '../sweep/support/test-octokit.js'
 import { GitHubMock } from '../../github/support/github-mock.js'
@@ -23,6 +31,7 @@ const REPO = '/repos/acme/access'
 const CALLS = {
   pr: 'graphql jitPullRequest',
   merge: 'graphql jitMergedRequest',
+  activity: `GET ${ACTIVITY_PATH}`,
   teams: 'graphql jitTeams',
   recordsAt: 'graphql jitRecordsAt',
   ref: `GET ${REPO}/git/ref/heads%2Fmain`,
@@ -147,6 +156,7 @@ function mockReads(
     mergedBy?: string
     author?: string
     tokenCached?: boolean
+    fork?: boolean
   } = {},
 ): void {
   const request = params.request ?? readAccessRepoFile(INCIDENT_REQUEST)
@@ -160,6 +170,7 @@ function mockReads(
       headSha: SHAS.head,
       baseSha: SHAS.prBase,
       ...(params.author ? { author: params.author } : {}),
+      ...(params.fork ? { isCrossRepository: true } : {}),
     }),
   )
   github.graphql(
@@ -170,7 +181,9 @@ function mockReads(
       ...(params.mergedBy ? { mergedBy: params.mergedBy } : {}),
     }),
   )
-  if (!params.existing) mockTeams()
+  if (params.existing || params.fork) return
+  github.rest('GET', ACTIVITY_PATH, mergeActivity())
+  mockTeams()
 }
 
 function mockCommit(params: { conflict?: 'free' | 'recorded-meanwhile' } = {}): void {
@@ -219,7 +232,7 @@ describe('a merged, approved request', () => {
     github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
     await receive(probot)
 
-    expect(github.calls).toEqual([CALLS.pr, CALLS.merge, CALLS.teams, ...COMMIT_CALLS, CALLS.comment])
+    expect(github.calls).toEqual([CALLS.pr, CALLS.merge, CALLS.activity, CALLS.teams, ...COMMIT_CALLS, CALLS.comment])
     // The rules come from the merge commit's first parent, the request from the head, the records from main.
     expect(github.bodyOf(CALLS.merge)['variables']).toEqual({
       owner: 'acme',
@@ -389,6 +402,7 @@ describe('a merged, approved request', () => {
     expect(github.calls).toEqual([
       CALLS.pr,
       CALLS.merge,
+      CALLS.activity,
       CALLS.teams,
       CALLS.ref,
       CALLS.headCommit,
@@ -630,12 +644,28 @@ describe('merges that grant nothing without a look', () => {
   it.each([
     ['closed without merging', { merged: false }],
     ['merged into another branch than the default', { baseRef: 'release' }],
-    ['from a fork', { fork: true }],
   ] as const)('%s: no GitHub or AWS call', async (_name, changes) => {
     const probot = await startApp()
     await receive(probot, closedEvent(changes))
     expect(github.calls).toEqual([])
     expect(iam.calls()).toHaveLength(0)
+  })
+
+  it('from a fork: refused before any decision, recorded in grants/refused/, no AWS call', async () => {
+    const probot = await startApp()
+    mockReads({ fork: true, mergedBy: 'erin' })
+    mockCommit()
+    github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
+    await receive(probot, closedEvent({ fork: true }))
+    expect(github.calls).toEqual([CALLS.pr, CALLS.merge, ...COMMIT_CALLS, CALLS.comment])
+    expect(iam.calls()).toHaveLength(0)
+    const { path, record } = committedRecord<RefusalRecord>()
+    expect(path).toBe('grants/refused/pr-42.yaml')
+    expect([record.verdict, record.summary, record.pull_request.merged_by]).toEqual([
+      'invalid',
+      'Pull requests from forks are never granted',
+      'erin',
+    ])
   })
 
   it('a merged pull request that is not a request (a policy change): one read, nothing else', async () => {

@@ -130,7 +130,7 @@ describe('runSweep heals merged requests that left no record', () => {
     expect(later.healedMerges.map((healed) => [healed.id, healed.status])).toEqual([['pr-9', 'healed-merge']])
   })
 
-  it('does not look at merges that are no request, or come from a fork', async () => {
+  it('does not look at merges that are no request, and records requests the check rejected (a fork, a request beside another file) as refused', async () => {
     setUp({
       merged: [
         mergedRequest(10, '2026-12-01T10:00:00Z', { files: [{ path: 'policies/new.yaml', changeType: 'ADDED' }] }),
@@ -144,8 +144,15 @@ describe('runSweep heals merged requests that left no record', () => {
       ],
     })
     const report = await sweep()
-    expect(report.healedMerges).toEqual([])
-    expect(workflowReads()).toEqual([])
+    expect(report.healedMerges.map((healed) => [healed.number, healed.status, healed.path])).toEqual([
+      [12, 'healed-merge', 'grants/refused/pr-12.yaml'],
+      [11, 'healed-merge', 'grants/refused/pr-11.yaml'],
+    ])
+    expect(aws!.puts).toEqual([])
+    expect(readRecord('grants/refused/pr-12.yaml')).toMatchObject({
+      verdict: 'invalid',
+      summary: 'Pull requests from forks are never granted',
+    })
   })
 
   it('records a merge that was not approved at merge time in grants/refused/, and grants nothing', async () => {

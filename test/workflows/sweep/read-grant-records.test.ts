@@ -54,7 +54,8 @@ describe('readRecordSnapshot', () => {
     expect(snapshot.merges).toEqual([
       { number: 5, mergedAt: new Date('2026-12-01T10:00:00Z'), isRequest: true },
       { number: 6, mergedAt: new Date('2026-12-01T09:00:00Z'), isRequest: false },
-      { number: 7, mergedAt: new Date('2026-12-01T08:00:00Z'), isRequest: false },
+      // A fork's request is never granted, but its merge must still be recorded (as refused).
+      { number: 7, mergedAt: new Date('2026-12-01T08:00:00Z'), isRequest: true },
     ])
 
     const without = await readRecordSnapshot({ api: createTestApi(), owner: 'acme', repo: 'access', commitSha: github.head })

@@ -283,6 +283,15 @@ export class FakeGitHubRepo {
           mergedBy: { login: pr.mergedBy ?? 'bob' },
           mergeCommit: {
             oid: mergeShaOf(pr.number),
+            // A merge commit on the default branch's head that changed the request alone.
+            changedFilesIfAvailable: 1,
+            request: { oid: blobSha(pr.request.text) },
+            allParents: {
+              nodes: [
+                { oid: this.head, request: null },
+                { oid: headShaOf(pr.number), request: { oid: blobSha(pr.request.text) } },
+              ],
+            },
             parents: { nodes: [{ oid: this.head, policies: { object: { entries: policies } }, ...rules }] },
           },
         },
@@ -300,6 +309,23 @@ export class FakeGitHubRepo {
       this.calls.push('GET ref')
       return { ref: `refs/heads/${this.branch}`, object: { sha: this.head, type: 'commit' } }
     })
+    // Each merge moved the default branch from its current head, the commit the fake's rules stand for.
+    this.scope
+      .get(`${repoPath}/activity`)
+      .query(true)
+      .reply(200, () => {
+        this.calls.push('GET activity')
+        return this.mergedPullRequests.map((pr, index) => ({
+          id: index + 1,
+          node_id: `RA_${index + 1}`,
+          before: this.head,
+          after: mergeShaOf(pr.number),
+          ref: `refs/heads/${this.branch}`,
+          timestamp: pr.mergedAt,
+          activity_type: 'pr_merge',
+          actor: { login: pr.mergedBy ?? 'bob' },
+        }))
+      })
     this.scope.get(new RegExp(`^${repoPath}/git/commits/\\w+$`)).reply(200, (uri) => {
       this.calls.push('GET commit')
       return { sha: uri.split('/').pop(), tree: { sha: `tree-${uri.split('/').pop()}` } }
