@@ -36,7 +36,7 @@ export async function runCheckCommand(args: readonly string[], io: CliIo): Promi
       json: { type: 'boolean', default: false },
     },
   })
-  if (positionals.length !== 1) throw new UsageError(`expected one request file\nusage: ${CHECK_USAGE}`)
+  if (positionals.length !== 1) throw new UsageError(`expected one request file`)
   const repoRoot = await locateRepositoryRoot({ cwd: io.cwd, repo: values.repo })
   const requestAbsolute = await locateRequestFile({ arg: positionals[0]!, cwd: io.cwd, repoRoot })
   const requestPath = relative(repoRoot, requestAbsolute).split(sep).join('/')

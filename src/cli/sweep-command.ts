@@ -20,7 +20,7 @@ export const REVOKE_USAGE = `jit revoke <id> [--by LOGIN] [--dry-run] [--json]  
 /** What the commands take from outside; tests inject their own Octokit and provider. */
 export interface SweepCommandDependencies {
   /** The authenticated Octokit for the repository (default: from the environment). */
-  readonly createOctokit?: (params: { env: CliIo['env']; owner: string; repo: string }) => Promise<OctokitLike>
+  readonly createOctokit?: (params: { env: CliIo['env']; owner: string; repo: string }) => Promise<OctokitLike | GitHubConnection>
   readonly createProvider?: CreateProviderFor
   /** For the grants of merges the sweep heals (default: `loadActionCatalogue()`, loaded only when one is healed). */
   readonly catalogue?: () => Promise<ActionCatalogue>
@@ -98,10 +98,10 @@ export function createRevokeCommand(deps: SweepCommandDependencies = {}): (args:
       options: { by: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     })
     const [id] = positionals
-    if (positionals.length !== 1 || !id || !/^[A-Za-z0-9][\w.-]*$/.test(id))
-      throw new UsageError(`expected one grant id, e.g. pr-42\nusage: ${REVOKE_USAGE}`)
-    const { api, owner, repo } = await connect(deps, io)
-    const revokedBy = values.by ?? (await readTokenLogin(api))
+    if (positionals.length !== 1 || !id || !/^[A-Za-z0-9][\w.-]*$/.test(id)) throw new UsageError(`expected one grant id, e.g. pr-42`)
+    const { api, owner, repo, actor } = await connect(deps, io)
+    // Under the app's credentials the app is the actor, recorded as such; a token answers GET /user.
+    const revokedBy = values.by ?? actor ?? (await readTokenLogin(api))
     const branch = await readDefaultBranch({ api, owner, repo })
     const provider = providerFactory(
       deps,
@@ -150,25 +150,39 @@ export function renderSweepReport(report: SweepReport): string {
   return lines.join('\n') + '\n'
 }
 
-async function connect(deps: SweepCommandDependencies, io: CliIo): Promise<{ api: GitHubApi; owner: string; repo: string }> {
+/** An authenticated client, and who it acts as when that is known without asking (the app's bot login). */
+export interface GitHubConnection {
+  readonly octokit: OctokitLike
+  readonly actor?: string
+}
+
+async function connect(
+  deps: SweepCommandDependencies,
+  io: CliIo,
+): Promise<{ api: GitHubApi; owner: string; repo: string; actor?: string }> {
   const repository = io.env.GITHUB_REPOSITORY ?? ''
   const [owner, repo, ...rest] = repository.split('/')
   if (!owner || !repo || rest.length > 0) throw new UsageError('set GITHUB_REPOSITORY=owner/repo (the access repository)')
-  const octokit = await (deps.createOctokit ?? createOctokitFromEnv)({ env: io.env, owner, repo })
-  return { api: createGitHubApi(octokit), owner, repo }
+  const made = await (deps.createOctokit ?? createOctokitFromEnv)({ env: io.env, owner, repo })
+  const connection: GitHubConnection = 'octokit' in made ? made : { octokit: made }
+  return { api: createGitHubApi(connection.octokit), owner, repo, ...(connection.actor ? { actor: connection.actor } : {}) }
 }
 
-/** GITHUB_TOKEN (a workflow's token or a personal token), else the app's own credentials for this repository's installation. */
-async function createOctokitFromEnv(params: { env: CliIo['env']; owner: string; repo: string }): Promise<OctokitLike> {
+/**
+ * GITHUB_TOKEN (a workflow's token or a personal token), else the app's own credentials for this
+ * repository's installation; then the client acts as the app, `<slug>[bot]`, read with the app's JWT.
+ */
+async function createOctokitFromEnv(params: { env: CliIo['env']; owner: string; repo: string }): Promise<GitHubConnection> {
   const { env } = params
   const baseUrl = env.GITHUB_API_URL ?? 'https://api.github.com'
-  if (env.GITHUB_TOKEN) return new ProbotOctokit({ auth: { token: env.GITHUB_TOKEN }, baseUrl })
+  if (env.GITHUB_TOKEN) return { octokit: new ProbotOctokit({ auth: { token: env.GITHUB_TOKEN }, baseUrl }) }
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, 'utf8') : undefined)
   if (!env.APP_ID || !privateKey) throw new UsageError('set GITHUB_TOKEN, or APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) for the app')
   const probot = new Probot({ appId: env.APP_ID, privateKey, baseUrl, logLevel: 'warn' })
   const appOctokit = await probot.auth()
+  const app = await appOctokit.request('GET /app')
   const installation = await appOctokit.request('GET /repos/{owner}/{repo}/installation', { owner: params.owner, repo: params.repo })
-  return probot.auth(installation.data.id)
+  return { octokit: await probot.auth(installation.data.id), ...(app.data?.slug ? { actor: `${app.data.slug}[bot]` } : {}) }
 }
 
 function providerFactory(deps: SweepCommandDependencies, io: CliIo): CreateProviderFor {

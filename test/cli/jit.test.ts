@@ -122,7 +122,7 @@ describe('jit check', () => {
     ['a missing file', ['requests/nope.yaml', '--author', 'alice'], 'request file not found: requests/nope.yaml'],
     ['no author', [INCIDENT], '--author is required'],
     ['a bad --at', [INCIDENT, '--author', 'alice', '--at', 'tomorrow'], '--at must be an ISO 8601 time'],
-    ['an unknown flag', [INCIDENT, '--autor', 'alice'], "Unknown option '--autor'"],
+    ['an unknown flag', [INCIDENT, '--autor', 'alice'], 'unknown option --autor (did you mean --author?)'],
     ['a file outside the repository', ['/etc/hostname', '--author', 'alice'], 'is not inside the access repository'],
     ['a directory as the request file', ['requests/sre', '--author', 'alice'], 'request file not found: requests/sre'],
     ['a directory as the teams file', [INCIDENT, '--author', 'alice', '--teams', 'requests'], 'teams file not found: requests'],
@@ -191,7 +191,9 @@ describe('jit validate', () => {
   it('refuses a --repo that is not a directory, rather than validating nothing', async () => {
     const result = await jit(['validate', '--repo', 'no-such-dir'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toBe(`jit validate: --repo no-such-dir is not a directory (${join(EXAMPLE_REPO, 'no-such-dir')})\n`)
+    expect(result.stderr).toBe(
+      `jit validate: --repo no-such-dir is not a directory (${join(EXAMPLE_REPO, 'no-such-dir')})\nusage: ${VALIDATE_USAGE}\n`,
+    )
     expect(result.stdout).toBe('')
   })
 
@@ -207,7 +209,31 @@ describe('jit', () => {
   it('prints usage and exits 2 for an unknown command', async () => {
     const result = await jit(['chek'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('jit: unknown command "chek"')
+    expect(result.stderr).toContain('jit: unknown command "chek" (did you mean "check"?)')
+  })
+
+  it.each([
+    ['check', CHECK_USAGE],
+    ['validate', VALIDATE_USAGE],
+    ['sweep', SWEEP_USAGE],
+    ['revoke', REVOKE_USAGE],
+  ])('answers `jit %s --help` with its usage and exit 0, doing nothing else', async (name, usage) => {
+    for (const flag of ['--help', '-h']) {
+      expect(await jit([name, flag])).toEqual({ code: 0, stdout: `usage: ${usage}\n`, stderr: '' })
+    }
+  })
+
+  it('ends every usage error with the usage of the command, and suggests the flag meant', async () => {
+    const result = await jit(['validate', '--jsn'])
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `jit validate: unknown option --jsn (did you mean --json?)\nusage: ${VALIDATE_USAGE}\n`,
+    })
+    const missing = await jit(['check'])
+    expect(missing.stderr).toBe(`jit check: expected one request file\nusage: ${CHECK_USAGE}\n`)
+    // No suggestion when nothing is close.
+    expect((await jit(['validate', '--xyzzy'])).stderr).toBe(`jit validate: unknown option --xyzzy\nusage: ${VALIDATE_USAGE}\n`)
   })
 
   it('lists its commands in the usage text in the order it was given them', async () => {

@@ -2,7 +2,7 @@ import nock from 'nock'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { main } from '../../src/cli/jit.js'
 import { createJitCommands } from '../../src/cli/jit-commands.js'
-import type { SweepCommandDependencies } from '../../src/cli/sweep-command.js'
+import { SWEEP_USAGE, type SweepCommandDependencies } from '../../src/cli/sweep-command.js'
 import type { CliCommand, CliIo } from '../../src/cli/cli-io.js'
 import { parseCommitTrailers } from '../../src/core/records/record-document.js'
 import { createDryRunProvider } from '../../src/aws/dry-run-provider.js'
@@ -154,7 +154,7 @@ describe('jit sweep', () => {
   it('explains a missing repository', async () => {
     const { code, stderr } = await run(['sweep'], { GITHUB_TOKEN: 'x' })
     expect(code).toBe(2)
-    expect(stderr).toBe('jit sweep: set GITHUB_REPOSITORY=owner/repo (the access repository)\n')
+    expect(stderr).toBe(`jit sweep: set GITHUB_REPOSITORY=owner/repo (the access repository)\nusage: ${SWEEP_USAGE}\n`)
   })
 })
 
