@@ -1,5 +1,5 @@
 import type { EmulatorContext, PendingEvent } from './emulator-context.js'
-import type { ActivityType, IssueCommentRecord, PullRequestRecord, ReviewRecord } from './emulator-state.js'
+import type { ActivityType, IssueCommentRecord, PullRequestRecord, RepositoryPermission, ReviewRecord } from './emulator-state.js'
 import type { GitIdentity } from './git-store.js'
 import type { WebhookDelivery } from './webhook-deliverer.js'
 import { buildIssueCommentEvent, buildPullRequestEvent, buildPushEvent, buildReviewEvent } from './webhook-payloads.js'
@@ -128,17 +128,28 @@ export class GitHubControlApi {
     return `${owner}/${this.context.repo}`
   }
 
-  /** Pushes one more commit to a pull request's branch (`pull_request.synchronize`). */
+  /**
+   * Pushes one more commit to a pull request's branch (`pull_request.synchronize`). The commit's author and
+   * committer are `author` (default the PR's author); the push, GitHub's `sender`, is by `pusher` (default
+   * the author): git lets a pusher write any name and e-mail into a commit. `deliver: false` pushes without
+   * the webhook reaching the app (a missed delivery).
+   */
   async pushToPullRequest(
     number: number,
     files: FileChanges,
-    options: { author?: string; message?: string } = {},
+    options: { author?: string; pusher?: string; message?: string; deliver?: boolean } = {},
   ): Promise<ActionResult & { headSha: string }> {
     const pull = this.openPull(number)
     const before = pull.headSha
     const author = options.author ?? pull.authorLogin
     const headSha = await this.commitFiles({ parent: before, files, message: options.message ?? `Update ${pull.headRef}`, author })
-    return this.movePullRequestHead(pull, { headSha, before, by: author })
+    return this.movePullRequestHead(pull, {
+      headSha,
+      before,
+      by: options.pusher ?? author,
+      ...(options.pusher ? { pusher: options.pusher } : {}),
+      ...(options.deliver === false ? { deliver: false } : {}),
+    })
   }
 
   /**
@@ -166,7 +177,7 @@ export class GitHubControlApi {
 
   private async movePullRequestHead(
     pull: PullRequestRecord,
-    params: { headSha: string; before: string; by: string },
+    params: { headSha: string; before: string; by: string; pusher?: string; deliver?: boolean },
   ): Promise<ActionResult & { headSha: string }> {
     const { store } = this.context
     const { headSha, before } = params
@@ -179,9 +190,24 @@ export class GitHubControlApi {
     pull.headSha = headSha
     pull.baseSha = (await store.readRef(`refs/heads/${pull.baseRef}`)) ?? pull.baseSha
     pull.updatedAt = this.context.clock()
-    const delivery = await this.send(
-      await buildPullRequestEvent(this.context, { action: 'synchronize', pull, senderLogin: params.by, extra: { before, after: headSha } }),
-    )
+    const event = await buildPullRequestEvent(this.context, {
+      action: 'synchronize',
+      pull,
+      senderLogin: params.pusher ?? params.by,
+      extra: { before, after: headSha },
+    })
+    const delivery: WebhookDelivery =
+      params.deliver === false
+        ? {
+            id: 'not-delivered',
+            event: event.event,
+            action: 'synchronize',
+            payload: event.payload,
+            status: 0,
+            error: 'not delivered (deliver: false)',
+            attempts: 0,
+          }
+        : await this.send(event)
     return { headSha, delivery }
   }
 
@@ -210,6 +236,7 @@ export class GitHubControlApi {
     const pull = this.pull(number)
     const review = this.context.state.reviews.find((candidate) => candidate.id === reviewId && candidate.pullNumber === number)
     if (review === undefined) throw new ControlActionError(`Pull request #${number} has no review ${reviewId}`)
+    review.dismissal = { by: params.by, previousState: review.state, at: this.context.clock() }
     review.state = 'DISMISSED'
     const delivery = await this.send(await buildReviewEvent(this.context, { action: 'dismissed', pull, review, senderLogin: params.by }))
     return { delivery }
@@ -323,6 +350,11 @@ export class GitHubControlApi {
     const match = /^@?([^/\s]+)\/([^/\s]+)$/.exec(team)
     if (match === null) throw new ControlActionError(`Team "${team}" is not of the form @org/slug`)
     this.context.state.teams.set(`${(match[1] ?? '').toLowerCase()}/${(match[2] ?? '').toLowerCase()}`, [...members])
+  }
+
+  /** Sets the repository permission of a user (`login`) or a team (`@org/slug`); everyone else has write access. */
+  setPermission(who: string, permission: RepositoryPermission): void {
+    this.context.state.permissions.set(who.replace(/^@/, '').toLowerCase(), permission)
   }
 
   /** What the emulator knows about a pull request right now. */

@@ -40,7 +40,12 @@ export interface ReviewRecord {
   readonly body: string
   readonly commitId: string
   readonly submittedAt: Date
+  /** Set when dismissed: who did, what the review said before (GitHub's `ReviewDismissedEvent`). */
+  dismissal?: { readonly by: string; readonly previousState: ReviewState; readonly at: Date }
 }
+
+/** A repository permission, as GitHub's REST API names the base roles. */
+export type RepositoryPermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none'
 
 export interface IssueCommentRecord {
   readonly id: number
@@ -96,6 +101,11 @@ export class EmulatorState {
   /** `org/slug` → member logins. */
   readonly teams = new Map<string, string[]>()
   readonly forks = new Set<string>()
+  /**
+   * Repository permissions of users (`login`) and teams (`org/slug`), lower-cased. Anyone not listed has
+   * write access (the emulator's users are the organisation's engineers), so only exceptions are set.
+   */
+  readonly permissions = new Map<string, RepositoryPermission>()
   readonly tokens = new Map<string, InstallationToken>()
   /** Every move of a branch, oldest first. */
   readonly activity: ActivityRecord[] = []
@@ -144,6 +154,11 @@ export class EmulatorState {
     }
     this.pulls.set(pull.number, pull)
     return pull
+  }
+
+  /** The permission of a user (`login`) or team (`org/slug`) on the repository. */
+  permissionOf(who: string): RepositoryPermission {
+    return this.permissions.get(who.toLowerCase()) ?? 'write'
   }
 
   pullOrUndefined(number: number): PullRequestRecord | undefined {

@@ -257,8 +257,45 @@ function buildCommit(context: EmulatorContext, blobs: BlobLoader, sha: string): 
       return (await context.store.diff(read.parents[0] ?? EMPTY_TREE, sha)).length
     },
     statusCheckRollup: () => buildStatusCheckRollup(context, sha),
+    checkSuites: (args: ConnectionArgs & { filterBy?: { appId?: number | null; checkName?: string | null } | null }) =>
+      buildConnection(buildCheckSuites(context, sha, args.filterBy ?? {}), args, 'checkSuites'),
     url: `${context.apiUrl()}/${context.owner}/${context.repo}/commit/${sha}`,
   }
+}
+
+/** `Commit.checkSuites`: one suite per app with check runs on the commit (the emulator's only app). */
+function buildCheckSuites(
+  context: EmulatorContext,
+  sha: string,
+  filterBy: { appId?: number | null; checkName?: string | null },
+): GraphqlObject[] {
+  const runs = context.state.checkRuns.filter((run) => run.headSha === sha && run.appSlug === context.appSlug)
+  if (runs.length === 0) return []
+  if (filterBy.appId !== undefined && filterBy.appId !== null && filterBy.appId !== context.appId) return []
+  const named = runs.filter((run) => !filterBy.checkName || run.name === filterBy.checkName)
+  if (named.length === 0) return []
+  return [
+    {
+      __typename: 'CheckSuite',
+      id: Buffer.from(`CheckSuite:${sha}:${context.appSlug}`).toString('base64'),
+      app: { __typename: 'App', databaseId: context.appId, slug: context.appSlug, name: context.appSlug },
+      checkRuns: (args: ConnectionArgs & { filterBy?: { checkName?: string | null } | null }) =>
+        buildConnection(
+          runs
+            .filter((run) => !args.filterBy?.checkName || run.name === args.filterBy.checkName)
+            .map((run) => ({
+              __typename: 'CheckRun',
+              id: Buffer.from(`CheckRun:${run.id}`).toString('base64'),
+              databaseId: run.id,
+              name: run.name,
+              externalId: run.externalId,
+              conclusion: run.conclusion === null ? null : run.conclusion.toUpperCase(),
+            })),
+          args,
+          'checkRuns',
+        ),
+    },
+  ]
 }
 
 /** GraphQL's `Actor`: bots are `Bot` and their login has no `[bot]` suffix there. */
@@ -324,6 +361,28 @@ function buildPullRequest(context: EmulatorContext, blobs: BlobLoader, pull: Pul
       const commits = shas.map((sha) => ({ __typename: 'PullRequestCommit', commit: buildCommit(context, blobs, sha) }))
       return buildConnection(commits, args, 'commits')
     },
+    timelineItems: (args: ConnectionArgs & { itemTypes?: string[] | null }) => {
+      // Only dismissals are modelled; asking for other item types lists none of them.
+      const wanted = !args.itemTypes || args.itemTypes.includes('REVIEW_DISMISSED_EVENT')
+      const dismissed = wanted
+        ? context.state.reviews
+            .filter((review) => review.pullNumber === pull.number && review.dismissal !== undefined)
+            .sort((a, b) => (a.dismissal?.at.getTime() ?? 0) - (b.dismissal?.at.getTime() ?? 0))
+        : []
+      return buildConnection(
+        dismissed.map((review) => ({
+          __typename: 'ReviewDismissedEvent',
+          id: Buffer.from(`ReviewDismissedEvent:${review.id}`).toString('base64'),
+          actor: buildActor(context, review.dismissal?.by ?? 'ghost'),
+          createdAt: toIso(review.dismissal?.at ?? review.submittedAt),
+          previousReviewState: review.dismissal?.previousState,
+          review: buildReview(context, blobs, review),
+          dismissalMessage: null,
+        })),
+        args,
+        'timelineItems',
+      )
+    },
     reviews: (args: ConnectionArgs & { states?: string[] | null; author?: string | null }) => {
       const reviews = context.state.reviews
         .filter((review) => review.pullNumber === pull.number)
@@ -372,6 +431,21 @@ function buildOrganization(context: EmulatorContext): GraphqlObject {
             connectionArgs,
             'members',
           ),
+        repositories: (connectionArgs: ConnectionArgs & { query?: string | null }) => {
+          const permission = context.state.permissionOf(`${context.owner}/${args.slug}`)
+          const matches = !connectionArgs.query || context.repo.toLowerCase().includes(connectionArgs.query.toLowerCase())
+          const edges =
+            permission === 'none' || !matches
+              ? []
+              : [
+                  {
+                    __typename: 'TeamRepositoryEdge',
+                    permission: permission.toUpperCase(),
+                    node: { __typename: 'Repository', name: context.repo, nameWithOwner: `${context.owner}/${context.repo}` },
+                  },
+                ]
+          return { ...buildConnection(edges, connectionArgs, 'repositories'), edges }
+        },
       }
     },
   }

@@ -1,7 +1,7 @@
 import type { EmulatorContext } from './emulator-context.js'
 import { GitHubHttpError } from './github-http-error.js'
 import type { GitTreeEntry } from './git-store.js'
-import { repositoryJson } from './rest-shapes.js'
+import { repositoryJson, userJson } from './rest-shapes.js'
 import { repoApiUrl, requireRepository } from './route-helpers.js'
 import { wrapBase64 } from './routes-git-data.js'
 import type { RestRequest, RestRoute } from './rest-route.js'
@@ -27,6 +27,22 @@ export function createRepositoryRoutes(): RestRoute[] {
       },
     },
     { method: 'GET', template: '/repos/{owner}/{repo}/contents/{path}', auth: 'installation', handle: getContents },
+    {
+      method: 'GET',
+      template: '/repos/{owner}/{repo}/collaborators/{username}/permission',
+      auth: 'installation',
+      handle: async (request, context) => {
+        requireRepository(request, context)
+        const username = request.params.username ?? ''
+        const role = context.state.permissionOf(username)
+        // REST reports the base permission: maintain reads as write, triage as read.
+        const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role
+        return {
+          status: 200,
+          body: { permission, role_name: role, user: role === 'none' ? null : { ...userJson(context, username), role_name: role } },
+        }
+      },
+    },
   ]
 }
 

@@ -8,6 +8,8 @@ import { registerGrantHandlers } from './register-grant-handlers.js'
 import { registerSweepHandlers, type Schedule } from './register-sweep-handlers.js'
 import { runAccessCheck } from '../workflows/check/run-access-check.js'
 import { createProvider } from '../aws/create-provider.js'
+import type { ObservedPush } from '../github/pull-request-facts.js'
+import { parsePushRecord } from '../github/push-record.js'
 
 /** What the app depends on besides GitHub: injectable so tests fix the clock and the catalogue. */
 export interface AppDependencies {
@@ -42,7 +44,10 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
     // What is read at an immutable SHA is shared by every delivery this process handles.
     const cache = createFilesCache()
 
-    const check = async (context: Context, target: { number: number; headSha: string }): Promise<void> => {
+    const check = async (
+      context: Context,
+      target: { number: number; headSha: string; push?: ObservedPush & { before?: string } },
+    ): Promise<void> => {
       const { owner, repo } = context.repo()
       const log = context.log.child({
         delivery: context.id,
@@ -59,6 +64,7 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
         catalogue,
         now: now(),
         engine,
+        ...(target.push ? { push: target.push } : {}),
       })
     }
 
@@ -68,14 +74,14 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
         context.log.info({ delivery: context.id, number: pr.number }, 'pull request is closed; not evaluated')
         return
       }
-      await check(context, { number: pr.number, headSha: pr.head.sha })
+      await check(context, { number: pr.number, headSha: pr.head.sha, ...observePush(context) })
     })
 
     app.on('check_run.rerequested', async (context) => {
       const run = context.payload.check_run
       if (run.name !== CHECK_NAME) return
       // GitHub leaves pull_requests empty for fork PRs; the check run's external_id carries the number.
-      const number = run.pull_requests[0]?.number ?? Number.parseInt(run.external_id ?? '', 10)
+      const number = run.pull_requests[0]?.number ?? parsePushRecord(run.external_id)?.pullNumber ?? Number.NaN
       if (!Number.isSafeInteger(number)) {
         context.log.warn({ delivery: context.id, checkRun: run.id }, 're-run asked for a check with no pull request; nothing to evaluate')
         return
@@ -105,5 +111,31 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
           ? { schedule: dependencies.sweepSchedule }
           : {}),
     })
+  }
+}
+
+/**
+ * The push a `pull_request` event authenticates: GitHub's `sender` of opened and synchronize pushed the
+ * head (the opener adopts the branch as it is); the sender of reopened only reopened it, and is still
+ * counted as a pusher, since a push to a closed pull request sends no event. Other events push nothing.
+ */
+function observePush(context: Context): { push?: ObservedPush & { before?: string } } {
+  const payload = context.payload as {
+    action?: string
+    sender?: { login?: string; type?: string }
+    before?: string
+    pull_request?: { head?: { sha?: string } }
+  }
+  const login = payload.sender?.login
+  const sha = payload.pull_request?.head?.sha
+  if (context.name !== 'pull_request' || !login || !sha) return {}
+  if (payload.action !== 'opened' && payload.action !== 'synchronize' && payload.action !== 'reopened') return {}
+  return {
+    push: {
+      login,
+      sha,
+      pushedHead: payload.action !== 'reopened',
+      ...(payload.action === 'synchronize' && payload.before ? { before: payload.before } : {}),
+    },
   }
 }

@@ -20,12 +20,19 @@ export interface GitHubApi {
     params?: Record<string, unknown>,
   ): Promise<{ data: T; status: number; headers?: Readonly<Record<string, string | number | undefined>> }>
   readonly calls: Readonly<ApiCallCount>
+  /**
+   * The id of the GitHub App this client acts as (undefined when it is not an app, e.g. a personal token):
+   * records are trusted only on the app's own check runs. Read from the app's credentials; no API call.
+   */
+  appId?(): Promise<number | undefined>
 }
 
 /** What `createGitHubApi` needs from an Octokit instance (Probot's `context.octokit` has both). */
 export interface OctokitLike {
   graphql: unknown
   request: unknown
+  /** Octokit's `auth()`: with `@octokit/auth-app`, `auth({ type: 'app' })` answers the app's id without a request. */
+  auth?: unknown
 }
 
 type GraphqlFunction = (query: string, variables: Record<string, unknown>) => Promise<unknown>
@@ -63,8 +70,13 @@ export function createGitHubApi(octokit: OctokitLike, options: { timeoutMs?: num
     const given = (params?.['request'] ?? {}) as Record<string, unknown>
     return { ...params, request: { ...given, signal: AbortSignal.timeout(timeoutMs) } }
   }
+  let appId: Promise<number | undefined> | undefined
   return {
     calls,
+    appId(): Promise<number | undefined> {
+      appId ??= readAppId(octokit.auth)
+      return appId
+    },
     async graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
       calls.graphql += 1
       return (await graphql(query, withTimeout(variables))) as T
@@ -77,5 +89,17 @@ export function createGitHubApi(octokit: OctokitLike, options: { timeoutMs?: num
         headers?: Record<string, string | number | undefined>
       }
     },
+  }
+}
+
+async function readAppId(auth: unknown): Promise<number | undefined> {
+  if (typeof auth !== 'function') return undefined
+  try {
+    const result = (await (auth as (options: { type: string }) => Promise<unknown>)({ type: 'app' })) as { type?: string; appId?: unknown }
+    const id = Number(result?.appId)
+    return result?.type === 'app' && Number.isSafeInteger(id) && id > 0 ? id : undefined
+  } catch {
+    // Not an app's credentials (a token): no app id, so no record of the app's can be trusted.
+    return undefined
   }
 }

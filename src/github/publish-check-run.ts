@@ -1,5 +1,6 @@
 import { CHECK_NAME, type CheckRunReport } from './check-run-report.js'
 import type { GitHubApi } from './github-api.js'
+import { formatPushRecord, type PushRecord } from './push-record.js'
 
 /** GitHub accepts at most 50 annotations per create or update call; later batches are appended by updates. */
 export const ANNOTATIONS_PER_CALL = 50
@@ -7,11 +8,12 @@ export const ANNOTATIONS_PER_CALL = 50
 /**
  * Writes the report as a completed check run on `headSha` (never left in progress): one create call,
  * plus one update per further 50 annotations. `external_id` keeps the PR number, because GitHub does
- * not link check runs of fork PRs to their pull request when a re-run is asked for.
+ * not link check runs of fork PRs to their pull request when a re-run is asked for, and with `pushRecord`
+ * who pushed (see push-record.ts): only this app writes its check runs.
  */
 export async function publishCheckRun(
   api: GitHubApi,
-  params: { owner: string; repo: string; headSha: string; pullNumber?: number; report: CheckRunReport; now: Date },
+  params: { owner: string; repo: string; headSha: string; pullNumber?: number; pushRecord?: PushRecord; report: CheckRunReport; now: Date },
 ): Promise<{ id: number }> {
   const { report } = params
   const batches: (typeof report.annotations)[] = []
@@ -24,7 +26,11 @@ export async function publishCheckRun(
     repo: params.repo,
     name: CHECK_NAME,
     head_sha: params.headSha,
-    ...(params.pullNumber === undefined ? {} : { external_id: String(params.pullNumber) }),
+    ...(params.pushRecord
+      ? { external_id: formatPushRecord(params.pushRecord) }
+      : params.pullNumber === undefined
+        ? {}
+        : { external_id: String(params.pullNumber) }),
     status: 'completed',
     conclusion: report.conclusion,
     completed_at: params.now.toISOString(),

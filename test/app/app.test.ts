@@ -87,6 +87,9 @@ async function receive(name: string, event: Record<string, any>): Promise<void> 
 /** Mocks the three reads of a request PR's evaluation: the PR, the files, the teams the engine asks for. */
 function mockRequestReads(params: {
   reviews?: FakeReview[]
+  pushRecords?: Parameters<typeof pullRequestQueryData>[0]['pushRecords']
+  dismissals?: Parameters<typeof pullRequestQueryData>[0]['dismissals']
+  sreLeadsPermission?: string
   request?: { path: string; text: string }
   teams?: Record<string, string[]>
   rulesCached?: boolean
@@ -101,6 +104,8 @@ function mockRequestReads(params: {
       reviews: params.reviews ?? [],
       author: params.author,
       committers: params.committers,
+      ...(params.pushRecords ? { pushRecords: params.pushRecords } : {}),
+      ...(params.dismissals ? { dismissals: params.dismissals } : {}),
     }),
   )
   github.graphql('jitFiles', filesQueryData({ rules: !params.rulesCached, request }))
@@ -111,8 +116,11 @@ function mockRequestReads(params: {
   const teams = { ...TEAM_DIRECTORY, ...params.teams }
   const members = (slug: string) => ({
     members: { nodes: (teams[slug] ?? []).map((login) => ({ login })), pageInfo: { hasNextPage: false, endCursor: null } },
+    repositories: { edges: [{ permission: 'WRITE', node: { nameWithOwner: 'acme/access' } }] },
   })
-  github.graphql('jitTeams', { o0: { t0: members('security'), t1: members('sre'), t2: members('sre-leads') } })
+  const sreLeads = members('sre-leads')
+  if (params.sreLeadsPermission) sreLeads.repositories.edges[0]!.permission = params.sreLeadsPermission
+  github.graphql('jitTeams', { o0: { t0: members('security'), t1: members('sre'), t2: sreLeads } })
 }
 
 function checkRun(): {
@@ -154,7 +162,13 @@ describe('a request pull request', () => {
       settings: `${BASE_SHA}:.github/jit.yml`,
       requestFile: `${HEAD_SHA}:${INCIDENT_REQUEST}`,
     })
-    expect(github.bodyOf('graphql jitTeams')['variables']).toEqual({ o0: 'acme', t0: 'security', t1: 'sre', t2: 'sre-leads' })
+    expect(github.bodyOf('graphql jitTeams')['variables']).toEqual({
+      o0: 'acme',
+      t0: 'security',
+      t1: 'sre',
+      t2: 'sre-leads',
+      repository: 'access',
+    })
     const check = checkRun()
     expect(check).toMatchObject({ name: 'jit / access request', head_sha: HEAD_SHA, status: 'completed', conclusion: 'action_required' })
     expect(check.output.title).toBe(
@@ -329,6 +343,92 @@ describe('a request pull request', () => {
   })
 })
 
+describe('identities GitHub authenticates', () => {
+  const approvals: FakeReview[] = [
+    { id: 1, login: 'bob', state: 'APPROVED' },
+    { id: 2, login: 'carol', state: 'APPROVED' },
+  ]
+  const publish = (): void => {
+    github.rest('POST', `${PR_PATH}/check-runs`, { id: 40 })
+    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
+    github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
+  }
+
+  it("synchronize records its sender as the head's pusher on the check run, and reads the records before the push", async () => {
+    github.token()
+    mockRequestReads({ pushRecords: [{ sha: OLD_HEAD_SHA, externalIds: ['42;head-pusher=alice'] }] })
+    publish()
+    const event = pullRequestEvent('synchronize')
+    event['sender'].login = 'carol'
+    await receive('pull_request', event)
+    expect(github.bodyOf('graphql jitPullRequest')['variables']).toMatchObject({ before: OLD_HEAD_SHA, hasBefore: true, appId: 123 })
+    expect(checkRun()).toMatchObject({
+      external_id: `42;head-pusher=carol;pushes=alice:${OLD_HEAD_SHA.slice(0, 12)},carol:${HEAD_SHA.slice(0, 12)}`,
+    })
+  })
+
+  it('a pusher recorded on the head cannot approve, though every commit names the author', async () => {
+    github.token()
+    mockRequestReads({
+      reviews: approvals,
+      pushRecords: [{ sha: HEAD_SHA, externalIds: ['42;head-pusher=carol;pushes=alice:333333333333'] }],
+    })
+    publish()
+    await receive('pull_request_review', reviewEvent('submitted', 'carol'))
+    expect(checkRun().conclusion).toBe('action_required')
+    expect(checkRun().output.summary).toContain(
+      `not counted: @carol: pushed ${HEAD_SHA.slice(0, 7)} to this pull request, so approving it would be approving their own change`,
+    )
+  })
+
+  it('a review of a head whose pusher the app never saw fails safe', async () => {
+    github.token()
+    mockRequestReads({ reviews: approvals, pushRecords: [] })
+    publish()
+    await receive('pull_request_review', reviewEvent('submitted', 'carol'))
+    expect(checkRun().conclusion).toBe('action_required')
+    expect(checkRun().output.title).toBe(
+      `Pending: who pushed ${HEAD_SHA.slice(0, 7)} (the head commit) is unknown, because the app missed that push: no approval counts until someone pushes a new commit (and 2 more)`,
+    )
+    expect(checkRun()).toMatchObject({ external_id: '42' })
+  })
+
+  it("the author's dismissal of a request for changes keeps it blocking", async () => {
+    github.token()
+    mockRequestReads({
+      reviews: [...approvals, { id: 3, login: 'dan', state: 'DISMISSED' }],
+      dismissals: [{ by: 'alice', reviewId: 3, previousState: 'CHANGES_REQUESTED' }],
+    })
+    publish()
+    const event = reviewEvent('dismissed', 'dan', 'dismissed')
+    event['sender'].login = 'alice'
+    await receive('pull_request_review', event)
+    expect(checkRun().conclusion).toBe('action_required')
+    expect(checkRun().output.summary).toContain(
+      "- @dan's request for changes was dismissed by @alice, the author; it still blocks: a dismissal by the author or a pusher does not count",
+    )
+  })
+
+  it('a code owner team without write access does not count, with no extra call', async () => {
+    github.token()
+    mockRequestReads({ reviews: approvals, sreLeadsPermission: 'TRIAGE' })
+    publish()
+    await receive('pull_request_review', reviewEvent('submitted', 'carol'))
+    expect(github.calls).toEqual([
+      'graphql jitPullRequest',
+      'graphql jitFiles',
+      'graphql jitTeams',
+      CHECK_RUNS,
+      LIST_COMMENTS,
+      CREATE_COMMENT,
+    ])
+    expect(checkRun().conclusion).toBe('failure')
+    expect(checkRun().output.summary).toContain(
+      'not counted: @bob: @acme/sre-leads is a code owner without write access; GitHub ignores such owners',
+    )
+  })
+})
+
 describe('pull requests that are not plain requests', () => {
   it('a request with a policy change in the same PR fails without reading any file', async () => {
     github.token()
@@ -447,7 +547,12 @@ describe('events', () => {
     readme()
     await receive(name, name === 'pull_request' ? pullRequestEvent(action) : reviewEvent(action))
     expect(github.calls).toEqual(['graphql jitPullRequest', CHECK_RUNS])
-    expect(checkRun()).toMatchObject({ conclusion: 'neutral', external_id: '42', output: { title: 'No request or rule file changed' } })
+    // The PR number leads the check run's external_id (a re-run of a fork PR's check finds it there).
+    expect(checkRun()).toMatchObject({
+      conclusion: 'neutral',
+      external_id: expect.stringMatching(/^42(;|$)/),
+      output: { title: 'No request or rule file changed' },
+    })
   })
 
   it('check_run.rerequested re-evaluates the pull request of the check', async () => {
@@ -460,7 +565,13 @@ describe('events', () => {
     readme()
     await receive('check_suite', payload('check_suite.rerequested'))
     expect(github.calls).toEqual(['graphql jitPullRequest', CHECK_RUNS])
-    expect(github.bodyOf('graphql jitPullRequest')['variables']).toEqual({ owner: 'acme', repo: 'access', number: 42 })
+    expect(github.bodyOf('graphql jitPullRequest')['variables']).toEqual({
+      owner: 'acme',
+      repo: 'access',
+      number: 42,
+      appId: 123,
+      checkName: 'jit / access request',
+    })
   })
 
   it('check_run.rerequested of a fork PR finds the pull request through external_id', async () => {
@@ -469,7 +580,13 @@ describe('events', () => {
     event['check_run'].pull_requests = []
     event['check_run'].external_id = '42'
     await receive('check_run', event)
-    expect(github.bodyOf('graphql jitPullRequest')['variables']).toEqual({ owner: 'acme', repo: 'access', number: 42 })
+    expect(github.bodyOf('graphql jitPullRequest')['variables']).toEqual({
+      owner: 'acme',
+      repo: 'access',
+      number: 42,
+      appId: 123,
+      checkName: 'jit / access request',
+    })
   })
 
   it("ignores a re-run of another app's check and events of closed pull requests", async () => {
@@ -489,6 +606,7 @@ describe('API calls per event', () => {
     github.graphql('jitPullRequest', pullRequestQueryData({ files: [{ path: INCIDENT_REQUEST }], reviews }))
     const members = (slug: string) => ({
       members: { nodes: (TEAM_DIRECTORY[slug] ?? []).map((login) => ({ login })), pageInfo: { hasNextPage: false, endCursor: null } },
+      repositories: { edges: [{ permission: 'WRITE', node: { nameWithOwner: 'acme/access' } }] },
     })
     github.graphql('jitTeams', { o0: { t0: members('security'), t1: members('sre'), t2: members('sre-leads') } })
   }
@@ -535,6 +653,7 @@ describe('API calls per event', () => {
     github.graphql('jitFiles', filesQueryData({ rules: false, request: readFixture(INCIDENT_REQUEST) }))
     const members = (slug: string) => ({
       members: { nodes: (TEAM_DIRECTORY[slug] ?? []).map((login) => ({ login })), pageInfo: { hasNextPage: false, endCursor: null } },
+      repositories: { edges: [{ permission: 'WRITE', node: { nameWithOwner: 'acme/access' } }] },
     })
     github.graphql('jitTeams', { o0: { t0: members('security'), t1: members('sre'), t2: members('sre-leads') } })
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 33 })

@@ -9,7 +9,7 @@ const page = (logins: string[], endCursor: string | null = null) => ({
 describe('readTeamMembers', () => {
   it('makes no call when no team is needed', async () => {
     const api = createFakeGitHubApi({})
-    expect(await readTeamMembers(api, [])).toEqual({ members: new Map(), unknown: [] })
+    expect(await readTeamMembers(api, [])).toEqual({ members: new Map(), unknown: [], withoutWriteAccess: [] })
     expect(api.calls).toEqual({ graphql: 0, rest: 0 })
   })
 

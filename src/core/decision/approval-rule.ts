@@ -8,8 +8,14 @@ import { shortSha } from '../text/short-sha.js'
 /** Everything a rule needs to know about the pull request, resolved once per decision. */
 export interface ApprovalContext {
   readonly author: string
-  /** Others who pushed commits to the PR (lower-cased): treated like the author for approvals. */
+  /** Others who authored or committed commits of the PR (lower-cased): treated like the author for approvals. */
   readonly contributors: ReadonlySet<string>
+  /** Others GitHub authenticated as pushing to the PR (lower-cased), with the commits they pushed. */
+  readonly pushers: ReadonlyMap<string, readonly string[]>
+  /** False when the app cannot tell who pushed the head commit: then no approval counts. */
+  readonly headPusherKnown: boolean
+  /** CODEOWNERS owners (`login`, `@org/team`, lower-cased) known to lack write access: GitHub ignores them. */
+  readonly ownersWithoutWriteAccess: ReadonlySet<string>
   readonly headSha: string
   readonly requestPath: string
   readonly reviewers: readonly ReviewerStanding[]
@@ -29,6 +35,9 @@ export interface ApproverSet {
   readonly codeownersRule?: CodeownersRule
   /** Set when the set cannot exist at all (no CODEOWNERS file, no owners for the path). */
   readonly unavailable?: string
+  /** Owners left out for lacking write access (`@login`, `@org/team`), and for each of their logins, which owner. */
+  readonly ownersWithoutWriteAccess?: readonly string[]
+  readonly ignoredOwnerOf?: ReadonlyMap<string, string>
 }
 
 function membersOf(teams: readonly string[], directory: TeamMembers): { logins: string[]; empty: string[] } {
@@ -66,8 +75,32 @@ export function resolveApprovers(rule: ApprovalRule, context: ApprovalContext): 
       : `no line of ${context.codeownersFile} matches it`
     return { label, logins: new Set(), emptyTeams: [], unavailable: `CODEOWNERS gives ${context.requestPath} no owners (${where})` }
   }
-  const { logins, empty } = membersOf(ownership.teams, context.teams)
-  return { label, logins: new Set([...ownership.users, ...logins]), emptyTeams: empty, codeownersRule: ownership.rule }
+  // GitHub ignores owners without write access; so does the app (a login in a team with it still counts).
+  const lacksWrite = (owner: string): boolean => context.ownersWithoutWriteAccess.has(owner.toLowerCase())
+  const users = ownership.users.filter((user) => !lacksWrite(user))
+  const teams = ownership.teams.filter((team) => !lacksWrite(team))
+  const { logins, empty } = membersOf(teams, context.teams)
+  const approvers = new Set([...users, ...logins])
+  const ignoredOwnerOf = new Map<string, string>()
+  for (const user of ownership.users.filter(lacksWrite)) if (!approvers.has(user)) ignoredOwnerOf.set(user, `@${user}`)
+  const ignoredTeams = ownership.teams.filter(lacksWrite)
+  for (const login of membersOf(ignoredTeams, context.teams).logins) {
+    const team = ignoredTeams.find((name) => (context.teams.get(name) ?? []).some((member) => member.toLowerCase() === login))
+    if (!approvers.has(login) && !ignoredOwnerOf.has(login) && team) ignoredOwnerOf.set(login, team)
+  }
+  const withoutWrite = [...ignoredTeams, ...ownership.users.filter(lacksWrite).map((user) => `@${user}`)]
+  const ignored = withoutWrite.length > 0 ? { ownersWithoutWriteAccess: withoutWrite, ignoredOwnerOf } : {}
+  if (users.length === 0 && teams.length === 0) {
+    return {
+      label,
+      logins: new Set(),
+      emptyTeams: [],
+      codeownersRule: ownership.rule,
+      ...ignored,
+      unavailable: `no code owner of ${context.requestPath} has write access to the repository (${withoutWrite.join(', ')}); GitHub ignores such owners`,
+    }
+  }
+  return { label, logins: approvers, emptyTeams: empty, codeownersRule: ownership.rule, ...ignored }
 }
 
 function joinOr(names: readonly string[]): string {
@@ -108,11 +141,22 @@ export function evaluateApprovalRule(params: { rule: ApprovalRule; policy: Polic
     satisfied: missing === 0,
     ...(impossible && missing > 0 ? { impossible } : {}),
     ...(approvers.codeownersRule ? { codeownersRule: approvers.codeownersRule } : {}),
+    ...(approvers.ownersWithoutWriteAccess ? { ownersWithoutWriteAccess: approvers.ownersWithoutWriteAccess } : {}),
   }
 }
 
 /** Why an approval does not count, as a code; IGNORED_APPROVAL_WORDS says it in a reviewer's words. */
-type IgnoredReason = 'bot' | 'not-approver' | 'author' | 'contributor' | 'superseded' | 'dismissed' | 'stale'
+type IgnoredReason =
+  | 'bot'
+  | 'owner-without-write-access'
+  | 'not-approver'
+  | 'author'
+  | 'pusher'
+  | 'contributor'
+  | 'superseded'
+  | 'dismissed'
+  | 'stale'
+  | 'unknown-head-pusher'
 
 /**
  * Why `login`'s approval does not count under `policy`, or undefined when it counts: one line per rule,
@@ -129,12 +173,15 @@ function findWhyApprovalIgnored(params: {
 }): IgnoredReason | undefined {
   const { login, isBot, policy, context, approvers, latest } = params
   if (isBot) return 'bot'
-  if (approvers && !approvers.logins.has(login)) return 'not-approver'
+  if (approvers && !approvers.logins.has(login)) return approvers.ignoredOwnerOf?.has(login) ? 'owner-without-write-access' : 'not-approver'
   if (login === context.author && !policy.selfApproval) return 'author'
+  if (context.pushers.has(login) && !policy.selfApproval) return 'pusher'
   if (context.contributors.has(login) && !policy.selfApproval) return 'contributor'
   if (latest?.state === 'CHANGES_REQUESTED') return 'superseded'
   if (latest?.state === 'DISMISSED') return 'dismissed'
   if (latest && latest.commitId !== context.headSha) return 'stale'
+  // Anyone could have pushed the head unseen, this approver too: fail safe (only for a review, not eligibility).
+  if (latest && !context.headPusherKnown && !policy.selfApproval) return 'unknown-head-pusher'
   return undefined
 }
 
@@ -144,14 +191,20 @@ const IGNORED_APPROVAL_WORDS: Record<
   (facts: { policy: Policy; context: ApprovalContext; approvers: ApproverSet; latest: Review }) => string
 > = {
   bot: () => 'a bot: bot approvals never count',
+  'owner-without-write-access': ({ approvers, latest }) =>
+    `${approvers.ignoredOwnerOf?.get(latest.login.toLowerCase()) ?? `@${latest.login}`} is a code owner without write access; GitHub ignores such owners`,
   'not-approver': ({ approvers }) =>
     approvers.codeownersRule || approvers.unavailable ? 'not a code owner of the request file' : `not one of ${approvers.label}`,
   author: ({ policy }) => `the author of the pull request (policy ${policy.name} does not allow self-approval)`,
   contributor: ({ policy }) =>
     `pushed commits to this pull request, so approving it would be approving their own change (policy ${policy.name} does not allow self-approval)`,
+  pusher: ({ policy, context, latest }) =>
+    `pushed ${(context.pushers.get(latest.login.toLowerCase()) ?? []).map(shortSha).join(', ')} to this pull request, so approving it would be approving their own change (policy ${policy.name} does not allow self-approval)`,
   superseded: ({ latest }) => `superseded by changes requested on ${shortSha(latest.commitId)}`,
-  dismissed: () => 'approval dismissed',
+  dismissed: ({ latest }) => (latest.dismissal ? `approval dismissed by @${latest.dismissal.by}` : 'approval dismissed'),
   stale: ({ latest, context }) => `stale: approved ${shortSha(latest.commitId)}, the head is now ${shortSha(context.headSha)}`,
+  'unknown-head-pusher': ({ context }) =>
+    `the app did not see who pushed ${shortSha(context.headSha)} (the head commit), so it cannot tell whether this approver pushed it`,
 }
 
 function findWhyRuleIsImpossible(params: {

@@ -3,7 +3,7 @@ import type { ActionCatalogue } from '../matching/action-catalogue.js'
 import { describeUnknownAction } from '../matching/action-catalogue.js'
 import { resolveApprovers, evaluateApprovalRule, isEligibleApprover, type ApprovalContext } from './approval-rule.js'
 import { findOwners } from '../matching/codeowners.js'
-import type { Blocker, Decision, DecisionInput, ItemResult, NearMiss, PolicyResult, TeamMembers } from './decision.js'
+import type { Blocker, Decision, DecisionInput, Dismissal, ItemResult, NearMiss, PolicyResult, TeamMembers } from './decision.js'
 import type { InputError } from '../files/input-error.js'
 import { findGrantCoverage, grantsCoverItem } from '../matching/compiled-grants.js'
 import type { IndexedPolicy, PolicyIndex } from '../matching/policy-index.js'
@@ -12,6 +12,7 @@ import { summarizeReviewers } from './review-states.js'
 import { findUncoveredExample, PatternTooComplexError } from '../matching/wildcard.js'
 import { createLineFinder } from '../files/yaml-document.js'
 import { formatCount } from '../text/plural.js'
+import { shortSha } from '../text/short-sha.js'
 
 /**
  * The decision: is this request approved, pending, denied or invalid, and why. Pure and synchronous:
@@ -20,7 +21,13 @@ import { formatCount } from '../text/plural.js'
  */
 export function decide(input: DecisionInput): Decision {
   const author = input.author.toLowerCase()
-  const base = { requestPath: input.requestFile.path, author, headSha: input.headSha, evaluatedAt: input.now }
+  const base = {
+    requestPath: input.requestFile.path,
+    author,
+    headSha: input.headSha,
+    evaluatedAt: input.now,
+    ...(input.pushes ? { pushes: input.pushes } : {}),
+  }
   if (!input.request.ok) return invalidDecision(base, input.request.errors)
   const request = input.request.value
   const errors = [
@@ -62,11 +69,26 @@ export function decide(input: DecisionInput): Decision {
   const chosenResults = uniqueChosen(items, evaluated)
   const blockers = findBlockers({ candidates: evaluated, context })
   const approvedItems = chosenResults.every((result) => result.satisfied)
+  const headUnknown = !context.headPusherKnown && chosenResults.some((result) => !result.satisfied)
   const missing = [
+    ...(headUnknown
+      ? [
+          `who pushed ${shortSha(input.headSha)} (the head commit) is unknown, because the app missed that push: no approval counts until someone pushes a new commit`,
+        ]
+      : []),
     ...chosenResults.flatMap((result) => (result.satisfied ? [] : describeMissing(result))),
-    ...blockers.map((blocker) => `changes requested by @${blocker.login} must be resolved (their new approval, or a dismissal)`),
+    ...blockers.map((blocker) => describeBlocker(blocker, context)),
   ]
-  const decision = { ...base, request, errors: [], items, policies: chosenResults, blockers }
+  const dismissals = listDismissals(context)
+  const decision = {
+    ...base,
+    request,
+    errors: [],
+    items,
+    policies: chosenResults,
+    blockers,
+    ...(dismissals.length > 0 ? { dismissals } : {}),
+  }
   if (deniedReasons.length > 0) {
     const more = deniedReasons.length > 1 ? ` (and ${deniedReasons.length - 1} more)` : ''
     return { ...decision, verdict: 'denied', summary: `Denied: ${deniedReasons[0]}${more}`, missing: deniedReasons }
@@ -95,6 +117,26 @@ export function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 
     findOwners(input.repository.codeowners, input.requestFile.path).teams.forEach((team) => teams.add(team))
   }
   return [...teams].sort()
+}
+
+/**
+ * The CODEOWNERS owners of the request file whose write access the decision depends on: those of a
+ * candidate policy with a `codeowners` rule. Users are `login`, teams `@org/team` (as CODEOWNERS writes them).
+ */
+export function codeOwnersToVerify(input: Omit<DecisionInput, 'teams' | 'reviews' | 'headSha' | 'now' | 'catalogue'>): {
+  users: string[]
+  teams: string[]
+} {
+  const codeowners = input.repository.codeowners
+  if (!input.request.ok || !codeowners) return { users: [], teams: [] }
+  const needsOwners = listRequestItems(input.request.value).some((item) =>
+    findCoveringPolicies(input.repository.policyIndex, item).some((policy) =>
+      policy.approvals.some((rule) => rule.from.kind === 'codeowners'),
+    ),
+  )
+  if (!needsOwners) return { users: [], teams: [] }
+  const ownership = findOwners(codeowners, input.requestFile.path)
+  return { users: [...ownership.users].sort(), teams: [...ownership.teams].sort() }
 }
 
 /** The policies whose grants cover an item, in index order. */
@@ -142,12 +184,26 @@ function checkRequestAgainstWorld(params: { request: AccessRequest; text: string
 
 function createApprovalContext(input: DecisionInput, author: string): ApprovalContext {
   const codeowners = input.repository.codeowners
+  const contributors = new Set((input.contributors ?? []).map((login) => login.toLowerCase()).filter((login) => login !== author))
+  const pushers = new Map<string, string[]>()
+  for (const push of input.pushes?.pushes ?? []) {
+    const login = push.login.toLowerCase()
+    if (login === author) continue
+    const shas = pushers.get(login) ?? []
+    if (!shas.includes(push.sha)) shas.push(push.sha)
+    pushers.set(login, shas)
+  }
+  // The author and whoever pushed cannot lift a request for changes by dismissing it.
+  const mayNotDismiss = (login: string): boolean => login === author || pushers.has(login) || contributors.has(login)
   return {
     author,
-    contributors: new Set((input.contributors ?? []).map((login) => login.toLowerCase()).filter((login) => login !== author)),
+    contributors,
+    pushers,
+    headPusherKnown: input.pushes?.headPusherKnown ?? true,
+    ownersWithoutWriteAccess: new Set((input.ownersWithoutWriteAccess ?? []).map((owner) => owner.toLowerCase())),
     headSha: input.headSha,
     requestPath: input.requestFile.path,
-    reviewers: summarizeReviewers(input.reviews),
+    reviewers: summarizeReviewers(input.reviews, mayNotDismiss),
     teams: input.teams,
     ...(codeowners ? { ownership: findOwners(codeowners, input.requestFile.path), codeownersFile: codeowners.file } : {}),
   }
@@ -330,7 +386,34 @@ function findBlockers(params: { candidates: readonly PolicyResult[]; context: Ap
         isEligibleApprover(reviewer.login, reviewer.isBot, result.policy, context) &&
         result.policy.approvals.some((rule) => resolveApprovers(rule, context).logins.has(reviewer.login)),
     )
-    if (couldApprove) blockers.push({ login: reviewer.login, commitId: reviewer.latest.commitId })
+    if (couldApprove)
+      blockers.push({
+        login: reviewer.login,
+        commitId: reviewer.latest.commitId,
+        ...(reviewer.refusedDismissalBy ? { dismissedBy: reviewer.refusedDismissalBy } : {}),
+      })
   }
   return blockers
+}
+
+function describeBlocker(blocker: Blocker, context: ApprovalContext): string {
+  if (!blocker.dismissedBy) return `changes requested by @${blocker.login} must be resolved (their new approval, or a dismissal)`
+  return `changes requested by @${blocker.login} still block: @${blocker.dismissedBy} dismissed the review, but ${describeDismisser(blocker.dismissedBy, context)} cannot lift a request for changes (their new approval, or a dismissal by someone else)`
+}
+
+function describeDismisser(login: string, context: ApprovalContext): string {
+  if (login === context.author) return 'the author'
+  const pushed = context.pushers.get(login)
+  if (pushed) return `a pusher (@${login} pushed ${pushed.map(shortSha).join(', ')})`
+  return 'a committer of the pull request'
+}
+
+/** Every request for changes that was dismissed (its reviewer's latest stance), and whether that lifted it. */
+function listDismissals(context: ApprovalContext): Dismissal[] {
+  return context.reviewers.flatMap((reviewer): Dismissal[] => {
+    if (reviewer.refusedDismissalBy) return [{ reviewer: reviewer.login, by: reviewer.refusedDismissalBy, lifted: false }]
+    const dismissal = reviewer.latest.state === 'DISMISSED' ? reviewer.latest.dismissal : undefined
+    if (dismissal?.previousState !== 'CHANGES_REQUESTED') return []
+    return [{ reviewer: reviewer.login, by: dismissal.by.toLowerCase(), lifted: true }]
+  })
 }

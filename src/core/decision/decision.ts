@@ -19,6 +19,32 @@ export interface Review {
   readonly submittedAt: string
   /** True for GitHub Apps and other bot accounts (a login ending in `[bot]` is a bot too). */
   readonly isBot?: boolean
+  /** For a DISMISSED review: who dismissed it and what it said before, from GitHub's timeline (when known). */
+  readonly dismissal?: ReviewDismissal
+}
+
+/** A dismissal as GitHub's timeline records it (`ReviewDismissedEvent`): the actor is authenticated by GitHub. */
+export interface ReviewDismissal {
+  readonly by: string
+  readonly previousState: Review['state']
+}
+
+/** One push to the pull request as GitHub authenticated it: the sender of its `pull_request` event. */
+export interface Push {
+  readonly login: string
+  /** The head commit after the push. */
+  readonly sha: string
+}
+
+/**
+ * Who pushed to the pull request, from what GitHub authenticates (event senders), never from commit
+ * author or committer fields, which anyone can write.
+ */
+export interface PushFacts {
+  /** Every push the app saw, oldest first. */
+  readonly pushes: readonly Push[]
+  /** False when the app cannot tell who pushed the head commit (it missed that push): no approval can count. */
+  readonly headPusherKnown: boolean
 }
 
 /** Team membership as resolved by the caller: `@org/team` (lower-cased) to member logins (lower-cased). */
@@ -42,6 +68,16 @@ export interface DecisionInput {
    * approving it would be approving one's own change.
    */
   readonly contributors?: readonly string[]
+  /**
+   * Who pushed, as GitHub authenticated it; pushers other than the author are treated like contributors.
+   * Absent only offline (`jit check`), where the author is the only pusher.
+   */
+  readonly pushes?: PushFacts
+  /**
+   * CODEOWNERS owners (`login` or `@org/team`, lower-cased) known to lack write access to the repository:
+   * GitHub ignores them, so they are no code owners here either. Owners not listed are taken to have it.
+   */
+  readonly ownersWithoutWriteAccess?: readonly string[]
   /** Members of every team the decision may need (see `teamsToResolve`). Unknown teams count as empty. */
   readonly teams: TeamMembers
   /** Evaluation time. */
@@ -77,6 +113,8 @@ export interface RuleResult {
   readonly impossible?: string
   /** The CODEOWNERS line that gave ownership, for `codeowners` rules. */
   readonly codeownersRule?: CodeownersRule
+  /** Owners of the request file (`@login`, `@org/team`) that lack write access, for `codeowners` rules. */
+  readonly ownersWithoutWriteAccess?: readonly string[]
 }
 
 /** How one candidate policy fares for the request. */
@@ -110,6 +148,16 @@ export interface ItemResult {
 export interface Blocker {
   readonly login: string
   readonly commitId: string
+  /** Set when the review was dismissed by someone whose dismissal does not count (the author, a pusher). */
+  readonly dismissedBy?: string
+}
+
+/** A request for changes that was dismissed, and whether the dismissal lifted it. */
+export interface Dismissal {
+  readonly reviewer: string
+  readonly by: string
+  /** False when the dismisser is the author or a pusher: the request for changes still stands. */
+  readonly lifted: boolean
 }
 
 export interface Decision {
@@ -127,6 +175,10 @@ export interface Decision {
   /** Results of the policies chosen for the items (one per distinct policy). */
   readonly policies: readonly PolicyResult[]
   readonly blockers: readonly Blocker[]
+  /** Requests for changes that were dismissed, and by whom (absent when none was). */
+  readonly dismissals?: readonly Dismissal[]
+  /** Who pushed, as GitHub authenticated it (absent offline). */
+  readonly pushes?: PushFacts
   /** What is still missing, one line each (e.g. "1 more approval from @acme/security (policy prod-ec2-incident)"). */
   readonly missing: readonly string[]
 }

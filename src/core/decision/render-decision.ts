@@ -1,5 +1,5 @@
 import type { AccessRequest } from '../files/access-request.js'
-import type { Decision, ItemResult, PolicyResult, RuleResult } from './decision.js'
+import type { Decision, Dismissal, ItemResult, PolicyResult, PushFacts, RuleResult } from './decision.js'
 import { chooseNoun, formatCount } from '../text/plural.js'
 import { shortSha } from '../text/short-sha.js'
 
@@ -45,6 +45,12 @@ export function renderDecision(decision: Decision, options: { format: RenderForm
     for (const result of decision.policies) out.push(...renderPolicy(result, decision, { md, code }))
   }
 
+  if (decision.dismissals && decision.dismissals.length > 0) {
+    out.push(heading('Dismissed requests for changes'))
+    for (const dismissal of decision.dismissals) out.push(describeDismissal(dismissal, decision))
+    out.push('')
+  }
+
   if (decision.verdict === 'pending') {
     out.push(heading('Still missing'))
     for (const line of decision.missing) out.push(`- ${line}`)
@@ -62,6 +68,7 @@ function renderRequest(decision: Decision, request: AccessRequest, { md, code, h
   if (request.ticket) out.push(`- Ticket: ${request.ticket}`)
   out.push(`- Duration: ${request.durationText} (${describeDurationInWords(request.durationMs)}), ${describeWindow(request)}`)
   if (request.extends) out.push(`- Extends the active grant ${request.extends}`)
+  if (decision.pushes) out.push(...renderPushes(decision, decision.pushes))
   out.push('')
   if (md) {
     out.push('| Account | Actions | Resources | Policy |', '| --- | --- | --- | --- |')
@@ -117,11 +124,30 @@ function renderRule(rule: RuleResult, index: number, code: (text: string) => str
   const counted = rule.counted.length
   const out = [`- ${icon} rule ${index + 1}: ${counted}/${formatCount(rule.rule.count, 'approval')} from ${rule.source}`]
   if (rule.codeownersRule) out.push(`  - ownership from CODEOWNERS line ${rule.codeownersRule.line}: ${code(rule.codeownersRule.pattern)}`)
+  for (const owner of rule.ownersWithoutWriteAccess ?? [])
+    out.push(`  - ${owner} is a code owner without write access; GitHub ignores such owners`)
   for (const approval of rule.counted) out.push(`  - counted: @${approval.login} (approved ${shortSha(approval.commitId)})`)
   for (const ignored of rule.ignored) out.push(`  - not counted: @${ignored.login}: ${ignored.reason}`)
   if (rule.impossible) out.push(`  - ${rule.impossible}`)
   else if (rule.missing > 0) out.push(`  - needs ${rule.missing} more`)
   return out
+}
+
+function renderPushes(decision: Decision, pushes: PushFacts): string[] {
+  const out: string[] = []
+  const seen = pushes.pushes.map((push) => `@${push.login} pushed ${shortSha(push.sha)}`)
+  if (seen.length > 0) out.push(`- Pushes: ${seen.join(', ')}`)
+  if (!pushes.headPusherKnown)
+    out.push(
+      `- Who pushed ${shortSha(decision.headSha)} (the head commit) is unknown: the app did not see that push, so no approval counts`,
+    )
+  return out
+}
+
+function describeDismissal(dismissal: Dismissal, decision: Decision): string {
+  if (dismissal.lifted) return `- @${dismissal.reviewer}'s request for changes was dismissed by @${dismissal.by}; it no longer blocks`
+  const who = dismissal.by === decision.author ? 'the author' : 'who pushed to this pull request'
+  return `- @${dismissal.reviewer}'s request for changes was dismissed by @${dismissal.by}, ${who}; it still blocks: a dismissal by the author or a pusher does not count`
 }
 
 function describeWindow(request: AccessRequest): string {

@@ -6,7 +6,8 @@ import { classifyPullRequest, type PullRequestKind } from '../../github/classify
 import { readFilesAtCommits, type FilesCache } from '../../github/files-at-commit.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { GitHubReadError } from '../../github/github-read-error.js'
-import { readPullRequest } from '../../github/pull-request-facts.js'
+import { establishPushes, findHeadPusher, readPullRequest, type ObservedPush } from '../../github/pull-request-facts.js'
+import type { PushRecord } from '../../github/push-record.js'
 import { findCommitViolations } from '../../github/commit-changes.js'
 import { describeCommitViolations } from '../../core/merges/judge-request-commits.js'
 import { prepareDecision, type Engine } from './prepare-decision.js'
@@ -30,6 +31,8 @@ export interface Evaluation {
   readonly report: CheckRunReport
   readonly comment?: CommentPlan
   readonly decision?: Decision
+  /** Who pushed, to record on the check run (the next evaluation reads it back). */
+  readonly pushRecord: PushRecord
 }
 
 export interface EvaluationDeps {
@@ -48,12 +51,27 @@ export interface EvaluationDeps {
  */
 export async function evaluatePullRequest(
   deps: EvaluationDeps,
-  target: { owner: string; repo: string; number: number },
+  target: {
+    owner: string
+    repo: string
+    number: number
+    /** The push GitHub authenticated in this event (opened, reopened, synchronize), with the head before it. */
+    push?: ObservedPush & { readonly before?: string }
+  },
 ): Promise<Evaluation> {
   const { api, engine } = deps
-  const pr = await readPullRequest(api, target)
+  const { push } = target
+  const pr = await readPullRequest(api, {
+    owner: target.owner,
+    repo: target.repo,
+    number: target.number,
+    ...(push?.before ? { before: push.before } : {}),
+  })
   const kind = classifyPullRequest(pr)
-  const base = { pullNumber: pr.number, headSha: pr.headSha, kind: kind.kind }
+  const pushes = establishPushes(pr, push)
+  const headPusher = findHeadPusher(pushes, pr.headSha, push)
+  const pushRecord: PushRecord = { pullNumber: pr.number, pushes: pushes.pushes, ...(headPusher ? { headPusher } : {}) }
+  const base = { pullNumber: pr.number, headSha: pr.headSha, kind: kind.kind, pushRecord }
 
   if (kind.kind === 'rejected' || kind.kind === 'ignored') {
     const comment: CommentPlan | undefined = kind.touchesRequest ? { kind: 'withdrawn', title: kind.title, reason: kind.reason } : undefined
@@ -110,9 +128,11 @@ export async function evaluatePullRequest(
     requestFile,
     pullRequest: pr,
     reviews: pr.reviews,
+    pushes,
+    repositoryName: { owner: target.owner, repo: target.repo },
     now: () => deps.now,
     log: deps.log,
-    logFields: { ...target },
+    logFields: { owner: target.owner, repo: target.repo, number: target.number },
   })
   return {
     ...base,

@@ -1,8 +1,9 @@
 import { loadAccessRepository, type AccessRepository, type RepositoryFile } from '../../core/files/access-repository.js'
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
 import { parseAccessRequest } from '../../core/files/access-request.js'
-import { decide, teamsToResolve } from '../../core/decision/decide.js'
-import type { Decision, Review } from '../../core/decision/decision.js'
+import { codeOwnersToVerify, decide, teamsToResolve } from '../../core/decision/decide.js'
+import type { Decision, PushFacts, Review } from '../../core/decision/decision.js'
+import { readUsersWithoutWriteAccess } from '../../github/collaborator-access.js'
 import type { Logger } from '../../core/ports/logger.js'
 import type { FilesAtCommit } from '../../github/files-at-commit.js'
 import type { GitHubApi } from '../../github/github-api.js'
@@ -45,6 +46,10 @@ export async function prepareDecision(params: {
   readonly requestFile: RepositoryFile
   readonly pullRequest: Pick<PullRequestFacts, 'author' | 'headSha' | 'contributors'>
   readonly reviews: readonly Review[]
+  /** Who pushed, as GitHub authenticated it (see `establishPushes`). */
+  readonly pushes: PushFacts
+  /** The access repository, whose code owners must have write access to it. */
+  readonly repositoryName: { readonly owner: string; readonly repo: string }
   /** Read once, after the teams are read. */
   readonly now: () => Date
   readonly log: Pick<Logger, 'warn'>
@@ -56,8 +61,18 @@ export async function prepareDecision(params: {
   // Parsed once: the teams to resolve and the decision read the same request.
   const request = parseAccessRequest({ file: requestFile.path, text: requestFile.text })
   const teams = engine.teamsToResolve({ requestFile, request, repository, author: pullRequest.author })
-  const directory = await readTeamMembers(api, teams)
+  // GitHub ignores code owners without write access. Teams are asked in the members query; users only
+  // when they reviewed (an owner who did not review counts for nothing either way), one call each.
+  const owners = codeOwnersToVerify({ requestFile, request, repository, author: pullRequest.author })
+  const { owner, repo } = params.repositoryName
+  const directory = await readTeamMembers(api, teams, { teams: owners.teams, repository: { owner, name: repo } })
   if (directory.unknown.length > 0) params.log.warn({ ...params.logFields, teams: directory.unknown }, 'teams not visible to the app')
+  const reviewers = new Set(params.reviews.map((review) => review.login.toLowerCase()))
+  const usersWithoutWrite = await readUsersWithoutWriteAccess(api, {
+    owner,
+    repo,
+    users: owners.users.filter((user) => reviewers.has(user.toLowerCase())),
+  })
   const now = params.now()
   const decision = engine.decide({
     requestFile,
@@ -67,6 +82,8 @@ export async function prepareDecision(params: {
     headSha: pullRequest.headSha,
     reviews: params.reviews,
     contributors: pullRequest.contributors,
+    pushes: params.pushes,
+    ownersWithoutWriteAccess: [...directory.withoutWriteAccess, ...usersWithoutWrite],
     teams: directory.members,
     now,
     catalogue,

@@ -5,6 +5,7 @@ import { evaluatePullRequest, type Engine, type Evaluation } from './evaluate-pu
 import type { FilesCache } from '../../github/files-at-commit.js'
 import { createGitHubApi, type ApiCallCount, type GitHubApi, type OctokitLike } from '../../github/github-api.js'
 import { publishCheckRun } from '../../github/publish-check-run.js'
+import type { ObservedPush } from '../../github/pull-request-facts.js'
 import { renderRequestComment, renderWithdrawnComment } from '../../github/request-comment.js'
 import { upsertRequestComment, type CommentOutcome } from '../../github/upsert-request-comment.js'
 
@@ -29,6 +30,8 @@ export interface AccessCheckParams {
   readonly catalogue: ActionCatalogue | Promise<ActionCatalogue>
   readonly now: Date
   readonly engine: Engine
+  /** The push GitHub authenticated in this event (`sender` of opened, reopened, synchronize). */
+  readonly push?: ObservedPush & { readonly before?: string }
 }
 
 /**
@@ -49,9 +52,17 @@ export async function runAccessCheck(params: AccessCheckParams): Promise<AccessC
         engine: params.engine,
         log: params.log,
       },
-      { owner, repo, number },
+      { owner, repo, number, ...(params.push ? { push: params.push } : {}) },
     )
-    await publishCheckRun(api, { owner, repo, headSha: evaluation.headSha, pullNumber: number, report: evaluation.report, now: params.now })
+    await publishCheckRun(api, {
+      owner,
+      repo,
+      headSha: evaluation.headSha,
+      pullNumber: number,
+      pushRecord: evaluation.pushRecord,
+      report: evaluation.report,
+      now: params.now,
+    })
     const comment = await publishComment(api, { owner, repo, number, evaluation })
     const outcome = { conclusion: evaluation.report.conclusion, title: evaluation.report.title, comment, calls: { ...api.calls } }
     params.log.info({ owner, repo, number, kind: evaluation.kind, headSha: evaluation.headSha, ...outcome }, 'access check published')
@@ -61,7 +72,26 @@ export async function runAccessCheck(params: AccessCheckParams): Promise<AccessC
     const report = reportFailure(error)
     const headSha = evaluation?.headSha ?? params.eventHeadSha
     try {
-      await publishCheckRun(api, { owner, repo, headSha, pullNumber: number, report, now: params.now })
+      // Even a failing check keeps the push this event saw, so a later evaluation knows who pushed the head.
+      const push = params.push
+      const pushRecord =
+        evaluation?.pushRecord ??
+        (push
+          ? {
+              pullNumber: number,
+              pushes: [{ login: push.login, sha: push.sha }],
+              ...(push.pushedHead && push.sha === headSha ? { headPusher: push.login } : {}),
+            }
+          : undefined)
+      await publishCheckRun(api, {
+        owner,
+        repo,
+        headSha,
+        pullNumber: number,
+        ...(pushRecord ? { pushRecord } : {}),
+        report,
+        now: params.now,
+      })
     } catch (publishError) {
       // Nothing more can be written; the log is the only place left to say it.
       params.log.error({ owner, repo, number, headSha, err: publishError }, 'could not publish the failing check either')

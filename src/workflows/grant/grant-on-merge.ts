@@ -26,7 +26,7 @@ import type { GitHubApi } from '../../github/github-api.js'
 import { describeApiError, GitHubReadError } from '../../github/github-read-error.js'
 import { renderGrantComment, type GrantCommentSubject } from '../../github/grant-comment.js'
 import { readMergedRequest, readRecordsAt, readRulesAt, type MergedRequestFacts } from '../../github/merged-request-facts.js'
-import { readPullRequest, type PullRequestFacts } from '../../github/pull-request-facts.js'
+import { establishPushes, readPullRequest, type PullRequestFacts } from '../../github/pull-request-facts.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
 export interface GrantOnMergeDeps {
@@ -322,6 +322,9 @@ async function findMerge(
     requestFile: facts.request.file,
     pullRequest: pr,
     reviews: pr.reviews.filter((review) => review.submittedAt !== '' && Date.parse(review.submittedAt) <= mergedAt),
+    // The same pushers as the check: the app's records on the PR's commits (the merge event is no push).
+    pushes: establishPushes(pr),
+    repositoryName: { owner: event.owner, repo: event.repo },
     now: deps.now,
     log,
     logFields: details,

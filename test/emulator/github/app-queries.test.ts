@@ -279,7 +279,7 @@ describe('the GraphQL queries the app sends', () => {
   })
 
   it('jitPullRequest and jitMoreReviews: the facts of a pull request and the next page of reviews', async () => {
-    const data = await run<any>(PULL_REQUEST_QUERY, { ...repo, number: granted.number })
+    const data = await run<any>(PULL_REQUEST_QUERY, { ...repo, number: granted.number, appId: 4242, checkName: CHECK_NAME })
     const pull = data.repository.pullRequest
     expect(pull).toMatchObject({
       headRefOid: granted.headSha,
@@ -314,6 +314,31 @@ describe('the GraphQL queries the app sends', () => {
     expect(pull.reviews.pageInfo.hasNextPage).toBe(false)
     const more = await run<any>(MORE_REVIEWS_QUERY, { ...repo, number: granted.number, after: pull.reviews.pageInfo.endCursor })
     expect(more.repository.pullRequest.reviews).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } })
+  })
+
+  it("jitPullRequest: the app's push records on the PR's commits and before a push, and who dismissed a review", async () => {
+    const { emulator } = fixture
+    const pr = await emulator.openPullRequest({ author: 'erin', branch: 'access/erin', files: { 'requests/erin.yaml': 'a\n' }, title: 'e' })
+    await fixture.octokit.rest.checks.create({
+      ...repo,
+      head_sha: pr.headSha,
+      name: CHECK_NAME,
+      conclusion: 'success',
+      external_id: `${pr.number};head-pusher=erin`,
+    })
+    const changes = await emulator.submitReview(pr.number, { login: 'carol', state: 'CHANGES_REQUESTED' })
+    await emulator.dismissReview(pr.number, changes.reviewId, { by: 'erin' })
+    const variables = { ...repo, number: pr.number, checkName: CHECK_NAME, before: pr.headSha, hasBefore: true }
+    const data = await run<any>(PULL_REQUEST_QUERY, { ...variables, appId: 4242 })
+    const records = { checkSuites: { nodes: [{ checkRuns: { nodes: [{ externalId: `${pr.number};head-pusher=erin` }] } }] } }
+    expect(data.repository.jitPushedBefore).toEqual({ oid: pr.headSha, ...records })
+    expect(data.repository.pullRequest.jitPushRecords.nodes).toEqual([{ commit: { oid: pr.headSha, ...records } }])
+    expect(data.repository.pullRequest.jitDismissals.nodes).toEqual([
+      { actor: { login: 'erin' }, previousReviewState: 'CHANGES_REQUESTED', review: { databaseId: changes.reviewId } },
+    ])
+    // Another app's id sees none of this app's check runs.
+    const other = await run<any>(PULL_REQUEST_QUERY, { ...variables, appId: 1 })
+    expect(other.repository.pullRequest.jitPushRecords.nodes).toEqual([{ commit: { oid: pr.headSha, checkSuites: { nodes: [] } } }])
   })
 
   it('jitTeams: members of teams, and null for a team GitHub does not show', async () => {

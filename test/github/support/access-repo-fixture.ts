@@ -76,11 +76,35 @@ export function pullRequestQueryData(params: {
   /** Logins that authored a commit of the PR (the author's own commit is always there). */
   committers?: readonly string[]
   totalCommits?: number
+  /**
+   * The app's check runs' `external_id`s by commit (its push records). Default: the app checked the head
+   * when the author pushed it (opened), as it does for every pull request it saw opened.
+   */
+  pushRecords?: readonly { sha: string; externalIds: readonly string[] }[]
+  /** `ReviewDismissedEvent`s of the timeline. */
+  dismissals?: readonly { by: string; reviewId: number; previousState: string }[]
 }): Record<string, unknown> {
   const committers = [params.author ?? 'alice', ...(params.committers ?? [])]
+  const head = params.headSha ?? HEAD_SHA
+  const pushRecords = params.pushRecords ?? [{ sha: head, externalIds: [`42;head-pusher=${params.author ?? 'alice'}`] }]
   return {
     repository: {
       pullRequest: {
+        jitPushRecords: {
+          nodes: pushRecords.map((record) => ({
+            commit: {
+              oid: record.sha,
+              checkSuites: { nodes: [{ checkRuns: { nodes: record.externalIds.map((externalId) => ({ externalId })) } }] },
+            },
+          })),
+        },
+        jitDismissals: {
+          nodes: (params.dismissals ?? []).map((d) => ({
+            actor: { login: d.by },
+            previousReviewState: d.previousState,
+            review: { databaseId: d.reviewId },
+          })),
+        },
         headRefOid: params.headSha ?? HEAD_SHA,
         baseRefOid: params.baseSha ?? BASE_SHA,
         isCrossRepository: params.isCrossRepository ?? false,

@@ -142,6 +142,7 @@ function mockTeams(): void {
         if (!key.startsWith('t')) continue
         organization[key] = {
           members: { nodes: (TEAM_DIRECTORY[slug] ?? []).map((login) => ({ login })), pageInfo: { hasNextPage: false, endCursor: null } },
+          repositories: { edges: [{ permission: 'WRITE', node: { nameWithOwner: 'acme/access' } }] },
         }
       }
       return { data: { o0: organization } }

@@ -171,6 +171,7 @@ export class FakeGitHubRepo {
               key,
               {
                 members: { nodes: (this.teams[slug] ?? []).map((login) => ({ login })), pageInfo: { hasNextPage: false, endCursor: null } },
+                repositories: { edges: [{ permission: 'WRITE', node: { nameWithOwner: 'acme/access' } }] },
               },
             ]),
         )
