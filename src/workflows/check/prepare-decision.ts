@@ -1,6 +1,7 @@
 import { loadAccessRepository, type AccessRepository, type RepositoryFile } from '../../core/files/access-repository.js'
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
 import { parseAccessRequest } from '../../core/files/access-request.js'
+import { requestIdFor } from '../../core/records/grant-record.js'
 import { decide, teamsToResolve } from '../../core/decision/decide.js'
 import type { Decision, Review } from '../../core/decision/decision.js'
 import type { Logger } from '../../core/ports/logger.js'
@@ -43,7 +44,7 @@ export async function prepareDecision(params: {
   /** The rules as read at the commit the request is judged by. */
   readonly rules: FilesAtCommit
   readonly requestFile: RepositoryFile
-  readonly pullRequest: Pick<PullRequestFacts, 'author' | 'headSha' | 'contributors'>
+  readonly pullRequest: Pick<PullRequestFacts, 'number' | 'author' | 'headSha' | 'contributors'>
   readonly reviews: readonly Review[]
   /** Read once, after the teams are read. */
   readonly now: () => Date
@@ -70,6 +71,8 @@ export async function prepareDecision(params: {
     teams: directory.members,
     now,
     catalogue,
+    // The grant's policy name and size depend on its id, so the check measures the very grant.
+    requestId: requestIdFor(pullRequest.number),
   })
   return { decision, repository, unknownTeams: directory.unknown, now }
 }
