@@ -9,7 +9,7 @@ import type { XmlElements } from './render-xml.js'
 
 // IAM acts in the caller's account: the assumed role's account, or the key owner's.
 function findRoleOrFail({ state, caller, params }: OperationContext): RoleRecord {
-  const roleName = readRequiredParam(params, 'RoleName')
+  const roleName = readEntityName(params, 'RoleName')
   const role = state.findRole(caller.account, roleName)
   if (role === undefined) {
     throw new AwsQueryError('NoSuchEntity', 404, `The role with name ${roleName} cannot be found.`)
@@ -20,7 +20,7 @@ function findRoleOrFail({ state, caller, params }: OperationContext): RoleRecord
 function findUserOrFail({ state, caller, params }: OperationContext): UserRecord {
   const givenName = params['UserName']
   // Without a name, GetUser and friends describe the calling user, as IAM does.
-  const userName = givenName !== undefined && givenName !== '' ? givenName : callerUserName(caller)
+  const userName = givenName !== undefined && givenName !== '' ? readEntityName(params, 'UserName') : callerUserName(caller)
   const user = state.findUser(caller.account, userName)
   if (user === undefined) {
     throw new AwsQueryError('NoSuchEntity', 404, `The user with name ${userName} cannot be found.`)
@@ -100,8 +100,15 @@ function renderUser(user: UserRecord): XmlElements {
 
 function readEntityName(params: Readonly<Record<string, string>>, name: 'RoleName' | 'UserName'): string {
   const value = readRequiredParam(params, name)
+  const member = name === 'RoleName' ? 'roleName' : 'userName'
+  if (value.length > 64) {
+    throw new AwsQueryError(
+      'ValidationError',
+      400,
+      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    )
+  }
   if (!/^[\w+=,.@-]{1,64}$/.test(value)) {
-    const member = name === 'RoleName' ? 'roleName' : 'userName'
     throw new AwsQueryError(
       'ValidationError',
       400,

@@ -11,6 +11,7 @@ export interface PolicyStatement {
  * Throws `MalformedPolicyDocument` (400) with AWS's wording.
  */
 export function parsePolicyDocument(document: string, kind: 'identity' | 'trust'): PolicyStatement[] {
+  checkDocumentCharacters(document)
   let parsed: unknown
   try {
     parsed = JSON.parse(document)
@@ -66,5 +67,68 @@ function checkStatement(statement: unknown, kind: 'identity' | 'trust'): PolicyS
   if (kind === 'trust' && statement['Principal'] === undefined && statement['NotPrincipal'] === undefined) {
     throw new AwsQueryError('MalformedPolicyDocument', 400, 'Missing required field Principal')
   }
+  if (kind === 'identity') {
+    for (const action of readStringList(statement['Action'] ?? statement['NotAction'])) checkAction(action)
+    for (const resource of readStringList(statement['Resource'] ?? statement['NotResource'])) checkResource(resource)
+    checkDateConditions(statement['Condition'])
+  }
   return statement
+}
+
+/** The characters IAM's API takes in a PolicyDocument parameter (a ValidationError otherwise, as AWS answers). */
+const documentCharacters = /^[\t\n\r\x20-\xff]+$/
+
+function checkDocumentCharacters(document: string): void {
+  if (!documentCharacters.test(document)) {
+    throw new AwsQueryError(
+      'ValidationError',
+      400,
+      `1 validation error detected: Value at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+`,
+    )
+  }
+}
+
+/** IAM's action grammar: `*`, or a vendor prefix (letters, digits, hyphens) and a name with optional wildcards. */
+function checkAction(action: string): void {
+  if (action === '*') return
+  const colon = action.indexOf(':')
+  if (colon < 0) {
+    throw new AwsQueryError('MalformedPolicyDocument', 400, 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.')
+  }
+  const vendor = action.slice(0, colon)
+  if (!/^[A-Za-z0-9-]+$/.test(vendor)) throw new AwsQueryError('MalformedPolicyDocument', 400, `Vendor ${vendor} is not valid`)
+  if (!/^[A-Za-z0-9*?]+$/.test(action.slice(colon + 1))) {
+    throw new AwsQueryError('MalformedPolicyDocument', 400, `Action ${action} is not valid`)
+  }
+}
+
+/** The partitions AWS has. */
+const partitions = new Set(['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'])
+
+/** A resource is `*` or an ARN (`arn:partition:service:region:account:resource`) of a real partition. */
+function checkResource(resource: string): void {
+  if (resource === '*') return
+  const parts = resource.split(':')
+  if (parts.length < 6 || parts[0] !== 'arn' || parts[2] === '') {
+    throw new AwsQueryError('MalformedPolicyDocument', 400, `Resource ${resource} must be in ARN format or "*".`)
+  }
+  const partition = parts[1] ?? ''
+  if (!partitions.has(partition)) {
+    throw new AwsQueryError('MalformedPolicyDocument', 400, `Partition "${partition}" is not valid for resource "${resource}".`)
+  }
+}
+
+/** Date condition values must be dates IAM can read: ISO 8601 with a four-digit year, or epoch seconds. */
+function checkDateConditions(condition: unknown): void {
+  if (!isObject(condition)) return
+  for (const [operator, block] of Object.entries(condition)) {
+    if (!/^Date/.test(operator) || !isObject(block)) continue
+    for (const [key, value] of Object.entries(block)) {
+      for (const date of readStringList(value)) {
+        if (!/^(?:\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?|\d+)$/.test(date)) {
+          throw new AwsQueryError('MalformedPolicyDocument', 400, `Invalid Condition: ${operator} for ${key} needs a date, not ${date}`)
+        }
+      }
+    }
+  }
 }

@@ -10,6 +10,7 @@ import {
 import { formatGranterRoleArn } from '../granter-session.js'
 import { parsePrincipalArn, type Principal } from './principal-arn.js'
 import { formatCount } from '../../core/text/plural.js'
+import { describeWindowProblem } from '../../core/records/grant-feasibility.js'
 
 interface PlannedPolicy {
   readonly target: GrantTarget
@@ -148,6 +149,8 @@ function findProblem(params: {
       `request ${plan.requestId} ends (${formatIsoSeconds(plan.expiresAt)}) before it starts (${formatIsoSeconds(plan.notBefore)})`,
     )
   }
+  const windowProblem = describeWindowProblem(plan)
+  if (windowProblem) return invalid(`request ${plan.requestId}: ${windowProblem}`)
   const nameProblem = checkPolicyName(params.policyName)
   if (nameProblem) return invalid(`request ${plan.requestId}: ${nameProblem}`)
   const sizeProblem = checkInlinePolicySize({

@@ -5,14 +5,15 @@ import { resolveApprovers, evaluateApprovalRule, isEligibleApprover, type Approv
 import { findOwners } from '../matching/codeowners.js'
 import type { Blocker, Decision, DecisionInput, Dismissal, ItemResult, NearMiss, PolicyResult, TeamMembers } from './decision.js'
 import type { InputError } from '../files/input-error.js'
-import { findGrantCoverage, grantsCoverItem } from '../matching/compiled-grants.js'
+import { findGrantCoverage, findUncoveredPart, grantsCoverItem } from '../matching/compiled-grants.js'
 import type { IndexedPolicy, PolicyIndex } from '../matching/policy-index.js'
 import type { Policy } from '../files/policy.js'
 import { summarizeReviewers } from './review-states.js'
-import { findUncoveredExample, PatternTooComplexError } from '../matching/wildcard.js'
+import { PatternTooComplexError } from '../matching/wildcard.js'
 import { createLineFinder } from '../files/yaml-document.js'
 import { formatCount } from '../text/plural.js'
 import { shortSha } from '../text/short-sha.js'
+import { findUngrantableReasons } from '../records/grant-feasibility.js'
 
 /**
  * The decision: is this request approved, pending, denied or invalid, and why. Pure and synchronous:
@@ -34,6 +35,15 @@ export function decide(input: DecisionInput): Decision {
     // Invalid CODEOWNERS lines are ignored, as GitHub ignores them; `jit validate` and the policy check report them.
     ...input.repository.failures.filter((f) => f.kind !== 'codeowners' || f.stage === 'unreadable').flatMap((f) => f.errors),
     ...checkRequestAgainstWorld({ request, text: input.requestFile.text, catalogue: input.catalogue, now: input.now }),
+    // A green check means AWS accepts the grant: what the grant step or IAM would refuse is refused here.
+    ...findUngrantableReasons({
+      request,
+      text: input.requestFile.text,
+      settings: input.repository.settings,
+      author,
+      now: input.now,
+      requestId: input.requestId,
+    }),
   ]
   if (errors.length > 0) return { ...invalidDecision(base, errors), request }
 
@@ -219,16 +229,16 @@ function findItemLevelMisses(indexed: IndexedPolicy, item: RequestItem): { reaso
   const grants = indexed.policy.grants
   const covered = findGrantCoverage(indexed.grants, item)
   if (!covered.account) reasons.push(`does not grant account ${item.account} (grants ${grants.accounts.join(', ')})`)
-  if (!covered.action) reasons.push(describeUncovered('action', grants.actions, item.action, true))
-  if (!covered.resource) reasons.push(describeUncovered('resource', grants.resources, item.resource, false))
+  if (!covered.action) reasons.push(describeUncovered('action', grants.actions, item.action))
+  if (!covered.resource) reasons.push(describeUncovered('resource', grants.resources, item.resource))
   return { reasons, actionCovered: covered.action }
 }
 
-function describeUncovered(kind: 'action' | 'resource', granted: readonly string[], requested: string, ignoreCase: boolean): string {
+function describeUncovered(kind: 'action' | 'resource', granted: readonly string[], requested: string): string {
   const shown = granted.length > 3 ? `${granted.slice(0, 3).join(', ')}, …` : granted.join(', ')
   let example: string | undefined
   try {
-    example = granted.length === 1 ? findUncoveredExample(granted[0]!, requested, { ignoreCase }) : undefined
+    example = granted.length === 1 ? findUncoveredPart(kind, granted[0]!, requested) : undefined
   } catch (error) {
     if (!(error instanceof PatternTooComplexError)) throw error
   }

@@ -84,6 +84,11 @@ export interface DecisionInput {
   readonly now: Date
   /** The catalogue of real AWS actions, to reject typos. */
   readonly catalogue: ActionCatalogue
+  /**
+   * The id the grant will carry (`pr-42`), which the grant's policy name and size depend on; without
+   * it (`jit check` offline) the longest is assumed.
+   */
+  readonly requestId?: string | undefined
 }
 
 /** An approval that counted for a rule. */

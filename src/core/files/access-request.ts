@@ -1,3 +1,4 @@
+import { describeResourceProblem } from '../matching/arn-pattern.js'
 import { parseDuration } from './duration.js'
 import type { InputError, Parsed } from './input-error.js'
 import { compileDocumentValidator } from './schemas/document-validator.js'
@@ -69,6 +70,14 @@ export function parseAccessRequest(params: { file: string; text: string }): Pars
     if (start === undefined) {
       addUnlessReported({ file, line: document.lineOf(['start']), message: `start "${loose.start}" is not a real date and time` })
     }
+  }
+  if (checked.ok) {
+    checked.value.access.forEach((entry, entryIndex) =>
+      (entry.resources ?? []).forEach((resource, resourceIndex) => {
+        const problem = describeResourceProblem(resource)
+        if (problem) errors.push({ file, line: document.lineOf(['access', entryIndex, 'resources', resourceIndex]), message: problem })
+      }),
+    )
   }
   if (!checked.ok || errors.length > 0 || !duration?.ok) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) }
   const raw = checked.value

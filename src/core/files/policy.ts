@@ -1,3 +1,4 @@
+import { describeResourceProblem } from '../matching/arn-pattern.js'
 import { parseDuration } from './duration.js'
 import type { InputError, Parsed } from './input-error.js'
 import { compileDocumentValidator } from './schemas/document-validator.js'
@@ -65,6 +66,10 @@ export function parsePolicy(params: { file: string; text: string }): Parsed<Poli
   const errors: InputError[] = []
   const report = (path: readonly (string | number)[], message: string) => errors.push({ file, line: document.lineOf(path), message })
 
+  for (const [index, resource] of (raw.grants.resources ?? []).entries()) {
+    const problem = describeResourceProblem(resource)
+    if (problem) report(['grants', 'resources', index], `grants.resources: ${problem}`)
+  }
   const maxDuration = parseDuration(raw.max_duration)
   if (!maxDuration.ok) report(['max_duration'], `max_duration ${maxDuration.message}`)
   let autoApprove: Policy['autoApprove']

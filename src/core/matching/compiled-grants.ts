@@ -1,6 +1,8 @@
 import type { RequestItem } from '../files/access-request.js'
 import type { Policy } from '../files/policy.js'
-import { compileCoverage, PatternTooComplexError } from './wildcard.js'
+import { compileActionCoverage, findUncoveredAction } from './action-pattern.js'
+import { compileResourceCoverage, findUncoveredResource } from './arn-pattern.js'
+import { PatternTooComplexError } from './wildcard.js'
 
 type Coverage = (requested: string) => boolean
 
@@ -29,8 +31,9 @@ export function compileGrants(grants: Policy['grants']): CompiledGrants {
   return {
     allAccounts: grants.accounts.includes('*'),
     accounts: new Set(grants.accounts),
-    actions: grants.actions.map((action) => guard(compileCoverage(action, { ignoreCase: true }))),
-    resources: grants.resources.map((resource) => guard(compileCoverage(resource))),
+    // IAM's semantics: actions by service and name, case-insensitively; resources segment by segment.
+    actions: grants.actions.map((action) => guard(compileActionCoverage(action))),
+    resources: grants.resources.map((resource) => guard(compileResourceCoverage(resource))),
   }
 }
 
@@ -58,4 +61,13 @@ export function grantsCoverItem(grants: CompiledGrants, item: RequestItem): bool
 /** Which parts of an item a policy's grants cover, each on its own: the facts an explanation of a "no" is built from. */
 export function findGrantCoverage(grants: CompiledGrants, item: RequestItem): { account: boolean; action: boolean; resource: boolean } {
   return { account: coversAccount(grants, item), action: coversAction(grants, item), resource: coversResource(grants, item) }
+}
+
+/**
+ * A concrete action or resource that `requested` could name and the `granted` pattern does not allow
+ * (undefined when it covers it), for showing a reviewer why a grant falls short. Throws
+ * PatternTooComplexError for pathological patterns.
+ */
+export function findUncoveredPart(kind: 'action' | 'resource', granted: string, requested: string): string | undefined {
+  return kind === 'action' ? findUncoveredAction(granted, requested) : findUncoveredResource(granted, requested)
 }

@@ -1,4 +1,4 @@
-import { listRequestItems, type AccessRequest, type RequestItem } from '../files/access-request.js'
+import type { AccessRequest } from '../files/access-request.js'
 import type { GrantOutcome, GrantPlan, GrantTarget } from '../ports/cloud-provider.js'
 import type { Decision } from '../decision/decision.js'
 import type {
@@ -11,6 +11,7 @@ import type {
   RefusalRecord,
 } from './grant-record.js'
 import { requestIdFor } from './grant-record.js'
+import { describeWindowProblem, groupGrantsByAccount } from './grant-feasibility.js'
 import { renderDecision } from '../decision/render-decision.js'
 import { principalFor, type JitSettings } from '../files/settings.js'
 
@@ -55,25 +56,19 @@ export function planGrant(params: { decision: Decision; settings: JitSettings; m
   const request = decision.request
   if (decision.verdict !== 'approved' || !request) return { ok: false, error: `the request is not approved (${decision.summary})` }
 
-  const targets: GrantTarget[] = []
-  for (const [account, items] of groupByAccount(request)) {
-    const actions = unique(items.map((item) => item.action))
-    const resources = unique(items.map((item) => item.resource))
-    const pairs = new Set(items.map((item) => `${item.action}\u0000${item.resource}`))
-    if (pairs.size !== actions.length * resources.length) {
-      return {
-        ok: false,
-        error:
-          `the request asks for different resources for different actions in account ${account}; ` +
-          'a grant writes one statement per account (every action on every resource), which would be more than was approved. ' +
-          'Open one request per set of resources.',
-      }
-    }
-    targets.push({ account, principalArn: principalFor(settings, { account, login: decision.author }), actions, resources })
-  }
+  const grouped = groupGrantsByAccount(request)
+  if (!grouped.ok) return { ok: false, error: grouped.error }
+  const targets: GrantTarget[] = grouped.grants.map(({ account, actions, resources }) => ({
+    account,
+    principalArn: principalFor(settings, { account, login: decision.author }),
+    actions: [...actions],
+    resources: [...resources],
+  }))
 
   const notBefore = request.start ?? merge.mergedAt
   const expiresAt = new Date(notBefore.getTime() + request.durationMs)
+  const windowProblem = describeWindowProblem({ notBefore, expiresAt })
+  if (windowProblem) return { ok: false, error: windowProblem }
   if (expiresAt.getTime() <= now.getTime()) {
     return {
       ok: false,
@@ -245,20 +240,6 @@ function describeRecordBase<S extends RecordState>(params: {
   }
 }
 
-function groupByAccount(request: AccessRequest): Map<string, RequestItem[]> {
-  const groups = new Map<string, RequestItem[]>()
-  for (const item of listRequestItems(request)) {
-    const group = groups.get(item.account) ?? []
-    group.push(item)
-    groups.set(item.account, group)
-  }
-  return groups
-}
-
 function findOutcome(outcome: GrantOutcome, target: GrantTarget) {
   return outcome.targets.find((candidate) => candidate.account === target.account && candidate.principalArn === target.principalArn)
-}
-
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)]
 }

@@ -1,6 +1,7 @@
 import { loadAccessRepository, type AccessRepository, type RepositoryFile } from '../../core/files/access-repository.js'
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
 import { parseAccessRequest } from '../../core/files/access-request.js'
+import { requestIdFor } from '../../core/records/grant-record.js'
 import { codeOwnersToVerify, decide, teamsToResolve } from '../../core/decision/decide.js'
 import type { Decision, PushFacts, Review } from '../../core/decision/decision.js'
 import { readUsersWithoutWriteAccess } from '../../github/collaborator-access.js'
@@ -44,7 +45,7 @@ export async function prepareDecision(params: {
   /** The rules as read at the commit the request is judged by. */
   readonly rules: FilesAtCommit
   readonly requestFile: RepositoryFile
-  readonly pullRequest: Pick<PullRequestFacts, 'author' | 'headSha' | 'contributors'>
+  readonly pullRequest: Pick<PullRequestFacts, 'number' | 'author' | 'headSha' | 'contributors'>
   readonly reviews: readonly Review[]
   /** Who pushed, as GitHub authenticated it (see `establishPushes`). */
   readonly pushes: PushFacts
@@ -87,6 +88,8 @@ export async function prepareDecision(params: {
     teams: directory.members,
     now,
     catalogue,
+    // The grant's policy name and size depend on its id, so the check measures the very grant.
+    requestId: requestIdFor(pullRequest.number),
   })
   return { decision, repository, unknownTeams: directory.unknown, now }
 }

@@ -370,7 +370,7 @@ describe('denied', () => {
     const decision = decide(
       decisionInput(world, {
         requestFile: request(
-          'reason: test\nticket: INC-1\nduration: 1h\naccess:\n  - account: "111111111111"\n    actions: [ec2:StopInstances]\n    resources: ["arn:aws:ec2:us-east-1:111111111111:instance/i-1"]\n  - account: "111111111111"\n    actions: [s3:GetObject]\n    resources: ["arn:aws:s3:::other-bucket/*"]\n',
+          'reason: test\nticket: INC-1\nduration: 1h\naccess:\n  - account: "111111111111"\n    actions: [ec2:StopInstances]\n    resources: ["arn:aws:ec2:us-east-1:111111111111:instance/i-1"]\n  - account: "222222222222"\n    actions: [s3:GetObject]\n    resources: ["arn:aws:s3:::other-bucket/*"]\n',
         ),
         author: 'alice',
         reviews: [review('bob', 'APPROVED'), review('carol', 'APPROVED')],

@@ -40,6 +40,12 @@ describe('parseAccessRequest: valid files', () => {
   it.each([
     ['an ISO duration', minimal([]).replace('2h', 'PT1H30M'), { durationText: 'PT1H30M', durationMs: 90 * 60_000 }],
     ['a start with an offset', minimal(['start: "2026-12-01T09:00:00.5+02:00"']), { start: new Date('2026-12-01T07:00:00.500Z') }],
+    [
+      'an upper-case service prefix, as IAM accepts it',
+      minimal([]).replace('[ec2:StopInstances]', '[EC2:StopInstances]'),
+      { access: [expect.objectContaining({ actions: ['EC2:StopInstances'] })] },
+    ],
+    ['every action', minimal([]).replace('[ec2:StopInstances]', '["*"]'), { access: [expect.objectContaining({ actions: ['*'] })] }],
     ['a reason with surrounding blanks', minimal([]).replace('reason: stuck node', 'reason: "  stuck node  "'), { reason: 'stuck node' }],
   ])('accepts %s', (_, text, expected) => {
     expect(parseOk(text)).toMatchObject(expected)
@@ -102,16 +108,43 @@ describe('parseAccessRequest: invalid files name the line and the problem', () =
     {
       name: 'an action without a service',
       text: minimal([]).replace('[ec2:StopInstances]', '[ec2:StopInstances, StopInstances]'),
-      errors: [{ line: 5, message: '`access[0].actions[1]` "StopInstances" is not an IAM action of the form service:Action' }],
+      errors: [{ line: 5, message: '`access[0].actions[1]` "StopInstances" is not an IAM action: "*", or service:Action' }],
+    },
+    // IAM's grammar: never a wildcard in the service prefix.
+    {
+      name: 'an action with a wildcard service',
+      text: minimal([]).replace('[ec2:StopInstances]', '["*:Get*"]'),
+      errors: [{ line: 5, message: '`access[0].actions[0]` "*:Get*" is not an IAM action: "*", or service:Action' }],
     },
     {
-      name: 'an action with an upper-case service',
-      text: minimal([]).replace('[ec2:StopInstances]', '[EC2:StopInstances]'),
+      name: 'an action with a ? in its service',
+      text: minimal([]).replace('[ec2:StopInstances]', ['[ec2:StopInstances,', '"e?2:Describe*"]'].join(' ')),
+      errors: [{ line: 5, message: '`access[0].actions[1]` "e?2:Describe*" is not an IAM action: "*", or service:Action' }],
+    },
+    {
+      name: 'a resource that is too short to be an ARN',
+      text: minimal(['    resources: ["arn:x"]']),
+      errors: [{ line: 6, message: 'resource "arn:x" is not an ARN: write "*" or arn:partition:service:region:account:resource' }],
+    },
+    {
+      name: 'a resource in a partition AWS does not have',
+      text: minimal([
+        '    resources:',
+        '      - "arn:aws:ec2:us-east-1:111111111111:instance/i-1"',
+        '      - "arn:awz:ec2:us-east-1:111111111111:instance/i-1"',
+      ]),
       errors: [
         {
-          line: 5,
-          message: '`access[0].actions[0]` "EC2:StopInstances" is not an IAM action of the form service:Action, the service in lower case',
+          line: 8,
+          message: 'resource "arn:awz:ec2:us-east-1:111111111111:instance/i-1" names the partition "awz", which AWS does not have',
         },
+      ],
+    },
+    {
+      name: 'a resource with a character IAM does not accept',
+      text: minimal(['    resources: ["arn:aws:s3:::bucket/\u20ac"]']),
+      errors: [
+        { line: 6, message: 'resource "arn:aws:s3:::bucket/\u20ac" contains "\u20ac" (U+20AC), which IAM does not accept in a policy' },
       ],
     },
     {

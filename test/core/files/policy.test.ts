@@ -221,6 +221,28 @@ describe('parsePolicy: invalid files name the line and the problem', () => {
       text: policyText({}, ['self_approval: "no"']),
       errors: [{ line: 10, message: '`self_approval` must be a boolean, found string "no"' }],
     },
+    // IAM's grammar: a policy cannot grant what IAM would reject or read differently.
+    {
+      name: 'a granted action with a wildcard service',
+      text: policyText({ 4: '  actions: ["*:Get*"]' }),
+      errors: [{ line: 4, message: '`grants.actions[0]` "*:Get*" is not an IAM action: "*", or service:Action' }],
+    },
+    {
+      name: 'a granted action with a ? in its service',
+      text: policyText({ 4: '  actions: ["e?2:Describe*"]' }),
+      errors: [{ line: 4, message: '`grants.actions[0]` "e?2:Describe*" is not an IAM action' }],
+    },
+    {
+      name: 'granted resources IAM would refuse or match literally',
+      text: policyText({ 4: '  actions: ["ec2:StopInstances"]\n  resources:\n    - "arn:x"\n    - "arn:aws:ec2:*:111111111111:in*/i-1"' }),
+      errors: [
+        { line: 6, message: 'grants.resources: resource "arn:x" is not an ARN' },
+        {
+          line: 7,
+          message: 'grants.resources: resource "arn:aws:ec2:*:111111111111:in*/i-1" has a wildcard in its resource type ("in*/")',
+        },
+      ],
+    },
     { name: 'a scalar document', text: 'prod-ec2\n', errors: [{ line: 1, message: 'the policy file must be a YAML mapping' }] },
   ]
 

@@ -182,8 +182,22 @@ describe('planGrant', () => {
       review('bob', 'APPROVED'),
       review('carol', 'APPROVED'),
     ])
-    expect(decision.verdict).toBe('approved')
-    const planning = planGrant({ decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
+    // The check refuses it before anyone approves (a green check means the grant is accepted) ...
+    expect(decision.verdict).toBe('invalid')
+    expect(decision.errors).toEqual([
+      {
+        file: 'requests/sre/two.yaml',
+        line: 5,
+        message: expect.stringContaining('different resources for different actions in account 111111111111'),
+      },
+    ])
+    // ... and the plan refuses it again, should a merge get past the check.
+    const planning = planGrant({
+      decision: { ...decision, verdict: 'approved' },
+      settings: world.repository.settings,
+      merge: mergeFacts(),
+      now: NOW,
+    })
     expect(planning).toEqual({
       ok: false,
       error: expect.stringContaining('different resources for different actions in account 111111111111'),

@@ -133,8 +133,8 @@ describe('role inline policies through the real IAM client', () => {
   test('inline policies of one role may total 10,240 characters, whitespace excluded, and no more', async () => {
     // {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:X","Resource":"…"}]}
     const policyOfSize = (size: number): string => {
-      const skeleton = allowPolicy('s3:GetObject', '')
-      return allowPolicy('s3:GetObject', 'r'.repeat(size - skeleton.length))
+      const skeleton = allowPolicy('s3:GetObject', 'arn:aws:s3:::')
+      return allowPolicy('s3:GetObject', `arn:aws:s3:::${'r'.repeat(size - skeleton.length)}`)
     }
     await iam.send(new PutRolePolicyCommand({ RoleName: 'developer', PolicyName: 'a', PolicyDocument: policyOfSize(6000) }))
     // Indentation does not count: this document is far longer than 4,240 characters with its spaces.
@@ -143,7 +143,7 @@ describe('role inline policies through the real IAM client', () => {
     await iam.send(new PutRolePolicyCommand({ RoleName: 'developer', PolicyName: 'b', PolicyDocument: padded }))
 
     const over = await captureError(
-      iam.send(new PutRolePolicyCommand({ RoleName: 'developer', PolicyName: 'c', PolicyDocument: policyOfSize(100) })),
+      iam.send(new PutRolePolicyCommand({ RoleName: 'developer', PolicyName: 'c', PolicyDocument: policyOfSize(120) })),
     )
     expect(over).toBeInstanceOf(LimitExceededException)
     expect(over.message).toBe('Maximum policy size of 10240 bytes exceeded for role developer')
@@ -191,7 +191,7 @@ describe('user inline policies through the real IAM client', () => {
   })
 
   test('a user’s inline policies are capped at 2,048 characters', async () => {
-    const big = allowPolicy('s3:GetObject', 'r'.repeat(2048))
+    const big = allowPolicy('s3:GetObject', `arn:aws:s3:::${'r'.repeat(2048)}`)
     const error = await captureError(iam.send(new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'big', PolicyDocument: big })))
     expect(error).toBeInstanceOf(LimitExceededException)
     expect(error.message).toBe('Maximum policy size of 2048 bytes exceeded for user alice')

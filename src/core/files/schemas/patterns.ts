@@ -3,7 +3,7 @@ import { DURATION_FORMS, DURATION_PATTERN } from '../duration.js'
 /** Regular expressions shared by the JSON Schemas (ECMAScript syntax, as ajv compiles them with the `u` flag). */
 export const ACCOUNT_ID_PATTERN = '^[0-9]{12}$'
 export const ACCOUNT_OR_ANY_PATTERN = '^(?:[0-9]{12}|\\*)$'
-export const ACTION_PATTERN = '^[a-z0-9*?-]+:[A-Za-z0-9*?]+$'
+export const ACTION_PATTERN = '^(?:\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$'
 export const RESOURCE_PATTERN = '^(?:\\*|arn:\\S+)$'
 export const GRANT_ID_PATTERN = '^pr-[0-9]+$'
 export const POLICY_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$'
@@ -22,7 +22,7 @@ export const PATTERN_PHRASES: Readonly<Record<string, string>> = {
   [ACCOUNT_ID_PATTERN]: 'a 12-digit AWS account id',
   [ACCOUNT_OR_ANY_PATTERN]: 'a 12-digit AWS account id or "*"',
   [ACTION_PATTERN]:
-    'an IAM action of the form service:Action, the service in lower case (e.g. ec2:StopInstances; * and ? wildcards allowed)',
+    'an IAM action: "*", or service:Action with the service prefix in letters, digits and hyphens and no wildcard (e.g. ec2:StopInstances, ec2:Describe*; * and ? allowed in the action name)',
   [RESOURCE_PATTERN]: 'a resource: "*" or an ARN pattern starting with "arn:"',
   [GRANT_ID_PATTERN]: 'a grant id such as pr-42',
   [POLICY_NAME_PATTERN]: 'a policy name: lower-case letters, digits and hyphens, starting with a letter or digit, at most 63 characters',

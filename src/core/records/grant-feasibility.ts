@@ -1,0 +1,155 @@
+import { listRequestItems, type AccessRequest } from '../files/access-request.js'
+import type { InputError } from '../files/input-error.js'
+import { principalFor, type JitSettings } from '../files/settings.js'
+import { createLineFinder } from '../files/yaml-document.js'
+import {
+  buildGrantPolicyDocument,
+  checkPolicyName,
+  findPolicyDocumentCharacterProblem,
+  formatIsoSeconds,
+  nameGrantPolicy,
+  serializePolicyDocument,
+} from './iam-policy-document.js'
+import { INLINE_POLICY_LIMITS, measurePolicySize } from './inline-policy-size.js'
+import { describePrincipalProblem, parsePrincipalArn } from './principal-arn.js'
+
+/**
+ * "A green check means AWS accepts the grant": everything the grant step or IAM would refuse about a
+ * request itself, found when the request is checked, before anyone approves it. The same pure code
+ * builds the grant (`planGrant`, `src/aws/iam/grant-steps.ts`), so what is measured here is what is put.
+ * What only AWS knows (the principal's other inline policies, whether the role exists) is left to the grant.
+ */
+
+/** One account's share of a request: one inline policy with every action on every resource. */
+export interface AccountGrant {
+  readonly account: string
+  readonly actions: readonly string[]
+  readonly resources: readonly string[]
+  /** Line of the first `access` entry for the account. */
+  readonly line: number
+}
+
+/** The earliest and latest instants a grant's window may hold: IAM's dates and our policy names are four-digit years. */
+export const EARLIEST_GRANT_TIME = new Date('1970-01-01T00:00:00Z')
+export const LATEST_GRANT_TIME = new Date('9999-12-31T23:59:59Z')
+
+/**
+ * The request id a check assumes when it does not know its pull request (`jit check` offline): as long
+ * as any pull request number GitHub will reach, so the size measured is never less than the grant's.
+ */
+export const UNKNOWN_REQUEST_ID = 'pr-9999999999'
+
+/**
+ * Splits a request into one grant per account, or says why that would grant more than was asked: a
+ * grant writes one statement per account (every action on every resource), so within an account every
+ * action must be asked on every resource.
+ */
+export function groupGrantsByAccount(
+  request: AccessRequest,
+):
+  | { readonly ok: true; readonly grants: AccountGrant[] }
+  | { readonly ok: false; readonly account: string; readonly line: number; readonly error: string } {
+  const groups = new Map<string, { actions: Set<string>; resources: Set<string>; pairs: Set<string>; line: number }>()
+  for (const item of listRequestItems(request)) {
+    let group = groups.get(item.account)
+    if (!group) groups.set(item.account, (group = { actions: new Set(), resources: new Set(), pairs: new Set(), line: item.line }))
+    group.actions.add(item.action)
+    group.resources.add(item.resource)
+    group.pairs.add(`${item.action}\u0000${item.resource}`)
+  }
+  const grants: AccountGrant[] = []
+  for (const [account, group] of groups) {
+    if (group.pairs.size !== group.actions.size * group.resources.size) {
+      return {
+        ok: false,
+        account,
+        line: group.line,
+        error:
+          `the request asks for different resources for different actions in account ${account}; ` +
+          'a grant writes one statement per account (every action on every resource), which would be more than was approved. ' +
+          'Open one request per set of resources.',
+      }
+    }
+    grants.push({ account, actions: [...group.actions], resources: [...group.resources], line: group.line })
+  }
+  return { ok: true, grants }
+}
+
+/** Why IAM could not hold a window from `notBefore` to `expiresAt`, or undefined when it can. */
+export function describeWindowProblem(window: { notBefore: Date; expiresAt: Date }): string | undefined {
+  const { notBefore, expiresAt } = window
+  if (notBefore.getTime() < EARLIEST_GRANT_TIME.getTime()) {
+    return `the access would start at ${notBefore.toISOString()}, before ${formatIsoSeconds(EARLIEST_GRANT_TIME)}: choose a later start`
+  }
+  if (expiresAt.getTime() > LATEST_GRANT_TIME.getTime()) {
+    return `the access would end after ${formatIsoSeconds(LATEST_GRANT_TIME)}, which an IAM policy cannot say: choose an earlier start or a shorter duration`
+  }
+  return undefined
+}
+
+/**
+ * Everything about the request itself that would make its grant fail, each with the line to fix:
+ * a window IAM cannot write, a principal IAM refuses (from `.github/jit.yml`), a policy name IAM
+ * refuses, a document with characters IAM refuses or over the inline quota of the principal's kind.
+ * `requestId` is the pull request's (`pr-42`); without one the longest is assumed. Starts without a
+ * `start` are assumed at `now` (the merge comes later; the size does not depend on when).
+ */
+export function findUngrantableReasons(params: {
+  request: AccessRequest
+  text: string
+  settings: JitSettings
+  author: string
+  now: Date
+  requestId?: string | undefined
+}): InputError[] {
+  const { request, settings, author } = params
+  const file = request.file
+  const lineOf = createLineFinder({ file, text: params.text })
+  const requestId = params.requestId ?? UNKNOWN_REQUEST_ID
+  const errors: InputError[] = []
+
+  const notBefore = request.start ?? params.now
+  const expiresAt = new Date(notBefore.getTime() + request.durationMs)
+  const windowProblem = describeWindowProblem({ notBefore, expiresAt })
+  if (windowProblem) errors.push({ file, line: lineOf(request.start ? ['start'] : ['duration'], 1), message: windowProblem })
+
+  const grouped = groupGrantsByAccount(request)
+  if (!grouped.ok) return [...errors, { file, line: grouped.line, message: grouped.error }]
+  if (windowProblem) return errors
+
+  const policyName = nameGrantPolicy({ requestId, expiresAt })
+  const nameProblem = checkPolicyName(policyName)
+  if (nameProblem) errors.push({ file, line: lineOf(['duration'], 1), message: nameProblem })
+
+  for (const grant of grouped.grants) {
+    const report = (message: string): void => void errors.push({ file, line: grant.line, message })
+    const principalArn = principalFor(settings, { account: grant.account, login: author })
+    const principalProblem = describePrincipalProblem(principalArn)
+    const principal = parsePrincipalArn(principalArn)
+    if (principalProblem || !principal) {
+      report(
+        `the grant in ${grant.account} would go to ${principalArn}, which IAM refuses: ${principalProblem ?? ''}; fix \`principal\` in .github/jit.yml`,
+      )
+      continue
+    }
+    if (principal.account !== grant.account) {
+      report(`the grant in ${grant.account} would go to ${principalArn}, in another account; fix \`principal\` in .github/jit.yml`)
+      continue
+    }
+    const document = serializePolicyDocument(
+      buildGrantPolicyDocument({ requestId, notBefore, expiresAt, actions: grant.actions, resources: grant.resources }),
+    )
+    const characterProblem = findPolicyDocumentCharacterProblem(document)
+    if (characterProblem) report(`the grant's policy ${characterProblem}`)
+    const size = measurePolicySize(document)
+    const limit = INLINE_POLICY_LIMITS[principal.kind]
+    if (size > limit) {
+      report(
+        `the grant in ${grant.account} would be an inline policy of ${size.toLocaleString('en-US')} characters on ${principal.kind} ` +
+          `${principal.name}; IAM allows ${limit.toLocaleString('en-US')} per ${principal.kind}: ask for fewer actions or resources ` +
+          '(a wildcard the policy allows, such as ec2:Describe*, counts as one), or split the request',
+      )
+    }
+  }
+  return errors
+}
