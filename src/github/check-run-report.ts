@@ -7,6 +7,7 @@ import { describeApiError, GitHubReadError } from './github-read-error.js'
 import { formatCount } from '../core/text/plural.js'
 import { shortSha } from '../core/text/short-sha.js'
 import { escapeMarkdown, formatCode, toPlainLine } from '../core/text/inert-text.js'
+import { findRequestPathWarnings } from '../core/files/request-path-warnings.js'
 
 /** The one check run the app writes, under this name, on the PR's head commit. */
 export const CHECK_NAME = 'jit / access request'
@@ -100,11 +101,12 @@ export function reportRulesCheck(params: { headSha: string; paths: readonly stri
       ? `CODEOWNERS from ${formatCode(repository.codeowners.file)} (${repository.codeowners.rules.length} rules)`
       : 'no CODEOWNERS file',
   ].join(', ')
+  const warnings = findRequestPathWarnings(repository).map((warning) => `> [!WARNING]\n> ${escapeMarkdown(warning)}\n\n`)
   if (errors.length === 0) {
     return {
       conclusion: 'success',
       title: 'Policy change is valid',
-      summary: `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules load without errors: ${facts}.\n\nThe change takes effect for requests once merged; its own reviews are governed by branch protection and CODEOWNERS.\n`,
+      summary: `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules load without errors: ${facts}.\n\n${warnings.join('')}The change takes effect for requests once merged; its own reviews are governed by branch protection and CODEOWNERS.\n`,
       annotations: [],
     }
   }
@@ -113,7 +115,7 @@ export function reportRulesCheck(params: { headSha: string; paths: readonly stri
     conclusion: 'failure',
     title: `Policy change is invalid: ${formatCount(errors.length, 'error')}`,
     summary: limit(
-      `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules have errors; fix them and push again.\n\n${lines.join('\n')}\n\nValid so far: ${facts}.\n`,
+      `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules have errors; fix them and push again.\n\n${lines.join('\n')}\n\n${warnings.join('')}Valid so far: ${facts}.\n`,
     ),
     annotations: errors.map((error) => annotate(error, 'Invalid rule')),
   }

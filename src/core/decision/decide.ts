@@ -181,7 +181,7 @@ function describeUncovered(kind: 'action' | 'resource', granted: readonly string
 }
 
 /** Why a policy cannot serve a request, whatever the item, as a code; REQUEST_MISS_WORDS says it in words. */
-type RequestMiss = 'not-requester' | 'too-long' | 'too-long-for-auto-approve' | 'no-ticket' | 'ticket-mismatch'
+type RequestMiss = 'outside-request-paths' | 'not-requester' | 'too-long' | 'too-long-for-auto-approve' | 'no-ticket' | 'ticket-mismatch'
 
 /** What a request-level check looks at: the policy, the request and who makes it. */
 interface RequestFacts {
@@ -195,6 +195,8 @@ interface RequestFacts {
 function findRequestLevelMisses(facts: RequestFacts): RequestMiss[] {
   const { policy, request, author, teams } = facts
   const misses: RequestMiss[] = []
+  // The path picks the code owners who approve: a policy that says where its requests live is not the requester's to move.
+  if (policy.requestPaths && !policy.requestPaths.some((pattern) => pattern.matches(request.file))) misses.push('outside-request-paths')
   if (!isRequester(policy, author, teams)) misses.push('not-requester')
   if (request.durationMs > policy.maxDurationMs) misses.push('too-long')
   else if (policy.approvals.length === 0 && !isWithinAutoApprove(policy, request)) misses.push('too-long-for-auto-approve')
@@ -207,6 +209,8 @@ function findRequestLevelMisses(facts: RequestFacts): RequestMiss[] {
 
 /** The words for each request-level miss, built only for a near miss shown to the reader. */
 const REQUEST_MISS_WORDS: Record<RequestMiss, (facts: RequestFacts) => string> = {
+  'outside-request-paths': ({ policy, request }) =>
+    `requests for it live under ${(policy.requestPaths ?? []).map((pattern) => pattern.source).join(', ')}, not at ${request.file}`,
   'not-requester': ({ policy, author }) =>
     `${author} is not one of its requesters (${[...policy.requesters.teams, ...policy.requesters.users].join(', ')})`,
   'too-long': ({ policy, request }) => `duration ${request.durationText} is longer than its max_duration ${policy.maxDurationText}`,

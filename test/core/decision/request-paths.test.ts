@@ -1,0 +1,83 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { decide } from '../../../src/core/decision/decide.js'
+import { findRequestPathWarnings } from '../../../src/core/files/request-path-warnings.js'
+import { listFailureErrors } from '../../../src/core/files/access-repository.js'
+import { decisionInput, loadExampleWorld, review, withFiles, type ExampleWorld } from '../../support/example-repo.js'
+
+let world: ExampleWorld
+beforeAll(async () => {
+  world = await loadExampleWorld()
+})
+
+const PROD_INCIDENT =
+  'reason: Terminate the stuck web node\nticket: INC-4821\nduration: 2h\naccess:\n  - account: "111111111111"\n' +
+  '    actions: [ec2:TerminateInstances]\n    resources: ["arn:aws:ec2:us-east-1:111111111111:instance/i-0abc123"]\n'
+
+describe('request_paths: the policy, not the requester, decides where its requests live', () => {
+  it('a production request saved under requests/staging/ is not approved by a staging code owner', () => {
+    // CODEOWNERS gives /requests/staging/ to @acme/staging-owners (frank): the author would have chosen the approver.
+    const decision = decide(
+      decisionInput(world, {
+        requestFile: { path: 'requests/staging/inc-4821.yaml', text: PROD_INCIDENT },
+        author: 'alice',
+        reviews: [review('frank', 'APPROVED'), review('carol', 'APPROVED')],
+      }),
+    )
+    expect(decision.verdict).toBe('denied')
+    expect(decision.items[0]!.nearMisses).toEqual([
+      {
+        policy: 'prod-ec2-incident',
+        file: 'policies/prod-ec2-incident.yaml',
+        reasons: ['requests for it live under requests/sre/**, not at requests/staging/inc-4821.yaml'],
+      },
+    ])
+  })
+
+  it('the same request where the policy says is approved by its code owner', () => {
+    const decision = decide(
+      decisionInput(world, {
+        requestFile: { path: 'requests/sre/inc-4821.yaml', text: PROD_INCIDENT },
+        author: 'alice',
+        reviews: [review('bob', 'APPROVED'), review('carol', 'APPROVED')],
+      }),
+    )
+    expect(decision.verdict).toBe('approved')
+  })
+
+  it('rejects a request_paths pattern GitHub would not read, with its line', () => {
+    const policy = `name: p\ngrants:\n  accounts: ["*"]\n  actions: ["s3:GetObject"]\nrequesters:\n  users: [alice]\nrequest_paths: ["requests/a/**", "requests/[ab]/**"]\nmax_duration: 1h\napprovals:\n  - from: codeowners\n`
+    const repository = withFiles(world, { 'policies/p.yaml': policy })
+    expect(listFailureErrors(repository.failures)).toEqual([
+      {
+        file: 'policies/p.yaml',
+        line: 7,
+        message: expect.stringMatching(/^request_paths: pattern 'requests\/\[ab\]\/\*\*' uses '\[' for a character range/u),
+      },
+    ])
+  })
+})
+
+describe('findRequestPathWarnings', () => {
+  it('says nothing for the example repository, whose code-owner policies all set request_paths', () => {
+    expect(findRequestPathWarnings(world.repository)).toEqual([])
+  })
+
+  it('warns about a code-owner policy without request_paths when CODEOWNERS splits requests/ between owners', () => {
+    const text = world.files.find((file) => file.path === 'policies/prod-ec2-incident.yaml')!.text.replace(/^request_paths:.*\n/mu, '')
+    const repository = withFiles(world, { 'policies/prod-ec2-incident.yaml': text })
+    expect(findRequestPathWarnings(repository)).toEqual([
+      'policy prod-ec2-incident (policies/prod-ec2-incident.yaml) counts approvals from code owners but sets no request_paths, while ' +
+        '.github/CODEOWNERS gives request files different owners by path (lines 2, 3, 4, 5): whoever saves a request chooses who approves it; ' +
+        'set request_paths to where its requests live',
+    ])
+  })
+
+  it('does not warn when every request path has the same owners', () => {
+    const text = world.files.find((file) => file.path === 'policies/prod-ec2-incident.yaml')!.text.replace(/^request_paths:.*\n/mu, '')
+    const repository = withFiles(world, {
+      'policies/prod-ec2-incident.yaml': text,
+      '.github/CODEOWNERS': '/requests/ @acme/sre-leads\n/policies/ @acme/security\n',
+    })
+    expect(findRequestPathWarnings(repository)).toEqual([])
+  })
+})
