@@ -8,6 +8,7 @@ import type { InputError } from '../files/input-error.js'
 import { findGrantCoverage, grantsCoverItem } from '../matching/compiled-grants.js'
 import type { IndexedPolicy, PolicyIndex } from '../matching/policy-index.js'
 import type { Policy } from '../files/policy.js'
+import type { JitSettings } from '../files/settings.js'
 import { summarizeReviewers } from './review-states.js'
 import { findUncoveredExample, PatternTooComplexError } from '../matching/wildcard.js'
 import { createLineFinder } from '../files/yaml-document.js'
@@ -26,7 +27,13 @@ export function decide(input: DecisionInput): Decision {
   const errors = [
     // Invalid CODEOWNERS lines are ignored, as GitHub ignores them; `jit validate` and the policy check report them.
     ...input.repository.failures.filter((f) => f.kind !== 'codeowners' || f.stage === 'unreadable').flatMap((f) => f.errors),
-    ...checkRequestAgainstWorld({ request, text: input.requestFile.text, catalogue: input.catalogue, now: input.now }),
+    ...checkRequestAgainstWorld({
+      request,
+      text: input.requestFile.text,
+      catalogue: input.catalogue,
+      now: input.now,
+      settings: input.repository.settings,
+    }),
   ]
   if (errors.length > 0) return { ...invalidDecision(base, errors), request }
 
@@ -115,8 +122,14 @@ function invalidDecision(
 }
 
 /** Checks that need the world outside the file: real AWS actions, and a start that is not in the past. */
-function checkRequestAgainstWorld(params: { request: AccessRequest; text: string; catalogue: ActionCatalogue; now: Date }): InputError[] {
-  const { request, text, catalogue, now } = params
+function checkRequestAgainstWorld(params: {
+  request: AccessRequest
+  text: string
+  catalogue: ActionCatalogue
+  now: Date
+  settings: JitSettings
+}): InputError[] {
+  const { request, text, catalogue, now, settings } = params
   const lineOf = createLineFinder({ file: request.file, text })
   const errors: InputError[] = []
   request.access.forEach((entry, entryIndex) => {
@@ -135,6 +148,12 @@ function checkRequestAgainstWorld(params: { request: AccessRequest; text: string
       file: request.file,
       line: lineOf(['start'], 1),
       message: `start ${request.start.toISOString()} is in the past (evaluated at ${now.toISOString()}); remove it to start when granted, or choose a later time`,
+    })
+  } else if (request.start && request.start.getTime() - now.getTime() > settings.maxStartAheadMs) {
+    errors.push({
+      file: request.file,
+      line: lineOf(['start'], 1),
+      message: `start ${request.start.toISOString()} is more than ${settings.maxStartAheadText} ahead (evaluated at ${now.toISOString()}; max_start_ahead in .github/jit.yml); ask closer to the time`,
     })
   }
   return errors

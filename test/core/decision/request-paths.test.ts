@@ -81,3 +81,39 @@ describe('findRequestPathWarnings', () => {
     expect(findRequestPathWarnings(repository)).toEqual([])
   })
 })
+
+describe('start: not further ahead than max_start_ahead', () => {
+  const startingAt = (start: string) =>
+    `reason: planned maintenance\nticket: CHG-1\nduration: 1h\nstart: ${start}\naccess:\n  - account: "111111111111"\n    actions: [ec2:StopInstances]\n    resources: ["arn:aws:ec2:us-east-1:111111111111:instance/i-1"]\n`
+
+  it('is invalid, on the start line, years ahead (default 30 days)', () => {
+    const decision = decide(
+      decisionInput(world, { requestFile: { path: 'requests/sre/later.yaml', text: startingAt('2029-12-01T09:00:00Z') }, author: 'alice' }),
+    )
+    expect(decision.verdict).toBe('invalid')
+    expect(decision.errors).toEqual([
+      {
+        file: 'requests/sre/later.yaml',
+        line: 4,
+        message:
+          'start 2029-12-01T09:00:00.000Z is more than 30d ahead (evaluated at 2026-12-01T08:00:00.000Z; max_start_ahead in .github/jit.yml); ask closer to the time',
+      },
+    ])
+  })
+
+  it('accepts a start within the limit, and follows .github/jit.yml', () => {
+    const within = decide(
+      decisionInput(world, { requestFile: { path: 'requests/sre/soon.yaml', text: startingAt('2026-12-29T09:00:00Z') }, author: 'alice' }),
+    )
+    expect(within.verdict).toBe('pending')
+    const repository = withFiles(world, { '.github/jit.yml': 'max_start_ahead: 7d\n' })
+    const tighter = decide(
+      decisionInput(world, {
+        repository,
+        requestFile: { path: 'requests/sre/soon.yaml', text: startingAt('2026-12-29T09:00:00Z') },
+        author: 'alice',
+      }),
+    )
+    expect(tighter.errors.map((error) => error.message)).toEqual([expect.stringContaining('is more than 7d ahead')])
+  })
+})
