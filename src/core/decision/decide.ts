@@ -9,6 +9,7 @@ import { findGrantCoverage, grantsCoverItem } from '../matching/compiled-grants.
 import type { IndexedPolicy, PolicyIndex } from '../matching/policy-index.js'
 import type { Policy } from '../files/policy.js'
 import type { JitSettings } from '../files/settings.js'
+import type { AccessRepository } from '../files/access-repository.js'
 import { summarizeReviewers } from './review-states.js'
 import { findUncoveredExample, PatternTooComplexError } from '../matching/wildcard.js'
 import { createLineFinder } from '../files/yaml-document.js'
@@ -34,6 +35,7 @@ export function decide(input: DecisionInput): Decision {
       now: input.now,
       settings: input.repository.settings,
     }),
+    ...checkExtendedGrant({ request, text: input.requestFile.text, repository: input.repository, author, now: input.now }),
   ]
   if (errors.length > 0) return { ...invalidDecision(base, errors), request }
 
@@ -157,6 +159,29 @@ function checkRequestAgainstWorld(params: {
     })
   }
   return errors
+}
+
+/** `extends:` names an active grant of the same requester, as recorded at the base commit. */
+function checkExtendedGrant(params: {
+  request: AccessRequest
+  text: string
+  repository: AccessRepository
+  author: string
+  now: Date
+}): InputError[] {
+  const { request, repository, author, now } = params
+  if (request.extends === undefined) return []
+  const line = createLineFinder({ file: request.file, text: params.text })(['extends'], 1)
+  const grant = repository.activeGrants.get(request.extends)
+  const problem =
+    grant === undefined
+      ? `there is no active grant ${request.extends} (no grants/active/${request.extends}.yaml on the base branch); remove extends, or name one of your active grants`
+      : grant.requester !== author
+        ? `grant ${request.extends} belongs to ${grant.requester}, not to ${author}: a request can extend only its author's own grant`
+        : Date.parse(grant.expiresAt) <= now.getTime()
+          ? `grant ${request.extends} expired at ${grant.expiresAt}; remove extends and ask anew`
+          : undefined
+  return problem === undefined ? [] : [{ file: request.file, line, message: `extends: ${problem}` }]
 }
 
 function createApprovalContext(input: DecisionInput, author: string): ApprovalContext {

@@ -117,3 +117,40 @@ describe('start: not further ahead than max_start_ahead', () => {
     expect(tighter.errors.map((error) => error.message)).toEqual([expect.stringContaining('is more than 7d ahead')])
   })
 })
+
+describe('extends: an active grant of the same requester', () => {
+  const record = (id: string, requester: string, expiresAt: string) =>
+    `id: ${id}\nstate: active\nrequester: ${requester}\nexpires_at: "${expiresAt}"\n`
+  const extending = (id: string) =>
+    `reason: the incident goes on\nticket: INC-4821\nduration: 1h\nextends: ${id}\naccess:\n  - account: "111111111111"\n    actions: [ec2:StopInstances]\n    resources: ["arn:aws:ec2:us-east-1:111111111111:instance/i-1"]\n`
+  const decideExtending = (id: string) =>
+    decide(
+      decisionInput(world, {
+        repository: withFiles(world, {
+          'grants/active/pr-7.yaml': record('pr-7', 'alice', '2026-12-01T09:00:00Z'),
+          'grants/active/pr-8.yaml': record('pr-8', 'erin', '2026-12-01T09:00:00Z'),
+          'grants/active/pr-9.yaml': record('pr-9', 'alice', '2026-12-01T07:00:00Z'),
+        }),
+        requestFile: { path: 'requests/sre/more.yaml', text: extending(id) },
+        author: 'alice',
+      }),
+    )
+
+  it.each([
+    [
+      'a grant that does not exist',
+      'pr-404',
+      'extends: there is no active grant pr-404 (no grants/active/pr-404.yaml on the base branch); remove extends, or name one of your active grants',
+    ],
+    ["someone else's grant", 'pr-8', "extends: grant pr-8 belongs to erin, not to alice: a request can extend only its author's own grant"],
+    ['an expired grant', 'pr-9', 'extends: grant pr-9 expired at 2026-12-01T07:00:00Z; remove extends and ask anew'],
+  ])('is invalid for %s, on the extends line', (_name, id, message) => {
+    const decision = decideExtending(id)
+    expect(decision.verdict).toBe('invalid')
+    expect(decision.errors).toEqual([{ file: 'requests/sre/more.yaml', line: 4, message }])
+  })
+
+  it("accepts the author's own active grant", () => {
+    expect(decideExtending('pr-7').verdict).toBe('pending')
+  })
+})
