@@ -1,6 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { CODEOWNERS_LOCATIONS, SETTINGS_PATH, isPolicyPath, type RepositoryFile } from '../core/files/access-repository.js'
+import {
+  CODEOWNERS_LOCATIONS,
+  SETTINGS_PATH,
+  isActiveGrantPath,
+  isPolicyPath,
+  type RepositoryFile,
+} from '../core/files/access-repository.js'
 import { UsageError } from './cli-io.js'
 
 /** The access repository's root from `--repo` (default: the working directory); a typo is a usage error, not an empty repository. */
@@ -14,7 +20,7 @@ export async function locateRepositoryRoot(params: { cwd: string; repo: string |
   return root
 }
 
-/** Reads the files that govern access (policies, CODEOWNERS, settings) from an access repository on disk. */
+/** Reads the files that govern access (policies, CODEOWNERS, settings) and the active grant records from an access repository on disk. */
 export async function readRepositoryFiles(root: string): Promise<RepositoryFile[]> {
   const paths: string[] = []
   try {
@@ -22,6 +28,15 @@ export async function readRepositoryFiles(root: string): Promise<RepositoryFile[
     for (const entry of entries) {
       const path = `policies/${entry.name}`
       if (entry.isFile() && isPolicyPath(path)) paths.push(path)
+    }
+  } catch (error) {
+    if (!isMissingFile(error)) throw error
+  }
+  try {
+    const entries = await readdir(join(root, 'grants', 'active'), { withFileTypes: true })
+    for (const entry of entries) {
+      const path = `grants/active/${entry.name}`
+      if (entry.isFile() && isActiveGrantPath(path)) paths.push(path)
     }
   } catch (error) {
     if (!isMissingFile(error)) throw error

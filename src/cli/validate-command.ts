@@ -5,6 +5,7 @@ import { formatInputError } from '../core/files/input-error.js'
 import { EXIT, type CliCommand, type CliIo } from './cli-io.js'
 import { locateRepositoryRoot, readRepositoryFiles } from './read-repository-files.js'
 import { formatCount } from '../core/text/plural.js'
+import { findRequestPathWarnings } from '../core/files/request-path-warnings.js'
 
 export const VALIDATE_USAGE = 'jit validate [--repo DIR] [--json]'
 
@@ -21,6 +22,7 @@ export async function runValidateCommand(args: readonly string[], io: CliIo): Pr
   if (!files.some((file) => file.path.startsWith('policies/')))
     warnings.push('policies/ holds no policy file: every request will be denied')
   if (!repository.codeowners) warnings.push('no CODEOWNERS file: rules with `from: codeowners` can never be met')
+  warnings.push(...findRequestPathWarnings(repository))
   const errors = listFailureErrors(repository.failures)
   const valid = errors.length === 0
   if (values.json) {

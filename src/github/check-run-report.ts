@@ -6,6 +6,8 @@ import type { PullRequestKind } from './classify-pull-request.js'
 import { describeApiError, GitHubReadError } from './github-read-error.js'
 import { formatCount } from '../core/text/plural.js'
 import { shortSha } from '../core/text/short-sha.js'
+import { escapeMarkdown, formatCode, toPlainLine } from '../core/text/inert-text.js'
+import { findRequestPathWarnings } from '../core/files/request-path-warnings.js'
 
 /** The one check run the app writes, under this name, on the PR's head commit. */
 export const CHECK_NAME = 'jit / access request'
@@ -46,7 +48,7 @@ export function reportDecision(decision: Decision, params: { unknownTeams: reado
   const notes: string[] = []
   if (params.unknownTeams.length > 0) {
     notes.push(
-      `> [!WARNING]\n> GitHub showed the app no members for ${params.unknownTeams.map((t) => `\`${t}\``).join(', ')}: the team does not exist or the app cannot see it, so approvals through it cannot count.`,
+      `> [!WARNING]\n> GitHub showed the app no members for ${params.unknownTeams.map((team) => formatCode(team)).join(', ')}: the team does not exist or the app cannot see it, so approvals through it cannot count.`,
     )
   }
   notes.push(
@@ -70,7 +72,8 @@ export function reportDecision(decision: Decision, params: { unknownTeams: reado
   }
   return {
     conclusion: CONCLUSIONS[decision.verdict],
-    title: decision.summary,
+    // Titles and annotations are plain text on GitHub: one line each, nothing invisible.
+    title: toPlainLine(decision.summary),
     summary: limit(`${renderDecision(decision, { format: 'markdown' })}\n${notes.join('\n\n')}\n`),
     annotations,
   }
@@ -80,7 +83,7 @@ export function reportDecision(decision: Decision, params: { unknownTeams: reado
 export function reportClassification(kind: Extract<PullRequestKind, { kind: 'rejected' | 'ignored' }>): CheckRunReport {
   return {
     conclusion: kind.kind === 'rejected' ? 'failure' : 'neutral',
-    title: kind.title,
+    title: toPlainLine(kind.title),
     summary: `${kind.reason}\n`,
     annotations: [],
   }
@@ -91,27 +94,28 @@ export function reportRulesCheck(params: { headSha: string; paths: readonly stri
   const { repository } = params
   // Every failure, the CODEOWNERS lines GitHub would ignore too: this check is where the rules' authors look.
   const errors = listFailureErrors(repository.failures)
-  const changed = params.paths.map((p) => `\`${p}\``).join(', ')
+  const changed = params.paths.map((path) => formatCode(path)).join(', ')
   const facts = [
     `${repository.policies.length} valid polic${repository.policies.length === 1 ? 'y' : 'ies'}`,
     repository.codeowners
-      ? `CODEOWNERS from \`${repository.codeowners.file}\` (${repository.codeowners.rules.length} rules)`
+      ? `CODEOWNERS from ${formatCode(repository.codeowners.file)} (${repository.codeowners.rules.length} rules)`
       : 'no CODEOWNERS file',
   ].join(', ')
+  const warnings = findRequestPathWarnings(repository).map((warning) => `> [!WARNING]\n> ${escapeMarkdown(warning)}\n\n`)
   if (errors.length === 0) {
     return {
       conclusion: 'success',
       title: 'Policy change is valid',
-      summary: `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules load without errors: ${facts}.\n\nThe change takes effect for requests once merged; its own reviews are governed by branch protection and CODEOWNERS.\n`,
+      summary: `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules load without errors: ${facts}.\n\n${warnings.join('')}The change takes effect for requests once merged; its own reviews are governed by branch protection and CODEOWNERS.\n`,
       annotations: [],
     }
   }
-  const lines = errors.map((e) => `- \`${e.file}:${e.line}\`: ${e.message}`)
+  const lines = errors.map((e) => `- ${formatCode(`${e.file}:${e.line}`)}: ${escapeMarkdown(e.message)}`)
   return {
     conclusion: 'failure',
     title: `Policy change is invalid: ${formatCount(errors.length, 'error')}`,
     summary: limit(
-      `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules have errors; fix them and push again.\n\n${lines.join('\n')}\n\nValid so far: ${facts}.\n`,
+      `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules have errors; fix them and push again.\n\n${lines.join('\n')}\n\n${warnings.join('')}Valid so far: ${facts}.\n`,
     ),
     annotations: errors.map((error) => annotate(error, 'Invalid rule')),
   }
@@ -124,7 +128,7 @@ export function reportFailure(error: unknown): CheckRunReport {
     conclusion: 'failure',
     title: error instanceof GitHubReadError ? 'Could not read from GitHub' : 'The access check failed',
     summary:
-      `${what}.\n\nNothing was granted. Re-running is safe: the check reads everything again and changes nothing else. ` +
+      `${escapeMarkdown(what)}.\n\nNothing was granted. Re-running is safe: the check reads everything again and changes nothing else. ` +
       'Use **Re-run** on this check, or push a commit.\n',
     annotations: [],
   }
@@ -132,7 +136,7 @@ export function reportFailure(error: unknown): CheckRunReport {
 
 function annotate(error: InputError, title: string): CheckAnnotation {
   const line = Math.max(1, error.line)
-  return { path: error.file, start_line: line, end_line: line, annotation_level: 'failure', title, message: error.message }
+  return { path: error.file, start_line: line, end_line: line, annotation_level: 'failure', title, message: toPlainLine(error.message) }
 }
 
 function limit(summary: string): string {

@@ -1,4 +1,5 @@
 import { CODEOWNERS_LOCATIONS, SETTINGS_PATH } from '../core/files/access-repository.js'
+import { formatCode } from '../core/text/inert-text.js'
 import type { ChangedFile, PullRequestFacts } from './pull-request-facts.js'
 
 export const REQUESTS_DIRECTORY = 'requests/'
@@ -35,7 +36,8 @@ function isGrantRecordPath(path: string): boolean {
   return path.startsWith(GRANTS_DIRECTORY)
 }
 
-const code = (path: string): string => `\`${path}\``
+/** A path from the pull request, shown as code however it is named. */
+const code = (path: string): string => formatCode(path)
 const list = (files: readonly ChangedFile[]): string => files.map((f) => code(f.path)).join(', ')
 
 /** Classifies a pull request by the files it changes. Pure: the rules for "what may a request PR contain". */

@@ -1,4 +1,10 @@
-import { CODEOWNERS_LOCATIONS, isPolicyPath, SETTINGS_PATH, type RepositoryFile } from '../core/files/access-repository.js'
+import {
+  CODEOWNERS_LOCATIONS,
+  isActiveGrantPath,
+  isPolicyPath,
+  SETTINGS_PATH,
+  type RepositoryFile,
+} from '../core/files/access-repository.js'
 import type { InputError } from '../core/files/input-error.js'
 import { CommitCache } from './commit-cache.js'
 import type { GitHubApi } from './github-api.js'
@@ -6,6 +12,8 @@ import { shortSha } from '../core/text/short-sha.js'
 import { readFromGitHub } from './github-read-error.js'
 
 export const POLICIES_DIRECTORY = 'policies'
+/** Read with the rules, for `extends:`: the active grant records at the same commit. */
+export const ACTIVE_GRANTS_DIRECTORY = 'grants/active'
 
 /** Files read at one commit, and the ones that exist but could not be used (too large, binary). */
 export interface FilesAtCommit {
@@ -59,8 +67,9 @@ export function buildFilesQuery(parts: { rules: boolean; request: boolean }): st
   const variables = ['$owner: String!', '$repo: String!']
   const fields: string[] = []
   if (parts.rules) {
-    variables.push('$policies: String!', ...RULE_FILES.map((f) => `$${f.alias}: String!`))
+    variables.push('$policies: String!', '$activeGrants: String!', ...RULE_FILES.map((f) => `$${f.alias}: String!`))
     fields.push(`policies: object(expression: $policies) { ... on Tree { entries { name path type object { ${BLOB_FIELDS} } } } }`)
+    fields.push(`activeGrants: object(expression: $activeGrants) { ... on Tree { entries { name path type object { ${BLOB_FIELDS} } } } }`)
     fields.push(...RULE_FILES.map((f) => `${f.alias}: object(expression: $${f.alias}) { ${BLOB_FIELDS} }`))
   }
   if (parts.request) {
@@ -106,6 +115,7 @@ export async function readFilesAtCommits(
   const variables: Record<string, unknown> = { owner: params.owner, repo: params.repo }
   if (needRules) {
     variables['policies'] = `${params.rulesAt}:${POLICIES_DIRECTORY}`
+    variables['activeGrants'] = `${params.rulesAt}:${ACTIVE_GRANTS_DIRECTORY}`
     for (const file of RULE_FILES) variables[file.alias] = `${params.rulesAt}:${file.path}`
   }
   if (needRequest && params.requestAt) variables['requestFile'] = `${params.requestAt.sha}:${params.requestAt.path}`
@@ -124,6 +134,9 @@ export async function readFilesAtCommits(
     const collected = new FileCollector()
     for (const entry of repository['policies']?.entries ?? []) {
       if (isPolicyEntry(entry)) collected.add(entry.path, entry.object)
+    }
+    for (const entry of repository['activeGrants']?.entries ?? []) {
+      if (entry.type === 'blob' && isActiveGrantPath(entry.path)) collected.add(entry.path, entry.object)
     }
     for (const file of RULE_FILES) collected.add(file.path, repository[file.alias] ?? null)
     rules = collected.result()

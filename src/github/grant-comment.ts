@@ -1,6 +1,7 @@
 import type { GrantOutcome } from '../core/ports/cloud-provider.js'
 import { recordPath, type FailureRecord, type GrantRecord, type RefusalRecord } from '../core/records/grant-record.js'
 import { formatUtcMinute } from '../core/records/record-document.js'
+import { escapeMarkdown, formatCode } from '../core/text/inert-text.js'
 
 /** What the grant workflow tells the pull request, once per merge. */
 export type GrantCommentSubject =
@@ -16,7 +17,8 @@ export type GrantCommentSubject =
       readonly granted?: GrantRecord
     }
 
-const code = (text: string): string => `\`${text.replaceAll('`', "'")}\``
+const code = (text: string): string => formatCode(text)
+const cell = (text: string): string => formatCode(text, { inCell: true })
 /** A login that does not notify (the requester is the only one the comment pings). */
 const quiet = (login: string): string => code(`@${login}`)
 
@@ -51,7 +53,7 @@ function renderTargets(record: GrantRecord): string[] {
     '| --- | --- | --- | --- | --- |',
     ...record.targets.map(
       (target) =>
-        `| ${code(target.account)} | ${code(target.principal)} | ${target.actions.map(code).join('<br>')} | ${target.resources.map(code).join('<br>')} | ${code(target.aws_policy_name)} |`,
+        `| ${cell(target.account)} | ${cell(target.principal)} | ${target.actions.map(cell).join('<br>')} | ${target.resources.map(cell).join('<br>')} | ${cell(target.aws_policy_name)} |`,
     ),
   ]
 }
@@ -95,7 +97,7 @@ function renderRefused(record: RefusalRecord, branch: string, explanation: strin
       marker(record.id),
       `## ⛔ Nothing granted: ${record.id} was merged without approval`,
       '',
-      `This pull request was merged${by} while the access check said: **${record.summary}**`,
+      `This pull request was merged${by} while the access check said: **${escapeMarkdown(record.summary)}**`,
       '',
       `No access was granted in AWS. The merge is recorded in ${code(recordPath('refused', record.id))} on ${code(branch)}, so the bypass is part of the audit trail.`,
       'To get this access, open a new request pull request and merge it once the check is green.',
@@ -114,12 +116,12 @@ function renderFailed(record: FailureRecord, branch: string, outcome?: GrantOutc
     marker(record.id),
     `## ❌ Grant failed: ${record.id}`,
     '',
-    `The request was approved, but ${record.dry_run ? 'the dry run found that the grant would fail' : 'the grant failed'}: ${record.error}`,
+    `The request was approved, but ${record.dry_run ? 'the dry run found that the grant would fail' : 'the grant failed'}: ${escapeMarkdown(record.error)}`,
     '',
   ]
   if (record.targets.length > 0) {
     out.push('What happened on each target:')
-    for (const target of record.targets) out.push(`- ${code(target.account)} ${code(target.principal)}: ${target.outcome}`)
+    for (const target of record.targets) out.push(`- ${code(target.account)} ${code(target.principal)}: ${escapeMarkdown(target.outcome)}`)
     out.push('')
   }
   const leftOver = (outcome?.targets ?? []).filter((target) => target.status === 'rollback-failed')
@@ -139,7 +141,13 @@ function renderFailed(record: FailureRecord, branch: string, outcome?: GrantOutc
 }
 
 function renderError(subject: Extract<GrantCommentSubject, { kind: 'error' }>): string {
-  const out = [marker(subject.requestId), `## ⚠️ The grant of ${subject.requestId} did not complete`, '', subject.problem, '']
+  const out = [
+    marker(subject.requestId),
+    `## ⚠️ The grant of ${subject.requestId} did not complete`,
+    '',
+    escapeMarkdown(subject.problem),
+    '',
+  ]
   if (subject.granted) {
     const record = subject.granted
     out.push(

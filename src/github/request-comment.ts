@@ -2,16 +2,10 @@ import type { Decision } from '../core/decision/decision.js'
 import { describeDurationInWords, formatUtc } from '../core/decision/render-decision.js'
 import { CHECK_NAME } from './check-run-report.js'
 import { shortSha } from '../core/text/short-sha.js'
+import { escapeMarkdown, formatCode } from '../core/text/inert-text.js'
 
 /** Opens the app's one comment on a request PR; also records who was already mentioned. */
 export const COMMENT_MARKER = '<!-- jit:request'
-
-const MENTION = /(^|[^\w`/@])@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]+)?)/gu
-
-/** Wraps every `@handle` in backticks, so that text quoted from a decision never notifies anyone. */
-export function quoteMentions(text: string): string {
-  return text.replace(MENTION, (_match, before: string, handle: string) => `${before}\`@${handle}\``)
-}
 
 /** The handles (`@login`, `@org/team`, lower-cased) recorded in a comment's marker as already mentioned. */
 export function readMentioned(body: string): Set<string> {
@@ -71,31 +65,33 @@ export function renderRequestComment(decision: Decision, alreadyMentioned: Reado
     const window = request.start
       ? `from ${formatUtc(request.start)} to ${formatUtc(new Date(request.start.getTime() + request.durationMs))}`
       : 'starting when this pull request is merged'
-    out.push(`\`@${decision.author}\` asks for **${describeDurationInWords(request.durationMs)}** of access, ${window}.`)
-    out.push(`Reason: ${quoteMentions(request.reason)}${request.ticket ? ` (ticket ${quoteMentions(request.ticket)})` : ''}`, '')
+    out.push(`${formatCode(`@${decision.author}`)} asks for **${describeDurationInWords(request.durationMs)}** of access, ${window}.`)
+    out.push(`Reason: ${escapeMarkdown(request.reason)}${request.ticket ? ` (ticket ${escapeMarkdown(request.ticket)})` : ''}`, '')
     out.push('| In AWS account | They may call | On | Allowed by policy |', '| --- | --- | --- | --- |')
+    const cell = (text: string): string => formatCode(text, { inCell: true })
     for (const entry of request.access) {
       const policies = [...new Set(decision.items.filter((i) => i.item.line === entry.line).map((i) => i.policy ?? 'none'))]
       out.push(
-        `| \`${entry.account}\` | ${entry.actions.map((a) => `\`${a}\``).join('<br>')} | ${entry.resources.map((r) => `\`${r}\``).join('<br>')} | ${policies.join(', ')} |`,
+        `| ${cell(entry.account)} | ${entry.actions.map(cell).join('<br>')} | ${entry.resources.map(cell).join('<br>')} | ${policies.map(escapeMarkdown).join(', ')} |`,
       )
     }
     out.push('')
   }
   if (needed.length > 0) {
-    const names = needed.map((handle) => (alreadyMentioned.has(handle) ? `\`${handle}\`` : handle))
+    // The app's own mentions: handles from the base branch's policies and CODEOWNERS, checked as logins and teams there.
+    const names = needed.map((handle) => (alreadyMentioned.has(handle) ? formatCode(handle) : handle))
     out.push(`**Approval needed from:** ${names.join(', ')}`)
-    for (const line of decision.missing) out.push(`- ${quoteMentions(line)}`)
+    for (const line of decision.missing) out.push(`- ${escapeMarkdown(line)}`)
     out.push('')
   }
   out.push(
     `Approvals count only on the latest commit (${shortSha(decision.headSha)}); a new push needs new approvals. ` +
-      `The **${CHECK_NAME}** check has the details: ${quoteMentions(decision.summary)}`,
+      `The **${CHECK_NAME}** check has the details: ${escapeMarkdown(decision.summary)}`,
   )
   return { body: `${out.join('\n')}\n`, mentioned }
 }
 
-/** A short comment replacing an earlier request comment when the PR can no longer be evaluated as a request. */
+/** A short comment replacing an earlier request comment when the PR can no longer be evaluated as a request; `reason` is the classification's Markdown, its paths already shown as code. */
 export function renderWithdrawnComment(params: { title: string; reason: string; alreadyMentioned: ReadonlySet<string> }): string {
-  return `${renderMarker(params.alreadyMentioned)}\n⛔ **Not an access request any more: ${params.title}.**\n\n${quoteMentions(params.reason)}\n`
+  return `${renderMarker(params.alreadyMentioned)}\n⛔ **Not an access request any more: ${escapeMarkdown(params.title)}.**\n\n${params.reason}\n`
 }

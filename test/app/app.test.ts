@@ -174,7 +174,7 @@ describe('a request pull request', () => {
     expect(check.output.title).toBe(
       'Pending: 1 more approval from code owners of requests/sre/inc-4821-terminate-web.yaml (@acme/sre-leads) (policy prod-ec2-incident) (and 1 more)',
     )
-    expect(check.output.summary).toContain('- 1 more approval from @acme/security (policy prod-ec2-incident)')
+    expect(check.output.summary).toContain('- 1 more approval from `@acme/security` \\(policy prod-ec2-incident\\)')
     expect(check.output.summary).toContain('| `111111111111` | `ec2:StopInstances`<br>`ec2:TerminateInstances` |')
     expect(check.output.summary).toContain('### Still missing')
     const comment = String(github.bodyOf(CREATE_COMMENT)['body'])
@@ -424,7 +424,7 @@ describe('identities GitHub authenticates', () => {
     ])
     expect(checkRun().conclusion).toBe('failure')
     expect(checkRun().output.summary).toContain(
-      'not counted: @bob: @acme/sre-leads is a code owner without write access; GitHub ignores such owners',
+      'not counted: @bob: `@acme/sre-leads` is a code owner without write access; GitHub ignores such owners',
     )
   })
 })
@@ -523,7 +523,7 @@ describe('failures', () => {
       conclusion: 'failure',
       output: { title: 'Could not read from GitHub' },
     })
-    expect(check.output.summary).toContain('Could not read pull request #42 from GitHub: HTTP 500')
+    expect(check.output.summary).toContain('Could not read pull request `#42` from GitHub: HTTP 500')
     expect(check.output.summary).toContain('Re-running is safe')
   })
 })

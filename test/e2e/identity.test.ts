@@ -39,7 +39,7 @@ describe('pushes', () => {
     expect(check.output.title).toBe('Pending: 1 more approval from @acme/security (policy prod-ec2-incident)')
     expect(check.output.summary).toContain(`- Pushes: @alice pushed ${short(pr.headSha)}, @carol pushed ${short(push.headSha)}`)
     expect(check.output.summary).toContain(
-      `  - not counted: @carol: pushed ${short(push.headSha)} to this pull request, so approving it would be approving their own change (policy prod-ec2-incident does not allow self-approval)`,
+      `  - not counted: @carol: pushed ${short(push.headSha)} to this pull request, so approving it would be approving their own change \\(policy prod-ec2-incident does not allow self-approval\\)`,
     )
 
     // An admin merges past the check: the merge reads the same pushers and refuses.
@@ -70,7 +70,7 @@ describe('pushes', () => {
       `- Who pushed ${short(push.headSha)} (the head commit) is unknown: the app did not see that push, so no approval counts`,
     )
     expect(check.output.summary).toContain(
-      `  - not counted: @carol: the app did not see who pushed ${short(push.headSha)} (the head commit), so it cannot tell whether this approver pushed it`,
+      `  - not counted: @carol: the app did not see who pushed ${short(push.headSha)} \\(the head commit\\), so it cannot tell whether this approver pushed it`,
     )
 
     // The next push the app sees names its pusher; approvals on it count again.
@@ -125,7 +125,7 @@ describe('code owners', () => {
     expect(check.conclusion).toBe('failure')
     expect(check.output.summary).toContain('  - @acme/sre-leads is a code owner without write access; GitHub ignores such owners')
     expect(check.output.summary).toContain(
-      '  - not counted: @bob: @acme/sre-leads is a code owner without write access; GitHub ignores such owners',
+      '  - not counted: @bob: `@acme/sre-leads` is a code owner without write access; GitHub ignores such owners',
     )
   })
 })

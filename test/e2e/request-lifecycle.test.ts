@@ -31,9 +31,9 @@ describe('a request from pull request to revocation', () => {
     expect([check.status, check.conclusion]).toEqual(['completed', 'action_required'])
     expect(check.output.summary).toContain('- Requested by @alice in `requests/sre/inc-4821-terminate-web.yaml`')
     expect(check.output.summary).toContain(
-      '- ⏳ rule 1: 0/1 approval from code owners of requests/sre/inc-4821-terminate-web.yaml (@acme/sre-leads)',
+      '- ⏳ rule 1: 0/1 approval from code owners of requests/sre/inc-4821-terminate-web\\.yaml \\(`@acme/sre-leads`\\)',
     )
-    expect(check.output.summary).toContain('- ⏳ rule 2: 0/1 approval from @acme/security')
+    expect(check.output.summary).toContain('- ⏳ rule 2: 0/1 approval from `@acme/security`')
     expect(github.comments(pr.number).map((comment) => comment.login)).toEqual(['jit-access[bot]'])
 
     // bob, the code owner of requests/, approves: one rule of two.

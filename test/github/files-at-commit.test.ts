@@ -18,6 +18,7 @@ describe('readFilesAtCommits', () => {
       owner: 'acme',
       repo: 'access',
       policies: `${BASE_SHA}:policies`,
+      activeGrants: `${BASE_SHA}:grants/active`,
       codeowners0: `${BASE_SHA}:.github/CODEOWNERS`,
       codeowners1: `${BASE_SHA}:CODEOWNERS`,
       codeowners2: `${BASE_SHA}:docs/CODEOWNERS`,

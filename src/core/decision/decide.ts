@@ -8,6 +8,8 @@ import type { InputError } from '../files/input-error.js'
 import { findGrantCoverage, findUncoveredPart, grantsCoverItem } from '../matching/compiled-grants.js'
 import type { IndexedPolicy, PolicyIndex } from '../matching/policy-index.js'
 import type { Policy } from '../files/policy.js'
+import type { JitSettings } from '../files/settings.js'
+import type { AccessRepository } from '../files/access-repository.js'
 import { summarizeReviewers } from './review-states.js'
 import { PatternTooComplexError } from '../matching/wildcard.js'
 import { createLineFinder } from '../files/yaml-document.js'
@@ -34,7 +36,13 @@ export function decide(input: DecisionInput): Decision {
   const errors = [
     // Invalid CODEOWNERS lines are ignored, as GitHub ignores them; `jit validate` and the policy check report them.
     ...input.repository.failures.filter((f) => f.kind !== 'codeowners' || f.stage === 'unreadable').flatMap((f) => f.errors),
-    ...checkRequestAgainstWorld({ request, text: input.requestFile.text, catalogue: input.catalogue, now: input.now }),
+    ...checkRequestAgainstWorld({
+      request,
+      text: input.requestFile.text,
+      catalogue: input.catalogue,
+      now: input.now,
+      settings: input.repository.settings,
+    }),
     // A green check means AWS accepts the grant: what the grant step or IAM would refuse is refused here.
     ...findUngrantableReasons({
       request,
@@ -44,6 +52,7 @@ export function decide(input: DecisionInput): Decision {
       now: input.now,
       requestId: input.requestId,
     }),
+    ...checkExtendedGrant({ request, text: input.requestFile.text, repository: input.repository, author, now: input.now }),
   ]
   if (errors.length > 0) return { ...invalidDecision(base, errors), request }
 
@@ -167,8 +176,14 @@ function invalidDecision(
 }
 
 /** Checks that need the world outside the file: real AWS actions, and a start that is not in the past. */
-function checkRequestAgainstWorld(params: { request: AccessRequest; text: string; catalogue: ActionCatalogue; now: Date }): InputError[] {
-  const { request, text, catalogue, now } = params
+function checkRequestAgainstWorld(params: {
+  request: AccessRequest
+  text: string
+  catalogue: ActionCatalogue
+  now: Date
+  settings: JitSettings
+}): InputError[] {
+  const { request, text, catalogue, now, settings } = params
   const lineOf = createLineFinder({ file: request.file, text })
   const errors: InputError[] = []
   request.access.forEach((entry, entryIndex) => {
@@ -188,8 +203,37 @@ function checkRequestAgainstWorld(params: { request: AccessRequest; text: string
       line: lineOf(['start'], 1),
       message: `start ${request.start.toISOString()} is in the past (evaluated at ${now.toISOString()}); remove it to start when granted, or choose a later time`,
     })
+  } else if (request.start && request.start.getTime() - now.getTime() > settings.maxStartAheadMs) {
+    errors.push({
+      file: request.file,
+      line: lineOf(['start'], 1),
+      message: `start ${request.start.toISOString()} is more than ${settings.maxStartAheadText} ahead (evaluated at ${now.toISOString()}; max_start_ahead in .github/jit.yml); ask closer to the time`,
+    })
   }
   return errors
+}
+
+/** `extends:` names an active grant of the same requester, as recorded at the base commit. */
+function checkExtendedGrant(params: {
+  request: AccessRequest
+  text: string
+  repository: AccessRepository
+  author: string
+  now: Date
+}): InputError[] {
+  const { request, repository, author, now } = params
+  if (request.extends === undefined) return []
+  const line = createLineFinder({ file: request.file, text: params.text })(['extends'], 1)
+  const grant = repository.activeGrants.get(request.extends)
+  const problem =
+    grant === undefined
+      ? `there is no active grant ${request.extends} (no grants/active/${request.extends}.yaml on the base branch); remove extends, or name one of your active grants`
+      : grant.requester !== author
+        ? `grant ${request.extends} belongs to ${grant.requester}, not to ${author}: a request can extend only its author's own grant`
+        : Date.parse(grant.expiresAt) <= now.getTime()
+          ? `grant ${request.extends} expired at ${grant.expiresAt}; remove extends and ask anew`
+          : undefined
+  return problem === undefined ? [] : [{ file: request.file, line, message: `extends: ${problem}` }]
 }
 
 function createApprovalContext(input: DecisionInput, author: string): ApprovalContext {
@@ -247,7 +291,7 @@ function describeUncovered(kind: 'action' | 'resource', granted: readonly string
 }
 
 /** Why a policy cannot serve a request, whatever the item, as a code; REQUEST_MISS_WORDS says it in words. */
-type RequestMiss = 'not-requester' | 'too-long' | 'too-long-for-auto-approve' | 'no-ticket' | 'ticket-mismatch'
+type RequestMiss = 'outside-request-paths' | 'not-requester' | 'too-long' | 'too-long-for-auto-approve' | 'no-ticket' | 'ticket-mismatch'
 
 /** What a request-level check looks at: the policy, the request and who makes it. */
 interface RequestFacts {
@@ -261,6 +305,8 @@ interface RequestFacts {
 function findRequestLevelMisses(facts: RequestFacts): RequestMiss[] {
   const { policy, request, author, teams } = facts
   const misses: RequestMiss[] = []
+  // The path picks the code owners who approve: a policy that says where its requests live is not the requester's to move.
+  if (policy.requestPaths && !policy.requestPaths.some((pattern) => pattern.matches(request.file))) misses.push('outside-request-paths')
   if (!isRequester(policy, author, teams)) misses.push('not-requester')
   if (request.durationMs > policy.maxDurationMs) misses.push('too-long')
   else if (policy.approvals.length === 0 && !isWithinAutoApprove(policy, request)) misses.push('too-long-for-auto-approve')
@@ -273,6 +319,8 @@ function findRequestLevelMisses(facts: RequestFacts): RequestMiss[] {
 
 /** The words for each request-level miss, built only for a near miss shown to the reader. */
 const REQUEST_MISS_WORDS: Record<RequestMiss, (facts: RequestFacts) => string> = {
+  'outside-request-paths': ({ policy, request }) =>
+    `requests for it live under ${(policy.requestPaths ?? []).map((pattern) => pattern.source).join(', ')}, not at ${request.file}`,
   'not-requester': ({ policy, author }) =>
     `${author} is not one of its requesters (${[...policy.requesters.teams, ...policy.requesters.users].join(', ')})`,
   'too-long': ({ policy, request }) => `duration ${request.durationText} is longer than its max_duration ${policy.maxDurationText}`,

@@ -2,6 +2,7 @@ import type { AccessRequest } from '../files/access-request.js'
 import type { Decision, Dismissal, ItemResult, PolicyResult, PushFacts, RuleResult } from './decision.js'
 import { chooseNoun, formatCount } from '../text/plural.js'
 import { shortSha } from '../text/short-sha.js'
+import { escapeMarkdown, formatCode, toPlainLine } from '../text/inert-text.js'
 
 export type RenderFormat = 'markdown' | 'text'
 
@@ -15,34 +16,42 @@ const HEADINGS: Record<Decision['verdict'], { icon: string; word: string }> = {
 /**
  * Renders a decision for people: Markdown for the check run and PR comment, plain text for the
  * terminal. Both say the same things: what is asked, under which policy, who counted, what is missing.
+ * Every text from a file or a pull request goes through `text` or `code`: in Markdown it is escaped and
+ * shows as written, in the terminal it is one plain line with its invisible characters named.
  */
 export function renderDecision(decision: Decision, options: { format: RenderFormat }): string {
   const md = options.format === 'markdown'
-  const code = (text: string): string => (md ? `\`${text}\`` : text)
-  const heading = (text: string): string => (md ? `### ${text}` : `${text}:`)
+  const helpers: Helpers = {
+    md,
+    text: md ? escapeMarkdown : toPlainLine,
+    code: md ? (value) => formatCode(value) : toPlainLine,
+    cell: md ? (value) => formatCode(value, { inCell: true }) : toPlainLine,
+    heading: (value) => (md ? `### ${value}` : `${value}:`),
+  }
+  const { text, code, heading } = helpers
   const out: string[] = []
   const verdict = HEADINGS[decision.verdict]
-  out.push(md ? `## ${verdict.icon} ${decision.summary}` : decision.summary, '')
+  out.push(md ? `## ${verdict.icon} ${text(decision.summary)}` : text(decision.summary), '')
 
   if (decision.verdict === 'invalid') {
     out.push(heading('Errors'))
-    for (const error of decision.errors) out.push(`- ${code(`${error.file}:${error.line}`)}: ${error.message}`)
+    for (const error of decision.errors) out.push(`- ${code(`${error.file}:${error.line}`)}: ${text(error.message)}`)
     out.push('', `Fix the ${chooseNoun(decision.errors.length, 'file')} and push again; nothing can be granted until the request is valid.`)
     return out.join('\n') + '\n'
   }
 
-  if (decision.request) out.push(...renderRequest(decision, decision.request, { md, code, heading }))
+  if (decision.request) out.push(...renderRequest(decision, decision.request, helpers))
 
   const denied = decision.items.filter((item) => !item.policy || decision.policies.find((p) => p.policy.name === item.policy)?.impossible)
   if (denied.length > 0) {
     out.push(heading('Why it is denied'))
-    for (const item of denied) out.push(...renderDeniedItem(item, decision, code))
+    for (const item of denied) out.push(...renderDeniedItem(item, decision, helpers))
     out.push('', 'No policy, no access: ask the owners of `policies/` for a policy that covers this, or narrow the request.', '')
   }
 
   if (decision.policies.length > 0) {
     out.push(heading('Policies and approvals'))
-    for (const result of decision.policies) out.push(...renderPolicy(result, decision, { md, code }))
+    for (const result of decision.policies) out.push(...renderPolicy(result, decision, helpers))
   }
 
   if (decision.dismissals && decision.dismissals.length > 0) {
@@ -53,21 +62,28 @@ export function renderDecision(decision: Decision, options: { format: RenderForm
 
   if (decision.verdict === 'pending') {
     out.push(heading('Still missing'))
-    for (const line of decision.missing) out.push(`- ${line}`)
+    for (const line of decision.missing) out.push(`- ${text(line)}`)
     out.push('')
   }
   return out.join('\n').trimEnd() + '\n'
 }
 
-type Helpers = { md: boolean; code: (text: string) => string; heading: (text: string) => string }
+/** How the parts of a decision are written in one format: `text` and `code` for what someone wrote, `cell` for code in a table. */
+interface Helpers {
+  readonly md: boolean
+  readonly text: (value: string) => string
+  readonly code: (value: string) => string
+  readonly cell: (value: string) => string
+  readonly heading: (value: string) => string
+}
 
-function renderRequest(decision: Decision, request: AccessRequest, { md, code, heading }: Helpers): string[] {
+function renderRequest(decision: Decision, request: AccessRequest, { md, text, code, cell, heading }: Helpers): string[] {
   const out = [heading('What is requested')]
   out.push(`- Requested by @${decision.author} in ${code(request.file)}`)
-  out.push(`- Reason: ${request.reason}`)
-  if (request.ticket) out.push(`- Ticket: ${request.ticket}`)
-  out.push(`- Duration: ${request.durationText} (${describeDurationInWords(request.durationMs)}), ${describeWindow(request)}`)
-  if (request.extends) out.push(`- Extends the active grant ${request.extends}`)
+  out.push(`- Reason: ${text(request.reason)}`)
+  if (request.ticket) out.push(`- Ticket: ${text(request.ticket)}`)
+  out.push(`- Duration: ${text(request.durationText)} (${describeDurationInWords(request.durationMs)}), ${describeWindow(request)}`)
+  if (request.extends) out.push(`- Extends the active grant ${text(request.extends)}`)
   if (decision.pushes) out.push(...renderPushes(decision, decision.pushes))
   out.push('')
   if (md) {
@@ -75,7 +91,7 @@ function renderRequest(decision: Decision, request: AccessRequest, { md, code, h
     for (const entry of request.access) {
       const policies = [...new Set(decision.items.filter((item) => item.item.line === entry.line).map((item) => item.policy ?? '— none —'))]
       out.push(
-        `| ${code(entry.account)} | ${entry.actions.map(code).join('<br>')} | ${entry.resources.map(code).join('<br>')} | ${policies.join(', ')} |`,
+        `| ${cell(entry.account)} | ${entry.actions.map(cell).join('<br>')} | ${entry.resources.map(cell).join('<br>')} | ${policies.map(text).join(', ')} |`,
       )
     }
   } else {
@@ -83,52 +99,56 @@ function renderRequest(decision: Decision, request: AccessRequest, { md, code, h
       const policies = [
         ...new Set(decision.items.filter((item) => item.item.line === entry.line).map((item) => item.policy ?? 'no policy')),
       ]
-      out.push(`- account ${entry.account}: ${entry.actions.join(', ')} on ${entry.resources.join(', ')} (policy: ${policies.join(', ')})`)
+      out.push(
+        `- account ${text(entry.account)}: ${entry.actions.map(text).join(', ')} on ${entry.resources.map(text).join(', ')} (policy: ${policies.map(text).join(', ')})`,
+      )
     }
   }
   out.push('')
   return out
 }
 
-function renderDeniedItem(item: ItemResult, decision: Decision, code: (text: string) => string): string[] {
+function renderDeniedItem(item: ItemResult, decision: Decision, { text, code }: Helpers): string[] {
   const what = `${code(item.item.action)} on ${code(item.item.resource)} in ${code(item.item.account)}`
   const chosen = decision.policies.find((result) => result.policy.name === item.policy)
   if (chosen) {
     const rule = chosen.rules.find((result) => result.impossible)
-    return [`- ${what}: policy ${chosen.policy.name} can never approve it: ${rule?.impossible ?? 'a rule cannot be met'}`]
+    return [`- ${what}: policy ${text(chosen.policy.name)} can never approve it: ${text(rule?.impossible ?? 'a rule cannot be met')}`]
   }
   if (item.nearMisses.length === 0) return [`- ${what}: no policy grants ${code(item.item.action)}`]
   const lines = [`- ${what}: no policy applies. Policies that came close:`]
-  for (const miss of item.nearMisses.slice(0, 5)) lines.push(`  - ${miss.policy} (${code(miss.file)}): ${miss.reasons.join('; ')}`)
+  for (const miss of item.nearMisses.slice(0, 5))
+    lines.push(`  - ${text(miss.policy)} (${code(miss.file)}): ${miss.reasons.map(text).join('; ')}`)
   if (item.nearMisses.length > 5) lines.push(`  - and ${item.nearMisses.length - 5} more`)
   return lines
 }
 
-function renderPolicy(result: PolicyResult, decision: Decision, { md, code }: Omit<Helpers, 'heading'>): string[] {
+function renderPolicy(result: PolicyResult, decision: Decision, helpers: Helpers): string[] {
+  const { md, text, code } = helpers
   const status = result.satisfied ? 'satisfied' : result.impossible ? 'can never be satisfied' : 'not yet satisfied'
-  const name = md ? `**${result.policy.name}**` : result.policy.name
+  const name = md ? `**${text(result.policy.name)}**` : text(result.policy.name)
   const out = [`${name} (${code(result.policy.file)}): ${status}`]
-  if (result.policy.description) out.push(`  ${result.policy.description}`)
+  if (result.policy.description) out.push(`  ${text(result.policy.description)}`)
   if (result.autoApproved && result.policy.autoApprove) {
     out.push(
-      `- ✅ auto-approved: ${decision.request?.durationText} is within auto_approve.max_duration ${result.policy.autoApprove.maxDurationText}`,
+      `- ✅ auto-approved: ${text(decision.request?.durationText ?? '')} is within auto_approve.max_duration ${text(result.policy.autoApprove.maxDurationText)}`,
     )
   }
-  result.rules.forEach((rule, index) => out.push(...renderRule(rule, index, code)))
+  result.rules.forEach((rule, index) => out.push(...renderRule(rule, index, helpers)))
   out.push('')
   return out
 }
 
-function renderRule(rule: RuleResult, index: number, code: (text: string) => string): string[] {
+function renderRule(rule: RuleResult, index: number, { text, code }: Helpers): string[] {
   const icon = rule.satisfied ? '✅' : rule.impossible ? '⛔' : '⏳'
   const counted = rule.counted.length
-  const out = [`- ${icon} rule ${index + 1}: ${counted}/${formatCount(rule.rule.count, 'approval')} from ${rule.source}`]
+  const out = [`- ${icon} rule ${index + 1}: ${counted}/${formatCount(rule.rule.count, 'approval')} from ${text(rule.source)}`]
   if (rule.codeownersRule) out.push(`  - ownership from CODEOWNERS line ${rule.codeownersRule.line}: ${code(rule.codeownersRule.pattern)}`)
   for (const owner of rule.ownersWithoutWriteAccess ?? [])
     out.push(`  - ${owner} is a code owner without write access; GitHub ignores such owners`)
   for (const approval of rule.counted) out.push(`  - counted: @${approval.login} (approved ${shortSha(approval.commitId)})`)
-  for (const ignored of rule.ignored) out.push(`  - not counted: @${ignored.login}: ${ignored.reason}`)
-  if (rule.impossible) out.push(`  - ${rule.impossible}`)
+  for (const ignored of rule.ignored) out.push(`  - not counted: @${ignored.login}: ${text(ignored.reason)}`)
+  if (rule.impossible) out.push(`  - ${text(rule.impossible)}`)
   else if (rule.missing > 0) out.push(`  - needs ${rule.missing} more`)
   return out
 }

@@ -11,7 +11,7 @@ import { buildPolicyIndex, type PolicyIndex } from '../matching/policy-index.js'
 import type { InputError } from './input-error.js'
 import { parsePolicy, type Policy } from './policy.js'
 import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from './settings.js'
-import { createLineFinder } from './yaml-document.js'
+import { createLineFinder, parseYamlDocument } from './yaml-document.js'
 
 export { CODEOWNERS_LOCATIONS }
 
@@ -26,12 +26,28 @@ export interface AccessRepository {
   /** Undefined when the repository has no CODEOWNERS file in any of GitHub's locations. */
   readonly codeowners?: CompiledCodeowners
   readonly settings: JitSettings
+  /** The active grants at the same commit (`grants/active/<id>.yaml`) by id, for `extends:`; empty when none were read. */
+  readonly activeGrants: ReadonlyMap<string, ActiveGrant>
   /**
    * Every rule file that could not be used, or not wholly, in the order its errors are reported: the
    * unreadable files first, then the policies by path, CODEOWNERS, the settings. A repository with
    * failures still loads what is valid.
    */
   readonly failures: readonly RuleFileFailure[]
+}
+
+/** What `extends:` needs of an active grant record: whose it is and until when. */
+export interface ActiveGrant {
+  readonly id: string
+  readonly file: string
+  /** Lower-cased login. */
+  readonly requester: string
+  readonly expiresAt: string
+}
+
+/** Active grant records are the YAML files directly inside `grants/active/`. */
+export function isActiveGrantPath(path: string): boolean {
+  return /^grants\/active\/pr-[0-9]+\.yaml$/u.test(path)
 }
 
 /** Which of the rule files a failure concerns. */
@@ -136,7 +152,22 @@ export function loadAccessRepository(params: {
     else fail('unparsable', 'settings', settingsFile.path, parsed.errors)
   }
 
-  return createAccessRepository({ policies, ...(codeowners ? { codeowners } : {}), settings, failures })
+  const activeGrants = readActiveGrants(params.files)
+  return { ...createAccessRepository({ policies, ...(codeowners ? { codeowners } : {}), settings, failures }), activeGrants }
+}
+
+/** The active grant records among `files`; one that does not read as a record is left out, so `extends:` of it fails. */
+function readActiveGrants(files: readonly RepositoryFile[]): Map<string, ActiveGrant> {
+  const grants = new Map<string, ActiveGrant>()
+  for (const file of files) {
+    if (!isActiveGrantPath(file.path)) continue
+    const parsed = parseYamlDocument({ file: file.path, text: file.text, what: 'grant record' })
+    const value = (parsed.ok ? parsed.value.value : undefined) as { id?: unknown; requester?: unknown; expires_at?: unknown } | undefined
+    const id = file.path.slice('grants/active/'.length, -'.yaml'.length)
+    if (value?.id !== id || typeof value.requester !== 'string' || typeof value.expires_at !== 'string') continue
+    grants.set(id, { id, file: file.path, requester: value.requester.toLowerCase(), expiresAt: value.expires_at })
+  }
+  return grants
 }
 
 /**
@@ -151,6 +182,7 @@ export function createAccessRepository(params: {
 }): AccessRepository {
   const { policies, codeowners, settings, failures } = params
   return {
+    activeGrants: new Map(),
     policies,
     policyIndex: buildPolicyIndex(policies),
     ...(codeowners ? { codeowners: compileCodeowners(codeowners) } : {}),

@@ -4,6 +4,7 @@ import type { InputError, Parsed } from './input-error.js'
 import { compileDocumentValidator } from './schemas/document-validator.js'
 import { requestSchema } from './schemas/request-schema.js'
 import { parseYamlDocument } from './yaml-document.js'
+import { INVISIBLE_CHARACTER, nameCodePoint } from '../text/inert-text.js'
 
 /** One `access` entry of a request file, after parsing (resources defaulted to `["*"]`). */
 export interface AccessEntry {
@@ -51,6 +52,8 @@ const requestValidator = compileDocumentValidator(requestSchema, 'request')
  */
 export function parseAccessRequest(params: { file: string; text: string }): Parsed<AccessRequest> {
   const { file } = params
+  const hidden = findInvisibleCharacters({ file, text: params.text })
+  if (hidden.length > 0) return { ok: false, errors: hidden }
   const parsed = parseYamlDocument({ file, text: params.text, what: 'request file' })
   if (!parsed.ok) return parsed
   const document = parsed.value
@@ -98,6 +101,25 @@ export function parseAccessRequest(params: { file: string; text: string }): Pars
     })),
   }
   return { ok: true, value: request }
+}
+
+/**
+ * Invisible, control and bidirectional characters anywhere in a request file, one error per line: what
+ * an approver reads must be what the file says, and these make text show other than it is.
+ */
+export function findInvisibleCharacters(params: { file: string; text: string }): InputError[] {
+  const errors: InputError[] = []
+  params.text.split('\n').forEach((line, index) => {
+    const found = [...new Set([...line.replace(/\r$/u, '')].filter((ch) => INVISIBLE_CHARACTER.test(ch)))]
+    if (found.length === 0) return
+    const names = found.map(nameCodePoint).join(', ')
+    errors.push({
+      file: params.file,
+      line: index + 1,
+      message: `the line contains invisible or control characters (${names}), which can make the request show other than it is; remove them`,
+    })
+  })
+  return errors
 }
 
 /** Splits a request into items, one per (account, action, resource). */

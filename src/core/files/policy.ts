@@ -6,6 +6,7 @@ import { policySchema } from './schemas/policy-schema.js'
 import type { PolicyDocument } from './schemas/policy-schema.js'
 import { parseYamlDocument } from './yaml-document.js'
 import type { YamlDocument } from './yaml-document.js'
+import { compileCodeownersPattern, findPatternProblem, type CodeownersPattern } from '../matching/codeowners-pattern.js'
 
 /** Who an approval rule accepts approvals from. */
 export type ApprovalSource =
@@ -38,6 +39,11 @@ export interface Policy {
     readonly resources: readonly string[]
   }
   readonly requesters: { readonly users: readonly string[]; readonly teams: readonly string[] }
+  /**
+   * Where its request files must live (`request_paths`), compiled with CODEOWNERS' pattern rules;
+   * absent: anywhere under `requests/`.
+   */
+  readonly requestPaths?: readonly CodeownersPattern[]
   readonly maxDurationMs: number
   readonly maxDurationText: string
   /** The request's ticket must match this (compiled with the `u` flag). */
@@ -88,6 +94,11 @@ export function parsePolicy(params: { file: string; text: string }): Parsed<Poli
     }
   }
   const ticket = compileTicketPattern(raw.ticket, report)
+  const requestPaths = raw.request_paths?.map((pattern, index) => {
+    const problem = findPatternProblem(pattern)
+    if (problem) report(['request_paths', index], `request_paths: ${problem}`)
+    return compileCodeownersPattern(pattern)
+  })
   const approvals = (raw.approvals ?? []).map((rule, index) => readApprovalRule(rule, index, document))
   if (approvals.length === 0 && raw.auto_approve === undefined) {
     errors.push({
@@ -112,6 +123,7 @@ export function parsePolicy(params: { file: string; text: string }): Parsed<Poli
       users: lowerCaseAll(raw.requesters.users ?? []),
       teams: lowerCaseAll(raw.requesters.teams ?? []),
     },
+    ...(requestPaths !== undefined && { requestPaths }),
     maxDurationMs: maxDuration.ms,
     maxDurationText: raw.max_duration,
     ...(ticket !== undefined && { ticket }),

@@ -16,6 +16,10 @@ export interface JitSettings {
   readonly sweepIntervalMs: number
   /** Request PRs left unapproved longer than this are closed. Default 7 days. */
   readonly pendingMaxAgeMs: number
+  /** How far ahead of the evaluation a request's `start` may be. Default 30 days. */
+  readonly maxStartAheadMs: number
+  /** `max_start_ahead` as written, for messages. */
+  readonly maxStartAheadText: string
 }
 
 export const DEFAULT_SETTINGS: JitSettings = {
@@ -24,6 +28,8 @@ export const DEFAULT_SETTINGS: JitSettings = {
   granterRole: 'arn:aws:iam::{account}:role/jit-granter',
   sweepIntervalMs: 5 * 60_000,
   pendingMaxAgeMs: 7 * 24 * 3_600_000,
+  maxStartAheadMs: 30 * 24 * 3_600_000,
+  maxStartAheadText: '30d',
 }
 
 const settingsValidator = compileDocumentValidator(settingsSchema, 'settings')
@@ -31,6 +37,7 @@ const settingsValidator = compileDocumentValidator(settingsSchema, 'settings')
 const MINUTE_MS = 60_000
 const SWEEP_INTERVAL_BOUNDS = { minMs: MINUTE_MS, maxMs: 24 * 60 * MINUTE_MS }
 const PENDING_MAX_AGE_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 90 * 24 * 60 * MINUTE_MS }
+const MAX_START_AHEAD_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 365 * 24 * 60 * MINUTE_MS }
 const UNKNOWN_PLACEHOLDER = /\{(?!account\}|login\})[^}]*\}/
 
 /** Parses `.github/jit.yml`; missing keys take DEFAULT_SETTINGS. An empty file means all defaults. */
@@ -68,7 +75,11 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
     principalOverrides[login] = template
   }
 
-  const readInterval = (key: 'sweep_interval' | 'pending_max_age', bounds: { minMs: number; maxMs: number }, fallback: number) => {
+  const readInterval = (
+    key: 'sweep_interval' | 'pending_max_age' | 'max_start_ahead',
+    bounds: { minMs: number; maxMs: number },
+    fallback: number,
+  ) => {
     const text = raw[key]
     if (text === undefined) return fallback
     const duration = parseDuration(text, bounds)
@@ -78,6 +89,7 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
   }
   const sweepIntervalMs = readInterval('sweep_interval', SWEEP_INTERVAL_BOUNDS, DEFAULT_SETTINGS.sweepIntervalMs)
   const pendingMaxAgeMs = readInterval('pending_max_age', PENDING_MAX_AGE_BOUNDS, DEFAULT_SETTINGS.pendingMaxAgeMs)
+  const maxStartAheadMs = readInterval('max_start_ahead', MAX_START_AHEAD_BOUNDS, DEFAULT_SETTINGS.maxStartAheadMs)
   if (errors.length > 0) return { ok: false, errors }
 
   return {
@@ -88,6 +100,8 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
       granterRole: raw.granter_role ?? DEFAULT_SETTINGS.granterRole,
       sweepIntervalMs,
       pendingMaxAgeMs,
+      maxStartAheadMs,
+      maxStartAheadText: raw.max_start_ahead ?? DEFAULT_SETTINGS.maxStartAheadText,
     },
   }
 }

@@ -50,6 +50,8 @@ interface Case {
   readonly duration?: string
   /** What the check says when it refuses, on the `access` entry's line (4) unless `line` says otherwise. */
   readonly refused?: string
+  /** A second refusal the check also reports, before `refused`, on the same line. */
+  readonly alsoRefused?: string
   readonly line?: number
 }
 
@@ -214,6 +216,8 @@ describe('the check and the grant agree', () => {
       duration: '90d',
       refused: 'the access would end after 9999-12-31T23:59:59Z, which an IAM policy cannot say',
       line: 3,
+      // So far ahead is also past max_start_ahead: the check says both.
+      alsoRefused: 'is more than 30d ahead',
     },
     {
       name: '826 actions under an ec2:* policy',
@@ -234,6 +238,9 @@ describe('the check and the grant agree', () => {
     } else {
       expect(check.verdict).toBe('invalid')
       expect(check.errors).toEqual([
+        ...(testCase.alsoRefused
+          ? [{ file: 'requests/test.yaml', line: testCase.line, message: expect.stringContaining(testCase.alsoRefused) }]
+          : []),
         { file: 'requests/test.yaml', line: testCase.line, message: expect.stringContaining(testCase.refused) },
       ])
       expect(granted).toBe(false)

@@ -273,3 +273,36 @@ describe('listRequestItems', () => {
     ])
   })
 })
+
+describe('parseAccessRequest: characters that hide what the file says', () => {
+  it.each([
+    ['a right-to-left override in the reason', 'reason: "stuck \u202Enode"', 1, 'U+202E'],
+    [
+      'a zero-width space in an action',
+      'reason: stuck node\nduration: 2h\naccess:\n  - account: "111111111111"\n    actions: [ec2:Stop\u200BInstances]',
+      5,
+      'U+200B',
+    ],
+    ['a left-to-right isolate', 'reason: a \u2066b\u2069', 1, 'U+2066, U+2069'],
+    ['a byte-order mark inside the file', 'reason: a\uFEFFb', 1, 'U+FEFF'],
+    ['an escape character (C0 control)', 'reason: a\u001B[31mred', 1, 'U+001B'],
+    ['a C1 control', 'reason: a\u0085b', 1, 'U+0085'],
+  ])('rejects %s, naming the line and the characters', (_name, firstLines, lineOfCharacter, names) => {
+    const text = `${firstLines}\nduration: 2h\naccess:\n  - account: "111111111111"\n    actions: [ec2:StopInstances]\n`
+    const parsed = parseAccessRequest({ file: FILE, text })
+    expect(parsed).toEqual({
+      ok: false,
+      errors: [
+        {
+          file: FILE,
+          line: lineOfCharacter,
+          message: `the line contains invisible or control characters (${names}), which can make the request show other than it is; remove them`,
+        },
+      ],
+    })
+  })
+
+  it('accepts tabs and Windows line endings', () => {
+    expect(parseOk(minimal(['    resources: ["*"]\t']).replaceAll('\n', '\r\n')).reason).toBe('stuck node')
+  })
+})

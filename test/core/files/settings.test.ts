@@ -20,6 +20,8 @@ describe('parseSettings', () => {
       granterRole: 'arn:aws:iam::{account}:role/jit-granter',
       sweepIntervalMs: 5 * 60_000,
       pendingMaxAgeMs: 7 * 86_400_000,
+      maxStartAheadMs: 30 * 86_400_000,
+      maxStartAheadText: '30d',
     })
   })
 

@@ -136,18 +136,17 @@ describe('planGrant', () => {
 
   it('plans one target in each account of a multi-account request', async () => {
     const text = [
-      'reason: Compare the web node in prod with staging (INC-4821)',
-      'ticket: INC-4821',
+      'reason: Open the VPN port in prod and staging (CHG-7)',
       'duration: 2h',
       'access:',
       '  - account: "111111111111"',
-      '    actions: [ec2:StopInstances]',
-      '    resources: ["arn:aws:ec2:us-east-1:111111111111:instance/i-0abc123"]',
+      '    actions: [ec2:AuthorizeSecurityGroupIngress]',
+      '    resources: ["arn:aws:ec2:us-east-1:111111111111:security-group/sg-0abc"]',
       '  - account: "222222222222"',
-      '    actions: [logs:GetLogEvents]',
+      '    actions: [ec2:DescribeSecurityGroups]',
     ].join('\n')
-    const decision = await decideFile({ path: 'requests/sre/compare.yaml', text }, 'alice', [
-      review('bob', 'APPROVED'),
+    const decision = await decideFile({ path: 'requests/network/compare.yaml', text }, 'heidi', [
+      review('ivan', 'APPROVED'),
       review('carol', 'APPROVED'),
     ])
     expect(decision.verdict).toBe('approved')
@@ -156,13 +155,13 @@ describe('planGrant', () => {
     expect(planning.plan.targets.map((target) => [target.account, target.principalArn, target.actions, target.resources])).toEqual([
       [
         '111111111111',
-        'arn:aws:iam::111111111111:role/jit-alice',
-        ['ec2:StopInstances'],
-        ['arn:aws:ec2:us-east-1:111111111111:instance/i-0abc123'],
+        'arn:aws:iam::111111111111:role/jit-heidi',
+        ['ec2:AuthorizeSecurityGroupIngress'],
+        ['arn:aws:ec2:us-east-1:111111111111:security-group/sg-0abc'],
       ],
-      ['222222222222', 'arn:aws:iam::222222222222:role/jit-alice', ['logs:GetLogEvents'], ['*']],
+      ['222222222222', 'arn:aws:iam::222222222222:role/jit-heidi', ['ec2:DescribeSecurityGroups'], ['*']],
     ])
-    expect(planning.draft.policies.map((policy) => policy.name).sort()).toEqual(['prod-ec2-incident', 'staging-debug'])
+    expect(planning.draft.policies.map((policy) => policy.name)).toEqual(['network-change'])
   })
 
   it('refuses to widen: different resources for different actions in one account cannot be one statement', async () => {

@@ -359,6 +359,7 @@ describe('the GraphQL queries the app sends', () => {
     const data = await run<any>(buildFilesQuery({ rules: true, request: true }), {
       ...repo,
       policies: `${at}:policies`,
+      activeGrants: `${at}:grants/active`,
       ...Object.fromEntries(Object.entries(RULE_VARIABLES).map(([alias, path]) => [alias, `${at}:${path}`])),
       requestFile: `${granted.headSha}:requests/alice.yaml`,
     })
@@ -373,6 +374,7 @@ describe('the GraphQL queries the app sends', () => {
     expect(data.repository.codeowners0).toEqual({ text: '* @acme/sre\n', byteSize: 12, isTruncated: false })
     expect(data.repository.settings.text).toBe('pending_max_age: 7d\n')
     expect(data.repository.request).toEqual({ text: 'role: read\n', byteSize: 11, isTruncated: false })
+    expect(data.repository.activeGrants).toBeNull() // no grants/active/ at that commit
   })
 
   it('covers every query the app sends', async () => {

@@ -7,6 +7,7 @@ export const ACTION_PATTERN = '^(?:\\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$'
 export const RESOURCE_PATTERN = '^(?:\\*|arn:\\S+)$'
 export const GRANT_ID_PATTERN = '^pr-[0-9]+$'
 export const POLICY_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$'
+export const REQUEST_PATH_PATTERN = '^/?requests/\\S*$'
 export const LOGIN_PATTERN = '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$'
 export const TEAM_PATTERN = '^@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+$'
 export const LOGIN_OR_TEAM_PATTERN =
@@ -26,6 +27,7 @@ export const PATTERN_PHRASES: Readonly<Record<string, string>> = {
   [RESOURCE_PATTERN]: 'a resource: "*" or an ARN pattern starting with "arn:"',
   [GRANT_ID_PATTERN]: 'a grant id such as pr-42',
   [POLICY_NAME_PATTERN]: 'a policy name: lower-case letters, digits and hyphens, starting with a letter or digit, at most 63 characters',
+  [REQUEST_PATH_PATTERN]: 'a pattern of request file paths under requests/ (e.g. requests/prod/**)',
   [LOGIN_PATTERN]: 'a GitHub login',
   [TEAM_PATTERN]: 'a team written as @org/team',
   [LOGIN_OR_TEAM_PATTERN]: 'a GitHub login or a team written as @org/team',

@@ -6,6 +6,7 @@ import {
   LOGIN_OR_TEAM_PATTERN,
   LOGIN_PATTERN,
   POLICY_NAME_PATTERN,
+  REQUEST_PATH_PATTERN,
   RESOURCE_PATTERN,
   TEAM_PATTERN,
 } from './patterns.js'
@@ -77,6 +78,14 @@ export const policySchema = {
           items: { type: 'string', pattern: TEAM_PATTERN },
         },
       },
+    },
+    request_paths: {
+      description:
+        "Where requests under this policy live: CODEOWNERS-style patterns (e.g. \"requests/prod/**\") matched against the request file's path. The policy is a candidate only for request files there. Set it on every policy that counts `codeowners` approvals, so that the path, and so the approvers, are the policy's choice and not the requester's.",
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string', pattern: REQUEST_PATH_PATTERN },
+      examples: [['requests/prod/**']],
     },
     max_duration: {
       description:

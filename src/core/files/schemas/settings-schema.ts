@@ -37,6 +37,13 @@ export const settingsSchema = {
       pattern: DURATION_PATTERN,
       default: '5m',
     },
+    max_start_ahead: {
+      description:
+        'How far ahead a request may set its start (1 hour to 365 days). Default 30d: approvers judge the need of the coming weeks, not of next year.',
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      default: '30d',
+    },
     pending_max_age: {
       description: 'Request pull requests left unapproved longer than this are closed (1 hour to 90 days). Default 7d.',
       type: 'string',
