@@ -74,8 +74,13 @@ export function renderRequestComment(decision: Decision, alreadyMentioned: Reado
     out.push(`\`@${decision.author}\` asks for **${describeDurationInWords(request.durationMs)}** of access, ${window}.`)
     out.push(`Reason: ${quoteMentions(request.reason)}${request.ticket ? ` (ticket ${quoteMentions(request.ticket)})` : ''}`, '')
     out.push('| In AWS account | They may call | On | Allowed by policy |', '| --- | --- | --- | --- |')
+    // Grouped once: a lookup per entry over every item was entries × items.
+    const policiesByLine = new Map<number, Set<string>>()
+    for (const { item, policy } of decision.items) {
+      policiesByLine.set(item.line, (policiesByLine.get(item.line) ?? new Set<string>()).add(policy ?? 'none'))
+    }
     for (const entry of request.access) {
-      const policies = [...new Set(decision.items.filter((i) => i.item.line === entry.line).map((i) => i.policy ?? 'none'))]
+      const policies = [...(policiesByLine.get(entry.line) ?? [])]
       out.push(
         `| \`${entry.account}\` | ${entry.actions.map((a) => `\`${a}\``).join('<br>')} | ${entry.resources.map((r) => `\`${r}\``).join('<br>')} | ${policies.join(', ')} |`,
       )
