@@ -38,6 +38,27 @@ export interface YamlDocument {
  * @param allowEmpty when true an empty file (or one with only comments) reads as an empty mapping
  */
 export function parseYamlDocument(params: { file: string; text: string; what?: string; allowEmpty?: boolean }): Parsed<YamlDocument> {
+  // What a document holds does not depend on how messages name the file (`what`), only its errors do.
+  const key = `${params.allowEmpty === true}\u0000${params.file}\u0000${params.text}`
+  const known = recentlyParsed.get(key)
+  if (known !== undefined) return { ok: true, value: known }
+  const parsed = parseYamlText(params)
+  if (parsed.ok) {
+    recentlyParsed.set(key, parsed.value)
+    if (recentlyParsed.size > RECENTLY_PARSED_KEPT) recentlyParsed.delete(recentlyParsed.keys().next().value as string)
+  }
+  return parsed
+}
+
+/**
+ * The last few documents parsed, by file and text: a file parsed for its values and read again for a line
+ * (an unknown action's, a start in the past) is parsed once. Documents are immutable, so sharing one is
+ * safe; the few kept are those of one evaluation (the request, the policy just loaded).
+ */
+const recentlyParsed = new Map<string, YamlDocument>()
+const RECENTLY_PARSED_KEPT = 8
+
+function parseYamlText(params: { file: string; text: string; what?: string; allowEmpty?: boolean }): Parsed<YamlDocument> {
   const { file, text } = params
   const what = params.what ?? 'file'
   const fail = (line: number, message: string): Parsed<YamlDocument> => ({ ok: false, errors: [{ file, line, message }] })
@@ -92,9 +113,10 @@ export function parseYamlDocument(params: { file: string; text: string; what?: s
 }
 
 /**
- * Finds lines in a file that has already parsed once (its checks found an error and need a line).
- * The file is parsed again only on the first call, so a valid file, the common case, never pays for it.
- * Returns `fallback` if the text does not parse.
+ * Finds lines in a file that has already parsed once (its checks found an error and need a line). The
+ * document is the one already parsed when it is among the last few (see recentlyParsed), else the file is
+ * parsed again on the first call; a valid file, the common case, never pays for it. Returns `fallback` if
+ * the text does not parse.
  */
 export function createLineFinder(file: { file: string; text: string }): (path: DocumentPath, fallback: number) => number {
   let document: YamlDocument | undefined
