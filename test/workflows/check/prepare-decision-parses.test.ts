@@ -3,23 +3,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createActionCatalogue } from '../../../src/core/matching/action-catalogue.js'
 import type { Logger } from '../../../src/core/ports/logger.js'
 import { CORE_ENGINE, prepareDecision } from '../../../src/workflows/check/prepare-decision.js'
-import { POLICY_FILES, readFixture } from '../../github/support/access-repo-fixture.js'
+import { FIXTURE_POLICY_ACTIONS, POLICY_FILES, readFixture } from '../../github/support/access-repo-fixture.js'
 import { createFakeGitHubApi } from '../../github/support/fake-github-api.js'
 
 // Each file is parsed once per evaluation, even when its checks need lines for their errors (an unknown
 // action in the request and in a policy): a parse is the costly part of reading a 64 KiB file.
 
 // Every action the fixture policies grant, so that only the policy written here has an unknown one.
-const catalogue = createActionCatalogue([
-  'ec2:StopInstances',
-  'ec2:RebootInstances',
-  'ec2:TerminateInstances',
-  'ec2:DescribeInstances',
-  'logs:GetLogEvents',
-  'logs:FilterLogEvents',
-  'logs:DescribeLogGroups',
-  'cloudwatch:GetMetricData',
-])
+const catalogue = createActionCatalogue(FIXTURE_POLICY_ACTIONS)
 const ignore = (): void => undefined
 const log: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore }
 

@@ -6,7 +6,7 @@ import { MAX_ANNOTATIONS } from '../../../src/github/check-run-report.js'
 import { createFilesCache } from '../../../src/github/files-at-commit.js'
 import { CORE_ENGINE } from '../../../src/workflows/check/evaluate-pull-request.js'
 import { runAccessCheck } from '../../../src/workflows/check/run-access-check.js'
-import { filesQueryData, INCIDENT_REQUEST, pullRequestQueryData } from '../../github/support/access-repo-fixture.js'
+import { filesQueryData, FIXTURE_POLICY_ACTIONS, INCIDENT_REQUEST, pullRequestQueryData } from '../../github/support/access-repo-fixture.js'
 
 // A denied request of a thousand items, each a near miss of every policy, is published in a bounded number
 // of GitHub writes: it used to take one check-run call per 50 annotations, an installation's hourly budget
@@ -14,17 +14,7 @@ import { filesQueryData, INCIDENT_REQUEST, pullRequestQueryData } from '../../gi
 
 const ACTIONS = Array.from({ length: 40 }, (_, i) => `ec2:Custom${i}Instances`)
 const RESOURCES = Array.from({ length: MAX_REQUEST_ITEMS / ACTIONS.length }, (_, i) => `arn:aws:ec2:us-east-1:111111111111:instance/i-${i}`)
-const catalogue = createActionCatalogue([
-  ...ACTIONS,
-  'ec2:StopInstances',
-  'ec2:RebootInstances',
-  'ec2:TerminateInstances',
-  'ec2:DescribeInstances',
-  'logs:GetLogEvents',
-  'logs:FilterLogEvents',
-  'logs:DescribeLogGroups',
-  'cloudwatch:GetMetricData',
-])
+const catalogue = createActionCatalogue([...ACTIONS, ...FIXTURE_POLICY_ACTIONS])
 const crossProduct = {
   path: INCIDENT_REQUEST,
   text: [
