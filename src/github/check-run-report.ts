@@ -4,7 +4,7 @@ import type { InputError } from '../core/files/input-error.js'
 import { renderDecision } from '../core/decision/render-decision.js'
 import type { PullRequestKind } from './classify-pull-request.js'
 import { describeApiError, GitHubReadError } from './github-read-error.js'
-import { formatCount } from '../core/text/plural.js'
+import { formatCount, formatNumber } from '../core/text/plural.js'
 import { shortSha } from '../core/text/short-sha.js'
 import { escapeMarkdown, formatCode, toPlainLine } from '../core/text/inert-text.js'
 import { findRequestPathWarnings } from '../core/files/request-path-warnings.js'
@@ -43,6 +43,12 @@ const CONCLUSIONS: Record<Decision['verdict'], CheckConclusion> = {
 // GitHub rejects longer check-run summaries.
 const SUMMARY_LIMIT = 65_535
 
+/**
+ * GitHub takes at most 50 annotations per check-run call; the app writes one call per check run, so a
+ * file with thousands of findings costs one write, not one per 50 (an installation's hourly budget).
+ */
+export const MAX_ANNOTATIONS = 50
+
 /** The check for a request PR: the decision, rendered, with annotations on the lines at fault. */
 export function reportDecision(decision: Decision, params: { unknownTeams: readonly string[] }): CheckRunReport {
   const notes: string[] = []
@@ -74,8 +80,7 @@ export function reportDecision(decision: Decision, params: { unknownTeams: reado
     conclusion: CONCLUSIONS[decision.verdict],
     // Titles and annotations are plain text on GitHub: one line each, nothing invisible.
     title: toPlainLine(decision.summary),
-    summary: limit(`${renderDecision(decision, { format: 'markdown' })}\n${notes.join('\n\n')}\n`),
-    annotations,
+    ...capAnnotations(`${renderDecision(decision, { format: 'markdown' })}\n${notes.join('\n\n')}\n`, annotations),
   }
 }
 
@@ -114,10 +119,10 @@ export function reportRulesCheck(params: { headSha: string; paths: readonly stri
   return {
     conclusion: 'failure',
     title: `Policy change is invalid: ${formatCount(errors.length, 'error')}`,
-    summary: limit(
+    ...capAnnotations(
       `This pull request changes ${changed}. At ${shortSha(params.headSha)} the rules have errors; fix them and push again.\n\n${lines.join('\n')}\n\n${warnings.join('')}Valid so far: ${facts}.\n`,
+      errors.map((error) => annotate(error, 'Invalid rule')),
     ),
-    annotations: errors.map((error) => annotate(error, 'Invalid rule')),
   }
 }
 
@@ -139,8 +144,21 @@ function annotate(error: InputError, title: string): CheckAnnotation {
   return { path: error.file, start_line: line, end_line: line, annotation_level: 'failure', title, message: toPlainLine(error.message) }
 }
 
-function limit(summary: string): string {
-  if (summary.length <= SUMMARY_LIMIT) return summary
-  const note = '\n\n… (truncated: the full list is in the annotations)\n'
-  return summary.slice(0, SUMMARY_LIMIT - note.length) + note
+/**
+ * The first MAX_ANNOTATIONS annotations, and a summary that fits GitHub's limit and says how many more
+ * findings there are than annotations (the note is added after any truncation, so it is always read).
+ */
+function capAnnotations(summary: string, annotations: readonly CheckAnnotation[]): Pick<CheckRunReport, 'summary' | 'annotations'> {
+  const hidden = annotations.length - MAX_ANNOTATIONS
+  const note =
+    hidden > 0
+      ? `\n> [!NOTE]\n> The first ${MAX_ANNOTATIONS} findings are marked on their lines, and ${formatNumber(hidden)} more not shown as annotations: fix these and push again to see the rest.\n`
+      : ''
+  return { summary: limit(summary, SUMMARY_LIMIT - note.length) + note, annotations: annotations.slice(0, MAX_ANNOTATIONS) }
+}
+
+function limit(summary: string, size = SUMMARY_LIMIT): string {
+  if (summary.length <= size) return summary
+  const note = '\n\n… (truncated)\n'
+  return summary.slice(0, size - note.length) + note
 }

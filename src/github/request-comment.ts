@@ -69,8 +69,13 @@ export function renderRequestComment(decision: Decision, alreadyMentioned: Reado
     out.push(`Reason: ${escapeMarkdown(request.reason)}${request.ticket ? ` (ticket ${escapeMarkdown(request.ticket)})` : ''}`, '')
     out.push('| In AWS account | They may call | On | Allowed by policy |', '| --- | --- | --- | --- |')
     const cell = (text: string): string => formatCode(text, { inCell: true })
+    // Grouped once: a lookup per entry over every item was entries × items.
+    const policiesByLine = new Map<number, Set<string>>()
+    for (const { item, policy } of decision.items) {
+      policiesByLine.set(item.line, (policiesByLine.get(item.line) ?? new Set<string>()).add(policy ?? 'none'))
+    }
     for (const entry of request.access) {
-      const policies = [...new Set(decision.items.filter((i) => i.item.line === entry.line).map((i) => i.policy ?? 'none'))]
+      const policies = [...(policiesByLine.get(entry.line) ?? [])]
       out.push(
         `| ${cell(entry.account)} | ${entry.actions.map(cell).join('<br>')} | ${entry.resources.map(cell).join('<br>')} | ${policies.map(escapeMarkdown).join(', ')} |`,
       )

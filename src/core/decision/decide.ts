@@ -72,10 +72,11 @@ export function decide(input: DecisionInput): Decision {
 
   const items: ItemResult[] = []
   const deniedReasons: string[] = []
+  const findExample = createExampleFinder()
   for (const { item, policies } of covered) {
     const candidates = policies.flatMap((policy) => judged.get(policy) ?? []).sort((a, b) => byName(a.policy, b.policy))
     const chosen = choosePolicy(candidates)
-    const shownMisses = chosen ? [] : explainNearMisses({ item, policies: findNearMissPolicies(index, item), ...requester })
+    const shownMisses = chosen ? [] : explainNearMisses({ item, policies: findNearMissPolicies(index, item), findExample, ...requester })
     if (!chosen || chosen.impossible) deniedReasons.push(describeDeniedItem(item, author, chosen, shownMisses))
     items.push({
       item,
@@ -175,6 +176,9 @@ function invalidDecision(
   return { ...base, verdict: 'invalid', summary, errors, items: [], policies: [], blockers: [], missing: [] }
 }
 
+/** How many unknown actions of one request get a did-you-mean; the rest are named only. */
+const UNKNOWN_ACTIONS_EXPLAINED = 20
+
 /** Checks that need the world outside the file: real AWS actions, and a start that is not in the past. */
 function checkRequestAgainstWorld(params: {
   request: AccessRequest
@@ -186,13 +190,16 @@ function checkRequestAgainstWorld(params: {
   const { request, text, catalogue, now, settings } = params
   const lineOf = createLineFinder({ file: request.file, text })
   const errors: InputError[] = []
+  let explained = 0
   request.access.forEach((entry, entryIndex) => {
     entry.actions.forEach((action, actionIndex) => {
       if (catalogue.expand(action).length === 0) {
+        // A did-you-mean compares the action with every action of its service: the first few get one.
+        explained += 1
         errors.push({
           file: request.file,
           line: lineOf(['access', entryIndex, 'actions', actionIndex], entry.line),
-          message: describeUnknownAction(action, catalogue),
+          message: explained <= UNKNOWN_ACTIONS_EXPLAINED ? describeUnknownAction(action, catalogue) : `"${action}" is not an AWS action`,
         })
       }
     })
@@ -268,24 +275,50 @@ function byName(a: Policy, b: Policy): number {
 }
 
 /** Why a policy's grants do not cover one item (no reasons when they do). */
-function findItemLevelMisses(indexed: IndexedPolicy, item: RequestItem): { reasons: string[]; actionCovered: boolean } {
+function findItemLevelMisses(
+  indexed: IndexedPolicy,
+  item: RequestItem,
+  findExample: ExampleFinder,
+): { reasons: string[]; actionCovered: boolean } {
   const reasons: string[] = []
   const grants = indexed.policy.grants
   const covered = findGrantCoverage(indexed.grants, item)
   if (!covered.account) reasons.push(`does not grant account ${item.account} (grants ${grants.accounts.join(', ')})`)
-  if (!covered.action) reasons.push(describeUncovered('action', grants.actions, item.action))
-  if (!covered.resource) reasons.push(describeUncovered('resource', grants.resources, item.resource))
+  if (!covered.action) reasons.push(describeUncovered('action', grants.actions, item.action, findExample))
+  if (!covered.resource) reasons.push(describeUncovered('resource', grants.resources, item.resource, findExample))
   return { reasons, actionCovered: covered.action }
 }
 
-function describeUncovered(kind: 'action' | 'resource', granted: readonly string[], requested: string): string {
-  const shown = granted.length > 3 ? `${granted.slice(0, 3).join(', ')}, …` : granted.join(', ')
-  let example: string | undefined
-  try {
-    example = granted.length === 1 ? findUncoveredPart(kind, granted[0]!, requested) : undefined
-  } catch (error) {
-    if (!(error instanceof PatternTooComplexError)) throw error
+/** An example the requested pattern matches and the granted one does not, within one decision's budget. */
+type ExampleFinder = (kind: 'action' | 'resource', granted: string, requested: string) => string | undefined
+
+/**
+ * How many uncovered-example searches one decision makes at most: each explores the two patterns'
+ * automata, and a request of a thousand wildcard resources would otherwise make a thousand of them.
+ * Near misses past the budget are explained without the example.
+ */
+const EXAMPLE_SEARCHES = 20
+
+function createExampleFinder(): ExampleFinder {
+  const found = new Map<string, string | undefined>()
+  return (kind, granted, requested) => {
+    const key = `${kind}\u0000${granted}\u0000${requested}`
+    if (found.has(key)) return found.get(key)
+    if (found.size >= EXAMPLE_SEARCHES) return undefined
+    let example: string | undefined
+    try {
+      example = findUncoveredPart(kind, granted, requested)
+    } catch (error) {
+      if (!(error instanceof PatternTooComplexError)) throw error
+    }
+    found.set(key, example)
+    return example
   }
+}
+
+function describeUncovered(kind: 'action' | 'resource', granted: readonly string[], requested: string, findExample: ExampleFinder): string {
+  const shown = granted.length > 3 ? `${granted.slice(0, 3).join(', ')}, …` : granted.join(', ')
+  const example = granted.length === 1 ? findExample(kind, granted[0]!, requested) : undefined
   const hint = example !== undefined && example !== requested ? ` (the request would also match ${example})` : ''
   return `grants ${kind}s ${shown}, which do not cover ${requested}${hint}`
 }
@@ -359,11 +392,13 @@ function uniqueChosen(items: readonly ItemResult[], results: readonly PolicyResu
  * The near misses worth a reader's time: policies that grant the action but fail on something else.
  * Only when no policy grants the action at all are the ones that fail on the action itself shown.
  */
-function explainNearMisses(params: Omit<RequestFacts, 'policy'> & { item: RequestItem; policies: readonly IndexedPolicy[] }): NearMiss[] {
-  const { item, policies, ...requester } = params
+function explainNearMisses(
+  params: Omit<RequestFacts, 'policy'> & { item: RequestItem; policies: readonly IndexedPolicy[]; findExample: ExampleFinder },
+): NearMiss[] {
+  const { item, policies, findExample, ...requester } = params
   const misses = policies.map((indexed) => {
     const { policy } = indexed
-    const itemMisses = findItemLevelMisses(indexed, item)
+    const itemMisses = findItemLevelMisses(indexed, item, findExample)
     const facts = { policy, ...requester }
     return {
       policy: policy.name,

@@ -5,6 +5,7 @@ import { compileDocumentValidator } from './schemas/document-validator.js'
 import { requestSchema } from './schemas/request-schema.js'
 import { parseYamlDocument } from './yaml-document.js'
 import { INVISIBLE_CHARACTER, nameCodePoint } from '../text/inert-text.js'
+import { formatNumber } from '../text/plural.js'
 
 /** One `access` entry of a request file, after parsing (resources defaulted to `["*"]`). */
 export interface AccessEntry {
@@ -46,6 +47,13 @@ export interface RequestItem {
 const requestValidator = compileDocumentValidator(requestSchema, 'request')
 
 /**
+ * The most (account, action, resource) items one request may expand to. Items are a cross product, so a
+ * few kilobytes of lists would otherwise make millions; every cost after parsing (the decision, its
+ * explanation, the check run) is bounded by this.
+ */
+export const MAX_REQUEST_ITEMS = 1_000
+
+/**
  * Parses and validates a request file (YAML text). Structural checks only: schema, duration bounds,
  * account ids. Checks that need the outside world (unknown actions, a start in the past) are made by
  * the decision engine, which knows the action catalogue and the clock.
@@ -81,6 +89,15 @@ export function parseAccessRequest(params: { file: string; text: string }): Pars
         if (problem) errors.push({ file, line: document.lineOf(['access', entryIndex, 'resources', resourceIndex]), message: problem })
       }),
     )
+    // Counted, never expanded: the count alone says whether the cross product is too big.
+    const items = checked.value.access.reduce((sum, entry) => sum + entry.actions.length * (entry.resources?.length ?? 1), 0)
+    if (items > MAX_REQUEST_ITEMS) {
+      errors.push({
+        file,
+        line: document.lineOf(['access'], 'key'),
+        message: `the request asks for ${formatNumber(items)} (account, action, resource) items; the limit is ${formatNumber(MAX_REQUEST_ITEMS)}: split it into several requests, or ask for fewer actions or resources (a wildcard such as ec2:Describe* counts as one)`,
+      })
+    }
   }
   if (!checked.ok || errors.length > 0 || !duration?.ok) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) }
   const raw = checked.value

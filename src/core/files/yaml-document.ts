@@ -4,6 +4,13 @@ import type { InputError, Parsed } from './input-error.js'
 /** Files larger than this are refused before parsing: no request, policy or settings file needs more. */
 export const MAX_FILE_BYTES = 64 * 1024
 
+/**
+ * Lists and mappings may nest at most this deep (counted as js-yaml opens nodes, the document itself
+ * included). Real files nest five or six deep; the parser recurses once per level, so without a bound a
+ * few thousand `[` exhaust its stack.
+ */
+export const MAX_NESTING_DEPTH = 32
+
 /** A path into a parsed document: mapping keys and sequence indexes, e.g. `['access', 0, 'account']`. */
 export type DocumentPath = readonly (string | number)[]
 
@@ -31,6 +38,27 @@ export interface YamlDocument {
  * @param allowEmpty when true an empty file (or one with only comments) reads as an empty mapping
  */
 export function parseYamlDocument(params: { file: string; text: string; what?: string; allowEmpty?: boolean }): Parsed<YamlDocument> {
+  // What a document holds does not depend on how messages name the file (`what`), only its errors do.
+  const key = `${params.allowEmpty === true}\u0000${params.file}\u0000${params.text}`
+  const known = recentlyParsed.get(key)
+  if (known !== undefined) return { ok: true, value: known }
+  const parsed = parseYamlText(params)
+  if (parsed.ok) {
+    recentlyParsed.set(key, parsed.value)
+    if (recentlyParsed.size > RECENTLY_PARSED_KEPT) recentlyParsed.delete(recentlyParsed.keys().next().value as string)
+  }
+  return parsed
+}
+
+/**
+ * The last few documents parsed, by file and text: a file parsed for its values and read again for a line
+ * (an unknown action's, a start in the past) is parsed once. Documents are immutable, so sharing one is
+ * safe; the few kept are those of one evaluation (the request, the policy just loaded).
+ */
+const recentlyParsed = new Map<string, YamlDocument>()
+const RECENTLY_PARSED_KEPT = 8
+
+function parseYamlText(params: { file: string; text: string; what?: string; allowEmpty?: boolean }): Parsed<YamlDocument> {
   const { file, text } = params
   const what = params.what ?? 'file'
   const fail = (line: number, message: string): Parsed<YamlDocument> => ({ ok: false, errors: [{ file, line, message }] })
@@ -52,6 +80,12 @@ export function parseYamlDocument(params: { file: string; text: string; what?: s
     })
   } catch (error) {
     if (error instanceof AliasError) return fail(error.line, 'YAML aliases are not allowed (write the value out in full)')
+    if (error instanceof NestingError) {
+      return fail(
+        error.line,
+        `the ${what} nests lists and mappings more than ${MAX_NESTING_DEPTH} levels deep; no request, policy or settings file needs that many`,
+      )
+    }
     if (error instanceof yaml.YAMLException) {
       const line = (error.mark?.line ?? 0) + 1
       return fail(line, `invalid YAML: ${error.reason}`)
@@ -79,9 +113,10 @@ export function parseYamlDocument(params: { file: string; text: string; what?: s
 }
 
 /**
- * Finds lines in a file that has already parsed once (its checks found an error and need a line).
- * The file is parsed again only on the first call, so a valid file, the common case, never pays for it.
- * Returns `fallback` if the text does not parse.
+ * Finds lines in a file that has already parsed once (its checks found an error and need a line). The
+ * document is the one already parsed when it is among the last few (see recentlyParsed), else the file is
+ * parsed again on the first call; a valid file, the common case, never pays for it. Returns `fallback` if
+ * the text does not parse.
  */
 export function createLineFinder(file: { file: string; text: string }): (path: DocumentPath, fallback: number) => number {
   let document: YamlDocument | undefined
@@ -117,6 +152,20 @@ function pairsOf(node: YamlNode): { key: YamlNode; value: YamlNode }[] | undefin
   return pairs
 }
 
+const pairIndexes = new WeakMap<YamlNode, ReadonlyMap<string, { key: YamlNode; value: YamlNode }>>()
+
+/** A mapping's pairs by key, built once per mapping: a lookup per key must not walk every key (many unknown keys). */
+function pairByKey(node: YamlNode, key: string): { key: YamlNode; value: YamlNode } | undefined {
+  let index = pairIndexes.get(node)
+  if (index === undefined) {
+    const byKey = new Map<string, { key: YamlNode; value: YamlNode }>()
+    for (const pair of pairsOf(node) ?? []) if (typeof pair.key.result === 'string') byKey.set(pair.key.result, pair)
+    index = byKey
+    pairIndexes.set(node, index)
+  }
+  return index.get(key)
+}
+
 function collectKeyErrors(node: YamlNode, text: string, report: (line: number, message: string) => void): void {
   if (node.kind === 'mapping') {
     const pairs = pairsOf(node)
@@ -148,7 +197,7 @@ function documentOf(file: string, value: unknown, root: YamlNode | undefined, te
       let next: YamlNode | undefined
       keyNode = undefined
       if (node.kind === 'mapping' && typeof segment === 'string') {
-        const pair = pairsOf(node)?.find((candidate) => candidate.key.result === segment)
+        const pair = pairByKey(node, segment)
         next = pair?.value
         keyNode = pair?.key
       } else if (node.kind === 'sequence' && typeof segment === 'number') {
@@ -172,6 +221,13 @@ function documentOf(file: string, value: unknown, root: YamlNode | undefined, te
       if (!found.complete || found.node?.kind !== 'scalar') return undefined
       return text.slice(found.node.start, found.node.end).trim()
     },
+  }
+}
+
+/** Thrown from the listener as a node opens too deep, before js-yaml recurses into it. */
+class NestingError extends Error {
+  constructor(readonly line: number) {
+    super(`YAML nested too deep at line ${line}`)
   }
 }
 
@@ -210,6 +266,7 @@ class TreeBuilder {
 
   on(event: 'open' | 'close', state: ListenerState): void {
     if (event === 'open') {
+      if (this.stack.length >= MAX_NESTING_DEPTH) throw new NestingError(this.lines.lineAt(skipSeparation(this.text, state.position)))
       this.stack.push({ openedAt: state.position, children: [] })
       return
     }

@@ -11,7 +11,7 @@ import {
 import type { InputError, Parsed } from '../files/input-error.js'
 import { compileDocumentValidator, type DocumentValidator } from '../files/schemas/document-validator.js'
 import { RECORD_BRANCHES } from '../files/schemas/grant-record-schema.js'
-import { parseYamlDocument } from '../files/yaml-document.js'
+import { MAX_FILE_BYTES, parseYamlDocument } from '../files/yaml-document.js'
 import { shortSha } from '../text/short-sha.js'
 
 const HEADER =
@@ -32,8 +32,54 @@ const VALIDATORS: Record<RecordState, DocumentValidator<AccessRecord>> = {
  * anchors, and the same bytes for the same record.
  */
 export function formatRecordDocument(record: AccessRecord): string {
-  const body = yaml.dump(record, { lineWidth: -1, noRefs: true, sortKeys: false, quotingType: '"' })
-  return HEADER + body
+  let written = record
+  let text = dumpRecord(written)
+  // The app reads records back only up to MAX_FILE_BYTES: a record it could not read again could not be
+  // revoked early nor swept. Free text is cut (the longest first, by half) until the record fits.
+  while (Buffer.byteLength(text, 'utf8') > MAX_FILE_BYTES) {
+    const shorter = shortenLongestText(written)
+    if (shorter === undefined) throw new RecordTooLargeError(record.id, Buffer.byteLength(text, 'utf8'))
+    written = shorter
+    text = dumpRecord(written)
+  }
+  return text
+}
+
+/** A record that does not fit in what the app reads back, even with its free text cut short. */
+export class RecordTooLargeError extends Error {
+  override readonly name = 'RecordTooLargeError'
+  constructor(
+    readonly id: string,
+    readonly bytes: number,
+  ) {
+    super(`the record of ${id} would be ${bytes} bytes even with its free text cut short; the app reads back at most ${MAX_FILE_BYTES}`)
+  }
+}
+
+function dumpRecord(record: AccessRecord): string {
+  return HEADER + yaml.dump(record, { lineWidth: -1, noRefs: true, sortKeys: false, quotingType: '"' })
+}
+
+/** Free text is never cut shorter than this; what is left to cut beyond it is the record's own facts. */
+const SHORTEST_CUT_TEXT = 200
+const CUT_NOTE = ' … (cut short to fit the record; the pull request has the full text)'
+
+type FreeTextField = 'reason' | 'summary' | 'explanation' | 'error'
+const FREE_TEXT_FIELDS: readonly FreeTextField[] = ['reason', 'summary', 'explanation', 'error']
+
+function freeTextOf(record: AccessRecord, field: FreeTextField): string {
+  const value: unknown = (record as Partial<Record<FreeTextField, unknown>>)[field]
+  return typeof value === 'string' ? value : ''
+}
+
+/** The record with its longest free-text field cut to half its length, or undefined when none is long. */
+function shortenLongestText(record: AccessRecord): AccessRecord | undefined {
+  const longest = [...FREE_TEXT_FIELDS].sort((a, b) => freeTextOf(record, b).length - freeTextOf(record, a).length)[0]!
+  const text = freeTextOf(record, longest)
+  if (text.length <= SHORTEST_CUT_TEXT) return undefined
+  // By code points, so a cut never splits a character in two; the note is written once.
+  const kept = Array.from(text.endsWith(CUT_NOTE) ? text.slice(0, -CUT_NOTE.length) : text)
+  return { ...record, [longest]: kept.slice(0, Math.floor(kept.length / 2)).join('') + CUT_NOTE }
 }
 
 /**

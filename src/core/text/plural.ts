@@ -7,3 +7,8 @@ export function formatCount(count: number, noun: string, pluralNoun = `${noun}s`
 export function chooseNoun(count: number, noun: string, pluralNoun = `${noun}s`): string {
   return count === 1 ? noun : pluralNoun
 }
+
+/** A number as a person reads it, with thousands separators: `1,600`. */
+export function formatNumber(value: number): string {
+  return value.toLocaleString('en-US')
+}

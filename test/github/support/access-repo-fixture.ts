@@ -10,6 +10,18 @@ export const INCIDENT_REQUEST = 'requests/sre/inc-4821-terminate-web.yaml'
 export const STAGING_REQUEST = 'requests/staging/debug-logs.yaml'
 export const POLICY_FILES = ['policies/prod-ec2-incident.yaml', 'policies/staging-debug.yaml'] as const
 
+/** Every action the fixture policies grant: a catalogue of these loads both policies. */
+export const FIXTURE_POLICY_ACTIONS = [
+  'ec2:StopInstances',
+  'ec2:RebootInstances',
+  'ec2:TerminateInstances',
+  'ec2:DescribeInstances',
+  'logs:GetLogEvents',
+  'logs:FilterLogEvents',
+  'logs:DescribeLogGroups',
+  'cloudwatch:GetMetricData',
+] as const
+
 /** A file of the fixture access repository under test/fixtures/access-repo. */
 export function readFixture(path: string): RepositoryFile {
   return { path, text: readFileSync(new URL(path, ROOT), 'utf8') }

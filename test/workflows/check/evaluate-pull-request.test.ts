@@ -7,6 +7,7 @@ import { createFilesCache } from '../../../src/github/files-at-commit.js'
 import {
   BASE_SHA,
   filesQueryData,
+  FIXTURE_POLICY_ACTIONS,
   HEAD_SHA,
   INCIDENT_REQUEST,
   pullRequestQueryData,
@@ -15,16 +16,7 @@ import {
 import { createFakeGitHubApi } from '../../github/support/fake-github-api.js'
 
 // Every action the fixture policies grant, so both load.
-const catalogue = createActionCatalogue([
-  'ec2:StopInstances',
-  'ec2:RebootInstances',
-  'ec2:TerminateInstances',
-  'ec2:DescribeInstances',
-  'logs:GetLogEvents',
-  'logs:FilterLogEvents',
-  'logs:DescribeLogGroups',
-  'cloudwatch:GetMetricData',
-])
+const catalogue = createActionCatalogue(FIXTURE_POLICY_ACTIONS)
 const target = { owner: 'acme', repo: 'access', number: 42 }
 const ignore = (): void => undefined
 const log: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore }

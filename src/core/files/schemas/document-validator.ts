@@ -4,6 +4,7 @@ import type { FromSchema, JSONSchema } from 'json-schema-to-ts'
 import type { InputError } from '../input-error.js'
 import type { DocumentPath, YamlDocument } from '../yaml-document.js'
 import { PATTERN_PHRASES } from './patterns.js'
+import { formatNumber } from '../../text/plural.js'
 
 // One instance for every document schema: compiling is the expensive part, and it happens once per schema.
 const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true })
@@ -43,10 +44,16 @@ export function compileDocumentValidator<const S extends JSONSchema, T = SchemaD
 /** Turns ajv's errors into messages a person can act on, at the line of the key or value at fault. */
 export function describeSchemaErrors(params: { errors: readonly ErrorObject[]; document: YamlDocument; what: string }): InputError[] {
   const { document, what } = params
+  // A file of thousands of bad keys gets a readable list, at a cost that does not grow with it.
   const errors = dropAnyOfNoise(params.errors, document)
   const described: InputError[] = []
   const seen = new Set<string>()
+  let more = false
   for (const error of errors) {
+    if (described.length === MAX_ERRORS_SHOWN) {
+      more = true
+      break
+    }
     const found = describeError(error, document, what)
     if (found === undefined) continue
     const key = `${found.line}\u0000${found.message}`
@@ -54,8 +61,20 @@ export function describeSchemaErrors(params: { errors: readonly ErrorObject[]; d
     seen.add(key)
     described.push({ file: document.file, ...found })
   }
-  return described.sort((a, b) => a.line - b.line)
+  described.sort((a, b) => a.line - b.line)
+  if (more) {
+    const last = described[described.length - 1]?.line ?? 1
+    described.push({
+      file: document.file,
+      line: last,
+      message: `and more errors: only the first ${MAX_ERRORS_SHOWN} are shown; fix these and check again`,
+    })
+  }
+  return described
 }
+
+/** At most this many schema errors are described per file (a did-you-mean each), the rest summed up in one line. */
+export const MAX_ERRORS_SHOWN = 100
 
 function describeError(error: ErrorObject, document: YamlDocument, what: string): { line: number; message: string } | undefined {
   const path = pathOf(error.instancePath, document.value)
@@ -107,6 +126,15 @@ function describeError(error: ErrorObject, document: YamlDocument, what: string)
       }
     case 'minLength':
       return { line: at(), message: `${name} must not be empty` }
+    case 'maxLength': {
+      const length = typeof error.data === 'string' ? [...error.data].length : 0
+      return {
+        line: at(),
+        message: `${name} is ${formatNumber(length)} characters long; the limit is ${formatNumber(Number(params.limit))}`,
+      }
+    }
+    case 'maxItems':
+      return { line: at(), message: `${name} lists more than ${formatNumber(Number(params.limit))} entries` }
     case 'minProperties': {
       const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {})
       return { line: at(), message: `${name} must not be empty: add ${known.join(' or ')}` }
@@ -126,11 +154,11 @@ function describeError(error: ErrorObject, document: YamlDocument, what: string)
  * errors inside that branch say what is wrong; otherwise the `anyOf` error alone names the alternatives.
  */
 function dropAnyOfNoise(errors: readonly ErrorObject[], document: YamlDocument): ErrorObject[] {
-  const anyOfs = errors.filter((error) => error.keyword === 'anyOf')
+  const anyOfs = errors.flatMap((error, index) => (error.keyword === 'anyOf' ? [{ error, index }] : []))
   if (anyOfs.length === 0) return [...errors]
   const dropped = new Set<ErrorObject>()
-  for (const anyOf of anyOfs) {
-    const inside = errors.filter((error) => error.schemaPath.startsWith(`${anyOf.schemaPath}/`))
+  for (const { error: anyOf, index } of anyOfs) {
+    const inside = listBranchErrors(errors, index)
     const branches = (anyOf.schema as readonly { type?: string }[]) ?? []
     const data = pathValue(pathOf(anyOf.instancePath, document.value), document.value)
     const matching = branches.findIndex((branch) => branch.type !== undefined && hasJsonType(data, branch.type))
@@ -142,10 +170,28 @@ function dropAnyOfNoise(errors: readonly ErrorObject[], document: YamlDocument):
               error.schemaPath.startsWith(`${anyOf.schemaPath}/${matching}/`) &&
               !(error.keyword === 'const' && error.instancePath === anyOf.instancePath),
           )
-    for (const error of inside) if (!keep.includes(error)) dropped.add(error)
+    const kept = new Set(keep)
+    for (const error of inside) if (!kept.has(error)) dropped.add(error)
     if (keep.length > 0) dropped.add(anyOf)
   }
   return errors.filter((error) => !dropped.has(error))
+}
+
+/**
+ * The errors of an `anyOf`'s branches: ajv reports them just before the `anyOf` error itself, for the
+ * same value or one inside it. Found by walking back from it, so a list of a thousand failing values
+ * costs a thousand steps, not a million (the same schema path recurs for every item of a list).
+ */
+function listBranchErrors(errors: readonly ErrorObject[], anyOfIndex: number): ErrorObject[] {
+  const anyOf = errors[anyOfIndex]!
+  const inside: ErrorObject[] = []
+  for (let i = anyOfIndex - 1; i >= 0; i -= 1) {
+    const error = errors[i]!
+    const sameValue = error.instancePath === anyOf.instancePath || error.instancePath.startsWith(`${anyOf.instancePath}/`)
+    if (!sameValue || !error.schemaPath.startsWith(`${anyOf.schemaPath}/`)) break
+    inside.push(error)
+  }
+  return inside.reverse()
 }
 
 function hasJsonType(value: unknown, type: string): boolean {

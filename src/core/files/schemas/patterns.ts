@@ -18,6 +18,13 @@ export const PRINCIPAL_TEMPLATE_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::\\{account\
 export const ROLE_TEMPLATE_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::\\{account\\}:role/\\S+$'
 export { DURATION_PATTERN }
 
+/**
+ * The longest free text a user may write (reason, description), and the longest ticket, in characters:
+ * what a reviewer reads, and what the grant record copies, must stay far below the 64 KiB the app reads back.
+ */
+export const MAX_TEXT_LENGTH = 2_000
+export const MAX_TICKET_LENGTH = 200
+
 /** What each pattern means, in words for error messages ("... is not <phrase>"). */
 export const PATTERN_PHRASES: Readonly<Record<string, string>> = {
   [ACCOUNT_ID_PATTERN]: 'a 12-digit AWS account id',

@@ -5,6 +5,7 @@ import {
   DURATION_PATTERN,
   LOGIN_OR_TEAM_PATTERN,
   LOGIN_PATTERN,
+  MAX_TEXT_LENGTH,
   POLICY_NAME_PATTERN,
   REQUEST_PATH_PATTERN,
   RESOURCE_PATTERN,
@@ -29,8 +30,9 @@ export const policySchema = {
       examples: ['prod-ec2-incident'],
     },
     description: {
-      description: 'What the policy is for, shown to requesters and approvers.',
+      description: 'What the policy is for, shown to requesters and approvers; at most 2,000 characters.',
       type: 'string',
+      maxLength: MAX_TEXT_LENGTH,
     },
     grants: {
       description: 'The access this policy can cover: every requested (account, action, resource) must fall within it.',

@@ -5,6 +5,8 @@ import {
   DATE_TIME_PATTERN,
   DURATION_PATTERN,
   GRANT_ID_PATTERN,
+  MAX_TEXT_LENGTH,
+  MAX_TICKET_LENGTH,
   NOT_BLANK_PATTERN,
   RESOURCE_PATTERN,
 } from './patterns.js'
@@ -21,15 +23,17 @@ export const requestSchema = {
   required: ['reason', 'duration', 'access'],
   properties: {
     reason: {
-      description: 'Why the access is needed, for approvers and the audit trail. Must not be blank.',
+      description: 'Why the access is needed, for approvers and the audit trail. Must not be blank; at most 2,000 characters.',
       type: 'string',
       pattern: NOT_BLANK_PATTERN,
+      maxLength: MAX_TEXT_LENGTH,
       examples: ['Terminate the stuck web node from INC-4821'],
     },
     ticket: {
-      description: 'The incident or change ticket this access is for. A policy may require it to match a pattern.',
+      description: 'The incident or change ticket this access is for, at most 200 characters. A policy may require it to match a pattern.',
       type: 'string',
       minLength: 1,
+      maxLength: MAX_TICKET_LENGTH,
       examples: ['INC-4821'],
     },
     duration: {
