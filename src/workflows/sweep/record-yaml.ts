@@ -1,4 +1,4 @@
-import type { GrantRecord } from '../../core/records/grant-record.js'
+import type { GrantRecord, IntentRecord } from '../../core/records/grant-record.js'
 import { formatRecordDocument, parseRecordDocument } from '../../core/records/record-document.js'
 
 /** A record file that cannot be read as a grant record: reported by the sweep and left alone. */
@@ -26,7 +26,17 @@ export function parseGrantRecordText(path: string, text: string): GrantRecord {
   return record
 }
 
+/** Parses and validates `grants/pending/<id>.yaml`: an intent, where its id says. Throws UnreadableRecordError. */
+export function parseIntentRecordText(path: string, text: string): IntentRecord {
+  const parsed = parseRecordDocument({ file: path, text })
+  if (!parsed.ok) throw new UnreadableRecordError(path, parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; '))
+  const record = parsed.value
+  if (record.state !== 'granting')
+    throw new UnreadableRecordError(path, `state is ${record.state}, but only granting records live in grants/pending/`)
+  return record
+}
+
 /** Renders a record as the YAML committed under `grants/`. */
-export function renderGrantRecordYaml(record: GrantRecord): string {
+export function renderGrantRecordYaml(record: GrantRecord | IntentRecord): string {
   return formatRecordDocument(record)
 }
