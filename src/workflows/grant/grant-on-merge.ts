@@ -107,10 +107,10 @@ export class GrantWorkflowError extends Error {
  * existing records), decide (evaluate again at the merge, counting only reviews submitted by then, plan), act (the cloud, then one commit of
  * the record on the default branch, then one comment).
  *
- * Idempotent: a record of the request at the default branch head means the merge was handled, and the
- * check is made again inside the commit loop whenever the branch moved. A redelivery after a crash
- * between the cloud call and the commit puts the same policy again (its name carries the request id
- * and an expiry computed from the merge time), never a second one.
+ * Idempotent: a record of the request at the default branch head, or in its history (a record deleted
+ * since), means the merge was handled, and the check is made again inside the commit loop whenever the
+ * branch moved. A grant is written ahead (see `grantWrittenAhead`): a crash after the intent leaves it on
+ * the branch, and the sweep, not a redelivery, finishes it.
  */
 export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequest): Promise<GrantOnMergeResult> {
   if (!event.merged) return { kind: 'ignored', reason: 'closed without merging' }
