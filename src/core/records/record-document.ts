@@ -135,12 +135,7 @@ function formatGrantMessage(record: GrantRecord): string {
       ? `Approved by ${approvers.join(', ')} under ${record.policies.map((p) => p.name).join(', ')}.`
       : `Auto-approved under ${record.policies.map((p) => p.name).join(', ')}.`,
     '',
-    ...record.targets.map(
-      (target) =>
-        `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
-    ),
-    '',
-    `Window: ${record.not_before} to ${record.expires_at}.`,
+    ...describeGrantTargets(record),
     ...(record.dry_run ? ['Dry run (JIT_DRY_RUN=1): nothing was written to AWS.'] : []),
   ]
   const trailers: Trailer[] = [
@@ -166,12 +161,7 @@ function formatIntentMessage(record: IntentRecord): string {
     `Request ${record.request.path} (blob ${shortSha(record.request.blob_sha)}) merged in #${record.pull_request.number}${mergedBy(record)} is approved.`,
     'This record is written before AWS is called; the outcome (granted, or failed with nothing left in place) replaces it.',
     '',
-    ...record.targets.map(
-      (target) =>
-        `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
-    ),
-    '',
-    `Window: ${record.not_before} to ${record.expires_at}.`,
+    ...describeGrantTargets(record),
   ]
   const trailers: Trailer[] = [
     ['Jit-Request', record.id],
@@ -214,6 +204,18 @@ function formatFailureMessage(record: FailureRecord): string {
     ...(record.dry_run ? [['Jit-Dry-Run', 'true'] as const] : []),
   ]
   return assemble(subject, body, trailers)
+}
+
+/** A line per target with the policy it holds (or will), then the window. */
+function describeGrantTargets(record: GrantRecord | IntentRecord): string[] {
+  return [
+    ...record.targets.map(
+      (target) =>
+        `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
+    ),
+    '',
+    `Window: ${record.not_before} to ${record.expires_at}.`,
+  ]
 }
 
 function mergedBy(record: AccessRecord): string {

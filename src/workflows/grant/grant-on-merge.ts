@@ -237,15 +237,7 @@ async function grantWrittenAhead(
   const intentPath = recordPath('granting', requestId)
   let intentCommit: CommitOutcome
   try {
-    intentCommit = await commitRecordChange(deps, context, {
-      message: formatRecordCommitMessage(intent),
-      changes: [{ path: intentPath, content: formatRecordDocument(intent) }],
-      ...(facts.defaultBranch.treeSha
-        ? { knownHead: { commitSha: facts.defaultBranch.commitSha, treeSha: facts.defaultBranch.treeSha } }
-        : {}),
-      stillToDo: (records) => records.present.length === 0 && records.removed.length === 0,
-      sameAsRead: facts.defaultBranch.commitSha,
-    })
+    intentCommit = await commitFirstRecord(deps, context, intentPath, intent)
   } catch (error) {
     throw await reportFailure(
       deps,
@@ -407,15 +399,7 @@ async function commitAndTell(
   const path = recordPath(record.state, requestId)
   let commit: CommitOutcome
   try {
-    commit = await commitRecordChange(deps, context, {
-      message: formatRecordCommitMessage(record),
-      changes: [{ path, content: formatRecordDocument(record) }],
-      ...(facts.defaultBranch.treeSha
-        ? { knownHead: { commitSha: facts.defaultBranch.commitSha, treeSha: facts.defaultBranch.treeSha } }
-        : {}),
-      stillToDo: (records) => records.present.length === 0 && records.removed.length === 0,
-      sameAsRead: facts.defaultBranch.commitSha,
-    })
+    commit = await commitFirstRecord(deps, context, path, record)
   } catch (error) {
     throw await reportFailure(
       deps,
@@ -428,6 +412,18 @@ async function commitAndTell(
   if (!commit.committed) return { kind: 'already-recorded', paths: [path] }
   log.info({ ...details, path, commit: commit.commitSha, attempts: commit.attempts }, `recorded ${path}`)
   return tellOutcome(deps, context, { record, path, commit, explanation: params.explanation })
+}
+
+/** The first record of the request, on top of the head the merge query read, unless a record appeared meanwhile. */
+function commitFirstRecord(deps: GrantOnMergeDeps, context: MergeContext, path: string, record: AccessRecord): Promise<CommitOutcome> {
+  const { defaultBranch } = context.facts
+  return commitRecordChange(deps, context, {
+    message: formatRecordCommitMessage(record),
+    changes: [{ path, content: formatRecordDocument(record) }],
+    ...(defaultBranch.treeSha ? { knownHead: { commitSha: defaultBranch.commitSha, treeSha: defaultBranch.treeSha } } : {}),
+    stillToDo: (records) => records.present.length === 0 && records.removed.length === 0,
+    sameAsRead: defaultBranch.commitSha,
+  })
 }
 
 /**

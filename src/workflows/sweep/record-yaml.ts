@@ -1,4 +1,4 @@
-import type { GrantRecord, IntentRecord } from '../../core/records/grant-record.js'
+import { recordFolder, type AccessRecord, type GrantRecord, type IntentRecord } from '../../core/records/grant-record.js'
 import { formatRecordDocument, parseRecordDocument } from '../../core/records/record-document.js'
 
 /** A record file that cannot be read as a grant record: reported by the sweep and left alone. */
@@ -18,21 +18,20 @@ export class UnreadableRecordError extends Error {
  * is active and live where its id says). Throws UnreadableRecordError naming the file and line.
  */
 export function parseGrantRecordText(path: string, text: string): GrantRecord {
-  const parsed = parseRecordDocument({ file: path, text })
-  if (!parsed.ok) throw new UnreadableRecordError(path, parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; '))
-  const record = parsed.value
-  if (record.state !== 'active')
-    throw new UnreadableRecordError(path, `state is ${record.state}, but only active records live in grants/active/`)
-  return record
+  return parseRecordIn(path, text, 'active') as GrantRecord
 }
 
 /** Parses and validates `grants/pending/<id>.yaml`: an intent, where its id says. Throws UnreadableRecordError. */
 export function parseIntentRecordText(path: string, text: string): IntentRecord {
+  return parseRecordIn(path, text, 'granting') as IntentRecord
+}
+
+function parseRecordIn(path: string, text: string, state: 'active' | 'granting'): AccessRecord {
   const parsed = parseRecordDocument({ file: path, text })
   if (!parsed.ok) throw new UnreadableRecordError(path, parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; '))
   const record = parsed.value
-  if (record.state !== 'granting')
-    throw new UnreadableRecordError(path, `state is ${record.state}, but only granting records live in grants/pending/`)
+  if (record.state !== state)
+    throw new UnreadableRecordError(path, `state is ${record.state}, but only ${state} records live in ${recordFolder(state)}/`)
   return record
 }
 

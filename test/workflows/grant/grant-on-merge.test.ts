@@ -201,35 +201,15 @@ function mockReads(
   mockTeams()
 }
 
-function mockCommit(params: { conflict?: 'free' | 'recorded-meanwhile' } = {}): void {
+/** One record commit on top of main (`written`: the tree and commit it makes); `conflict` loses a race (422) once. */
+function mockCommit(params: { conflict?: 'free' | 'recorded-meanwhile'; written?: { tree: string; commit: string } } = {}): {
+  recorded: boolean
+} {
+  const written = params.written ?? { tree: SHAS.recordTree, commit: SHAS.recordCommit }
   github.rest('GET', `${REPO}/git/ref/heads%2Fmain`, { object: { sha: SHAS.main } })
   github.rest('GET', `${REPO}/git/commits/${SHAS.main}`, { sha: SHAS.main, tree: { sha: SHAS.mainTree } })
-  github.rest('POST', `${REPO}/git/trees`, { sha: SHAS.recordTree })
-  github.rest('POST', `${REPO}/git/commits`, { sha: SHAS.recordCommit })
-  if (params.conflict) {
-    github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { message: 'Update is not a fast forward' }, 422)
-    github.rest('GET', `${REPO}/git/ref/heads%2Fmain`, { object: { sha: SHAS.movedMain } })
-    github.rest('GET', `${REPO}/git/commits/${SHAS.movedMain}`, { sha: SHAS.movedMain, tree: { sha: SHAS.movedTree } })
-    const recorded = params.conflict === 'recorded-meanwhile'
-    github.graphql('jitRecordsAt', {
-      repository: { object: { active: recorded ? { oid: 'f'.repeat(40) } : null, revoked: null, refused: null, failed: null } },
-    })
-    if (recorded) return
-    github.rest('POST', `${REPO}/git/trees`, { sha: SHAS.recordTree })
-    github.rest('POST', `${REPO}/git/commits`, { sha: SHAS.recordCommit })
-  }
-  github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { ref: 'refs/heads/main', object: { sha: SHAS.recordCommit } })
-}
-
-/**
- * The intent commit, then (unless the intent found the request recorded meanwhile) the outcome commit on
- * top of it. `conflict` makes the intent's ref update lose a race (422) once.
- */
-function mockGrantCommits(params: { conflict?: 'free' | 'recorded-meanwhile'; outcome?: boolean } = {}): void {
-  github.rest('GET', `${REPO}/git/ref/heads%2Fmain`, { object: { sha: SHAS.main } })
-  github.rest('GET', `${REPO}/git/commits/${SHAS.main}`, { sha: SHAS.main, tree: { sha: SHAS.mainTree } })
-  github.rest('POST', `${REPO}/git/trees`, { sha: INTENT.tree })
-  github.rest('POST', `${REPO}/git/commits`, { sha: INTENT.commit })
+  github.rest('POST', `${REPO}/git/trees`, { sha: written.tree })
+  github.rest('POST', `${REPO}/git/commits`, { sha: written.commit })
   if (params.conflict) {
     github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { message: 'Update is not a fast forward' }, 422)
     github.rest('GET', `${REPO}/git/ref/heads%2Fmain`, { object: { sha: SHAS.movedMain } })
@@ -240,12 +220,21 @@ function mockGrantCommits(params: { conflict?: 'free' | 'recorded-meanwhile'; ou
         object: { granting: null, active: recorded ? { oid: 'f'.repeat(40) } : null, revoked: null, refused: null, failed: null },
       },
     })
-    if (recorded) return
-    github.rest('POST', `${REPO}/git/trees`, { sha: INTENT.tree })
-    github.rest('POST', `${REPO}/git/commits`, { sha: INTENT.commit })
+    if (recorded) return { recorded }
+    github.rest('POST', `${REPO}/git/trees`, { sha: written.tree })
+    github.rest('POST', `${REPO}/git/commits`, { sha: written.commit })
   }
-  github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { ref: 'refs/heads/main', object: { sha: INTENT.commit } })
-  if (params.outcome === false) return
+  github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { ref: 'refs/heads/main', object: { sha: written.commit } })
+  return { recorded: false }
+}
+
+/**
+ * The intent commit, then (unless the intent found the request recorded meanwhile) the outcome commit on
+ * top of it. `conflict` makes the intent's ref update lose a race (422) once.
+ */
+function mockGrantCommits(params: { conflict?: 'free' | 'recorded-meanwhile'; outcome?: boolean } = {}): void {
+  const { recorded } = mockCommit({ ...(params.conflict ? { conflict: params.conflict } : {}), written: INTENT })
+  if (recorded || params.outcome === false) return
   github.rest('POST', `${REPO}/git/trees`, { sha: SHAS.recordTree })
   github.rest('POST', `${REPO}/git/commits`, { sha: SHAS.recordCommit })
   github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { ref: 'refs/heads/main', object: { sha: SHAS.recordCommit } })
