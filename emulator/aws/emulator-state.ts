@@ -104,6 +104,19 @@ export interface FaultSpec {
   readonly message?: string
   /** HTTP status; AWS's usual status for `code` when not given. */
   readonly status?: number
+  /**
+   * Do the work, then answer with the failure anyway: the call took effect but its answer was lost
+   * (a timeout, a dropped connection, a 5xx from a proxy on the way back).
+   */
+  readonly afterApplying?: boolean
+}
+
+/** Calls of one action held before they run, until released: a slow network, a paused replica. */
+export interface HeldCalls {
+  /** Resolves when the first held call arrives. */
+  readonly reached: Promise<void>
+  /** Lets every held call run, and later ones pass. */
+  release(): void
 }
 
 /** A fault still waiting for matching calls. */
@@ -263,6 +276,33 @@ export class EmulatorState {
   }
 
   /** Takes one use of the first fault matching a call, if any is left. */
+  /** Holds the next call of `action` (and any that arrive while held) until released. */
+  holdCalls(action: string): HeldCalls {
+    let arrived!: () => void
+    let release!: () => void
+    const reached = new Promise<void>((resolve) => (arrived = resolve))
+    const released = new Promise<void>((resolve) => (release = resolve))
+    const hold = { action, arrived, released, done: false }
+    this.holds.push(hold)
+    return {
+      reached,
+      release: () => {
+        hold.done = true
+        release()
+      },
+    }
+  }
+
+  /** Waits while a hold on `action` is in place. */
+  async waitForHold(action: string): Promise<void> {
+    const hold = this.holds.find((candidate) => candidate.action === action && !candidate.done)
+    if (hold === undefined) return
+    hold.arrived()
+    await hold.released
+  }
+
+  private readonly holds: { action: string; arrived: () => void; released: Promise<void>; done: boolean }[] = []
+
   takeFault(action: string, account: string): FaultSpec | undefined {
     const fault = this.pendingFaults.find(
       (candidate) =>

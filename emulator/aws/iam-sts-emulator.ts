@@ -3,14 +3,23 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { authenticateCaller, type Caller } from './authenticate-caller.js'
 import { AwsQueryError, statusForCode } from './aws-query-error.js'
-import { EmulatorState, type BaseCredential, type FaultSpec } from './emulator-state.js'
+import { EmulatorState, type BaseCredential, type FaultSpec, type HeldCalls } from './emulator-state.js'
 import { iamOperations } from './iam-operations.js'
 import type { Operation } from './operation-context.js'
 import { parseQueryRequest, type QueryRequest } from './parse-query-request.js'
 import { renderErrorResponse, renderSuccessResponse, xmlNamespaces } from './render-xml.js'
 import { stsOperations } from './sts-operations.js'
 
-export type { AccountState, BaseCredential, CallRecord, FaultSpec, RoleAssumption, RoleRecord, UserRecord } from './emulator-state.js'
+export type {
+  AccountState,
+  BaseCredential,
+  CallRecord,
+  FaultSpec,
+  HeldCalls,
+  RoleAssumption,
+  RoleRecord,
+  UserRecord,
+} from './emulator-state.js'
 export { EmulatorState } from './emulator-state.js'
 
 /** How to start the emulator. */
@@ -36,8 +45,10 @@ export interface IamStsEmulator {
   readonly url: string
   /** Everything the emulator holds, for tests and the demo to inspect or seed. */
   readonly state: EmulatorState
-  /** Makes the next `times` (default 1) calls of `action` fail with `code` instead of running. */
+  /** Makes the next `times` (default 1) calls of `action` fail with `code` instead of running (or after running, with `afterApplying`). */
   injectFault(fault: FaultSpec): void
+  /** Holds the next call of `action` before it runs, until `release()`: a slow call, for races. */
+  holdCalls(action: string): HeldCalls
   /** Stops listening and closes open connections (the SDK keeps them alive). */
   stop(): Promise<void>
 }
@@ -85,6 +96,7 @@ export async function startIamStsEmulator(options: IamStsEmulatorOptions): Promi
     url: `http://127.0.0.1:${port}`,
     state,
     injectFault: (fault) => state.addFault(fault),
+    holdCalls: (action) => state.holdCalls(action),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)))
@@ -125,6 +137,7 @@ async function answerRequest(request: IncomingMessage, response: ServerResponse,
       )
     }
     namespace = api.namespace
+    await settings.state.waitForHold(query.action)
     const result = runOperation({ api, query, caller, now, settings })
     send(response, 200, now, requestId, renderSuccessResponse({ action: query.action, namespace, result, requestId }))
   } catch (error) {
@@ -167,6 +180,10 @@ function runOperation(params: {
   }
   try {
     const fault = settings.state.takeFault(query.action, caller.account)
+    if (fault !== undefined && fault.afterApplying === true) {
+      if (api.name === 'iam') checkGranter(query, caller, settings.granterRoleNames)
+      operation({ state: settings.state, caller, params: query.params, now })
+    }
     if (fault !== undefined) {
       throw new AwsQueryError(
         fault.code,

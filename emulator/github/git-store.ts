@@ -314,6 +314,15 @@ export class GitStore {
     return { clean: false, conflicts: lines.slice(1) }
   }
 
+  /** The commits reachable from `head` that touched `path` (every one when no path), newest first, at most `limit`: `git log -- <path>`. */
+  async listHistory(head: string, path: string | undefined, limit: number): Promise<string[]> {
+    const { stdout } = await this.run(['rev-list', `--max-count=${limit}`, head, '--', ...(path === undefined ? [] : [path])])
+    return stdout
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.length > 0)
+  }
+
   /** The commits reachable from `head` and not from `base`, oldest first, leaving out merge commits (as `git rebase` does). */
   async listCommitsBetween(base: string, head: string): Promise<string[]> {
     const { stdout } = await this.run(['rev-list', '--reverse', '--topo-order', '--no-merges', `${base}..${head}`])

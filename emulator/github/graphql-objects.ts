@@ -250,6 +250,15 @@ function buildCommit(context: EmulatorContext, blobs: BlobLoader, sha: string): 
         'parents',
       )
     },
+    // `git log -- <path>` from this commit (GitHub's commit history, newest first); the newest 100 are served.
+    history: async (args: ConnectionArgs & { path?: string | null }) => {
+      const shas = await context.store.listHistory(sha, args.path ?? undefined, 100)
+      return buildConnection(
+        shas.map((commit) => buildCommit(context, blobs, commit)),
+        args,
+        'history',
+      )
+    },
     // Counted against the first parent, as GitHub's commit page shows a merge; a root commit against nothing.
     changedFilesIfAvailable: async () => {
       const read = await readCommit()

@@ -1,5 +1,6 @@
 import type {
   CloudProvider,
+  GrantInspection,
   GrantOutcome,
   GrantPlan,
   GrantTargetOutcome,
@@ -12,6 +13,7 @@ import { formatGranterRoleArn } from './granter-session.js'
 import { describeGrant, describePolicyPlacement, describeWindow, type GrantStep, planGrantSteps } from './iam/grant-steps.js'
 import { buildSessionCutPolicyDocument, nameSessionCutPolicy, serializePolicyDocument } from './policy-document.js'
 import { parsePrincipalArn } from './iam/principal-arn.js'
+import { describeGrantPolicies } from './iam/iam-inspect.js'
 import { nameRoleSession } from './role-session-name.js'
 import { formatCount } from '../core/text/plural.js'
 
@@ -102,7 +104,17 @@ export function createDryRunProvider(params: { granterRole: string }): CloudProv
     return []
   }
 
-  return { grant, revoke, listManagedPolicies }
+  /** A dry run cannot see AWS: every planned policy reads as absent, and the inspection says it was not read. */
+  async function inspectGrant(plan: GrantPlan): Promise<GrantInspection> {
+    const targets = describeGrantPolicies(plan, params.granterRole).map((policy) => ({
+      ...policy,
+      found: 'absent' as const,
+      description: `dry run: ${policy.policyName} on ${policy.principalArn} was not read from AWS`,
+    }))
+    return { requestId: plan.requestId, dryRun: true, targets }
+  }
+
+  return { grant, revoke, listManagedPolicies, describeGrant: (plan) => describeGrantPolicies(plan, params.granterRole), inspectGrant }
 }
 
 function describeWouldGrant(plan: GrantPlan, step: GrantStep): string {

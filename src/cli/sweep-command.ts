@@ -84,7 +84,8 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
     const failed =
       report.grants.some((grant) => grant.status === 'failed') ||
       report.orphans.some((orphan) => orphan.status === 'failed') ||
-      report.healedMerges.some((merge) => merge.status === 'failed')
+      report.healedMerges.some((merge) => merge.status === 'failed') ||
+      report.intents.some((intent) => intent.status === 'failed')
     return failed ? EXIT.pending : EXIT.ok
   }
 }

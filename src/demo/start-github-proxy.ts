@@ -10,6 +10,8 @@ export interface GitHubFault {
   readonly message: string
   /** Default 1. */
   readonly times?: number
+  /** Only while this holds (asked for each matching request), e.g. "after the AWS put succeeded". */
+  readonly when?: () => boolean
 }
 
 /** A request the proxy answered with a fault instead of passing it on. */
@@ -40,7 +42,11 @@ export async function startGitHubProxy(params: { target: string }): Promise<GitH
 
   const takeFault = (method: string, path: string): GitHubFault | undefined => {
     const entry = pending.find(
-      (candidate) => candidate.remaining > 0 && candidate.fault.method === method && candidate.fault.path.test(path),
+      (candidate) =>
+        candidate.remaining > 0 &&
+        candidate.fault.method === method &&
+        candidate.fault.path.test(path) &&
+        (candidate.fault.when === undefined || candidate.fault.when()),
     )
     if (entry === undefined) return undefined
     entry.remaining -= 1

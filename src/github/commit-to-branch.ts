@@ -20,7 +20,7 @@ export interface CommitPlan {
 }
 
 export type CommitOutcome =
-  | { readonly committed: true; readonly commitSha: string; readonly attempts: number }
+  | { readonly committed: true; readonly commitSha: string; readonly treeSha: string; readonly attempts: number }
   /** `build` decided there was nothing (left) to commit, e.g. another sweeper already did it. */
   | { readonly committed: false; readonly attempts: number }
 
@@ -53,11 +53,17 @@ export async function commitToBranch(params: {
   branch: string
   build: (head: BranchHead) => Promise<CommitPlan | undefined>
   maxAttempts?: number
+  /**
+   * Where the branch is believed to point (the commit just made, a head read in the same query as the
+   * facts): the first attempt builds on it without reading the head. If the branch moved, the ref
+   * update fails as it would anyway, and the next attempt reads the head.
+   */
+  knownHead?: BranchHead
 }): Promise<CommitOutcome> {
   const { api, owner, repo, branch } = params
   const maxAttempts = params.maxAttempts ?? 5
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const head = await readBranchHead({ api, owner, repo, branch })
+    const head = attempt === 1 && params.knownHead ? params.knownHead : await readBranchHead({ api, owner, repo, branch })
     const plan = await params.build(head)
     if (!plan || plan.changes.length === 0) return { committed: false, attempts: attempt }
     const tree = await api.request<{ sha: string }>('POST /repos/{owner}/{repo}/git/trees', {
@@ -85,7 +91,7 @@ export async function commitToBranch(params: {
         sha: commit.data.sha,
         force: false,
       })
-      return { committed: true, commitSha: commit.data.sha, attempts: attempt }
+      return { committed: true, commitSha: commit.data.sha, treeSha: tree.data.sha, attempts: attempt }
     } catch (error) {
       if (!isNotFastForward(error)) throw error
     }

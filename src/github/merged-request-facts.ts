@@ -32,9 +32,16 @@ export interface MergedRequestFacts {
     readonly requestBlobSha: string | null
     readonly firstParentRequestBlobSha: string | null
   } | null
-  readonly defaultBranch: { readonly name: string; readonly commitSha: string }
+  /** The default branch head, and its tree when GitHub told it (a commit on top then needs no read of the head). */
+  readonly defaultBranch: { readonly name: string; readonly commitSha: string; readonly treeSha?: string }
   /** Paths of this request's records at the default branch head (any state): non-empty means already handled. */
   readonly existingRecords: readonly string[]
+  /**
+   * Paths of this request's records that the default branch's history holds but its head does not: a
+   * record someone deleted. Non-empty means handled too: a revoked (or refused, or failed) request is
+   * never granted again because its record file went away.
+   */
+  readonly removedRecords: readonly string[]
   readonly rules: {
     readonly files: readonly RepositoryFile[]
     readonly problems: readonly InputError[]
@@ -45,13 +52,17 @@ export interface MergedRequestFacts {
   readonly requestProblems: readonly InputError[]
 }
 
-const RECORD_FIELDS = RECORD_STATES.map((state) => `${state}: file(path: $${state}) { oid }`).join(' ')
+// Each record path at the commit, and the last commit in its history that touched it: a record deleted
+// since leaves the second without the first. `history(path:)` is `git log -- <path>`, one entry enough.
+const RECORD_FIELDS = RECORD_STATES.map(
+  (state) => `${state}: file(path: $${state}) { oid } ${state}History: history(first: 1, path: $${state}) { nodes { oid } }`,
+).join(' ')
 const RECORD_VARIABLES = RECORD_STATES.map((state) => `$${state}: String!`).join(', ')
 
 /** One query: the merge, the rules at its first parent, the request at the head, the records at the default branch. */
 export const MERGED_REQUEST_QUERY = `query jitMergedRequest($owner: String!, $repo: String!, $number: Int!, $head: GitObjectID!, $requestFile: String!, $policies: String!, ${RULE_FILES.map((f) => `$${f.alias}: String!`).join(', ')}, ${RECORD_VARIABLES}) {
   repository(owner: $owner, name: $repo) {
-    defaultBranchRef { name target { oid ... on Commit { ${RECORD_FIELDS} } } }
+    defaultBranchRef { name target { oid ... on Commit { tree { oid } ${RECORD_FIELDS} } } }
     pullRequest(number: $number) {
       merged
       mergedAt
@@ -86,11 +97,11 @@ interface TreeEntryNode {
   oid: string
   object: BlobNode | null
 }
-type RecordsNode = Partial<Record<string, { oid: string } | null>>
+type RecordsNode = Partial<Record<string, { oid: string } | { nodes?: ({ oid: string } | null)[] | null } | null>>
 
 interface MergedRequestData {
   repository: {
-    defaultBranchRef: { name: string; target: ({ oid: string } & RecordsNode) | null } | null
+    defaultBranchRef: { name: string; target: ({ oid: string; tree?: { oid: string } | null } & RecordsNode) | null } | null
     pullRequest: {
       merged: boolean
       mergedAt: string | null
@@ -126,6 +137,18 @@ function recordVariables(id: string): Record<string, string> {
 
 function existingIn(node: RecordsNode | null | undefined, id: string): string[] {
   return RECORD_STATES.filter((state) => node?.[state]).map((state) => recordPath(state, id))
+}
+
+/** The record paths the history holds that the commit does not: records deleted since they were written. */
+function removedIn(node: RecordsNode | null | undefined, id: string): string[] {
+  // The outcome first: an intent is always replaced, so its history names it whenever anything came after.
+  const states = [...RECORD_STATES.filter((state) => state !== 'granting'), 'granting' as const]
+  return states
+    .filter((state) => {
+      const history = node?.[`${state}History`] as { nodes?: ({ oid: string } | null)[] | null } | null | undefined
+      return !node?.[state] && (history?.nodes ?? []).some((commit) => commit !== null)
+    })
+    .map((state) => recordPath(state, id))
 }
 
 /** Reads what the grant needs about a merged request pull request, in one GraphQL query. */
@@ -175,8 +198,13 @@ export async function readMergedRequest(
           firstParentRequestBlobSha: allParents[0]?.request?.oid ?? null,
         }
       : null,
-    defaultBranch: { name: branch.name, commitSha: branch.target.oid },
+    defaultBranch: {
+      name: branch.name,
+      commitSha: branch.target.oid,
+      ...(branch.target.tree?.oid ? { treeSha: branch.target.tree.oid } : {}),
+    },
     existingRecords: existingIn(branch.target, params.requestId),
+    removedRecords: removedIn(branch.target, params.requestId),
     rules: collectRules(parent),
     ...(requestFile && requestEntry ? { request: { file: requestFile, blobSha: requestEntry.oid } } : {}),
     requestProblems: requestRead.result().problems,
@@ -233,11 +261,17 @@ export async function readRulesAt(
   return collectRules(node)
 }
 
-/** Paths of a request's records that exist at a commit. */
+/** A request's records at a commit: the paths that exist there, and those its history holds but it does not. */
+export interface RecordsAt {
+  readonly present: readonly string[]
+  readonly removed: readonly string[]
+}
+
+/** Paths of a request's records that exist at a commit, and of those deleted before it. */
 export async function readRecordsAt(
   api: GitHubApi,
   params: { owner: string; repo: string; commitSha: string; requestId: string },
-): Promise<string[]> {
+): Promise<RecordsAt> {
   const what = `the records of ${params.requestId} at ${shortSha(params.commitSha)}`
   const data = await readFromGitHub(what, () =>
     api.graphql<{ repository: { object: RecordsNode | null } | null }>(RECORDS_AT_QUERY, {
@@ -247,5 +281,6 @@ export async function readRecordsAt(
       ...recordVariables(params.requestId),
     }),
   )
-  return existingIn(data.repository?.object, params.requestId)
+  const node = data.repository?.object
+  return { present: existingIn(node, params.requestId), removed: removedIn(node, params.requestId) }
 }

@@ -37,7 +37,7 @@ describe('AWS throttling', () => {
     expect(stack.appSleeps.every((ms) => ms > 0)).toBe(true)
     expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-pr-1-exp-20270302T110500Z'])
     expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml'])
-    expect(await stack.actionsOnMain()).toEqual(['grant'])
+    expect(await stack.actionsOnMain()).toEqual(['grant', 'intent'])
 
     // At expiry AWS throttles the delete twice: `jit sweep` retries (its waits recorded, never slept).
     stack.clock.set(new Date('2027-03-02T11:10:00Z'))
@@ -52,7 +52,7 @@ describe('AWS throttling', () => {
     ])
     expect(stack.sleeps).toHaveLength(2)
     expect(stack.policiesOf('alice')).toEqual({})
-    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant'])
+    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant', 'intent'])
     expect(stack.appErrors()).toEqual([])
   })
 
@@ -65,7 +65,7 @@ describe('AWS throttling', () => {
     expect(stack.policiesOf('alice')).toEqual({})
     expect(stack.aws.state.calls.filter((call) => call.action === 'PutRolePolicy').map((call) => call.error)).toEqual(['AccessDenied'])
     expect(await stack.recordsOnMain()).toEqual(['grants/failed/pr-1.yaml'])
-    expect(await stack.actionsOnMain()).toEqual(['fail'])
+    expect(await stack.actionsOnMain()).toEqual(['fail', 'intent'])
     expect(await stack.readOnMain('grants/failed/pr-1.yaml')).toContain('jit-granter may not write to jit-alice')
     expect(stack.appErrors()).toEqual([
       'error: did not grant pr-1: request pr-1: could not put inline policy jit-pr-1-exp-20270302T110500Z on role jit-alice in 111111111111 (AccessDenied: jit-granter may not write to jit-alice)',
@@ -76,7 +76,7 @@ describe('AWS throttling', () => {
 describe('two sweeps at once', () => {
   it('revoke the expired grant and record it in exactly one commit', async () => {
     await stack.mergeApprovedIncidentRequest()
-    expect(await stack.actionsOnMain()).toEqual(['grant'])
+    expect(await stack.actionsOnMain()).toEqual(['grant', 'intent'])
     stack.clock.set(new Date('2027-03-02T11:30:00Z'))
 
     // Say the scheduled `jit sweep` workflow and a second replica run in the same second.
@@ -85,7 +85,7 @@ describe('two sweeps at once', () => {
     const reports = runs.map((run) => run.report)
 
     expect(stack.policiesOf('alice')).toEqual({})
-    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant'])
+    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant', 'intent'])
     expect(await stack.recordsOnMain()).toEqual(['grants/revoked/pr-1.yaml'])
     const committed = reports.filter((report) => report.commit !== null)
     expect(committed).toHaveLength(1)
@@ -100,7 +100,7 @@ describe('two sweeps at once', () => {
 })
 
 describe('a crash between the AWS put and the record commit', () => {
-  it('leaves a policy with no record until the next sweep records its merge, then revokes it at expiry', async () => {
+  it('leaves the intent on main, which the sweep reads back and completes after the grace, then revokes at expiry', async () => {
     const { github, clock } = stack
     // A first grant of alice's, recorded: the sweep inspects the principals its active records name.
     const first = await stack.mergeApprovedIncidentRequest()
@@ -111,49 +111,54 @@ describe('a crash between the AWS put and the record commit', () => {
     await github.submitReview(pr.number, { login: 'dan', state: 'APPROVED' })
     expect(stack.latestCheck(pr.headSha).conclusion).toBe('success')
 
-    // GitHub fails the record's ref update: the policy is in AWS, the record is not in git.
-    stack.proxy.inject({ method: 'PATCH', path: /\/git\/refs\/heads(\/|%2F)main$/i, status: 502, message: 'Server Error' })
+    // GitHub fails the outcome's ref update, after the second put: the policy is in AWS, the intent names it in git.
+    const puts = () => stack.aws.state.calls.filter((call) => call.action === 'PutRolePolicy' && call.error === undefined).length
+    stack.proxy.inject({
+      method: 'PATCH',
+      path: /\/git\/refs\/heads(\/|%2F)main$/i,
+      status: 502,
+      message: 'Server Error',
+      when: () => puts() === 2,
+    })
     const merge = await github.mergePullRequest(pr.number, { by: 'dan' })
     expect(merge.delivery.status).toBe(500)
     expect(stack.proxy.failed.map((request) => request.method)).toEqual(['PATCH'])
     await github.settle()
 
-    const orphanName = 'jit-pr-2-exp-20270302T100500Z'
-    expect(Object.keys(stack.policiesOf('alice')).sort()).toEqual(['jit-pr-1-exp-20270302T110500Z', orphanName])
-    expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml'])
+    const policyName = 'jit-pr-2-exp-20270302T100500Z'
+    expect(Object.keys(stack.policiesOf('alice')).sort()).toEqual(['jit-pr-1-exp-20270302T110500Z', policyName])
+    expect((await stack.recordsOnMain()).sort()).toEqual(['grants/active/pr-1.yaml', 'grants/pending/pr-2.yaml'])
     expect(github.comments(pr.number).at(-1)?.body).toContain(
-      '**The access was granted in AWS** (`jit-pr-2-exp-20270302T100500Z`, until 2027-03-02 10:05 UTC), but its record `grants/active/pr-2.yaml` could not be committed.',
+      `**The access was granted in AWS** (\`${policyName}\`, until 2027-03-02 10:05 UTC), but its record \`grants/active/pr-2.yaml\` could not be committed.`,
     )
 
-    // Within the grace period after the merge, the sweep leaves the policy alone: it may be a grant being committed.
+    // Within the grace the sweep leaves it alone: not an orphan, not a lost merge, the grant may be running.
     clock.advance(5 * 60_000)
     const { report: early } = await stack.sweep()
-    expect(early.orphans.map((orphan) => [orphan.policyName, orphan.status])).toEqual([[orphanName, 'deferred']])
-    expect(Object.keys(stack.policiesOf('alice'))).toContain(orphanName)
+    expect(early.orphans).toEqual([])
+    expect(early.intents.map((intent) => [intent.id, intent.status])).toEqual([['pr-2', 'waiting']])
+    expect(Object.keys(stack.policiesOf('alice'))).toContain(policyName)
 
-    // Later, the sweep finds the merge that has no record and runs its grant again: the same policy is put
-    // again (same name, same expiry) and this time the record is committed. Nothing is revoked early.
+    // Later, the sweep reads it back from AWS, finds it as planned and completes it. Nothing is put again.
     clock.advance(20 * 60_000)
     const { exitCode, report } = await stack.sweep()
     expect(exitCode).toBe(0)
     expect(report.orphans).toEqual([])
-    expect(report.healedMerges.map((merge) => [merge.id, merge.status, merge.path])).toEqual([
-      ['pr-2', 'healed-merge', 'grants/active/pr-2.yaml'],
-    ])
-    expect(Object.keys(stack.policiesOf('alice')).sort()).toEqual(['jit-pr-1-exp-20270302T110500Z', orphanName])
+    expect(report.healedMerges).toEqual([])
+    expect(report.intents.map((intent) => [intent.id, intent.status])).toEqual([['pr-2', 'completed']])
+    expect(puts()).toBe(2)
     expect((await stack.recordsOnMain()).sort()).toEqual(['grants/active/pr-1.yaml', 'grants/active/pr-2.yaml'])
-    expect(await stack.readOnMain('grants/active/pr-2.yaml')).toContain(`aws_policy_name: ${orphanName}`)
-    expect(await stack.actionsOnMain()).toEqual(['grant', 'grant'])
+    expect(await stack.readOnMain('grants/active/pr-2.yaml')).toContain(`aws_policy_name: ${policyName}`)
+    expect(await stack.actionsOnMain()).toEqual(['grant', 'intent', 'grant', 'intent'])
     expect((await stack.subjects())[0]).toBe('Grant pr-2: alice gets ec2:RebootInstances in 111111111111 until 2027-03-02 10:05 UTC')
 
-    // At its expiry the healed grant is revoked like any other; the first one still runs.
+    // At its expiry the completed grant is revoked like any other; the first one still runs.
     clock.set(new Date('2027-03-02T10:06:00Z'))
     const { report: expiry } = await stack.sweep()
     expect(expiry.grants.map((grant) => [grant.id, grant.status])).toEqual([['pr-2', 'revoked']])
     expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-pr-1-exp-20270302T110500Z'])
     expect((await stack.recordsOnMain()).sort()).toEqual(['grants/active/pr-1.yaml', 'grants/revoked/pr-2.yaml'])
-    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant', 'grant'])
-    // The app said loudly what happened (Probot logs the failed delivery again); nothing else went wrong.
+    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant', 'intent', 'grant', 'intent'])
     const errors = stack.appErrors()
     expect(errors[0]).toBe(
       'error: Could not commit grants/active/pr-2.yaml to main: Server Error - https://docs.github.com/rest (the access WAS granted in AWS but is not recorded) (Server Error - https://docs.github.com/rest)',

@@ -83,6 +83,8 @@ describe('a request from pull request to revocation', () => {
 
     expect(await stack.subjects()).toEqual([
       'Grant pr-1: alice gets ec2:StopInstances, ec2:TerminateInstances in 111111111111 until 2027-03-02 11:05 UTC',
+      // Written ahead: the intent is committed before AWS is called, the grant replaces it.
+      'Granting pr-1: alice is about to get ec2:StopInstances, ec2:TerminateInstances in 111111111111 until 2027-03-02 11:05 UTC',
       'Merge pull request #1 from acme/access/alice-sre-inc-4821-terminate-web',
       'INC-4821: terminate the stuck web node',
       'Initial commit',
@@ -99,7 +101,7 @@ describe('a request from pull request to revocation', () => {
     clock.set(new Date('2027-03-02T10:05:00Z'))
     await stack.tickSweeper()
     expect(Object.keys(stack.policiesOf('alice'))).toEqual([policyName])
-    expect(await stack.actionsOnMain()).toEqual(['grant'])
+    expect(await stack.actionsOnMain()).toEqual(['grant', 'intent'])
 
     // Past the expiry, the app's own sweeper deletes the policy, then records it.
     clock.set(new Date('2027-03-02T11:06:00Z'))
@@ -107,7 +109,7 @@ describe('a request from pull request to revocation', () => {
     expect(stack.policiesOf('alice')).toEqual({})
     const deleted = stack.aws.state.calls.filter((call) => call.action === 'DeleteRolePolicy')
     expect(deleted.map((call) => [call.params['PolicyName'], call.error])).toEqual([[policyName, undefined]])
-    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant'])
+    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant', 'intent'])
     expect((await stack.subjects())[0]).toBe('Revoke grant: pr-1')
     expect(await stack.recordsOnMain()).toEqual(['grants/revoked/pr-1.yaml'])
     const revoked = await stack.readOnMain('grants/revoked/pr-1.yaml')
@@ -206,7 +208,7 @@ describe('the merge webhook delivered twice', () => {
 
     expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-pr-1-exp-20270302T110500Z'])
     expect(stack.aws.state.calls.filter((call) => call.action === 'PutRolePolicy')).toHaveLength(1)
-    expect(await stack.actionsOnMain()).toEqual(['grant'])
+    expect(await stack.actionsOnMain()).toEqual(['grant', 'intent'])
     expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml'])
     // One "granted" comment, not two.
     expect(github.comments(merged.number).filter((comment) => comment.body.includes('Access granted: pr-1'))).toHaveLength(1)

@@ -5,6 +5,7 @@ import { createAssumeGranterRole } from '../granter-session.js'
 import { parseManagedPolicyName } from '../policy-document.js'
 import { createRetryingCall, type RetryOptions } from '../retry.js'
 import { grantInlinePolicies } from './iam-grant.js'
+import { describeGrantPolicies, inspectInlinePolicies } from './iam-inspect.js'
 import { revokeInlinePolicies } from './iam-revoke.js'
 import { createOpenIamSession, type IamBackend } from './iam-session.js'
 import { listInlinePolicyNames } from './inline-policy-api.js'
@@ -56,6 +57,8 @@ export function createIamProvider(params: IamProviderParams): CloudProvider {
   return {
     grant: (plan) => grantInlinePolicies({ ...backend, measureExisting }, plan),
     revoke: (request) => revokeInlinePolicies(backend, request),
+    describeGrant: (plan) => describeGrantPolicies(plan, params.granterRole),
+    inspectGrant: (plan) => inspectInlinePolicies(backend, plan),
     listManagedPolicies: (request) => listManagedInlinePolicies(backend, request),
   }
 }

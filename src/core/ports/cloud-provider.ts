@@ -143,6 +143,33 @@ export interface RevokeOutcome {
   readonly targets: readonly RevokeTargetOutcome[]
 }
 
+/** The policy a grant writes on one target, known before any AWS call. */
+export interface PlannedGrantPolicy {
+  readonly account: string
+  readonly principalArn: string
+  readonly policyName: string
+  /** The exact document a grant puts, as sent to the cloud. */
+  readonly policyDocument: string
+}
+
+/** What AWS holds under a planned policy's name: the planned document, another one, or nothing. */
+export type PolicyFound = 'as-planned' | 'different' | 'absent'
+
+/** One target of a grant, read back from the cloud. */
+export interface InspectedGrantTarget extends PlannedGrantPolicy {
+  readonly found: PolicyFound
+  /** One sentence, e.g. "jit-pr-42-exp-... is on role jit-alice in 111111111111 with the planned document". */
+  readonly description: string
+}
+
+/** A grant read back from the cloud: what is there under each planned policy's name. */
+export interface GrantInspection {
+  readonly requestId: string
+  /** Dry run: nothing was read; every target reads as absent. */
+  readonly dryRun: boolean
+  readonly targets: readonly InspectedGrantTarget[]
+}
+
 /** A policy this app wrote, recognised from its name alone. */
 export type ManagedPolicy =
   | { readonly kind: 'grant'; readonly policyName: string; readonly requestId: string; readonly expiresAt: Date }
@@ -159,6 +186,14 @@ export interface CloudProvider {
   grant(plan: GrantPlan): Promise<GrantOutcome>
   /** Deletes the named policies (a missing one is already revoked) and optionally cuts sessions. Never throws for cloud failures. */
   revoke(params: RevokeParams): Promise<RevokeOutcome>
+  /** The policy each target of a grant would receive (names and documents), without calling the cloud. */
+  describeGrant(plan: GrantPlan): readonly PlannedGrantPolicy[]
+  /**
+   * Reads back what the cloud holds under each planned policy's name, so an outcome is found, not
+   * guessed (a put whose answer was lost, a grant whose record was never committed). Throws GrantError
+   * when the cloud cannot be read.
+   */
+  inspectGrant(plan: GrantPlan): Promise<GrantInspection>
   /** The policies on a principal whose names this app recognises; others are ignored. Throws GrantError on failure. */
   listManagedPolicies(params: { account: string; principalArn: string }): Promise<ManagedPolicy[]>
 }

@@ -4,20 +4,37 @@
  * AWS, when it started and when (and how) it ended. Keys are snake_case in YAML; this is a public
  * contract with a JSON Schema in `schemas/grant-record.schema.json`.
  *
- * Lifecycle: `active/` (granted) → `revoked/` (the same record plus `revocation`). A merge that was not
- * approved leaves `refused/`; a grant AWS refused leaves `failed/`. The record's existence is the proof
- * the step happened, which is what makes every step idempotent.
+ * Lifecycle, written ahead: `pending/` (state `granting`: the grant about to be written to AWS, committed
+ * before any AWS call) → `active/` (granted) → `revoked/` (the same record plus `revocation`), or
+ * `pending/` → `failed/` (AWS refused, and nothing was left in place). A merge that was not approved
+ * leaves `refused/`. The record's existence is the proof the step happened, which is what makes every
+ * step idempotent; a `granting` record left behind (a crash, a lost commit) says what may be live, and
+ * the sweep finishes the job from it.
  */
 
-export type RecordState = 'active' | 'revoked' | 'refused' | 'failed'
+export type RecordState = 'granting' | 'active' | 'revoked' | 'refused' | 'failed'
+
+/** The folder under `grants/` of each state. */
+const FOLDERS: Record<RecordState, string> = {
+  granting: 'pending',
+  active: 'active',
+  revoked: 'revoked',
+  refused: 'refused',
+  failed: 'failed',
+}
+
+/** `grants/<folder>`: where the records of a state live. */
+export function recordFolder(state: RecordState): string {
+  return `grants/${FOLDERS[state]}`
+}
 
 /** Where each kind of record lives. */
 export function recordPath(state: RecordState, id: string): string {
-  return `grants/${state}/${id}.yaml`
+  return `${recordFolder(state)}/${id}.yaml`
 }
 
 /** Every state a record can be in; a record of a request in any of them means its merge was handled. */
-export const RECORD_STATES: readonly RecordState[] = ['active', 'revoked', 'refused', 'failed']
+export const RECORD_STATES: readonly RecordState[] = ['granting', 'active', 'revoked', 'refused', 'failed']
 
 /** Whether a value read from a file names one of the record states. */
 export function isRecordState(value: unknown): value is RecordState {
@@ -94,6 +111,18 @@ export interface GrantRecord extends RecordBase {
   readonly revocation?: Revocation
 }
 
+/**
+ * `grants/pending/<id>.yaml`: a grant about to be written to AWS, committed before the first AWS call.
+ * It names everything the grant will be (principals, accounts, actions, resources, policy names, the
+ * window), so whatever happens next, git says what may be live. The grant workflow replaces it with the
+ * outcome (`active/` or `failed/`); a sweep finishes one left behind, and a revocation undoes it.
+ */
+export interface IntentRecord extends Omit<GrantRecord, 'state' | 'granted_at' | 'revocation'> {
+  readonly state: 'granting'
+  /** When the app committed the intent, just before calling AWS. */
+  readonly intended_at: string
+}
+
 /** A grant as it is written to `grants/revoked/`: the revocation is always there. */
 export interface RevokedGrantRecord extends GrantRecord {
   readonly state: 'revoked'
@@ -107,6 +136,8 @@ export interface Revocation {
   /** Login of who revoked (`/jit revoke`), or `jit-sweeper` for the scheduled sweep. */
   readonly revoked_by: string
   readonly reason: RevocationReason
+  /** Set when the grant was still being written (`grants/pending/`) when it was revoked: `aws` then says whether its policy was in place. */
+  readonly while_granting?: boolean
   /** What AWS said for each target: `revoked`, `already-revoked` (NoSuchEntity), plus a session cut if any. */
   readonly aws: readonly {
     readonly account: string
@@ -137,4 +168,4 @@ export interface FailureRecord extends RecordBase {
   readonly targets: readonly (RecordedTarget & { readonly outcome: string; readonly error: string | null })[]
 }
 
-export type AccessRecord = GrantRecord | RefusalRecord | FailureRecord
+export type AccessRecord = IntentRecord | GrantRecord | RefusalRecord | FailureRecord

@@ -105,6 +105,8 @@ export function buildRevokedRecord(params: {
   revokedBy: string
   reason: RevocationReason
   outcome: RevokeOutcome
+  /** The record was an intent (`grants/pending/`): the grant was still being written. */
+  whileGranting?: boolean
 }): RevokedGrantRecord {
   const { record, outcome } = params
   if (!outcome.ok) throw new Error(`${record.id}: refusing to record a revocation AWS did not confirm (${outcome.summary})`)
@@ -115,6 +117,7 @@ export function buildRevokedRecord(params: {
       revoked_at: formatRecordTime(params.revokedAt),
       revoked_by: params.revokedBy,
       reason: params.reason,
+      ...(params.whileGranting ? { while_granting: true } : {}),
       aws: summariseAwsOutcome(outcome),
     },
   }

@@ -1,5 +1,12 @@
 import type { ManagedPolicy } from '../ports/cloud-provider.js'
-import { requestIdFor, type GrantRecord, type Revocation, type RevokedGrantRecord } from './grant-record.js'
+import {
+  requestIdFor,
+  type GrantRecord,
+  type IntentRecord,
+  type RecordedTarget,
+  type Revocation,
+  type RevokedGrantRecord,
+} from './grant-record.js'
 import { formatRecordTime } from './plan-sweep.js'
 
 /** A principal in one account whose policies a reconcile lists. */
@@ -50,8 +57,8 @@ export interface Reconciliation {
 /** The longest an STS role session can last (12 hours): a cut older than this has nothing left to cut. */
 export const MAX_SESSION_MS = 12 * 3_600_000
 
-/** The principals whose policies a reconcile lists: every (account, principal) an active record names, once. */
-export function listPrincipalsToInspect(records: readonly GrantRecord[]): InspectedPrincipal[] {
+/** The principals whose policies a reconcile lists: every (account, principal) an active record (or an intent) names, once. */
+export function listPrincipalsToInspect(records: readonly { readonly targets: readonly RecordedTarget[] }[]): InspectedPrincipal[] {
   const seen = new Map<string, InspectedPrincipal>()
   for (const record of records) {
     for (const target of record.targets)
@@ -74,10 +81,12 @@ export function reconcileGrants(params: {
   /** Ids of the records this sweep revokes; their missing policies are not drift. */
   revoking: ReadonlySet<string>
   now: Date
+  /** Grants being written (`grants/pending/`): their policies are accounted for, not orphans; whether they are there is for the intent's settling. */
+  intents?: readonly IntentRecord[]
 }): Reconciliation {
   const { records, listed, revoking, now } = params
   const owners = new Map<string, string>()
-  for (const record of records) {
+  for (const record of [...records, ...(params.intents ?? [])]) {
     for (const target of record.targets) owners.set(policyKey(target.account, target.principal, target.aws_policy_name), record.id)
   }
   const present = new Set<string>()

@@ -5,6 +5,7 @@ import {
   type AccessRecord,
   type FailureRecord,
   type GrantRecord,
+  type IntentRecord,
   type RecordState,
   type RefusalRecord,
 } from './grant-record.js'
@@ -20,6 +21,7 @@ const HEADER =
 
 /** One validator per branch of the schema, compiled once at module load; each branch's document type must be an AccessRecord. */
 const VALIDATORS: Record<RecordState, DocumentValidator<AccessRecord>> = {
+  granting: compileDocumentValidator(RECORD_BRANCHES.granting, 'grant intent record'),
   active: compileDocumentValidator(RECORD_BRANCHES.active, 'grant record'),
   revoked: compileDocumentValidator(RECORD_BRANCHES.revoked, 'grant record'),
   refused: compileDocumentValidator(RECORD_BRANCHES.refused, 'refusal record'),
@@ -128,8 +130,8 @@ export function parseRecordDocument(params: { file: string; text: string }): Par
  * policy found in AWS (reconcile), where AWS told only the request id and the expiry.
  */
 function findIncompleteGrant(record: AccessRecord): 'policies' | 'targets' | undefined {
-  if (record.state !== 'active' && record.state !== 'revoked') return undefined
-  if (record.revocation?.reason === 'orphan') return undefined
+  if (record.state !== 'active' && record.state !== 'revoked' && record.state !== 'granting') return undefined
+  if (record.state !== 'granting' && record.revocation?.reason === 'orphan') return undefined
   if (record.policies.length === 0) return 'policies'
   if (record.targets.some((target) => target.actions.length === 0 || target.resources.length === 0)) return 'targets'
   return undefined
@@ -139,9 +141,21 @@ function fail(file: string, line: number, message: string): { ok: false; errors:
   return { ok: false, errors: [{ file, line, message }] }
 }
 
-/** A commit message for a record: a one-line subject, a body for people, and git trailers for machines. */
-export function formatRecordCommitMessage(record: AccessRecord): string {
+/**
+ * A commit message for a record: a one-line subject, a body for people, and git trailers for machines.
+ * `note` (e.g. what a sweep read back from AWS before it settled a grant) opens the body.
+ */
+export function formatRecordCommitMessage(record: AccessRecord, options: { note?: string } = {}): string {
+  const message = formatMessage(record)
+  if (options.note === undefined) return message
+  const cut = message.indexOf('\n\n')
+  return `${message.slice(0, cut)}\n\n${options.note}${message.slice(cut)}`
+}
+
+function formatMessage(record: AccessRecord): string {
   switch (record.state) {
+    case 'granting':
+      return formatIntentMessage(record)
     case 'active':
     case 'revoked':
       return formatGrantMessage(record)
@@ -167,12 +181,7 @@ function formatGrantMessage(record: GrantRecord): string {
       ? `Approved by ${approvers.join(', ')} under ${record.policies.map((p) => p.name).join(', ')}.`
       : `Auto-approved under ${record.policies.map((p) => p.name).join(', ')}.`,
     '',
-    ...record.targets.map(
-      (target) =>
-        `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
-    ),
-    '',
-    `Window: ${record.not_before} to ${record.expires_at}.`,
+    ...describeGrantTargets(record),
     ...(record.dry_run ? ['Dry run (JIT_DRY_RUN=1): nothing was written to AWS.'] : []),
   ]
   const trailers: Trailer[] = [
@@ -180,6 +189,30 @@ function formatGrantMessage(record: GrantRecord): string {
     ['Jit-Action', 'grant'],
     ['Jit-Requester', record.requester],
     ...approvers.map((login): Trailer => ['Jit-Approved-By', login]),
+    ['Jit-Expires', record.expires_at],
+    ...(record.dry_run ? [['Jit-Dry-Run', 'true'] as const] : []),
+  ]
+  return assemble(subject, body, trailers)
+}
+
+/**
+ * The intent, committed before any AWS call: `Jit-Action: intent`. The outcome follows in its own commit
+ * (`grant` or `fail`); an intent with no outcome after it is what a sweep finishes.
+ */
+function formatIntentMessage(record: IntentRecord): string {
+  const actions = summarizeList(unique(record.targets.flatMap((target) => target.actions)), 3)
+  const accounts = summarizeList(unique(record.targets.map((target) => target.account)), 2)
+  const subject = `Granting ${record.id}: ${record.requester} is about to get ${actions} in ${accounts} until ${formatUtcMinute(record.expires_at)}`
+  const body = [
+    `Request ${record.request.path} (blob ${shortSha(record.request.blob_sha)}) merged in #${record.pull_request.number}${mergedBy(record)} is approved.`,
+    'This record is written before AWS is called; the outcome (granted, or failed with nothing left in place) replaces it.',
+    '',
+    ...describeGrantTargets(record),
+  ]
+  const trailers: Trailer[] = [
+    ['Jit-Request', record.id],
+    ['Jit-Action', 'intent'],
+    ['Jit-Requester', record.requester],
     ['Jit-Expires', record.expires_at],
     ...(record.dry_run ? [['Jit-Dry-Run', 'true'] as const] : []),
   ]
@@ -217,6 +250,18 @@ function formatFailureMessage(record: FailureRecord): string {
     ...(record.dry_run ? [['Jit-Dry-Run', 'true'] as const] : []),
   ]
   return assemble(subject, body, trailers)
+}
+
+/** A line per target with the policy it holds (or will), then the window. */
+function describeGrantTargets(record: GrantRecord | IntentRecord): string[] {
+  return [
+    ...record.targets.map(
+      (target) =>
+        `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
+    ),
+    '',
+    `Window: ${record.not_before} to ${record.expires_at}.`,
+  ]
 }
 
 function mergedBy(record: AccessRecord): string {

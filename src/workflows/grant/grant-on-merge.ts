@@ -1,5 +1,5 @@
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
-import type { CloudProvider, GrantOutcome, GrantPlan } from '../../core/ports/cloud-provider.js'
+import type { CloudProvider, GrantInspection, GrantOutcome, GrantPlan, GrantTargetOutcome } from '../../core/ports/cloud-provider.js'
 import type { Decision } from '../../core/decision/decision.js'
 import { recordPath, requestIdFor, type AccessRecord, type GrantRecord } from '../../core/records/grant-record.js'
 import {
@@ -8,8 +8,11 @@ import {
   buildMergeRefusalRecord,
   buildRefusalRecord,
   planGrant,
+  type GrantDraft,
   type MergeFacts,
 } from '../../core/records/plan-grant.js'
+import { buildIntentRecord } from '../../core/records/grant-intent.js'
+import { listRevokeTargets } from '../../core/records/plan-sweep.js'
 import { checkMergedChange, chooseRulesCommit } from '../../core/merges/choose-rules-commit.js'
 import { describeCommitViolations } from '../../core/merges/judge-request-commits.js'
 import { readBranchMoves } from '../../github/branch-activity.js'
@@ -20,12 +23,18 @@ import { renderDecision } from '../../core/decision/render-decision.js'
 import type { JitSettings } from '../../core/files/settings.js'
 import type { Logger } from '../../core/ports/logger.js'
 import { classifyPullRequest, isRequestPath, type PullRequestKind } from '../../github/classify-pull-request.js'
-import { commitToBranch, type CommitOutcome } from '../../github/commit-to-branch.js'
+import { type BranchHead, commitToBranch, type CommitOutcome } from '../../github/commit-to-branch.js'
 import { CORE_ENGINE, prepareDecision, type Engine } from '../check/prepare-decision.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { describeApiError, GitHubReadError } from '../../github/github-read-error.js'
 import { renderGrantComment, type GrantCommentSubject } from '../../github/grant-comment.js'
-import { readMergedRequest, readRecordsAt, readRulesAt, type MergedRequestFacts } from '../../github/merged-request-facts.js'
+import {
+  readMergedRequest,
+  readRecordsAt,
+  readRulesAt,
+  type MergedRequestFacts,
+  type RecordsAt,
+} from '../../github/merged-request-facts.js'
 import { establishPushes, readPullRequest, type PullRequestFacts } from '../../github/pull-request-facts.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
@@ -61,7 +70,13 @@ export interface ClosedPullRequest {
 export type GrantOnMergeResult =
   | { readonly kind: 'ignored'; readonly reason: string }
   /** A record of this request was already on the default branch (duplicate delivery, re-run, another replica). */
-  | { readonly kind: 'already-recorded'; readonly paths: readonly string[]; readonly outcome?: GrantOutcome }
+  | {
+      readonly kind: 'already-recorded'
+      readonly paths: readonly string[]
+      readonly outcome?: GrantOutcome
+      /** True when the records were deleted from the branch since: its history, not its tree, says the merge was handled. */
+      readonly removed?: boolean
+    }
   | {
       readonly kind: 'recorded'
       readonly record: AccessRecord
@@ -92,10 +107,10 @@ export class GrantWorkflowError extends Error {
  * existing records), decide (evaluate again at the merge, counting only reviews submitted by then, plan), act (the cloud, then one commit of
  * the record on the default branch, then one comment).
  *
- * Idempotent: a record of the request at the default branch head means the merge was handled, and the
- * check is made again inside the commit loop whenever the branch moved. A redelivery after a crash
- * between the cloud call and the commit puts the same policy again (its name carries the request id
- * and an expiry computed from the merge time), never a second one.
+ * Idempotent: a record of the request at the default branch head, or in its history (a record deleted
+ * since), means the merge was handled, and the check is made again inside the commit loop whenever the
+ * branch moved. A grant is written ahead (see `grantWrittenAhead`): a crash after the intent leaves it on
+ * the branch, and the sweep, not a redelivery, finishes it.
  */
 export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequest): Promise<GrantOnMergeResult> {
   if (!event.merged) return { kind: 'ignored', reason: 'closed without merging' }
@@ -136,11 +151,9 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
   if (found.kind === 'already-recorded') return found
   const { facts, merge } = found
 
-  let record: AccessRecord
-  let outcome: GrantOutcome | undefined
-  let explanation: string
+  const context: MergeContext = { event, requestId, facts, details, target }
   if (found.kind === 'refused') {
-    record = buildMergeRefusalRecord({
+    const record = buildMergeRefusalRecord({
       merge,
       requester: pr.author,
       requestPath,
@@ -148,111 +161,331 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
       reason: found.reason,
       refusedAt: deps.now(),
     })
-    explanation = found.reason
     log.warn({ ...details, mergedBy: merge.mergedBy }, `merge refused before any decision (${found.title}); nothing granted`)
-  } else {
-    const { decision, settings, now } = found
-    explanation = renderDecision(decision, { format: 'markdown' })
-    const decided = await actOnDecision(deps, { decision, settings, now, merge, details })
-    record = decided.record
-    outcome = decided.outcome
+    return commitAndTell(deps, context, { record, explanation: found.reason })
   }
-  return commitAndTell(deps, { event, requestId, facts, record, outcome, explanation, details, target })
+  const { decision, settings, now } = found
+  const explanation = renderDecision(decision, { format: 'markdown' })
+  const decided = decideMerge({ decision, settings, now, merge, log, details })
+  if (decided.kind === 'record') return commitAndTell(deps, context, { record: decided.record, explanation })
+  return grantWrittenAhead(deps, context, { decision, merge, settings, plan: decided.plan, draft: decided.draft, explanation })
 }
 
-/** Decide: refuse what is not approved, plan the grant, and call the cloud; returns the record to commit. */
-async function actOnDecision(
-  deps: GrantOnMergeDeps,
-  params: { decision: Decision; settings: JitSettings; now: Date; merge: MergeFacts; details: Record<string, unknown> },
-): Promise<{ record: AccessRecord; outcome?: GrantOutcome }> {
-  const { decision, settings, now, merge, details } = params
-  const { log } = deps
-  let record: AccessRecord
-  let outcome: GrantOutcome | undefined
+/**
+ * Decide: refuse what is not approved, or plan the grant. A refusal (or a plan that cannot be made) is
+ * one record to commit; a plan is granted written ahead (see `grantWrittenAhead`).
+ */
+function decideMerge(params: {
+  decision: Decision
+  settings: JitSettings
+  now: Date
+  merge: MergeFacts
+  log: Logger
+  details: Record<string, unknown>
+}): { kind: 'record'; record: AccessRecord } | { kind: 'grant'; plan: GrantPlan; draft: GrantDraft } {
+  const { decision, settings, now, merge, details, log } = params
   if (decision.verdict !== 'approved') {
-    record = buildRefusalRecord({ decision, merge, refusedAt: now })
     log.warn(
       { ...details, verdict: decision.verdict, mergedBy: merge.mergedBy },
       `merged without approval (${decision.summary}); nothing granted`,
     )
-  } else {
-    const planning = planGrant({ decision, settings, merge, now })
-    if (!planning.ok) {
-      record = buildFailureRecord({ decision, merge, error: planning.error, failedAt: now, dryRun: false })
-      log.error({ ...details }, `not granted: ${planning.error}`)
-    } else {
-      outcome = await deps.createProvider(settings).grant(planning.plan)
-      record = recordOutcome({ decision, merge, plan: planning.plan, outcome, draft: planning.draft, at: deps.now() })
-      log[outcome.ok ? 'info' : 'error'](
-        { ...details, dryRun: outcome.dryRun, targets: outcome.targets.map((t) => `${t.status}: ${t.description}`) },
-        outcome.summary,
-      )
-    }
+    return { kind: 'record', record: buildRefusalRecord({ decision, merge, refusedAt: now }) }
   }
-  return { record, ...(outcome ? { outcome } : {}) }
+  const planning = planGrant({ decision, settings, merge, now })
+  if (!planning.ok) {
+    log.error({ ...details }, `not granted: ${planning.error}`)
+    return { kind: 'record', record: buildFailureRecord({ decision, merge, error: planning.error, failedAt: now, dryRun: false }) }
+  }
+  return { kind: 'grant', plan: planning.plan, draft: planning.draft }
 }
 
-/** Act: one commit of the record on the default branch, then one comment. */
-async function commitAndTell(
+interface MergeContext {
+  readonly event: ClosedPullRequest
+  readonly requestId: string
+  readonly facts: MergedRequestFacts
+  readonly details: Record<string, unknown>
+  readonly target: { owner: string; repo: string; number: number }
+}
+
+/**
+ * Grants written ahead, so git never says less than what AWS holds:
+ * 1. commit the intent (`grants/pending/<id>.yaml`: every policy the grant will put, on which principal,
+ *    for which window), re-checking for a record of the request whenever the branch moved;
+ * 2. call AWS; an outcome that is not a plain success is read back (a put whose answer was lost but which
+ *    AWS applied is found, not guessed), and whatever is in place but should not be is deleted;
+ * 3. commit the outcome in place of the intent (`active/`, or `failed/` with nothing left in place). If the
+ *    intent is gone from the branch by then (revoked, or undone by a sweep, meanwhile), the put is undone
+ *    and nothing is committed: a revocation is final.
+ * A crash or a lost commit at any point leaves the intent, which a sweep finishes (see `resolveIntent`).
+ */
+async function grantWrittenAhead(
   deps: GrantOnMergeDeps,
-  params: {
-    event: ClosedPullRequest
-    requestId: string
-    facts: MergedRequestFacts
-    record: AccessRecord
-    outcome: GrantOutcome | undefined
-    explanation: string
-    details: Record<string, unknown>
-    target: { owner: string; repo: string; number: number }
-  },
+  context: MergeContext,
+  params: { decision: Decision; merge: MergeFacts; settings: JitSettings; plan: GrantPlan; draft: GrantDraft; explanation: string },
 ): Promise<GrantOnMergeResult> {
-  const { api, log } = deps
-  const { event, requestId, facts, record, outcome, details, target } = params
+  const { log } = deps
+  const { event, requestId, facts, details } = context
+  const { plan } = params
+  const provider = deps.createProvider(params.settings)
+  const intent = buildIntentRecord({
+    draft: params.draft,
+    plan,
+    policies: provider.describeGrant(plan),
+    intendedAt: deps.now(),
+    dryRun: false,
+  })
+  const intentPath = recordPath('granting', requestId)
+  let intentCommit: CommitOutcome
+  try {
+    intentCommit = await commitFirstRecord(deps, context, intentPath, intent)
+  } catch (error) {
+    throw await reportFailure(
+      deps,
+      event,
+      new GrantWorkflowError(
+        requestId,
+        'evaluate',
+        `Could not commit ${intentPath} to ${facts.defaultBranch.name}, so nothing was written to AWS: ${describeProblem(error)}`,
+        { cause: error },
+      ),
+    )
+  }
+  if (!intentCommit.committed) return { kind: 'already-recorded', paths: [intentPath] }
+  log.info({ ...details, path: intentPath, commit: intentCommit.commitSha }, `recorded the intent ${intentPath}; calling AWS`)
+
+  const settled = await settleGrant({ provider, plan, outcome: await provider.grant(plan), log, details })
+  const { outcome } = settled
+  log[outcome.ok ? 'info' : 'error'](
+    { ...details, dryRun: outcome.dryRun, targets: outcome.targets.map((t) => `${t.status}: ${t.description}`) },
+    outcome.summary,
+  )
+  if (settled.kind === 'unsettled') {
+    // What AWS holds is not known (or could not be undone): the intent stays, and a sweep finishes it.
+    throw await reportFailure(
+      deps,
+      event,
+      new GrantWorkflowError(requestId, 'record', `${settled.problem}; ${intentPath} stays, and the sweep finishes the grant from it`, {
+        cause: outcome.error,
+        outcome,
+      }),
+    )
+  }
+  const record = recordOutcome({ decision: params.decision, merge: params.merge, plan, outcome, draft: params.draft, at: deps.now() })
   const path = recordPath(record.state, requestId)
   let commit: CommitOutcome
   try {
-    commit = await commitToBranch({
-      api,
-      owner: event.owner,
-      repo: event.repo,
-      branch: facts.defaultBranch.name,
-      ...(deps.maxCommitAttempts === undefined ? {} : { maxAttempts: deps.maxCommitAttempts }),
-      build: async (head) => {
-        // Already checked at this commit when the merge was read; a moved branch is checked again.
-        const existing =
-          head.commitSha === facts.defaultBranch.commitSha
-            ? []
-            : await readRecordsAt(api, { owner: event.owner, repo: event.repo, commitSha: head.commitSha, requestId })
-        if (existing.length > 0) {
-          log.info({ ...details, existing }, 'another delivery recorded this request meanwhile; not committing a second record')
-          return undefined
-        }
-        return { message: formatRecordCommitMessage(record), changes: [{ path, content: formatRecordDocument(record) }] }
-      },
+    commit = await commitRecordChange(deps, context, {
+      message: formatRecordCommitMessage(record),
+      changes: [
+        { path: intentPath, content: null },
+        { path, content: formatRecordDocument(record) },
+      ],
+      knownHead: { commitSha: intentCommit.commitSha, treeSha: intentCommit.treeSha },
+      // Only the intent may be there: anything else (or no intent) means another writer ended it meanwhile.
+      stillToDo: (records) => records.present.length === 1 && records.present[0] === intentPath,
+      sameAsRead: intentCommit.commitSha,
     })
   } catch (error) {
-    const granted = outcome?.ok && !outcome.dryRun ? (record as GrantRecord) : undefined
+    const granted = outcome.ok && !outcome.dryRun ? (record as GrantRecord) : undefined
     throw await reportFailure(
       deps,
       event,
       new GrantWorkflowError(requestId, 'record', `Could not commit ${path} to ${facts.defaultBranch.name}: ${describeProblem(error)}`, {
         cause: error,
-        ...(outcome ? { outcome } : {}),
+        outcome,
       }),
       granted,
     )
   }
-  if (!commit.committed) return { kind: 'already-recorded', paths: [path], ...(outcome ? { outcome } : {}) }
+  if (!commit.committed) {
+    // Revoked (or undone by a sweep) while AWS was being written: the put must not outlive it.
+    if (outcome.ok && !outcome.dryRun) {
+      const undone = await provider.revoke({
+        requestId,
+        targets: listRevokeTargets(record as GrantRecord),
+        revokedAt: deps.now(),
+        cutSessions: false,
+      })
+      log[undone.ok ? 'warn' : 'error'](
+        { ...details, undo: undone.summary },
+        `${requestId} was ended on ${facts.defaultBranch.name} while AWS was being written; the put was ${undone.ok ? 'undone' : 'NOT undone (the sweep retries)'}: ${undone.summary}`,
+      )
+    }
+    return { kind: 'already-recorded', paths: [path], outcome }
+  }
   log.info({ ...details, path, commit: commit.commitSha, attempts: commit.attempts }, `recorded ${path}`)
+  return tellOutcome(deps, context, { record, outcome, path, commit, explanation: params.explanation })
+}
 
+/**
+ * The outcome of a grant as AWS holds it. A success is taken as it is; anything else is read back:
+ * every planned policy in place means the grant took (its answer was lost); otherwise whatever is in
+ * place is deleted, so a failure record never sits beside a live policy. `unsettled` when AWS could not
+ * be read, or what was found could not be deleted.
+ */
+async function settleGrant(params: {
+  provider: CloudProvider
+  plan: GrantPlan
+  outcome: GrantOutcome
+  log: Logger
+  details: Record<string, unknown>
+}): Promise<{ kind: 'settled'; outcome: GrantOutcome } | { kind: 'unsettled'; outcome: GrantOutcome; problem: string }> {
+  const { provider, plan, outcome } = params
+  if (outcome.ok || outcome.dryRun) return { kind: 'settled', outcome }
+  let inspection: GrantInspection
+  try {
+    inspection = await provider.inspectGrant(plan)
+  } catch (error) {
+    return {
+      kind: 'unsettled',
+      outcome,
+      problem: `${outcome.summary}, and reading the grant back from AWS failed too (${describeProblem(error)})`,
+    }
+  }
+  const found = (target: GrantTargetOutcome) =>
+    inspection.targets.find((t) => t.account === target.account && t.principalArn === target.principalArn)
+  if (inspection.targets.length > 0 && inspection.targets.every((target) => target.found === 'as-planned')) {
+    params.log.warn(
+      { ...params.details, found: inspection.targets.map((t) => t.description) },
+      `${outcome.summary}; but AWS holds the grant as planned: it took`,
+    )
+    const targets = outcome.targets.map((target): GrantTargetOutcome => {
+      const { failure: _failure, rollbackFailure: _rollbackFailure, ...rest } = target
+      return {
+        ...rest,
+        status: 'granted',
+        description: `${found(target)?.description ?? target.description} (read back: AWS's answer to the put was lost)`,
+      }
+    })
+    return {
+      kind: 'settled',
+      outcome: {
+        requestId: outcome.requestId,
+        ok: true,
+        dryRun: false,
+        summary: `granted ${plan.requestId} (read back from AWS after: ${outcome.summary})`,
+        targets,
+      },
+    }
+  }
+  const present = inspection.targets.filter((target) => target.found !== 'absent')
+  if (present.length === 0) return { kind: 'settled', outcome }
+  const undone = await provider.revoke({
+    requestId: plan.requestId,
+    targets: present.map(({ account, principalArn, policyName }) => ({ account, principalArn, policyName })),
+    revokedAt: plan.notBefore,
+    cutSessions: false,
+  })
+  if (!undone.ok)
+    return { kind: 'unsettled', outcome, problem: `${outcome.summary}; AWS holds part of it, and deleting that failed (${undone.summary})` }
+  const targets = outcome.targets.map((target): GrantTargetOutcome => {
+    const seen = found(target)
+    return seen && seen.found !== 'absent'
+      ? { ...target, status: 'rolled-back', description: `${seen.description}; read back and deleted` }
+      : target
+  })
+  return { kind: 'settled', outcome: { ...outcome, targets } }
+}
+
+/** Act: one commit of a record on the default branch (a refusal, a plan that could not be made), then one comment. */
+async function commitAndTell(
+  deps: GrantOnMergeDeps,
+  context: MergeContext,
+  params: { record: AccessRecord; explanation: string },
+): Promise<GrantOnMergeResult> {
+  const { log } = deps
+  const { event, requestId, facts, details } = context
+  const { record } = params
+  const path = recordPath(record.state, requestId)
+  let commit: CommitOutcome
+  try {
+    commit = await commitFirstRecord(deps, context, path, record)
+  } catch (error) {
+    throw await reportFailure(
+      deps,
+      event,
+      new GrantWorkflowError(requestId, 'record', `Could not commit ${path} to ${facts.defaultBranch.name}: ${describeProblem(error)}`, {
+        cause: error,
+      }),
+    )
+  }
+  if (!commit.committed) return { kind: 'already-recorded', paths: [path] }
+  log.info({ ...details, path, commit: commit.commitSha, attempts: commit.attempts }, `recorded ${path}`)
+  return tellOutcome(deps, context, { record, path, commit, explanation: params.explanation })
+}
+
+/** The first record of the request, on top of the head the merge query read, unless a record appeared meanwhile. */
+function commitFirstRecord(deps: GrantOnMergeDeps, context: MergeContext, path: string, record: AccessRecord): Promise<CommitOutcome> {
+  const { defaultBranch } = context.facts
+  return commitRecordChange(deps, context, {
+    message: formatRecordCommitMessage(record),
+    changes: [{ path, content: formatRecordDocument(record) }],
+    ...(defaultBranch.treeSha ? { knownHead: { commitSha: defaultBranch.commitSha, treeSha: defaultBranch.treeSha } } : {}),
+    stillToDo: (records) => records.present.length === 0 && records.removed.length === 0,
+    sameAsRead: defaultBranch.commitSha,
+  })
+}
+
+/**
+ * One commit on the default branch, the ref update as the lock. Whenever the branch is not where the
+ * workflow last knew it (`sameAsRead`), the request's records are read again at the new head and the
+ * change is made only if `stillToDo` says so.
+ */
+async function commitRecordChange(
+  deps: GrantOnMergeDeps,
+  context: MergeContext,
+  params: {
+    message: string
+    changes: { path: string; content: string | null }[]
+    knownHead?: BranchHead
+    stillToDo: (records: RecordsAt) => boolean
+    sameAsRead: string
+  },
+): Promise<CommitOutcome> {
+  const { api, log } = deps
+  const { event, requestId, facts, details } = context
+  return commitToBranch({
+    api,
+    owner: event.owner,
+    repo: event.repo,
+    branch: facts.defaultBranch.name,
+    ...(deps.maxCommitAttempts === undefined ? {} : { maxAttempts: deps.maxCommitAttempts }),
+    ...(params.knownHead ? { knownHead: params.knownHead } : {}),
+    build: async (head) => {
+      if (head.commitSha !== params.sameAsRead) {
+        const records = await readRecordsAt(api, { owner: event.owner, repo: event.repo, commitSha: head.commitSha, requestId })
+        if (!params.stillToDo(records)) {
+          log.info({ ...details, existing: records }, 'another writer recorded this request meanwhile; not committing')
+          return undefined
+        }
+      }
+      return { message: params.message, changes: params.changes }
+    },
+  })
+}
+
+/** The comment that tells the pull request what was recorded. */
+async function tellOutcome(
+  deps: GrantOnMergeDeps,
+  context: MergeContext,
+  params: {
+    record: AccessRecord
+    outcome?: GrantOutcome
+    path: string
+    commit: Extract<CommitOutcome, { committed: true }>
+    explanation: string
+  },
+): Promise<GrantOnMergeResult> {
+  const { record, outcome, path, commit } = params
+  const branch = context.facts.defaultBranch.name
   const subject: GrantCommentSubject =
     record.state === 'refused'
-      ? { kind: 'refused', record, branch: facts.defaultBranch.name, explanation: params.explanation }
+      ? { kind: 'refused', record, branch, explanation: params.explanation }
       : record.state === 'failed'
-        ? { kind: 'failed', record, branch: facts.defaultBranch.name, ...(outcome ? { outcome } : {}) }
-        : { kind: 'granted', record, branch: facts.defaultBranch.name }
-  await postComment(deps, target, renderGrantComment(subject), details)
-  log.info({ ...details, githubCalls: { ...api.calls } }, 'grant workflow done')
+        ? { kind: 'failed', record, branch, ...(outcome ? { outcome } : {}) }
+        : { kind: 'granted', record: record as GrantRecord, branch }
+  await postComment(deps, context.target, renderGrantComment(subject), context.details)
+  deps.log.info({ ...context.details, githubCalls: { ...deps.api.calls } }, 'grant workflow done')
   return { kind: 'recorded', record, path, commit, ...(outcome ? { outcome } : {}) }
 }
 
@@ -280,6 +513,14 @@ async function findMerge(
   if (facts.existingRecords.length > 0) {
     log.info({ ...details, existing: facts.existingRecords }, 'this merge was already handled; nothing to do')
     return { kind: 'already-recorded' as const, paths: facts.existingRecords }
+  }
+  if (facts.removedRecords.length > 0) {
+    // Judged from the branch's history, not its tree: deleting a revoked record must not grant it again.
+    log.warn(
+      { ...details, removed: facts.removedRecords },
+      `this merge was handled, but its record was deleted from ${facts.defaultBranch.name} since (${facts.removedRecords.join(', ')}); nothing is granted again`,
+    )
+    return { kind: 'already-recorded' as const, paths: facts.removedRecords, removed: true }
   }
   if (!facts.merged || !facts.mergedAt || !facts.mergeCommitSha || !facts.baseSha) {
     throw new GitHubReadError(`the merge of pull request #${event.number}`, { detail: 'GitHub reports no merge commit for it yet' })

@@ -23,7 +23,7 @@ export async function commitRevocations(params: {
   owner: string
   repo: string
   branch: string
-  readAt: Pick<RecordSnapshot, 'commitSha' | 'records' | 'revokedIds'>
+  readAt: Pick<RecordSnapshot, 'commitSha' | 'records' | 'revokedIds'> & Partial<Pick<RecordSnapshot, 'intents'>>
   revocations: readonly ConfirmedRevocation[]
 }): Promise<RevocationCommitResult> {
   const { api, owner, repo, readAt } = params
@@ -36,7 +36,11 @@ export async function commitRevocations(params: {
     build: async (head) => {
       const ids =
         head.commitSha === readAt.commitSha
-          ? { activeIds: new Set(readAt.records.map((record) => record.id)), revokedIds: readAt.revokedIds }
+          ? {
+              activeIds: new Set(readAt.records.map((record) => record.id)),
+              revokedIds: readAt.revokedIds,
+              pendingIds: new Set((readAt.intents ?? []).map((intent) => intent.id)),
+            }
           : await readRecordIds({ api, owner, repo, commitSha: head.commitSha })
       last = planRevocationCommit({ revocations: params.revocations, ...ids })
       return last?.plan

@@ -25,11 +25,13 @@ export interface HealedMerge {
   readonly number: number
   /**
    * `healed-merge`: the grant workflow ran again and committed `path`. `would-heal`: a dry run.
-   * `already-recorded`: another writer recorded it meanwhile. `not-granted`: the workflow does not act on
+   * `already-recorded`: another writer recorded it meanwhile. `record-removed`: its record was deleted
+   * from the branch since it was written (the branch's history says so); nothing is granted again, and a
+   * person should restore the record. `not-granted`: the workflow does not act on
    * it (nothing recorded, as for its webhook). `failed`: the workflow stopped on an error; retried next
    * sweep. `deferred`: over this sweep's bound; next sweep.
    */
-  readonly status: 'healed-merge' | 'would-heal' | 'already-recorded' | 'not-granted' | 'failed' | 'deferred'
+  readonly status: 'healed-merge' | 'would-heal' | 'already-recorded' | 'record-removed' | 'not-granted' | 'failed' | 'deferred'
   /** The record the heal committed (or found), when there is one. */
   readonly path: string | null
   readonly explanation: string
@@ -96,6 +98,14 @@ export async function healMerges(params: {
           path: result.path,
           explanation: `${merge.explanation}; its grant ran again and recorded it ${RECORDED_AS[result.record.state]} in ${result.path}`,
         })
+      } else if (result.kind === 'already-recorded' && result.removed) {
+        healed.push({
+          id: merge.id,
+          number: merge.number,
+          status: 'record-removed',
+          path: result.paths[0] ?? null,
+          explanation: `${merge.explanation}; but ${result.paths.join(', ')} ${result.paths.length === 1 ? 'was' : 'were'} committed before and deleted since: a request is handled once, so nothing is granted again (restore the record from the branch's history)`,
+        })
       } else if (result.kind === 'already-recorded') {
         healed.push({
           id: merge.id,
@@ -131,6 +141,7 @@ export async function healMerges(params: {
 
 /** How a healed merge's record reads in its explanation, by the state the grant workflow recorded. */
 const RECORDED_AS: Record<RecordState, string> = {
+  granting: 'as granting (the sweep finishes it)',
   active: 'as granted',
   refused: 'as refused (merged without approval)',
   failed: 'as failed',

@@ -1,11 +1,11 @@
 import { SETTINGS_PATH } from '../../core/files/access-repository.js'
-import { RECORD_STATES, type GrantRecord } from '../../core/records/grant-record.js'
+import { RECORD_STATES, recordFolder, recordPath, type GrantRecord, type IntentRecord } from '../../core/records/grant-record.js'
 import type { MergedPullRequest } from '../../core/records/reconcile.js'
 import { classifyPullRequest } from '../../github/classify-pull-request.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { GitHubReadError, readFromGitHub } from '../../github/github-read-error.js'
 import type { FileChange } from '../../github/pull-request-facts.js'
-import { parseGrantRecordText, UnreadableRecordError } from './record-yaml.js'
+import { parseGrantRecordText, parseIntentRecordText, UnreadableRecordError } from './record-yaml.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
 /** The default branch, where it points, and the settings file there (if any). */
@@ -20,21 +20,24 @@ export interface DefaultBranch {
   readonly url: string
 }
 
-/** The ids under `grants/active/` and `grants/revoked/` at one commit. */
+/** The ids under `grants/active/`, `grants/revoked/` and `grants/pending/` at one commit. */
 export interface RecordIds {
   readonly activeIds: ReadonlySet<string>
   readonly revokedIds: ReadonlySet<string>
+  readonly pendingIds: ReadonlySet<string>
 }
 
 /** The grant records at one commit. */
 export interface RecordSnapshot {
   readonly commitSha: string
   readonly records: readonly GrantRecord[]
-  /** Files under `grants/active/` that are not readable records: reported, never revoked blindly. */
+  /** Every intent under `grants/pending/`: grants being written, or left behind by a crash or a lost commit. */
+  readonly intents: readonly IntentRecord[]
+  /** Files under `grants/active/` or `grants/pending/` that are not readable records: reported, never revoked blindly. */
   readonly unreadable: readonly UnreadableRecordError[]
   /** Ids that already have a record under `grants/revoked/`. */
   readonly revokedIds: ReadonlySet<string>
-  /** Ids that have a record in any of `grants/{active,revoked,refused,failed}/` (readable or not). */
+  /** Ids that have a record in any of `grants/{pending,active,revoked,refused,failed}/` (readable or not). */
   readonly recordedIds: ReadonlySet<string>
   /** The recently merged pull requests into the branch; empty unless asked for. */
   readonly merges: readonly MergedPullRequest[]
@@ -60,9 +63,12 @@ const MAX_READ_COMMITS = 100
  * Every active record with its text, the names of the records in the three other folders, and (when
  * `$merges`) the recently merged pull requests into the branch, in one query at one commit.
  */
-export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo: String!, $active: String!, $revoked: String!, $refused: String!, $failed: String!, $branch: String!, $merges: Boolean!) {
+const TEXTS = '... on Tree { entries { name type object { ... on Blob { text isTruncated } } } }'
+
+export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo: String!, $granting: String!, $active: String!, $revoked: String!, $refused: String!, $failed: String!, $branch: String!, $merges: Boolean!) {
   repository(owner: $owner, name: $repo) {
-    active: object(expression: $active) { ... on Tree { entries { name type object { ... on Blob { text isTruncated } } } } }
+    granting: object(expression: $granting) { ${TEXTS} }
+    active: object(expression: $active) { ${TEXTS} }
     revoked: object(expression: $revoked) { ${NAMES} }
     refused: object(expression: $refused) { ${NAMES} }
     failed: object(expression: $failed) { ${NAMES} }
@@ -73,16 +79,18 @@ export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo
 }`
 
 /** Only the names, for a writer that must re-check what is still active after the branch moved. */
-export const GRANT_RECORD_NAMES_QUERY = `query jitGrantRecordNames($owner: String!, $repo: String!, $active: String!, $revoked: String!) {
+export const GRANT_RECORD_NAMES_QUERY = `query jitGrantRecordNames($owner: String!, $repo: String!, $active: String!, $revoked: String!, $granting: String!) {
   repository(owner: $owner, name: $repo) {
+    granting: object(expression: $granting) { ... on Tree { entries { name } } }
     active: object(expression: $active) { ... on Tree { entries { name } } }
     revoked: object(expression: $revoked) { ... on Tree { entries { name } } }
   }
 }`
 
-export const GRANT_RECORD_QUERY = `query jitGrantRecord($owner: String!, $repo: String!, $path: String!) {
+export const GRANT_RECORD_QUERY = `query jitGrantRecord($owner: String!, $repo: String!, $path: String!, $intentPath: String!) {
   repository(owner: $owner, name: $repo) {
     record: object(expression: $path) { ... on Blob { text } }
+    intent: object(expression: $intentPath) { ... on Blob { text } }
   }
 }`
 
@@ -105,6 +113,7 @@ type Folder = { entries?: Entry[] } | null
 
 interface RecordsData {
   repository: {
+    granting?: Folder
     active: Folder
     revoked: Folder
     refused?: Folder
@@ -153,14 +162,40 @@ export async function readRecordSnapshot(params: {
   merges?: boolean
 }): Promise<RecordSnapshot> {
   const { api, owner, repo, commitSha } = params
-  const folders = Object.fromEntries(RECORD_STATES.map((state) => [state, `${commitSha}:grants/${state}`]))
+  const folders = Object.fromEntries(RECORD_STATES.map((state) => [state, `${commitSha}:${recordFolder(state)}`]))
   const data = await readFromGitHub(`the grant records at ${shortSha(commitSha)}`, () =>
     api.graphql<RecordsData>(GRANT_RECORDS_QUERY, { owner, repo, ...folders, branch: params.branch ?? '', merges: params.merges ?? false }),
   )
-  const records: GrantRecord[] = []
   const unreadable: UnreadableRecordError[] = []
-  for (const entry of data.repository?.active?.entries ?? []) {
-    const path = `grants/active/${entry.name}`
+  const records = readFolder(data.repository?.active, recordFolder('active'), parseGrantRecordText, unreadable)
+  const intents = readFolder(data.repository?.granting, recordFolder('granting'), parseIntentRecordText, unreadable)
+  const repository = data.repository
+  const recordedIds = new Set(
+    [repository?.granting, repository?.active, repository?.revoked, repository?.refused, repository?.failed].flatMap((folder) => [
+      ...idsOf(folder?.entries),
+    ]),
+  )
+  return {
+    commitSha,
+    records,
+    intents,
+    unreadable,
+    revokedIds: idsOf(repository?.revoked?.entries),
+    recordedIds,
+    merges: readMerges(repository?.merged?.nodes),
+  }
+}
+
+/** Every readable record of one folder, each where its id says; the others are collected in `unreadable`. */
+function readFolder<T extends { readonly id: string }>(
+  folder: Folder | undefined,
+  directory: string,
+  parse: (path: string, text: string) => T,
+  unreadable: UnreadableRecordError[],
+): T[] {
+  const records: T[] = []
+  for (const entry of folder?.entries ?? []) {
+    const path = `${directory}/${entry.name}`
     if (!entry.name.endsWith('.yaml') || (entry.type !== undefined && entry.type !== 'blob')) continue
     const text = entry.object?.text
     if (typeof text !== 'string' || entry.object?.isTruncated) {
@@ -168,7 +203,7 @@ export async function readRecordSnapshot(params: {
       continue
     }
     try {
-      const record = parseGrantRecordText(path, text)
+      const record = parse(path, text)
       if (`${record.id}.yaml` !== entry.name) unreadable.push(new UnreadableRecordError(path, `its id is ${record.id}, not the file name`))
       else records.push(record)
     } catch (error) {
@@ -176,18 +211,7 @@ export async function readRecordSnapshot(params: {
       unreadable.push(error)
     }
   }
-  const repository = data.repository
-  const recordedIds = new Set(
-    [repository?.active, repository?.revoked, repository?.refused, repository?.failed].flatMap((folder) => [...idsOf(folder?.entries)]),
-  )
-  return {
-    commitSha,
-    records,
-    unreadable,
-    revokedIds: idsOf(repository?.revoked?.entries),
-    recordedIds,
-    merges: readMerges(repository?.merged?.nodes),
-  }
+  return records
 }
 
 /** The merged pull requests, each judged by the same rule the grant workflow applies to its changed files. */
@@ -209,39 +233,53 @@ function readMerges(nodes: readonly (MergedNode | null)[] | null | undefined): M
   return merges
 }
 
-/** The ids under `grants/active/` and `grants/revoked/` at a commit, without their text. */
+/** The ids under `grants/active/`, `grants/revoked/` and `grants/pending/` at a commit, without their text. */
 export async function readRecordIds(params: { api: GitHubApi; owner: string; repo: string; commitSha: string }): Promise<RecordIds> {
   const { api, owner, repo, commitSha } = params
   const data = await readFromGitHub(`the grant record names at ${shortSha(commitSha)}`, () =>
     api.graphql<RecordsData>(GRANT_RECORD_NAMES_QUERY, {
       owner,
       repo,
-      active: `${commitSha}:grants/active`,
-      revoked: `${commitSha}:grants/revoked`,
+      active: `${commitSha}:${recordFolder('active')}`,
+      revoked: `${commitSha}:${recordFolder('revoked')}`,
+      granting: `${commitSha}:${recordFolder('granting')}`,
     }),
   )
-  return { activeIds: idsOf(data.repository?.active?.entries), revokedIds: idsOf(data.repository?.revoked?.entries) }
+  return {
+    activeIds: idsOf(data.repository?.active?.entries),
+    revokedIds: idsOf(data.repository?.revoked?.entries),
+    pendingIds: idsOf(data.repository?.granting?.entries),
+  }
 }
 
-/** One active record, or undefined when `grants/active/<id>.yaml` does not exist at that commit. */
-export async function readActiveRecord(params: {
+/** A grant that may be live: its active record, or its intent (a grant being written, or left behind). */
+export type LiveRecord =
+  { readonly state: 'active'; readonly record: GrantRecord } | { readonly state: 'granting'; readonly record: IntentRecord }
+
+/**
+ * The record of a grant that may be live at a commit, in one query: `grants/active/<id>.yaml`, else the
+ * intent `grants/pending/<id>.yaml`; undefined when neither exists.
+ */
+export async function readLiveRecord(params: {
   api: GitHubApi
   owner: string
   repo: string
   commitSha: string
   id: string
-}): Promise<GrantRecord | undefined> {
+}): Promise<LiveRecord | undefined> {
   const { api, owner, repo, commitSha, id } = params
-  const path = `grants/active/${id}.yaml`
+  const path = recordPath('active', id)
+  const intentPath = recordPath('granting', id)
   const data = await readFromGitHub(`${path} at ${shortSha(commitSha)}`, () =>
-    api.graphql<{ repository: { record: { text?: string | null } | null } | null }>(GRANT_RECORD_QUERY, {
-      owner,
-      repo,
-      path: `${commitSha}:${path}`,
-    }),
+    api.graphql<{ repository: { record: { text?: string | null } | null; intent?: { text?: string | null } | null } | null }>(
+      GRANT_RECORD_QUERY,
+      { owner, repo, path: `${commitSha}:${path}`, intentPath: `${commitSha}:${intentPath}` },
+    ),
   )
   const text = data.repository?.record?.text
-  return typeof text === 'string' ? parseGrantRecordText(path, text) : undefined
+  if (typeof text === 'string') return { state: 'active', record: parseGrantRecordText(path, text) }
+  const intent = data.repository?.intent?.text
+  return typeof intent === 'string' ? { state: 'granting', record: parseIntentRecordText(intentPath, intent) } : undefined
 }
 
 function idsOf(entries: readonly Entry[] | undefined): Set<string> {

@@ -6,8 +6,11 @@ import { renderGrantRecordYaml } from './record-yaml.js'
 export interface ConfirmedRevocation {
   /** The record as it will be written under `grants/revoked/` (with `revocation`). */
   readonly record: RevokedGrantRecord
-  /** `active`: moves `grants/active/<id>.yaml`; `orphan`: a new record for a policy no record knew. */
-  readonly source: 'active' | 'orphan'
+  /**
+   * `active`: moves `grants/active/<id>.yaml`; `granting`: moves the intent `grants/pending/<id>.yaml`;
+   * `orphan`: a new record for a policy no record knew.
+   */
+  readonly source: 'active' | 'granting' | 'orphan'
   /** One line for the commit body, e.g. "expired at 2026-12-01T11:00:00Z; deleted jit-pr-42-... on ...". */
   readonly summary: string
 }
@@ -32,20 +35,25 @@ export function planRevocationCommit(params: {
   revocations: readonly ConfirmedRevocation[]
   activeIds: ReadonlySet<string>
   revokedIds: ReadonlySet<string>
+  /** Ids with an intent in `grants/pending/`; none when not given. */
+  pendingIds?: ReadonlySet<string>
 }): RevocationCommitPlan | undefined {
+  const pendingIds = params.pendingIds ?? new Set<string>()
   const recorded: ConfirmedRevocation[] = []
   const skipped: ConfirmedRevocation[] = []
   const changes: FileChange[] = []
   for (const revocation of params.revocations) {
     const { record } = revocation
     const active = params.activeIds.has(record.id)
-    if (revocation.source === 'active' ? !active : active) {
+    const pending = pendingIds.has(record.id)
+    const stillThere = revocation.source === 'active' ? active : revocation.source === 'granting' ? pending && !active : !active && !pending
+    if (!stillThere) {
       skipped.push(revocation)
       continue
     }
     recorded.push(revocation)
-    if (revocation.source === 'active') {
-      changes.push({ path: recordPath('active', record.id), content: null })
+    if (revocation.source === 'active' || revocation.source === 'granting') {
+      changes.push({ path: recordPath(revocation.source, record.id), content: null })
       changes.push({ path: recordPath('revoked', record.id), content: renderGrantRecordYaml(record) })
     } else {
       // An earlier record of the same id (a grant revoked long ago) is never overwritten.

@@ -3,7 +3,8 @@ import type { GrantRecord, RevocationReason, RevokedGrantRecord } from '../../co
 import { buildRevokedRecord, listRevokeTargets } from '../../core/records/plan-sweep.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { commitRevocations } from './commit-revocations.js'
-import { type DefaultBranch, readActiveRecord, readDefaultBranch } from './read-grant-records.js'
+import { type DefaultBranch, readDefaultBranch, readLiveRecord } from './read-grant-records.js'
+import { grantOfIntent } from '../../core/records/grant-intent.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
 /** What revoking one grant did, in words for a comment or a terminal. */
@@ -21,10 +22,12 @@ export type RevokeGrantResult =
     }
 
 /**
- * Revokes one active grant now (`/jit revoke`, `jit revoke <id>`): reads its record at the default
- * branch head, asks `authorize` (a refusal is returned, nothing is touched), deletes its policies, and
- * commits the record to `grants/revoked/` only once AWS confirmed. If a sweep recorded it first, the
- * commit is skipped and the result says so.
+ * Revokes one grant now (`/jit revoke`, `jit revoke <id>`): reads its record at the default branch head
+ * (active, or an intent in `grants/pending/`: a grant being written, or left behind by a crash, may be
+ * live), asks `authorize` (a refusal is returned, nothing is touched), deletes its policies, and commits
+ * the record to `grants/revoked/` only once AWS confirmed. If a sweep recorded it first, the commit is
+ * skipped and the result says so. A grant workflow still writing the intent's grant finds the intent gone
+ * when it commits its outcome, and undoes its put.
  */
 export async function revokeGrant(params: {
   api: GitHubApi
@@ -43,13 +46,15 @@ export async function revokeGrant(params: {
 }): Promise<RevokeGrantResult> {
   const { api, owner, repo, id, now } = params
   const branch = params.branch ?? (await readDefaultBranch({ api, owner, repo }))
-  const record = await readActiveRecord({ api, owner, repo, commitSha: branch.commitSha, id })
-  if (!record)
+  const live = await readLiveRecord({ api, owner, repo, commitSha: branch.commitSha, id })
+  if (!live)
     return {
       status: 'not-active',
       id,
       explanation: `${id} has no active grant on ${branch.name} (it was never granted, or it was already revoked)`,
     }
+  const whileGranting = live.state === 'granting'
+  const record = live.state === 'granting' ? grantOfIntent(live.record) : live.record
   const refusal = params.authorize?.(record)
   if (refusal !== undefined) return { status: 'refused', id, record, explanation: refusal }
 
@@ -68,15 +73,20 @@ export async function revokeGrant(params: {
       explanation: `${outcome.summary}; the grant stays active (the sweep retries it once it expires)`,
     }
 
-  const revoked = buildRevokedRecord({ record, revokedAt: now, revokedBy: params.revokedBy, reason: params.reason, outcome })
+  const revoked = buildRevokedRecord({ record, revokedAt: now, revokedBy: params.revokedBy, reason: params.reason, outcome, whileGranting })
   const summary = `revoked ${params.reason === 'early' ? 'early ' : ''}by ${params.revokedBy} before ${record.expires_at}; ${outcome.summary}`
   const committed = await commitRevocations({
     api,
     owner,
     repo,
     branch: branch.name,
-    readAt: { commitSha: branch.commitSha, records: [record], revokedIds: new Set() },
-    revocations: [{ record: revoked, source: 'active', summary }],
+    readAt: {
+      commitSha: branch.commitSha,
+      records: whileGranting ? [] : [record],
+      intents: live.state === 'granting' ? [live.record] : [],
+      revokedIds: new Set(),
+    },
+    revocations: [{ record: revoked, source: live.state, summary }],
   })
   const note = committed.commitSha ? `recorded in ${shortSha(committed.commitSha)}` : 'another writer recorded its revocation first'
   return { status: 'revoked', id, record: revoked, commitSha: committed.commitSha, explanation: `${outcome.summary}; ${note}` }

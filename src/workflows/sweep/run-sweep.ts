@@ -1,6 +1,6 @@
 import type { CloudProvider } from '../../core/ports/cloud-provider.js'
 import type { Logger } from '../../core/ports/logger.js'
-import type { GrantRecord } from '../../core/records/grant-record.js'
+import type { GrantRecord, IntentRecord } from '../../core/records/grant-record.js'
 import { buildRevokedRecord, listRevokeTargets, planSweep, summariseAwsOutcome, SWEEPER_LOGIN } from '../../core/records/plan-sweep.js'
 import {
   buildOrphanRecord,
@@ -24,6 +24,7 @@ import { mapConcurrently } from './map-concurrently.js'
 import { readMergeTimes } from './read-merge-times.js'
 import { type DefaultBranch, readDefaultBranch, readRecordSnapshot } from './read-grant-records.js'
 import type { ConfirmedRevocation } from './revocation-commit.js'
+import { settleIntents, type SettledIntent } from './settle-intents.js'
 import { formatCount } from '../../core/text/plural.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
@@ -93,6 +94,8 @@ export interface SweepReport {
   readonly staleRequests: readonly StaleRequest[]
   /** Merged request PRs that had no record, and what the sweep did about them. */
   readonly healedMerges: readonly HealedMerge[]
+  /** Grants written ahead whose outcome was never committed (`grants/pending/`), and what the sweep did about them. */
+  readonly intents: readonly SettledIntent[]
   readonly commit: { readonly sha: string; readonly attempts: number } | null
   readonly githubCalls: ApiCallCount
   readonly summary: string
@@ -147,6 +150,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
           provider,
           now,
           records: snapshot.records,
+          intents: snapshot.intents,
           due: plan.due.map((d) => d.record),
           healing: new Set(unrecorded.due.map((merge) => merge.id)),
           graceMs,
@@ -191,6 +195,22 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
       confirmed.push({ record, source: 'active', summary: `${due.explanation}; ${outcome.summary}` })
     }
   }
+
+  // Grants written ahead and never finished: read back from AWS, then completed or undone.
+  const intents = await settleIntents({
+    api,
+    owner,
+    repo,
+    branch: branch.name,
+    provider,
+    intents: snapshot.intents,
+    now,
+    graceMs,
+    dryRun,
+    concurrency,
+    log,
+  })
+  confirmed.push(...intents.revocations)
 
   const orphans: OrphanResult[] = (reconciliation?.deferred ?? []).map((orphan) => ({
     ...orphan,
@@ -287,6 +307,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     spentSessionCuts,
     staleRequests,
     healedMerges,
+    intents: intents.settled,
     commit,
     githubCalls: { ...api.calls },
   }
@@ -339,7 +360,10 @@ async function healUnrecordedMerges(input: {
     explanation: `${merge.explanation}; a sweep heals at most ${heal.maxPerSweep ?? DEFAULT_HEALS_PER_SWEEP} merges, so it is left for the next sweep`,
   }))
   for (const merge of healed)
-    log[merge.status === 'failed' ? 'warn' : 'info']({ requestId: merge.id, status: merge.status, path: merge.path }, merge.explanation)
+    log[merge.status === 'failed' || merge.status === 'record-removed' ? 'warn' : 'info'](
+      { requestId: merge.id, status: merge.status, path: merge.path },
+      merge.explanation,
+    )
   return [...healed, ...deferred]
 }
 
@@ -362,6 +386,7 @@ async function reconcileWithAws(input: {
   provider: CloudProvider
   now: Date
   records: readonly GrantRecord[]
+  intents: readonly IntentRecord[]
   due: readonly GrantRecord[]
   /** Requests whose merge this sweep heals: their unexpired orphans are the heal's to account for. */
   healing: ReadonlySet<string>
@@ -371,7 +396,7 @@ async function reconcileWithAws(input: {
   const { records, now } = input
   const listed: ListedPrincipal[] = []
   const problems: string[] = []
-  await mapConcurrently(listPrincipalsToInspect(records), input.concurrency, async (principal) => {
+  await mapConcurrently(listPrincipalsToInspect([...records, ...input.intents]), input.concurrency, async (principal) => {
     try {
       listed.push({ ...principal, policies: await input.provider.listManagedPolicies(principal) })
     } catch (error) {
@@ -379,7 +404,13 @@ async function reconcileWithAws(input: {
       problems.push(`could not list the policies of ${principal.principalArn}: ${(error as Error).message}`)
     }
   })
-  const reconciliation = reconcileGrants({ records, listed, revoking: new Set(input.due.map((record) => record.id)), now })
+  const reconciliation = reconcileGrants({
+    records,
+    intents: input.intents,
+    listed,
+    revoking: new Set(input.due.map((record) => record.id)),
+    now,
+  })
   // Only an unexpired orphan needs its merge time, and not one this sweep's heal accounts for.
   const unexpired = reconciliation.orphans.filter(
     (orphan) => orphan.expiresAt.getTime() > now.getTime() && !isHealedBy(orphan, input.healing, now),
@@ -418,6 +449,13 @@ export function summariseSweep(report: Omit<SweepReport, 'summary'>): string {
   if (healed > 0) parts.push(`${report.dryRun ? 'would record' : 'recorded'} ${formatCount(healed, 'merge')} that had no record`)
   if (heals('failed') > 0) parts.push(`${formatCount(heals('failed'), 'unrecorded merge')} failed to heal, retried next sweep`)
   if (heals('deferred') > 0) parts.push(`${formatCount(heals('deferred'), 'unrecorded merge')} left for the next sweep`)
+  const intents = (status: SettledIntent['status']) => report.intents.filter((intent) => intent.status === status).length
+  if (intents('completed') > 0) parts.push(`completed ${formatCount(intents('completed'), 'grant')} left granting (read back from AWS)`)
+  if (intents('undone') + intents('expired') > 0)
+    parts.push(`undid ${formatCount(intents('undone') + intents('expired'), 'grant')} left granting`)
+  if (intents('failed') > 0) parts.push(`${formatCount(intents('failed'), 'grant')} left granting could not be settled, retried next sweep`)
+  const removed = heals('record-removed')
+  if (removed > 0) parts.push(`${formatCount(removed, 'merge')} whose record was deleted from the branch (not granted again)`)
   if (report.problems.length > 0) parts.push(`${formatCount(report.problems.length, 'problem')}`)
   parts.push(report.commit ? `recorded in ${shortSha(report.commit.sha)}` : 'no commit')
   return `${report.repository}: ${parts.join('; ')}`

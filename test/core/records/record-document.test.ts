@@ -118,7 +118,9 @@ describe('formatRecordDocument and parseRecordDocument', () => {
       ],
     })
     const unknown = parseRecordDocument({ file: 'x.yaml', text: formatRecordDocument(GRANT).replace('state: active', 'state: granted') })
-    expect(!unknown.ok && unknown.errors[0]?.message).toBe('state must be one of active, revoked, refused, failed, found "granted"')
+    expect(!unknown.ok && unknown.errors[0]?.message).toBe(
+      'state must be one of granting, active, revoked, refused, failed, found "granted"',
+    )
   })
 })
 

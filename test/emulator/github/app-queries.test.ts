@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CODEOWNERS_LOCATIONS } from '../../../src/core/matching/codeowners.js'
-import { RECORD_STATES, recordPath } from '../../../src/core/records/grant-record.js'
+import { RECORD_STATES, recordFolder, recordPath } from '../../../src/core/records/grant-record.js'
 import { CHECK_NAME } from '../../../src/github/check-run-report.js'
 import { buildFilesQuery } from '../../../src/github/files-at-commit.js'
 import { createGitHubApi } from '../../../src/github/github-api.js'
@@ -123,14 +123,23 @@ describe('the GraphQL queries the app sends', () => {
       ...recordVariables('pr-1'),
     })
     const main = await git('rev-parse', 'main')
+    const recordCommit = (await git('log', '-1', '--format=%H', 'main', '--', 'grants/active/pr-1.yaml')).trim()
     expect(data.repository.defaultBranchRef).toEqual({
       name: 'main',
       target: {
         oid: main,
+        tree: { oid: await git('rev-parse', 'main^{tree}') },
+        granting: null,
         active: { oid: await git('rev-parse', 'main:grants/active/pr-1.yaml') },
         revoked: null,
         refused: null,
         failed: null,
+        // `history(path:)` is `git log -- <path>`: the commit that wrote the record, none for the others.
+        grantingHistory: { nodes: [] },
+        activeHistory: { nodes: [{ oid: recordCommit }] },
+        revokedHistory: { nodes: [] },
+        refusedHistory: { nodes: [] },
+        failedHistory: { nodes: [] },
       },
     })
     const pull = data.repository.pullRequest
@@ -203,13 +212,16 @@ describe('the GraphQL queries the app sends', () => {
 
   it('jitRecordsAt: which records of a request exist at a commit', async () => {
     const atMerge = await run<any>(RECORDS_AT_QUERY, { ...repo, commit: granted.mergeSha, ...recordVariables('pr-1') })
-    expect(atMerge.repository.object).toEqual({ active: null, revoked: null, refused: null, failed: null })
+    expect(atMerge.repository.object).toMatchObject({ granting: null, active: null, revoked: null, refused: null, failed: null })
     const atMain = await run<any>(RECORDS_AT_QUERY, { ...repo, commit: await git('rev-parse', 'main'), ...recordVariables('pr-0') })
-    expect(atMain.repository.object).toEqual({
+    expect(atMain.repository.object).toMatchObject({
+      granting: null,
       active: null,
       revoked: { oid: await git('rev-parse', 'main:grants/revoked/pr-0.yaml') },
       refused: null,
       failed: null,
+      revokedHistory: { nodes: [{ oid: (await git('log', '-1', '--format=%H', 'main', '--', 'grants/revoked/pr-0.yaml')).trim() }] },
+      activeHistory: { nodes: [] },
     })
   })
 
@@ -241,10 +253,11 @@ describe('the GraphQL queries the app sends', () => {
       settings: { text: 'pending_max_age: 7d\n' },
       policies: { __typename: 'Tree' },
     })
-    const expressions = { active: `${main}:grants/active`, revoked: `${main}:grants/revoked` }
-    const folders = Object.fromEntries(RECORD_STATES.map((state) => [state, `${main}:grants/${state}`]))
+    const expressions = { active: `${main}:grants/active`, revoked: `${main}:grants/revoked`, granting: `${main}:grants/pending` }
+    const folders = Object.fromEntries(RECORD_STATES.map((state) => [state, `${main}:${recordFolder(state)}`]))
     const records = await run<any>(GRANT_RECORDS_QUERY, { ...repo, ...folders, branch: 'main', merges: true })
     expect(records.repository).toMatchObject({
+      granting: null,
       active: { entries: [{ name: 'pr-1.yaml', type: 'blob', object: { text: 'id: pr-1\n', isTruncated: false } }] },
       revoked: { entries: [{ name: 'pr-0.yaml' }] },
       refused: null,
@@ -262,9 +275,17 @@ describe('the GraphQL queries the app sends', () => {
       },
     ])
     const names = await run<any>(GRANT_RECORD_NAMES_QUERY, { ...repo, ...expressions })
-    expect(names.repository).toEqual({ active: { entries: [{ name: 'pr-1.yaml' }] }, revoked: { entries: [{ name: 'pr-0.yaml' }] } })
-    const record = await run<any>(GRANT_RECORD_QUERY, { ...repo, path: `${main}:grants/active/pr-1.yaml` })
-    expect(record.repository.record).toEqual({ text: 'id: pr-1\n' })
+    expect(names.repository).toEqual({
+      granting: null,
+      active: { entries: [{ name: 'pr-1.yaml' }] },
+      revoked: { entries: [{ name: 'pr-0.yaml' }] },
+    })
+    const record = await run<any>(GRANT_RECORD_QUERY, {
+      ...repo,
+      path: `${main}:grants/active/pr-1.yaml`,
+      intentPath: `${main}:grants/pending/pr-1.yaml`,
+    })
+    expect(record.repository).toEqual({ record: { text: 'id: pr-1\n' }, intent: null })
   })
 
   it('jitMergeTimes: when each request merged', async () => {

@@ -1,6 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { DeleteRolePolicyCommand, IAMClient, IAMServiceException, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam'
+import {
+  DeleteRolePolicyCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  IAMServiceException,
+  ListRolePoliciesCommand,
+  NoSuchEntityException,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam'
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
 import nock from 'nock'
@@ -9,7 +17,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ActionCatalogue } from '../../../src/core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../../../src/aws/load-action-catalogue.js'
 import type { CloudProvider } from '../../../src/core/ports/cloud-provider.js'
-import type { FailureRecord, GrantRecord, RefusalRecord } from '../../../src/core/records/grant-record.js'
+import type { FailureRecord, GrantRecord, IntentRecord, RefusalRecord } from '../../../src/core/records/grant-record.js'
 import { parseCommitTrailers, parseRecordDocument } from '../../../src/core/records/record-document.js'
 import { registerGrantHandlers } from '../../../src/app/register-grant-handlers.js'
 import { createProvider } from '../../../src/aws/create-provider.js'
@@ -43,6 +51,10 @@ const CALLS = {
   comment: `POST ${REPO}/issues/42/comments`,
 }
 const COMMIT_CALLS = [CALLS.ref, CALLS.headCommit, CALLS.tree, CALLS.commit, CALLS.updateRef]
+// A grant is written ahead: the intent (the head read, then a commit), AWS, then the outcome on top of the
+// intent commit, whose head the workflow knows (no read): three calls more than one record commit.
+const GRANT_COMMIT_CALLS = [...COMMIT_CALLS, CALLS.tree, CALLS.commit, CALLS.updateRef]
+const INTENT = { tree: 'a1'.repeat(20), commit: 'a2'.repeat(20) }
 const TEAM_DIRECTORY: Record<string, string[]> = {
   security: ['carol', 'dan'],
   sre: ['alice', 'erin'],
@@ -92,6 +104,9 @@ beforeEach(() => {
   iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [], IsTruncated: false })
   iam.on(PutRolePolicyCommand).resolves({})
   iam.on(DeleteRolePolicyCommand).resolves({})
+  iam
+    .on(GetRolePolicyCommand)
+    .rejects(new NoSuchEntityException({ $metadata: { httpStatusCode: 404 }, message: 'The role policy cannot be found.' }))
 })
 
 afterEach(() => {
@@ -187,40 +202,60 @@ function mockReads(
   mockTeams()
 }
 
-function mockCommit(params: { conflict?: 'free' | 'recorded-meanwhile' } = {}): void {
+/** One record commit on top of main (`written`: the tree and commit it makes); `conflict` loses a race (422) once. */
+function mockCommit(params: { conflict?: 'free' | 'recorded-meanwhile'; written?: { tree: string; commit: string } } = {}): {
+  recorded: boolean
+} {
+  const written = params.written ?? { tree: SHAS.recordTree, commit: SHAS.recordCommit }
   github.rest('GET', `${REPO}/git/ref/heads%2Fmain`, { object: { sha: SHAS.main } })
   github.rest('GET', `${REPO}/git/commits/${SHAS.main}`, { sha: SHAS.main, tree: { sha: SHAS.mainTree } })
-  github.rest('POST', `${REPO}/git/trees`, { sha: SHAS.recordTree })
-  github.rest('POST', `${REPO}/git/commits`, { sha: SHAS.recordCommit })
+  github.rest('POST', `${REPO}/git/trees`, { sha: written.tree })
+  github.rest('POST', `${REPO}/git/commits`, { sha: written.commit })
   if (params.conflict) {
     github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { message: 'Update is not a fast forward' }, 422)
     github.rest('GET', `${REPO}/git/ref/heads%2Fmain`, { object: { sha: SHAS.movedMain } })
     github.rest('GET', `${REPO}/git/commits/${SHAS.movedMain}`, { sha: SHAS.movedMain, tree: { sha: SHAS.movedTree } })
     const recorded = params.conflict === 'recorded-meanwhile'
     github.graphql('jitRecordsAt', {
-      repository: { object: { active: recorded ? { oid: 'f'.repeat(40) } : null, revoked: null, refused: null, failed: null } },
+      repository: {
+        object: { granting: null, active: recorded ? { oid: 'f'.repeat(40) } : null, revoked: null, refused: null, failed: null },
+      },
     })
-    if (recorded) return
-    github.rest('POST', `${REPO}/git/trees`, { sha: SHAS.recordTree })
-    github.rest('POST', `${REPO}/git/commits`, { sha: SHAS.recordCommit })
+    if (recorded) return { recorded }
+    github.rest('POST', `${REPO}/git/trees`, { sha: written.tree })
+    github.rest('POST', `${REPO}/git/commits`, { sha: written.commit })
   }
+  github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { ref: 'refs/heads/main', object: { sha: written.commit } })
+  return { recorded: false }
+}
+
+/**
+ * The intent commit, then (unless the intent found the request recorded meanwhile) the outcome commit on
+ * top of it. `conflict` makes the intent's ref update lose a race (422) once.
+ */
+function mockGrantCommits(params: { conflict?: 'free' | 'recorded-meanwhile'; outcome?: boolean } = {}): void {
+  const { recorded } = mockCommit({ ...(params.conflict ? { conflict: params.conflict } : {}), written: INTENT })
+  if (recorded || params.outcome === false) return
+  github.rest('POST', `${REPO}/git/trees`, { sha: SHAS.recordTree })
+  github.rest('POST', `${REPO}/git/commits`, { sha: SHAS.recordCommit })
   github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { ref: 'refs/heads/main', object: { sha: SHAS.recordCommit } })
 }
 
-/** The one record file the commit wrote, parsed back (which also validates it against the schema). */
-function committedRecord<T>(index = 0): { path: string; record: T; text: string } {
+/** The record file a commit wrote (the last one by default), parsed back (which also validates it against the schema). */
+function committedRecord<T>(index = -1): { path: string; record: T; text: string } {
   const trees = github.seen.filter((call) => call.name === CALLS.tree)
-  const tree = (trees[index]?.body['tree'] ?? []) as { path: string; content: string; mode: string; type: string }[]
+  const entries = (trees.at(index)?.body['tree'] ?? []) as { path: string; content?: string; sha?: null; mode: string; type: string }[]
+  const tree = entries.filter((entry) => entry.content !== undefined)
   expect(tree).toHaveLength(1)
-  const [file] = tree
+  const [file] = tree as { path: string; content: string; mode: string; type: string }[]
   expect(file).toMatchObject({ mode: '100644', type: 'blob' })
   const parsed = parseRecordDocument({ file: file!.path, text: file!.content })
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
   return { path: file!.path, record: parsed.value as T, text: file!.content }
 }
 
-function commitMessage(index = 0): string {
-  return String(github.seen.filter((call) => call.name === CALLS.commit)[index]?.body['message'])
+function commitMessage(index = -1): string {
+  return String(github.seen.filter((call) => call.name === CALLS.commit).at(index)?.body['message'])
 }
 
 const puts = () => iam.commandCalls(PutRolePolicyCommand).map((call) => call.args[0].input)
@@ -229,11 +264,11 @@ describe('a merged, approved request', () => {
   it('grants in AWS once, commits grants/active/pr-42.yaml with trailers, and tells the pull request', async () => {
     const probot = await startApp()
     mockReads()
-    mockCommit()
+    mockGrantCommits()
     github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
     await receive(probot)
 
-    expect(github.calls).toEqual([CALLS.pr, CALLS.merge, CALLS.activity, CALLS.teams, ...COMMIT_CALLS, CALLS.comment])
+    expect(github.calls).toEqual([CALLS.pr, CALLS.merge, CALLS.activity, CALLS.teams, ...GRANT_COMMIT_CALLS, CALLS.comment])
     // The rules come from the merge commit's first parent, the request from the head, the records from main.
     expect(github.bodyOf(CALLS.merge)['variables']).toEqual({
       owner: 'acme',
@@ -246,6 +281,7 @@ describe('a merged, approved request', () => {
       codeowners1: 'CODEOWNERS',
       codeowners2: 'docs/CODEOWNERS',
       settings: '.github/jit.yml',
+      granting: 'grants/pending/pr-42.yaml',
       active: 'grants/active/pr-42.yaml',
       revoked: 'grants/revoked/pr-42.yaml',
       refused: 'grants/refused/pr-42.yaml',
@@ -283,6 +319,23 @@ describe('a merged, approved request', () => {
     // The record: everything an auditor needs without GitHub.
     const request = readAccessRepoFile(INCIDENT_REQUEST)
     const policy = readAccessRepoFile('policies/prod-ec2-incident.yaml')
+    // Written ahead: the intent names the policy before AWS is called; the outcome replaces it.
+    const intent = committedRecord<IntentRecord>(0)
+    expect(intent.path).toBe('grants/pending/pr-42.yaml')
+    expect(intent.record).toMatchObject({
+      state: 'granting',
+      intended_at: '2026-11-29T09:30:07Z',
+      targets: [{ account: '111111111111', principal: ALICE_111, aws_policy_name: POLICY_NAME }],
+      not_before: '2026-11-29T09:30:00Z',
+      expires_at: '2026-11-29T11:30:00Z',
+    })
+    expect(parseCommitTrailers(commitMessage(0))).toContainEqual(['Jit-Action', 'intent'])
+    const outcomeTree = github.seen.filter((call) => call.name === CALLS.tree).at(-1)?.body['tree']
+    expect(outcomeTree).toContainEqual({ path: 'grants/pending/pr-42.yaml', mode: '100644', type: 'blob', sha: null })
+    expect(github.seen.filter((call) => call.name === CALLS.commit).map((call) => call.body['parents'])).toEqual([
+      [SHAS.main],
+      [INTENT.commit],
+    ])
     const { path, record } = committedRecord<GrantRecord>()
     expect(path).toBe('grants/active/pr-42.yaml')
     expect(record).toEqual({
@@ -330,10 +383,13 @@ describe('a merged, approved request', () => {
       dry_run: false,
     })
 
-    // One commit on top of main, the ref moved without force.
-    expect(github.bodyOf(CALLS.tree)['base_tree']).toBe(SHAS.mainTree)
-    expect(github.bodyOf(CALLS.commit)['parents']).toEqual([SHAS.main])
-    expect(github.bodyOf(CALLS.updateRef)).toEqual({ sha: SHAS.recordCommit, force: false })
+    // The intent on top of main, the outcome on top of the intent, each ref move without force.
+    const bodies = (name: string) => github.seen.filter((call) => call.name === name).map((call) => call.body)
+    expect(bodies(CALLS.tree).map((body) => body['base_tree'])).toEqual([SHAS.mainTree, INTENT.tree])
+    expect(bodies(CALLS.updateRef)).toEqual([
+      { sha: INTENT.commit, force: false },
+      { sha: SHAS.recordCommit, force: false },
+    ])
     const message = commitMessage()
     expect(message.split('\n')[0]).toBe(
       'Grant pr-42: alice gets ec2:StopInstances, ec2:TerminateInstances in 111111111111 until 2026-11-29 11:30 UTC',
@@ -359,7 +415,7 @@ describe('a merged, approved request', () => {
   it('grants once when the same webhook is delivered twice: the second delivery finds the record and does nothing', async () => {
     const probot = await startApp()
     mockReads()
-    mockCommit()
+    mockGrantCommits()
     github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
     await receive(probot)
     const first = github.calls.length
@@ -369,7 +425,7 @@ describe('a merged, approved request', () => {
 
     expect(github.calls.slice(first)).toEqual([CALLS.pr, CALLS.merge])
     expect(puts()).toHaveLength(1)
-    expect(github.seen.filter((call) => call.name === CALLS.tree)).toHaveLength(1)
+    expect(github.seen.filter((call) => call.name === CALLS.tree)).toHaveLength(2)
   })
 
   it('retries a throttled put (with the injected sleep) and then records the grant', async () => {
@@ -382,7 +438,7 @@ describe('a merged, approved request', () => {
     iam.on(PutRolePolicyCommand).rejectsOnce(throttled).resolves({})
     const probot = await startApp()
     mockReads()
-    mockCommit()
+    mockGrantCommits()
     github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
     await receive(probot)
 
@@ -396,7 +452,7 @@ describe('a merged, approved request', () => {
   it('retries the record commit when main moved (422), checks for a record at the new head, and commits once', async () => {
     const probot = await startApp()
     mockReads()
-    mockCommit({ conflict: 'free' })
+    mockGrantCommits({ conflict: 'free' })
     github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
     await receive(probot)
 
@@ -416,6 +472,9 @@ describe('a merged, approved request', () => {
       CALLS.tree,
       CALLS.commit,
       CALLS.updateRef,
+      CALLS.tree,
+      CALLS.commit,
+      CALLS.updateRef,
       CALLS.comment,
     ])
     expect(github.seen.filter((call) => call.name === CALLS.recordsAt)[0]?.body['variables']).toMatchObject({
@@ -425,27 +484,29 @@ describe('a merged, approved request', () => {
     expect(github.seen.filter((call) => call.name === CALLS.commit).map((call) => call.body['parents'])).toEqual([
       [SHAS.main],
       [SHAS.movedMain],
+      [INTENT.commit],
     ])
-    expect(committedRecord<GrantRecord>(1).record.targets[0]?.aws_policy_name).toBe(POLICY_NAME)
+    expect(committedRecord<IntentRecord>(1).path).toBe('grants/pending/pr-42.yaml')
+    expect(committedRecord<GrantRecord>().record.targets[0]?.aws_policy_name).toBe(POLICY_NAME)
     expect(puts()).toHaveLength(1)
   })
 
   it('commits nothing when another replica recorded the request while main moved', async () => {
     const probot = await startApp()
     mockReads()
-    mockCommit({ conflict: 'recorded-meanwhile' })
+    mockGrantCommits({ conflict: 'recorded-meanwhile' })
     await receive(probot)
 
     expect(github.calls.slice(-3)).toEqual([CALLS.ref, CALLS.movedCommit, CALLS.recordsAt])
     expect(github.calls).not.toContain(CALLS.comment)
-    // Both replicas put the same policy name: the second put overwrote the first, it did not add one.
-    expect(puts().map((input) => input.PolicyName)).toEqual([POLICY_NAME])
+    // The intent lost the race: the other replica grants, this one never calls AWS.
+    expect(puts()).toEqual([])
   })
 
   it('dry run: no AWS call, the record and the commit say dry run, the comment says what would have been done', async () => {
     const probot = await startApp({ JIT_DRY_RUN: '1' })
     mockReads()
-    mockCommit()
+    mockGrantCommits()
     github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
     await receive(probot)
 
@@ -535,12 +596,16 @@ describe('a grant AWS refuses', () => {
     iam.on(PutRolePolicyCommand).rejects(denied)
     const probot = await startApp()
     mockReads()
-    mockCommit()
+    mockGrantCommits()
     github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
     await receive(probot)
 
     expect(puts()).toHaveLength(1)
     expect(sleeps).toEqual([])
+    // The failure is read back before it is recorded: the policy is not there.
+    expect(iam.commandCalls(GetRolePolicyCommand).map((call) => call.args[0].input)).toEqual([
+      { RoleName: 'jit-alice', PolicyName: POLICY_NAME },
+    ])
     const { path, record } = committedRecord<FailureRecord>()
     expect(path).toBe('grants/failed/pr-42.yaml')
     expect(record.error).toContain('AccessDenied: not authorized to perform iam:PutRolePolicy')
@@ -588,13 +653,18 @@ describe('a grant AWS refuses', () => {
     })
     const probot = await startApp()
     mockReads({ request })
-    mockCommit()
+    mockGrantCommits()
     github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
     await receive(probot)
 
-    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input.RoleArn)).toEqual([
-      'arn:aws:iam::111111111111:role/jit-granter',
-      'arn:aws:iam::222222222222:role/jit-granter',
+    // The grant's sessions, then the read-back's: the failure is recorded only once AWS is seen to hold nothing.
+    expect(
+      sts.commandCalls(AssumeRoleCommand).map((call) => `${call.args[0].input.RoleArn} as ${call.args[0].input.RoleSessionName}`),
+    ).toEqual([
+      'arn:aws:iam::111111111111:role/jit-granter as jit-pr-42-grant',
+      'arn:aws:iam::222222222222:role/jit-granter as jit-pr-42-grant',
+      'arn:aws:iam::111111111111:role/jit-granter as jit-pr-42-list',
+      'arn:aws:iam::222222222222:role/jit-granter as jit-pr-42-list',
     ])
     expect(puts().map((input) => input.PolicyName)).toEqual([POLICY_NAME, POLICY_NAME])
     expect(iam.commandCalls(DeleteRolePolicyCommand).map((call) => call.args[0].input)).toEqual([
@@ -628,8 +698,7 @@ describe('GitHub failures', () => {
   it('a failed record commit after the grant: the comment says the access is in AWS but not recorded', async () => {
     const probot = await startApp()
     mockReads()
-    github.rest('GET', `${REPO}/git/ref/heads%2Fmain`, { object: { sha: SHAS.main } })
-    github.rest('GET', `${REPO}/git/commits/${SHAS.main}`, { sha: SHAS.main, tree: { sha: SHAS.mainTree } })
+    mockGrantCommits({ outcome: false })
     github.rest('POST', `${REPO}/git/trees`, { message: 'Server Error' }, 500)
     github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
     await expect(receive(probot)).rejects.toThrow(/Could not commit grants\/active\/pr-42.yaml to main/)

@@ -97,6 +97,11 @@ const revocation = {
     revoked_at: dateTime,
     revoked_by: login,
     reason: { enum: ['expired', 'early', 'orphan', 'superseded'] },
+    while_granting: {
+      description:
+        'True when the grant was still being written (grants/pending/) when it was revoked; aws says whether its policy was in place.',
+      type: 'boolean',
+    },
     aws: {
       type: 'array',
       items: {
@@ -109,40 +114,69 @@ const revocation = {
   },
 } as const
 
+/** What a grant is, whether it is about to be written (granting) or was (active, revoked). */
+const grantProperties = {
+  ...base,
+  extends: { description: 'The grant this one extends, if any.', ...nullable({ type: 'string', pattern: GRANT_ID_PATTERN }) },
+  approvals: { description: 'Each approval that counted, with the rule it counted for.', type: 'array', items: approval },
+  policies: {
+    description:
+      'The policies that covered the request, as read at the base of the merge (empty only in a record rebuilt from an orphan policy).',
+    type: 'array',
+    items: recordedPolicy,
+  },
+  targets: {
+    description: 'One principal in one account, and the policy written there.',
+    type: 'array',
+    minItems: 1,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['account', 'principal', 'actions', 'resources', 'aws_policy_name'],
+      properties: target,
+    },
+  },
+  not_before: { description: 'Access starts strictly after this instant.', ...dateTime },
+  expires_at: { description: 'Access ends strictly before this instant.', ...dateTime },
+  revoke_sessions: { description: 'Whether revocation also cuts sessions issued before it.', type: 'boolean' },
+  dry_run: { description: 'True when nothing was written to AWS (JIT_DRY_RUN=1).', type: 'boolean' },
+} as const
+const grantRequired = [
+  ...baseRequired,
+  'extends',
+  'approvals',
+  'policies',
+  'targets',
+  'not_before',
+  'expires_at',
+  'revoke_sessions',
+] as const
+
 /** `grants/active/` and `grants/revoked/`: a grant written to AWS (or, with dry_run, that would have been). */
 export const grantRecordBranch = {
   description: 'A grant in force (active) or ended (revoked).',
   type: 'object',
   additionalProperties: false,
-  required: [...baseRequired, 'extends', 'approvals', 'policies', 'targets', 'not_before', 'expires_at', 'granted_at', 'revoke_sessions'],
+  required: [...grantRequired, 'granted_at'],
   properties: {
-    ...base,
+    ...grantProperties,
     state: { description: 'active, or revoked once it ended.', enum: ['active', 'revoked'] },
-    extends: { description: 'The grant this one extends, if any.', ...nullable({ type: 'string', pattern: GRANT_ID_PATTERN }) },
-    approvals: { description: 'Each approval that counted, with the rule it counted for.', type: 'array', items: approval },
-    policies: {
-      description:
-        'The policies that covered the request, as read at the base of the merge (empty only in a record rebuilt from an orphan policy).',
-      type: 'array',
-      items: recordedPolicy,
-    },
-    targets: {
-      description: 'One principal in one account, and the policy written there.',
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['account', 'principal', 'actions', 'resources', 'aws_policy_name'],
-        properties: target,
-      },
-    },
-    not_before: { description: 'Access starts strictly after this instant.', ...dateTime },
-    expires_at: { description: 'Access ends strictly before this instant.', ...dateTime },
     granted_at: { description: 'When the app wrote the grant.', ...dateTime },
-    revoke_sessions: { description: 'Whether revocation also cuts sessions issued before it.', type: 'boolean' },
-    dry_run: { description: 'True when nothing was written to AWS (JIT_DRY_RUN=1).', type: 'boolean' },
     revocation,
+  },
+} as const
+
+/** `grants/pending/`: a grant about to be written to AWS, committed before the first AWS call. */
+export const intentRecordBranch = {
+  description:
+    'A grant being written (granting): committed before any AWS call, replaced by the outcome (active or failed). One left behind says what may be live in AWS; the sweep finishes it.',
+  type: 'object',
+  additionalProperties: false,
+  required: [...grantRequired, 'intended_at'],
+  properties: {
+    ...grantProperties,
+    state: { description: 'Always granting.', const: 'granting' },
+    intended_at: { description: 'When the app committed the intent, just before calling AWS.', ...dateTime },
   },
 } as const
 
@@ -198,11 +232,12 @@ export const grantRecordSchema = {
   title: 'JIT access grant record',
   description:
     'An audit record the app commits to grants/<state>/<id>.yaml: who asked for what and why, who approved, what was written in AWS and when it ends. Written by the app only.',
-  oneOf: [grantRecordBranch, refusalRecordBranch, failureRecordBranch],
+  oneOf: [intentRecordBranch, grantRecordBranch, refusalRecordBranch, failureRecordBranch],
 } as const
 
 /** The branch of the schema for each state, so a record is checked against the one shape it claims. */
 export const RECORD_BRANCHES = {
+  granting: intentRecordBranch,
   active: grantRecordBranch,
   revoked: grantRecordBranch,
   refused: refusalRecordBranch,

@@ -334,7 +334,8 @@ export class FakeGitHubRepo {
     this.scope.post(`${repoPath}/git/trees`).reply(201, (_uri, body) => {
       this.calls.push('POST tree')
       const { base_tree, tree } = body as { base_tree: string; tree: { path: string; content?: string; sha?: null }[] }
-      const files = new Map(this.files(base_tree.replace(/^tree-/, '')))
+      // A base tree is a commit's (`tree-<commit>`), or one this fake wrote (a commit built on the one just made).
+      const files = new Map(this.pendingTrees.get(base_tree) ?? this.files(base_tree.replace(/^tree-/, '')))
       for (const change of tree) {
         if (change.sha === null) {
           // GitHub refuses to delete a path that is not in the base tree.
