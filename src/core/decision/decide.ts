@@ -5,7 +5,7 @@ import { resolveApprovers, evaluateApprovalRule, isEligibleApprover, type Approv
 import { findOwners } from '../matching/codeowners.js'
 import type { Blocker, Decision, DecisionInput, Dismissal, ItemResult, NearMiss, PolicyResult, TeamMembers } from './decision.js'
 import type { InputError } from '../files/input-error.js'
-import { findGrantCoverage, findUncoveredPart, grantsCoverItem } from '../matching/compiled-grants.js'
+import { createCoverageMemo, findGrantCoverage, findUncoveredPart, grantsCoverItem } from '../matching/compiled-grants.js'
 import type { IndexedPolicy, PolicyIndex } from '../matching/policy-index.js'
 import type { Policy } from '../files/policy.js'
 import type { JitSettings } from '../files/settings.js'
@@ -60,7 +60,8 @@ export function decide(input: DecisionInput): Decision {
   const index = input.repository.policyIndex
   const requester = { request, author, teams: input.teams }
   // The hot path answers yes/no with compiled patterns; reasons are built only for an item left uncovered.
-  const covered = listRequestItems(request).map((item) => ({ item, policies: findCoveringPolicies(index, item) }))
+  const covers = createCoverageMemo()
+  const covered = listRequestItems(request).map((item) => ({ item, policies: findCoveringPolicies(index, item, covers) }))
   // Each policy is judged once per decision, however many items it covers: a result when it is open to the request.
   const judged = new Map(
     [...new Set(covered.flatMap(({ policies }) => policies))].map((policy) => [
@@ -123,9 +124,10 @@ export function decide(input: DecisionInput): Decision {
 export function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 'headSha' | 'now' | 'catalogue'>): string[] {
   if (!input.request.ok) return []
   const teams = new Set<string>()
+  const covers = createCoverageMemo()
   let needsOwners = false
   for (const item of listRequestItems(input.request.value)) {
-    for (const policy of findCoveringPolicies(input.repository.policyIndex, item)) {
+    for (const policy of findCoveringPolicies(input.repository.policyIndex, item, covers)) {
       policy.requesters.teams.forEach((team) => teams.add(team))
       for (const rule of policy.approvals) {
         if (rule.from.kind === 'principals') rule.from.teams.forEach((team) => teams.add(team))
@@ -149,8 +151,9 @@ export function codeOwnersToVerify(input: Omit<DecisionInput, 'teams' | 'reviews
 } {
   const codeowners = input.repository.codeowners
   if (!input.request.ok || !codeowners) return { users: [], teams: [] }
+  const covers = createCoverageMemo()
   const needsOwners = listRequestItems(input.request.value).some((item) =>
-    findCoveringPolicies(input.repository.policyIndex, item).some((policy) =>
+    findCoveringPolicies(input.repository.policyIndex, item, covers).some((policy) =>
       policy.approvals.some((rule) => rule.from.kind === 'codeowners'),
     ),
   )
@@ -159,13 +162,15 @@ export function codeOwnersToVerify(input: Omit<DecisionInput, 'teams' | 'reviews
   return { users: [...ownership.users].sort(), teams: [...ownership.teams].sort() }
 }
 
-/** The policies whose grants cover an item, in index order. */
-function findCoveringPolicies(index: PolicyIndex, item: RequestItem): Policy[] {
+/** The policies whose grants cover an item, in index order (`covers` remembers answers across one request's items). */
+function findCoveringPolicies(index: PolicyIndex, item: RequestItem, covers: CoverageCheck = grantsCoverItem): Policy[] {
   return index
     .lookup(item.action, item.account)
-    .filter((indexed) => grantsCoverItem(indexed.grants, item))
+    .filter((indexed) => covers(indexed.grants, item))
     .map((indexed) => indexed.policy)
 }
+
+type CoverageCheck = typeof grantsCoverItem
 
 function invalidDecision(
   base: Pick<Decision, 'requestPath' | 'author' | 'headSha' | 'evaluatedAt'>,
