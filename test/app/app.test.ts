@@ -692,22 +692,19 @@ describe('merge queues (merge_group.checks_requested)', () => {
       ],
     })
   const compare = (files: { filename: string; status: string; sha: string }[]) => ({ status: 'ahead', files })
-
-  it('an approved request alone in its group: the same success on the group commit, the PR left as it is', async () => {
+  const reviewedRequest = { filename: INCIDENT_REQUEST, status: 'added', sha: REQUEST_BLOB }
+  /** An approved #42 queued in a group whose commit changes `groupFiles` from its base; then the delivery. */
+  async function receiveApprovedGroup(groupFiles: { filename: string; status: string; sha: string }[]): Promise<void> {
     github.token()
     approvedReads()
-    github.rest(
-      'GET',
-      `${PR_PATH}/compare/${BASE_SHA}...${GROUP_SHA}`,
-      compare([{ filename: INCIDENT_REQUEST, status: 'added', sha: REQUEST_BLOB }]),
-    )
-    github.rest(
-      'GET',
-      `${PR_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`,
-      compare([{ filename: INCIDENT_REQUEST, status: 'added', sha: REQUEST_BLOB }]),
-    )
+    github.rest('GET', `${PR_PATH}/compare/${BASE_SHA}...${GROUP_SHA}`, compare(groupFiles))
+    github.rest('GET', `${PR_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`, compare([reviewedRequest]))
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 40 })
     await receive('merge_group', payload('merge_group.checks_requested'))
+  }
+
+  it('an approved request alone in its group: the same success on the group commit, the PR left as it is', async () => {
+    await receiveApprovedGroup([reviewedRequest])
 
     expect(github.calls).toEqual([
       'graphql jitPullRequest',
@@ -729,20 +726,7 @@ describe('merge queues (merge_group.checks_requested)', () => {
   })
 
   it('a group whose request blob is not the reviewed one fails, and says which file', async () => {
-    github.token()
-    approvedReads()
-    github.rest(
-      'GET',
-      `${PR_PATH}/compare/${BASE_SHA}...${GROUP_SHA}`,
-      compare([{ filename: INCIDENT_REQUEST, status: 'added', sha: 'c'.repeat(40) }]),
-    )
-    github.rest(
-      'GET',
-      `${PR_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`,
-      compare([{ filename: INCIDENT_REQUEST, status: 'added', sha: REQUEST_BLOB }]),
-    )
-    github.rest('POST', `${PR_PATH}/check-runs`, { id: 41 })
-    await receive('merge_group', payload('merge_group.checks_requested'))
+    await receiveApprovedGroup([{ filename: INCIDENT_REQUEST, status: 'added', sha: 'c'.repeat(40) }])
 
     expect(checkRun()).toMatchObject({
       head_sha: GROUP_SHA,
@@ -753,23 +737,10 @@ describe('merge queues (merge_group.checks_requested)', () => {
   })
 
   it('a group that also changes a policy fails, naming it', async () => {
-    github.token()
-    approvedReads()
-    github.rest(
-      'GET',
-      `${PR_PATH}/compare/${BASE_SHA}...${GROUP_SHA}`,
-      compare([
-        { filename: 'policies/prod-ec2-incident.yaml', status: 'modified', sha: 'd'.repeat(40) },
-        { filename: INCIDENT_REQUEST, status: 'added', sha: REQUEST_BLOB },
-      ]),
-    )
-    github.rest(
-      'GET',
-      `${PR_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`,
-      compare([{ filename: INCIDENT_REQUEST, status: 'added', sha: REQUEST_BLOB }]),
-    )
-    github.rest('POST', `${PR_PATH}/check-runs`, { id: 42 })
-    await receive('merge_group', payload('merge_group.checks_requested'))
+    await receiveApprovedGroup([
+      { filename: 'policies/prod-ec2-incident.yaml', status: 'modified', sha: 'd'.repeat(40) },
+      { filename: INCIDENT_REQUEST, status: 'added', sha: REQUEST_BLOB },
+    ])
 
     expect(checkRun()).toMatchObject({ head_sha: GROUP_SHA, conclusion: 'failure' })
     expect(checkRun().output.summary).toContain(
