@@ -2,7 +2,13 @@ import type { EmulatorContext, PendingEvent } from './emulator-context.js'
 import type { ActivityType, IssueCommentRecord, PullRequestRecord, RepositoryPermission, ReviewRecord } from './emulator-state.js'
 import type { GitIdentity } from './git-store.js'
 import type { WebhookDelivery } from './webhook-deliverer.js'
-import { buildIssueCommentEvent, buildPullRequestEvent, buildPushEvent, buildReviewEvent } from './webhook-payloads.js'
+import {
+  buildIssueCommentEvent,
+  buildMergeGroupEvent,
+  buildPullRequestEvent,
+  buildPushEvent,
+  buildReviewEvent,
+} from './webhook-payloads.js'
 
 /** File contents to write; `null` deletes the path. */
 export type FileChanges = Readonly<Record<string, string | null>>
@@ -31,6 +37,8 @@ export class ControlActionError extends Error {
 export class GitHubControlApi {
   private readonly context: EmulatorContext
   private readonly send: (event: PendingEvent) => Promise<WebhookDelivery>
+  /** The merge queue of each base branch: its groups' commits, first in line first. */
+  private readonly queues = new Map<string, readonly string[]>()
 
   constructor(params: { context: EmulatorContext; send: (event: PendingEvent) => Promise<WebhookDelivery> }) {
     this.context = params.context
@@ -317,6 +325,43 @@ export class GitHubControlApi {
     })
     const delivery = await this.send(await buildPullRequestEvent(this.context, { action: 'closed', pull, senderLogin: params.by }))
     return { mergeCommitSha, commits, delivery }
+  }
+
+  /**
+   * "Merge when ready" with a merge queue: GitHub builds the group's temporary merge commit (first parent
+   * the group ahead in the queue, or the base branch's tip; second parent the pull request's head) on
+   * `refs/heads/gh-readonly-queue/<base>/pr-<number>-<head sha>`, and delivers `merge_group.checks_requested`
+   * with `base_sha` the group's parent commit. Throws on conflicts, as GitHub removes such a pull request.
+   */
+  async enqueuePullRequest(
+    number: number,
+    params: { by: string },
+  ): Promise<ActionResult & { headSha: string; headRef: string; baseSha: string }> {
+    const pull = this.openPull(number)
+    const { store } = this.context
+    const baseRef = `refs/heads/${pull.baseRef}`
+    const queue = this.queues.get(baseRef) ?? []
+    const ahead = queue[queue.length - 1]
+    const baseSha = ahead ?? (await store.readRef(baseRef))
+    if (baseSha === undefined) throw new ControlActionError(`Base branch ${pull.baseRef} does not exist`)
+    const merge = await store.mergeTrees(baseSha, pull.headSha)
+    if (!merge.clean)
+      throw new ControlActionError(`Pull request #${number} conflicts with the merge queue in: ${merge.conflicts.join(', ')}`)
+    const now = this.context.clock()
+    const headSha = await store.createCommit({
+      tree: merge.tree,
+      parents: [baseSha, pull.headSha],
+      message: `Merge pull request #${number} from ${pull.headOwner}/${pull.headRef}\n\n${pull.title}\n`,
+      author: this.identity(params.by, now),
+      committer: { name: 'GitHub', email: 'noreply@github.com', date: now },
+    })
+    const headRef = `refs/heads/gh-readonly-queue/${pull.baseRef}/pr-${number}-${pull.headSha}`
+    if (!(await store.updateRef(headRef, headSha, null))) throw new ControlActionError(`#${number} is already in the merge queue`)
+    this.queues.set(baseRef, [...queue, headSha])
+    const head = await store.readCommit(headSha)
+    if (head === undefined) throw new ControlActionError(`The merge group commit ${headSha} is missing`)
+    const delivery = await this.send(buildMergeGroupEvent(this.context, { headRef, baseRef, baseSha, head, senderLogin: params.by }))
+    return { headSha, headRef, baseSha, delivery }
   }
 
   /** Closes without merging (`pull_request.closed`, `merged: false`). */

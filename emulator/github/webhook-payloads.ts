@@ -1,5 +1,6 @@
 import type { EmulatorContext, PendingEvent } from './emulator-context.js'
 import type { IssueCommentRecord, PullRequestRecord, ReviewRecord } from './emulator-state.js'
+import type { GitCommit } from './git-store.js'
 import { issueCommentJson, pullRequestJson, repositoryJson, reviewJson, toIso, userJson } from './rest-shapes.js'
 
 // Webhook payloads, shaped like GitHub's (checked against the `webhook-*` schemas of its OpenAPI description).
@@ -107,6 +108,38 @@ export function buildPushEvent(
       head_commit: null,
       pusher: { name: params.pusherLogin, email: null },
       ...envelope(context, params.pusherLogin),
+    },
+  }
+}
+
+/**
+ * `merge_group.checks_requested`: the merge queue built a group (GitHub's temporary merge commit on
+ * `gh-readonly-queue/<base>/pr-<number>-<head sha>`) and asks for the required checks on it.
+ */
+export function buildMergeGroupEvent(
+  context: EmulatorContext,
+  params: { headRef: string; baseRef: string; baseSha: string; head: GitCommit; senderLogin: string },
+): PendingEvent {
+  const person = (which: 'author' | 'committer') => ({ name: params.head[which].name, email: params.head[which].email })
+  return {
+    event: 'merge_group',
+    payload: {
+      action: 'checks_requested',
+      merge_group: {
+        head_sha: params.head.sha,
+        head_ref: params.headRef,
+        base_sha: params.baseSha,
+        base_ref: params.baseRef,
+        head_commit: {
+          id: params.head.sha,
+          tree_id: params.head.tree,
+          message: params.head.message.replace(/\n$/, ''),
+          timestamp: toIso(params.head.committer.date),
+          author: person('author'),
+          committer: person('committer'),
+        },
+      },
+      ...envelope(context, params.senderLogin),
     },
   }
 }

@@ -7,6 +7,7 @@ import { createFilesCache } from '../github/files-at-commit.js'
 import { registerGrantHandlers } from './register-grant-handlers.js'
 import { registerSweepHandlers, type Schedule } from './register-sweep-handlers.js'
 import { runAccessCheck } from '../workflows/check/run-access-check.js'
+import { runMergeGroupCheck } from '../workflows/check/run-merge-group-check.js'
 import { createProvider } from '../aws/create-provider.js'
 import type { ObservedPush } from '../github/pull-request-facts.js'
 import { parsePushRecord } from '../github/push-record.js'
@@ -94,6 +95,24 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
       for (const pull of context.payload.check_suite.pull_requests) {
         await check(context, { number: pull.number, headSha: context.payload.check_suite.head_sha })
       }
+    })
+
+    // A merge queue asks for the required checks on its group's commit: the same decision as the pull request's,
+    // published there only when the group changes exactly what the reviewed head changes.
+    app.on('merge_group.checks_requested', async (context) => {
+      const { owner, repo } = context.repo()
+      const group = context.payload.merge_group
+      await runMergeGroupCheck({
+        octokit: context.octokit,
+        log: context.log.child({ delivery: context.id, event: 'merge_group.checks_requested' }),
+        owner,
+        repo,
+        group: { headSha: group.head_sha, headRef: group.head_ref, baseSha: group.base_sha, baseRef: group.base_ref },
+        cache,
+        catalogue,
+        now: now(),
+        engine,
+      })
     })
 
     // The cloud is chosen once, at load: a misconfigured environment stops the app before its first merge.

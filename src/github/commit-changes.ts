@@ -18,7 +18,7 @@ const repoKey = (target: Target): string => `${target.owner}/${target.repo}`.toL
 
 interface CompareData {
   status: string
-  files?: { filename: string; status: string }[]
+  files?: { filename: string; status: string; sha?: string | null }[]
 }
 
 /** How `head` differs from `base` (`GET /compare/{base}...{head}`), cached: both SHAs are immutable. */
@@ -37,7 +37,10 @@ export async function readComparison(
       basehead: `${params.base}...${params.head}`,
     }),
   )
-  const comparison: Comparison = { status: data.status, files: (data.files ?? []).map((f) => ({ path: f.filename, status: f.status })) }
+  const comparison: Comparison = {
+    status: data.status,
+    files: (data.files ?? []).map((f) => ({ path: f.filename, status: f.status, ...(f.sha ? { sha: f.sha } : {}) })),
+  }
   cache.set(key, { comparison })
   return comparison
 }

@@ -32,7 +32,8 @@ export interface CommitReads {
 export interface Comparison {
   /** `ahead`, `behind`, `diverged` or `identical`. */
   readonly status: string
-  readonly files: readonly { readonly path: string; readonly status: string }[]
+  /** Each changed file, with its blob at the head (`sha`, when GitHub gave one). */
+  readonly files: readonly { readonly path: string; readonly status: string; readonly sha?: string }[]
 }
 
 /** One cached read; each key's namespace says which field it holds. */

@@ -35,7 +35,12 @@ const { privateKey } = generateKeyPairSync('rsa', {
 })
 
 function payload(
-  name: 'pull_request.opened' | 'pull_request_review.submitted' | 'check_run.rerequested' | 'check_suite.rerequested',
+  name:
+    | 'pull_request.opened'
+    | 'pull_request_review.submitted'
+    | 'check_run.rerequested'
+    | 'check_suite.rerequested'
+    | 'merge_group.checks_requested',
 ): Record<string, any> {
   return JSON.parse(readFileSync(new URL(`../fixtures/webhooks/${name}.json`, import.meta.url), 'utf8'))
 }
@@ -671,5 +676,109 @@ describe('API calls per event', () => {
       commented: ['graphql jitPullRequest', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS],
       pushed: ['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS, UPDATE_COMMENT],
     })
+  })
+})
+
+describe('merge queues (merge_group.checks_requested)', () => {
+  const GROUP_SHA = '3'.repeat(40)
+  const GROUP_COMPARE = `GET ${PR_PATH}/compare/${BASE_SHA}...${GROUP_SHA}`
+  const REVIEWED_COMPARE = `GET ${PR_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`
+  const REQUEST_BLOB = 'b'.repeat(40)
+  const approvedReads = () =>
+    mockRequestReads({
+      reviews: [
+        { id: 1, login: 'bob', state: 'APPROVED' },
+        { id: 2, login: 'carol', state: 'APPROVED' },
+      ],
+    })
+  const compare = (files: { filename: string; status: string; sha: string }[]) => ({ status: 'ahead', files })
+  const reviewedRequest = { filename: INCIDENT_REQUEST, status: 'added', sha: REQUEST_BLOB }
+  /** An approved #42 queued in a group whose commit changes `groupFiles` from its base; then the delivery. */
+  async function receiveApprovedGroup(groupFiles: { filename: string; status: string; sha: string }[]): Promise<void> {
+    github.token()
+    approvedReads()
+    github.rest('GET', `${PR_PATH}/compare/${BASE_SHA}...${GROUP_SHA}`, compare(groupFiles))
+    github.rest('GET', `${PR_PATH}/compare/${BASE_SHA}...${HEAD_SHA}`, compare([reviewedRequest]))
+    github.rest('POST', `${PR_PATH}/check-runs`, { id: 40 })
+    await receive('merge_group', payload('merge_group.checks_requested'))
+  }
+
+  it('an approved request alone in its group: the same success on the group commit, the PR left as it is', async () => {
+    await receiveApprovedGroup([reviewedRequest])
+
+    expect(github.calls).toEqual([
+      'graphql jitPullRequest',
+      'graphql jitFiles',
+      'graphql jitTeams',
+      GROUP_COMPARE,
+      REVIEWED_COMPARE,
+      CHECK_RUNS,
+    ])
+    expect(github.bodyOf('graphql jitPullRequest')['variables']).toMatchObject({ number: 42 })
+    expect(checkRun()).toMatchObject({
+      name: 'jit / access request',
+      head_sha: GROUP_SHA,
+      status: 'completed',
+      conclusion: 'success',
+      output: { title: 'Approved: approved by @bob, @carol under policy prod-ec2-incident' },
+    })
+    expect(checkRun().output.summary).toContain('This merge group holds #42 and changes exactly what its reviewed head changes.')
+  })
+
+  it('a group whose request blob is not the reviewed one fails, and says which file', async () => {
+    await receiveApprovedGroup([{ filename: INCIDENT_REQUEST, status: 'added', sha: 'c'.repeat(40) }])
+
+    expect(checkRun()).toMatchObject({
+      head_sha: GROUP_SHA,
+      conclusion: 'failure',
+      output: { title: 'The merge group changes more than #42' },
+    })
+    expect(checkRun().output.summary).toContain(`The merge group's \`${INCIDENT_REQUEST}\` is not the one reviewed in #42 at 1111111.`)
+  })
+
+  it('a group that also changes a policy fails, naming it', async () => {
+    await receiveApprovedGroup([
+      { filename: 'policies/prod-ec2-incident.yaml', status: 'modified', sha: 'd'.repeat(40) },
+      { filename: INCIDENT_REQUEST, status: 'added', sha: REQUEST_BLOB },
+    ])
+
+    expect(checkRun()).toMatchObject({ head_sha: GROUP_SHA, conclusion: 'failure' })
+    expect(checkRun().output.summary).toContain(
+      'The merge group also changes `policies/prod-ec2-incident.yaml`, which #42 at 1111111 does not change.',
+    )
+  })
+
+  it('a pending request is pending on the group too, without reading the group', async () => {
+    github.token()
+    mockRequestReads({})
+    github.rest('POST', `${PR_PATH}/check-runs`, { id: 43 })
+    await receive('merge_group', payload('merge_group.checks_requested'))
+    expect(github.calls).toEqual(['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS])
+    expect(checkRun()).toMatchObject({ head_sha: GROUP_SHA, conclusion: 'action_required' })
+  })
+
+  it('a pull request pushed to since it was queued fails on the group', async () => {
+    github.token()
+    approvedReads()
+    github.rest('POST', `${PR_PATH}/check-runs`, { id: 44 })
+    const event = payload('merge_group.checks_requested')
+    event['merge_group'].head_ref = `refs/heads/gh-readonly-queue/main/pr-42-${'e'.repeat(40)}`
+    await receive('merge_group', event)
+    expect(checkRun()).toMatchObject({ head_sha: GROUP_SHA, conclusion: 'failure', output: { title: '#42 changed since it was queued' } })
+  })
+
+  it.each([
+    ['refs/heads/feature/pr-42', 'not of the form'],
+    [`refs/heads/gh-readonly-queue/main/pr-42-${'1'.repeat(39)}`, 'not of the form'],
+    [`refs/heads/gh-readonly-queue/release/pr-42-${HEAD_SHA}`, 'names the base `release`, but the group merges into `refs/heads/main`'],
+  ])('an unknown head_ref %s fails safe without reading the pull request', async (headRef, reason) => {
+    github.token()
+    github.rest('POST', `${PR_PATH}/check-runs`, { id: 45 })
+    const event = payload('merge_group.checks_requested')
+    event['merge_group'].head_ref = headRef
+    await receive('merge_group', event)
+    expect(github.calls).toEqual([CHECK_RUNS])
+    expect(checkRun()).toMatchObject({ head_sha: GROUP_SHA, conclusion: 'failure', output: { title: 'Merge group not recognised' } })
+    expect(checkRun().output.summary).toContain(reason)
   })
 })

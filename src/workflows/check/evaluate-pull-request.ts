@@ -27,6 +27,8 @@ export type CommentPlan =
 export interface Evaluation {
   readonly pullNumber: number
   readonly headSha: string
+  /** The base commit the rules were read at (a merge group compares the PR's change from it). */
+  readonly baseSha: string
   readonly kind: PullRequestKind['kind']
   readonly report: CheckRunReport
   readonly comment?: CommentPlan
@@ -71,7 +73,7 @@ export async function evaluatePullRequest(
   const pushes = establishPushes(pr, push)
   const headPusher = findHeadPusher(pushes, pr.headSha, push)
   const pushRecord: PushRecord = { pullNumber: pr.number, pushes: pushes.pushes, ...(headPusher ? { headPusher } : {}) }
-  const base = { pullNumber: pr.number, headSha: pr.headSha, kind: kind.kind, pushRecord }
+  const base = { pullNumber: pr.number, headSha: pr.headSha, baseSha: pr.baseSha, kind: kind.kind, pushRecord }
 
   if (kind.kind === 'rejected' || kind.kind === 'ignored') {
     const comment: CommentPlan | undefined = kind.touchesRequest ? { kind: 'withdrawn', title: kind.title, reason: kind.reason } : undefined
