@@ -114,8 +114,12 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
   })
 
   app.on(['installation.created', 'installation.unsuspend'], (context) => {
-    const { installation, repositories } = context.payload as { installation: { id: number }; repositories?: { full_name: string }[] }
-    targets.addInstallation(installation.id, repositories)
+    const { installation, repositories } = context.payload as {
+      installation: { id: number; repository_selection?: string }
+      repositories?: { full_name: string }[]
+    }
+    // GitHub's list is trusted only for a selection; an installation on all repositories is listed at the next tick.
+    targets.addInstallation(installation.id, installation.repository_selection === 'selected' ? repositories : undefined)
   })
   app.on(['installation.deleted', 'installation.suspend'], (context) => {
     targets.removeInstallation(context.payload.installation.id)
@@ -149,10 +153,19 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
     const unknown = repositories.filter((target) => target.branch === undefined)
     const readNow = new Set<string>()
     if (unknown.length > 0) {
-      const branches = await readDefaultBranches({ api: createGitHubApi(await authenticated()), repositories: unknown })
-      for (const [key, branch] of branches) {
-        targets.setBranch(key, branch)
-        readNow.add(key)
+      try {
+        const branches = await readDefaultBranches({ api: createGitHubApi(await authenticated()), repositories: unknown })
+        for (const [key, branch] of branches) {
+          targets.setBranch(key, branch)
+          readNow.add(key)
+        }
+      } catch (error) {
+        // The access repositories already known are still swept; the others are read again at the next tick.
+        health.recordError({ at: now(), repository: null, message: `installation ${installationId}: ${describe(error)}` })
+        app.log.error(
+          { err: error, installation: installationId },
+          'could not recognise the repositories of an installation; retried next tick',
+        )
       }
       repositories = targets.repositories(installationId) ?? []
     }
