@@ -11,6 +11,8 @@ import { runMergeGroupCheck } from '../workflows/check/run-merge-group-check.js'
 import { createProvider } from '../aws/create-provider.js'
 import type { ObservedPush } from '../github/pull-request-facts.js'
 import { parsePushRecord } from '../github/push-record.js'
+import { createHealthHandler, HEALTH_PATH } from './sweep-health.js'
+import { parseSweepMode } from './sweep-mode.js'
 
 /** What the app depends on besides GitHub: injectable so tests fix the clock and the catalogue. */
 export interface AppDependencies {
@@ -38,7 +40,9 @@ export const REVIEW_EVENTS = ['pull_request_review.submitted', 'pull_request_rev
 
 /** Builds the Probot app: every listed event re-evaluates the pull request from scratch. */
 export function createApp(dependencies: AppDependencies = {}): (app: Probot, options?: ApplicationFunctionOptions) => void {
-  return (app) => {
+  return (app, options) => {
+    // `JIT_SWEEP` is checked first: a value that is neither on nor off stops the app before it serves anything.
+    const sweepMode = parseSweepMode(dependencies.env ?? process.env)
     const now = dependencies.now ?? (() => new Date())
     const catalogue = dependencies.catalogue ?? loadActionCatalogue()
     const engine = dependencies.engine ?? CORE_ENGINE
@@ -120,9 +124,10 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
     const sleep = dependencies.sleep ?? ((ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)))
     const cloud = createProvider({ env, sleep, now })
     registerGrantHandlers(app, { now, catalogue, createProvider: cloud.create })
-    registerSweepHandlers(app, {
+    const sweeper = registerSweepHandlers(app, {
       now,
       catalogue,
+      mode: sweepMode,
       createProvider: cloud.createFor,
       ...(dependencies.sweepSchedule === false
         ? { schedule: () => ({ stop: () => undefined }) }
@@ -130,6 +135,14 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
           ? { schedule: dependencies.sweepSchedule }
           : {}),
     })
+    // Probot serves the route beside its webhook path; an app loaded without a server (tests) has none to add to.
+    if (options?.addHandler) {
+      try {
+        options.addHandler(createHealthHandler(sweeper.health))
+      } catch (error) {
+        app.log.debug({ err: error }, `no HTTP server to serve ${HEALTH_PATH} on`)
+      }
+    }
   }
 }
 

@@ -163,21 +163,19 @@ describe('in-app sweeper', () => {
     const listing = nock('https://api.github.com')
       .get('/app/installations')
       .query(true)
-      .times(2)
       .reply(200, [{ id: 55, account: { login: 'acme' } }])
       .get('/installation/repositories')
       .query(true)
-      .times(2)
       .reply(200, { total_count: 1, repositories: [{ name: 'access', owner: { login: 'acme' } }] })
     tokenInterceptor()
 
     await ticks[0]!.task()
     expect(github.files().has('grants/revoked/pr-41.yaml')).toBe(true)
     expect(aws.deletes).toEqual(['jit-pr-41-exp-20261201T110000Z'])
-    // The next tick, within sweep_interval (5 minutes by default), reads the branch and stops there.
+    // The next tick, within sweep_interval (5 minutes by default), reads nothing: the lists and the interval are cached.
     const before = github.calls.length
     await ticks[0]!.task()
-    expect(github.calls.slice(before)).toEqual(['graphql jitDefaultBranch'])
+    expect(github.calls.slice(before)).toEqual([])
     expect(listing.isDone()).toBe(true)
   })
 })

@@ -19,6 +19,7 @@ import {
   GRANT_RECORDS_QUERY,
 } from '../../../src/workflows/sweep/read-grant-records.js'
 import { readMergeTimes } from '../../../src/workflows/sweep/read-merge-times.js'
+import { buildDefaultBranchesQuery, readDefaultBranches } from '../../../src/workflows/sweep/read-default-branches.js'
 import { startEmulatorFixture, type EmulatorFixture } from './emulator-fixture.js'
 
 // Every GraphQL query the app sends, as the app's source writes it, against a seeded emulator: each must
@@ -242,6 +243,28 @@ describe('the GraphQL queries the app sends', () => {
       { __typename: 'CheckRun', name: CHECK_NAME, conclusion: 'SUCCESS' },
       { __typename: 'CheckRun', name: 'lint', conclusion: null },
     ])
+  })
+
+  it('jitDefaultBranches: the in-app sweeper recognises many repositories in one query; one that is gone is null', async () => {
+    const main = await git('rev-parse', 'main')
+    const variables = { o0: 'acme', n0: 'access' }
+    const data = await run<any>(buildDefaultBranchesQuery(1), variables)
+    expect(data.r0.defaultBranchRef).toEqual({ name: 'main', target: { oid: main } })
+    const branches = await readDefaultBranches({
+      api: createGitHubApi(fixture.octokit),
+      repositories: [
+        { owner: 'acme', repo: 'access' },
+        { owner: 'acme', repo: 'gone' },
+      ],
+    })
+    expect(branches.get('acme/access')).toEqual({
+      name: 'main',
+      commitSha: main,
+      settingsText: 'pending_max_age: 7d\n',
+      isAccessRepository: true,
+      url: `${fixture.emulator.url}/acme/access`,
+    })
+    expect(branches.get('acme/gone')).toBeNull()
   })
 
   it('jitDefaultBranch, jitGrantRecords, jitGrantRecordNames, jitGrantRecord: what the sweep reads on main', async () => {

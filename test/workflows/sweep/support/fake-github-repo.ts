@@ -113,23 +113,34 @@ export class FakeGitHubRepo {
     return entries.length > 0 ? { entries } : null
   }
 
+  private defaultBranch(): unknown {
+    const settings = this.files().get('.github/jit.yml')
+    const hasPolicies = [...this.files().keys()].some((path) => path.startsWith('policies/'))
+    return {
+      url: 'https://github.com/acme/access',
+      defaultBranchRef: { name: this.branch, target: { oid: this.head } },
+      settings: settings === undefined ? null : { text: settings },
+      policies: hasPolicies ? { __typename: 'Tree' } : null,
+    }
+  }
+
   private graphql(body: { query: string; variables: Record<string, string> }): unknown {
     const operation = /query (\w+)/.exec(body.query)?.[1] ?? '?'
     this.calls.push(`graphql ${operation}`)
     const v = body.variables
     switch (operation) {
-      case 'jitDefaultBranch': {
-        const settings = this.files().get('.github/jit.yml')
-        const hasPolicies = [...this.files().keys()].some((path) => path.startsWith('policies/'))
-        return {
-          repository: {
-            url: 'https://github.com/acme/access',
-            defaultBranchRef: { name: this.branch, target: { oid: this.head } },
-            settings: settings === undefined ? null : { text: settings },
-            policies: hasPolicies ? { __typename: 'Tree' } : null,
-          },
-        }
-      }
+      case 'jitDefaultBranch':
+        return { repository: this.defaultBranch() }
+      // The in-app sweeper's batch: `r0`, `r1`, … for `$o0/$n0`, …; only acme/access exists here.
+      case 'jitDefaultBranches':
+        return Object.fromEntries(
+          Object.keys(v)
+            .filter((name) => name.startsWith('o'))
+            .map((name) => {
+              const index = name.slice(1)
+              return [`r${index}`, v[name] === 'acme' && v[`n${index}`] === 'access' ? this.defaultBranch() : null]
+            }),
+        )
       case 'jitGrantRecords':
         return {
           repository: {
