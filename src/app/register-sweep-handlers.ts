@@ -98,7 +98,7 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
       )
   })
 
-  async function sweepInstallation(installationId: number, reports: SweepReport[]): Promise<void> {
+  async function sweepInstallation(installationId: number, reports: SweepReport[], appLogin: string | undefined): Promise<void> {
     const octokit = addRequestTimeout(await app.auth(installationId))
     const repositories = await octokit.paginate('GET /installation/repositories', { per_page: 100 })
     for (const repository of repositories) {
@@ -116,7 +116,9 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
         if (last !== undefined && at.getTime() - last < settings.sweepIntervalMs) continue
         lastSwept.set(key, at.getTime())
         const provider = deps.createProvider({ settings, dryRun: false, purpose: 'sweep' })
-        reports.push(await runSweep({ api, owner, repo, provider, now: at, branch, log, ...(heal ? { heal } : {}) }))
+        reports.push(
+          await runSweep({ api, owner, repo, provider, now: at, branch, log, ...(heal ? { heal } : {}), ...(appLogin ? { appLogin } : {}) }),
+        )
       } catch (error) {
         // One repository that cannot be swept (permissions, GitHub down) must not stop the others.
         log.error({ err: error }, `sweep of ${key} failed; it is retried at the next interval`)
@@ -149,9 +151,12 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
     const reports: SweepReport[] = []
     const appOctokit = addRequestTimeout(await app.auth())
     const installations = await appOctokit.paginate('GET /app/installations', { per_page: 100 })
+    // The app's bot login, `<slug>[bot]`: the author and committer of every record the app writes.
+    const slug = installations.length > 0 ? (await appOctokit.request('GET /app')).data?.slug : undefined
+    const appLogin = slug ? `${slug}[bot]` : undefined
     for (const installation of installations) {
       try {
-        await sweepInstallation(installation.id, reports)
+        await sweepInstallation(installation.id, reports, appLogin)
       } catch (error) {
         app.log.error(
           { err: error, installation: installation.id },
