@@ -117,7 +117,17 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
         lastSwept.set(key, at.getTime())
         const provider = deps.createProvider({ settings, dryRun: false, purpose: 'sweep' })
         reports.push(
-          await runSweep({ api, owner, repo, provider, now: at, branch, log, ...(heal ? { heal } : {}), ...(appLogin ? { appLogin } : {}) }),
+          await runSweep({
+            api,
+            owner,
+            repo,
+            provider,
+            now: at,
+            branch,
+            log,
+            ...(heal ? { heal } : {}),
+            ...(appLogin ? { appLogin } : {}),
+          }),
         )
       } catch (error) {
         // One repository that cannot be swept (permissions, GitHub down) must not stop the others.

@@ -44,7 +44,9 @@ describe('a person edits the policy name in an active record on main', () => {
       ['pr-1', 'grants/active/pr-1.yaml', edited.sha, 'app-record'],
     ])
     expect(report.tampered[0]?.explanation).toMatch(
-      new RegExp(`^grants/active/pr-1\\.yaml was changed by erin in ${edited.sha.slice(0, 7)} after the app wrote it in [0-9a-f]{7}; the app acts on its own record$`),
+      new RegExp(
+        `^grants/active/pr-1\\.yaml was changed by erin in ${edited.sha.slice(0, 7)} after the app wrote it in [0-9a-f]{7}; the app acts on its own record$`,
+      ),
     )
     expect(report.summary).toContain('1 tampered record (not obeyed)')
     expect(report.grants.map((grant) => [grant.id, grant.status])).toEqual([['pr-1', 'revoked']])
@@ -67,7 +69,9 @@ describe('a person edits the policy name in an active record on main', () => {
     expect(comment).toContain('The grant record of this request was changed by hand, and the app did not obey it.')
     expect(comment).toContain(`changed by erin in ${edited.sha.slice(0, 7)}`)
     expect(comment).toContain(`The sweep revoked the grant as the app recorded it`)
-    expect(comment).toContain(`| the app recorded (revoked) | \`${POLICY}\` | \`arn:aws:iam::111111111111:role/jit-alice\` | \`111111111111\` |`)
+    expect(comment).toContain(
+      `| the app recorded (revoked) | \`${POLICY}\` | \`arn:aws:iam::111111111111:role/jit-alice\` | \`111111111111\` |`,
+    )
     expect(comment).toContain(`| the edited record said (ignored) | \`${FAKE}\` |`)
   })
 })

@@ -140,7 +140,14 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     merges: params.heal !== undefined,
   })
   // A record someone edited by hand is not obeyed: the sweep acts on what the app last wrote for that id.
-  const judged = await judgeActiveRecords({ api, owner, repo, commitSha: snapshot.commitSha, records: snapshot.records, appLogin: params.appLogin })
+  const judged = await judgeActiveRecords({
+    api,
+    owner,
+    repo,
+    commitSha: snapshot.commitSha,
+    records: snapshot.records,
+    appLogin: params.appLogin,
+  })
   const records = judged.records
   for (const record of judged.tampered) log.warn({ requestId: record.id, path: record.path, commit: record.commitSha }, record.explanation)
   const plan = planSweep({ records, now })
