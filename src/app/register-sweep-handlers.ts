@@ -65,6 +65,7 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
   const now = deps.now ?? (() => new Date())
   const lastSwept = new Map<string, number>()
   let running: { readonly startedAt: number; readonly reports: Promise<SweepReport[]> } | undefined
+  let appLogin: string | undefined
   const deadlineMs = deps.passDeadlineMs ?? PASS_DEADLINE_MS
   // The grant of a healed merge uses the settings at the merge's base, as its webhook would have.
   const heal: HealMergeDependencies | undefined =
@@ -161,9 +162,11 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
     const reports: SweepReport[] = []
     const appOctokit = addRequestTimeout(await app.auth())
     const installations = await appOctokit.paginate('GET /app/installations', { per_page: 100 })
-    // The app's bot login, `<slug>[bot]`: the author and committer of every record the app writes.
-    const slug = installations.length > 0 ? (await appOctokit.request('GET /app')).data?.slug : undefined
-    const appLogin = slug ? `${slug}[bot]` : undefined
+    // The app's bot login, `<slug>[bot]`: the author and committer of every record the app writes; read once.
+    if (appLogin === undefined && installations.length > 0) {
+      const slug = (await appOctokit.request('GET /app')).data?.slug
+      if (slug) appLogin = `${slug}[bot]`
+    }
     for (const installation of installations) {
       try {
         await sweepInstallation(installation.id, reports, appLogin)
