@@ -80,6 +80,8 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
   const targets = createSweepTargets()
   const health = createSweepHealth(mode)
   let running: { readonly startedAt: number; readonly reports: Promise<SweepReport[]> } | undefined
+  let appLogin: string | undefined
+  let appLoginRead = false
   const deadlineMs = deps.passDeadlineMs ?? PASS_DEADLINE_MS
   // The grant of a healed merge uses the settings at the merge's base, as its webhook would have.
   const heal: HealMergeDependencies | undefined =
@@ -208,7 +210,18 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
     const closeStale = lastStale === undefined || at.getTime() - lastStale >= STALE_CHECK_MS
     if (closeStale) lastStaleCheck.set(key, at.getTime())
     const provider = deps.createProvider({ settings, dryRun: false, purpose: 'sweep' })
-    const report = await runSweep({ api, owner, repo, provider, now: at, branch, log, closeStale, ...(heal ? { heal } : {}) })
+    const report = await runSweep({
+      api,
+      owner,
+      repo,
+      provider,
+      now: at,
+      branch,
+      log,
+      closeStale,
+      ...(heal ? { heal } : {}),
+      ...(appLogin ? { appLogin } : {}),
+    })
     health.recordSweep(key, { at: at.toISOString(), outcome: 'swept', summary: report.summary })
     params.reports.push(report)
   }
@@ -237,13 +250,26 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
   async function sweepInstallations(): Promise<SweepReport[]> {
     const reports: SweepReport[] = []
     const at = now()
-    if (targets.needsInstallations(at)) {
+    if (targets.needsInstallations(at) || !appLoginRead) {
       const appOctokit = addRequestTimeout(await app.auth())
-      const installations = await appOctokit.paginate('GET /app/installations', { per_page: 100 })
-      targets.setInstallations(
-        installations.map((installation) => installation.id),
-        at,
-      )
+      if (targets.needsInstallations(at)) {
+        const installations = await appOctokit.paginate('GET /app/installations', { per_page: 100 })
+        targets.setInstallations(
+          installations.map((installation) => installation.id),
+          at,
+        )
+      }
+      // The app's bot login, `<slug>[bot]`: the author and committer of every record the app writes. Asked
+      // once per process; without it, tampering is judged from trailers and blobs alone.
+      if (!appLoginRead && targets.installationIds().length > 0) {
+        appLoginRead = true
+        try {
+          const slug = (await appOctokit.request('GET /app')).data?.slug
+          if (slug) appLogin = `${slug}[bot]`
+        } catch (error) {
+          app.log.warn({ err: error }, "could not read the app's own login; tampered records are judged by trailers and blobs only")
+        }
+      }
     }
     for (const installationId of targets.installationIds()) {
       try {

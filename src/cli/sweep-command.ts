@@ -44,7 +44,8 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
     if (concurrency !== undefined && !(concurrency >= 1 && concurrency <= 64))
       throw new UsageError('--concurrency must be a whole number from 1 to 64')
     const dryRun = values['dry-run']
-    const { api, owner, repo } = await connect(deps, io)
+    // Under the app's credentials the actor is the app's bot: a record it did not commit is tampering.
+    const { api, owner, repo, actor } = await connect(deps, io)
     const now = io.now?.() ?? new Date()
     const branch = await readDefaultBranch({ api, owner, repo })
     const createProvider = providerFactory(deps, io)
@@ -72,6 +73,7 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
         ...(heal ? { heal } : {}),
         ...(concurrency !== undefined ? { concurrency } : {}),
         ...(progress ? { onProgress: progress.update } : {}),
+        ...(actor ? { appLogin: actor } : {}),
       })
     } finally {
       progress?.stop()
@@ -80,6 +82,7 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
     else io.stdout.write(renderSweepReport(report))
     if (io.env.GITHUB_ACTIONS === 'true') {
       for (const drifted of report.drift) io.stdout.write(`::warning title=jit drift ${drifted.id}::${drifted.explanation}\n`)
+      for (const record of report.tampered) io.stdout.write(`::warning title=jit tampered ${record.id}::${record.explanation}\n`)
     }
     const failed =
       report.grants.some((grant) => grant.status === 'failed') ||
@@ -147,6 +150,7 @@ export function renderSweepReport(report: SweepReport): string {
   for (const cut of report.spentSessionCuts) lines.push(`  session cut    ${cut.status}: ${cut.explanation}`)
   for (const stale of report.staleRequests) lines.push(`  stale ${stale.status.padEnd(8)} ${stale.explanation}`)
   for (const merge of report.healedMerges) lines.push(`  merge ${merge.status.padEnd(16)} ${merge.explanation}`)
+  for (const record of report.tampered) lines.push(`  tampered       ${record.explanation}`)
   for (const problem of report.problems) lines.push(`  problem        ${problem}`)
   return lines.join('\n') + '\n'
 }

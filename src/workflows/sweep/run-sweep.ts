@@ -25,6 +25,7 @@ import { readMergeTimes } from './read-merge-times.js'
 import { type DefaultBranch, readDefaultBranch, readRecordSnapshot } from './read-grant-records.js'
 import type { ConfirmedRevocation } from './revocation-commit.js'
 import { settleIntents, type SettledIntent } from './settle-intents.js'
+import { commentOnTamperedRecords, judgeActiveRecords, type TamperedRecord } from './tampered-records.js'
 import { formatCount } from '../../core/text/plural.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
@@ -61,6 +62,11 @@ export interface SweepParams {
   readonly log?: Logger
   /** Called after each AWS revocation, for a progress bar. */
   readonly onProgress?: (done: number, total: number) => void
+  /**
+   * The app's bot login (`<slug>[bot]`): a record whose last write is not a commit by it is tampering.
+   * Absent (a sweep under a plain token): only the app's trailers and blobs are compared.
+   */
+  readonly appLogin?: string
 }
 
 /** One grant the sweep revoked, or failed to. */
@@ -96,6 +102,8 @@ export interface SweepReport {
   readonly healedMerges: readonly HealedMerge[]
   /** Grants written ahead whose outcome was never committed (`grants/pending/`), and what the sweep did about them. */
   readonly intents: readonly SettledIntent[]
+  /** Active records not as the app last wrote them: never obeyed; the app's own last record is acted on. */
+  readonly tampered: readonly TamperedRecord[]
   readonly commit: { readonly sha: string; readonly attempts: number } | null
   readonly githubCalls: ApiCallCount
   readonly summary: string
@@ -131,7 +139,18 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     branch: branch.name,
     merges: params.heal !== undefined,
   })
-  const plan = planSweep({ records: snapshot.records, now })
+  // A record someone edited by hand is not obeyed: the sweep acts on what the app last wrote for that id.
+  const judged = await judgeActiveRecords({
+    api,
+    owner,
+    repo,
+    commitSha: snapshot.commitSha,
+    records: snapshot.records,
+    appLogin: params.appLogin,
+  })
+  const records = judged.records
+  for (const record of judged.tampered) log.warn({ requestId: record.id, path: record.path, commit: record.commitSha }, record.explanation)
+  const plan = planSweep({ records, now })
   const unrecorded = findUnrecordedMerges({
     merges: snapshot.merges,
     recordedIds: snapshot.recordedIds,
@@ -149,7 +168,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
           repo,
           provider,
           now,
-          records: snapshot.records,
+          records,
           intents: snapshot.intents,
           due: plan.due.map((d) => d.record),
           healing: new Set(unrecorded.due.map((merge) => merge.id)),
@@ -273,6 +292,8 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     }
   }
 
+  if (!dryRun) await commentOnTamperedRecords({ api, owner, repo, tampered: judged.tampered, grants, log })
+
   const healedMerges = params.heal
     ? await healUnrecordedMerges({
         api,
@@ -299,7 +320,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     readAt: snapshot.commitSha,
     now: now.toISOString(),
     dryRun,
-    active: snapshot.records.length,
+    active: records.length,
     grants: grants.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })),
     problems,
     orphans,
@@ -308,6 +329,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     staleRequests,
     healedMerges,
     intents: intents.settled,
+    tampered: judged.tampered,
     commit,
     githubCalls: { ...api.calls },
   }
@@ -456,6 +478,7 @@ export function summariseSweep(report: Omit<SweepReport, 'summary'>): string {
   if (intents('failed') > 0) parts.push(`${formatCount(intents('failed'), 'grant')} left granting could not be settled, retried next sweep`)
   const removed = heals('record-removed')
   if (removed > 0) parts.push(`${formatCount(removed, 'merge')} whose record was deleted from the branch (not granted again)`)
+  if (report.tampered.length > 0) parts.push(`${formatCount(report.tampered.length, 'tampered record')} (not obeyed)`)
   if (report.problems.length > 0) parts.push(`${formatCount(report.problems.length, 'problem')}`)
   parts.push(report.commit ? `recorded in ${shortSha(report.commit.sha)}` : 'no commit')
   return `${report.repository}: ${parts.join('; ')}`

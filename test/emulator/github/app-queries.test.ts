@@ -20,6 +20,7 @@ import {
 } from '../../../src/workflows/sweep/read-grant-records.js'
 import { readMergeTimes } from '../../../src/workflows/sweep/read-merge-times.js'
 import { buildDefaultBranchesQuery, readDefaultBranches } from '../../../src/workflows/sweep/read-default-branches.js'
+import { readRecordAuthorship } from '../../../src/workflows/sweep/read-record-authorship.js'
 import { startEmulatorFixture, type EmulatorFixture } from './emulator-fixture.js'
 
 // Every GraphQL query the app sends, as the app's source writes it, against a seeded emulator: each must
@@ -419,6 +420,40 @@ describe('the GraphQL queries the app sends', () => {
     expect(data.repository.settings.text).toBe('pending_max_age: 7d\n')
     expect(data.repository.request).toEqual({ text: 'role: read\n', byteSize: 11, isTruncated: false })
     expect(data.repository.activeGrants).toBeNull() // no grants/active/ at that commit
+  })
+
+  it('jitRecordAuthorship, jitAppRecords: who last wrote each record, and what the app wrote', async () => {
+    covered.add('jitRecordAuthorship').add('jitAppRecords')
+    const path = 'grants/active/pr-9.yaml'
+    advance(1)
+    const written = await fixture.emulator.commitToDefaultBranch({
+      files: { [path]: 'id: pr-9\n' },
+      message: 'Grant pr-9\n\nJit-Request: pr-9\nJit-Action: grant',
+      author: 'jit-access[bot]',
+    })
+    advance(1)
+    const edited = await fixture.emulator.commitToDefaultBranch({ files: { [path]: 'id: pr-9\nedited: true\n' }, author: 'erin' })
+    const judged = await readRecordAuthorship({
+      api: createGitHubApi(fixture.octokit),
+      ...repo,
+      commitSha: edited.sha,
+      records: [
+        { id: 'pr-9', path },
+        { id: 'pr-1', path: 'grants/active/pr-1.yaml' },
+      ],
+      appLogin: 'jit-access[bot]',
+    })
+    expect(judged).toEqual([
+      {
+        id: 'pr-9',
+        path,
+        authorship: expect.objectContaining({ kind: 'tampered', commitSha: edited.sha, by: 'erin', appCommitSha: written.sha }),
+        appText: 'id: pr-9\n',
+      },
+      // Committed by the app's identity, but without its trailers: not a record the app wrote.
+      { id: 'pr-1', path: 'grants/active/pr-1.yaml', authorship: expect.objectContaining({ kind: 'tampered', appCommitSha: null }) },
+    ])
+    await fixture.emulator.commitToDefaultBranch({ files: { [path]: null }, message: 'Clean up' })
   })
 
   it('covers every query the app sends', async () => {

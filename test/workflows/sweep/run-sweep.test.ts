@@ -96,10 +96,11 @@ describe('runSweep', () => {
       ['pr-42', 'revoked'],
     ])
     expect(report.commit).toEqual({ sha: github!.head, attempts: 1 })
-    // Constant cost: default branch + records, then the ref, its commit, a tree, a commit, the ref update.
+    // Constant cost: default branch + records + who wrote them, then the ref, its commit, a tree, a commit, the ref update.
     expect(github!.calls).toEqual([
       'graphql jitDefaultBranch',
       'graphql jitGrantRecords',
+      'graphql jitRecordAuthorship',
       'GET ref',
       'GET commit',
       'POST tree',
@@ -114,7 +115,7 @@ describe('runSweep', () => {
     const report = await sweep()
     expect(aws!.deletes).toEqual([])
     expect(github!.apiCommits).toEqual([])
-    expect(github!.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecords'])
+    expect(github!.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecords', 'graphql jitRecordAuthorship'])
     expect(report.summary).toBe('acme/access: revoked 0 of 1 active grants; no commit')
   })
 
@@ -288,7 +289,12 @@ describe('runSweep', () => {
     const report = await sweep({ reconcile: true })
     expect(aws!.deletes).toEqual([])
     expect(report.orphans).toEqual([expect.objectContaining({ requestId: 'pr-50', status: 'deferred' })])
-    expect(github!.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecords', 'graphql jitMergeTimes'])
+    expect(github!.calls).toEqual([
+      'graphql jitDefaultBranch',
+      'graphql jitGrantRecords',
+      'graphql jitRecordAuthorship',
+      'graphql jitMergeTimes',
+    ])
   })
 
   it('closes request PRs left without an approved check longer than pending_max_age, with a comment', async () => {
@@ -335,7 +341,12 @@ describe('runSweep', () => {
     expect(report.grants).toEqual([expect.objectContaining({ id: 'pr-41', status: 'would-revoke' })])
     expect(report.staleRequests).toEqual([expect.objectContaining({ number: 10, status: 'would-close' })])
     expect(aws!.deletes).toEqual([])
-    expect(github!.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecords', 'graphql jitOpenRequests'])
+    expect(github!.calls).toEqual([
+      'graphql jitDefaultBranch',
+      'graphql jitGrantRecords',
+      'graphql jitRecordAuthorship',
+      'graphql jitOpenRequests',
+    ])
   })
 
   it('reports an unreadable record and leaves it alone', async () => {
@@ -344,5 +355,56 @@ describe('runSweep', () => {
     expect(report.problems).toEqual([expect.stringMatching(/^grants\/active\/pr-99\.yaml: line \d+: .*; left as it is$/)])
     expect(github!.files().has('grants/active/pr-99.yaml')).toBe(true)
     expect(report.grants.map((g) => g.id)).toEqual(['pr-41'])
+  })
+})
+
+describe('runSweep with a record a person edited on the branch', () => {
+  const APP_LOGIN = 'jit-access[bot]'
+  const path = 'grants/active/pr-41.yaml'
+
+  it('revokes at the expiry the app recorded, not the one a person wrote, and says so', async () => {
+    setUp([EXPIRED])
+    const extended = github!.files().get(path)!.replaceAll('2026-12-01T11:00:00Z', '2027-12-01T11:00:00Z')
+    const written = github!.head
+    const edit = github!.pushFiles({ [path]: extended }, 'Extend pr-41', 'erin')
+    const report = await sweep({ appLogin: APP_LOGIN })
+
+    expect(report.tampered).toEqual([expect.objectContaining({ id: 'pr-41', path, commitSha: edit, action: 'app-record' })])
+    expect(report.tampered[0]?.explanation).toBe(
+      `${path} was changed by erin in ${edit.slice(0, 7)} after the app wrote it in ${written.slice(0, 7)}; the app acts on its own record`,
+    )
+    expect(report.grants.map((grant) => [grant.id, grant.status])).toEqual([['pr-41', 'revoked']])
+    expect(aws!.deletes).toEqual(['jit-pr-41-exp-20261201T110000Z'])
+    expect(readRecord('grants/revoked/pr-41.yaml').expires_at).toBe('2026-12-01T11:00:00Z')
+    expect(github!.comments.map((comment) => comment.issue)).toEqual([41])
+    expect(github!.comments[0]?.body).toContain('changed by hand, and the app did not obey it')
+    expect(report.summary).toContain('1 tampered record (not obeyed)')
+  })
+
+  it('leaves alone, and reports, an active record the app never wrote', async () => {
+    setUp([])
+    const forged = repoFiles([EXPIRED])[path]!
+    const head = github!.pushFiles({ [path]: forged }, 'Add pr-41', 'erin')
+    const report = await sweep({ appLogin: APP_LOGIN })
+
+    expect(report.tampered).toEqual([expect.objectContaining({ id: 'pr-41', action: 'ignored', appTargets: [] })])
+    expect(report.tampered[0]?.explanation).toContain('was not written by the app (last changed by erin')
+    expect(report.grants).toEqual([])
+    expect(aws!.deletes).toEqual([])
+    expect(github!.head).toBe(head)
+    expect(github!.comments).toEqual([])
+    expect(report.active).toBe(0)
+  })
+
+  it('asks for the app’s version in one more query, only when something was tampered with', async () => {
+    setUp([EXPIRED, IN_FORCE])
+    github!.pushFiles({ [path]: github!.files().get(path)!.replace('alice', 'mallory') }, 'Edit', 'erin')
+    await sweep({ appLogin: APP_LOGIN })
+    expect(github!.calls.slice(0, 4)).toEqual([
+      'graphql jitDefaultBranch',
+      'graphql jitGrantRecords',
+      'graphql jitRecordAuthorship',
+      'graphql jitAppRecords',
+    ])
   })
 })

@@ -31,7 +31,12 @@ interface Commit {
   parent: string | null
   tree: Map<string, string>
   message: string
+  /** Author and committer: the app (`APP_LOGIN`) unless a test says a person made it. */
+  author: string
 }
+
+/** The app's bot login in these tests. */
+export const APP_LOGIN = 'jit-access[bot]'
 
 /**
  * A stateful stand-in for one repository on api.github.com, behind nock: commits are snapshots of
@@ -58,18 +63,21 @@ export class FakeGitHubRepo {
     files: Record<string, string> = {},
     readonly branch = 'main',
   ) {
-    this.head = this.addCommit(null, new Map(Object.entries(files)), 'initial')
+    this.head = this.addCommit(null, new Map(Object.entries(files)), 'initial', APP_LOGIN)
     this.install()
   }
 
-  /** Writes records and files straight to the branch, as a merge by someone else would. */
-  pushFiles(changes: Record<string, string | null>, message = 'push'): string {
+  /**
+   * Writes records and files straight to the branch, as another replica of the app would (the default)
+   * or, with `author`, as a person's direct commit.
+   */
+  pushFiles(changes: Record<string, string | null>, message = 'push', author = APP_LOGIN): string {
     const tree = new Map(this.commits.get(this.head)!.tree)
     for (const [path, content] of Object.entries(changes)) {
       if (content === null) tree.delete(path)
       else tree.set(path, content)
     }
-    this.head = this.addCommit(this.head, tree, message)
+    this.head = this.addCommit(this.head, tree, message, author)
     return this.head
   }
 
@@ -89,10 +97,31 @@ export class FakeGitHubRepo {
     nock.cleanAll()
   }
 
-  private addCommit(parent: string | null, tree: Map<string, string>, message: string): string {
+  private addCommit(parent: string | null, tree: Map<string, string>, message: string, author: string): string {
     const sha = (this.nextId++).toString(16).padStart(40, 'c')
-    this.commits.set(sha, { parent, tree, message })
+    this.commits.set(sha, { parent, tree, message, author })
     return sha
+  }
+
+  /**
+   * `history(path:)` from a commit: the commits that changed the path, newest first. A commit the app
+   * seeded (the constructor, `pushFiles` without an author) carries the trailers of the records it wrote,
+   * as the app's own commits do; one made through the API carries the message it was given.
+   */
+  private historyOf(sha: string, path: string, first: number): unknown[] {
+    const nodes: unknown[] = []
+    for (let at: string | null = sha; at && nodes.length < first; at = this.commits.get(at)!.parent) {
+      const commit = this.commits.get(at)!
+      const text = commit.tree.get(path)
+      const before = commit.parent ? this.commits.get(commit.parent)!.tree.get(path) : undefined
+      if (text === before) continue
+      const id = /([^/]+)\.yaml$/.exec(path)?.[1] ?? ''
+      const seeded = (commit.message === 'initial' || commit.message === 'push') && commit.author === APP_LOGIN
+      const message = seeded ? `${commit.message}\n\nJit-Action: grant\nJit-Request: ${id}` : commit.message
+      const identity = { name: commit.author, email: `1+${commit.author}@users.noreply.github.com` }
+      nodes.push({ oid: at, message, author: identity, committer: identity, file: text === undefined ? null : { oid: blobSha(text) } })
+    }
+    return nodes
   }
 
   private treeAt(expression: string): { sha: string; dir: string } | undefined {
@@ -191,6 +220,25 @@ export class FakeGitHubRepo {
             .filter((key) => key.startsWith('o'))
             .map((key) => [key, teams]),
         )
+      }
+      case 'jitRecordAuthorship': {
+        const files = this.files(v['commit']!)
+        const fields: Record<string, unknown> = {}
+        for (const [key, path] of Object.entries(v).filter(([name]) => /^p\d+$/.test(name))) {
+          const text = files.get(path)
+          fields[`c${key.slice(1)}`] = text === undefined ? null : { oid: blobSha(text) }
+          fields[`h${key.slice(1)}`] = { nodes: this.historyOf(v['commit']!, path, 20) }
+        }
+        return { repository: { object: fields } }
+      }
+      case 'jitAppRecords': {
+        const fields: Record<string, unknown> = {}
+        for (const [key, expression] of Object.entries(v).filter(([name]) => /^e\d+$/.test(name))) {
+          const [sha = '', path = ''] = expression.split(':')
+          const text = this.commits.get(sha)?.tree.get(path)
+          fields[`t${key.slice(1)}`] = text === undefined ? null : { text }
+        }
+        return { repository: fields }
       }
       case 'jitGrantRecordNames':
         return { repository: { active: this.entries(v['active']!, false), revoked: this.entries(v['revoked']!, false) } }
@@ -360,7 +408,7 @@ export class FakeGitHubRepo {
     this.scope.post(`${repoPath}/git/commits`).reply(201, (_uri, body) => {
       this.calls.push('POST commit')
       const { message, tree, parents } = body as { message: string; tree: string; parents: string[] }
-      return { sha: this.addCommit(parents[0] ?? null, this.pendingTrees.get(tree)!, message) }
+      return { sha: this.addCommit(parents[0] ?? null, this.pendingTrees.get(tree)!, message, APP_LOGIN) }
     })
     this.scope.patch(new RegExp(`^${repoPath}/git/refs/heads(%2F|/)${this.branch}$`)).reply((_uri, body) => {
       this.calls.push('PATCH ref')
@@ -380,6 +428,10 @@ export class FakeGitHubRepo {
       this.calls.push(`PATCH pull #${number}`)
       if ((body as { state?: string }).state === 'closed') this.closed.push(number)
       return { number, state: 'closed' }
+    })
+    this.scope.get('/app').reply(200, () => {
+      this.calls.push('GET app')
+      return { id: 1, slug: APP_LOGIN.slice(0, -'[bot]'.length), name: 'jit-access' }
     })
     this.scope.get('/user').reply(200, () => {
       this.calls.push('GET user')

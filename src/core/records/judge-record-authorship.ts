@@ -1,0 +1,87 @@
+import { toPlainLine } from '../text/inert-text.js'
+
+/** Who GitHub says made a commit (name and e-mail as the commit carries them). */
+export interface CommitIdentity {
+  readonly name: string
+  readonly email: string
+}
+
+/** One commit of a record path's history (newest first), as `history(path:)` returns it. */
+export interface RecordPathCommit {
+  readonly sha: string
+  readonly message: string
+  readonly author: CommitIdentity | null
+  readonly committer: CommitIdentity | null
+  /** The record's blob in this commit; null when the commit deleted it. */
+  readonly blobSha: string | null
+}
+
+/** Whether the record at a path is the one the app last wrote there, and if not, what the app wrote. */
+export type RecordAuthorship =
+  | { readonly kind: 'app' }
+  | {
+      readonly kind: 'tampered'
+      /** The newest commit that touched the path and is not the app's. */
+      readonly commitSha: string | null
+      /** Who made it, as its author field says (a person may have written anything there). */
+      readonly by: string
+      /** The app's newest commit of the path that wrote it, whose blob is the record to act on; null: the app never wrote it. */
+      readonly appCommitSha: string | null
+      readonly explanation: string
+    }
+
+/**
+ * True when a commit is one the app made for request `id`: its author and committer are the app's bot
+ * (`<slug>[bot]`, by name or by its noreply e-mail; not checked when the login is unknown), and its
+ * message carries the app's trailers, `Jit-Request: <id>` and a `Jit-Action:`.
+ */
+export function isAppRecordCommit(commit: RecordPathCommit, id: string, appLogin: string | undefined): boolean {
+  const trailers = commit.message.split('\n').map((line) => line.trim())
+  if (!trailers.includes(`Jit-Request: ${id}`) || !trailers.some((line) => /^Jit-Action: \S+$/u.test(line))) return false
+  if (appLogin === undefined) return true
+  return isAppIdentity(commit.author, appLogin) && isAppIdentity(commit.committer, appLogin)
+}
+
+function isAppIdentity(identity: CommitIdentity | null, appLogin: string): boolean {
+  if (identity === null) return false
+  const login = appLogin.toLowerCase()
+  return identity.name.toLowerCase() === login || identity.email.toLowerCase().endsWith(`+${login}@users.noreply.github.com`)
+}
+
+/**
+ * Judges the record at `path` (request `id`) from its blob at the branch head and the path's history:
+ * it is the app's when its blob is the blob of the newest commit by the app that touched the path (a
+ * person's edit undone to the letter is the app's record again). Otherwise it was tampered with: the
+ * judgement names the newest commit that is not the app's and the app's own last version, if any.
+ */
+export function judgeRecordAuthorship(params: {
+  path: string
+  id: string
+  currentBlobSha: string | null
+  /** Newest first. */
+  history: readonly RecordPathCommit[]
+  appLogin: string | undefined
+}): RecordAuthorship {
+  const { path, id, history, appLogin } = params
+  const appCommit = history.find((commit) => isAppRecordCommit(commit, id, appLogin))
+  if (appCommit !== undefined && appCommit.blobSha !== null && appCommit.blobSha === params.currentBlobSha) return { kind: 'app' }
+  const other = history.find((commit) => !isAppRecordCommit(commit, id, appLogin))
+  // A commit's author name is whatever its pusher wrote: shown as one plain line, never trusted.
+  const by = other?.author ? toPlainLine(other.author.name) : 'someone'
+  const at = other ? ` in ${other.sha.slice(0, 7)}` : ''
+  if (appCommit === undefined || appCommit.blobSha === null)
+    return {
+      kind: 'tampered',
+      commitSha: other?.sha ?? null,
+      by,
+      appCommitSha: null,
+      explanation: `${path} was not written by the app (last changed by ${by}${at}); it is not obeyed`,
+    }
+  return {
+    kind: 'tampered',
+    commitSha: other?.sha ?? null,
+    by,
+    appCommitSha: appCommit.sha,
+    explanation: `${path} was changed by ${by}${at} after the app wrote it in ${appCommit.sha.slice(0, 7)}; the app acts on its own record`,
+  }
+}

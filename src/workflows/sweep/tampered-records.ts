@@ -1,0 +1,135 @@
+import type { Logger } from '../../core/ports/logger.js'
+import { recordPath, type GrantRecord } from '../../core/records/grant-record.js'
+import { listRevokeTargets } from '../../core/records/plan-sweep.js'
+import type { RevokeTarget } from '../../core/ports/cloud-provider.js'
+import { escapeMarkdown, formatCode } from '../../core/text/inert-text.js'
+import type { GitHubApi } from '../../github/github-api.js'
+import { readRecordAuthorship } from './read-record-authorship.js'
+import { parseGrantRecordText, UnreadableRecordError } from './record-yaml.js'
+
+/** An active record that is not what the app last wrote for its path. */
+export interface TamperedRecord {
+  readonly id: string
+  readonly path: string
+  /** The newest commit that changed it and is not the app's; null when none is in the history read. */
+  readonly commitSha: string | null
+  /** `app-record`: the sweep acts on the app's own last record; `ignored`: the app never wrote one, nothing is acted on. */
+  readonly action: 'app-record' | 'ignored'
+  readonly explanation: string
+  /** The inline policies as the app recorded them (what the sweep revokes); empty when ignored. */
+  readonly appTargets: readonly RevokeTarget[]
+  /** The inline policies as the edited record names them (never acted on). */
+  readonly editedTargets: readonly RevokeTarget[]
+}
+
+/**
+ * Judges every active record against its path's history and returns the records to act on: the
+ * app's own last version for a tampered record, none for a record the app never wrote.
+ */
+export async function judgeActiveRecords(params: {
+  api: GitHubApi
+  owner: string
+  repo: string
+  commitSha: string
+  records: readonly GrantRecord[]
+  appLogin: string | undefined
+}): Promise<{ records: GrantRecord[]; tampered: TamperedRecord[] }> {
+  if (params.records.length === 0) return { records: [], tampered: [] }
+  const judged = await readRecordAuthorship({
+    ...params,
+    records: params.records.map((record) => ({ id: record.id, path: recordPath('active', record.id) })),
+  })
+  const byId = new Map(judged.map((record) => [record.id, record]))
+  const records: GrantRecord[] = []
+  const tampered: TamperedRecord[] = []
+  for (const record of params.records) {
+    const judgement = byId.get(record.id)
+    if (judgement === undefined || judgement.authorship.kind === 'app') {
+      records.push(record)
+      continue
+    }
+    const { authorship, path } = judgement
+    const own = readOwnRecord(path, judgement.appText, record.id)
+    if (own === undefined) {
+      tampered.push({
+        id: record.id,
+        path,
+        commitSha: authorship.commitSha,
+        action: 'ignored',
+        explanation: `${authorship.explanation}; no record the app wrote for ${record.id} was found, so nothing is revoked or granted for it`,
+        appTargets: [],
+        editedTargets: listRevokeTargets(record),
+      })
+      continue
+    }
+    records.push(own)
+    tampered.push({
+      id: record.id,
+      path,
+      commitSha: authorship.commitSha,
+      action: 'app-record',
+      explanation: authorship.explanation,
+      appTargets: listRevokeTargets(own),
+      editedTargets: listRevokeTargets(record),
+    })
+  }
+  return { records, tampered }
+}
+
+function readOwnRecord(path: string, text: string | undefined, id: string): GrantRecord | undefined {
+  if (text === undefined) return undefined
+  try {
+    const record = parseGrantRecordText(path, text)
+    return record.id === id ? record : undefined
+  } catch (error) {
+    if (error instanceof UnreadableRecordError) return undefined
+    throw error
+  }
+}
+
+/**
+ * Tells the request's pull request (`pr-<n>`) when the sweep revoked a grant whose record was tampered
+ * with: once, when it acts, so that a reviewer sees what the app did instead of what the file said.
+ */
+export async function commentOnTamperedRecords(params: {
+  api: GitHubApi
+  owner: string
+  repo: string
+  tampered: readonly TamperedRecord[]
+  grants: readonly { readonly id: string; readonly status: string; readonly explanation: string }[]
+  log: Logger
+}): Promise<void> {
+  for (const record of params.tampered) {
+    const number = /^pr-(\d+)$/u.exec(record.id)?.[1]
+    const grant = params.grants.find((swept) => swept.id === record.id && swept.status === 'revoked')
+    if (number === undefined || grant === undefined) continue
+    const body = [
+      `**The grant record of this request was changed by hand, and the app did not obey it.**`,
+      '',
+      `${escapeMarkdown(record.explanation)}.`,
+      '',
+      `The sweep revoked the grant as the app recorded it: ${escapeMarkdown(grant.explanation)}.`,
+      '',
+      '| | inline policy | principal | account |',
+      '| --- | --- | --- | --- |',
+      ...record.appTargets.map((target) => describeTarget('the app recorded (revoked)', target)),
+      ...record.editedTargets.map((target) => describeTarget('the edited record said (ignored)', target)),
+    ].join('\n')
+    try {
+      await params.api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner: params.owner,
+        repo: params.repo,
+        issue_number: Number(number),
+        body,
+      })
+    } catch (error) {
+      // The revocation is committed; a comment that cannot be posted is logged, never a failed sweep.
+      params.log.warn({ err: error, requestId: record.id }, 'could not comment on the request about its tampered record')
+    }
+  }
+}
+
+function describeTarget(label: string, target: RevokeTarget): string {
+  const cell = (text: string) => formatCode(text, { inCell: true })
+  return `| ${label} | ${cell(target.policyName)} | ${cell(target.principalArn)} | ${cell(target.account)} |`
+}
