@@ -8,6 +8,7 @@ import {
 import type { Comparison, FilesCache } from './files-at-commit.js'
 import type { GitHubApi } from './github-api.js'
 import { readFromGitHub } from './github-read-error.js'
+import { shortSha } from '../core/text/short-sha.js'
 
 interface Target {
   readonly owner: string
@@ -30,7 +31,7 @@ export async function readComparison(
   const key = `${repoKey(params)}@${params.base}...${params.head}:compare`
   const cached = cache.get(key)?.comparison
   if (cached) return cached
-  const { data } = await readFromGitHub(`the changes from ${params.base.slice(0, 7)} to ${params.head.slice(0, 7)}`, () =>
+  const { data } = await readFromGitHub(`the changes from ${shortSha(params.base)} to ${shortSha(params.head)}`, () =>
     api.request<CompareData>('GET /repos/{owner}/{repo}/compare/{basehead}', {
       owner: params.owner,
       repo: params.repo,

@@ -246,7 +246,7 @@ export async function readRulesAt(
   api: GitHubApi,
   params: { owner: string; repo: string; commitSha: string },
 ): Promise<MergedRequestFacts['rules']> {
-  const what = `the policies, CODEOWNERS and settings at ${params.commitSha.slice(0, 7)}`
+  const what = `the policies, CODEOWNERS and settings at ${shortSha(params.commitSha)}`
   const data = await readFromGitHub(what, () =>
     api.graphql<{ repository: { object: RulesNode | null } | null }>(RULES_AT_QUERY, {
       owner: params.owner,

@@ -1,3 +1,5 @@
+import { shortSha } from '../text/short-sha.js'
+
 /**
  * Which commit's rules a merge is judged by: the default branch immediately before the merge, for every
  * merge method. "The merge commit's first parent" is that commit for a merge commit and a squash, but not
@@ -43,7 +45,7 @@ export function chooseRulesCommit(params: {
   return {
     ok: false,
     reason:
-      `GitHub's activity for ${ref} does not show the merge that made ${params.mergeCommitSha.slice(0, 7)}, and its parents do not say ` +
+      `GitHub's activity for ${ref} does not show the merge that made ${shortSha(params.mergeCommitSha)}, and its parents do not say ` +
       'which commit the branch was at before the merge (a rebase or squash merge of several commits), so the rules the merge must be judged by ' +
       'cannot be named. Nothing is granted; if the merge was approved, open the request again.',
   }
@@ -67,7 +69,7 @@ export function checkMergedChange(params: {
   comparison: string
   files: readonly MergedFile[]
 }): string | undefined {
-  const range = `${params.rulesCommitSha.slice(0, 7)}..${params.mergeCommitSha.slice(0, 7)}`
+  const range = `${shortSha(params.rulesCommitSha)}..${shortSha(params.mergeCommitSha)}`
   if (params.comparison !== 'ahead')
     return `the merge commit does not descend from the commit before the merge (${range} is ${params.comparison})`
   const others = params.files.filter((file) => file.path !== params.requestPath)

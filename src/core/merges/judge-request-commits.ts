@@ -1,3 +1,5 @@
+import { shortSha } from '../text/short-sha.js'
+
 /**
  * Which of a request pull request's own commits break the one-file rule. The net diff of a pull request
  * hides a change made by one commit and undone by a later one, yet a rebase merge puts every commit on the
@@ -113,7 +115,7 @@ export function describeCommitViolations(params: { violations: readonly CommitVi
 } {
   const lines = params.violations.slice(0, MAX_LISTED).map((violation) => {
     const touched = violation.touched && violation.touched.length > 0 ? `: ${violation.touched.map((p) => `\`${p}\``).join(', ')}` : ''
-    return `- ${violation.sha.slice(0, 7)} ${violation.reason}${touched}`
+    return `- ${shortSha(violation.sha)} ${violation.reason}${touched}`
   })
   const more = params.violations.length - MAX_LISTED
   if (more > 0) lines.push(`- and ${more} more`)

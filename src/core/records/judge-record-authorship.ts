@@ -1,4 +1,5 @@
 import { toPlainLine } from '../text/inert-text.js'
+import { shortSha } from '../text/short-sha.js'
 
 /** Who GitHub says made a commit (name and e-mail as the commit carries them). */
 export interface CommitIdentity {
@@ -68,7 +69,7 @@ export function judgeRecordAuthorship(params: {
   const other = history.find((commit) => !isAppRecordCommit(commit, id, appLogin))
   // A commit's author name is whatever its pusher wrote: shown as one plain line, never trusted.
   const by = other?.author ? toPlainLine(other.author.name) : 'someone'
-  const at = other ? ` in ${other.sha.slice(0, 7)}` : ''
+  const at = other ? ` in ${shortSha(other.sha)}` : ''
   if (appCommit === undefined || appCommit.blobSha === null)
     return {
       kind: 'tampered',
@@ -82,6 +83,6 @@ export function judgeRecordAuthorship(params: {
     commitSha: other?.sha ?? null,
     by,
     appCommitSha: appCommit.sha,
-    explanation: `${path} was changed by ${by}${at} after the app wrote it in ${appCommit.sha.slice(0, 7)}; the app acts on its own record`,
+    explanation: `${path} was changed by ${by}${at} after the app wrote it in ${shortSha(appCommit.sha)}; the app acts on its own record`,
   }
 }

@@ -619,7 +619,7 @@ async function findRulesCommit(
   if (mergeCommit.requestBlobSha !== facts.request?.blobSha) {
     return {
       ok: false,
-      reason: `The request file merged (${requestPath} in ${mergeCommitSha.slice(0, 7)}) is not the one at the reviewed head ${pr.headSha.slice(0, 7)}. Nothing is granted.`,
+      reason: `The request file merged (${requestPath} in ${shortSha(mergeCommitSha)}) is not the one at the reviewed head ${shortSha(pr.headSha)}. Nothing is granted.`,
     }
   }
   return { ok: true, sha: chosen.sha }
