@@ -1,14 +1,14 @@
 import { GrantError, type GrantPlan, type GrantTarget } from '../../core/ports/cloud-provider.js'
-import { checkInlinePolicySize, measurePolicySize } from './inline-policy-size.js'
+import { checkInlinePolicySize, measurePolicySize } from '../../core/records/inline-policy-size.js'
 import {
   buildGrantPolicyDocument,
   checkPolicyName,
   formatIsoSeconds,
   nameGrantPolicy,
   serializePolicyDocument,
-} from '../policy-document.js'
+} from '../../core/records/iam-policy-document.js'
 import { formatGranterRoleArn } from '../granter-session.js'
-import { parsePrincipalArn, type Principal } from './principal-arn.js'
+import { parsePrincipalArn, type Principal } from '../../core/records/principal-arn.js'
 import { formatCount } from '../../core/text/plural.js'
 import { describeWindowProblem } from '../../core/records/grant-feasibility.js'
 

@@ -3,7 +3,7 @@ import { type TargetContext, toGrantError } from '../grant-error.js'
 import { isFailed, reportGrant, type TargetGrant, type TargetGrantAt } from './grant-report.js'
 import { describePolicyPlacement, type GrantStep, isReadyGrantStep, planGrantSteps, type ReadyGrantStep } from './grant-steps.js'
 import { deleteInlinePolicy, type InlinePolicyApi, measureOtherInlinePolicies } from './inline-policy-api.js'
-import { checkInlinePolicySize } from './inline-policy-size.js'
+import { checkInlinePolicySize } from '../../core/records/inline-policy-size.js'
 import type { IamBackend } from './iam-session.js'
 
 export interface IamGrantBackend extends IamBackend {

@@ -2,14 +2,14 @@ import { type CloudProvider, GrantError, type ManagedPolicy } from '../../core/p
 import type { CreateIamClient, CreateStsClient } from '../aws-clients.js'
 import { RECONCILE, toGrantError } from '../grant-error.js'
 import { createAssumeGranterRole } from '../granter-session.js'
-import { parseManagedPolicyName } from '../policy-document.js'
+import { parseManagedPolicyName } from '../../core/records/iam-policy-document.js'
 import { createRetryingCall, type RetryOptions } from '../retry.js'
 import { grantInlinePolicies } from './iam-grant.js'
 import { describeGrantPolicies, inspectInlinePolicies } from './iam-inspect.js'
 import { revokeInlinePolicies } from './iam-revoke.js'
 import { createOpenIamSession, type IamBackend } from './iam-session.js'
 import { listInlinePolicyNames } from './inline-policy-api.js'
-import { parsePrincipalArn } from './principal-arn.js'
+import { parsePrincipalArn } from '../../core/records/principal-arn.js'
 
 export interface IamProviderParams {
   /** ARN template of the role assumed in each target account, `{account}` substituted (`JitSettings.granterRole`). */

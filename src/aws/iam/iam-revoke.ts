@@ -8,11 +8,11 @@ import {
 } from '../../core/ports/cloud-provider.js'
 import { toGrantError } from '../grant-error.js'
 import { formatGranterRoleArn } from '../granter-session.js'
-import { buildSessionCutPolicyDocument, nameSessionCutPolicy, serializePolicyDocument } from '../policy-document.js'
+import { buildSessionCutPolicyDocument, nameSessionCutPolicy, serializePolicyDocument } from '../../core/records/iam-policy-document.js'
 import { countTargets, describePolicyPlacement } from './grant-steps.js'
 import type { IamBackend, IamSession } from './iam-session.js'
 import { deleteInlinePolicy } from './inline-policy-api.js'
-import { parsePrincipalArn } from './principal-arn.js'
+import { parsePrincipalArn } from '../../core/records/principal-arn.js'
 
 /** Deletes each target's policy and, when asked, cuts earlier sessions once per principal; targets fail on their own. */
 export async function revokeInlinePolicies(backend: IamBackend, request: RevokeParams): Promise<RevokeOutcome> {

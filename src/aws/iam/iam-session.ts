@@ -4,7 +4,7 @@ import type { AssumeGranterRole } from '../granter-session.js'
 import type { RetryingCall } from '../retry.js'
 import type { SessionPurpose } from '../role-session-name.js'
 import { type InlinePolicyApi, inlinePolicyApiFor } from './inline-policy-api.js'
-import type { Principal } from './principal-arn.js'
+import type { Principal } from '../../core/records/principal-arn.js'
 
 /** A granter session in one account, holding the inline policies of one principal there. */
 export interface IamSession {

@@ -10,8 +10,8 @@ import {
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam'
 import { classifyAwsError, type RetryingCall } from '../retry.js'
-import { measurePolicySize } from './inline-policy-size.js'
-import type { Principal } from './principal-arn.js'
+import { measurePolicySize } from '../../core/records/inline-policy-size.js'
+import type { Principal } from '../../core/records/principal-arn.js'
 
 /** One page of a principal's inline policy names. */
 export interface InlinePolicyPage {

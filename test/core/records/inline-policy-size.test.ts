@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkInlinePolicySize, measurePolicySize } from '../../../src/aws/iam/inline-policy-size.js'
+import { checkInlinePolicySize, measurePolicySize } from '../../../src/core/records/inline-policy-size.js'
 
 describe('inline policy size', () => {
   it('counts characters other than white space, as IAM does', () => {

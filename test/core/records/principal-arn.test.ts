@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parsePrincipalArn } from '../../../src/aws/iam/principal-arn.js'
+import { parsePrincipalArn } from '../../../src/core/records/principal-arn.js'
 
 describe('parsePrincipalArn', () => {
   it.each([

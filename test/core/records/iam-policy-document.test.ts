@@ -9,7 +9,7 @@ import {
   nameSessionCutPolicy,
   parseManagedPolicyName,
   serializePolicyDocument,
-} from '../../src/aws/policy-document.js'
+} from '../../../src/core/records/iam-policy-document.js'
 
 const notBefore = new Date('2026-12-01T10:00:00Z')
 const expiresAt = new Date('2026-12-01T11:00:00Z')
