@@ -12,7 +12,6 @@ import type { JitSettings } from '../files/settings.js'
 import type { AccessRepository } from '../files/access-repository.js'
 import { summarizeReviewers } from './review-states.js'
 import { PatternTooComplexError } from '../matching/wildcard.js'
-import { createLineFinder } from '../files/yaml-document.js'
 import { formatCount } from '../text/plural.js'
 import { shortSha } from '../text/short-sha.js'
 import { findUngrantableReasons } from '../records/grant-feasibility.js'
@@ -38,7 +37,6 @@ export function decide(input: DecisionInput): Decision {
     ...input.repository.failures.filter((f) => f.kind !== 'codeowners' || f.stage === 'unreadable').flatMap((f) => f.errors),
     ...checkRequestAgainstWorld({
       request,
-      text: input.requestFile.text,
       catalogue: input.catalogue,
       now: input.now,
       settings: input.repository.settings,
@@ -46,13 +44,12 @@ export function decide(input: DecisionInput): Decision {
     // A green check means AWS accepts the grant: what the grant step or IAM would refuse is refused here.
     ...findUngrantableReasons({
       request,
-      text: input.requestFile.text,
       settings: input.repository.settings,
       author,
       now: input.now,
       requestId: input.requestId,
     }),
-    ...checkExtendedGrant({ request, text: input.requestFile.text, repository: input.repository, author, now: input.now }),
+    ...checkExtendedGrant({ request, repository: input.repository, author, now: input.now }),
   ]
   if (errors.length > 0) return { ...invalidDecision(base, errors), request }
 
@@ -187,23 +184,21 @@ const UNKNOWN_ACTIONS_EXPLAINED = 20
 /** Checks that need the world outside the file: real AWS actions, and a start that is not in the past. */
 function checkRequestAgainstWorld(params: {
   request: AccessRequest
-  text: string
   catalogue: ActionCatalogue
   now: Date
   settings: JitSettings
 }): InputError[] {
-  const { request, text, catalogue, now, settings } = params
-  const lineOf = createLineFinder({ file: request.file, text })
+  const { request, catalogue, now, settings } = params
   const errors: InputError[] = []
   let explained = 0
-  request.access.forEach((entry, entryIndex) => {
+  request.access.forEach((entry) => {
     entry.actions.forEach((action, actionIndex) => {
       if (catalogue.expand(action).length === 0) {
         // A did-you-mean compares the action with every action of its service: the first few get one.
         explained += 1
         errors.push({
           file: request.file,
-          line: lineOf(['access', entryIndex, 'actions', actionIndex], entry.line),
+          line: entry.actionLines[actionIndex] ?? entry.line,
           message: explained <= UNKNOWN_ACTIONS_EXPLAINED ? describeUnknownAction(action, catalogue) : `"${action}" is not an AWS action`,
         })
       }
@@ -212,13 +207,13 @@ function checkRequestAgainstWorld(params: {
   if (request.start && request.start.getTime() < now.getTime()) {
     errors.push({
       file: request.file,
-      line: lineOf(['start'], 1),
+      line: request.lines.start ?? 1,
       message: `start ${request.start.toISOString()} is in the past (evaluated at ${now.toISOString()}); remove it to start when granted, or choose a later time`,
     })
   } else if (request.start && request.start.getTime() - now.getTime() > settings.maxStartAheadMs) {
     errors.push({
       file: request.file,
-      line: lineOf(['start'], 1),
+      line: request.lines.start ?? 1,
       message: `start ${request.start.toISOString()} is more than ${settings.maxStartAheadText} ahead (evaluated at ${now.toISOString()}; max_start_ahead in .github/jit.yml); ask closer to the time`,
     })
   }
@@ -226,16 +221,10 @@ function checkRequestAgainstWorld(params: {
 }
 
 /** `extends:` names an active grant of the same requester, as recorded at the base commit. */
-function checkExtendedGrant(params: {
-  request: AccessRequest
-  text: string
-  repository: AccessRepository
-  author: string
-  now: Date
-}): InputError[] {
+function checkExtendedGrant(params: { request: AccessRequest; repository: AccessRepository; author: string; now: Date }): InputError[] {
   const { request, repository, author, now } = params
   if (request.extends === undefined) return []
-  const line = createLineFinder({ file: request.file, text: params.text })(['extends'], 1)
+  const line = request.lines.extends ?? 1
   const grant = repository.activeGrants.get(request.extends)
   const problem =
     grant === undefined

@@ -11,7 +11,7 @@ import { buildPolicyIndex, type PolicyIndex } from '../matching/policy-index.js'
 import type { InputError } from './input-error.js'
 import { parsePolicy, type Policy } from './policy.js'
 import { DEFAULT_SETTINGS, parseSettings, type JitSettings } from './settings.js'
-import { createLineFinder, parseYamlDocument } from './yaml-document.js'
+import { parseYamlDocument } from './yaml-document.js'
 
 export { CODEOWNERS_LOCATIONS }
 
@@ -118,7 +118,7 @@ export function loadAccessRepository(params: {
       continue
     }
     const policy = parsed.value
-    const policyErrors = findUnknownGrantedActions({ policy, text: file.text, catalogue: params.catalogue })
+    const policyErrors = findUnknownGrantedActions({ policy, catalogue: params.catalogue })
     const first = firstByName.get(policy.name)
     if (first)
       policyErrors.push({
@@ -197,16 +197,15 @@ function ruleFileKindOf(path: string): RuleFileKind | undefined {
   return path === SETTINGS_PATH ? 'settings' : undefined
 }
 
-function findUnknownGrantedActions(params: { policy: Policy; text: string; catalogue: ActionCatalogue }): InputError[] {
-  const { policy, text, catalogue } = params
-  const lineOf = createLineFinder({ file: policy.file, text })
+function findUnknownGrantedActions(params: { policy: Policy; catalogue: ActionCatalogue }): InputError[] {
+  const { policy, catalogue } = params
   return policy.grants.actions.flatMap((action, index) =>
     catalogue.expand(action).length > 0
       ? []
       : [
           {
             file: policy.file,
-            line: lineOf(['grants', 'actions', index], policy.line),
+            line: policy.grants.actionLines[index] ?? policy.line,
             message: `grants.actions: ${describeUnknownAction(action, catalogue)}`,
           },
         ],

@@ -17,6 +17,8 @@ export interface AccessEntry {
   readonly resources: readonly string[]
   /** 1-based line of this entry in the request file, for explanations and annotations. */
   readonly line: number
+  /** 1-based line of each action, by index into `actions` (an unknown action's error points at it). */
+  readonly actionLines: readonly number[]
 }
 
 /** A request file (`requests/**.yaml`) after parsing and schema validation. */
@@ -33,6 +35,8 @@ export interface AccessRequest {
   /** Request id of an active grant this request extends (e.g. `pr-42`). */
   readonly extends?: string
   readonly access: readonly AccessEntry[]
+  /** Where the window's fields are written, for errors found after parsing (a start in the past). */
+  readonly lines: { readonly duration: number; readonly start?: number; readonly extends?: number }
 }
 
 /** One (account, action, resource) triple: the unit the decision engine covers with a policy. */
@@ -115,7 +119,13 @@ export function parseAccessRequest(params: { file: string; text: string }): Pars
       actions: entry.actions,
       resources: entry.resources ?? ['*'],
       line: document.lineOf(['access', index]),
+      actionLines: entry.actions.map((_, actionIndex) => document.lineOf(['access', index, 'actions', actionIndex])),
     })),
+    lines: {
+      duration: document.lineOf(['duration']),
+      ...(start !== undefined && { start: document.lineOf(['start']) }),
+      ...(raw.extends !== undefined && { extends: document.lineOf(['extends']) }),
+    },
   }
   return { ok: true, value: request }
 }

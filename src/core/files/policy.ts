@@ -35,6 +35,8 @@ export interface Policy {
     /** 12-digit account ids, or `*`. */
     readonly accounts: readonly string[]
     readonly actions: readonly string[]
+    /** 1-based line of each action, by index into `actions`. */
+    readonly actionLines: readonly number[]
     /** Defaults to `["*"]`. */
     readonly resources: readonly string[]
   }
@@ -117,6 +119,7 @@ export function parsePolicy(params: { file: string; text: string }): Parsed<Poli
     grants: {
       accounts: raw.grants.accounts,
       actions: raw.grants.actions,
+      actionLines: raw.grants.actions.map((_, index) => document.lineOf(['grants', 'actions', index])),
       resources: raw.grants.resources ?? ['*'],
     },
     requesters: {

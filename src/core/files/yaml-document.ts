@@ -38,27 +38,6 @@ export interface YamlDocument {
  * @param allowEmpty when true an empty file (or one with only comments) reads as an empty mapping
  */
 export function parseYamlDocument(params: { file: string; text: string; what?: string; allowEmpty?: boolean }): Parsed<YamlDocument> {
-  // What a document holds does not depend on how messages name the file (`what`), only its errors do.
-  const key = `${params.allowEmpty === true}\u0000${params.file}\u0000${params.text}`
-  const known = recentlyParsed.get(key)
-  if (known !== undefined) return { ok: true, value: known }
-  const parsed = parseYamlText(params)
-  if (parsed.ok) {
-    recentlyParsed.set(key, parsed.value)
-    if (recentlyParsed.size > RECENTLY_PARSED_KEPT) recentlyParsed.delete(recentlyParsed.keys().next().value as string)
-  }
-  return parsed
-}
-
-/**
- * The last few documents parsed, by file and text: a file parsed for its values and read again for a line
- * (an unknown action's, a start in the past) is parsed once. Documents are immutable, so sharing one is
- * safe; the few kept are those of one evaluation (the request, the policy just loaded).
- */
-const recentlyParsed = new Map<string, YamlDocument>()
-const RECENTLY_PARSED_KEPT = 8
-
-function parseYamlText(params: { file: string; text: string; what?: string; allowEmpty?: boolean }): Parsed<YamlDocument> {
   const { file, text } = params
   const what = params.what ?? 'file'
   const fail = (line: number, message: string): Parsed<YamlDocument> => ({ ok: false, errors: [{ file, line, message }] })
@@ -112,24 +91,6 @@ function parseYamlText(params: { file: string; text: string; what?: string; allo
   return { ok: true, value: documentOf(file, value, root, text) }
 }
 
-/**
- * Finds lines in a file that has already parsed once (its checks found an error and need a line). The
- * document is the one already parsed when it is among the last few (see recentlyParsed), else the file is
- * parsed again on the first call; a valid file, the common case, never pays for it. Returns `fallback` if
- * the text does not parse.
- */
-export function createLineFinder(file: { file: string; text: string }): (path: DocumentPath, fallback: number) => number {
-  let document: YamlDocument | undefined
-  return (path, fallback) => {
-    if (!document) {
-      const parsed = parseYamlDocument(file)
-      if (!parsed.ok) return fallback
-      document = parsed.value
-    }
-    return document.lineOf(path)
-  }
-}
-
 /** A node of the YAML text, rebuilt from js-yaml's open/close events. */
 interface YamlNode {
   readonly kind: 'mapping' | 'sequence' | 'scalar' | 'empty'
@@ -139,6 +100,8 @@ interface YamlNode {
   readonly end: number
   readonly result: unknown
   readonly children: YamlNode[]
+  /** A mapping's pairs by key, built on the first lookup (see pairByKey). */
+  pairIndex?: ReadonlyMap<string, { key: YamlNode; value: YamlNode }>
 }
 
 /** A mapping's children paired as key and value; undefined when some key has no value node (`{a, b}`, `? a`). */
@@ -152,18 +115,14 @@ function pairsOf(node: YamlNode): { key: YamlNode; value: YamlNode }[] | undefin
   return pairs
 }
 
-const pairIndexes = new WeakMap<YamlNode, ReadonlyMap<string, { key: YamlNode; value: YamlNode }>>()
-
 /** A mapping's pairs by key, built once per mapping: a lookup per key must not walk every key (many unknown keys). */
 function pairByKey(node: YamlNode, key: string): { key: YamlNode; value: YamlNode } | undefined {
-  let index = pairIndexes.get(node)
-  if (index === undefined) {
+  if (node.pairIndex === undefined) {
     const byKey = new Map<string, { key: YamlNode; value: YamlNode }>()
     for (const pair of pairsOf(node) ?? []) if (typeof pair.key.result === 'string') byKey.set(pair.key.result, pair)
-    index = byKey
-    pairIndexes.set(node, index)
+    node.pairIndex = byKey
   }
-  return index.get(key)
+  return node.pairIndex.get(key)
 }
 
 function collectKeyErrors(node: YamlNode, text: string, report: (line: number, message: string) => void): void {

@@ -27,7 +27,7 @@ function guard(coverage: Coverage): Coverage {
 }
 
 /** Compiles a policy's grant patterns, for the many items they are checked against. */
-export function compileGrants(grants: Policy['grants']): CompiledGrants {
+export function compileGrants(grants: Pick<Policy['grants'], 'accounts' | 'actions' | 'resources'>): CompiledGrants {
   return {
     allAccounts: grants.accounts.includes('*'),
     accounts: new Set(grants.accounts),

@@ -1,7 +1,6 @@
 import { listRequestItems, type AccessRequest } from '../files/access-request.js'
 import type { InputError } from '../files/input-error.js'
 import { principalFor, type JitSettings } from '../files/settings.js'
-import { createLineFinder } from '../files/yaml-document.js'
 import {
   buildGrantPolicyDocument,
   checkPolicyName,
@@ -96,7 +95,6 @@ export function describeWindowProblem(window: { notBefore: Date; expiresAt: Date
  */
 export function findUngrantableReasons(params: {
   request: AccessRequest
-  text: string
   settings: JitSettings
   author: string
   now: Date
@@ -104,14 +102,14 @@ export function findUngrantableReasons(params: {
 }): InputError[] {
   const { request, settings, author } = params
   const file = request.file
-  const lineOf = createLineFinder({ file, text: params.text })
   const requestId = params.requestId ?? UNKNOWN_REQUEST_ID
   const errors: InputError[] = []
 
   const notBefore = request.start ?? params.now
   const expiresAt = new Date(notBefore.getTime() + request.durationMs)
   const windowProblem = describeWindowProblem({ notBefore, expiresAt })
-  if (windowProblem) errors.push({ file, line: lineOf(request.start ? ['start'] : ['duration'], 1), message: windowProblem })
+  if (windowProblem)
+    errors.push({ file, line: request.start ? (request.lines.start ?? 1) : request.lines.duration, message: windowProblem })
 
   const grouped = groupGrantsByAccount(request)
   if (!grouped.ok) return [...errors, { file, line: grouped.line, message: grouped.error }]
@@ -119,7 +117,7 @@ export function findUngrantableReasons(params: {
 
   const policyName = nameGrantPolicy({ requestId, expiresAt })
   const nameProblem = checkPolicyName(policyName)
-  if (nameProblem) errors.push({ file, line: lineOf(['duration'], 1), message: nameProblem })
+  if (nameProblem) errors.push({ file, line: request.lines.duration, message: nameProblem })
 
   for (const grant of grouped.grants) {
     const report = (message: string): void => void errors.push({ file, line: grant.line, message })

@@ -76,7 +76,8 @@ function requestOf(testCase: Case): { text: string; request: AccessRequest } {
     durationText: duration,
     durationMs,
     start: new Date(start),
-    access: [{ account: ACCOUNT, actions: testCase.actions, resources, line: 5 }],
+    access: [{ account: ACCOUNT, actions: testCase.actions, resources, line: 5, actionLines: testCase.actions.map(() => 6) }],
+    lines: { duration: 2, start: 3 },
   }
   return { text, request }
 }

@@ -31,9 +31,11 @@ describe('parseAccessRequest: valid files', () => {
           actions: ['ec2:StopInstances', 'ec2:TerminateInstances'],
           resources: ['arn:aws:ec2:us-east-1:111111111111:instance/i-0abc123'],
           line: 7,
+          actionLines: [8, 8],
         },
-        { account: '222222222222', actions: ['ec2:Describe*'], resources: ['*'], line: 10 },
+        { account: '222222222222', actions: ['ec2:Describe*'], resources: ['*'], line: 10, actionLines: [12] },
       ],
+      lines: { duration: 3, start: 4, extends: 5 },
     })
   })
 
@@ -53,7 +55,8 @@ describe('parseAccessRequest: valid files', () => {
 
   it('omits optional fields that are not written', () => {
     const request = parseOk(minimal([]))
-    expect(Object.keys(request).sort()).toEqual(['access', 'durationMs', 'durationText', 'file', 'reason'])
+    expect(Object.keys(request).sort()).toEqual(['access', 'durationMs', 'durationText', 'file', 'lines', 'reason'])
+    expect(request.lines).toEqual({ duration: 2 })
   })
 })
 

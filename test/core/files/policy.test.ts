@@ -40,6 +40,7 @@ describe('parsePolicy: valid files', () => {
       grants: {
         accounts: ['111111111111'],
         actions: ['ec2:StopInstances', 'ec2:TerminateInstances', 'ec2:Describe*'],
+        actionLines: [5, 5, 5],
         resources: ['arn:aws:ec2:*:111111111111:instance/*'],
       },
       requesters: { users: ['alice'], teams: ['@acme/sre'] },
