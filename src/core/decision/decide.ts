@@ -71,10 +71,19 @@ export function decide(input: DecisionInput): Decision {
   const items: ItemResult[] = []
   const deniedReasons: string[] = []
   const findExample = createExampleFinder()
+  // The same (account, action, resource) written in several entries is explained once.
+  const explained = new Map<string, NearMiss[]>()
+  const explain = (item: RequestItem): NearMiss[] => {
+    const key = `${item.account}\u0000${item.action}\u0000${item.resource}`
+    let misses = explained.get(key)
+    if (!misses)
+      explained.set(key, (misses = explainNearMisses({ item, policies: findNearMissPolicies(index, item), findExample, ...requester })))
+    return misses
+  }
   for (const { item, policies } of covered) {
     const candidates = policies.flatMap((policy) => judged.get(policy) ?? []).sort((a, b) => byName(a.policy, b.policy))
     const chosen = choosePolicy(candidates)
-    const shownMisses = chosen ? [] : explainNearMisses({ item, policies: findNearMissPolicies(index, item), findExample, ...requester })
+    const shownMisses = chosen ? [] : explain(item)
     if (!chosen || chosen.impossible) deniedReasons.push(describeDeniedItem(item, author, chosen, shownMisses))
     items.push({
       item,

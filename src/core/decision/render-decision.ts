@@ -45,7 +45,9 @@ export function renderDecision(decision: Decision, options: { format: RenderForm
   const denied = decision.items.filter((item) => !item.policy || decision.policies.find((p) => p.policy.name === item.policy)?.impossible)
   if (denied.length > 0) {
     out.push(heading('Why it is denied'))
-    for (const item of denied) out.push(...renderDeniedItem(item, decision, helpers))
+    for (const item of denied.slice(0, DENIED_ITEMS_SHOWN)) out.push(...renderDeniedItem(item, decision, helpers))
+    const unshown = denied.length - DENIED_ITEMS_SHOWN
+    if (unshown > 0) out.push(`- and ${formatCount(unshown, 'more denied item')}`)
     out.push('', 'No policy, no access: ask the owners of `policies/` for a policy that covers this, or narrow the request.', '')
   }
 
@@ -68,6 +70,9 @@ export function renderDecision(decision: Decision, options: { format: RenderForm
   return out.join('\n').trimEnd() + '\n'
 }
 
+/** How many denied items are explained one by one; a reader fixes the first few, and a long list costs every render. */
+export const DENIED_ITEMS_SHOWN = 50
+
 /** How the parts of a decision are written in one format: `text` and `code` for what someone wrote, `cell` for code in a table. */
 interface Helpers {
   readonly md: boolean
@@ -86,19 +91,27 @@ function renderRequest(decision: Decision, request: AccessRequest, { md, text, c
   if (request.extends) out.push(`- Extends the active grant ${text(request.extends)}`)
   if (decision.pushes) out.push(...renderPushes(decision, decision.pushes))
   out.push('')
+  // Each entry's policies, gathered in one pass over the items (a request may have a thousand of each).
+  const policiesByLine = new Map<number, Set<string | undefined>>()
+  for (const item of decision.items) {
+    let policies = policiesByLine.get(item.item.line)
+    if (!policies) policiesByLine.set(item.item.line, (policies = new Set()))
+    policies.add(item.policy)
+  }
+  const policiesOf = (entry: { line: number }, none: string): string[] => [
+    ...new Set([...(policiesByLine.get(entry.line) ?? [])].map((policy) => policy ?? none)),
+  ]
   if (md) {
     out.push('| Account | Actions | Resources | Policy |', '| --- | --- | --- | --- |')
     for (const entry of request.access) {
-      const policies = [...new Set(decision.items.filter((item) => item.item.line === entry.line).map((item) => item.policy ?? '— none —'))]
+      const policies = policiesOf(entry, '— none —')
       out.push(
         `| ${cell(entry.account)} | ${entry.actions.map(cell).join('<br>')} | ${entry.resources.map(cell).join('<br>')} | ${policies.map(text).join(', ')} |`,
       )
     }
   } else {
     for (const entry of request.access) {
-      const policies = [
-        ...new Set(decision.items.filter((item) => item.item.line === entry.line).map((item) => item.policy ?? 'no policy')),
-      ]
+      const policies = policiesOf(entry, 'no policy')
       out.push(
         `- account ${text(entry.account)}: ${entry.actions.map(text).join(', ')} on ${entry.resources.map(text).join(', ')} (policy: ${policies.map(text).join(', ')})`,
       )

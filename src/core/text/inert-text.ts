@@ -13,6 +13,9 @@ export const INVISIBLE_CHARACTER =
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/u
 
+/** INVISIBLE_CHARACTER, every occurrence (for `match` and `replace`). */
+export const INVISIBLE_CHARACTERS = new RegExp(INVISIBLE_CHARACTER.source, 'gu')
+
 /** `U+202E`: how an invisible character is named to a reader. */
 export function nameCodePoint(character: string): string {
   return `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`
@@ -20,7 +23,7 @@ export function nameCodePoint(character: string): string {
 
 /** One line of plain text: line breaks and tabs become spaces, invisible characters are named (`<U+202E>`). */
 export function toPlainLine(text: string): string {
-  return text.replace(/\r\n|[\r\n\t]/gu, ' ').replace(new RegExp(INVISIBLE_CHARACTER.source, 'gu'), (ch) => `<${nameCodePoint(ch)}>`)
+  return text.replace(/\r\n|[\r\n\t]/gu, ' ').replace(INVISIBLE_CHARACTERS, (ch) => `<${nameCodePoint(ch)}>`)
 }
 
 /**

@@ -78,3 +78,22 @@ describe('text from the request is shown as written, never as Markdown', () => {
     expect(markdown).toContain('| `111111111111` | `iam:GetRole` | ``arn:aws:iam::111111111111:role/x`\\|`<!--`` | prod-iam-break-glass |')
   })
 })
+
+describe('a request with many denied items', () => {
+  it('explains the first 50 one by one and counts the rest, in both formats', () => {
+    // 60 resources no policy grants in an account no policy names: 60 denied items.
+    const resources = Array.from({ length: 60 }, (_, i) => `"arn:aws:s3:::bucket-${i}"`).join(', ')
+    const text = `reason: audit\nduration: 1h\naccess:\n  - account: "999999999999"\n    actions: [s3:GetObject]\n    resources: [${resources}]\n`
+    const decision = decide(decisionInput(world, { requestFile: { path: 'requests/alice/many.yaml', text }, author: 'alice' }))
+    expect(decision.verdict).toBe('denied')
+    expect(decision.items).toHaveLength(60)
+    for (const format of ['markdown', 'text'] as const) {
+      const rendered = renderDecision(decision, { format })
+      const denied = rendered.split('\n').filter((line) => /^- .* on .* in .?999999999999/u.test(line))
+      expect(denied).toHaveLength(50)
+      expect(denied.at(-1)).toContain('bucket-49')
+      expect(denied.join('\n')).not.toMatch(/bucket-50\b/u)
+      expect(rendered).toContain('- and 10 more denied items')
+    }
+  })
+})
