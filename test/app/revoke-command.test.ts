@@ -91,11 +91,7 @@ describe('/jit revoke', () => {
     expect(github.calls).toEqual([
       'graphql jitDefaultBranch',
       'graphql jitGrantRecord',
-      'GET ref',
-      'GET commit',
-      'POST tree',
-      'POST commit',
-      'PATCH ref',
+      'graphql jitCommit',
       'POST comment #42',
     ])
     expect(github.comments[0]!.body).toMatch(
