@@ -100,7 +100,12 @@ function buildRepository(context: EmulatorContext, blobs: BlobLoader): GraphqlOb
       const sha = await context.store.readRef(fullRef)
       if (sha === undefined) return null
       const slash = fullRef.indexOf('/', 'refs/'.length)
-      return { __typename: 'Ref', name: fullRef.slice(slash + 1), prefix: fullRef.slice(0, slash + 1), target: buildCommit(context, blobs, sha) }
+      return {
+        __typename: 'Ref',
+        name: fullRef.slice(slash + 1),
+        prefix: fullRef.slice(0, slash + 1),
+        target: buildCommit(context, blobs, sha),
+      }
     },
     object: async (args: { expression?: string | null; oid?: string | null }) => {
       const expression = args.oid ?? args.expression ?? ''

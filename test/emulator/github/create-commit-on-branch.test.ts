@@ -91,7 +91,10 @@ describe('createCommitOnBranch', () => {
       knownHead: { commitSha: old },
       build: async (head) => {
         builtOn.push(head.commitSha)
-        return { message: 'Revoke pr-7\n\nJit-Request: pr-7\nJit-Action: revoke', changes: [{ path: 'grants/active/pr-7.yaml', content: null }] }
+        return {
+          message: 'Revoke pr-7\n\nJit-Request: pr-7\nJit-Action: revoke',
+          changes: [{ path: 'grants/active/pr-7.yaml', content: null }],
+        }
       },
     })
     expect(builtOn).toEqual([old, moved])
@@ -112,7 +115,10 @@ describe('createCommitOnBranch', () => {
       build: async () => {
         // Another writer moves main between every read of the head and the commit.
         await fixture.emulator.commitToDefaultBranch({ files: { 'README.md': `move ${++moves}\n` }, author: 'erin' })
-        return { message: 'x\n\nJit-Request: pr-9\nJit-Action: grant', changes: [{ path: 'grants/active/pr-9.yaml', content: 'id: pr-9\n' }] }
+        return {
+          message: 'x\n\nJit-Request: pr-9\nJit-Action: grant',
+          changes: [{ path: 'grants/active/pr-9.yaml', content: 'id: pr-9\n' }],
+        }
       },
     })
     await expect(attempt).rejects.toBeInstanceOf(BranchMovedError)

@@ -241,9 +241,7 @@ interface CommitInput {
 
 /** The `createCommitOnBranch` inputs sent, oldest first. */
 const commitInputs = (): CommitInput[] =>
-  github.seen
-    .filter((call) => call.name === CALLS.commit)
-    .map((call) => (call.body['variables'] as { input: CommitInput }).input)
+  github.seen.filter((call) => call.name === CALLS.commit).map((call) => (call.body['variables'] as { input: CommitInput }).input)
 
 /** The record file a commit wrote (the last one by default), parsed back (which also validates it against the schema). */
 function committedRecord<T>(index = -1): { path: string; record: T; text: string } {

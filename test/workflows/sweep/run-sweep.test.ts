@@ -97,7 +97,12 @@ describe('runSweep', () => {
     ])
     expect(report.commit).toEqual({ sha: github!.head, attempts: 1 })
     // Constant cost: default branch + records + who wrote them, then one commit on the head they were read at.
-    expect(github!.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecords', 'graphql jitRecordAuthorship', 'graphql jitCommit'])
+    expect(github!.calls).toEqual([
+      'graphql jitDefaultBranch',
+      'graphql jitGrantRecords',
+      'graphql jitRecordAuthorship',
+      'graphql jitCommit',
+    ])
     expect(report.summary).toBe(`acme/access: revoked 2 of 3 active grants; recorded in ${github!.head.slice(0, 7)}`)
   })
 

@@ -306,7 +306,10 @@ export class FakeGitHubRepo {
     const files = new Map(this.files())
     for (const { path } of input.fileChanges.deletions ?? []) {
       if (!files.delete(path)) {
-        throw new GraphqlFailure('UNPROCESSABLE', `A path was requested for deletion which does not exist as of commit oid \`${this.head}\``)
+        throw new GraphqlFailure(
+          'UNPROCESSABLE',
+          `A path was requested for deletion which does not exist as of commit oid \`${this.head}\``,
+        )
       }
     }
     for (const { path, contents } of input.fileChanges.additions ?? []) files.set(path, Buffer.from(contents, 'base64').toString('utf8'))
@@ -388,16 +391,17 @@ export class FakeGitHubRepo {
 
   private install(): void {
     const repoPath = '/repos/acme/access'
-    this.scope
-      .post('/graphql')
-      .reply(200, (_uri, body) => {
-        try {
-          return { data: this.graphql(body as { query: string; variables: Record<string, string> }) }
-        } catch (error) {
-          if (!(error instanceof GraphqlFailure)) throw error
-          return { data: { createCommitOnBranch: null }, errors: [{ type: error.type, path: ['createCommitOnBranch'], message: error.message }] }
+    this.scope.post('/graphql').reply(200, (_uri, body) => {
+      try {
+        return { data: this.graphql(body as { query: string; variables: Record<string, string> }) }
+      } catch (error) {
+        if (!(error instanceof GraphqlFailure)) throw error
+        return {
+          data: { createCommitOnBranch: null },
+          errors: [{ type: error.type, path: ['createCommitOnBranch'], message: error.message }],
         }
-      })
+      }
+    })
     // Each merge moved the default branch from its current head, the commit the fake's rules stand for.
     this.scope
       .get(`${repoPath}/activity`)
