@@ -30,3 +30,44 @@ export async function announceBranchMoved(
     )
   }
 }
+
+/** How a ref update through the API ended: moved, or refused with GitHub's words for why. */
+export type BranchMove =
+  | { readonly kind: 'moved'; readonly before: string }
+  | { readonly kind: 'missing' | 'not-a-commit' | 'not-fast-forward' | 'stale' | 'kept-changing'; readonly message: string }
+
+/**
+ * Moves a ref as the app through the API, the one path for every API ref update (REST `PATCH
+ * /git/refs`, GraphQL `createCommitOnBranch`), so whatever GitHub enforces on a ref update applies to
+ * both. Compare-and-swap, so two writers racing on one branch cannot both win; `expected` is the head the
+ * caller built on (`expectedHeadOid`): when the branch is elsewhere the move is refused as stale.
+ */
+export async function moveBranch(
+  context: EmulatorContext,
+  params: { fullRef: string; sha: string; force: boolean; expected?: string },
+): Promise<BranchMove> {
+  const { fullRef, sha } = params
+  if ((await context.store.objectType(sha)) !== 'commit') return { kind: 'not-a-commit', message: 'Object does not exist' }
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const current = await context.store.readRef(fullRef)
+    if (current === undefined) return { kind: 'missing', message: 'Reference does not exist' }
+    if (params.expected !== undefined && current !== params.expected) {
+      return { kind: 'stale', message: `Expected branch to point to "${params.expected}" but it did not. Pull and try again.` }
+    }
+    const fastForward = await context.store.isAncestor(current, sha)
+    if (!params.force && !fastForward) return { kind: 'not-fast-forward', message: 'Update is not a fast forward' }
+    if (await context.store.updateRef(fullRef, sha, current)) {
+      context.state.recordActivity({
+        ref: fullRef,
+        before: current,
+        after: sha,
+        activityType: fastForward ? 'push' : 'force_push',
+        actorLogin: botLogin(context),
+        timestamp: context.clock(),
+      })
+      await announceBranchMoved(context, { fullRef, before: current, after: sha, forced: params.force })
+      return { kind: 'moved', before: current }
+    }
+  }
+  return { kind: 'kept-changing', message: 'Reference cannot be updated: it kept changing' }
+}

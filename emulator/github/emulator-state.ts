@@ -107,6 +107,8 @@ export class EmulatorState {
    */
   readonly permissions = new Map<string, RepositoryPermission>()
   readonly tokens = new Map<string, InstallationToken>()
+  /** Commits GitHub made and signed itself (web-flow): a signature no pusher can forge. */
+  readonly signedCommits = new Set<string>()
   /** Every move of a branch, oldest first. */
   readonly activity: ActivityRecord[] = []
   private readonly userIds = new Map<string, number>()

@@ -8,7 +8,7 @@ const resolveType: GraphQLTypeResolver<unknown, unknown> = (value) =>
 
 /**
  * Executes a GraphQL request against GitHub's real schema: invalid queries fail validation exactly as on
- * api.github.com, and the modelled subset resolves from the git store and the emulator's state.
+ * api.github.com, and the modelled subset (and `createCommitOnBranch`) resolves from the git store and the emulator's state.
  */
 export async function executeGraphql(context: EmulatorContext, body: unknown): Promise<Record<string, unknown>> {
   const request = (body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown }
@@ -30,5 +30,14 @@ export async function executeGraphql(context: EmulatorContext, body: unknown): P
     },
     typeResolver: resolveType,
   })
-  return JSON.parse(JSON.stringify(result)) as Record<string, unknown>
+  const answer = JSON.parse(JSON.stringify(result)) as Record<string, unknown>
+  // GitHub names an error's kind at the top of the error (`"type": "STALE_DATA"`), not under `extensions`.
+  if (Array.isArray(answer['errors'])) {
+    answer['errors'] = (answer['errors'] as Record<string, unknown>[]).map((error) => {
+      const type = (error['extensions'] as { type?: unknown } | undefined)?.type
+      const { extensions: _extensions, ...rest } = error
+      return type === undefined ? error : { type, ...rest }
+    })
+  }
+  return answer
 }

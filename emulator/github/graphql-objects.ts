@@ -5,6 +5,7 @@ import type { GitCommit, GitTreeEntry } from './git-store.js'
 import { buildConnection, type ConnectionArgs } from './graphql-connection.js'
 import { buildStatusCheckRollup } from './graphql-status-check-rollup.js'
 import { toIso } from './rest-shapes.js'
+import { createCommitOnBranch, GITHUB_COMMITTER, type CreateCommitOnBranchInput } from './graphql-create-commit-on-branch.js'
 
 // GraphQL values are plain objects: a `__typename` for abstract types, and each field either a value or a
 // function of the field's arguments (see graphql-endpoint's field resolver). Only the subset the app reads
@@ -44,7 +45,7 @@ export class BlobLoader {
   }
 }
 
-/** The `query` root: `repository(owner, name)` and `organization(login)`. */
+/** The root of queries, `repository(owner, name)` and `organization(login)`, and of the one mutation, `createCommitOnBranch`. */
 export function buildQueryRoot(context: EmulatorContext, blobs: BlobLoader): GraphqlObject {
   return {
     repository: (args: { owner: string; name: string }) => {
@@ -62,6 +63,15 @@ export function buildQueryRoot(context: EmulatorContext, blobs: BlobLoader): Gra
         })
       }
       return buildOrganization(context)
+    },
+    createCommitOnBranch: async (args: { input: CreateCommitOnBranchInput }) => {
+      const made = await createCommitOnBranch(context, args.input)
+      return {
+        __typename: 'CreateCommitOnBranchPayload',
+        clientMutationId: args.input.clientMutationId ?? null,
+        commit: buildCommit(context, blobs, made.sha),
+        ref: { __typename: 'Ref', name: made.branchName, prefix: 'refs/heads/', target: buildCommit(context, blobs, made.sha) },
+      }
     },
   }
 }
@@ -83,6 +93,18 @@ function buildRepository(context: EmulatorContext, blobs: BlobLoader): GraphqlOb
         name: context.store.defaultBranch,
         prefix: 'refs/heads/',
         target: sha === undefined ? null : buildCommit(context, blobs, sha),
+      }
+    },
+    ref: async (args: { qualifiedName: string }) => {
+      const fullRef = args.qualifiedName.startsWith('refs/') ? args.qualifiedName : `refs/heads/${args.qualifiedName}`
+      const sha = await context.store.readRef(fullRef)
+      if (sha === undefined) return null
+      const slash = fullRef.indexOf('/', 'refs/'.length)
+      return {
+        __typename: 'Ref',
+        name: fullRef.slice(slash + 1),
+        prefix: fullRef.slice(0, slash + 1),
+        target: buildCommit(context, blobs, sha),
       }
     },
     object: async (args: { expression?: string | null; oid?: string | null }) => {
@@ -265,6 +287,20 @@ function buildCommit(context: EmulatorContext, blobs: BlobLoader, sha: string): 
       if (read === undefined) return null
       return (await context.store.diff(read.parents[0] ?? EMPTY_TREE, sha)).length
     },
+    // GitHub signs the commits it makes itself (createCommitOnBranch, web merges) with its web-flow key.
+    signature: () =>
+      context.state.signedCommits.has(sha)
+        ? {
+            __typename: 'GpgSignature',
+            email: GITHUB_COMMITTER.email,
+            isValid: true,
+            wasSignedByGitHub: true,
+            state: 'VALID',
+            payload: '',
+            signature: '',
+            signer: buildActor(context, 'web-flow'),
+          }
+        : null,
     statusCheckRollup: () => buildStatusCheckRollup(context, sha),
     checkSuites: (args: ConnectionArgs & { filterBy?: { appId?: number | null; checkName?: string | null } | null }) =>
       buildConnection(buildCheckSuites(context, sha, args.filterBy ?? {}), args, 'checkSuites'),

@@ -4,7 +4,7 @@ import type { GitIdentity, GitTreeEntry, GitTreeWrite } from './git-store.js'
 import { botLogin, gitCommitJson, gitRefJson } from './rest-shapes.js'
 import { appIdentity, bodyOf, repoApiUrl, requireRepository } from './route-helpers.js'
 import type { RestRequest, RestRoute } from './rest-route.js'
-import { announceBranchMoved } from './branch-moves.js'
+import { announceBranchMoved, moveBranch } from './branch-moves.js'
 
 /** Git Data API: blobs, trees, commits and refs, each backed by the real object or ref in the git store. */
 export function createGitDataRoutes(): RestRoute[] {
@@ -142,6 +142,8 @@ async function createCommit(request: RestRequest, context: EmulatorContext) {
   const author = readIdentity(body.author, { ...appIdentity(context), date: context.clock() })
   const committer = readIdentity(body.committer, { ...author, date: author.date })
   const sha = await context.store.createCommit({ tree, parents, message: String(body.message), author, committer })
+  // GitHub signs a bot's API commit when it names no author or committer of its own.
+  if (body.author === undefined && body.committer === undefined) context.state.signedCommits.add(sha)
   const commit = await context.store.readCommit(sha)
   if (commit === undefined) throw new GitHubHttpError(500, `commit ${sha} was written but cannot be read back`)
   return { status: 201, body: gitCommitJson(context, commit) }
@@ -193,28 +195,9 @@ async function updateRef(request: RestRequest, context: EmulatorContext) {
   const fullRef = fullRefOf(request.params.ref ?? '')
   const body = bodyOf(request)
   const sha = String(body.sha)
-  const force = body.force === true
-  if ((await context.store.objectType(sha)) !== 'commit') throw new GitHubHttpError(422, 'Object does not exist')
-  // Compare-and-swap so two writers racing on one branch cannot both win, as on GitHub.
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const current = await context.store.readRef(fullRef)
-    if (current === undefined) throw new GitHubHttpError(422, 'Reference does not exist')
-    const fastForward = await context.store.isAncestor(current, sha)
-    if (!force && !fastForward) throw new GitHubHttpError(422, 'Update is not a fast forward')
-    if (await context.store.updateRef(fullRef, sha, current)) {
-      context.state.recordActivity({
-        ref: fullRef,
-        before: current,
-        after: sha,
-        activityType: fastForward ? 'push' : 'force_push',
-        actorLogin: botLogin(context),
-        timestamp: context.clock(),
-      })
-      await announceBranchMoved(context, { fullRef, before: current, after: sha, forced: force })
-      return { status: 200, body: gitRefJson(context, fullRef, sha) }
-    }
-  }
-  throw new GitHubHttpError(409, 'Reference cannot be updated: it kept changing')
+  const moved = await moveBranch(context, { fullRef, sha, force: body.force === true })
+  if (moved.kind === 'moved') return { status: 200, body: gitRefJson(context, fullRef, sha) }
+  throw new GitHubHttpError(moved.kind === 'kept-changing' ? 409 : 422, moved.message)
 }
 
 async function deleteRef(request: RestRequest, context: EmulatorContext) {

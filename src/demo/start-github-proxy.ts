@@ -21,8 +21,20 @@ export interface FailedRequest {
   readonly status: number
 }
 
+/** One request the proxy passed on: when it arrived and when its answer was sent (`performance.now()` ms). */
+export interface ProxiedRequest {
+  readonly method: string
+  readonly path: string
+  readonly startedMs: number
+  endedMs: number
+}
+
 export interface GitHubProxy {
   readonly url: string
+  /** Added before each request is passed on, as a far-away GitHub would take (default 0). */
+  latencyMs: number
+  /** Every request passed on, oldest first (faults excluded). */
+  readonly requests: readonly ProxiedRequest[]
   /** Fails the next matching requests; they never reach the emulator. */
   inject(fault: GitHubFault): void
   /** Requests answered with a fault so far, oldest first. */
@@ -38,6 +50,8 @@ export interface GitHubProxy {
 export async function startGitHubProxy(params: { target: string }): Promise<GitHubProxy> {
   const pending: { fault: GitHubFault; remaining: number }[] = []
   const failed: FailedRequest[] = []
+  const requests: ProxiedRequest[] = []
+  const settings = { latencyMs: 0 }
   const upstream = new URL(params.target)
 
   const takeFault = (method: string, path: string): GitHubFault | undefined => {
@@ -87,7 +101,11 @@ export async function startGitHubProxy(params: { target: string }): Promise<GitH
       )
       return
     }
-    pass(request, response)
+    const proxied: ProxiedRequest = { method, path, startedMs: performance.now(), endedMs: Number.NaN }
+    requests.push(proxied)
+    response.on('finish', () => (proxied.endedMs = performance.now()))
+    if (settings.latencyMs > 0) setTimeout(() => pass(request, response), settings.latencyMs)
+    else pass(request, response)
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -96,6 +114,13 @@ export async function startGitHubProxy(params: { target: string }): Promise<GitH
 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get latencyMs() {
+      return settings.latencyMs
+    },
+    set latencyMs(ms: number) {
+      settings.latencyMs = ms
+    },
+    requests,
     inject: (fault) => void pending.push({ fault, remaining: fault.times ?? 1 }),
     failed,
     stop: async () => {

@@ -1,9 +1,8 @@
 import type { GitHubApi } from './github-api.js'
 
-/** The commit a branch points at, and its tree. */
+/** The commit a branch points at. */
 export interface BranchHead {
   readonly commitSha: string
-  readonly treeSha: string
 }
 
 /** A file to write (`content`) or delete (`content: null`) in one commit. */
@@ -20,7 +19,7 @@ export interface CommitPlan {
 }
 
 export type CommitOutcome =
-  | { readonly committed: true; readonly commitSha: string; readonly treeSha: string; readonly attempts: number }
+  | { readonly committed: true; readonly commitSha: string; readonly attempts: number }
   /** `build` decided there was nothing (left) to commit, e.g. another sweeper already did it. */
   | { readonly committed: false; readonly attempts: number }
 
@@ -35,16 +34,34 @@ export class BranchMovedError extends Error {
   }
 }
 
-function isNotFastForward(error: unknown): boolean {
-  const status = (error as { status?: number } | undefined)?.status
-  return status === 422 || status === 409
+export const CREATE_COMMIT_MUTATION = `mutation jitCommit($input: CreateCommitOnBranchInput!) {
+  createCommitOnBranch(input: $input) { commit { oid } }
+}`
+
+const BRANCH_HEAD_QUERY = `query jitBranchHead($owner: String!, $repo: String!, $ref: String!) {
+  repository(owner: $owner, name: $repo) { ref(qualifiedName: $ref) { target { oid } } }
+}`
+
+/** GitHub's answer when `expectedHeadOid` is not the branch's head: another writer moved it first. */
+function isStaleHead(error: unknown): boolean {
+  const errors = (error as { errors?: readonly { type?: string }[] } | undefined)?.errors
+  return Array.isArray(errors) && errors.some((entry) => entry?.type === 'STALE_DATA')
+}
+
+/** `subject\n\nbody` as GitHub's `CommitMessage`: the headline, and the rest as the body. */
+function toCommitMessage(message: string): { headline: string; body?: string } {
+  const newline = message.indexOf('\n')
+  if (newline < 0) return { headline: message }
+  const body = message.slice(newline + 1).replace(/^\n/u, '')
+  return body === '' ? { headline: message.slice(0, newline) } : { headline: message.slice(0, newline), body }
 }
 
 /**
- * Commits to a branch through the Git Data API as one tree, one commit and one ref update, so the
- * change is atomic. The ref update is not forced: when another writer moved the branch first (GitHub
- * answers 422), the head is read again and `build` is asked again, so it can re-check what is still to
- * be done against the new state. The ref update is the lock between concurrent writers.
+ * Commits to a branch in one call, GitHub's `createCommitOnBranch`: the change is atomic, and GitHub
+ * authors it as the app's bot, commits it as GitHub and signs it (what `isAppRecordCommit` trusts).
+ * `expectedHeadOid` is the lock between concurrent writers: when another writer moved the branch first
+ * (GitHub answers `STALE_DATA`), the head is read again and `build` is asked again, so it can re-check
+ * what is still to be done against the new state, at most `maxAttempts` times.
  */
 export async function commitToBranch(params: {
   api: GitHubApi
@@ -55,8 +72,8 @@ export async function commitToBranch(params: {
   maxAttempts?: number
   /**
    * Where the branch is believed to point (the commit just made, a head read in the same query as the
-   * facts): the first attempt builds on it without reading the head. If the branch moved, the ref
-   * update fails as it would anyway, and the next attempt reads the head.
+   * facts): the first attempt builds on it without reading the head. If the branch moved, GitHub refuses
+   * the commit as it would anyway, and the next attempt reads the head.
    */
   knownHead?: BranchHead
 }): Promise<CommitOutcome> {
@@ -66,51 +83,38 @@ export async function commitToBranch(params: {
     const head = attempt === 1 && params.knownHead ? params.knownHead : await readBranchHead({ api, owner, repo, branch })
     const plan = await params.build(head)
     if (!plan || plan.changes.length === 0) return { committed: false, attempts: attempt }
-    const tree = await api.request<{ sha: string }>('POST /repos/{owner}/{repo}/git/trees', {
-      owner,
-      repo,
-      base_tree: head.treeSha,
-      tree: plan.changes.map((change) =>
-        change.content === null
-          ? { path: change.path, mode: '100644', type: 'blob', sha: null }
-          : { path: change.path, mode: '100644', type: 'blob', content: change.content },
-      ),
-    })
-    const commit = await api.request<{ sha: string }>('POST /repos/{owner}/{repo}/git/commits', {
-      owner,
-      repo,
-      message: plan.message,
-      tree: tree.data.sha,
-      parents: [head.commitSha],
-    })
+    const additions = plan.changes.flatMap((change) =>
+      change.content === null ? [] : [{ path: change.path, contents: Buffer.from(change.content, 'utf8').toString('base64') }],
+    )
+    const deletions = plan.changes.flatMap((change) => (change.content === null ? [{ path: change.path }] : []))
     try {
-      await api.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', {
-        owner,
-        repo,
-        ref: `heads/${branch}`,
-        sha: commit.data.sha,
-        force: false,
+      const data = await api.graphql<{ createCommitOnBranch: { commit: { oid: string } | null } | null }>(CREATE_COMMIT_MUTATION, {
+        input: {
+          branch: { repositoryNameWithOwner: `${owner}/${repo}`, branchName: branch },
+          expectedHeadOid: head.commitSha,
+          fileChanges: { additions, deletions },
+          message: toCommitMessage(plan.message),
+        },
       })
-      return { committed: true, commitSha: commit.data.sha, treeSha: tree.data.sha, attempts: attempt }
+      const commitSha = data.createCommitOnBranch?.commit?.oid
+      if (!commitSha) throw new Error(`GitHub answered createCommitOnBranch on ${branch} without the commit`)
+      return { committed: true, commitSha, attempts: attempt }
     } catch (error) {
-      if (!isNotFastForward(error)) throw error
+      if (!isStaleHead(error)) throw error
     }
   }
   throw new BranchMovedError(branch, maxAttempts)
 }
 
-/** Reads where a branch points (two REST calls: the ref, then its commit for the tree). */
+/** Reads where a branch points (one GraphQL query). */
 export async function readBranchHead(params: { api: GitHubApi; owner: string; repo: string; branch: string }): Promise<BranchHead> {
   const { api, owner, repo, branch } = params
-  const ref = await api.request<{ object: { sha: string } }>('GET /repos/{owner}/{repo}/git/ref/{ref}', {
+  const data = await api.graphql<{ repository: { ref: { target: { oid: string } | null } | null } | null }>(BRANCH_HEAD_QUERY, {
     owner,
     repo,
-    ref: `heads/${branch}`,
+    ref: `refs/heads/${branch}`,
   })
-  const commit = await api.request<{ tree: { sha: string } }>('GET /repos/{owner}/{repo}/git/commits/{commit_sha}', {
-    owner,
-    repo,
-    commit_sha: ref.data.object.sha,
-  })
-  return { commitSha: ref.data.object.sha, treeSha: commit.data.tree.sha }
+  const oid = data.repository?.ref?.target?.oid
+  if (!oid) throw new Error(`branch ${branch} of ${owner}/${repo} was not found`)
+  return { commitSha: oid }
 }

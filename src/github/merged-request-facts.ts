@@ -32,8 +32,8 @@ export interface MergedRequestFacts {
     readonly requestBlobSha: string | null
     readonly firstParentRequestBlobSha: string | null
   } | null
-  /** The default branch head, and its tree when GitHub told it (a commit on top then needs no read of the head). */
-  readonly defaultBranch: { readonly name: string; readonly commitSha: string; readonly treeSha?: string }
+  /** The default branch head (a commit on top builds on it without reading the head again). */
+  readonly defaultBranch: { readonly name: string; readonly commitSha: string }
   /** Paths of this request's records at the default branch head (any state): non-empty means already handled. */
   readonly existingRecords: readonly string[]
   /**
@@ -62,7 +62,7 @@ const RECORD_VARIABLES = RECORD_STATES.map((state) => `$${state}: String!`).join
 /** One query: the merge, the rules at its first parent, the request at the head, the records at the default branch. */
 export const MERGED_REQUEST_QUERY = `query jitMergedRequest($owner: String!, $repo: String!, $number: Int!, $head: GitObjectID!, $requestFile: String!, $policies: String!, ${RULE_FILES.map((f) => `$${f.alias}: String!`).join(', ')}, ${RECORD_VARIABLES}) {
   repository(owner: $owner, name: $repo) {
-    defaultBranchRef { name target { oid ... on Commit { tree { oid } ${RECORD_FIELDS} } } }
+    defaultBranchRef { name target { oid ... on Commit { ${RECORD_FIELDS} } } }
     pullRequest(number: $number) {
       merged
       mergedAt
@@ -101,7 +101,7 @@ type RecordsNode = Partial<Record<string, { oid: string } | { nodes?: ({ oid: st
 
 interface MergedRequestData {
   repository: {
-    defaultBranchRef: { name: string; target: ({ oid: string; tree?: { oid: string } | null } & RecordsNode) | null } | null
+    defaultBranchRef: { name: string; target: ({ oid: string } & RecordsNode) | null } | null
     pullRequest: {
       merged: boolean
       mergedAt: string | null
@@ -201,7 +201,6 @@ export async function readMergedRequest(
     defaultBranch: {
       name: branch.name,
       commitSha: branch.target.oid,
-      ...(branch.target.tree?.oid ? { treeSha: branch.target.tree.oid } : {}),
     },
     existingRecords: existingIn(branch.target, params.requestId),
     removedRecords: removedIn(branch.target, params.requestId),

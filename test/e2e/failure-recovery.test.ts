@@ -111,18 +111,18 @@ describe('a crash between the AWS put and the record commit', () => {
     await github.submitReview(pr.number, { login: 'dan', state: 'APPROVED' })
     expect(stack.latestCheck(pr.headSha).conclusion).toBe('success')
 
-    // GitHub fails the outcome's ref update, after the second put: the policy is in AWS, the intent names it in git.
+    // GitHub fails the outcome's commit (the first GraphQL call after the second put): the policy is in AWS, the intent names it in git.
     const puts = () => stack.aws.state.calls.filter((call) => call.action === 'PutRolePolicy' && call.error === undefined).length
     stack.proxy.inject({
-      method: 'PATCH',
-      path: /\/git\/refs\/heads(\/|%2F)main$/i,
+      method: 'POST',
+      path: /^\/graphql$/,
       status: 502,
       message: 'Server Error',
       when: () => puts() === 2,
     })
     const merge = await github.mergePullRequest(pr.number, { by: 'dan' })
     expect(merge.delivery.status).toBe(500)
-    expect(stack.proxy.failed.map((request) => request.method)).toEqual(['PATCH'])
+    expect(stack.proxy.failed.map((request) => request.method)).toEqual(['POST'])
     await github.settle()
 
     const policyName = 'jit-pr-2-exp-20270302T100500Z'

@@ -14,7 +14,8 @@ afterEach(async () => {
 })
 
 const POLICY = 'jit-pr-1-exp-20270302T110500Z'
-const REF_UPDATE = /\/git\/refs\/heads(\/|%2F)main$/i
+// The record commit after the put: the first GraphQL call the grant makes once AWS holds the policy (createCommitOnBranch).
+const RECORD_COMMIT = /^\/graphql$/
 const putSucceeded = () => stack.aws.state.calls.some((call) => call.action === 'PutRolePolicy' && call.error === undefined)
 
 /** Opens, approves and merges the incident request without waiting for the merge's webhook to be handled. */
@@ -33,10 +34,10 @@ async function startMerge(): Promise<{ number: number; merged: Promise<unknown> 
 describe('GitHub answers 5xx on the record commit after the AWS put succeeded', () => {
   it('leaves the intent on main, which `/jit revoke` sees and revokes; no sweep grants it again', async () => {
     const { github, clock } = stack
-    stack.proxy.inject({ method: 'PATCH', path: REF_UPDATE, status: 502, message: 'Server Error', when: putSucceeded })
+    stack.proxy.inject({ method: 'POST', path: RECORD_COMMIT, status: 502, message: 'Server Error', when: putSucceeded })
     const merged = await stack.mergeApprovedIncidentRequest()
     expect(merged.mergeStatus).toBe(500)
-    expect(stack.proxy.failed.map((request) => request.method)).toEqual(['PATCH'])
+    expect(stack.proxy.failed.map((request) => request.method)).toEqual(['POST'])
 
     // AWS holds the grant, and git says so: the intent, written before the put, names the policy.
     expect(Object.keys(stack.policiesOf('alice'))).toEqual([POLICY])
@@ -67,7 +68,7 @@ describe('GitHub answers 5xx on the record commit after the AWS put succeeded', 
 
   it('is finished by the sweep after the grace: read back from AWS, the grant is completed, never recorded as failed', async () => {
     const { clock } = stack
-    stack.proxy.inject({ method: 'PATCH', path: REF_UPDATE, status: 502, message: 'Server Error', when: putSucceeded })
+    stack.proxy.inject({ method: 'POST', path: RECORD_COMMIT, status: 502, message: 'Server Error', when: putSucceeded })
     await stack.mergeApprovedIncidentRequest()
     expect(await stack.recordsOnMain()).toEqual(['grants/pending/pr-1.yaml'])
 

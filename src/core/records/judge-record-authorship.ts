@@ -13,6 +13,8 @@ export interface RecordPathCommit {
   readonly message: string
   readonly author: CommitIdentity | null
   readonly committer: CommitIdentity | null
+  /** GitHub says the commit carries a valid signature made by GitHub itself (`signature.wasSignedByGitHub`). */
+  readonly signedByGitHub: boolean
   /** The record's blob in this commit; null when the commit deleted it. */
   readonly blobSha: string | null
 }
@@ -31,22 +33,36 @@ export type RecordAuthorship =
       readonly explanation: string
     }
 
+/** Who GitHub names as the committer of the commits it makes and signs (createCommitOnBranch, web edits). */
+export const GITHUB_COMMITTER: CommitIdentity = { name: 'GitHub', email: 'noreply@github.com' }
+
 /**
- * True when a commit is one the app made for request `id`: its author and committer are the app's bot
- * (`<slug>[bot]`, by name or by its noreply e-mail; not checked when the login is unknown), and its
- * message carries the app's trailers, `Jit-Request: <id>` and a `Jit-Action:`.
+ * True when a commit is one the app made for request `id`: its message carries the app's trailers,
+ * `Jit-Request: <id>` and a `Jit-Action:`; and, when the app's login is known, GitHub vouches for it: its
+ * author is the app's bot (`<slug>[bot]`, by name or by its noreply e-mail), its committer the bot or
+ * GitHub (`GitHub <noreply@github.com>`, what `createCommitOnBranch` records), and GitHub signed it.
+ * Author and committer are whatever a pusher wrote; GitHub's signature is what a pusher cannot forge, and
+ * GitHub signs an installation's API commits only with the bot as author.
  */
 export function isAppRecordCommit(commit: RecordPathCommit, id: string, appLogin: string | undefined): boolean {
   const trailers = commit.message.split('\n').map((line) => line.trim())
   if (!trailers.includes(`Jit-Request: ${id}`) || !trailers.some((line) => /^Jit-Action: \S+$/u.test(line))) return false
   if (appLogin === undefined) return true
-  return isAppIdentity(commit.author, appLogin) && isAppIdentity(commit.committer, appLogin)
+  return (
+    commit.signedByGitHub &&
+    isAppIdentity(commit.author, appLogin) &&
+    (isAppIdentity(commit.committer, appLogin) || isGitHubIdentity(commit.committer))
+  )
 }
 
 function isAppIdentity(identity: CommitIdentity | null, appLogin: string): boolean {
   if (identity === null) return false
   const login = appLogin.toLowerCase()
   return identity.name.toLowerCase() === login || identity.email.toLowerCase().endsWith(`+${login}@users.noreply.github.com`)
+}
+
+function isGitHubIdentity(identity: CommitIdentity | null): boolean {
+  return identity !== null && identity.name === GITHUB_COMMITTER.name && identity.email.toLowerCase() === GITHUB_COMMITTER.email
 }
 
 /**

@@ -280,7 +280,7 @@ async function grantWrittenAhead(
         { path: intentPath, content: null },
         { path, content: formatRecordDocument(record) },
       ],
-      knownHead: { commitSha: intentCommit.commitSha, treeSha: intentCommit.treeSha },
+      knownHead: { commitSha: intentCommit.commitSha },
       // Only the intent may be there: anything else (or no intent) means another writer ended it meanwhile.
       stillToDo: (records) => records.present.length === 1 && records.present[0] === intentPath,
       sameAsRead: intentCommit.commitSha,
@@ -420,7 +420,7 @@ function commitFirstRecord(deps: GrantOnMergeDeps, context: MergeContext, path: 
   return commitRecordChange(deps, context, {
     message: formatRecordCommitMessage(record),
     changes: [{ path, content: formatRecordDocument(record) }],
-    ...(defaultBranch.treeSha ? { knownHead: { commitSha: defaultBranch.commitSha, treeSha: defaultBranch.treeSha } } : {}),
+    knownHead: { commitSha: defaultBranch.commitSha },
     stillToDo: (records) => records.present.length === 0 && records.removed.length === 0,
     sameAsRead: defaultBranch.commitSha,
   })

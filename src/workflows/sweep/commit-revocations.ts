@@ -16,7 +16,8 @@ export interface RevocationCommitResult {
  * Records confirmed revocations in one commit on `branch`. When the branch is still where the records
  * were read, what was read is what is there; when it moved (a grant merged, another sweeper committed)
  * the ids are read again at the new head, so only records still active are moved and no record is
- * written twice or lost. The ref update, not forced, is the lock.
+ * written twice or lost. The commit is built on the head the records were read at, without reading the
+ * head again; `expectedHeadOid` is the lock.
  */
 export async function commitRevocations(params: {
   api: GitHubApi
@@ -33,6 +34,7 @@ export async function commitRevocations(params: {
     owner,
     repo,
     branch: params.branch,
+    knownHead: { commitSha: readAt.commitSha },
     build: async (head) => {
       const ids =
         head.commitSha === readAt.commitSha

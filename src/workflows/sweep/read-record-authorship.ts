@@ -15,7 +15,7 @@ function buildQuery(count: number): string {
   const fields = Array.from(
     { length: count },
     (_, i) =>
-      `c${i}: file(path: $p${i}) { oid } h${i}: history(first: ${HISTORY_DEPTH}, path: $p${i}) { nodes { oid message author { ${IDENTITY} } committer { ${IDENTITY} } file(path: $p${i}) { oid } } }`,
+      `c${i}: file(path: $p${i}) { oid } h${i}: history(first: ${HISTORY_DEPTH}, path: $p${i}) { nodes { oid message author { ${IDENTITY} } committer { ${IDENTITY} } signature { isValid wasSignedByGitHub } file(path: $p${i}) { oid } } }`,
   ).join('\n      ')
   return `query jitRecordAuthorship($owner: String!, $repo: String!, $commit: GitObjectID!, ${variables}) {
   repository(owner: $owner, name: $repo) {
@@ -33,6 +33,7 @@ interface HistoryNode {
   message: string
   author: { name: string; email: string } | null
   committer: { name: string; email: string } | null
+  signature: { isValid: boolean; wasSignedByGitHub: boolean } | null
   file: { oid: string } | null
 }
 
@@ -100,7 +101,14 @@ export async function readRecordAuthorship(params: {
 }
 
 function toPathCommit(node: HistoryNode): RecordPathCommit {
-  return { sha: node.oid, message: node.message, author: node.author, committer: node.committer, blobSha: node.file?.oid ?? null }
+  return {
+    sha: node.oid,
+    message: node.message,
+    author: node.author,
+    committer: node.committer,
+    signedByGitHub: node.signature?.isValid === true && node.signature.wasSignedByGitHub,
+    blobSha: node.file?.oid ?? null,
+  }
 }
 
 /** The text of each tampered record as the app's commit wrote it, in one query. */

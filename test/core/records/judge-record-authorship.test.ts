@@ -5,6 +5,7 @@ const APP = 'jit-access[bot]'
 const PATH = 'grants/active/pr-1.yaml'
 const app = { name: APP, email: `123+${APP}@users.noreply.github.com` }
 const erin = { name: 'erin', email: 'erin@example.com' }
+const github = { name: 'GitHub', email: 'noreply@github.com' }
 
 function commit(sha: string, fields: Partial<RecordPathCommit> = {}): RecordPathCommit {
   return {
@@ -12,6 +13,7 @@ function commit(sha: string, fields: Partial<RecordPathCommit> = {}): RecordPath
     message: 'Grant pr-1\n\nJit-Request: pr-1\nJit-Action: grant\nJit-Requester: alice',
     author: app,
     committer: app,
+    signedByGitHub: true,
     blobSha: 'b1',
     ...fields,
   }
@@ -26,7 +28,12 @@ describe('isAppRecordCommit', () => {
       APP,
       true,
     ],
+    ['the app through createCommitOnBranch: committed and signed by GitHub', { committer: github }, APP, true],
     ['a person as author', { author: erin }, APP, false],
+    ['a person as author, committed by GitHub (a web edit)', { author: erin, committer: github }, APP, false],
+    ["a pushed commit forging the app's identity, unsigned", { signedByGitHub: false }, APP, false],
+    ["a pushed commit forging the app's bot and GitHub as committer, unsigned", { committer: github, signedByGitHub: false }, APP, false],
+    ['someone else named GitHub as committer', { committer: { name: 'GitHub', email: 'gh@example.com' } }, APP, false],
     ['a person as committer', { committer: erin }, APP, false],
     ['no author at all', { author: null }, APP, false],
     ['the app without Jit-Action', { message: 'Grant pr-1\n\nJit-Request: pr-1' }, APP, false],

@@ -6,6 +6,7 @@ import { CODEOWNERS_LOCATIONS } from '../../../src/core/matching/codeowners.js'
 import { RECORD_STATES, recordFolder, recordPath } from '../../../src/core/records/grant-record.js'
 import { CHECK_NAME } from '../../../src/github/check-run-report.js'
 import { buildFilesQuery } from '../../../src/github/files-at-commit.js'
+import { commitToBranch } from '../../../src/github/commit-to-branch.js'
 import { createGitHubApi } from '../../../src/github/github-api.js'
 import { MERGED_REQUEST_QUERY, RECORDS_AT_QUERY, RULES_AT_QUERY } from '../../../src/github/merged-request-facts.js'
 import { buildCommitFilesQuery } from '../../../src/github/commit-changes.js'
@@ -130,7 +131,6 @@ describe('the GraphQL queries the app sends', () => {
       name: 'main',
       target: {
         oid: main,
-        tree: { oid: await git('rev-parse', 'main^{tree}') },
         granting: null,
         active: { oid: await git('rev-parse', 'main:grants/active/pr-1.yaml') },
         revoked: null,
@@ -426,11 +426,15 @@ describe('the GraphQL queries the app sends', () => {
     covered.add('jitRecordAuthorship').add('jitAppRecords')
     const path = 'grants/active/pr-9.yaml'
     advance(1)
-    const written = await fixture.emulator.commitToDefaultBranch({
-      files: { [path]: 'id: pr-9\n' },
-      message: 'Grant pr-9\n\nJit-Request: pr-9\nJit-Action: grant',
-      author: 'jit-access[bot]',
+    // The app's commit as the app makes it (createCommitOnBranch: authored by its bot, signed by GitHub).
+    const written = await commitToBranch({
+      api: createGitHubApi(fixture.octokit),
+      ...repo,
+      branch: 'main',
+      build: async () => ({ message: 'Grant pr-9\n\nJit-Request: pr-9\nJit-Action: grant', changes: [{ path, content: 'id: pr-9\n' }] }),
     })
+    if (!written.committed) throw new Error('the app made no commit')
+    covered.add('jitBranchHead').add('jitCommit')
     advance(1)
     const edited = await fixture.emulator.commitToDefaultBranch({ files: { [path]: 'id: pr-9\nedited: true\n' }, author: 'erin' })
     const judged = await readRecordAuthorship({
@@ -447,7 +451,7 @@ describe('the GraphQL queries the app sends', () => {
       {
         id: 'pr-9',
         path,
-        authorship: expect.objectContaining({ kind: 'tampered', commitSha: edited.sha, by: 'erin', appCommitSha: written.sha }),
+        authorship: expect.objectContaining({ kind: 'tampered', commitSha: edited.sha, by: 'erin', appCommitSha: written.commitSha }),
         appText: 'id: pr-9\n',
       },
       // Committed by the app's identity, but without its trailers: not a record the app wrote.
@@ -463,7 +467,7 @@ describe('the GraphQL queries the app sends', () => {
         const path = join(dir, entry.name)
         if (entry.isDirectory()) await walk(path)
         else if (entry.name.endsWith('.ts'))
-          for (const match of (await readFile(path, 'utf8')).matchAll(/query (jit\w+)/g)) sent.add(match[1] as string)
+          for (const match of (await readFile(path, 'utf8')).matchAll(/(?:query|mutation) (jit\w+)/g)) sent.add(match[1] as string)
       }
     }
     await walk(SRC)

@@ -22,12 +22,23 @@ export class GitHubMock {
     return this
   }
 
+  /** Answers the next query or mutation named `operation` with `data` (or, with another status, a server error). */
   graphql(operation: string, data: unknown, status = 200): this {
+    return this.answerGraphql(operation, status, () => (status === 200 ? { data } : { message: 'Server Error' }))
+  }
+
+  /** Answers the next `operation` as GitHub answers a refused query or mutation: 200, `data`, and `errors` with their `type`. */
+  graphqlErrors(operation: string, data: unknown, errors: readonly { type: string; message: string }[]): this {
+    return this.answerGraphql(operation, 200, () => ({ data, errors }))
+  }
+
+  private answerGraphql(operation: string, status: number, answer: () => unknown): this {
+    const named = (query: string) => query.includes(`query ${operation}(`) || query.includes(`mutation ${operation}(`)
     this.scope
-      .post('/graphql', (body: { query?: string }) => typeof body.query === 'string' && body.query.includes(`query ${operation}(`))
+      .post('/graphql', (body: { query?: string }) => typeof body.query === 'string' && named(body.query))
       .reply(status, (_uri, body) => {
         this.seen.push({ name: `graphql ${operation}`, body: body as Record<string, unknown> })
-        return status === 200 ? { data } : { message: 'Server Error' }
+        return answer() as nock.Body
       })
     return this
   }

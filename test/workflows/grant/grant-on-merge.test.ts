@@ -42,19 +42,16 @@ const CALLS = {
   activity: `GET ${ACTIVITY_PATH}`,
   teams: 'graphql jitTeams',
   recordsAt: 'graphql jitRecordsAt',
-  ref: `GET ${REPO}/git/ref/heads%2Fmain`,
-  headCommit: `GET ${REPO}/git/commits/${SHAS.main}`,
-  movedCommit: `GET ${REPO}/git/commits/${SHAS.movedMain}`,
-  tree: `POST ${REPO}/git/trees`,
-  commit: `POST ${REPO}/git/commits`,
-  updateRef: `PATCH ${REPO}/git/refs/heads%2Fmain`,
+  branchHead: 'graphql jitBranchHead',
+  commit: 'graphql jitCommit',
   comment: `POST ${REPO}/issues/42/comments`,
 }
-const COMMIT_CALLS = [CALLS.ref, CALLS.headCommit, CALLS.tree, CALLS.commit, CALLS.updateRef]
-// A grant is written ahead: the intent (the head read, then a commit), AWS, then the outcome on top of the
-// intent commit, whose head the workflow knows (no read): three calls more than one record commit.
-const GRANT_COMMIT_CALLS = [...COMMIT_CALLS, CALLS.tree, CALLS.commit, CALLS.updateRef]
-const INTENT = { tree: 'a1'.repeat(20), commit: 'a2'.repeat(20) }
+// One createCommitOnBranch on the head read with the merge's facts: no read of the head.
+const COMMIT_CALLS = [CALLS.commit]
+// A grant is written ahead: the intent, AWS, then the outcome on top of the intent commit, whose head the
+// workflow knows: one call more than one record commit.
+const GRANT_COMMIT_CALLS = [CALLS.commit, CALLS.commit]
+const INTENT = { commit: 'a2'.repeat(20) }
 const TEAM_DIRECTORY: Record<string, string[]> = {
   security: ['carol', 'dan'],
   sre: ['alice', 'erin'],
@@ -202,19 +199,18 @@ function mockReads(
   mockTeams()
 }
 
-/** One record commit on top of main (`written`: the tree and commit it makes); `conflict` loses a race (422) once. */
-function mockCommit(params: { conflict?: 'free' | 'recorded-meanwhile'; written?: { tree: string; commit: string } } = {}): {
+const committed = (oid: string) => ({ createCommitOnBranch: { commit: { oid } } })
+
+/** One record commit on top of main (`written`: the commit it makes); `conflict` loses a race (STALE_DATA) once. */
+function mockCommit(params: { conflict?: 'free' | 'recorded-meanwhile'; written?: { commit: string } } = {}): {
   recorded: boolean
 } {
-  const written = params.written ?? { tree: SHAS.recordTree, commit: SHAS.recordCommit }
-  github.rest('GET', `${REPO}/git/ref/heads%2Fmain`, { object: { sha: SHAS.main } })
-  github.rest('GET', `${REPO}/git/commits/${SHAS.main}`, { sha: SHAS.main, tree: { sha: SHAS.mainTree } })
-  github.rest('POST', `${REPO}/git/trees`, { sha: written.tree })
-  github.rest('POST', `${REPO}/git/commits`, { sha: written.commit })
+  const written = params.written ?? { commit: SHAS.recordCommit }
   if (params.conflict) {
-    github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { message: 'Update is not a fast forward' }, 422)
-    github.rest('GET', `${REPO}/git/ref/heads%2Fmain`, { object: { sha: SHAS.movedMain } })
-    github.rest('GET', `${REPO}/git/commits/${SHAS.movedMain}`, { sha: SHAS.movedMain, tree: { sha: SHAS.movedTree } })
+    github.graphqlErrors('jitCommit', { createCommitOnBranch: null }, [
+      { type: 'STALE_DATA', message: `Expected branch to point to "${SHAS.main}" but it did not. Pull and try again.` },
+    ])
+    github.graphql('jitBranchHead', { repository: { ref: { target: { oid: SHAS.movedMain } } } })
     const recorded = params.conflict === 'recorded-meanwhile'
     github.graphql('jitRecordsAt', {
       repository: {
@@ -222,40 +218,45 @@ function mockCommit(params: { conflict?: 'free' | 'recorded-meanwhile'; written?
       },
     })
     if (recorded) return { recorded }
-    github.rest('POST', `${REPO}/git/trees`, { sha: written.tree })
-    github.rest('POST', `${REPO}/git/commits`, { sha: written.commit })
   }
-  github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { ref: 'refs/heads/main', object: { sha: written.commit } })
+  github.graphql('jitCommit', committed(written.commit))
   return { recorded: false }
 }
 
 /**
  * The intent commit, then (unless the intent found the request recorded meanwhile) the outcome commit on
- * top of it. `conflict` makes the intent's ref update lose a race (422) once.
+ * top of it. `conflict` makes the intent lose a race (STALE_DATA) once.
  */
 function mockGrantCommits(params: { conflict?: 'free' | 'recorded-meanwhile'; outcome?: boolean } = {}): void {
   const { recorded } = mockCommit({ ...(params.conflict ? { conflict: params.conflict } : {}), written: INTENT })
   if (recorded || params.outcome === false) return
-  github.rest('POST', `${REPO}/git/trees`, { sha: SHAS.recordTree })
-  github.rest('POST', `${REPO}/git/commits`, { sha: SHAS.recordCommit })
-  github.rest('PATCH', `${REPO}/git/refs/heads%2Fmain`, { ref: 'refs/heads/main', object: { sha: SHAS.recordCommit } })
+  github.graphql('jitCommit', committed(SHAS.recordCommit))
 }
+
+interface CommitInput {
+  expectedHeadOid: string
+  fileChanges: { additions: { path: string; contents: string }[]; deletions: { path: string }[] }
+  message: { headline: string; body?: string }
+}
+
+/** The `createCommitOnBranch` inputs sent, oldest first. */
+const commitInputs = (): CommitInput[] =>
+  github.seen.filter((call) => call.name === CALLS.commit).map((call) => (call.body['variables'] as { input: CommitInput }).input)
 
 /** The record file a commit wrote (the last one by default), parsed back (which also validates it against the schema). */
 function committedRecord<T>(index = -1): { path: string; record: T; text: string } {
-  const trees = github.seen.filter((call) => call.name === CALLS.tree)
-  const entries = (trees.at(index)?.body['tree'] ?? []) as { path: string; content?: string; sha?: null; mode: string; type: string }[]
-  const tree = entries.filter((entry) => entry.content !== undefined)
-  expect(tree).toHaveLength(1)
-  const [file] = tree as { path: string; content: string; mode: string; type: string }[]
-  expect(file).toMatchObject({ mode: '100644', type: 'blob' })
-  const parsed = parseRecordDocument({ file: file!.path, text: file!.content })
+  const additions = commitInputs().at(index)?.fileChanges.additions ?? []
+  expect(additions).toHaveLength(1)
+  const [file] = additions
+  const text = Buffer.from(file!.contents, 'base64').toString('utf8')
+  const parsed = parseRecordDocument({ file: file!.path, text })
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
-  return { path: file!.path, record: parsed.value as T, text: file!.content }
+  return { path: file!.path, record: parsed.value as T, text }
 }
 
 function commitMessage(index = -1): string {
-  return String(github.seen.filter((call) => call.name === CALLS.commit).at(index)?.body['message'])
+  const message = commitInputs().at(index)?.message
+  return message?.body === undefined ? String(message?.headline) : `${message.headline}\n\n${message.body}`
 }
 
 const puts = () => iam.commandCalls(PutRolePolicyCommand).map((call) => call.args[0].input)
@@ -330,12 +331,8 @@ describe('a merged, approved request', () => {
       expires_at: '2026-11-29T11:30:00Z',
     })
     expect(parseCommitTrailers(commitMessage(0))).toContainEqual(['Jit-Action', 'intent'])
-    const outcomeTree = github.seen.filter((call) => call.name === CALLS.tree).at(-1)?.body['tree']
-    expect(outcomeTree).toContainEqual({ path: 'grants/pending/pr-42.yaml', mode: '100644', type: 'blob', sha: null })
-    expect(github.seen.filter((call) => call.name === CALLS.commit).map((call) => call.body['parents'])).toEqual([
-      [SHAS.main],
-      [INTENT.commit],
-    ])
+    expect(commitInputs().at(-1)?.fileChanges.deletions).toEqual([{ path: 'grants/pending/pr-42.yaml' }])
+    expect(commitInputs().map((input) => input.expectedHeadOid)).toEqual([SHAS.main, INTENT.commit])
     const { path, record } = committedRecord<GrantRecord>()
     expect(path).toBe('grants/active/pr-42.yaml')
     expect(record).toEqual({
@@ -383,13 +380,8 @@ describe('a merged, approved request', () => {
       dry_run: false,
     })
 
-    // The intent on top of main, the outcome on top of the intent, each ref move without force.
-    const bodies = (name: string) => github.seen.filter((call) => call.name === name).map((call) => call.body)
-    expect(bodies(CALLS.tree).map((body) => body['base_tree'])).toEqual([SHAS.mainTree, INTENT.tree])
-    expect(bodies(CALLS.updateRef)).toEqual([
-      { sha: INTENT.commit, force: false },
-      { sha: SHAS.recordCommit, force: false },
-    ])
+    // The intent on top of main, the outcome on top of the intent: each commit names the head it expects.
+    expect(commitInputs().map((input) => input.expectedHeadOid)).toEqual([SHAS.main, INTENT.commit])
     const message = commitMessage()
     expect(message.split('\n')[0]).toBe(
       'Grant pr-42: alice gets ec2:StopInstances, ec2:TerminateInstances in 111111111111 until 2026-11-29 11:30 UTC',
@@ -425,7 +417,7 @@ describe('a merged, approved request', () => {
 
     expect(github.calls.slice(first)).toEqual([CALLS.pr, CALLS.merge])
     expect(puts()).toHaveLength(1)
-    expect(github.seen.filter((call) => call.name === CALLS.tree)).toHaveLength(2)
+    expect(commitInputs()).toHaveLength(2)
   })
 
   it('retries a throttled put (with the injected sleep) and then records the grant', async () => {
@@ -449,7 +441,7 @@ describe('a merged, approved request', () => {
     expect(committedRecord<GrantRecord>().path).toBe('grants/active/pr-42.yaml')
   })
 
-  it('retries the record commit when main moved (422), checks for a record at the new head, and commits once', async () => {
+  it('retries the record commit when main moved (STALE_DATA), checks for a record at the new head, and commits once', async () => {
     const probot = await startApp()
     mockReads()
     mockGrantCommits({ conflict: 'free' })
@@ -461,31 +453,18 @@ describe('a merged, approved request', () => {
       CALLS.merge,
       CALLS.activity,
       CALLS.teams,
-      CALLS.ref,
-      CALLS.headCommit,
-      CALLS.tree,
       CALLS.commit,
-      CALLS.updateRef,
-      CALLS.ref,
-      CALLS.movedCommit,
+      CALLS.branchHead,
       CALLS.recordsAt,
-      CALLS.tree,
       CALLS.commit,
-      CALLS.updateRef,
-      CALLS.tree,
       CALLS.commit,
-      CALLS.updateRef,
       CALLS.comment,
     ])
     expect(github.seen.filter((call) => call.name === CALLS.recordsAt)[0]?.body['variables']).toMatchObject({
       commit: SHAS.movedMain,
       active: 'grants/active/pr-42.yaml',
     })
-    expect(github.seen.filter((call) => call.name === CALLS.commit).map((call) => call.body['parents'])).toEqual([
-      [SHAS.main],
-      [SHAS.movedMain],
-      [INTENT.commit],
-    ])
+    expect(commitInputs().map((input) => input.expectedHeadOid)).toEqual([SHAS.main, SHAS.movedMain, INTENT.commit])
     expect(committedRecord<IntentRecord>(1).path).toBe('grants/pending/pr-42.yaml')
     expect(committedRecord<GrantRecord>().record.targets[0]?.aws_policy_name).toBe(POLICY_NAME)
     expect(puts()).toHaveLength(1)
@@ -497,7 +476,7 @@ describe('a merged, approved request', () => {
     mockGrantCommits({ conflict: 'recorded-meanwhile' })
     await receive(probot)
 
-    expect(github.calls.slice(-3)).toEqual([CALLS.ref, CALLS.movedCommit, CALLS.recordsAt])
+    expect(github.calls.slice(-3)).toEqual([CALLS.commit, CALLS.branchHead, CALLS.recordsAt])
     expect(github.calls).not.toContain(CALLS.comment)
     // The intent lost the race: the other replica grants, this one never calls AWS.
     expect(puts()).toEqual([])
@@ -699,7 +678,7 @@ describe('GitHub failures', () => {
     const probot = await startApp()
     mockReads()
     mockGrantCommits({ outcome: false })
-    github.rest('POST', `${REPO}/git/trees`, { message: 'Server Error' }, 500)
+    github.graphql('jitCommit', null, 500)
     github.rest('POST', `${REPO}/issues/42/comments`, { id: 77 })
     await expect(receive(probot)).rejects.toThrow(/Could not commit grants\/active\/pr-42.yaml to main/)
 

@@ -96,16 +96,12 @@ describe('runSweep', () => {
       ['pr-42', 'revoked'],
     ])
     expect(report.commit).toEqual({ sha: github!.head, attempts: 1 })
-    // Constant cost: default branch + records + who wrote them, then the ref, its commit, a tree, a commit, the ref update.
+    // Constant cost: default branch + records + who wrote them, then one commit on the head they were read at.
     expect(github!.calls).toEqual([
       'graphql jitDefaultBranch',
       'graphql jitGrantRecords',
       'graphql jitRecordAuthorship',
-      'GET ref',
-      'GET commit',
-      'POST tree',
-      'POST commit',
-      'PATCH ref',
+      'graphql jitCommit',
     ])
     expect(report.summary).toBe(`acme/access: revoked 2 of 3 active grants; recorded in ${github!.head.slice(0, 7)}`)
   })
@@ -156,7 +152,7 @@ describe('runSweep', () => {
     const [first, second] = await Promise.all([sweep(), sweep()])
 
     expect(github!.apiCommits).toHaveLength(1)
-    expect(github!.calls.filter((call) => call === 'PATCH ref')).toHaveLength(2)
+    expect(github!.calls.filter((call) => call === 'graphql jitCommit')).toHaveLength(2)
     expect(github!.calls.filter((call) => call === 'graphql jitGrantRecordNames')).toHaveLength(1)
     const reports = [first, second]
     const winner = reports.find((r) => r.commit !== null)!
@@ -196,7 +192,8 @@ describe('runSweep', () => {
         moved = true
       },
     })
-    expect(report.commit?.attempts).toBe(1)
+    // The first commit, on the head the records were read at, is refused as stale; the second is on the new head.
+    expect(report.commit?.attempts).toBe(2)
     expect([...github!.files().keys()].filter((p) => p.startsWith('grants/')).sort()).toEqual([
       'grants/active/pr-43.yaml',
       'grants/active/pr-44.yaml',

@@ -33,6 +33,8 @@ interface Commit {
   message: string
   /** Author and committer: the app (`APP_LOGIN`) unless a test says a person made it. */
   author: string
+  /** Made through `createCommitOnBranch`: committed by GitHub and signed by it. */
+  throughApi?: boolean
 }
 
 /** The app's bot login in these tests. */
@@ -40,9 +42,8 @@ export const APP_LOGIN = 'jit-access[bot]'
 
 /**
  * A stateful stand-in for one repository on api.github.com, behind nock: commits are snapshots of
- * files, the branch ref moves only by compare-and-swap (a commit whose parent is not the head gets
- * 422, as GitHub refuses a non-fast-forward update), and every call is recorded by name so a test
- * asserts the exact list. Nothing is persisted beyond the calls the test makes.
+ * files, `createCommitOnBranch` commits only on the head it names (another gets `STALE_DATA`, as on
+ * GitHub), and every call is recorded by name so a test asserts the exact list. Nothing is persisted beyond the calls the test makes.
  */
 export class FakeGitHubRepo {
   readonly calls: string[] = []
@@ -56,7 +57,6 @@ export class FakeGitHubRepo {
   /** Members of `@acme/<slug>` teams, for the grant workflow's team query. */
   teams: Record<string, string[]> = {}
   private nextId = 1
-  private readonly pendingTrees = new Map<string, Map<string, string>>()
   private readonly scope = nock('https://api.github.com').persist()
 
   constructor(
@@ -119,7 +119,10 @@ export class FakeGitHubRepo {
       const seeded = (commit.message === 'initial' || commit.message === 'push') && commit.author === APP_LOGIN
       const message = seeded ? `${commit.message}\n\nJit-Action: grant\nJit-Request: ${id}` : commit.message
       const identity = { name: commit.author, email: `1+${commit.author}@users.noreply.github.com` }
-      nodes.push({ oid: at, message, author: identity, committer: identity, file: text === undefined ? null : { oid: blobSha(text) } })
+      // What GitHub says of the app's commits (signed by GitHub); a person's pushed commit is unsigned.
+      const committer = commit.throughApi ? { name: 'GitHub', email: 'noreply@github.com' } : identity
+      const signature = commit.author === APP_LOGIN ? { isValid: true, wasSignedByGitHub: true } : null
+      nodes.push({ oid: at, message, author: identity, committer, signature, file: text === undefined ? null : { oid: blobSha(text) } })
     }
     return nodes
   }
@@ -154,10 +157,14 @@ export class FakeGitHubRepo {
   }
 
   private graphql(body: { query: string; variables: Record<string, string> }): unknown {
-    const operation = /query (\w+)/.exec(body.query)?.[1] ?? '?'
+    const operation = /(?:query|mutation) (\w+)/.exec(body.query)?.[1] ?? '?'
     this.calls.push(`graphql ${operation}`)
     const v = body.variables
     switch (operation) {
+      case 'jitBranchHead':
+        return { repository: { ref: v['ref'] === `refs/heads/${this.branch}` ? { target: { oid: this.head } } : null } }
+      case 'jitCommit':
+        return { createCommitOnBranch: { commit: { oid: this.commitOnBranch(body.variables['input'] as unknown as CommitInput) } } }
       case 'jitDefaultBranch':
         return { repository: this.defaultBranch() }
       // The in-app sweeper's batch: `r0`, `r1`, … for `$o0/$n0`, …; only acme/access exists here.
@@ -290,6 +297,28 @@ export class FakeGitHubRepo {
     }
   }
 
+  /** `createCommitOnBranch`: refused unless the branch is at `expectedHeadOid`, or when it deletes a missing path. */
+  private commitOnBranch(input: CommitInput): string {
+    if (input.branch.branchName !== this.branch) throw new GraphqlFailure('NOT_FOUND', `no branch ${input.branch.branchName}`)
+    if (input.expectedHeadOid !== this.head) {
+      throw new GraphqlFailure('STALE_DATA', `Expected branch to point to "${input.expectedHeadOid}" but it did not. Pull and try again.`)
+    }
+    const files = new Map(this.files())
+    for (const { path } of input.fileChanges.deletions ?? []) {
+      if (!files.delete(path)) {
+        throw new GraphqlFailure(
+          'UNPROCESSABLE',
+          `A path was requested for deletion which does not exist as of commit oid \`${this.head}\``,
+        )
+      }
+    }
+    for (const { path, contents } of input.fileChanges.additions ?? []) files.set(path, Buffer.from(contents, 'base64').toString('utf8'))
+    const body = input.message.body ?? ''
+    this.head = this.addCommit(this.head, files, body === '' ? input.message.headline : `${input.message.headline}\n\n${body}`, APP_LOGIN)
+    this.commits.get(this.head)!.throughApi = true
+    return this.head
+  }
+
   private merged(number: number): FakeMergedPullRequest {
     const pr = this.mergedPullRequests.find((candidate) => candidate.number === number)
     if (!pr) throw new Error(`no merged pull request #${number} in the fake`)
@@ -362,12 +391,16 @@ export class FakeGitHubRepo {
 
   private install(): void {
     const repoPath = '/repos/acme/access'
-    this.scope
-      .post('/graphql')
-      .reply(200, (_uri, body) => ({ data: this.graphql(body as { query: string; variables: Record<string, string> }) }))
-    this.scope.get(new RegExp(`^${repoPath}/git/ref/heads(%2F|/)${this.branch}$`)).reply(200, () => {
-      this.calls.push('GET ref')
-      return { ref: `refs/heads/${this.branch}`, object: { sha: this.head, type: 'commit' } }
+    this.scope.post('/graphql').reply(200, (_uri, body) => {
+      try {
+        return { data: this.graphql(body as { query: string; variables: Record<string, string> }) }
+      } catch (error) {
+        if (!(error instanceof GraphqlFailure)) throw error
+        return {
+          data: { createCommitOnBranch: null },
+          errors: [{ type: error.type, path: ['createCommitOnBranch'], message: error.message }],
+        }
+      }
     })
     // Each merge moved the default branch from its current head, the commit the fake's rules stand for.
     this.scope
@@ -386,37 +419,6 @@ export class FakeGitHubRepo {
           actor: { login: pr.mergedBy ?? 'bob' },
         }))
       })
-    this.scope.get(new RegExp(`^${repoPath}/git/commits/\\w+$`)).reply(200, (uri) => {
-      this.calls.push('GET commit')
-      return { sha: uri.split('/').pop(), tree: { sha: `tree-${uri.split('/').pop()}` } }
-    })
-    this.scope.post(`${repoPath}/git/trees`).reply(201, (_uri, body) => {
-      this.calls.push('POST tree')
-      const { base_tree, tree } = body as { base_tree: string; tree: { path: string; content?: string; sha?: null }[] }
-      // A base tree is a commit's (`tree-<commit>`), or one this fake wrote (a commit built on the one just made).
-      const files = new Map(this.pendingTrees.get(base_tree) ?? this.files(base_tree.replace(/^tree-/, '')))
-      for (const change of tree) {
-        if (change.sha === null) {
-          // GitHub refuses to delete a path that is not in the base tree.
-          if (!files.delete(change.path)) throw new Error(`tree deletes ${change.path}, which is not in ${base_tree}`)
-        } else files.set(change.path, change.content ?? '')
-      }
-      const sha = `tree${this.nextId++}`
-      this.pendingTrees.set(sha, files)
-      return { sha }
-    })
-    this.scope.post(`${repoPath}/git/commits`).reply(201, (_uri, body) => {
-      this.calls.push('POST commit')
-      const { message, tree, parents } = body as { message: string; tree: string; parents: string[] }
-      return { sha: this.addCommit(parents[0] ?? null, this.pendingTrees.get(tree)!, message, APP_LOGIN) }
-    })
-    this.scope.patch(new RegExp(`^${repoPath}/git/refs/heads(%2F|/)${this.branch}$`)).reply((_uri, body) => {
-      this.calls.push('PATCH ref')
-      const { sha, force } = body as { sha: string; force: boolean }
-      if (force || this.commits.get(sha)?.parent !== this.head) return [422, { message: 'Update is not a fast forward' }]
-      this.head = sha
-      return [200, { ref: `refs/heads/${this.branch}`, object: { sha } }]
-    })
     this.scope.post(/^\/repos\/acme\/access\/issues\/\d+\/comments$/).reply(201, (uri, body) => {
       const issue = Number(uri.split('/')[5])
       this.calls.push(`POST comment #${issue}`)
@@ -437,6 +439,23 @@ export class FakeGitHubRepo {
       this.calls.push('GET user')
       return { login: 'octo-admin' }
     })
+  }
+}
+
+interface CommitInput {
+  branch: { repositoryNameWithOwner: string; branchName: string }
+  expectedHeadOid: string
+  fileChanges: { additions?: { path: string; contents: string }[]; deletions?: { path: string }[] }
+  message: { headline: string; body?: string }
+}
+
+/** A GraphQL error GitHub answers with, by its `type`. */
+class GraphqlFailure extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message)
   }
 }
 
