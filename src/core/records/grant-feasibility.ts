@@ -1,6 +1,7 @@
 import { listRequestItems, type AccessRequest } from '../files/access-request.js'
 import type { InputError } from '../files/input-error.js'
-import { principalFor, type JitSettings } from '../files/settings.js'
+import { backendFor, parseIdentityCenterPrincipal, principalFor, type JitSettings } from '../files/settings.js'
+import { PERMISSION_SET_LIMITS } from './permission-set.js'
 import { createLineFinder } from '../files/yaml-document.js'
 import {
   buildGrantPolicyDocument,
@@ -124,6 +125,10 @@ export function findUngrantableReasons(params: {
   for (const grant of grouped.grants) {
     const report = (message: string): void => void errors.push({ file, line: grant.line, message })
     const principalArn = principalFor(settings, { account: grant.account, login: author })
+    if (backendFor(settings, grant.account) === 'identity_center') {
+      errors.push(...findPermissionSetProblems({ file, line: grant.line, requestId, notBefore, expiresAt, grant, principal: principalArn }))
+      continue
+    }
     const principalProblem = describePrincipalProblem(principalArn)
     const principal = parsePrincipalArn(principalArn)
     if (principalProblem || !principal) {
@@ -150,6 +155,50 @@ export function findUngrantableReasons(params: {
           '(a wildcard the policy allows, such as ec2:Describe*, counts as one), or split the request',
       )
     }
+  }
+  return errors
+}
+
+/** What Identity Center would refuse about one account's grant: the user name, or an inline policy over the permission set's quota. */
+function findPermissionSetProblems(params: {
+  file: string
+  line: number
+  requestId: string
+  notBefore: Date
+  expiresAt: Date
+  grant: AccountGrant
+  principal: string
+}): InputError[] {
+  const { file, line, grant } = params
+  const errors: InputError[] = []
+  const userName = parseIdentityCenterPrincipal(params.principal) ?? ''
+  if (userName.length < 1 || userName.length > 128 || /\s/.test(userName)) {
+    errors.push({
+      file,
+      line,
+      message: `the grant in ${grant.account} would go to the Identity Center user "${userName}", a name Identity Center refuses (1 to 128 characters, no spaces); fix identity_center.user_name in .github/jit.yml`,
+    })
+  }
+  const document = serializePolicyDocument(
+    buildGrantPolicyDocument({
+      requestId: params.requestId,
+      notBefore: params.notBefore,
+      expiresAt: params.expiresAt,
+      actions: grant.actions,
+      resources: grant.resources,
+    }),
+  )
+  const characterProblem = findPolicyDocumentCharacterProblem(document)
+  if (characterProblem) errors.push({ file, line, message: `the grant's policy ${characterProblem}` })
+  const size = measurePolicySize(document)
+  if (size > PERMISSION_SET_LIMITS.inlinePolicySize) {
+    errors.push({
+      file,
+      line,
+      message:
+        `the grant in ${grant.account} would be a permission set inline policy of ${size.toLocaleString('en-US')} characters; ` +
+        `Identity Center allows ${PERMISSION_SET_LIMITS.inlinePolicySize.toLocaleString('en-US')}: ask for fewer actions or resources, or split the request`,
+    })
   }
   return errors
 }
