@@ -186,7 +186,7 @@ function readIdentityCenter(
 }
 
 /** The backend that grants in an account: its override in `accounts`, else `backend`. */
-export function backendFor(settings: JitSettings, account: string): CloudBackend {
+export function backendFor(settings: Pick<JitSettings, 'backend' | 'accountBackends'>, account: string): CloudBackend {
   return Object.hasOwn(settings.accountBackends, account) ? settings.accountBackends[account]! : settings.backend
 }
 

@@ -1,7 +1,7 @@
 import { listRequestItems, type AccessRequest } from '../files/access-request.js'
 import type { InputError } from '../files/input-error.js'
 import { backendFor, parseIdentityCenterPrincipal, principalFor, type JitSettings } from '../files/settings.js'
-import { PERMISSION_SET_LIMITS } from './permission-set.js'
+import { buildPermissionSetPolicyDocument, PERMISSION_SET_LIMITS } from './permission-set.js'
 import { createLineFinder } from '../files/yaml-document.js'
 import {
   buildGrantPolicyDocument,
@@ -122,11 +122,12 @@ export function findUngrantableReasons(params: {
   const nameProblem = checkPolicyName(policyName)
   if (nameProblem) errors.push({ file, line: lineOf(['duration'], 1), message: nameProblem })
 
+  const permissionSetGrants: { grant: AccountGrant; principal: string }[] = []
   for (const grant of grouped.grants) {
     const report = (message: string): void => void errors.push({ file, line: grant.line, message })
     const principalArn = principalFor(settings, { account: grant.account, login: author })
     if (backendFor(settings, grant.account) === 'identity_center') {
-      errors.push(...findPermissionSetProblems({ file, line: grant.line, requestId, notBefore, expiresAt, grant, principal: principalArn }))
+      permissionSetGrants.push({ grant, principal: principalArn })
       continue
     }
     const principalProblem = describePrincipalProblem(principalArn)
@@ -156,38 +157,41 @@ export function findUngrantableReasons(params: {
       )
     }
   }
+  if (permissionSetGrants.length > 0) {
+    errors.push(...findPermissionSetProblems({ file, requestId, notBefore, expiresAt, grants: permissionSetGrants }))
+  }
   return errors
 }
 
-/** What Identity Center would refuse about one account's grant: the user name, or an inline policy over the permission set's quota. */
+/** What Identity Center would refuse about a request's permission set: a user name, or an inline policy over its quota. */
 function findPermissionSetProblems(params: {
   file: string
-  line: number
   requestId: string
   notBefore: Date
   expiresAt: Date
-  grant: AccountGrant
-  principal: string
+  grants: readonly { grant: AccountGrant; principal: string }[]
 }): InputError[] {
-  const { file, line, grant } = params
+  const { file } = params
   const errors: InputError[] = []
-  const userName = parseIdentityCenterPrincipal(params.principal) ?? ''
-  if (userName.length < 1 || userName.length > 128 || /\s/.test(userName)) {
-    errors.push({
-      file,
-      line,
-      message: `the grant in ${grant.account} would go to the Identity Center user "${userName}", a name Identity Center refuses (1 to 128 characters, no spaces); fix identity_center.user_name in .github/jit.yml`,
-    })
+  for (const { grant, principal } of params.grants) {
+    const userName = parseIdentityCenterPrincipal(principal) ?? ''
+    if (userName.length < 1 || userName.length > 128 || /\s/.test(userName)) {
+      errors.push({
+        file,
+        line: grant.line,
+        message: `the grant in ${grant.account} would go to the Identity Center user "${userName}", a name Identity Center refuses (1 to 128 characters, no spaces); fix identity_center.user_name in .github/jit.yml`,
+      })
+    }
   }
   const document = serializePolicyDocument(
-    buildGrantPolicyDocument({
+    buildPermissionSetPolicyDocument({
       requestId: params.requestId,
       notBefore: params.notBefore,
       expiresAt: params.expiresAt,
-      actions: grant.actions,
-      resources: grant.resources,
+      grants: params.grants.map(({ grant }) => grant),
     }),
   )
+  const line = params.grants[0]!.grant.line
   const characterProblem = findPolicyDocumentCharacterProblem(document)
   if (characterProblem) errors.push({ file, line, message: `the grant's policy ${characterProblem}` })
   const size = measurePolicySize(document)
@@ -196,8 +200,9 @@ function findPermissionSetProblems(params: {
       file,
       line,
       message:
-        `the grant in ${grant.account} would be a permission set inline policy of ${size.toLocaleString('en-US')} characters; ` +
-        `Identity Center allows ${PERMISSION_SET_LIMITS.inlinePolicySize.toLocaleString('en-US')}: ask for fewer actions or resources, or split the request`,
+        `the grant would be a permission set whose inline policy has ${size.toLocaleString('en-US')} characters ` +
+        `(one statement per Identity Center account of the request); Identity Center allows ` +
+        `${PERMISSION_SET_LIMITS.inlinePolicySize.toLocaleString('en-US')}: ask for fewer actions or resources, or split the request`,
     })
   }
   return errors

@@ -4,7 +4,7 @@
  * `aws:CurrentTime` condition, as on the IAM backend), described so that Identity Center alone tells
  * a sweeper which request it belongs to and when it ends.
  */
-import { formatIsoSeconds } from './iam-policy-document.js'
+import { buildGrantPolicyDocument, formatIsoSeconds, type PolicyDocument, type PolicyStatement } from './iam-policy-document.js'
 
 /** Identity Center's limits that a grant must fit (AWS SSO Admin API reference and quotas). */
 export const PERMISSION_SET_LIMITS = {
@@ -90,4 +90,52 @@ export function chooseSessionDuration(params: { now: Date; expiresAt: Date }): s
   const hours = Math.floor(minutes / 60)
   const rest = minutes % 60
   return `PT${hours}H${rest > 0 ? `${rest}M` : ''}`
+}
+
+/** One account's share of a request, as the permission set's inline policy holds it. */
+export interface PermissionSetGrant {
+  readonly account: string
+  readonly actions: readonly string[]
+  readonly resources: readonly string[]
+}
+
+/**
+ * The inline policy of a request's permission set: one Allow statement per account, with exactly that
+ * account's approved actions and resources, the window as an `aws:CurrentTime` condition (as on the IAM
+ * backend), and `aws:PrincipalAccount` so a statement holds only in its own account (one permission set is
+ * provisioned to every target account of the request).
+ */
+export function buildPermissionSetPolicyDocument(params: {
+  requestId: string
+  notBefore: Date
+  expiresAt: Date
+  grants: readonly PermissionSetGrant[]
+}): PolicyDocument {
+  const statements = [...params.grants]
+    .sort((a, b) => a.account.localeCompare(b.account))
+    .map((grant): PolicyStatement => {
+      const [statement] = buildGrantPolicyDocument({ ...params, actions: grant.actions, resources: grant.resources }).Statement
+      return {
+        ...statement!,
+        Sid: `${statement!.Sid}${grant.account}`,
+        Condition: { ...statement!.Condition, StringEquals: { 'aws:PrincipalAccount': grant.account } },
+      }
+    })
+  return { Version: '2012-10-17', Statement: statements }
+}
+
+/**
+ * What a permission set holds once its request is revoked early, before its assignments go: deny
+ * everything, so the sessions already issued in each account lose their access as soon as the set is
+ * provisioned again, whatever is left of their session duration.
+ */
+export function buildRevokedPermissionSetPolicyDocument(params: { requestId: string }): PolicyDocument {
+  const sid = buildGrantPolicyDocument({
+    requestId: params.requestId,
+    notBefore: new Date(0),
+    expiresAt: new Date(0),
+    actions: ['*'],
+    resources: ['*'],
+  }).Statement[0]!.Sid.replace(/Grant$/, 'Revoked')
+  return { Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Deny', Action: '*', Resource: '*', Condition: {} }] }
 }

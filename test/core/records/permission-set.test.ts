@@ -82,7 +82,7 @@ describe('a request checked for an Identity Center account', () => {
     const errors = check(Array.from({ length: 900 }, (_, i) => `arn:aws:s3:::bucket-with-a-long-name-${i}/*`))
     expect(errors).toHaveLength(1)
     expect(errors[0]!.line).toBe(4)
-    expect(errors[0]!.message).toContain('permission set inline policy of')
+    expect(errors[0]!.message).toContain('a permission set whose inline policy has')
     expect(errors[0]!.message).toContain('Identity Center allows 32,768')
   })
 })
