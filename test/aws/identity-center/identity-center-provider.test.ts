@@ -1,3 +1,4 @@
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate'
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore'
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin'
 import { STSClient } from '@aws-sdk/client-sts'
@@ -248,5 +249,94 @@ describe('the Identity Center backend over the real SDK clients and the emulator
     expect(await provider.listManagedPolicies({ account: ACCOUNTS[0], principalArn: 'identity-center-user:alice@acme.com' })).toEqual([
       { kind: 'grant', policyName: NAME, requestId: 'pr-42', expiresAt: new Date('2026-12-01T11:00:00Z') },
     ])
+  })
+})
+
+/** Evaluates a request as IAM would for the permission set's role in `account`, with `policy` as its only identity policy. */
+async function evaluate(params: {
+  policy: string
+  account: string
+  action: string
+  resource: string
+  at: string
+  principalAccount?: string
+}) {
+  const principalAccount = params.principalAccount ?? params.account
+  const simulation: Simulation = {
+    identityPolicies: [{ name: 'AwsSSOInlinePolicy', policy: JSON.parse(params.policy) as object }],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    request: {
+      action: params.action,
+      principal: `arn:aws:iam::${principalAccount}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${NAME}_0123456789abcdef`,
+      resource: { accountId: params.account, resource: params.resource },
+      contextVariables: { 'aws:CurrentTime': params.at, 'aws:PrincipalAccount': principalAccount },
+    },
+  }
+  const response = await runSimulation(simulation, {})
+  if (response.resultType === 'error') throw new Error(JSON.stringify(response.errors))
+  return response.overallResult
+}
+
+describe('proof of expiry: what each account evaluates, as IAM evaluates it', () => {
+  const instance = (account: string) => `arn:aws:ec2:us-east-1:${account}:instance/i-0abc123`
+
+  it.each([
+    ['inside the window', '2026-12-01T10:00:00Z', 'Allowed'],
+    ['one second before the end', '2026-12-01T10:59:59Z', 'Allowed'],
+    ['at the end', '2026-12-01T11:00:00Z', 'ImplicitlyDenied'],
+    ['a day after the end, with no sweep having run', '2026-12-02T11:00:00Z', 'ImplicitlyDenied'],
+    ['before the start', '2026-12-01T08:59:59Z', 'ImplicitlyDenied'],
+  ])('the provisioned permission set %s (%s) is %s', async (_label, at, expected) => {
+    await createProvider().grant(plan)
+    const set = emulator.state.identityCenter.findPermissionSetByName(NAME)!
+    for (const account of ACCOUNTS) {
+      const policy = set.provisioned.get(account)!.inlinePolicy
+      expect(await evaluate({ policy, account, action: 'ec2:StopInstances', resource: instance(account), at })).toBe(expected)
+    }
+  })
+
+  it('grants each account only its own statement, and nothing once an early revoke narrowed it', async () => {
+    const provider = createProvider()
+    const granted = await provider.grant(plan)
+    const set = emulator.state.identityCenter.findPermissionSetByName(NAME)!
+    const policy = set.provisioned.get(ACCOUNTS[0])!.inlinePolicy
+    // The statement for 222222222222 does not hold for a session of the set's role in 111111111111.
+    expect(
+      await evaluate({
+        policy,
+        account: ACCOUNTS[1],
+        principalAccount: ACCOUNTS[0],
+        action: 'ec2:StopInstances',
+        resource: instance(ACCOUNTS[1]),
+        at: '2026-12-01T10:00:00Z',
+      }),
+    ).toBe('ImplicitlyDenied')
+
+    // Hold the assignment's removal so the narrowed, re-provisioned policy can be read while sessions still exist.
+    const held = emulator.holdCalls('DeleteAccountAssignment')
+    const revoking = provider.revoke({
+      requestId: 'pr-42',
+      targets: granted.targets.map((target) => ({
+        account: target.account,
+        principalArn: target.principalArn,
+        policyName: target.policyName,
+      })),
+      revokedAt: new Date('2026-12-01T10:00:00Z'),
+      cutSessions: false,
+    })
+    await held.reached
+    const narrowed = set.provisioned.get(ACCOUNTS[0])!.inlinePolicy
+    expect(
+      await evaluate({
+        policy: narrowed,
+        account: ACCOUNTS[0],
+        action: 'ec2:StopInstances',
+        resource: instance(ACCOUNTS[0]),
+        at: '2026-12-01T10:00:01Z',
+      }),
+    ).toBe('ExplicitlyDenied')
+    held.release()
+    expect((await revoking).ok).toBe(true)
   })
 })
