@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url'
 import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient } from '@aws-sdk/client-sts'
 import { ProbotOctokit } from 'probot'
-import { startIamStsEmulator } from '../emulator/aws/iam-sts-emulator.js'
+import { startIamStsEmulator, type CallRecord } from '../emulator/aws/iam-sts-emulator.js'
+import type { CloudProvider } from '../src/core/ports/cloud-provider.js'
 import { createIamProvider } from '../src/aws/iam/iam-provider.js'
 import { nameGrantPolicy } from '../src/core/records/iam-policy-document.js'
 import type { GrantRecord } from '../src/core/records/grant-record.js'
@@ -68,29 +69,22 @@ async function measureSweep(io: BenchIo) {
   const before = aws.state.calls.length
 
   const api = createGitHubApi(new BenchOctokit({ auth: { token: 'ghs_bench' }, baseUrl: github.url }))
-  const credentials = { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret' }
   const provider = createIamProvider({
     granterRole: 'arn:aws:iam::{account}:role/jit-granter',
     externalId: 'bench',
-    createStsClient: cacheAssumeRole({
-      createStsClient: (config) => new STSClient({ ...config, endpoint: aws.url, credentials }),
-      sessionName: SWEEP_SESSION_NAME,
-      now: () => new Date(),
-    }),
+    createStsClient: createBenchStsClient(aws.url),
     createIamClient: (config) => new IAMClient({ ...config, endpoint: aws.url }),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   })
 
-  const started = io.now()
-  // As the app sweeps: looking for merges to heal too (the catalogue is loaded only if there is one).
-  const heal = { createProvider: () => provider, catalogue: () => Promise.reject(new Error('the bench has no merge to heal')) }
-  const report = await runSweep({ api, owner: 'acme', repo: 'access', provider, now, concurrency: CONCURRENCY, heal })
-  const wallMs = Math.round(io.now() - started)
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-
-  const awsCalls = aws.state.calls.slice(before)
-  const awsCallsByAction: Record<string, number> = {}
-  for (const call of awsCalls) awsCallsByAction[call.action] = (awsCallsByAction[call.action] ?? 0) + 1
+  const { report, wallMs, peakRssMb, awsCalls, awsCallsByAction } = await sweepMeasured({
+    io,
+    api,
+    provider,
+    now,
+    calls: aws.state.calls,
+    before,
+  })
   await github.stop()
   await aws.stop()
   return {
@@ -108,6 +102,37 @@ async function measureSweep(io: BenchIo) {
     reconcile: { principals: ACCOUNTS * PRINCIPALS_PER_ACCOUNT, orphans: report.orphans.length, drift: report.drift.length },
     commitFiles: github.lastCommitFiles(),
   }
+}
+
+/** The sweep's shared granter sessions, from the bench's own key, against the emulator. */
+function createBenchStsClient(endpoint: string) {
+  const credentials = { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret' }
+  return cacheAssumeRole({
+    createStsClient: (config) => new STSClient({ ...config, endpoint, credentials }),
+    sessionName: SWEEP_SESSION_NAME,
+    now: () => new Date(),
+  })
+}
+
+/** Runs one sweep as the app does (looking for merges to heal too; the catalogue is loaded only if there is one), timed, with the AWS calls it made. */
+async function sweepMeasured(params: {
+  io: BenchIo
+  api: ReturnType<typeof createGitHubApi>
+  provider: CloudProvider
+  now: Date
+  calls: readonly CallRecord[]
+  before: number
+}) {
+  const { io, api, provider, now } = params
+  const started = io.now()
+  const heal = { createProvider: () => provider, catalogue: () => Promise.reject(new Error('the bench has no merge to heal')) }
+  const report = await runSweep({ api, owner: 'acme', repo: 'access', provider, now, concurrency: CONCURRENCY, heal })
+  const wallMs = Math.round(io.now() - started)
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
+  const awsCalls = params.calls.slice(params.before)
+  const awsCallsByAction: Record<string, number> = {}
+  for (const call of awsCalls) awsCallsByAction[call.action] = (awsCallsByAction[call.action] ?? 0) + 1
+  return { report, wallMs, peakRssMb, awsCalls, awsCallsByAction }
 }
 
 const BenchOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
@@ -323,7 +348,6 @@ async function measureIdentityCenterSweep(io: BenchIo) {
   const before = aws.state.calls.length
 
   const api = createGitHubApi(new BenchOctokit({ auth: { token: 'ghs_bench' }, baseUrl: github.url }))
-  const credentials = { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret' }
   const provider = createIdentityCenterProvider({
     settings: {
       instanceArn: instance.instanceArn,
@@ -335,11 +359,7 @@ async function measureIdentityCenterSweep(io: BenchIo) {
     },
     repository: 'acme/access',
     externalId: 'bench',
-    createStsClient: cacheAssumeRole({
-      createStsClient: (config) => new STSClient({ ...config, endpoint: aws.url, credentials }),
-      sessionName: SWEEP_SESSION_NAME,
-      now: () => new Date(),
-    }),
+    createStsClient: createBenchStsClient(aws.url),
     createSsoAdminClient: (config) => new SSOAdminClient({ ...config, endpoint: aws.url }),
     createIdentityStoreClient: (config) => new IdentitystoreClient({ ...config, endpoint: aws.url }),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -347,15 +367,14 @@ async function measureIdentityCenterSweep(io: BenchIo) {
     polling: { maxPolls: 20, firstDelayMs: 10, maxDelayMs: 200 },
   })
 
-  const started = io.now()
-  const heal = { createProvider: () => provider, catalogue: () => Promise.reject(new Error('the bench has no merge to heal')) }
-  const report = await runSweep({ api, owner: 'acme', repo: 'access', provider, now, concurrency: CONCURRENCY, heal })
-  const wallMs = Math.round(io.now() - started)
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-
-  const awsCalls = aws.state.calls.slice(before)
-  const awsCallsByAction: Record<string, number> = {}
-  for (const call of awsCalls) awsCallsByAction[call.action] = (awsCallsByAction[call.action] ?? 0) + 1
+  const { report, wallMs, peakRssMb, awsCalls, awsCallsByAction } = await sweepMeasured({
+    io,
+    api,
+    provider,
+    now,
+    calls: aws.state.calls,
+    before,
+  })
   const revoked = report.grants.filter((grant) => grant.status === 'revoked').length
   // Reconcile describes every assigned set once; each revocation describes its own set once more.
   const revokeCalls = awsCalls.filter((call) => IC_REVOKE_ACTIONS.has(call.action)).length - ACCOUNTS * PRINCIPALS_PER_ACCOUNT
