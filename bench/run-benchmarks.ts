@@ -4,10 +4,18 @@ import { appSweeperBench } from './app-sweeper-bench.js'
 import { decideBench } from './decide-bench.js'
 import { eventsBench } from './events-bench.js'
 import { fuzzBench } from './fuzz-bench.js'
-import { sweepBench } from './sweep-bench.js'
+import { sweepBench, sweepIdentityCenterBench } from './sweep-bench.js'
 
 /** Every benchmark case, in the order `npm run bench` runs them. Add a case here. */
-const CASES: readonly BenchCase[] = [decideBench, sweepBench, appSweeperBench, adversarialBench, fuzzBench, eventsBench]
+const CASES: readonly BenchCase[] = [
+  decideBench,
+  sweepBench,
+  sweepIdentityCenterBench,
+  appSweeperBench,
+  adversarialBench,
+  fuzzBench,
+  eventsBench,
+]
 
 /**
  * `node dist/bench/run.js [case...]`: runs the named cases (all when none is named) one after the other

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url'
 import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient } from '@aws-sdk/client-sts'
 import { ProbotOctokit } from 'probot'
-import { startIamStsEmulator } from '../emulator/aws/iam-sts-emulator.js'
+import { startIamStsEmulator, type CallRecord } from '../emulator/aws/iam-sts-emulator.js'
+import type { CloudProvider } from '../src/core/ports/cloud-provider.js'
 import { createIamProvider } from '../src/aws/iam/iam-provider.js'
 import { nameGrantPolicy } from '../src/core/records/iam-policy-document.js'
 import type { GrantRecord } from '../src/core/records/grant-record.js'
@@ -15,6 +16,10 @@ import { cacheAssumeRole } from '../src/aws/assume-role-cache.js'
 import { SWEEP_SESSION_NAME } from '../src/aws/create-provider.js'
 import { runSweep } from '../src/workflows/sweep/run-sweep.js'
 import type { BenchCase, BenchIo } from './bench-case.js'
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore'
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin'
+import { createIdentityCenterProvider } from '../src/aws/identity-center/identity-center-provider.js'
+import { describePermissionSet, namePermissionSet } from '../src/core/records/permission-set.js'
 
 const ACTIVE = 10_000
 const DUE = 1_000
@@ -64,29 +69,22 @@ async function measureSweep(io: BenchIo) {
   const before = aws.state.calls.length
 
   const api = createGitHubApi(new BenchOctokit({ auth: { token: 'ghs_bench' }, baseUrl: github.url }))
-  const credentials = { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret' }
   const provider = createIamProvider({
     granterRole: 'arn:aws:iam::{account}:role/jit-granter',
     externalId: 'bench',
-    createStsClient: cacheAssumeRole({
-      createStsClient: (config) => new STSClient({ ...config, endpoint: aws.url, credentials }),
-      sessionName: SWEEP_SESSION_NAME,
-      now: () => new Date(),
-    }),
+    createStsClient: createBenchStsClient(aws.url),
     createIamClient: (config) => new IAMClient({ ...config, endpoint: aws.url }),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   })
 
-  const started = io.now()
-  // As the app sweeps: looking for merges to heal too (the catalogue is loaded only if there is one).
-  const heal = { createProvider: () => provider, catalogue: () => Promise.reject(new Error('the bench has no merge to heal')) }
-  const report = await runSweep({ api, owner: 'acme', repo: 'access', provider, now, concurrency: CONCURRENCY, heal })
-  const wallMs = Math.round(io.now() - started)
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-
-  const awsCalls = aws.state.calls.slice(before)
-  const awsCallsByAction: Record<string, number> = {}
-  for (const call of awsCalls) awsCallsByAction[call.action] = (awsCallsByAction[call.action] ?? 0) + 1
+  const { report, wallMs, peakRssMb, awsCalls, awsCallsByAction } = await sweepMeasured({
+    io,
+    api,
+    provider,
+    now,
+    calls: aws.state.calls,
+    before,
+  })
   await github.stop()
   await aws.stop()
   return {
@@ -104,6 +102,37 @@ async function measureSweep(io: BenchIo) {
     reconcile: { principals: ACCOUNTS * PRINCIPALS_PER_ACCOUNT, orphans: report.orphans.length, drift: report.drift.length },
     commitFiles: github.lastCommitFiles(),
   }
+}
+
+/** The sweep's shared granter sessions, from the bench's own key, against the emulator. */
+function createBenchStsClient(endpoint: string) {
+  const credentials = { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret' }
+  return cacheAssumeRole({
+    createStsClient: (config) => new STSClient({ ...config, endpoint, credentials }),
+    sessionName: SWEEP_SESSION_NAME,
+    now: () => new Date(),
+  })
+}
+
+/** Runs one sweep as the app does (looking for merges to heal too; the catalogue is loaded only if there is one), timed, with the AWS calls it made. */
+async function sweepMeasured(params: {
+  io: BenchIo
+  api: ReturnType<typeof createGitHubApi>
+  provider: CloudProvider
+  now: Date
+  calls: readonly CallRecord[]
+  before: number
+}) {
+  const { io, api, provider, now } = params
+  const started = io.now()
+  const heal = { createProvider: () => provider, catalogue: () => Promise.reject(new Error('the bench has no merge to heal')) }
+  const report = await runSweep({ api, owner: 'acme', repo: 'access', provider, now, concurrency: CONCURRENCY, heal })
+  const wallMs = Math.round(io.now() - started)
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
+  const awsCalls = params.calls.slice(params.before)
+  const awsCallsByAction: Record<string, number> = {}
+  for (const call of awsCalls) awsCallsByAction[call.action] = (awsCallsByAction[call.action] ?? 0) + 1
+  return { report, wallMs, peakRssMb, awsCalls, awsCallsByAction }
 }
 
 const BenchOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
@@ -156,6 +185,7 @@ async function startGitHubStandIn(records: readonly GrantRecord[]) {
     object: { text: formatRecordDocument(record), isTruncated: false },
   }))
   let committedFiles = 0
+  let authorshipQueries = 0
   const answer = (request: IncomingMessage, body: string): [number, unknown] => {
     const url = request.url ?? ''
     if (request.method === 'POST' && url === '/graphql') {
@@ -178,6 +208,32 @@ async function startGitHubStandIn(records: readonly GrantRecord[]) {
       if (operation === 'jitGrantRecords')
         return [200, { data: { repository: { active: { entries }, revoked: null, refused: null, failed: null, merged: { nodes: [] } } } }]
       if (operation === 'jitOpenRequests') return [200, { data: { repository: { pullRequests: { nodes: [] } } } }]
+      // Who wrote each record: the app, in one commit per record with its trailers (no record was edited).
+      if (operation === 'jitRecordAuthorship') {
+        authorshipQueries += 1
+        const variables = (JSON.parse(body) as { variables: Record<string, unknown> }).variables
+        const fields: Record<string, unknown> = {}
+        for (const [key, path] of Object.entries(variables)) {
+          if (!/^p\d+$/.test(key) || typeof path !== 'string') continue
+          const index = key.slice(1)
+          const id = path.replace(/^.*\/|\.yaml$/g, '')
+          const blob = { oid: 'a'.repeat(40) }
+          const identity = { name: 'jit-access[bot]', email: 'jit-access[bot]@users.noreply.github.com' }
+          fields[`c${index}`] = blob
+          fields[`h${index}`] = {
+            nodes: [
+              {
+                oid: head,
+                message: `Grant ${id}\n\nJit-Request: ${id}\nJit-Action: grant`,
+                author: identity,
+                committer: identity,
+                file: blob,
+              },
+            ],
+          }
+        }
+        return [200, { data: { repository: { object: fields } } }]
+      }
       return [400, { message: `unexpected query ${operation}` }]
     }
     if (request.method === 'GET' && /\/git\/ref\/heads(%2F|\/)main$/.test(url)) return [200, { object: { sha: head } }]
@@ -204,11 +260,143 @@ async function startGitHubStandIn(records: readonly GrantRecord[]) {
   return {
     url: `http://127.0.0.1:${port}`,
     lastCommitFiles: () => committedFiles,
+    /** Queries of who wrote the records: one per 50 active records, whatever is due. */
+    authorshipQueries: () => authorshipQueries,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()
       }),
+  }
+}
+
+const IC_ACTIVE = 2_000
+const IC_DUE = 200
+/** AWS calls one Identity Center revocation at expiry makes: DescribePermissionSet, GetUserId, DeleteAccountAssignment, two status reads, DeletePermissionSet. */
+const IC_CALLS_PER_REVOKE = 6
+/** The calls a revocation makes (reconcile's listing, and the cached AssumeRole, are counted apart). */
+const IC_REVOKE_ACTIONS = new Set([
+  'GetUserId',
+  'DeleteAccountAssignment',
+  'DescribeAccountAssignmentDeletionStatus',
+  'DeletePermissionSet',
+  'PutInlinePolicyToPermissionSet',
+  'ProvisionPermissionSet',
+  'DescribePermissionSetProvisioningStatus',
+])
+
+/**
+ * `sweep-identity-center`: the same sweep on the Identity Center backend: 2,000 active grants (permission
+ * sets assigned to 10 users in 10 accounts, each record naming its set's ARN), 200 due, against the SSO
+ * Admin and Identity Store emulation (real SDK clients, SigV4, JSON 1.1) and the GitHub stand-in. Reconcile
+ * is on. `awsCallsPerRevokedGrant` counts the revocation's own calls (plus one DescribePermissionSet each,
+ * which reconcile's listing also makes) and must stay constant; GitHub calls stay constant in the number due.
+ */
+export const sweepIdentityCenterBench: BenchCase = {
+  name: 'sweep-identity-center',
+  description: `one sweep of ${IC_ACTIVE} active Identity Center grants, ${IC_DUE} due, against local GitHub and SSO Admin servers`,
+  run: async (io) => {
+    const result = await measureIdentityCenterSweep(io)
+    io.log(JSON.stringify(result))
+    return {
+      ok:
+        result.revoked === IC_DUE &&
+        result.githubCalls - result.authorshipQueries <= 8 &&
+        result.awsCallsPerRevokedGrant <= IC_CALLS_PER_REVOKE,
+    }
+  },
+}
+
+async function measureIdentityCenterSweep(io: BenchIo) {
+  const now = new Date()
+  const management = '999999999999'
+  const aws = await startIamStsEmulator({
+    credentials: [{ accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret', account: management }],
+  })
+  aws.state.seedRole({ account: management, roleName: 'jit-granter', externalId: 'bench' })
+  const instance = aws.state.identityCenter.seedInstance({ managementAccount: management })
+  const users = Array.from({ length: PRINCIPALS_PER_ACCOUNT }, (_, index) => aws.state.identityCenter.seedUser(`user${index}@acme.com`))
+  const accounts = Array.from({ length: ACCOUNTS }, (_, index) => String(111111111110 + index))
+  const records: GrantRecord[] = []
+  for (let index = 0; index < IC_ACTIVE; index++) {
+    const account = accounts[index % ACCOUNTS] as string
+    const user = users[Math.floor(index / ACCOUNTS) % PRINCIPALS_PER_ACCOUNT]!
+    const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + (index % (IC_ACTIVE / IC_DUE) === 0 ? -60_000 : 3_600_000))
+    const id = `pr-${index + 1}`
+    const set = aws.state.identityCenter.seedPermissionSet({ name: namePermissionSet({ repository: 'acme/access', requestId: id }) })
+    set.description = describePermissionSet({ repository: 'acme/access', requestId: id, expiresAt })
+    aws.state.identityCenter.assignments.push({
+      accountId: account,
+      permissionSetArn: set.arn,
+      principalType: 'USER',
+      principalId: user.userId,
+    })
+    const record = benchRecord({ number: index + 1, account, roleName: 'unused', expiresAt })
+    records.push({
+      ...record,
+      targets: [
+        {
+          ...record.targets[0]!,
+          principal: `identity-center-user:${user.userName}`,
+          aws_policy_name: set.name,
+          permission_set: { arn: set.arn, user_id: user.userId, assignment_request_id: '00000000-0000-4000-8000-000000000000' },
+        },
+      ],
+    })
+  }
+  const github = await startGitHubStandIn(records)
+  const before = aws.state.calls.length
+
+  const api = createGitHubApi(new BenchOctokit({ auth: { token: 'ghs_bench' }, baseUrl: github.url }))
+  const provider = createIdentityCenterProvider({
+    settings: {
+      instanceArn: instance.instanceArn,
+      identityStoreId: instance.identityStoreId,
+      region: 'eu-west-1',
+      granterRole: `arn:aws:iam::${management}:role/jit-granter`,
+      userName: '{login}@acme.com',
+      userOverrides: {},
+    },
+    repository: 'acme/access',
+    externalId: 'bench',
+    createStsClient: createBenchStsClient(aws.url),
+    createSsoAdminClient: (config) => new SSOAdminClient({ ...config, endpoint: aws.url }),
+    createIdentityStoreClient: (config) => new IdentitystoreClient({ ...config, endpoint: aws.url }),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    // The emulator completes a request on its second status read; a short first wait keeps the bench about calls.
+    polling: { maxPolls: 20, firstDelayMs: 10, maxDelayMs: 200 },
+  })
+
+  const { report, wallMs, peakRssMb, awsCalls, awsCallsByAction } = await sweepMeasured({
+    io,
+    api,
+    provider,
+    now,
+    calls: aws.state.calls,
+    before,
+  })
+  const revoked = report.grants.filter((grant) => grant.status === 'revoked').length
+  // Reconcile describes every assigned set once; each revocation describes its own set once more.
+  const revokeCalls = awsCalls.filter((call) => IC_REVOKE_ACTIONS.has(call.action)).length - ACCOUNTS * PRINCIPALS_PER_ACCOUNT
+  const describesForRevokes = (awsCallsByAction['DescribePermissionSet'] ?? 0) - IC_ACTIVE
+  await github.stop()
+  await aws.stop()
+  return {
+    bench: 'sweep-identity-center',
+    active: IC_ACTIVE,
+    due: IC_DUE,
+    githubCalls: api.calls.graphql + api.calls.rest,
+    awsCalls: awsCalls.length,
+    wallMs,
+    peakRssMb,
+    revoked,
+    githubCallsByKind: { ...api.calls },
+    awsCallsByAction,
+    concurrency: CONCURRENCY,
+    reconcile: { principals: ACCOUNTS * PRINCIPALS_PER_ACCOUNT, orphans: report.orphans.length, drift: report.drift.length },
+    commitFiles: github.lastCommitFiles(),
+    authorshipQueries: github.authorshipQueries(),
+    awsCallsPerRevokedGrant: revoked === 0 ? 0 : (revokeCalls + describesForRevokes) / revoked,
   }
 }
 

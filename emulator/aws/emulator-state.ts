@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { IdentityCenterState } from './identity-center-state.js'
 
 /** A tag on a role or user. */
 export interface IamTag {
@@ -79,7 +80,7 @@ export interface RoleAssumption {
 /** One authenticated call, whatever its outcome; `error` is the AWS error code when it failed. */
 export interface CallRecord {
   readonly at: Date
-  readonly service: 'iam' | 'sts'
+  readonly service: 'iam' | 'sts' | 'sso' | 'identitystore'
   readonly action: string
   /** Request parameters without `Action` and `Version`. */
   readonly params: Readonly<Record<string, string>>
@@ -141,6 +142,8 @@ export class EmulatorState {
   readonly assumptions: RoleAssumption[] = []
   readonly calls: CallRecord[] = []
   readonly pendingFaults: PendingFault[] = []
+  /** SSO Admin and the Identity Store: empty until a test seeds an instance. */
+  readonly identityCenter = new IdentityCenterState()
 
   constructor(credentials: readonly BaseCredential[], createdAt: Date) {
     for (const credential of credentials) {

@@ -9,6 +9,7 @@ import type { Operation } from './operation-context.js'
 import { parseQueryRequest, type QueryRequest } from './parse-query-request.js'
 import { renderErrorResponse, renderSuccessResponse, xmlNamespaces } from './render-xml.js'
 import { stsOperations } from './sts-operations.js'
+import { answerJsonRequest } from './answer-json-request.js'
 
 export type {
   AccountState,
@@ -21,6 +22,7 @@ export type {
   UserRecord,
 } from './emulator-state.js'
 export { EmulatorState } from './emulator-state.js'
+export type { IdentityCenterState } from './identity-center-state.js'
 
 /** How to start the emulator. */
 export interface IamStsEmulatorOptions {
@@ -70,7 +72,8 @@ const maxBodyBytes = 1024 * 1024
 /**
  * Starts a local IAM + STS endpoint speaking the AWS Query protocol with SigV4 authentication, so the
  * real AWS SDK clients can run against it unchanged. One server answers both services, routed by the
- * signing service named in the request's credential scope.
+ * signing service named in the request's credential scope; the same server answers SSO Admin and the
+ * Identity Store (AWS JSON 1.1, routed by `X-Amz-Target`) once `state.identityCenter.seedInstance` ran.
  */
 export async function startIamStsEmulator(options: IamStsEmulatorOptions): Promise<IamStsEmulator> {
   const clock = options.clock ?? (() => new Date())
@@ -119,6 +122,11 @@ async function answerRequest(request: IncomingMessage, response: ServerResponse,
   let namespace: string = xmlNamespaces.iam
   try {
     const body = await readBody(request)
+    const target = request.headers['x-amz-target']
+    if (typeof target === 'string') {
+      await answerJsonRequest({ request, response, body, target, now, ...settings })
+      return
+    }
     const [rawPath = '/', rawQuery = ''] = (request.url ?? '/').split(/\?(.*)/s)
     const query = parseQueryRequest({ rawQuery, body: body.toString('utf8') })
     if (query.action in stsOperations) namespace = xmlNamespaces.sts

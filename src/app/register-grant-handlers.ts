@@ -2,6 +2,7 @@ import type { Probot } from 'probot'
 import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import type { CloudProvider } from '../core/ports/cloud-provider.js'
+import type { ProviderSettings } from '../aws/create-provider.js'
 import type { Engine } from '../workflows/check/evaluate-pull-request.js'
 import { createGitHubApi } from '../github/github-api.js'
 import { grantOnMerge } from '../workflows/grant/grant-on-merge.js'
@@ -11,7 +12,7 @@ export interface GrantHandlerDeps {
   readonly now?: () => Date
   readonly catalogue?: ActionCatalogue | Promise<ActionCatalogue>
   /** The cloud for a granter role: `createProvider(...).create`, chosen once from the environment at load. */
-  readonly createProvider: (params: { granterRole: string }) => CloudProvider
+  readonly createProvider: (params: ProviderSettings & { readonly repository?: string }) => CloudProvider
   readonly engine?: Engine
   readonly maxCommitAttempts?: number
 }
@@ -33,7 +34,7 @@ export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps): void
         api: createGitHubApi(context.octokit),
         catalogue: await catalogue,
         now,
-        createProvider: (settings) => deps.createProvider({ granterRole: settings.granterRole }),
+        createProvider: (settings) => deps.createProvider({ ...settings, repository: context.payload.repository.full_name }),
         log,
         ...(deps.engine ? { engine: deps.engine } : {}),
         ...(deps.maxCommitAttempts === undefined ? {} : { maxCommitAttempts: deps.maxCommitAttempts }),

@@ -3,6 +3,7 @@ import type { Logger } from '../core/ports/logger.js'
 import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import { readSettingsOrDefaults } from '../core/files/settings.js'
+import type { JitSettings } from '../core/files/settings.js'
 import type { CreateProviderFor } from '../aws/create-provider.js'
 import type { HealMergeDependencies } from '../workflows/sweep/heal-merges.js'
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
@@ -106,7 +107,7 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
       commenter: user.login,
       body: comment.body,
       now: now(),
-      createProvider: (settings) => deps.createProvider({ settings, dryRun: false, purpose: 'revoke' }),
+      createProvider: (settings) => deps.createProvider({ settings, dryRun: false, purpose: 'revoke', repository: `${owner}/${repo}` }),
     })
     if (result)
       context.log.info(
@@ -209,7 +210,8 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
     const lastStale = lastStaleCheck.get(key)
     const closeStale = lastStale === undefined || at.getTime() - lastStale >= STALE_CHECK_MS
     if (closeStale) lastStaleCheck.set(key, at.getTime())
-    const provider = deps.createProvider({ settings, dryRun: false, purpose: 'sweep' })
+    const repository = `${owner}/${repo}`
+    const provider = deps.createProvider({ settings, dryRun: false, purpose: 'sweep', repository })
     const report = await runSweep({
       api,
       owner,
@@ -219,7 +221,14 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
       branch,
       log,
       closeStale,
-      ...(heal ? { heal } : {}),
+      ...(heal
+        ? {
+            heal: {
+              ...heal,
+              createProvider: (settings: JitSettings) => deps.createProvider({ settings, dryRun: false, purpose: 'grant', repository }),
+            },
+          }
+        : {}),
       ...(appLogin ? { appLogin } : {}),
     })
     health.recordSweep(key, { at: at.toISOString(), outcome: 'swept', summary: report.summary })

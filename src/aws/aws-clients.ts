@@ -1,5 +1,7 @@
 import { IAMClient } from '@aws-sdk/client-iam'
 import { STSClient } from '@aws-sdk/client-sts'
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin'
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore'
 
 /**
  * IAM is a global service served from us-east-1; the STS regional endpoint there works for every
@@ -51,5 +53,26 @@ export function createDefaultAwsClientFactories(timeouts: AwsTimeouts = AWS_TIME
   return {
     createStsClient: (config) => new STSClient({ ...config, requestHandler }),
     createIamClient: (config) => new IAMClient({ ...config, credentials: { ...config.credentials }, requestHandler }),
+  }
+}
+
+/** Builds an SSO Admin client acting as the Identity Center granter session, in the instance's region. */
+export type CreateSsoAdminClient = (config: AwsClientConfig & { readonly credentials: TemporaryCredentials }) => SSOAdminClient
+
+/** Builds an Identity Store client acting as the Identity Center granter session. */
+export type CreateIdentityStoreClient = (config: AwsClientConfig & { readonly credentials: TemporaryCredentials }) => IdentitystoreClient
+
+/**
+ * The Identity Center factories, with the same timeouts (`AWS_ENDPOINT_URL_SSO_ADMIN` and
+ * `AWS_ENDPOINT_URL_IDENTITYSTORE` point them at an emulator, read by the SDK itself).
+ */
+export function createIdentityCenterClientFactories(timeouts: AwsTimeouts = AWS_TIMEOUTS): {
+  createSsoAdminClient: CreateSsoAdminClient
+  createIdentityStoreClient: CreateIdentityStoreClient
+} {
+  const requestHandler = { connectionTimeout: timeouts.connectMs, requestTimeout: timeouts.requestMs, throwOnRequestTimeout: true }
+  return {
+    createSsoAdminClient: (config) => new SSOAdminClient({ ...config, credentials: { ...config.credentials }, requestHandler }),
+    createIdentityStoreClient: (config) => new IdentitystoreClient({ ...config, credentials: { ...config.credentials }, requestHandler }),
   }
 }

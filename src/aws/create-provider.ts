@@ -1,4 +1,15 @@
-import { createDefaultAwsClientFactories, type CreateIamClient, type CreateStsClient } from './aws-clients.js'
+import {
+  createDefaultAwsClientFactories,
+  createIdentityCenterClientFactories,
+  type CreateIamClient,
+  type CreateIdentityStoreClient,
+  type CreateSsoAdminClient,
+  type CreateStsClient,
+} from './aws-clients.js'
+import type { JitSettings } from '../core/files/settings.js'
+import { createIdentityCenterProvider } from './identity-center/identity-center-provider.js'
+import type { PollingOptions } from './identity-center/identity-center-session.js'
+import { routeByBackend } from './route-by-backend.js'
 import { createIamProvider } from './iam/iam-provider.js'
 import type { CloudProvider } from '../core/ports/cloud-provider.js'
 import { cacheAssumeRole } from './assume-role-cache.js'
@@ -16,11 +27,19 @@ export class ProviderConfigError extends Error {
 /** What a provider is for: one grant, one revocation, or a sweep (which may revoke many grants). */
 export type ProviderPurpose = 'grant' | 'revoke' | 'sweep'
 
-/** Builds a provider for one repository's settings; `dryRun` asks for the dry run whatever the environment. */
+/** What of `.github/jit.yml` chooses and configures the cloud: the IAM granter role, and the backend of each account. */
+export type ProviderSettings = Pick<JitSettings, 'granterRole'> &
+  Partial<Pick<JitSettings, 'backend' | 'accountBackends' | 'identityCenter'>>
+
+/**
+ * Builds a provider for one repository's settings; `dryRun` asks for the dry run whatever the environment.
+ * `repository` (`owner/repo`) namespaces what the Identity Center backend names.
+ */
 export type CreateProviderFor = (params: {
-  settings: { readonly granterRole: string }
+  settings: ProviderSettings
   dryRun: boolean
   purpose: ProviderPurpose
+  repository?: string
 }) => CloudProvider
 
 /** The session name the sweep's shared granter sessions carry in CloudTrail. */
@@ -28,8 +47,8 @@ export const SWEEP_SESSION_NAME = 'jit-sweep-revoke'
 
 export interface ProviderChoice {
   readonly dryRun: boolean
-  /** Builds the provider for one grant; the granter role comes from the access repository's settings. */
-  create(params: { granterRole: string }): CloudProvider
+  /** Builds the provider for one grant; the granter role and the backends come from the access repository's settings. */
+  create(params: ProviderSettings & { readonly repository?: string }): CloudProvider
   /**
    * Builds the provider for a sweep, a revocation or a grant the sweep re-drives. A sweep assumes each
    * account's granter role once and shares the session; a single grant or revocation gets its own
@@ -49,6 +68,9 @@ export function createProvider(params: {
   sleep: (ms: number) => Promise<void>
   now?: () => Date
   clients?: { createStsClient: CreateStsClient; createIamClient: CreateIamClient }
+  identityCenterClients?: { createSsoAdminClient: CreateSsoAdminClient; createIdentityStoreClient: CreateIdentityStoreClient }
+  /** Bound on the status reads of Identity Center's asynchronous requests (tests shorten it). */
+  identityCenterPolling?: PollingOptions
 }): ProviderChoice {
   const dryRunFor: CreateProviderFor = ({ settings }) => createDryRunProvider({ granterRole: settings.granterRole })
   const flag = (params.env[DRY_RUN_VARIABLE] ?? '').trim().toLowerCase()
@@ -67,23 +89,43 @@ export function createProvider(params: {
     )
   }
   const clients = params.clients ?? createDefaultAwsClientFactories()
+  const identityCenterClients = params.identityCenterClients ?? createIdentityCenterClientFactories()
   const now = params.now ?? (() => new Date())
-  const create = ({ granterRole }: { granterRole: string }): CloudProvider =>
-    createIamProvider({ granterRole, externalId, sleep: params.sleep, ...clients })
+  const build = (settings: ProviderSettings, repository: string | undefined, createStsClient: CreateStsClient): CloudProvider => {
+    const iam = createIamProvider({
+      granterRole: settings.granterRole,
+      externalId,
+      sleep: params.sleep,
+      createStsClient,
+      createIamClient: clients.createIamClient,
+    })
+    const backends = { backend: settings.backend ?? 'iam', accountBackends: settings.accountBackends ?? {} }
+    const usesIdentityCenter = backends.backend === 'identity_center' || Object.values(backends.accountBackends).includes('identity_center')
+    if (!usesIdentityCenter || !settings.identityCenter) return iam
+    if (repository === undefined)
+      throw new ProviderConfigError('the Identity Center backend needs the access repository (owner/repo) to name its permission sets')
+    const identityCenter = createIdentityCenterProvider({
+      settings: settings.identityCenter,
+      repository,
+      externalId,
+      sleep: params.sleep,
+      now,
+      createStsClient,
+      ...identityCenterClients,
+      ...(params.identityCenterPolling ? { polling: params.identityCenterPolling } : {}),
+    })
+    return routeByBackend({ settings: backends, providers: { iam, identity_center: identityCenter } })
+  }
+  const create = (settings: ProviderSettings & { readonly repository?: string }): CloudProvider =>
+    build(settings, settings.repository, clients.createStsClient)
   return {
     dryRun: false,
     create,
     createFor: (request) => {
       if (request.dryRun) return dryRunFor(request)
-      if (request.purpose !== 'sweep') return create({ granterRole: request.settings.granterRole })
+      if (request.purpose !== 'sweep') return build(request.settings, request.repository, clients.createStsClient)
       const createStsClient = cacheAssumeRole({ createStsClient: clients.createStsClient, sessionName: SWEEP_SESSION_NAME, now })
-      return createIamProvider({
-        granterRole: request.settings.granterRole,
-        externalId,
-        sleep: params.sleep,
-        createStsClient,
-        createIamClient: clients.createIamClient,
-      })
+      return build(request.settings, request.repository, createStsClient)
     },
   }
 }

@@ -19,6 +19,11 @@ export interface RetryOptions {
   readonly baseDelayMs?: number
   /** Cap on any one delay. Default 5 s. */
   readonly maxDelayMs?: number
+  /**
+   * Error codes (as `classifyAwsError` names them) also worth retrying for this caller, e.g. `Conflict`
+   * on Identity Center, which runs one operation per permission set and account at a time.
+   */
+  readonly retryCodes?: readonly string[]
 }
 
 const THROTTLING_CODES = new Set([
@@ -85,7 +90,9 @@ export async function retryAwsCall<T>(params: {
     try {
       return await params.operation()
     } catch (error) {
-      if (attempt >= maxAttempts || !classifyAwsError(error).transient) throw error
+      const classified = classifyAwsError(error)
+      const retryable = classified.transient || (params.options?.retryCodes?.includes(classified.code) ?? false)
+      if (attempt >= maxAttempts || !retryable) throw error
       const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))
       await params.sleep(Math.round(ceiling / 2 + (params.random() * ceiling) / 2))
     }

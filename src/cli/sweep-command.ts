@@ -49,12 +49,13 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
     const now = io.now?.() ?? new Date()
     const branch = await readDefaultBranch({ api, owner, repo })
     const createProvider = providerFactory(deps, io)
-    const provider = createProvider({ settings: readSettings(branch.settingsText, io), dryRun, purpose: 'sweep' })
+    const repository = `${owner}/${repo}`
+    const provider = createProvider({ settings: readSettings(branch.settingsText, io), dryRun, purpose: 'sweep', repository })
     // A merge's grant uses the settings at the merge's base, as its webhook would have.
     const heal = values['no-heal']
       ? undefined
       : {
-          createProvider: (settings: JitSettings) => createProvider({ settings, dryRun, purpose: 'grant' }),
+          createProvider: (settings: JitSettings) => createProvider({ settings, dryRun, purpose: 'grant', repository }),
           catalogue: deps.catalogue ?? loadActionCatalogue,
         }
     const progress = startProgress(io)

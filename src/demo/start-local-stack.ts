@@ -89,6 +89,8 @@ const AWS_ENVIRONMENT = [
   'AWS_ENDPOINT_URL',
   'AWS_ENDPOINT_URL_IAM',
   'AWS_ENDPOINT_URL_STS',
+  'AWS_ENDPOINT_URL_SSO_ADMIN',
+  'AWS_ENDPOINT_URL_IDENTITYSTORE',
   'AWS_EC2_METADATA_DISABLED',
   'AWS_CONFIG_FILE',
   'AWS_SHARED_CREDENTIALS_FILE',
@@ -185,6 +187,9 @@ async function startInOrder(options: LocalStackOptions, stops: (() => Promise<vo
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL_IAM: aws.url,
     AWS_ENDPOINT_URL_STS: aws.url,
+    // The same emulator answers SSO Admin and the Identity Store (JSON 1.1, by X-Amz-Target).
+    AWS_ENDPOINT_URL_SSO_ADMIN: aws.url,
+    AWS_ENDPOINT_URL_IDENTITYSTORE: aws.url,
     AWS_EC2_METADATA_DISABLED: 'true',
     // No shared config or credentials file on this machine may leak into the run.
     AWS_CONFIG_FILE: join(dir, 'aws-config'),

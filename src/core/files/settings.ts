@@ -1,11 +1,33 @@
 import { parseDuration } from './duration.js'
 import type { InputError, Parsed } from './input-error.js'
 import { compileDocumentValidator } from './schemas/document-validator.js'
-import { settingsSchema } from './schemas/settings-schema.js'
+import { settingsSchema, type SettingsDocument } from './schemas/settings-schema.js'
 import { parseYamlDocument } from './yaml-document.js'
+
+/** Where a grant is written: an inline IAM policy on a role or user, or an IAM Identity Center permission set. */
+export type CloudBackend = 'iam' | 'identity_center'
+
+/** The Identity Center instance that grants in the accounts whose backend is `identity_center`. */
+export interface IdentityCenterSettings {
+  readonly instanceArn: string
+  readonly identityStoreId: string
+  readonly region: string
+  /** The role (in the management or delegated administrator account) the app assumes to call SSO Admin and the Identity Store. */
+  readonly granterRole: string
+  /** Template of a login's Identity Center user name; `{login}` (lower-cased) is substituted. */
+  readonly userName: string
+  /** Per-login overrides (login lower-cased). */
+  readonly userOverrides: Readonly<Record<string, string>>
+}
 
 /** `.github/jit.yml`: how GitHub logins map to AWS, and operational settings. All optional. */
 export interface JitSettings {
+  /** The backend of every account not named in `accountBackends`. Default `iam`. */
+  readonly backend: CloudBackend
+  /** Per-account overrides of `backend`, by account id. */
+  readonly accountBackends: Readonly<Record<string, CloudBackend>>
+  /** Required when any account's backend is `identity_center`. */
+  readonly identityCenter: IdentityCenterSettings | null
   /** ARN template of the principal that receives a grant; `{account}` and `{login}` are substituted. */
   readonly principal: string
   /** Per-login overrides of `principal` (login lower-cased), same placeholders. */
@@ -23,6 +45,9 @@ export interface JitSettings {
 }
 
 export const DEFAULT_SETTINGS: JitSettings = {
+  backend: 'iam',
+  accountBackends: {},
+  identityCenter: null,
   principal: 'arn:aws:iam::{account}:role/jit-{login}',
   principalOverrides: {},
   granterRole: 'arn:aws:iam::{account}:role/jit-granter',
@@ -39,6 +64,7 @@ const SWEEP_INTERVAL_BOUNDS = { minMs: MINUTE_MS, maxMs: 24 * 60 * MINUTE_MS }
 const PENDING_MAX_AGE_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 90 * 24 * 60 * MINUTE_MS }
 const MAX_START_AHEAD_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 365 * 24 * 60 * MINUTE_MS }
 const UNKNOWN_PLACEHOLDER = /\{(?!account\}|login\})[^}]*\}/
+const NOT_LOGIN_PLACEHOLDER = /\{(?!login\})[^}]*\}/
 
 /** Parses `.github/jit.yml`; missing keys take DEFAULT_SETTINGS. An empty file means all defaults. */
 export function parseSettings(params: { file: string; text: string }): Parsed<JitSettings> {
@@ -75,6 +101,26 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
     principalOverrides[login] = template
   }
 
+  const identityCenter = readIdentityCenter(raw.identity_center, report)
+  const accountBackends: Record<string, CloudBackend> = {}
+  for (const [account, override] of Object.entries(raw.accounts ?? {})) accountBackends[account] = override.backend
+  if (identityCenter === null) {
+    if (raw.backend === 'identity_center') {
+      report(
+        ['backend'],
+        'backend is identity_center but there is no identity_center section: add its instance_arn, identity_store_id, region, granter_role and user_name',
+      )
+    }
+    for (const [account, override] of Object.entries(raw.accounts ?? {})) {
+      if (override.backend === 'identity_center') {
+        report(
+          ['accounts', account, 'backend'],
+          `account ${account} uses identity_center but there is no identity_center section: add its instance_arn, identity_store_id, region, granter_role and user_name`,
+        )
+      }
+    }
+  }
+
   const readInterval = (
     key: 'sweep_interval' | 'pending_max_age' | 'max_start_ahead',
     bounds: { minMs: number; maxMs: number },
@@ -95,6 +141,9 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
   return {
     ok: true,
     value: {
+      backend: raw.backend ?? DEFAULT_SETTINGS.backend,
+      accountBackends,
+      identityCenter,
       principal: raw.principal ?? DEFAULT_SETTINGS.principal,
       principalOverrides,
       granterRole: raw.granter_role ?? DEFAULT_SETTINGS.granterRole,
@@ -106,12 +155,70 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
   }
 }
 
+function readIdentityCenter(
+  raw: SettingsDocument['identity_center'],
+  report: (path: readonly string[], message: string, which?: 'key' | 'value') => void,
+): IdentityCenterSettings | null {
+  if (raw === undefined) return null
+  const checkUserName = (path: readonly string[], name: string, template: string) => {
+    const unknown = NOT_LOGIN_PLACEHOLDER.exec(template)
+    if (unknown) report(path, `${name} uses the unknown placeholder ${unknown[0]}: only {login} is substituted`)
+  }
+  checkUserName(['identity_center', 'user_name'], 'identity_center.user_name', raw.user_name)
+  const userOverrides: Record<string, string> = {}
+  for (const [written, userName] of Object.entries(raw.users ?? {})) {
+    const login = written.toLowerCase()
+    checkUserName(['identity_center', 'users', written], `identity_center.users.${written}`, userName)
+    if (Object.hasOwn(userOverrides, login)) {
+      report(['identity_center', 'users', written], `identity_center.users names "${written}" twice (GitHub logins ignore case)`, 'key')
+      continue
+    }
+    userOverrides[login] = userName
+  }
+  return {
+    instanceArn: raw.instance_arn,
+    identityStoreId: raw.identity_store_id,
+    region: raw.region,
+    granterRole: raw.granter_role,
+    userName: raw.user_name,
+    userOverrides,
+  }
+}
+
+/** The backend that grants in an account: its override in `accounts`, else `backend`. */
+export function backendFor(settings: Pick<JitSettings, 'backend' | 'accountBackends'>, account: string): CloudBackend {
+  return Object.hasOwn(settings.accountBackends, account) ? settings.accountBackends[account]! : settings.backend
+}
+
 /**
- * Substitutes `{account}` and `{login}` in the principal template (override first). The login is
- * lower-cased, as GitHub logins are case-insensitive and the ARN must be the same however it was typed.
+ * How an Identity Center user is named where an IAM backend names an ARN (in plans, records and
+ * comments): `identity-center-user:<user name>`. The user's id is looked up in the Identity Store when granting.
+ */
+export const IDENTITY_CENTER_PRINCIPAL_PREFIX = 'identity-center-user:'
+
+/** The Identity Center user name of a login (override first, login lower-cased). */
+export function identityCenterUserNameFor(identityCenter: IdentityCenterSettings, login: string): string {
+  const lower = login.toLowerCase()
+  const template = Object.hasOwn(identityCenter.userOverrides, lower) ? identityCenter.userOverrides[lower]! : identityCenter.userName
+  return template.replaceAll('{login}', lower)
+}
+
+/** The user name in an `identity-center-user:` principal, or undefined for any other principal. */
+export function parseIdentityCenterPrincipal(principal: string): string | undefined {
+  return principal.startsWith(IDENTITY_CENTER_PRINCIPAL_PREFIX) ? principal.slice(IDENTITY_CENTER_PRINCIPAL_PREFIX.length) : undefined
+}
+
+/**
+ * Who receives a grant in an account. For an IAM account, `{account}` and `{login}` substituted in the
+ * principal template (override first); for an Identity Center account, `identity-center-user:<user name>`.
+ * The login is lower-cased, as GitHub logins are case-insensitive and the principal must be the same
+ * however it was typed.
  */
 export function principalFor(settings: JitSettings, params: { account: string; login: string }): string {
   const login = params.login.toLowerCase()
+  if (backendFor(settings, params.account) === 'identity_center' && settings.identityCenter) {
+    return IDENTITY_CENTER_PRINCIPAL_PREFIX + identityCenterUserNameFor(settings.identityCenter, login)
+  }
   const template = Object.hasOwn(settings.principalOverrides, login) ? settings.principalOverrides[login]! : settings.principal
   return template.replaceAll('{account}', params.account).replaceAll('{login}', login)
 }

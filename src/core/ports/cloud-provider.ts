@@ -58,6 +58,18 @@ export type GrantTargetStatus =
   /** Nothing was done on this target because another target failed first. */
   | 'not-attempted'
 
+/**
+ * Where a grant lives on IAM Identity Center, beside the permission set's name (`policyName`): what a
+ * record keeps so an auditor finds it in CloudTrail and a revocation acts on exactly it.
+ */
+export interface PermissionSetPlacement {
+  readonly permissionSetArn: string
+  /** The Identity Store id of the user the set is assigned to. */
+  readonly userId: string
+  /** The id of the account assignment's creation request. */
+  readonly assignmentRequestId: string
+}
+
 /** What happened on one target of a grant. */
 export interface GrantTargetOutcome {
   readonly account: string
@@ -74,6 +86,8 @@ export interface GrantTargetOutcome {
   readonly failure?: TargetFailure
   /** Set when status is `rollback-failed`. */
   readonly rollbackFailure?: TargetFailure
+  /** Set by the Identity Center backend on a target granted. */
+  readonly permissionSet?: PermissionSetPlacement
 }
 
 /** The result of a grant: every target granted, or none left granted (barring a failed rollback). */
@@ -93,6 +107,11 @@ export interface RevokeTarget {
   readonly account: string
   readonly principalArn: string
   readonly policyName: string
+  /**
+   * The permission set's ARN when the record names one (Identity Center): the backend then checks that it
+   * still bears `policyName` and acts on it without searching the instance.
+   */
+  readonly permissionSetArn?: string
 }
 
 export interface RevokeParams {

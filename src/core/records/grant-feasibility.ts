@@ -1,6 +1,7 @@
 import { listRequestItems, type AccessRequest } from '../files/access-request.js'
 import type { InputError } from '../files/input-error.js'
-import { principalFor, type JitSettings } from '../files/settings.js'
+import { backendFor, parseIdentityCenterPrincipal, principalFor, type JitSettings } from '../files/settings.js'
+import { buildPermissionSetPolicyDocument, PERMISSION_SET_LIMITS } from './permission-set.js'
 import {
   buildGrantPolicyDocument,
   checkPolicyName,
@@ -119,9 +120,14 @@ export function findUngrantableReasons(params: {
   const nameProblem = checkPolicyName(policyName)
   if (nameProblem) errors.push({ file, line: request.lines.duration, message: nameProblem })
 
+  const permissionSetGrants: { grant: AccountGrant; principal: string }[] = []
   for (const grant of grouped.grants) {
     const report = (message: string): void => void errors.push({ file, line: grant.line, message })
     const principalArn = principalFor(settings, { account: grant.account, login: author })
+    if (backendFor(settings, grant.account) === 'identity_center') {
+      permissionSetGrants.push({ grant, principal: principalArn })
+      continue
+    }
     const principalProblem = describePrincipalProblem(principalArn)
     const principal = parsePrincipalArn(principalArn)
     if (principalProblem || !principal) {
@@ -148,6 +154,54 @@ export function findUngrantableReasons(params: {
           '(a wildcard the policy allows, such as ec2:Describe*, counts as one), or split the request',
       )
     }
+  }
+  if (permissionSetGrants.length > 0) {
+    errors.push(...findPermissionSetProblems({ file, requestId, notBefore, expiresAt, grants: permissionSetGrants }))
+  }
+  return errors
+}
+
+/** What Identity Center would refuse about a request's permission set: a user name, or an inline policy over its quota. */
+function findPermissionSetProblems(params: {
+  file: string
+  requestId: string
+  notBefore: Date
+  expiresAt: Date
+  grants: readonly { grant: AccountGrant; principal: string }[]
+}): InputError[] {
+  const { file } = params
+  const errors: InputError[] = []
+  for (const { grant, principal } of params.grants) {
+    const userName = parseIdentityCenterPrincipal(principal) ?? ''
+    if (userName.length < 1 || userName.length > 128 || /\s/.test(userName)) {
+      errors.push({
+        file,
+        line: grant.line,
+        message: `the grant in ${grant.account} would go to the Identity Center user "${userName}", a name Identity Center refuses (1 to 128 characters, no spaces); fix identity_center.user_name in .github/jit.yml`,
+      })
+    }
+  }
+  const document = serializePolicyDocument(
+    buildPermissionSetPolicyDocument({
+      requestId: params.requestId,
+      notBefore: params.notBefore,
+      expiresAt: params.expiresAt,
+      grants: params.grants.map(({ grant }) => grant),
+    }),
+  )
+  const line = params.grants[0]!.grant.line
+  const characterProblem = findPolicyDocumentCharacterProblem(document)
+  if (characterProblem) errors.push({ file, line, message: `the grant's policy ${characterProblem}` })
+  const size = measurePolicySize(document)
+  if (size > PERMISSION_SET_LIMITS.inlinePolicySize) {
+    errors.push({
+      file,
+      line,
+      message:
+        `the grant would be a permission set whose inline policy has ${size.toLocaleString('en-US')} characters ` +
+        `(one statement per Identity Center account of the request); Identity Center allows ` +
+        `${PERMISSION_SET_LIMITS.inlinePolicySize.toLocaleString('en-US')}: ask for fewer actions or resources, or split the request`,
+    })
   }
   return errors
 }

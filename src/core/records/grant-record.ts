@@ -71,8 +71,14 @@ export interface RecordedTarget {
   readonly principal: string
   readonly actions: readonly string[]
   readonly resources: readonly string[]
-  /** Name of the inline policy in AWS, e.g. `jit-pr-42-exp-20261201T110000Z`. */
+  /** Name of the inline policy in AWS, e.g. `jit-pr-42-exp-20261201T110000Z`, or of the permission set on Identity Center. */
   readonly aws_policy_name: string
+  /** Identity Center only: the permission set granted, the user it is assigned to, and the assignment request. */
+  readonly permission_set?: {
+    readonly arn: string
+    readonly user_id: string
+    readonly assignment_request_id: string
+  }
 }
 
 /** Fields every record shares. */

@@ -125,13 +125,25 @@ export function buildGrantRecord(params: { draft: GrantDraft; plan: GrantPlan; o
   // Key order is the order the YAML reads in: who and why, who approved, what, when.
   return {
     ...story,
-    targets: plan.targets.map((target) => ({
-      account: target.account,
-      principal: target.principalArn,
-      actions: target.actions,
-      resources: target.resources,
-      aws_policy_name: findOutcome(outcome, target)?.policyName ?? '',
-    })),
+    targets: plan.targets.map((target) => {
+      const found = findOutcome(outcome, target)
+      return {
+        account: target.account,
+        principal: target.principalArn,
+        actions: target.actions,
+        resources: target.resources,
+        aws_policy_name: found?.policyName ?? '',
+        ...(found?.permissionSet
+          ? {
+              permission_set: {
+                arn: found.permissionSet.permissionSetArn,
+                user_id: found.permissionSet.userId,
+                assignment_request_id: found.permissionSet.assignmentRequestId,
+              },
+            }
+          : {}),
+      }
+    }),
     not_before,
     expires_at,
     granted_at: round(params.grantedAt),

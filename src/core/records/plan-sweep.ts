@@ -72,7 +72,12 @@ export function planSweep(params: { records: readonly GrantRecord[]; now: Date }
 
 /** The inline policies a grant's revocation removes: exactly the ones its record says were written. */
 export function listRevokeTargets(record: GrantRecord): RevokeTarget[] {
-  return record.targets.map((target) => ({ account: target.account, principalArn: target.principal, policyName: target.aws_policy_name }))
+  return record.targets.map((target) => ({
+    account: target.account,
+    principalArn: target.principal,
+    policyName: target.aws_policy_name,
+    ...(target.permission_set ? { permissionSetArn: target.permission_set.arn } : {}),
+  }))
 }
 
 /**

@@ -15,6 +15,9 @@ function parseOk(text: string): JitSettings {
 describe('parseSettings', () => {
   it('reads the documented example, lower-casing override logins', () => {
     expect(parseOk(fixture)).toEqual({
+      backend: 'iam',
+      accountBackends: {},
+      identityCenter: null,
       principal: 'arn:aws:iam::{account}:role/jit-{login}',
       principalOverrides: { bob: 'arn:aws:iam::{account}:user/bob' },
       granterRole: 'arn:aws:iam::{account}:role/jit-granter',

@@ -50,14 +50,20 @@ let example: Promise<ExampleRepository> | undefined
 let catalogue: Promise<ActionCatalogue> | undefined
 
 /** Starts an isolated stack (its own servers, temp git dir and clock); the caller must `stop()` it. */
-export async function startE2eStack(options: { app?: Omit<AppDependencies, 'now' | 'catalogue'> } = {}): Promise<E2eStack> {
+export async function startE2eStack(
+  options: {
+    app?: Omit<AppDependencies, 'now' | 'catalogue'>
+    /** Files of the seeded repository to replace or add (e.g. a `.github/jit.yml` for another backend). */
+    files?: Readonly<Record<string, string>>
+  } = {},
+): Promise<E2eStack> {
   example ??= readExampleRepository(EXAMPLE_DIR)
   catalogue ??= loadActionCatalogue()
   const repository = await example
   const clock = createManualClock(START)
   const logins = [...new Set([...repository.teams.values()].flat())]
   const stack = await startLocalStack({
-    files: repository.files,
+    files: { ...repository.files, ...options.files },
     teams: repository.teams,
     accounts: [PROD, STAGING],
     principals: logins,

@@ -29,9 +29,21 @@ const target = {
     items: { type: 'string', pattern: RESOURCE_PATTERN },
   },
   aws_policy_name: {
-    description: 'Name of the inline policy in AWS; it carries the request id and the expiry.',
+    description:
+      'Name of the inline policy in AWS (it carries the request id and the expiry), or of the permission set on Identity Center.',
     type: 'string',
     minLength: 1,
+  },
+  permission_set: {
+    description: 'Identity Center only: the permission set granted, the user it is assigned to, and the assignment request.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['arn', 'user_id', 'assignment_request_id'],
+    properties: {
+      arn: { type: 'string', pattern: '^arn:aws(?:-[a-z]+)*:sso:::permissionSet/\\S+$' },
+      user_id: { type: 'string', minLength: 1 },
+      assignment_request_id: { type: 'string', minLength: 1 },
+    },
   },
 } as const
 

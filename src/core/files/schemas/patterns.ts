@@ -16,6 +16,12 @@ export const NOT_BLANK_PATTERN = '\\S'
 export const DATE_TIME_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$'
 export const PRINCIPAL_TEMPLATE_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::\\{account\\}:(?:role|user)/\\S+$'
 export const ROLE_TEMPLATE_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::\\{account\\}:role/\\S+$'
+export const SSO_INSTANCE_ARN_PATTERN = '^arn:aws(?:-[a-z]+)*:sso:::instance/(?:sso)?ins-[a-zA-Z0-9.-]{16}$'
+export const IDENTITY_STORE_ID_PATTERN = '^(?:d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$'
+export const AWS_REGION_PATTERN = '^[a-z]{2}(?:-[a-z]+)+-[0-9]$'
+export const ROLE_ARN_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/\\S+$'
+/** An Identity Store user name (1 to 128 characters, no spaces or controls), or a template of one with `{login}`. */
+export const USER_NAME_TEMPLATE_PATTERN = '^[^\\s]{1,128}$'
 export { DURATION_PATTERN }
 
 /**
@@ -43,5 +49,10 @@ export const PATTERN_PHRASES: Readonly<Record<string, string>> = {
   [PRINCIPAL_TEMPLATE_PATTERN]:
     'an IAM role or user ARN template with {account} as its account (e.g. arn:aws:iam::{account}:role/jit-{login})',
   [ROLE_TEMPLATE_PATTERN]: 'an IAM role ARN template with {account} as its account (e.g. arn:aws:iam::{account}:role/jit-granter)',
+  [SSO_INSTANCE_ARN_PATTERN]: 'an IAM Identity Center instance ARN (e.g. arn:aws:sso:::instance/ssoins-1234567890abcdef)',
+  [IDENTITY_STORE_ID_PATTERN]: 'an identity store id (e.g. d-1234567890)',
+  [AWS_REGION_PATTERN]: 'an AWS region (e.g. eu-west-1)',
+  [ROLE_ARN_PATTERN]: 'an IAM role ARN (e.g. arn:aws:iam::999999999999:role/jit-granter)',
+  [USER_NAME_TEMPLATE_PATTERN]: 'an Identity Center user name of 1 to 128 characters without spaces (e.g. {login}@acme.com)',
   [DURATION_PATTERN]: `a duration: use ${DURATION_FORMS}`,
 }

@@ -1,5 +1,22 @@
 import type { SchemaDocument } from './document-validator.js'
-import { DURATION_PATTERN, LOGIN_PATTERN, PRINCIPAL_TEMPLATE_PATTERN, ROLE_TEMPLATE_PATTERN } from './patterns.js'
+import {
+  ACCOUNT_ID_PATTERN,
+  AWS_REGION_PATTERN,
+  DURATION_PATTERN,
+  IDENTITY_STORE_ID_PATTERN,
+  LOGIN_PATTERN,
+  PRINCIPAL_TEMPLATE_PATTERN,
+  ROLE_ARN_PATTERN,
+  ROLE_TEMPLATE_PATTERN,
+  SSO_INSTANCE_ARN_PATTERN,
+  USER_NAME_TEMPLATE_PATTERN,
+} from './patterns.js'
+
+const backend = {
+  description:
+    'Where grants are written: iam (an inline policy on the principal, the default) or identity_center (a permission set per request, assigned to the Identity Center user in the account).',
+  enum: ['iam', 'identity_center'],
+} as const
 
 /** JSON Schema of `.github/jit.yml`; `schemas/settings.schema.json` is written from it. */
 export const settingsSchema = {
@@ -11,6 +28,48 @@ export const settingsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    backend: { ...backend, default: 'iam' },
+    accounts: {
+      description: 'Per-account overrides, by 12-digit account id: which backend grants in that account.',
+      type: 'object',
+      propertyNames: { pattern: ACCOUNT_ID_PATTERN },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['backend'],
+        properties: { backend },
+      },
+      examples: [{ '222222222222': { backend: 'identity_center' } }],
+    },
+    identity_center: {
+      description: 'The IAM Identity Center instance that grants in the accounts whose backend is identity_center.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['instance_arn', 'identity_store_id', 'region', 'granter_role', 'user_name'],
+      properties: {
+        instance_arn: { description: 'ARN of the Identity Center instance.', type: 'string', pattern: SSO_INSTANCE_ARN_PATTERN },
+        identity_store_id: { description: 'Id of its identity store (d-...).', type: 'string', pattern: IDENTITY_STORE_ID_PATTERN },
+        region: { description: 'The region the instance lives in.', type: 'string', pattern: AWS_REGION_PATTERN },
+        granter_role: {
+          description:
+            'The role the app assumes to write permission sets and assignments: in the management account, or the delegated administrator account of Identity Center.',
+          type: 'string',
+          pattern: ROLE_ARN_PATTERN,
+        },
+        user_name: {
+          description: 'Template of the Identity Center user name of a GitHub login; {login} (lower-cased) is substituted.',
+          type: 'string',
+          pattern: USER_NAME_TEMPLATE_PATTERN,
+          examples: ['{login}@acme.com'],
+        },
+        users: {
+          description: 'Per-login overrides of user_name: GitHub login to Identity Center user name.',
+          type: 'object',
+          propertyNames: { pattern: LOGIN_PATTERN },
+          additionalProperties: { type: 'string', pattern: USER_NAME_TEMPLATE_PATTERN },
+        },
+      },
+    },
     principal: {
       description:
         'ARN template of the IAM role or user that receives a grant. {account} (required, as the account) and {login} (the GitHub login, lower-cased) are substituted.',

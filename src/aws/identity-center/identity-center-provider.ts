@@ -1,0 +1,139 @@
+import { type CloudProvider, type GrantInspection, type GrantPlan, type ManagedPolicy } from '../../core/ports/cloud-provider.js'
+import { parseIdentityCenterPrincipal, type IdentityCenterSettings } from '../../core/files/settings.js'
+import { parseManagedPermissionSet } from '../../core/records/permission-set.js'
+import type { CreateIdentityStoreClient, CreateSsoAdminClient, CreateStsClient } from '../aws-clients.js'
+import { RECONCILE, toGrantError } from '../grant-error.js'
+import { createAssumeGranterRole } from '../granter-session.js'
+import { createRetryingCall, type RetryOptions } from '../retry.js'
+import { describePermissionSetGrant, grantPermissionSet } from './identity-center-grant.js'
+import { revokePermissionSets } from './identity-center-revoke.js'
+import {
+  createOpenIdentityCenterSession,
+  DEFAULT_POLLING,
+  type IdentityCenterBackend,
+  type PollingOptions,
+} from './identity-center-session.js'
+import {
+  describePermissionSet,
+  findPermissionSetByName,
+  findUserId,
+  getInlinePolicy,
+  isAssigned,
+  listAssignedPermissionSets,
+} from './permission-set-api.js'
+
+export interface IdentityCenterProviderParams {
+  readonly settings: IdentityCenterSettings
+  /** `owner/repo` of the access repository: its permission sets are named `jit-<hash of it>-pr-<n>`. */
+  readonly repository: string
+  readonly externalId: string
+  readonly createStsClient: CreateStsClient
+  readonly createSsoAdminClient: CreateSsoAdminClient
+  readonly createIdentityStoreClient: CreateIdentityStoreClient
+  readonly sleep: (ms: number) => Promise<void>
+  readonly now?: () => Date
+  readonly random?: () => number
+  readonly retry?: RetryOptions
+  readonly polling?: PollingOptions
+}
+
+/**
+ * The IAM Identity Center implementation of CloudProvider: per request one permission set in the app's
+ * namespace, with the approved actions and resources and the window as its inline policy, assigned to the
+ * requester's Identity Center user in each target account. Calls go through the Identity Center granter
+ * role (one role, in the management or delegated administrator account), under a session named after the request.
+ */
+export function createIdentityCenterProvider(params: IdentityCenterProviderParams): CloudProvider {
+  const random = params.random ?? Math.random
+  const call = createRetryingCall({ sleep: params.sleep, random, options: params.retry })
+  const callRetryingConflicts = createRetryingCall({
+    sleep: params.sleep,
+    random,
+    // One operation per permission set and account at a time: a conflict is worth a few waits.
+    options: { maxAttempts: 6, baseDelayMs: 500, ...params.retry, retryCodes: ['Conflict'] },
+  })
+  const assumeGranterRole = createAssumeGranterRole({
+    granterRole: params.settings.granterRole,
+    externalId: params.externalId,
+    createStsClient: params.createStsClient,
+    call,
+  })
+  const backend: IdentityCenterBackend = {
+    settings: params.settings,
+    repository: params.repository,
+    call,
+    callRetryingConflicts,
+    openSession: createOpenIdentityCenterSession({
+      settings: params.settings,
+      assumeGranterRole,
+      createSsoAdminClient: params.createSsoAdminClient,
+      createIdentityStoreClient: params.createIdentityStoreClient,
+    }),
+    sleep: params.sleep,
+    now: params.now ?? (() => new Date()),
+    polling: params.polling ?? DEFAULT_POLLING,
+  }
+  return {
+    grant: (plan) => grantPermissionSet(backend, plan),
+    revoke: (request) => revokePermissionSets(backend, request),
+    describeGrant: (plan) => describePermissionSetGrant(backend, plan),
+    inspectGrant: (plan) => inspectPermissionSet(backend, plan),
+    listManagedPolicies: (request) => listManagedPermissionSets(backend, request),
+  }
+}
+
+/** Reads a grant back: the set of its name, its inline policy, and whether each user is assigned it in each account. Throws GrantError. */
+async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantPlan): Promise<GrantInspection> {
+  const planned = describePermissionSetGrant(backend, plan)
+  const first = plan.targets[0]
+  if (!first) return { requestId: plan.requestId, dryRun: false, targets: [] }
+  const context = { requestId: plan.requestId, account: first.account, principalArn: first.principalArn }
+  const name = planned[0]!.policyName
+  try {
+    const session = await backend.openSession({ ...context, purpose: 'list' })
+    const arn = await findPermissionSetByName(backend, session, name)
+    const policy = arn === undefined ? undefined : await getInlinePolicy(backend, session, arn)
+    const targets = []
+    for (const target of planned) {
+      const userId =
+        arn === undefined ? undefined : await findUserId(backend, session, parseIdentityCenterPrincipal(target.principalArn) ?? '')
+      const assigned =
+        arn !== undefined && userId !== undefined && (await isAssigned(backend, session, { arn, account: target.account, userId }))
+      const found = !assigned ? 'absent' : policy === target.policyDocument ? 'as-planned' : 'different'
+      const where = `permission set ${name} for ${target.principalArn} in ${target.account}`
+      const description =
+        found === 'absent'
+          ? `${where} is not assigned`
+          : found === 'as-planned'
+            ? `${where} is assigned with the planned policy`
+            : `${where} is assigned with another policy`
+      targets.push({ ...target, found, description } as const)
+    }
+    return { requestId: plan.requestId, dryRun: false, targets }
+  } catch (cause) {
+    throw toGrantError(cause, { ...context, doing: `read back permission set ${name}` })
+  }
+}
+
+/** The permission sets of this repository assigned to the principal's user in the account. Throws GrantError. */
+async function listManagedPermissionSets(
+  backend: IdentityCenterBackend,
+  request: { account: string; principalArn: string },
+): Promise<ManagedPolicy[]> {
+  const context = { requestId: RECONCILE, ...request }
+  try {
+    const session = await backend.openSession({ ...context, purpose: 'list' })
+    const userId = await findUserId(backend, session, parseIdentityCenterPrincipal(request.principalArn) ?? '')
+    if (userId === undefined) return []
+    const policies: ManagedPolicy[] = []
+    for (const arn of await listAssignedPermissionSets(backend, session, { account: request.account, userId })) {
+      const described = await describePermissionSet(backend, session, arn)
+      if (!described) continue
+      const parsed = parseManagedPermissionSet({ repository: backend.repository, name: described.name, description: described.description })
+      if (parsed) policies.push({ kind: 'grant', policyName: described.name, requestId: parsed.requestId, expiresAt: parsed.expiresAt })
+    }
+    return policies
+  } catch (cause) {
+    throw toGrantError(cause, { ...context, doing: `list the permission sets assigned to ${request.principalArn} in ${request.account}` })
+  }
+}

@@ -1,0 +1,370 @@
+import { GetUserIdCommand } from '@aws-sdk/client-identitystore'
+import {
+  CreateAccountAssignmentCommand,
+  CreatePermissionSetCommand,
+  DeleteAccountAssignmentCommand,
+  DeletePermissionSetCommand,
+  DescribeAccountAssignmentCreationStatusCommand,
+  DescribeAccountAssignmentDeletionStatusCommand,
+  DescribePermissionSetCommand,
+  DescribePermissionSetProvisioningStatusCommand,
+  GetInlinePolicyForPermissionSetCommand,
+  ListAccountAssignmentsCommand,
+  ListAccountAssignmentsForPrincipalCommand,
+  ListPermissionSetsCommand,
+  ProvisionPermissionSetCommand,
+  PutInlinePolicyToPermissionSetCommand,
+} from '@aws-sdk/client-sso-admin'
+import { classifyAwsError } from '../retry.js'
+import type { IdentityCenterBackend, IdentityCenterSession } from './identity-center-session.js'
+
+/**
+ * The SSO Admin and Identity Store calls of the Identity Center backend, one small function each. They
+ * throw the SDK's errors (the caller says what it was doing); the asynchronous ones wait for their
+ * request to end, within the backend's polling bound.
+ */
+
+/** An asynchronous request that ended, or did not end within the bound. */
+export type RequestEnd =
+  | { readonly status: 'SUCCEEDED'; readonly requestId: string }
+  | { readonly status: 'FAILED'; readonly requestId: string; readonly reason: string }
+  | { readonly status: 'TIMED_OUT'; readonly requestId: string; readonly polls: number }
+
+/** An error naming an asynchronous request that failed or never ended; permanent when it failed, transient when it timed out. */
+export class AsyncRequestError extends Error {
+  override readonly name = 'AsyncRequestError'
+  readonly code: string
+  readonly $fault: 'client' | 'server'
+  constructor(end: Exclude<RequestEnd, { status: 'SUCCEEDED' }>, what: string) {
+    super(
+      end.status === 'FAILED'
+        ? `${what} (request ${end.requestId}) failed: ${end.reason}`
+        : `${what} (request ${end.requestId}) was still in progress after ${end.polls} status reads`,
+    )
+    this.code = end.status === 'FAILED' ? 'AsyncRequestFailed' : 'AsyncRequestTimedOut'
+    this.$fault = end.status === 'FAILED' ? 'client' : 'server'
+  }
+}
+
+/** The Identity Store user id of a user name; undefined when there is no such user. */
+export async function findUserId(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  userName: string,
+): Promise<string | undefined> {
+  try {
+    const output = await backend.call(() =>
+      session.identityStore.send(
+        new GetUserIdCommand({
+          IdentityStoreId: backend.settings.identityStoreId,
+          AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: userName } },
+        }),
+      ),
+    )
+    return output.UserId
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
+/** Creates the permission set; undefined when one of that name exists already (a re-run). */
+export async function createPermissionSet(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { name: string; description: string; sessionDuration: string },
+): Promise<string | undefined> {
+  try {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new CreatePermissionSetCommand({
+          InstanceArn: backend.settings.instanceArn,
+          Name: params.name,
+          Description: params.description,
+          SessionDuration: params.sessionDuration,
+        }),
+      ),
+    )
+    return output.PermissionSet?.PermissionSetArn
+  } catch (error) {
+    if (classifyAwsError(error).code === 'Conflict') return undefined
+    throw error
+  }
+}
+
+/** Name and description of a permission set; undefined when it is gone. */
+export async function describePermissionSet(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  arn: string,
+): Promise<{ readonly name: string; readonly description: string | undefined } | undefined> {
+  try {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn: backend.settings.instanceArn, PermissionSetArn: arn })),
+    )
+    return { name: output.PermissionSet?.Name ?? '', description: output.PermissionSet?.Description }
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
+/**
+ * Finds a permission set by name among the instance's (`ListPermissionSets`, then `DescribePermissionSet`
+ * of each whose name could match): the slow path, for a grant whose ARN no record holds (an intent, a lost answer).
+ */
+export async function findPermissionSetByName(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  name: string,
+): Promise<string | undefined> {
+  for (const arn of await listPermissionSets(backend, session)) {
+    if ((await describePermissionSet(backend, session, arn))?.name === name) return arn
+  }
+  return undefined
+}
+
+/** Every permission set of the instance (at most 2,000 by AWS's quota), 100 to a page. */
+export async function listPermissionSets(backend: IdentityCenterBackend, session: IdentityCenterSession): Promise<string[]> {
+  const arns: string[] = []
+  let nextToken: string | undefined
+  do {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new ListPermissionSetsCommand({ InstanceArn: backend.settings.instanceArn, NextToken: nextToken, MaxResults: 100 }),
+      ),
+    )
+    arns.push(...(output.PermissionSets ?? []))
+    nextToken = output.NextToken
+  } while (nextToken)
+  return arns
+}
+
+export async function putInlinePolicy(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  arn: string,
+  policy: string,
+): Promise<void> {
+  await backend.callRetryingConflicts(() =>
+    session.ssoAdmin.send(
+      new PutInlinePolicyToPermissionSetCommand({ InstanceArn: backend.settings.instanceArn, PermissionSetArn: arn, InlinePolicy: policy }),
+    ),
+  )
+}
+
+export async function getInlinePolicy(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  arn: string,
+): Promise<string | undefined> {
+  try {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new GetInlinePolicyForPermissionSetCommand({ InstanceArn: backend.settings.instanceArn, PermissionSetArn: arn }),
+      ),
+    )
+    return output.InlinePolicy ?? ''
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
+/** Re-provisions a permission set in an account, so what the account evaluates is its current policy. */
+export async function provisionPermissionSet(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; account: string },
+): Promise<string> {
+  const { instanceArn } = backend.settings
+  const started = await backend.callRetryingConflicts(() =>
+    session.ssoAdmin.send(
+      new ProvisionPermissionSetCommand({
+        InstanceArn: instanceArn,
+        PermissionSetArn: params.arn,
+        TargetType: 'AWS_ACCOUNT',
+        TargetId: params.account,
+      }),
+    ),
+  )
+  return await waitFor(
+    backend,
+    `provisioning ${params.arn} in ${params.account}`,
+    started.PermissionSetProvisioningStatus,
+    async (requestId) => {
+      const output = await backend.call(() =>
+        session.ssoAdmin.send(
+          new DescribePermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, ProvisionPermissionSetRequestId: requestId }),
+        ),
+      )
+      return output.PermissionSetProvisioningStatus
+    },
+  )
+}
+
+/** Assigns the permission set to the user in the account and waits for it; returns the request id. */
+export async function createAssignment(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; account: string; userId: string },
+): Promise<string> {
+  const { instanceArn } = backend.settings
+  const started = await backend.callRetryingConflicts(() =>
+    session.ssoAdmin.send(new CreateAccountAssignmentCommand(assignmentOf(instanceArn, params))),
+  )
+  return await waitFor(
+    backend,
+    `assigning ${params.arn} in ${params.account}`,
+    started.AccountAssignmentCreationStatus,
+    async (requestId) => {
+      const output = await backend.call(() =>
+        session.ssoAdmin.send(
+          new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: instanceArn, AccountAssignmentCreationRequestId: requestId }),
+        ),
+      )
+      return output.AccountAssignmentCreationStatus
+    },
+  )
+}
+
+/** Removes the user's assignment in the account and waits for it; `absent` when there was none. */
+export async function deleteAssignment(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; account: string; userId: string },
+): Promise<{ readonly deleted: true; readonly requestId: string } | { readonly deleted: false }> {
+  const { instanceArn } = backend.settings
+  let started
+  try {
+    started = await backend.callRetryingConflicts(() =>
+      session.ssoAdmin.send(new DeleteAccountAssignmentCommand(assignmentOf(instanceArn, params))),
+    )
+  } catch (error) {
+    if (isNotFound(error)) return { deleted: false }
+    throw error
+  }
+  const requestId = await waitFor(
+    backend,
+    `removing the assignment of ${params.arn} in ${params.account}`,
+    started.AccountAssignmentDeletionStatus,
+    async (id) => {
+      const output = await backend.call(() =>
+        session.ssoAdmin.send(
+          new DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn: instanceArn, AccountAssignmentDeletionRequestId: id }),
+        ),
+      )
+      return output.AccountAssignmentDeletionStatus
+    },
+  )
+  return { deleted: true, requestId }
+}
+
+/** Whether the user is assigned the permission set in the account. */
+export async function isAssigned(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; account: string; userId: string },
+): Promise<boolean> {
+  let nextToken: string | undefined
+  do {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new ListAccountAssignmentsCommand({
+          InstanceArn: backend.settings.instanceArn,
+          AccountId: params.account,
+          PermissionSetArn: params.arn,
+          NextToken: nextToken,
+        }),
+      ),
+    )
+    if ((output.AccountAssignments ?? []).some((assignment) => assignment.PrincipalId === params.userId)) return true
+    nextToken = output.NextToken
+  } while (nextToken)
+  return false
+}
+
+/** The permission sets assigned to the user in the account. */
+export async function listAssignedPermissionSets(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { account: string; userId: string },
+): Promise<string[]> {
+  const arns: string[] = []
+  let nextToken: string | undefined
+  do {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new ListAccountAssignmentsForPrincipalCommand({
+          InstanceArn: backend.settings.instanceArn,
+          PrincipalId: params.userId,
+          PrincipalType: 'USER',
+          Filter: { AccountId: params.account },
+          NextToken: nextToken,
+        }),
+      ),
+    )
+    for (const assignment of output.AccountAssignments ?? []) if (assignment.PermissionSetArn) arns.push(assignment.PermissionSetArn)
+    nextToken = output.NextToken
+  } while (nextToken)
+  return arns
+}
+
+/** Deletes the permission set; false when it was gone already. */
+export async function deletePermissionSet(backend: IdentityCenterBackend, session: IdentityCenterSession, arn: string): Promise<boolean> {
+  try {
+    await backend.callRetryingConflicts(() =>
+      session.ssoAdmin.send(new DeletePermissionSetCommand({ InstanceArn: backend.settings.instanceArn, PermissionSetArn: arn })),
+    )
+    return true
+  } catch (error) {
+    if (isNotFound(error)) return false
+    throw error
+  }
+}
+
+function assignmentOf(instanceArn: string, params: { arn: string; account: string; userId: string }) {
+  return {
+    InstanceArn: instanceArn,
+    PermissionSetArn: params.arn,
+    TargetType: 'AWS_ACCOUNT',
+    TargetId: params.account,
+    PrincipalType: 'USER',
+    PrincipalId: params.userId,
+  } as const
+}
+
+interface RequestStatus {
+  readonly Status?: string | undefined
+  readonly RequestId?: string | undefined
+  readonly FailureReason?: string | undefined
+}
+
+/**
+ * Reads an asynchronous request's status until it ends, at most `maxPolls` times with a doubling wait;
+ * throws AsyncRequestError when it failed (permanent) or did not end in time (transient: it may still
+ * succeed, which a later read-back or sweep finds). Returns the request id.
+ */
+async function waitFor(
+  backend: IdentityCenterBackend,
+  what: string,
+  first: RequestStatus | undefined,
+  read: (requestId: string) => Promise<RequestStatus | undefined>,
+): Promise<string> {
+  const requestId = first?.RequestId ?? ''
+  let status = first
+  let delay = backend.polling.firstDelayMs
+  for (let polls = 0; ; polls++) {
+    if (status?.Status === 'SUCCEEDED') return requestId
+    if (status?.Status === 'FAILED')
+      throw new AsyncRequestError({ status: 'FAILED', requestId, reason: status.FailureReason ?? 'no reason given' }, what)
+    if (polls >= backend.polling.maxPolls) throw new AsyncRequestError({ status: 'TIMED_OUT', requestId, polls }, what)
+    await backend.sleep(delay)
+    delay = Math.min(backend.polling.maxDelayMs, delay * 2)
+    status = await read(requestId)
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return classifyAwsError(error).code === 'ResourceNotFound'
+}

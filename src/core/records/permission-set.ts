@@ -1,0 +1,141 @@
+/**
+ * The IAM Identity Center shape of a grant, pure: one permission set per request, named in the app's
+ * namespace of the access repository, holding the grant's inline policy (the window in its
+ * `aws:CurrentTime` condition, as on the IAM backend), described so that Identity Center alone tells
+ * a sweeper which request it belongs to and when it ends.
+ */
+import { buildGrantPolicyDocument, formatIsoSeconds, type PolicyDocument, type PolicyStatement } from './iam-policy-document.js'
+
+/** Identity Center's limits that a grant must fit (AWS SSO Admin API reference and quotas). */
+export const PERMISSION_SET_LIMITS = {
+  /** `Name` of a permission set: 1 to 32 characters of `[\w+=,.@-]`. */
+  nameLength: 32,
+  /** The inline policy of a permission set, in characters without white space. */
+  inlinePolicySize: 32_768,
+  /** `SessionDuration`: PT1H to PT12H. */
+  minSessionMs: 3_600_000,
+  maxSessionMs: 12 * 3_600_000,
+} as const
+
+const NAME_PREFIX = 'jit-'
+
+/**
+ * FNV-1a (32 bits) of the repository's full name, lower-cased, in 8 hex digits: short enough for
+ * Identity Center's 32-character names, and separate per access repository sharing one instance.
+ */
+export function hashRepository(repository: string): string {
+  let hash = 0x811c9dc5
+  for (const character of repository.toLowerCase()) {
+    hash ^= character.codePointAt(0)!
+    hash = Math.imul(hash, 0x01000193) >>> 0
+  }
+  return hash.toString(16).padStart(8, '0')
+}
+
+/** The prefix of every permission set the app writes for one access repository: `jit-1a2b3c4d-`. */
+export function permissionSetPrefix(repository: string): string {
+  return `${NAME_PREFIX}${hashRepository(repository)}-`
+}
+
+/** The permission set of one request, e.g. `jit-1a2b3c4d-pr-42` (at most 32 characters for PR numbers below 10^18). */
+export function namePermissionSet(params: { repository: string; requestId: string }): string {
+  return permissionSetPrefix(params.repository) + params.requestId
+}
+
+/** Why Identity Center would refuse a permission set name, or undefined when it accepts it. */
+export function checkPermissionSetName(name: string): string | undefined {
+  if (name.length > PERMISSION_SET_LIMITS.nameLength) {
+    return `the permission set name ${name} is ${name.length} characters; Identity Center allows ${PERMISSION_SET_LIMITS.nameLength}`
+  }
+  if (!/^[\w+=,.@-]+$/.test(name)) return `the permission set name ${name} has characters Identity Center refuses`
+  return undefined
+}
+
+/** The description of a request's permission set: who it is for and when it ends, read back by the sweep. */
+export function describePermissionSet(params: { repository: string; requestId: string; expiresAt: Date }): string {
+  return `jit-access ${params.requestId} of ${params.repository} until ${formatIsoSeconds(params.expiresAt)}`
+}
+
+/** A permission set of ours, recognised from its name (in the repository's namespace) and its description. */
+export interface ManagedPermissionSet {
+  readonly requestId: string
+  readonly expiresAt: Date
+}
+
+/** Reads back a permission set's name and description; undefined when it is not one of this repository's grants. */
+export function parseManagedPermissionSet(params: {
+  repository: string
+  name: string
+  description: string | undefined
+}): ManagedPermissionSet | undefined {
+  const prefix = permissionSetPrefix(params.repository)
+  if (!params.name.startsWith(prefix)) return undefined
+  const requestId = params.name.slice(prefix.length)
+  if (!/^pr-[0-9]+$/.test(requestId)) return undefined
+  const match = / until ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)$/.exec(params.description ?? '')
+  const expiresAt = match ? new Date(match[1]!) : undefined
+  // A set of ours whose description was changed still belongs to the request; it reads as already expired, so it is revoked.
+  return { requestId, expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : new Date(0) }
+}
+
+/**
+ * The session duration of a request's permission set: what is left of the window at `now`, within
+ * Identity Center's bounds (at least one hour, at most twelve), whole minutes, as ISO 8601 (`PT1H30M`).
+ * A session outliving the window holds nothing: the policy's `aws:CurrentTime` condition ends it.
+ */
+export function chooseSessionDuration(params: { now: Date; expiresAt: Date }): string {
+  const left = params.expiresAt.getTime() - params.now.getTime()
+  const bounded = Math.min(PERMISSION_SET_LIMITS.maxSessionMs, Math.max(PERMISSION_SET_LIMITS.minSessionMs, left))
+  const minutes = Math.floor(bounded / 60_000)
+  const hours = Math.floor(minutes / 60)
+  const rest = minutes % 60
+  return `PT${hours}H${rest > 0 ? `${rest}M` : ''}`
+}
+
+/** One account's share of a request, as the permission set's inline policy holds it. */
+export interface PermissionSetGrant {
+  readonly account: string
+  readonly actions: readonly string[]
+  readonly resources: readonly string[]
+}
+
+/**
+ * The inline policy of a request's permission set: one Allow statement per account, with exactly that
+ * account's approved actions and resources, the window as an `aws:CurrentTime` condition (as on the IAM
+ * backend), and `aws:PrincipalAccount` so a statement holds only in its own account (one permission set is
+ * provisioned to every target account of the request).
+ */
+export function buildPermissionSetPolicyDocument(params: {
+  requestId: string
+  notBefore: Date
+  expiresAt: Date
+  grants: readonly PermissionSetGrant[]
+}): PolicyDocument {
+  const statements = [...params.grants]
+    .sort((a, b) => a.account.localeCompare(b.account))
+    .map((grant): PolicyStatement => {
+      const [statement] = buildGrantPolicyDocument({ ...params, actions: grant.actions, resources: grant.resources }).Statement
+      return {
+        ...statement!,
+        Sid: `${statement!.Sid}${grant.account}`,
+        Condition: { ...statement!.Condition, StringEquals: { 'aws:PrincipalAccount': grant.account } },
+      }
+    })
+  return { Version: '2012-10-17', Statement: statements }
+}
+
+/**
+ * What a permission set holds once its request is revoked early, before its assignments go: deny
+ * everything, so the sessions already issued in each account lose their access as soon as the set is
+ * provisioned again, whatever is left of their session duration.
+ */
+export function buildRevokedPermissionSetPolicyDocument(params: { requestId: string }): PolicyDocument {
+  const sid = buildGrantPolicyDocument({
+    requestId: params.requestId,
+    notBefore: new Date(0),
+    expiresAt: new Date(0),
+    actions: ['*'],
+    resources: ['*'],
+  }).Statement[0]!.Sid.replace(/Grant$/, 'Revoked')
+  return { Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Deny', Action: '*', Resource: '*', Condition: {} }] }
+}

@@ -1,0 +1,342 @@
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate'
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore'
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin'
+import { STSClient } from '@aws-sdk/client-sts'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startIamStsEmulator, type IamStsEmulator } from '../../../emulator/aws/iam-sts-emulator.js'
+import { createIdentityCenterProvider } from '../../../src/aws/identity-center/identity-center-provider.js'
+import type { IdentityCenterSettings } from '../../../src/core/files/settings.js'
+import type { CloudProvider, GrantPlan } from '../../../src/core/ports/cloud-provider.js'
+import { namePermissionSet } from '../../../src/core/records/permission-set.js'
+
+const MANAGEMENT = '999999999999'
+const ACCOUNTS = ['111111111111', '222222222222'] as const
+const REPOSITORY = 'acme/access'
+const EXTERNAL_ID = 'jit-test-external-id'
+const NOW = new Date('2026-12-01T09:00:00Z')
+const app = { accessKeyId: 'AKIAJITTESTAPP000001', secretAccessKey: 'app-secret', account: MANAGEMENT }
+
+let emulator: IamStsEmulator
+let settings: IdentityCenterSettings
+let sleeps: number[]
+
+beforeEach(async () => {
+  emulator = await startIamStsEmulator({
+    credentials: [app],
+    granterRoleNames: ['jit-identity-center-granter'],
+    clock: () => NOW,
+    maxClockSkewSeconds: Infinity,
+  })
+  emulator.state.seedRole({
+    account: MANAGEMENT,
+    roleName: 'jit-identity-center-granter',
+    externalId: EXTERNAL_ID,
+    trustedPrincipals: [`arn:aws:iam::${MANAGEMENT}:root`],
+  })
+  const instance = emulator.state.identityCenter.seedInstance({ managementAccount: MANAGEMENT })
+  emulator.state.identityCenter.seedUser('alice@acme.com')
+  settings = {
+    instanceArn: instance.instanceArn,
+    identityStoreId: instance.identityStoreId,
+    region: 'eu-west-1',
+    granterRole: `arn:aws:iam::${MANAGEMENT}:role/jit-identity-center-granter`,
+    userName: '{login}@acme.com',
+    userOverrides: {},
+  }
+  sleeps = []
+})
+afterEach(async () => {
+  await emulator.stop()
+})
+
+function createProvider(polling = { maxPolls: 5, firstDelayMs: 100, maxDelayMs: 400 }): CloudProvider {
+  const endpoint = emulator.url
+  return createIdentityCenterProvider({
+    settings,
+    repository: REPOSITORY,
+    externalId: EXTERNAL_ID,
+    createStsClient: (config) => new STSClient({ ...config, endpoint, credentials: app }),
+    createSsoAdminClient: (config) => new SSOAdminClient({ ...config, endpoint }),
+    createIdentityStoreClient: (config) => new IdentitystoreClient({ ...config, endpoint }),
+    sleep: async (ms) => void sleeps.push(ms),
+    now: () => NOW,
+    random: () => 0.5,
+    polling,
+  })
+}
+
+const plan: GrantPlan = {
+  requestId: 'pr-42',
+  requester: 'alice',
+  notBefore: NOW,
+  expiresAt: new Date('2026-12-01T11:00:00Z'),
+  revokeSessions: false,
+  targets: ACCOUNTS.map((account) => ({
+    account,
+    principalArn: 'identity-center-user:alice@acme.com',
+    actions: ['ec2:StopInstances'],
+    resources: [`arn:aws:ec2:us-east-1:${account}:instance/i-0abc123`],
+  })),
+}
+const NAME = namePermissionSet({ repository: REPOSITORY, requestId: 'pr-42' })
+
+/** The calls the emulator saw since `from`, as `service Action [error]`. */
+function callsSince(from: number): string[] {
+  return emulator.state.calls.slice(from).map((call) => `${call.service} ${call.action}${call.error ? ` ${call.error}` : ''}`)
+}
+
+describe('the Identity Center backend over the real SDK clients and the emulator', () => {
+  it('grants one permission set with the window in its inline policy, assigned in every account, and names it all in the outcome', async () => {
+    const outcome = await createProvider().grant(plan)
+    expect(outcome.ok, outcome.summary).toBe(true)
+    const set = emulator.state.identityCenter.findPermissionSetByName(NAME)!
+    expect(set.sessionDuration).toBe('PT2H')
+    expect(set.description).toBe('jit-access pr-42 of acme/access until 2026-12-01T11:00:00Z')
+    const document = JSON.parse(set.inlinePolicy) as { Statement: { Condition: Record<string, Record<string, string>> }[] }
+    expect(document.Statement.map((statement) => statement.Condition)).toEqual(
+      ACCOUNTS.map((account) => ({
+        DateGreaterThan: { 'aws:CurrentTime': '2026-12-01T09:00:00Z' },
+        DateLessThan: { 'aws:CurrentTime': '2026-12-01T11:00:00Z' },
+        StringEquals: { 'aws:PrincipalAccount': account },
+      })),
+    )
+    expect(emulator.state.identityCenter.describeAssignmentsOf('alice@acme.com')).toEqual(ACCOUNTS.map((account) => `${account} ${NAME}`))
+    expect(outcome.targets.map((target) => [target.status, target.policyName, target.permissionSet?.permissionSetArn])).toEqual(
+      ACCOUNTS.map(() => ['granted', NAME, set.arn]),
+    )
+    // Every call went through the granter session named after the request.
+    expect(new Set(emulator.state.calls.filter((call) => call.service === 'sso').map((call) => call.sessionName))).toEqual(
+      new Set(['jit-pr-42-grant']),
+    )
+  })
+
+  it('is all or nothing: an assignment that ends FAILED in the second account undoes the first and deletes the set', async () => {
+    emulator.state.identityCenter.addAsyncFault({
+      kind: 'assignment-creation',
+      account: ACCOUNTS[1],
+      failureReason: 'No role exists in the account',
+    })
+    const outcome = await createProvider().grant(plan)
+    expect(outcome.ok).toBe(false)
+    expect(outcome.targets.map((target) => target.status)).toEqual(['rolled-back', 'failed'])
+    expect(outcome.error?.message).toContain('No role exists in the account')
+    expect(emulator.state.identityCenter.assignments).toEqual([])
+    expect(emulator.state.identityCenter.permissionSets.size).toBe(0)
+  })
+
+  it('retries ConflictException and throttling with bounded backoff, and gives up an assignment that never completes', async () => {
+    emulator.injectFault({ action: 'CreateAccountAssignment', code: 'ConflictException', times: 2 })
+    emulator.injectFault({ action: 'DescribeAccountAssignmentCreationStatus', code: 'ThrottlingException' })
+    const granted = await createProvider().grant(plan)
+    expect(granted.ok, granted.summary).toBe(true)
+    expect(callsSince(0).filter((call) => call.includes('CreateAccountAssignment'))).toEqual([
+      'sso CreateAccountAssignment ConflictException',
+      'sso CreateAccountAssignment ConflictException',
+      'sso CreateAccountAssignment',
+      'sso CreateAccountAssignment',
+    ])
+
+    emulator.state.identityCenter.pollsToComplete = 50
+    const stuck = await createProvider({ maxPolls: 3, firstDelayMs: 100, maxDelayMs: 400 }).grant({ ...plan, requestId: 'pr-43' })
+    expect(stuck.ok).toBe(false)
+    expect(stuck.error?.message).toContain('was still in progress after 3 status reads')
+    expect(stuck.error?.permanent).toBe(false)
+    // The assignment may still complete: removing it conflicts while it runs, so it is reported, not hidden.
+    expect(stuck.targets.map((target) => target.status)).toEqual(['rollback-failed', 'not-attempted'])
+    expect(stuck.summary).toContain('stays until a sweep removes it')
+    // The waits between status reads are bounded and grow: 100, 200, 400 ms.
+    expect(sleeps.join(',')).toContain('100,200,400')
+  })
+
+  it('refuses a user the Identity Store does not know before writing anything', async () => {
+    const outcome = await createProvider().grant({
+      ...plan,
+      targets: plan.targets.map((target) => ({ ...target, principalArn: 'identity-center-user:mallory@acme.com' })),
+    })
+    expect(outcome.ok).toBe(false)
+    expect(outcome.error?.message).toContain('there is no Identity Center user mallory@acme.com')
+    expect(callsSince(0).filter((call) => call.startsWith('sso '))).toEqual([])
+  })
+
+  it('revokes early: narrows the set to deny and re-provisions it, then removes the assignments and the set', async () => {
+    const provider = createProvider()
+    const granted = await provider.grant(plan)
+    const arn = granted.targets[0]!.permissionSet!.permissionSetArn
+    const from = emulator.state.calls.length
+    const revoked = await provider.revoke({
+      requestId: 'pr-42',
+      targets: granted.targets.map((target) => ({
+        account: target.account,
+        principalArn: target.principalArn,
+        policyName: target.policyName,
+        permissionSetArn: arn,
+      })),
+      revokedAt: new Date('2026-12-01T10:00:00Z'),
+      cutSessions: false,
+    })
+    expect(revoked.ok, revoked.summary).toBe(true)
+    expect(revoked.targets.map((target) => [target.status, target.sessionCut?.status])).toEqual([
+      ['revoked', 'cut'],
+      ['revoked', 'cut'],
+    ])
+    expect(callsSince(from).filter((call) => !call.startsWith('sts'))).toEqual([
+      'sso DescribePermissionSet',
+      'sso PutInlinePolicyToPermissionSet',
+      ...ACCOUNTS.flatMap(() => [
+        'sso ProvisionPermissionSet',
+        'sso DescribePermissionSetProvisioningStatus',
+        'sso DescribePermissionSetProvisioningStatus',
+      ]),
+      ...ACCOUNTS.flatMap(() => [
+        'identitystore GetUserId',
+        'sso DeleteAccountAssignment',
+        'sso DescribeAccountAssignmentDeletionStatus',
+        'sso DescribeAccountAssignmentDeletionStatus',
+      ]),
+      'sso DeletePermissionSet',
+    ])
+    expect(emulator.state.identityCenter.permissionSets.size).toBe(0)
+
+    // Again: nothing is left, which counts as revoked.
+    const again = await provider.revoke({
+      requestId: 'pr-42',
+      targets: revoked.targets,
+      revokedAt: new Date('2026-12-01T10:05:00Z'),
+      cutSessions: false,
+    })
+    expect(again.ok).toBe(true)
+    expect(again.targets.map((target) => target.status)).toEqual(['already-revoked', 'already-revoked'])
+  })
+
+  it('revokes at expiry without the deny step, and never acts on a permission set the record names that is not the request’s', async () => {
+    const provider = createProvider()
+    const granted = await provider.grant(plan)
+    const curated = emulator.state.identityCenter.seedPermissionSet({ name: 'AdministratorAccess' })
+    const revoked = await provider.revoke({
+      requestId: 'pr-42',
+      // An edited record points at the administrators' set: it is checked by name and ignored.
+      targets: granted.targets.map((target) => ({
+        account: target.account,
+        principalArn: target.principalArn,
+        policyName: target.policyName,
+        permissionSetArn: curated.arn,
+      })),
+      revokedAt: new Date('2026-12-01T11:00:00Z'),
+      cutSessions: false,
+    })
+    expect(revoked.ok, revoked.summary).toBe(true)
+    expect(revoked.targets.map((target) => [target.status, target.sessionCut])).toEqual([
+      ['revoked', undefined],
+      ['revoked', undefined],
+    ])
+    expect([...emulator.state.identityCenter.permissionSets.values()].map((set) => set.name)).toEqual(['AdministratorAccess'])
+  })
+
+  it('reads a grant back and lists the sets of its repository on a user, for reconcile', async () => {
+    const provider = createProvider()
+    expect((await provider.inspectGrant(plan)).targets.map((target) => target.found)).toEqual(['absent', 'absent'])
+    await provider.grant(plan)
+    expect((await provider.inspectGrant(plan)).targets.map((target) => target.found)).toEqual(['as-planned', 'as-planned'])
+    const other = emulator.state.identityCenter.seedPermissionSet({
+      name: namePermissionSet({ repository: 'acme/other', requestId: 'pr-7' }),
+    })
+    emulator.state.identityCenter.assignments.push({
+      accountId: ACCOUNTS[0],
+      permissionSetArn: other.arn,
+      principalType: 'USER',
+      principalId: [...emulator.state.identityCenter.users.values()][0]!.userId,
+    })
+    expect(await provider.listManagedPolicies({ account: ACCOUNTS[0], principalArn: 'identity-center-user:alice@acme.com' })).toEqual([
+      { kind: 'grant', policyName: NAME, requestId: 'pr-42', expiresAt: new Date('2026-12-01T11:00:00Z') },
+    ])
+  })
+})
+
+/** Evaluates a request as IAM would for the permission set's role in `account`, with `policy` as its only identity policy. */
+async function evaluate(params: {
+  policy: string
+  account: string
+  action: string
+  resource: string
+  at: string
+  principalAccount?: string
+}) {
+  const principalAccount = params.principalAccount ?? params.account
+  const simulation: Simulation = {
+    identityPolicies: [{ name: 'AwsSSOInlinePolicy', policy: JSON.parse(params.policy) as object }],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    request: {
+      action: params.action,
+      principal: `arn:aws:iam::${principalAccount}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${NAME}_0123456789abcdef`,
+      resource: { accountId: params.account, resource: params.resource },
+      contextVariables: { 'aws:CurrentTime': params.at, 'aws:PrincipalAccount': principalAccount },
+    },
+  }
+  const response = await runSimulation(simulation, {})
+  if (response.resultType === 'error') throw new Error(JSON.stringify(response.errors))
+  return response.overallResult
+}
+
+describe('proof of expiry: what each account evaluates, as IAM evaluates it', () => {
+  const instance = (account: string) => `arn:aws:ec2:us-east-1:${account}:instance/i-0abc123`
+
+  it.each([
+    ['inside the window', '2026-12-01T10:00:00Z', 'Allowed'],
+    ['one second before the end', '2026-12-01T10:59:59Z', 'Allowed'],
+    ['at the end', '2026-12-01T11:00:00Z', 'ImplicitlyDenied'],
+    ['a day after the end, with no sweep having run', '2026-12-02T11:00:00Z', 'ImplicitlyDenied'],
+    ['before the start', '2026-12-01T08:59:59Z', 'ImplicitlyDenied'],
+  ])('the provisioned permission set %s (%s) is %s', async (_label, at, expected) => {
+    await createProvider().grant(plan)
+    const set = emulator.state.identityCenter.findPermissionSetByName(NAME)!
+    for (const account of ACCOUNTS) {
+      const policy = set.provisioned.get(account)!.inlinePolicy
+      expect(await evaluate({ policy, account, action: 'ec2:StopInstances', resource: instance(account), at })).toBe(expected)
+    }
+  })
+
+  it('grants each account only its own statement, and nothing once an early revoke narrowed it', async () => {
+    const provider = createProvider()
+    const granted = await provider.grant(plan)
+    const set = emulator.state.identityCenter.findPermissionSetByName(NAME)!
+    const policy = set.provisioned.get(ACCOUNTS[0])!.inlinePolicy
+    // The statement for 222222222222 does not hold for a session of the set's role in 111111111111.
+    expect(
+      await evaluate({
+        policy,
+        account: ACCOUNTS[1],
+        principalAccount: ACCOUNTS[0],
+        action: 'ec2:StopInstances',
+        resource: instance(ACCOUNTS[1]),
+        at: '2026-12-01T10:00:00Z',
+      }),
+    ).toBe('ImplicitlyDenied')
+
+    // Hold the assignment's removal so the narrowed, re-provisioned policy can be read while sessions still exist.
+    const held = emulator.holdCalls('DeleteAccountAssignment')
+    const revoking = provider.revoke({
+      requestId: 'pr-42',
+      targets: granted.targets.map((target) => ({
+        account: target.account,
+        principalArn: target.principalArn,
+        policyName: target.policyName,
+      })),
+      revokedAt: new Date('2026-12-01T10:00:00Z'),
+      cutSessions: false,
+    })
+    await held.reached
+    const narrowed = set.provisioned.get(ACCOUNTS[0])!.inlinePolicy
+    expect(
+      await evaluate({
+        policy: narrowed,
+        account: ACCOUNTS[0],
+        action: 'ec2:StopInstances',
+        resource: instance(ACCOUNTS[0]),
+        at: '2026-12-01T10:00:01Z',
+      }),
+    ).toBe('ExplicitlyDenied')
+    held.release()
+    expect((await revoking).ok).toBe(true)
+  })
+})
