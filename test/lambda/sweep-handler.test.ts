@@ -1,17 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createCollectingLogger, type LoggedEntry } from '../../src/demo/collecting-logger.js'
 import { readScheduledEvent, SCHEDULED_SWEEP_INPUT, ScheduledEventError } from '../../src/lambda/scheduled-event.js'
 import { createSweepHandler, SweepPassError } from '../../src/lambda/sweep-handler.js'
 import { START, startE2eStack, type E2eStack } from '../e2e/support/start-e2e-stack.js'
 import { TestOctokit } from '../workflows/sweep/support/test-octokit.js'
-import {
-  FUNCTION_URL_EVENT,
-  PRIVATE_KEY_ARN,
-  RULE_SCHEDULED_EVENT,
-  SESSION_TOKEN,
-  startSecretsExtension,
-} from './support/lambda-fixtures.js'
+import { FUNCTION_URL_EVENT, RULE_SCHEDULED_EVENT, startSecretsExtension, lambdaEnvironment } from './support/lambda-fixtures.js'
+
+// Each scenario starts the emulators and merges or sweeps through them: room for a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
 // The sweep function, invoked in this process with the input its EventBridge Scheduler schedule sends
 // (context attributes filled in as Scheduler fills them), against the emulated GitHub and IAM.
@@ -19,17 +16,7 @@ let stack: E2eStack
 let extension: Awaited<ReturnType<typeof startSecretsExtension>>
 const log: LoggedEntry[] = []
 
-function environment(overrides: Record<string, string> = {}): Record<string, string | undefined> {
-  return {
-    APP_ID: String(stack.appCredentials.appId),
-    JIT_PRIVATE_KEY_SECRET_ARN: PRIVATE_KEY_ARN,
-    GITHUB_API_URL: stack.proxy.url,
-    AWS_SESSION_TOKEN: SESSION_TOKEN,
-    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
-    JIT_EXTERNAL_ID: stack.externalId,
-    ...overrides,
-  }
-}
+const environment = (overrides: Record<string, string> = {}) => lambdaEnvironment(stack, extension.port, overrides)
 
 /** What Scheduler sends: the stack's input with its context attributes replaced. */
 function schedulerEvent(at: Date): Record<string, string> {

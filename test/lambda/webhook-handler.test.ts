@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createCollectingLogger, type LoggedEntry } from '../../src/demo/collecting-logger.js'
 import { CHECK_NAME } from '../../src/github/check-run-report.js'
 import { readHttpEvent } from '../../src/lambda/http-event.js'
@@ -8,12 +8,15 @@ import { TestOctokit } from '../workflows/sweep/support/test-octokit.js'
 import {
   FUNCTION_URL_EVENT,
   PRIVATE_KEY_ARN,
-  SESSION_TOKEN,
   WEBHOOK_SECRET_ARN,
   functionUrlEvent,
   startFunctionUrl,
   startSecretsExtension,
+  lambdaEnvironment,
 } from './support/lambda-fixtures.js'
+
+// Each scenario starts the emulators and merges or sweeps through them: room for a loaded machine.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
 // The webhook function, invoked in this process with the events Lambda builds for a function URL, while
 // the GitHub emulator delivers signed webhooks to that URL and the app's secrets come from the
@@ -25,17 +28,7 @@ let handler: ReturnType<typeof createWebhookHandler>
 const log: LoggedEntry[] = []
 let headSha = ''
 
-function environment(): Record<string, string | undefined> {
-  return {
-    APP_ID: String(stack.appCredentials.appId),
-    JIT_PRIVATE_KEY_SECRET_ARN: PRIVATE_KEY_ARN,
-    JIT_WEBHOOK_SECRET_ARN: WEBHOOK_SECRET_ARN,
-    GITHUB_API_URL: stack.proxy.url,
-    AWS_SESSION_TOKEN: SESSION_TOKEN,
-    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
-    JIT_EXTERNAL_ID: stack.externalId,
-  }
-}
+const environment = (overrides: Record<string, string> = {}) => lambdaEnvironment(stack, extension.port, overrides)
 
 beforeAll(async () => {
   stack = await startE2eStack()

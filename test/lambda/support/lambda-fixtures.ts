@@ -16,6 +16,24 @@ export const PRIVATE_KEY_ARN = 'arn:aws:secretsmanager:us-east-1:999999999999:se
 export const WEBHOOK_SECRET_ARN = 'arn:aws:ssm:us-east-1:999999999999:parameter/jit/webhook-secret'
 export const SESSION_TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLE'
 
+/** A function's environment as the app stack sets it, pointed at the emulators and the extension stand-in. */
+export function lambdaEnvironment(
+  stack: { appCredentials: { appId: number }; proxy: { url: string }; externalId: string },
+  extensionPort: number,
+  overrides: Record<string, string> = {},
+): Record<string, string | undefined> {
+  return {
+    APP_ID: String(stack.appCredentials.appId),
+    JIT_PRIVATE_KEY_SECRET_ARN: PRIVATE_KEY_ARN,
+    JIT_WEBHOOK_SECRET_ARN: WEBHOOK_SECRET_ARN,
+    GITHUB_API_URL: stack.proxy.url,
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extensionPort),
+    JIT_EXTERNAL_ID: stack.externalId,
+    ...overrides,
+  }
+}
+
 /** A function URL event as Lambda builds it from an HTTP request: lower-cased headers, the body in base64. */
 export function functionUrlEvent(params: {
   method?: string
