@@ -68,9 +68,7 @@ describe('createTokenOctokit', () => {
   it('waits out a secondary rate limit that ends soon, and says so', async () => {
     const warnings: string[] = []
     answers.push(json(403, { message: 'You have exceeded a secondary rate limit' }, { 'retry-after': '1' }), json(200, { id: 7 }))
-    expect((await client(warnings).request<{ id: number }>('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'access' })).data.id).toBe(
-      7,
-    )
+    expect((await client(warnings).request<{ id: number }>('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'access' })).data.id).toBe(7)
     expect(warnings).toEqual(['GitHub secondary rate limit on GET /repos/{owner}/{repo}: retrying in 1 s'])
   })
 

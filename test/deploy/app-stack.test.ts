@@ -65,6 +65,20 @@ describe('the app stack template', () => {
   })
 })
 
+describe("the functions' handlers", () => {
+  it('are built from source files that export them (dist/src/lambda/X.handler from src/lambda/X.ts)', async () => {
+    const handlers = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (resource) => (resource as { Properties: { Handler: string } }).Properties.Handler,
+    )
+    expect(handlers.sort()).toEqual(['dist/src/lambda/sweep.handler', 'dist/src/lambda/webhook.handler'])
+    for (const handler of handlers) {
+      const [file, name] = handler.replace(/^dist\//, '').split('.') as [string, string]
+      const module = (await import(new URL(`../../${file}.ts`, import.meta.url).href)) as Record<string, unknown>
+      expect(typeof module[name], handler).toBe('function')
+    }
+  })
+})
+
 /** The identity policy of an execution role, resolved as deployed. */
 function rolePolicy(roleName: string): object {
   const roles = template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } })
