@@ -5,7 +5,7 @@ import { CHECK_NAME } from '../github/check-run-report.js'
 import { CORE_ENGINE, type Engine } from '../workflows/check/evaluate-pull-request.js'
 import { createFilesCache } from '../github/files-at-commit.js'
 import { registerGrantHandlers } from './register-grant-handlers.js'
-import { registerSweepHandlers, type Schedule } from './register-sweep-handlers.js'
+import { registerSweepHandlers, type Schedule, type SweepHandlers } from './register-sweep-handlers.js'
 import { runAccessCheck } from '../workflows/check/run-access-check.js'
 import { runMergeGroupCheck } from '../workflows/check/run-merge-group-check.js'
 import { createProvider } from '../aws/create-provider.js'
@@ -27,6 +27,8 @@ export interface AppDependencies {
   readonly sweepSchedule?: Schedule | false
   /** How AWS retries wait between attempts (grant and sweep); default a real timer. Tests record instead of waiting. */
   readonly sleep?: (ms: number) => Promise<void>
+  /** Handed the sweep handlers once registered: the scheduled Lambda runs one pass of them itself (`sweepAll`). */
+  readonly onSweeper?: (sweeper: SweepHandlers) => void
 }
 
 export const PULL_REQUEST_EVENTS = [
@@ -135,6 +137,7 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
           ? { schedule: dependencies.sweepSchedule }
           : {}),
     })
+    dependencies.onSweeper?.(sweeper)
     // Probot serves the route beside its webhook path; an app loaded without a server (tests) has none to add to.
     if (options?.addHandler) {
       try {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
-import { Probot, ProbotOctokit } from 'probot'
+import { Probot } from 'probot'
 import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import { readSettingsOrDefaults, type JitSettings } from '../core/files/settings.js'
@@ -12,6 +12,7 @@ import { revokeGrant } from '../workflows/sweep/revoke-grant.js'
 import { runSweep, type SweepReport } from '../workflows/sweep/run-sweep.js'
 import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-io.js'
 import { shortSha } from '../core/text/short-sha.js'
+import { createTokenOctokit } from './create-token-octokit.js'
 
 export const SWEEP_USAGE = `jit sweep [--dry-run] [--json] [--no-reconcile] [--no-close-stale] [--no-heal] [--concurrency N]
       env: GITHUB_REPOSITORY=owner/repo, GITHUB_TOKEN (or APP_ID + PRIVATE_KEY[_PATH]), GITHUB_API_URL, JIT_EXTERNAL_ID`
@@ -169,7 +170,9 @@ async function connect(
   const repository = io.env.GITHUB_REPOSITORY ?? ''
   const [owner, repo, ...rest] = repository.split('/')
   if (!owner || !repo || rest.length > 0) throw new UsageError('set GITHUB_REPOSITORY=owner/repo (the access repository)')
-  const made = await (deps.createOctokit ?? createOctokitFromEnv)({ env: io.env, owner, repo })
+  const made = deps.createOctokit
+    ? await deps.createOctokit({ env: io.env, owner, repo })
+    : await createOctokitFromEnv({ env: io.env, owner, repo, warn: (text) => io.stderr.write(text) })
   const connection: GitHubConnection = 'octokit' in made ? made : { octokit: made }
   return { api: createGitHubApi(connection.octokit), owner, repo, ...(connection.actor ? { actor: connection.actor } : {}) }
 }
@@ -178,10 +181,18 @@ async function connect(
  * GITHUB_TOKEN (a workflow's token or a personal token), else the app's own credentials for this
  * repository's installation; then the client acts as the app, `<slug>[bot]`, read with the app's JWT.
  */
-async function createOctokitFromEnv(params: { env: CliIo['env']; owner: string; repo: string }): Promise<GitHubConnection> {
+async function createOctokitFromEnv(params: {
+  env: CliIo['env']
+  owner: string
+  repo: string
+  warn: (text: string) => void
+}): Promise<GitHubConnection> {
   const { env } = params
   const baseUrl = env.GITHUB_API_URL ?? 'https://api.github.com'
-  if (env.GITHUB_TOKEN) return { octokit: new ProbotOctokit({ auth: { token: env.GITHUB_TOKEN }, baseUrl }) }
+  if (env.GITHUB_TOKEN) {
+    const warn = (message: string): void => void params.warn(`jit: ${message}\n`)
+    return { octokit: createTokenOctokit({ token: env.GITHUB_TOKEN, baseUrl, warn }) }
+  }
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, 'utf8') : undefined)
   if (!env.APP_ID || !privateKey) throw new UsageError('set GITHUB_TOKEN, or APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) for the app')
   const probot = new Probot({ appId: env.APP_ID, privateKey, baseUrl, logLevel: 'warn' })

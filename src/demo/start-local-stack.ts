@@ -52,6 +52,8 @@ export interface LocalStack {
   readonly externalId: string
   /** GitHub as the installed app sees it: the client a sweep or a CLI run in production would get. */
   installationApi(): Promise<GitHubApi>
+  /** The app's credentials as its deployments are given them (the Action's inputs, the Lambdas' secrets). */
+  readonly appCredentials: { readonly appId: number; readonly privateKey: string; readonly webhookSecret: string }
   /** What the app logged at warn level and above, oldest first (Probot's logger, kept instead of printed). */
   readonly appLog: readonly LoggedEntry[]
   /** Every wait the AWS retries of `sweep()` asked for, in ms: recorded, never slept. */
@@ -267,6 +269,7 @@ async function startInOrder(options: LocalStackOptions, stops: (() => Promise<vo
     sleeps,
     appSleeps,
     installationApi,
+    appCredentials: { appId: APP_ID, privateKey, webhookSecret },
     tickSweeper: async () => {
       if (tick === undefined) throw new LocalStackError('the app registered no sweep interval')
       await tick()

@@ -72,6 +72,18 @@ describe('the import rules of the layout', () => {
       ],
       ['an entry point imports another', 'src/cli/x.ts', "import { e } from '../app/e.js'", 'cli may not import src/app/e.js (app)'],
       [
+        'a Lambda handler imports more of the app than create-app.ts',
+        'src/lambda/x.ts',
+        "import { r } from '../app/register-sweep-handlers.js'",
+        'lambda may not import src/app/register-sweep-handlers.js (app)',
+      ],
+      [
+        'a Lambda handler imports the CLI',
+        'src/lambda/x.ts',
+        "import { m } from '../cli/jit.js'",
+        'lambda may not import src/cli/jit.js (cli)',
+      ],
+      [
         'a type-only import breaks a rule too',
         'src/core/x.ts',
         "import type { F } from '../workflows/grant/f.js'",
@@ -97,6 +109,7 @@ describe('the import rules of the layout', () => {
       const report = plant({
         'src/core/files/a.ts': "import { b } from '../matching/b.js'\nimport { load } from 'js-yaml'\n",
         'src/github/a.ts': "import { c } from '../core/files/a.js'\n",
+        'src/lambda/a.ts': "import { createApp } from '../app/create-app.js'\nimport { w } from '../workflows/sweep/w.js'\n",
         'src/aws/iam/a.ts': "import { d } from '../aws-clients.js'\nimport { e } from '../../core/ports/e.js'\n",
         'src/workflows/grant/a.ts':
           "import { f } from '../../github/a.js'\nimport { g } from '../../aws/iam/a.js'\nimport { h } from '../sweep/h.js'\n",
@@ -104,7 +117,7 @@ describe('the import rules of the layout', () => {
         'src/demo/a.ts': "import { j } from '../app/a.js'\nimport { k } from '../../emulator/k.js'\n",
       })
       expect(report.violations).toEqual([])
-      expect(report.imports).toBe(11)
+      expect(report.imports).toBe(13)
     })
   })
 })
