@@ -17,6 +17,9 @@ import { shortSha } from '../core/text/short-sha.js'
  */
 export interface MergedRequestFacts {
   readonly merged: boolean
+  /** `OPEN`, `CLOSED` or `MERGED`, and the branch it targets (break-glass needs an open pull request into the default branch). */
+  readonly state: string
+  readonly baseRefName: string
   readonly mergedAt: Date | null
   readonly mergedBy: string | null
   readonly url: string
@@ -65,6 +68,8 @@ export const MERGED_REQUEST_QUERY = `query jitMergedRequest($owner: String!, $re
     defaultBranchRef { name target { oid ... on Commit { tree { oid } ${RECORD_FIELDS} } } }
     pullRequest(number: $number) {
       merged
+      state
+      baseRefName
       mergedAt
       url
       mergedBy { login }
@@ -104,6 +109,8 @@ interface MergedRequestData {
     defaultBranchRef: { name: string; target: ({ oid: string; tree?: { oid: string } | null } & RecordsNode) | null } | null
     pullRequest: {
       merged: boolean
+      state?: string
+      baseRefName?: string
       mergedAt: string | null
       url: string
       mergedBy: { login: string } | null
@@ -185,6 +192,8 @@ export async function readMergedRequest(
 
   return {
     merged: pr.merged,
+    state: pr.state ?? '',
+    baseRefName: pr.baseRefName ?? '',
     mergedAt: pr.mergedAt === null ? null : new Date(pr.mergedAt),
     mergedBy: pr.mergedBy?.login ?? null,
     url: pr.url,
