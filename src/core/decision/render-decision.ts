@@ -131,6 +131,8 @@ function renderPolicy(result: PolicyResult, helpers: Helpers): string[] {
   if (result.policy.description) out.push(`  ${text(result.policy.description)}`)
   if (result.autoApproved && result.policy.autoApprove) {
     out.push(`- ✅ auto-approved: ${(result.autoApproveConditions ?? []).map((condition) => text(condition.words)).join('; ')}`)
+    if (result.policy.autoApprove.windows)
+      out.push('  - the window is judged again at the merge: merged after it closes, the request needs its approvals')
   } else if (result.autoApproveConditions && result.autoApproveConditions.length > 0) {
     const failed = result.autoApproveConditions.filter((condition) => !condition.held)
     out.push(`- not auto-approved: ${failed.map((condition) => text(condition.words)).join('; ')}`)
