@@ -2,6 +2,7 @@ import type { UsersAndTeams } from '../core/files/policy.js'
 import { recordPath, type GrantRecord } from '../core/records/grant-record.js'
 import { formatUtcMinute } from '../core/records/record-document.js'
 import { escapeMarkdown, formatCode } from '../core/text/inert-text.js'
+import type { ReviewDue } from '../core/records/review-due.js'
 
 const code = (text: string): string => formatCode(text)
 const cell = (text: string): string => formatCode(text, { inCell: true })
@@ -75,17 +76,23 @@ export function renderReviewIssue(params: { record: GrantRecord; reviewers: User
   }
 }
 
+/** `login` and `@org/team` strings (as a record lists its reviewers) as users and teams. */
+export function splitReviewers(reviewers: readonly string[]): UsersAndTeams {
+  return { users: reviewers.filter((r) => !r.startsWith('@')), teams: reviewers.filter((r) => r.startsWith('@')) }
+}
+
 /** The sweep's flag on a break-glass grant left unreviewed past its `review_due`. */
-export function renderReviewOverdueComment(params: { record: GrantRecord; reviewers: UsersAndTeams }): string {
-  const { record } = params
-  const use = record.break_glass
+export function renderReviewOverdueComment(marker: ReviewDue): string {
   return (
     [
-      `<!-- jit:review-overdue ${record.id} -->`,
-      `## 🚩 Break-glass ${record.id} is unreviewed past its deadline`,
+      `<!-- jit:review-overdue ${marker.id} -->`,
+      `## 🚩 Break-glass ${marker.id} is unreviewed past its deadline`,
       '',
-      `The break-glass grant of @${record.requester} (${formatUtcMinute(use?.invoked_at ?? record.granted_at)}) was due for review by ${formatUtcMinute(use?.review_due ?? '')} ` +
-        `(review_within ${escapeMarkdown(use?.review_within ?? '')}), and nobody has reviewed it. ${mentionReviewers(params.reviewers)}: approve this pull request under the policy's rules and merge it to record the review.`,
+      `The break-glass grant of @${marker.requester} (${formatUtcMinute(marker.invoked_at)}) was due for review by **${formatUtcMinute(marker.review_due)}** ` +
+        `(review_within ${escapeMarkdown(marker.review_within)}), and nobody has reviewed it. ${mentionReviewers(splitReviewers(marker.reviewers))}: ` +
+        "approve this pull request under the policy's rules and merge it to record the review.",
+      '',
+      `Flagged in ${code(`grants/review-due/${marker.id}.yaml`)} (\`flagged_at\`); the grant record still says \`reviewed_at: null\`.`,
     ].join('\n') + '\n'
   )
 }

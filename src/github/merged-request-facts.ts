@@ -5,6 +5,7 @@ import { BLOB_FIELDS, type BlobNode, FileCollector, isPolicyEntry, POLICIES_DIRE
 import type { GitHubApi } from './github-api.js'
 import { GitHubReadError, readFromGitHub } from './github-read-error.js'
 import { shortSha } from '../core/text/short-sha.js'
+import { reviewDuePath } from '../core/records/review-due.js'
 
 /**
  * What the grant workflow reads about a merged request pull request, beyond `readPullRequest`: the
@@ -37,6 +38,8 @@ export interface MergedRequestFacts {
   } | null
   /** The default branch head, and its tree when GitHub told it (a commit on top then needs no read of the head). */
   readonly defaultBranch: { readonly name: string; readonly commitSha: string; readonly treeSha?: string }
+  /** Whether `grants/review-due/<id>.yaml` is at the default branch head: a break-glass grant whose review is to come. */
+  readonly reviewDue: boolean
   /** Paths of this request's records at the default branch head (any state): non-empty means already handled. */
   readonly existingRecords: readonly string[]
   /**
@@ -63,9 +66,9 @@ const RECORD_FIELDS = RECORD_STATES.map(
 const RECORD_VARIABLES = RECORD_STATES.map((state) => `$${state}: String!`).join(', ')
 
 /** One query: the merge, the rules at its first parent, the request at the head, the records at the default branch. */
-export const MERGED_REQUEST_QUERY = `query jitMergedRequest($owner: String!, $repo: String!, $number: Int!, $head: GitObjectID!, $requestFile: String!, $policies: String!, ${RULE_FILES.map((f) => `$${f.alias}: String!`).join(', ')}, ${RECORD_VARIABLES}) {
+export const MERGED_REQUEST_QUERY = `query jitMergedRequest($owner: String!, $repo: String!, $number: Int!, $head: GitObjectID!, $requestFile: String!, $policies: String!, ${RULE_FILES.map((f) => `$${f.alias}: String!`).join(', ')}, ${RECORD_VARIABLES}, $reviewDue: String!) {
   repository(owner: $owner, name: $repo) {
-    defaultBranchRef { name target { oid ... on Commit { tree { oid } ${RECORD_FIELDS} } } }
+    defaultBranchRef { name target { oid ... on Commit { tree { oid } ${RECORD_FIELDS} reviewDue: file(path: $reviewDue) { oid } } } }
     pullRequest(number: $number) {
       merged
       state
@@ -173,6 +176,7 @@ export async function readMergedRequest(
     policies: POLICIES_DIRECTORY,
     ...Object.fromEntries(RULE_FILES.map((f) => [f.alias, f.path])),
     ...recordVariables(params.requestId),
+    reviewDue: reviewDuePath(params.requestId),
   }
   const data = await readFromGitHub(what, () => api.graphql<MergedRequestData>(MERGED_REQUEST_QUERY, variables))
   const repository = data.repository
@@ -212,6 +216,7 @@ export async function readMergedRequest(
       commitSha: branch.target.oid,
       ...(branch.target.tree?.oid ? { treeSha: branch.target.tree.oid } : {}),
     },
+    reviewDue: Boolean(branch.target['reviewDue']),
     existingRecords: existingIn(branch.target, params.requestId),
     removedRecords: removedIn(branch.target, params.requestId),
     rules: collectRules(parent),

@@ -63,7 +63,7 @@ describe('break-glass', () => {
 
     const policyName = 'jit-pr-1-exp-20270302T110100Z'
     expect(Object.keys(stack.policiesOf('alice'))).toEqual([policyName])
-    expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml'])
+    expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml', 'grants/review-due/pr-1.yaml'])
     expect(await stack.actionsOnMain()).toEqual(['grant', 'intent'])
     expect((await stack.subjects())[0]).toBe(
       'Break-glass grant pr-1: alice gets ec2:StopInstances, ec2:TerminateInstances in 111111111111 until 2027-03-02 11:01 UTC',
@@ -105,7 +105,44 @@ describe('break-glass', () => {
     const reviewed = (await stack.readOnMain('grants/revoked/pr-1.yaml')) ?? ((await stack.readOnMain('grants/active/pr-1.yaml')) as string)
     expect(reviewed).toContain('reviewed_at: "2027-03-02T14:01:00Z"\n  reviewed_by:\n    - bob\n    - carol\n')
     expect(lastComment(pr.number)).toContain('## ✅ Break-glass pr-1 reviewed')
+    expect(await stack.recordsOnMain()).not.toContain('grants/review-due/pr-1.yaml')
     expect(stack.aws.state.calls.filter((call) => call.action === 'PutRolePolicy')).toHaveLength(1)
+    expect(stack.appErrors()).toEqual([])
+  })
+
+  it('flags a break-glass grant left unreviewed past review_within, once, on the pull request', async () => {
+    const { github, clock } = stack
+    const pr = await stack.requestAccess({ author: 'alice', path: INCIDENT_REQUEST_PATH, text: request(), title: 'INC-4821' })
+    await github.comment(pr.number, { login: 'alice', body: '/jit break-glass' })
+    await github.settle()
+
+    // The grant expires after 2h and is swept; its review is not due yet, so nothing is flagged.
+    clock.advance(2 * 60 * 60_000 + 60_000)
+    await stack.tickSweeper()
+    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant', 'intent'])
+    expect(await stack.recordsOnMain()).toEqual(['grants/review-due/pr-1.yaml', 'grants/revoked/pr-1.yaml'])
+    expect(lastComment(pr.number)).not.toContain('unreviewed past its deadline')
+
+    // A day later nobody has reviewed it: the sweep flags it, mentioning the reviewers.
+    clock.advance(22 * 60 * 60_000)
+    await stack.tickSweeper()
+    await github.settle()
+    expect(await stack.actionsOnMain()).toEqual(['flag', 'revoke', 'grant', 'intent'])
+    const flag = lastComment(pr.number)
+    expect(flag).toContain('## 🚩 Break-glass pr-1 is unreviewed past its deadline')
+    expect(flag).toContain(
+      'was due for review by **2027-03-03 09:00 UTC** (review_within 24h), and nobody has reviewed it. @acme/security @acme/sre-leads @frank:',
+    )
+    expect(await stack.readOnMain('grants/review-due/pr-1.yaml')).toContain('flagged_at: "2027-03-03T09:01:00Z"')
+    expect(await stack.readOnMain('grants/revoked/pr-1.yaml')).toContain('reviewed_at: null')
+
+    // Flagged once: the next sweeps say nothing more.
+    const comments = github.comments(pr.number).length
+    clock.advance(60 * 60_000)
+    await stack.tickSweeper()
+    await github.settle()
+    expect(github.comments(pr.number)).toHaveLength(comments)
+    expect(await stack.actionsOnMain()).toEqual(['flag', 'revoke', 'grant', 'intent'])
     expect(stack.appErrors()).toEqual([])
   })
 

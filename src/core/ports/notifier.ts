@@ -1,4 +1,5 @@
 import type { GrantRecord } from '../records/grant-record.js'
+import type { ReviewDue } from '../records/review-due.js'
 
 /**
  * What the notification sinks are told about break-glass: an event object, built by the core from the
@@ -12,11 +13,20 @@ export type BreakGlassNotice =
       /** The post-incident review issue, when it could be created. */
       readonly issueUrl: string | null
     })
-  | (BreakGlassFacts & {
-      /** The grant is still unreviewed past `reviewDue` (flagged by the sweep). */
-      readonly kind: 'break-glass-review-overdue'
-      readonly flaggedAt: string
-    })
+  | ReviewOverdueNotice
+
+/** A break-glass grant still unreviewed past its `reviewDue`, flagged once by the sweep. */
+export interface ReviewOverdueNotice {
+  readonly kind: 'break-glass-review-overdue'
+  readonly repository: string
+  readonly requestId: string
+  readonly pullNumber: number
+  readonly requester: string
+  readonly invokedAt: string
+  readonly reviewDue: string
+  readonly reviewers: readonly string[]
+  readonly flaggedAt: string
+}
 
 interface BreakGlassFacts {
   /** `owner/repo` of the access repository. */
@@ -45,16 +55,13 @@ export interface Notifier {
 /** No sink configured: events are only logged by the caller. Named so that nobody mistakes it for delivery. */
 export const NOTIFICATIONS_NOT_CONFIGURED: Notifier = { notify: async () => undefined }
 
-/** The event for a break-glass grant record (active or revoked: the record carries `break_glass`). */
-export function buildBreakGlassNotice(
-  params: { record: GrantRecord; repository: string } & (
-    { kind: 'break-glass-granted'; issueUrl: string | null } | { kind: 'break-glass-review-overdue'; flaggedAt: Date }
-  ),
-): BreakGlassNotice {
+/** The event for a break-glass grant record just granted. */
+export function buildBreakGlassNotice(params: { record: GrantRecord; repository: string; issueUrl: string | null }): BreakGlassNotice {
   const { record } = params
   const use = record.break_glass
   if (!use) throw new Error(`buildBreakGlassNotice: ${record.id} is not a break-glass grant`)
-  const facts: BreakGlassFacts = {
+  return {
+    kind: 'break-glass-granted',
     repository: params.repository,
     requestId: record.id,
     pullNumber: record.pull_request.number,
@@ -69,8 +76,22 @@ export function buildBreakGlassNotice(
     expiresAt: record.expires_at,
     reviewDue: use.review_due,
     reviewers: use.reviewers,
+    issueUrl: params.issueUrl,
   }
-  return params.kind === 'break-glass-granted'
-    ? { ...facts, kind: params.kind, issueUrl: params.issueUrl }
-    : { ...facts, kind: params.kind, flaggedAt: params.flaggedAt.toISOString() }
+}
+
+/** The event for a review the sweep found late. */
+export function buildReviewOverdueNotice(params: { marker: ReviewDue; repository: string; flaggedAt: Date }): ReviewOverdueNotice {
+  const { marker } = params
+  return {
+    kind: 'break-glass-review-overdue',
+    repository: params.repository,
+    requestId: marker.id,
+    pullNumber: marker.pull_request,
+    requester: marker.requester,
+    invokedAt: marker.invoked_at,
+    reviewDue: marker.review_due,
+    reviewers: marker.reviewers,
+    flaggedAt: params.flaggedAt.toISOString(),
+  }
 }

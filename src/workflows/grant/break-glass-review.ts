@@ -3,6 +3,7 @@ import { recordPath, type GrantRecord } from '../../core/records/grant-record.js
 import type { MergeFacts } from '../../core/records/plan-grant.js'
 import { formatRecordDocument, formatReviewCommitMessage, parseRecordDocument } from '../../core/records/record-document.js'
 import { formatRecordTime } from '../../core/records/plan-sweep.js'
+import { reviewDuePath } from '../../core/records/review-due.js'
 import { escapeMarkdown, formatCode } from '../../core/text/inert-text.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { readFromGitHub } from '../../github/github-read-error.js'
@@ -15,7 +16,7 @@ export interface UnreviewedBreakGlass {
   readonly path: string
 }
 
-const RECORD_TEXT_QUERY = `query jitRecordText($owner: String!, $repo: String!, $expression: String!) {
+export const RECORD_TEXT_QUERY = `query jitRecordText($owner: String!, $repo: String!, $expression: String!) {
   repository(owner: $owner, name: $repo) { object(expression: $expression) { ... on Blob { text } } }
 }`
 
@@ -29,8 +30,9 @@ export async function readUnreviewedBreakGlass(
   params: { owner: string; repo: string; facts: MergedRequestFacts; requestId: string },
 ): Promise<UnreviewedBreakGlass | undefined> {
   const { facts, requestId } = params
+  // Only a break-glass grant has the marker: any other record costs no read here.
   const path = [recordPath('active', requestId), recordPath('revoked', requestId)].find((p) => facts.existingRecords.includes(p))
-  if (path === undefined) return undefined
+  if (path === undefined || !facts.reviewDue) return undefined
   const commitSha = facts.defaultBranch.commitSha
   const data = await readFromGitHub(`${path} at ${commitSha.slice(0, 7)}`, () =>
     api.graphql<{ repository: { object: { text?: string | null } | null } | null }>(RECORD_TEXT_QUERY, {
@@ -86,7 +88,10 @@ export async function recordBreakGlassReview(
   const { facts } = context
   const commit = await commitRecordChange(deps, context, {
     message: formatReviewCommitMessage(reviewed),
-    changes: [{ path, content: formatRecordDocument(reviewed) }],
+    changes: [
+      { path, content: formatRecordDocument(reviewed) },
+      { path: reviewDuePath(record.id), content: null },
+    ],
     ...(facts.defaultBranch.treeSha
       ? { knownHead: { commitSha: facts.defaultBranch.commitSha, treeSha: facts.defaultBranch.treeSha } }
       : {}),

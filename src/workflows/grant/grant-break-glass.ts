@@ -163,12 +163,7 @@ async function announceBreakGlass(
     renderBreakGlassComment({ record, branch: params.branch, reviewers, issue }),
     details,
   )
-  const notice = buildBreakGlassNotice({
-    record,
-    repository: `${command.owner}/${command.repo}`,
-    kind: 'break-glass-granted',
-    issueUrl: issue?.url ?? null,
-  })
+  const notice = buildBreakGlassNotice({ record, repository: `${command.owner}/${command.repo}`, issueUrl: issue?.url ?? null })
   try {
     await deps.notifier.notify(notice)
   } catch (error) {

@@ -38,6 +38,12 @@ import {
 import { establishPushes, readPullRequest, type PullRequestFacts } from '../../github/pull-request-facts.js'
 import { shortSha } from '../../core/text/short-sha.js'
 import { readUnreviewedBreakGlass, recordBreakGlassReview } from './break-glass-review.js'
+import { buildReviewDue, formatReviewDue, reviewDuePath } from '../../core/records/review-due.js'
+
+function withReviewDue(record: AccessRecord): { path: string; content: string }[] {
+  const marker = record.state === 'active' ? buildReviewDue(record as GrantRecord) : undefined
+  return marker ? [{ path: reviewDuePath(marker.id), content: formatReviewDue(marker) }] : []
+}
 
 export interface GrantOnMergeDeps {
   readonly api: GitHubApi
@@ -284,6 +290,8 @@ export async function grantWrittenAhead(
       changes: [
         { path: intentPath, content: null },
         { path, content: formatRecordDocument(record) },
+        // A break-glass grant's review is still to come: its marker is what the sweep reads to flag it late.
+        ...withReviewDue(record),
       ],
       knownHead: { commitSha: intentCommit.commitSha, treeSha: intentCommit.treeSha },
       // Only the intent may be there: anything else (or no intent) means another writer ended it meanwhile.
@@ -521,7 +529,7 @@ async function findMerge(
     requestId,
   })
   // A break-glass grant not yet reviewed: this merge is its review (judged like any merge), and grants nothing new.
-  const review = facts.existingRecords.length > 0 ? await readUnreviewedBreakGlass(api, { ...target, facts, requestId }) : undefined
+  const review = facts.reviewDue ? await readUnreviewedBreakGlass(api, { ...target, facts, requestId }) : undefined
   if (facts.existingRecords.length > 0 && !review) {
     log.info({ ...details, existing: facts.existingRecords }, 'this merge was already handled; nothing to do')
     return { kind: 'already-recorded' as const, paths: facts.existingRecords }
