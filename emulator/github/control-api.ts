@@ -1,5 +1,12 @@
 import type { EmulatorContext, PendingEvent } from './emulator-context.js'
-import type { ActivityType, IssueCommentRecord, PullRequestRecord, RepositoryPermission, ReviewRecord } from './emulator-state.js'
+import type {
+  ActivityType,
+  IssueCommentRecord,
+  IssueRecord,
+  PullRequestRecord,
+  RepositoryPermission,
+  ReviewRecord,
+} from './emulator-state.js'
 import type { GitIdentity } from './git-store.js'
 import type { WebhookDelivery } from './webhook-deliverer.js'
 import {
@@ -408,6 +415,11 @@ export class GitHubControlApi {
   }
 
   /** Comments on a pull request, oldest first (including the app's). */
+  /** Issues (not pull requests) the app opened, oldest first. */
+  issues(): ReadonlyArray<Readonly<IssueRecord>> {
+    return this.context.state.issues
+  }
+
   comments(number: number): ReadonlyArray<Readonly<IssueCommentRecord>> {
     return this.context.state.comments.filter((comment) => comment.issueNumber === number)
   }

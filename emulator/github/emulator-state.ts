@@ -56,6 +56,17 @@ export interface IssueCommentRecord {
   updatedAt: Date
 }
 
+/** An issue (not a pull request) opened through the REST API. */
+export interface IssueRecord {
+  readonly id: number
+  readonly number: number
+  readonly title: string
+  readonly body: string
+  readonly authorLogin: string
+  readonly assignees: readonly string[]
+  readonly createdAt: Date
+}
+
 export interface CheckRunRecord {
   readonly id: number
   readonly headSha: string
@@ -97,6 +108,8 @@ export class EmulatorState {
   readonly pulls = new Map<number, PullRequestRecord>()
   readonly reviews: ReviewRecord[] = []
   readonly comments: IssueCommentRecord[] = []
+  /** Issues that are not pull requests; they share the pull requests' numbers, as on GitHub. */
+  readonly issues: IssueRecord[] = []
   readonly checkRuns: CheckRunRecord[] = []
   /** `org/slug` → member logins. */
   readonly teams = new Map<string, string[]>()
@@ -128,7 +141,7 @@ export class EmulatorState {
 
   /** The next issue/pull request number. */
   allocateNumber(): number {
-    return this.pulls.size + 1
+    return this.pulls.size + this.issues.length + 1
   }
 
   /** A stable id for a login, so the same user always has the same id. */

@@ -5,6 +5,7 @@ import { createAppRoutes } from './routes-app.js'
 import { createCheckRoutes } from './routes-checks.js'
 import { createGitDataRoutes } from './routes-git-data.js'
 import { createIssueCommentRoutes } from './routes-issue-comments.js'
+import { createIssueRoutes } from './routes-issues.js'
 import { createPullRoutes } from './routes-pulls.js'
 import { createRepositoryRoutes } from './routes-repository.js'
 import { createTeamRoutes } from './routes-teams.js'
@@ -19,6 +20,7 @@ export function createRestRoutes(authenticator: AppAuthenticator): RestRoute[] {
     ...createPullRoutes(),
     ...createCheckRoutes(),
     ...createIssueCommentRoutes(),
+    ...createIssueRoutes(),
     ...createTeamRoutes(),
   ]
 }

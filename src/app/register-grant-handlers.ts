@@ -6,6 +6,8 @@ import type { ProviderSettings } from '../aws/create-provider.js'
 import type { Engine } from '../workflows/check/evaluate-pull-request.js'
 import { createGitHubApi } from '../github/github-api.js'
 import { grantOnMerge } from '../workflows/grant/grant-on-merge.js'
+import { NOTIFICATIONS_NOT_CONFIGURED, type Notifier } from '../core/ports/notifier.js'
+import { handleBreakGlassComment } from './break-glass-command.js'
 
 export interface GrantHandlerDeps {
   /** The clock; read once per delivery. */
@@ -15,6 +17,8 @@ export interface GrantHandlerDeps {
   readonly createProvider: (params: ProviderSettings & { readonly repository?: string }) => CloudProvider
   readonly engine?: Engine
   readonly maxCommitAttempts?: number
+  /** Where break-glass events go; default: none configured (the PR comment, the issue and the log still say it). */
+  readonly notifier?: Notifier
 }
 
 /**
@@ -52,5 +56,34 @@ export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps): void
     )
     if (result.kind === 'ignored') log.debug({ reason: result.reason }, 'merge not granted')
     else if (result.kind === 'already-recorded') log.info({ paths: result.paths }, 'already recorded; nothing done')
+  })
+
+  // `/jit break-glass` on an open request pull request: granted at once when its policy allows break-glass.
+  app.on('issue_comment.created', async (context) => {
+    const { comment, issue } = context.payload
+    const user = comment.user
+    if (!user || user.type === 'Bot') return
+    const { owner, repo } = context.repo()
+    const log = context.log.child({ delivery: context.id, event: 'issue_comment.created', number: issue.number })
+    const result = await handleBreakGlassComment({
+      deps: {
+        catalogue: await catalogue,
+        now,
+        createProvider: (settings) => deps.createProvider({ granterRole: settings.granterRole }),
+        notifier: deps.notifier ?? NOTIFICATIONS_NOT_CONFIGURED,
+        ...(deps.engine ? { engine: deps.engine } : {}),
+        ...(deps.maxCommitAttempts === undefined ? {} : { maxCommitAttempts: deps.maxCommitAttempts }),
+      },
+      api: createGitHubApi(context.octokit),
+      log,
+      owner,
+      repo,
+      issue: { number: issue.number, isPullRequest: Boolean(issue.pull_request) },
+      commenter: user.login,
+      body: comment.body,
+      commentUrl: comment.html_url,
+      deliveryId: context.id,
+    })
+    if (result) log.info({ by: user.login, outcome: result.kind }, `/jit break-glass: ${result.kind}`)
   })
 }

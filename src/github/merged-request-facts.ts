@@ -5,6 +5,7 @@ import { BLOB_FIELDS, type BlobNode, FileCollector, isPolicyEntry, POLICIES_DIRE
 import type { GitHubApi } from './github-api.js'
 import { GitHubReadError, readFromGitHub } from './github-read-error.js'
 import { shortSha } from '../core/text/short-sha.js'
+import { reviewDuePath } from '../core/records/review-due.js'
 
 /**
  * What the grant workflow reads about a merged request pull request, beyond `readPullRequest`: the
@@ -17,6 +18,9 @@ import { shortSha } from '../core/text/short-sha.js'
  */
 export interface MergedRequestFacts {
   readonly merged: boolean
+  /** `OPEN`, `CLOSED` or `MERGED`, and the branch it targets (break-glass needs an open pull request into the default branch). */
+  readonly state: string
+  readonly baseRefName: string
   readonly mergedAt: Date | null
   readonly mergedBy: string | null
   readonly url: string
@@ -34,6 +38,8 @@ export interface MergedRequestFacts {
   } | null
   /** The default branch head (a commit on top builds on it without reading the head again). */
   readonly defaultBranch: { readonly name: string; readonly commitSha: string }
+  /** Whether `grants/review-due/<id>.yaml` is at the default branch head: a break-glass grant whose review is to come. */
+  readonly reviewDue: boolean
   /** Paths of this request's records at the default branch head (any state): non-empty means already handled. */
   readonly existingRecords: readonly string[]
   /**
@@ -60,11 +66,13 @@ const RECORD_FIELDS = RECORD_STATES.map(
 const RECORD_VARIABLES = RECORD_STATES.map((state) => `$${state}: String!`).join(', ')
 
 /** One query: the merge, the rules at its first parent, the request at the head, the records at the default branch. */
-export const MERGED_REQUEST_QUERY = `query jitMergedRequest($owner: String!, $repo: String!, $number: Int!, $head: GitObjectID!, $requestFile: String!, $policies: String!, ${RULE_FILES.map((f) => `$${f.alias}: String!`).join(', ')}, ${RECORD_VARIABLES}) {
+export const MERGED_REQUEST_QUERY = `query jitMergedRequest($owner: String!, $repo: String!, $number: Int!, $head: GitObjectID!, $requestFile: String!, $policies: String!, ${RULE_FILES.map((f) => `$${f.alias}: String!`).join(', ')}, ${RECORD_VARIABLES}, $reviewDue: String!) {
   repository(owner: $owner, name: $repo) {
-    defaultBranchRef { name target { oid ... on Commit { ${RECORD_FIELDS} } } }
+    defaultBranchRef { name target { oid ... on Commit { ${RECORD_FIELDS} reviewDue: file(path: $reviewDue) { oid } } } }
     pullRequest(number: $number) {
       merged
+      state
+      baseRefName
       mergedAt
       url
       mergedBy { login }
@@ -104,6 +112,8 @@ interface MergedRequestData {
     defaultBranchRef: { name: string; target: ({ oid: string } & RecordsNode) | null } | null
     pullRequest: {
       merged: boolean
+      state?: string
+      baseRefName?: string
       mergedAt: string | null
       url: string
       mergedBy: { login: string } | null
@@ -166,6 +176,7 @@ export async function readMergedRequest(
     policies: POLICIES_DIRECTORY,
     ...Object.fromEntries(RULE_FILES.map((f) => [f.alias, f.path])),
     ...recordVariables(params.requestId),
+    reviewDue: reviewDuePath(params.requestId),
   }
   const data = await readFromGitHub(what, () => api.graphql<MergedRequestData>(MERGED_REQUEST_QUERY, variables))
   const repository = data.repository
@@ -185,6 +196,8 @@ export async function readMergedRequest(
 
   return {
     merged: pr.merged,
+    state: pr.state ?? '',
+    baseRefName: pr.baseRefName ?? '',
     mergedAt: pr.mergedAt === null ? null : new Date(pr.mergedAt),
     mergedBy: pr.mergedBy?.login ?? null,
     url: pr.url,
@@ -202,6 +215,7 @@ export async function readMergedRequest(
       name: branch.name,
       commitSha: branch.target.oid,
     },
+    reviewDue: Boolean(branch.target['reviewDue']),
     existingRecords: existingIn(branch.target, params.requestId),
     removedRecords: removedIn(branch.target, params.requestId),
     rules: collectRules(parent),

@@ -15,6 +15,7 @@ import { PatternTooComplexError } from '../matching/wildcard.js'
 import { formatCount } from '../text/plural.js'
 import { shortSha } from '../text/short-sha.js'
 import { findUngrantableReasons } from '../records/grant-feasibility.js'
+import { isAmong, judgeAutoApprove } from './auto-approve.js'
 
 /**
  * The decision: is this request approved, pending, denied or invalid, and why. Pure and synchronous:
@@ -55,7 +56,7 @@ export function decide(input: DecisionInput): Decision {
 
   const context = createApprovalContext(input, author)
   const index = input.repository.policyIndex
-  const requester = { request, author, teams: input.teams }
+  const requester = { request, author, teams: input.teams, now: input.now }
   // The hot path answers yes/no with compiled patterns; reasons are built only for an item left uncovered.
   const covers = createCoverageMemo()
   const covered = listRequestItems(request).map((item) => ({ item, policies: findCoveringPolicies(index, item, covers) }))
@@ -63,7 +64,7 @@ export function decide(input: DecisionInput): Decision {
   const judged = new Map(
     [...new Set(covered.flatMap(({ policies }) => policies))].map((policy) => [
       policy,
-      findRequestLevelMisses({ policy, ...requester }).length === 0 ? evaluatePolicy({ policy, request, context }) : undefined,
+      findRequestLevelMisses({ policy, ...requester }).length === 0 ? evaluatePolicy({ policy, context, ...requester }) : undefined,
     ]),
   )
   const evaluated = [...judged.values()].filter((result) => result !== undefined)
@@ -135,6 +136,7 @@ export function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 
   for (const item of listRequestItems(input.request.value)) {
     for (const policy of findCoveringPolicies(input.repository.policyIndex, item, covers)) {
       policy.requesters.teams.forEach((team) => teams.add(team))
+      policy.autoApprove?.requesters?.teams.forEach((team) => teams.add(team))
       for (const rule of policy.approvals) {
         if (rule.from.kind === 'principals') rule.from.teams.forEach((team) => teams.add(team))
         else needsOwners = true
@@ -327,7 +329,7 @@ function describeUncovered(kind: 'action' | 'resource', granted: readonly string
 }
 
 /** Why a policy cannot serve a request, whatever the item, as a code; REQUEST_MISS_WORDS says it in words. */
-type RequestMiss = 'outside-request-paths' | 'not-requester' | 'too-long' | 'too-long-for-auto-approve' | 'no-ticket' | 'ticket-mismatch'
+type RequestMiss = 'outside-request-paths' | 'not-requester' | 'too-long' | 'outside-auto-approve' | 'no-ticket' | 'ticket-mismatch'
 
 /** What a request-level check looks at: the policy, the request and who makes it. */
 interface RequestFacts {
@@ -335,17 +337,20 @@ interface RequestFacts {
   readonly request: AccessRequest
   readonly author: string
   readonly teams: TeamMembers
+  /** The evaluation time (auto_approve's windows). */
+  readonly now: Date
 }
 
 /** Why a policy cannot serve this request at all, whatever the item: empty when it is open to the request. */
 function findRequestLevelMisses(facts: RequestFacts): RequestMiss[] {
-  const { policy, request, author, teams } = facts
+  const { policy, request, author, teams, now } = facts
   const misses: RequestMiss[] = []
   // The path picks the code owners who approve: a policy that says where its requests live is not the requester's to move.
   if (policy.requestPaths && !policy.requestPaths.some((pattern) => pattern.matches(request.file))) misses.push('outside-request-paths')
   if (!isRequester(policy, author, teams)) misses.push('not-requester')
   if (request.durationMs > policy.maxDurationMs) misses.push('too-long')
-  else if (policy.approvals.length === 0 && !isWithinAutoApprove(policy, request)) misses.push('too-long-for-auto-approve')
+  else if (policy.approvals.length === 0 && !judgeAutoApprove({ policy, request, author, teams, now }).held)
+    misses.push('outside-auto-approve')
   if (policy.ticket) {
     if (request.ticket === undefined) misses.push('no-ticket')
     else if (!policy.ticket.test(request.ticket)) misses.push('ticket-mismatch')
@@ -360,20 +365,32 @@ const REQUEST_MISS_WORDS: Record<RequestMiss, (facts: RequestFacts) => string> =
   'not-requester': ({ policy, author }) =>
     `${author} is not one of its requesters (${[...policy.requesters.teams, ...policy.requesters.users].join(', ')})`,
   'too-long': ({ policy, request }) => `duration ${request.durationText} is longer than its max_duration ${policy.maxDurationText}`,
-  'too-long-for-auto-approve': ({ policy, request }) =>
-    `duration ${request.durationText} is longer than its auto_approve.max_duration ${policy.autoApprove?.maxDurationText ?? ''}, and it has no approval rules for longer requests`,
+  'outside-auto-approve': (facts) => {
+    const failed = judgeAutoApprove(facts).conditions.filter((condition) => !condition.held)
+    if (failed.length === 1 && facts.request.durationMs > (facts.policy.autoApprove?.maxDurationMs ?? 0))
+      return `duration ${facts.request.durationText} is longer than its auto_approve.max_duration ${facts.policy.autoApprove?.maxDurationText ?? ''}, and it has no approval rules for longer requests`
+    return `${failed.map((condition) => condition.words).join('; ')}, and it has no approval rules for requests outside auto_approve`
+  },
   'no-ticket': ({ policy }) => `requires a ticket matching ${policy.ticket?.source ?? ''}`,
   'ticket-mismatch': ({ policy, request }) => `ticket ${request.ticket ?? ''} does not match ${policy.ticket?.source ?? ''}`,
 }
 
-function evaluatePolicy(params: { policy: Policy; request: AccessRequest; context: ApprovalContext }): PolicyResult {
-  const { policy, request, context } = params
-  const autoApproved = isWithinAutoApprove(policy, request)
+function evaluatePolicy(params: RequestFacts & { context: ApprovalContext }): PolicyResult {
+  const { policy, context } = params
+  const auto = judgeAutoApprove(params)
+  const autoApproved = auto.held
   const rules = policy.approvals.map((rule) => evaluateApprovalRule({ rule, policy, context }))
-  // An empty rule list approves nothing: above its auto_approve limit such a policy is not even a candidate (findRequestLevelMisses).
+  // An empty rule list approves nothing: outside its auto_approve conditions such a policy is not even a candidate (findRequestLevelMisses).
   const satisfied = autoApproved || (rules.length > 0 && rules.every((rule) => rule.satisfied))
   const impossible = !satisfied && rules.some((rule) => rule.impossible !== undefined)
-  return { policy, autoApproved, rules, satisfied, impossible }
+  return {
+    policy,
+    autoApproved,
+    ...(policy.autoApprove ? { autoApproveConditions: auto.conditions } : {}),
+    rules,
+    satisfied,
+    impossible,
+  }
 }
 
 /** Prefers a satisfied candidate, then the one closest to approval; an impossible one only when nothing else is left. */
@@ -429,17 +446,9 @@ function findNearMissPolicies(index: PolicyIndex, item: RequestItem): readonly I
   return (sameAccount.length > 0 ? sameAccount : index.lookupByAction(item.action)).slice(0, NEAR_MISSES_EXAMINED)
 }
 
-/** Does the request meet the policy's auto_approve limits (and so need no approval under it)? */
-function isWithinAutoApprove(policy: Policy, request: AccessRequest): boolean {
-  return policy.autoApprove !== undefined && request.durationMs <= policy.autoApprove.maxDurationMs
-}
-
 /** Is the author one of the policy's requesters, by login or as a member of one of its teams? */
 function isRequester(policy: Policy, author: string, teams: TeamMembers): boolean {
-  return (
-    policy.requesters.users.includes(author) ||
-    policy.requesters.teams.some((team) => (teams.get(team) ?? []).some((member) => member.toLowerCase() === author))
-  )
+  return isAmong(policy.requesters, author, teams)
 }
 
 function describeItem(item: RequestItem): string {

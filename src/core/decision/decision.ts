@@ -122,11 +122,19 @@ export interface RuleResult {
   readonly ownersWithoutWriteAccess?: readonly string[]
 }
 
+/** One condition of `auto_approve`, judged, in a reviewer's words ("duration 30m is within auto_approve.max_duration 1h"). */
+export interface AutoApproveCondition {
+  readonly held: boolean
+  readonly words: string
+}
+
 /** How one candidate policy fares for the request. */
 export interface PolicyResult {
   readonly policy: Policy
-  /** True when the request meets the policy's `auto_approve` limits. */
+  /** True when the request meets every condition of the policy's `auto_approve`. */
   readonly autoApproved: boolean
+  /** Each condition of `auto_approve` and whether it held (absent when the policy has none). */
+  readonly autoApproveConditions?: readonly AutoApproveCondition[]
   readonly rules: readonly RuleResult[]
   readonly satisfied: boolean
   readonly impossible: boolean

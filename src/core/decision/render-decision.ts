@@ -53,7 +53,7 @@ export function renderDecision(decision: Decision, options: { format: RenderForm
 
   if (decision.policies.length > 0) {
     out.push(heading('Policies and approvals'))
-    for (const result of decision.policies) out.push(...renderPolicy(result, decision, helpers))
+    for (const result of decision.policies) out.push(...renderPolicy(result, helpers))
   }
 
   if (decision.dismissals && decision.dismissals.length > 0) {
@@ -136,16 +136,19 @@ function renderDeniedItem(item: ItemResult, decision: Decision, { text, code }: 
   return lines
 }
 
-function renderPolicy(result: PolicyResult, decision: Decision, helpers: Helpers): string[] {
+function renderPolicy(result: PolicyResult, helpers: Helpers): string[] {
   const { md, text, code } = helpers
   const status = result.satisfied ? 'satisfied' : result.impossible ? 'can never be satisfied' : 'not yet satisfied'
   const name = md ? `**${text(result.policy.name)}**` : text(result.policy.name)
   const out = [`${name} (${code(result.policy.file)}): ${status}`]
   if (result.policy.description) out.push(`  ${text(result.policy.description)}`)
   if (result.autoApproved && result.policy.autoApprove) {
-    out.push(
-      `- ✅ auto-approved: ${text(decision.request?.durationText ?? '')} is within auto_approve.max_duration ${text(result.policy.autoApprove.maxDurationText)}`,
-    )
+    out.push(`- ✅ auto-approved: ${(result.autoApproveConditions ?? []).map((condition) => text(condition.words)).join('; ')}`)
+    if (result.policy.autoApprove.windows)
+      out.push('  - the window is judged again at the merge: merged after it closes, the request needs its approvals')
+  } else if (result.autoApproveConditions && result.autoApproveConditions.length > 0) {
+    const failed = result.autoApproveConditions.filter((condition) => !condition.held)
+    out.push(`- not auto-approved: ${failed.map((condition) => text(condition.words)).join('; ')}`)
   }
   result.rules.forEach((rule, index) => out.push(...renderRule(rule, index, helpers)))
   out.push('')

@@ -7,6 +7,42 @@ import type { PolicyDocument } from './schemas/policy-schema.js'
 import { parseYamlDocument } from './yaml-document.js'
 import type { YamlDocument } from './yaml-document.js'
 import { compileCodeownersPattern, findPatternProblem, type CodeownersPattern } from '../matching/codeowners-pattern.js'
+import { describeTimeZoneProblem, type MaintenanceWindow } from '../decision/maintenance-window.js'
+
+/** Users and teams (`@org/team`), lower-cased. */
+export interface UsersAndTeams {
+  readonly users: readonly string[]
+  readonly teams: readonly string[]
+}
+
+/**
+ * `auto_approve`: a request that meets every condition set needs no approval under the policy. Each
+ * condition beside `max_duration` is optional; the explanation says which held and which did not.
+ */
+export interface AutoApprove {
+  readonly maxDurationMs: number
+  readonly maxDurationText: string
+  /** Only these requesters (by login or team) are auto-approved. */
+  readonly requesters?: UsersAndTeams
+  /** Only requests whose every account is one of these (or `*`). */
+  readonly accounts?: readonly string[]
+  /** Only at a time inside one of these windows (at the check, and again at the merge). */
+  readonly windows?: readonly MaintenanceWindow[]
+}
+
+/** `break_glass`: emergency use without approvals, loud, and reviewed afterwards by the policy's approvals. */
+export interface BreakGlass {
+  readonly maxDurationMs: number
+  readonly maxDurationText: string
+  readonly reviewWithinMs: number
+  readonly reviewWithinText: string
+  /** Break-glass always needs a ticket; when set, it must also match this. */
+  readonly ticket?: RegExp
+  /** Mentioned and assigned besides the policy's approvers. */
+  readonly notify: UsersAndTeams
+  /** 1-based line of `break_glass:`. */
+  readonly line: number
+}
 
 /** Who an approval rule accepts approvals from. */
 export type ApprovalSource =
@@ -54,7 +90,9 @@ export interface Policy {
   /** When true the PR author's own approval may count. Default false. */
   readonly selfApproval: boolean
   /** Requests within these limits need no approvals. */
-  readonly autoApprove?: { readonly maxDurationMs: number; readonly maxDurationText: string }
+  readonly autoApprove?: AutoApprove
+  /** Emergency use (`/jit break-glass`), when the policy allows it. */
+  readonly breakGlass?: BreakGlass
   /** On revocation, also cut sessions issued before it (issue: revocation). Default false. */
   readonly revokeSessions: boolean
 }
@@ -92,9 +130,30 @@ export function parsePolicy(params: { file: string; text: string }): Parsed<Poli
         `auto_approve.max_duration "${text}" is longer than the policy's max_duration "${raw.max_duration}"`,
       )
     } else {
-      autoApprove = { maxDurationMs: limit.ms, maxDurationText: text }
+      const conditions = raw.auto_approve
+      const windows = conditions.windows?.map((window, index): MaintenanceWindow => {
+        const problem = describeTimeZoneProblem(window.time_zone)
+        if (problem) report(['auto_approve', 'windows', index, 'time_zone'], `auto_approve.windows: time_zone ${problem}`)
+        return {
+          days: [...new Set(window.days)],
+          from: window.from,
+          to: window.to,
+          timeZone: window.time_zone,
+          line: document.lineOf(['auto_approve', 'windows', index]),
+        }
+      })
+      autoApprove = {
+        maxDurationMs: limit.ms,
+        maxDurationText: text,
+        ...(conditions.requesters && {
+          requesters: { users: lowerCaseAll(conditions.requesters.users ?? []), teams: lowerCaseAll(conditions.requesters.teams ?? []) },
+        }),
+        ...(conditions.accounts && { accounts: conditions.accounts }),
+        ...(windows && { windows }),
+      }
     }
   }
+  const breakGlass = raw.break_glass === undefined ? undefined : readBreakGlass(raw, maxDuration, document, report)
   const ticket = compileTicketPattern(raw.ticket, report)
   const requestPaths = raw.request_paths?.map((pattern, index) => {
     const problem = findPatternProblem(pattern)
@@ -133,9 +192,46 @@ export function parsePolicy(params: { file: string; text: string }): Parsed<Poli
     approvals,
     selfApproval: raw.self_approval ?? false,
     ...(autoApprove !== undefined && { autoApprove }),
+    ...(breakGlass !== undefined && { breakGlass }),
     revokeSessions: raw.revoke_sessions ?? false,
   }
   return { ok: true, value: policy }
+}
+
+type Report = (path: readonly (string | number)[], message: string) => void
+
+function readBreakGlass(
+  raw: PolicyDocument,
+  maxDuration: ReturnType<typeof parseDuration>,
+  document: YamlDocument,
+  report: Report,
+): BreakGlass | undefined {
+  const bg = raw.break_glass
+  if (bg === undefined) return undefined
+  const limit = parseDuration(bg.max_duration)
+  const within = parseDuration(bg.review_within)
+  if (!limit.ok) report(['break_glass', 'max_duration'], `break_glass.max_duration ${limit.message}`)
+  else if (maxDuration.ok && limit.ms > maxDuration.ms)
+    report(
+      ['break_glass', 'max_duration'],
+      `break_glass.max_duration "${bg.max_duration}" is longer than the policy's max_duration "${raw.max_duration}"`,
+    )
+  if (!within.ok) report(['break_glass', 'review_within'], `break_glass.review_within ${within.message}`)
+  const ticket = compileTicketPattern(bg.ticket, (path, message) => report(['break_glass', ...path], `break_glass.${message}`))
+  if (!limit.ok || !within.ok) return undefined
+  const notify = bg.notify ?? []
+  return {
+    maxDurationMs: limit.ms,
+    maxDurationText: bg.max_duration,
+    reviewWithinMs: within.ms,
+    reviewWithinText: bg.review_within,
+    ...(ticket !== undefined && { ticket }),
+    notify: {
+      users: lowerCaseAll(notify.filter((entry) => !entry.startsWith('@'))),
+      teams: lowerCaseAll(notify.filter((entry) => entry.startsWith('@'))),
+    },
+    line: document.lineOf(['break_glass'], 'key'),
+  }
 }
 
 type RawApprovalRule = NonNullable<PolicyDocument['approvals']>[number]
@@ -152,10 +248,7 @@ function readApprovalRule(rule: RawApprovalRule, index: number, document: YamlDo
   return { from, count: rule.count ?? 1, line: document.lineOf(['approvals', index]) }
 }
 
-function compileTicketPattern(
-  pattern: string | undefined,
-  report: (path: readonly (string | number)[], message: string) => void,
-): RegExp | undefined {
+function compileTicketPattern(pattern: string | undefined, report: Report): RegExp | undefined {
   if (pattern === undefined) return undefined
   try {
     return new RegExp(pattern, 'u')

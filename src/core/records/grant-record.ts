@@ -98,6 +98,29 @@ export interface RecordBase {
   readonly duration: string
 }
 
+/**
+ * A grant made by break-glass (`/jit break-glass` on the open request pull request): no approval was
+ * waited for. The policy's ordinary approvals on the pull request later are the review; merging the
+ * approved pull request records them here. Unreviewed past `review_due`, the sweep flags it.
+ */
+export interface BreakGlassUse {
+  /** The requester, who commented `/jit break-glass` (GitHub's authenticated sender of the comment). */
+  readonly invoked_by: string
+  readonly invoked_at: string
+  /** The comment that broke the glass. */
+  readonly comment_url: string
+  /** The head commit the request was read at. */
+  readonly head_sha: string
+  /** The policy's `break_glass.review_within`, and when the review is due. */
+  readonly review_within: string
+  readonly review_due: string
+  /** Who was asked to review: the policies' approvers and `notify` (`login`, `@org/team`). */
+  readonly reviewers: readonly string[]
+  /** Set when the approved pull request was merged: the review. */
+  readonly reviewed_at: string | null
+  readonly reviewed_by: readonly string[]
+}
+
 /** `grants/active/<id>.yaml`: a grant in force. */
 export interface GrantRecord extends RecordBase {
   readonly state: 'active' | 'revoked'
@@ -113,6 +136,8 @@ export interface GrantRecord extends RecordBase {
   readonly revoke_sessions: boolean
   /** True when the app ran with `JIT_DRY_RUN=1`: nothing was written to AWS, the record says what would have been. */
   readonly dry_run?: boolean
+  /** Set when the grant was made by break-glass, without waiting for approvals. */
+  readonly break_glass?: BreakGlassUse
   /** Set once revoked (then the record lives in `grants/revoked/`). */
   readonly revocation?: Revocation
 }

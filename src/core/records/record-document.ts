@@ -170,16 +170,22 @@ function formatGrantMessage(record: GrantRecord): string {
   const actions = summarizeList(unique(record.targets.flatMap((target) => target.actions)), 3)
   const accounts = summarizeList(unique(record.targets.map((target) => target.account)), 2)
   const until = formatUtcMinute(record.expires_at)
-  const subject = record.dry_run
-    ? `Dry-run grant ${record.id}: ${record.requester} would get ${actions} in ${accounts} until ${until}`
-    : `Grant ${record.id}: ${record.requester} gets ${actions} in ${accounts} until ${until}`
+  const subject = record.break_glass
+    ? `Break-glass grant ${record.id}: ${record.requester} gets ${actions} in ${accounts} until ${until}`
+    : record.dry_run
+      ? `Dry-run grant ${record.id}: ${record.requester} would get ${actions} in ${accounts} until ${until}`
+      : `Grant ${record.id}: ${record.requester} gets ${actions} in ${accounts} until ${until}`
   const approvers = unique(record.approvals.map((approval) => approval.login))
   const body = [
-    `Request ${record.request.path} (blob ${shortSha(record.request.blob_sha)}) merged in #${record.pull_request.number}${mergedBy(record)}.`,
+    record.break_glass
+      ? `Request ${record.request.path} (blob ${shortSha(record.request.blob_sha)}) of open #${record.pull_request.number}.`
+      : `Request ${record.request.path} (blob ${shortSha(record.request.blob_sha)}) merged in #${record.pull_request.number}${mergedBy(record)}.`,
     `Reason: ${record.reason}${record.ticket ? ` (${record.ticket})` : ''}`,
-    approvers.length > 0
-      ? `Approved by ${approvers.join(', ')} under ${record.policies.map((p) => p.name).join(', ')}.`
-      : `Auto-approved under ${record.policies.map((p) => p.name).join(', ')}.`,
+    record.break_glass
+      ? `Break-glass by ${record.break_glass.invoked_by} under ${record.policies.map((p) => p.name).join(', ')}, without approval; review due ${formatUtcMinute(record.break_glass.review_due)}.`
+      : approvers.length > 0
+        ? `Approved by ${approvers.join(', ')} under ${record.policies.map((p) => p.name).join(', ')}.`
+        : `Auto-approved under ${record.policies.map((p) => p.name).join(', ')}.`,
     '',
     ...describeGrantTargets(record),
     ...(record.dry_run ? ['Dry run (JIT_DRY_RUN=1): nothing was written to AWS.'] : []),
@@ -191,6 +197,27 @@ function formatGrantMessage(record: GrantRecord): string {
     ...approvers.map((login): Trailer => ['Jit-Approved-By', login]),
     ['Jit-Expires', record.expires_at],
     ...(record.dry_run ? [['Jit-Dry-Run', 'true'] as const] : []),
+    ...(record.break_glass ? [['Jit-Break-Glass', record.break_glass.invoked_by] as const] : []),
+  ]
+  return assemble(subject, body, trailers)
+}
+
+/**
+ * The review of a break-glass grant, recorded in place when its approved pull request merged:
+ * `Jit-Action: review`, with who approved.
+ */
+export function formatReviewCommitMessage(record: GrantRecord): string {
+  const reviewers = record.break_glass?.reviewed_by ?? []
+  const subject = `Review break-glass ${record.id}: approved by ${reviewers.join(', ')}`
+  const body = [
+    `The break-glass grant of ${record.requester} (${record.break_glass?.invoked_at ?? ''}) was reviewed: #${record.pull_request.number} merged${mergedBy(record)} with the policy's approvals.`,
+    'Nothing new was granted.',
+  ]
+  const trailers: Trailer[] = [
+    ['Jit-Request', record.id],
+    ['Jit-Action', 'review'],
+    ['Jit-Requester', record.requester],
+    ...reviewers.map((login): Trailer => ['Jit-Approved-By', login]),
   ]
   return assemble(subject, body, trailers)
 }
@@ -204,7 +231,9 @@ function formatIntentMessage(record: IntentRecord): string {
   const accounts = summarizeList(unique(record.targets.map((target) => target.account)), 2)
   const subject = `Granting ${record.id}: ${record.requester} is about to get ${actions} in ${accounts} until ${formatUtcMinute(record.expires_at)}`
   const body = [
-    `Request ${record.request.path} (blob ${shortSha(record.request.blob_sha)}) merged in #${record.pull_request.number}${mergedBy(record)} is approved.`,
+    record.break_glass
+      ? `Request ${record.request.path} (blob ${shortSha(record.request.blob_sha)}) of open #${record.pull_request.number}: break-glass by ${record.break_glass.invoked_by}, without approval.`
+      : `Request ${record.request.path} (blob ${shortSha(record.request.blob_sha)}) merged in #${record.pull_request.number}${mergedBy(record)} is approved.`,
     'This record is written before AWS is called; the outcome (granted, or failed with nothing left in place) replaces it.',
     '',
     ...describeGrantTargets(record),

@@ -37,6 +37,13 @@ import {
 } from '../../github/merged-request-facts.js'
 import { establishPushes, readPullRequest, type PullRequestFacts } from '../../github/pull-request-facts.js'
 import { shortSha } from '../../core/text/short-sha.js'
+import { readUnreviewedBreakGlass, recordBreakGlassReview } from './break-glass-review.js'
+import { buildReviewDue, formatReviewDue, reviewDuePath } from '../../core/records/review-due.js'
+
+function withReviewDue(record: AccessRecord): { path: string; content: string }[] {
+  const marker = record.state === 'active' ? buildReviewDue(record as GrantRecord) : undefined
+  return marker ? [{ path: reviewDuePath(marker.id), content: formatReviewDue(marker) }] : []
+}
 
 export interface GrantOnMergeDeps {
   readonly api: GitHubApi
@@ -165,6 +172,7 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
     return commitAndTell(deps, context, { record, explanation: found.reason })
   }
   const { decision, settings, now } = found
+  if (found.review) return recordBreakGlassReview(deps, context, { decision, merge, review: found.review })
   const explanation = renderDecision(decision, { format: 'markdown' })
   const decided = decideMerge({ decision, settings, now, merge, log, details })
   if (decided.kind === 'record') return commitAndTell(deps, context, { record: decided.record, explanation })
@@ -199,12 +207,15 @@ function decideMerge(params: {
   return { kind: 'grant', plan: planning.plan, draft: planning.draft }
 }
 
-interface MergeContext {
-  readonly event: ClosedPullRequest
+/** What the acts of one grant share: the event, the facts read, and how the pull request hears of a grant. */
+export interface MergeContext {
+  readonly event: Pick<ClosedPullRequest, 'owner' | 'repo' | 'number' | 'deliveryId'>
   readonly requestId: string
   readonly facts: MergedRequestFacts
   readonly details: Record<string, unknown>
   readonly target: { owner: string; repo: string; number: number }
+  /** Tells of a granted record instead of the grant comment (break-glass makes more noise); default the grant comment. */
+  readonly announceGrant?: (record: GrantRecord) => Promise<void>
 }
 
 /**
@@ -218,7 +229,7 @@ interface MergeContext {
  *    and nothing is committed: a revocation is final.
  * A crash or a lost commit at any point leaves the intent, which a sweep finishes (see `resolveIntent`).
  */
-async function grantWrittenAhead(
+export async function grantWrittenAhead(
   deps: GrantOnMergeDeps,
   context: MergeContext,
   params: { decision: Decision; merge: MergeFacts; settings: JitSettings; plan: GrantPlan; draft: GrantDraft; explanation: string },
@@ -279,6 +290,8 @@ async function grantWrittenAhead(
       changes: [
         { path: intentPath, content: null },
         { path, content: formatRecordDocument(record) },
+        // A break-glass grant's review is still to come: its marker is what the sweep reads to flag it late.
+        ...withReviewDue(record),
       ],
       knownHead: { commitSha: intentCommit.commitSha },
       // Only the intent may be there: anything else (or no intent) means another writer ended it meanwhile.
@@ -431,7 +444,7 @@ function commitFirstRecord(deps: GrantOnMergeDeps, context: MergeContext, path: 
  * workflow last knew it (`sameAsRead`), the request's records are read again at the new head and the
  * change is made only if `stillToDo` says so.
  */
-async function commitRecordChange(
+export async function commitRecordChange(
   deps: GrantOnMergeDeps,
   context: MergeContext,
   params: {
@@ -478,6 +491,11 @@ async function tellOutcome(
 ): Promise<GrantOnMergeResult> {
   const { record, outcome, path, commit } = params
   const branch = context.facts.defaultBranch.name
+  if (record.state === 'active' && context.announceGrant) {
+    await context.announceGrant(record as GrantRecord)
+    deps.log.info({ ...context.details, githubCalls: { ...deps.api.calls } }, 'grant workflow done')
+    return { kind: 'recorded', record, path, commit, ...(outcome ? { outcome } : {}) }
+  }
   const subject: GrantCommentSubject =
     record.state === 'refused'
       ? { kind: 'refused', record, branch, explanation: params.explanation }
@@ -510,11 +528,13 @@ async function findMerge(
     requestPath: params.requestPath,
     requestId,
   })
-  if (facts.existingRecords.length > 0) {
+  // A break-glass grant not yet reviewed: this merge is its review (judged like any merge), and grants nothing new.
+  const review = facts.reviewDue ? await readUnreviewedBreakGlass(api, { ...target, facts, requestId }) : undefined
+  if (facts.existingRecords.length > 0 && !review) {
     log.info({ ...details, existing: facts.existingRecords }, 'this merge was already handled; nothing to do')
     return { kind: 'already-recorded' as const, paths: facts.existingRecords }
   }
-  if (facts.removedRecords.length > 0) {
+  if (!review && facts.removedRecords.length > 0) {
     // Judged from the branch's history, not its tree: deleting a revoked record must not grant it again.
     log.warn(
       { ...details, removed: facts.removedRecords },
@@ -571,7 +591,7 @@ async function findMerge(
     logFields: details,
   })
   const merge: MergeFacts = { ...mergeFacts, policyBlobShas: rules.policyBlobShas }
-  return { kind: 'found' as const, facts, decision, merge, settings: repository.settings, now }
+  return { kind: 'found' as const, facts, decision, merge, settings: repository.settings, now, ...(review ? { review } : {}) }
 }
 
 /**
@@ -647,9 +667,9 @@ function recordOutcome(params: {
 }
 
 /** Tells the pull request and the log what went wrong, and returns the error for the caller to rethrow. */
-async function reportFailure(
+export async function reportFailure(
   deps: GrantOnMergeDeps,
-  event: ClosedPullRequest,
+  event: MergeContext['event'],
   error: GrantWorkflowError,
   granted?: GrantRecord,
 ): Promise<GrantWorkflowError> {
@@ -666,7 +686,7 @@ async function reportFailure(
   return error
 }
 
-async function postComment(
+export async function postComment(
   deps: GrantOnMergeDeps,
   target: { owner: string; repo: string; number: number },
   body: string,
@@ -687,6 +707,6 @@ async function postComment(
   }
 }
 
-function describeProblem(error: unknown): string {
+export function describeProblem(error: unknown): string {
   return error instanceof Error ? error.message : describeApiError(error)
 }

@@ -7,6 +7,7 @@ import { GitHubReadError, readFromGitHub } from '../../github/github-read-error.
 import type { FileChange } from '../../github/pull-request-facts.js'
 import { parseGrantRecordText, parseIntentRecordText, UnreadableRecordError } from './record-yaml.js'
 import { shortSha } from '../../core/text/short-sha.js'
+import { parseReviewDue, REVIEW_DUE_FOLDER, type ReviewDue } from '../../core/records/review-due.js'
 
 /** The default branch, where it points, and the settings file there (if any). */
 export interface DefaultBranch {
@@ -41,6 +42,8 @@ export interface RecordSnapshot {
   readonly recordedIds: ReadonlySet<string>
   /** The recently merged pull requests into the branch; empty unless asked for. */
   readonly merges: readonly MergedPullRequest[]
+  /** Break-glass grants whose review is still to come (`grants/review-due/`). */
+  readonly reviewsDue: readonly ReviewDue[]
 }
 
 export const DEFAULT_BRANCH_QUERY = `query jitDefaultBranch($owner: String!, $repo: String!) {
@@ -65,9 +68,10 @@ const MAX_READ_COMMITS = 100
  */
 const TEXTS = '... on Tree { entries { name type object { ... on Blob { text isTruncated } } } }'
 
-export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo: String!, $granting: String!, $active: String!, $revoked: String!, $refused: String!, $failed: String!, $branch: String!, $merges: Boolean!) {
+export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo: String!, $granting: String!, $active: String!, $revoked: String!, $refused: String!, $failed: String!, $reviewDue: String!, $branch: String!, $merges: Boolean!) {
   repository(owner: $owner, name: $repo) {
     granting: object(expression: $granting) { ${TEXTS} }
+    reviewDue: object(expression: $reviewDue) { ${TEXTS} }
     active: object(expression: $active) { ${TEXTS} }
     revoked: object(expression: $revoked) { ${NAMES} }
     refused: object(expression: $refused) { ${NAMES} }
@@ -114,6 +118,7 @@ type Folder = { entries?: Entry[] } | null
 interface RecordsData {
   repository: {
     granting?: Folder
+    reviewDue?: Folder
     active: Folder
     revoked: Folder
     refused?: Folder
@@ -164,7 +169,14 @@ export async function readRecordSnapshot(params: {
   const { api, owner, repo, commitSha } = params
   const folders = Object.fromEntries(RECORD_STATES.map((state) => [state, `${commitSha}:${recordFolder(state)}`]))
   const data = await readFromGitHub(`the grant records at ${shortSha(commitSha)}`, () =>
-    api.graphql<RecordsData>(GRANT_RECORDS_QUERY, { owner, repo, ...folders, branch: params.branch ?? '', merges: params.merges ?? false }),
+    api.graphql<RecordsData>(GRANT_RECORDS_QUERY, {
+      owner,
+      repo,
+      ...folders,
+      reviewDue: `${commitSha}:${REVIEW_DUE_FOLDER}`,
+      branch: params.branch ?? '',
+      merges: params.merges ?? false,
+    }),
   )
   const unreadable: UnreadableRecordError[] = []
   const records = readFolder(data.repository?.active, recordFolder('active'), parseGrantRecordText, unreadable)
@@ -183,7 +195,14 @@ export async function readRecordSnapshot(params: {
     revokedIds: idsOf(repository?.revoked?.entries),
     recordedIds,
     merges: readMerges(repository?.merged?.nodes),
+    reviewsDue: readFolder(data.repository?.reviewDue, REVIEW_DUE_FOLDER, parseReviewDueText, unreadable),
   }
+}
+
+function parseReviewDueText(path: string, text: string): ReviewDue {
+  const parsed = parseReviewDue({ file: path, text })
+  if (!parsed.ok) throw new UnreadableRecordError(path, parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; '))
+  return parsed.value
 }
 
 /** Every readable record of one folder, each where its id says; the others are collected in `unreadable`. */

@@ -28,6 +28,8 @@ import { settleIntents, type SettledIntent } from './settle-intents.js'
 import { commentOnTamperedRecords, judgeActiveRecords, type TamperedRecord } from './tampered-records.js'
 import { formatCount } from '../../core/text/plural.js'
 import { shortSha } from '../../core/text/short-sha.js'
+import { NOTIFICATIONS_NOT_CONFIGURED, type Notifier } from '../../core/ports/notifier.js'
+import { flagOverdueReviews, type FlaggedReview } from './flag-overdue-reviews.js'
 
 export interface SweepParams {
   readonly api: GitHubApi
@@ -67,6 +69,8 @@ export interface SweepParams {
    * Absent (a sweep under a plain token): only the app's trailers and blobs are compared.
    */
   readonly appLogin?: string
+  /** Where the flags of late break-glass reviews go besides the pull request; default: none configured. */
+  readonly notifier?: Notifier
 }
 
 /** One grant the sweep revoked, or failed to. */
@@ -100,6 +104,8 @@ export interface SweepReport {
   readonly staleRequests: readonly StaleRequest[]
   /** Merged request PRs that had no record, and what the sweep did about them. */
   readonly healedMerges: readonly HealedMerge[]
+  /** Break-glass grants found unreviewed past their `review_due`, flagged by this sweep (absent when none). */
+  readonly reviewsFlagged?: readonly FlaggedReview[]
   /** Grants written ahead whose outcome was never committed (`grants/pending/`), and what the sweep did about them. */
   readonly intents: readonly SettledIntent[]
   /** Active records not as the app last wrote them: never obeyed; the app's own last record is acted on. */
@@ -293,6 +299,18 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   }
 
   if (!dryRun) await commentOnTamperedRecords({ api, owner, repo, tampered: judged.tampered, grants, log })
+  const reviewsFlagged = await flagOverdueReviews({
+    api,
+    owner,
+    repo,
+    branch: branch.name,
+    readAt: commit?.sha ?? snapshot.commitSha,
+    markers: snapshot.reviewsDue,
+    now,
+    notifier: params.notifier ?? NOTIFICATIONS_NOT_CONFIGURED,
+    log,
+    dryRun,
+  })
 
   const healedMerges = params.heal
     ? await healUnrecordedMerges({
@@ -330,6 +348,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     healedMerges,
     intents: intents.settled,
     tampered: judged.tampered,
+    ...(reviewsFlagged.length > 0 ? { reviewsFlagged } : {}),
     commit,
     githubCalls: { ...api.calls },
   }
@@ -467,6 +486,9 @@ export function summariseSweep(report: Omit<SweepReport, 'summary'>): string {
   const stale = report.staleRequests.filter((request) => request.status !== 'failed').length
   if (stale > 0) parts.push(`${formatCount(stale, 'stale request')} ${report.dryRun ? 'would be ' : ''}closed`)
   const heals = (status: HealedMerge['status']) => report.healedMerges.filter((merge) => merge.status === status).length
+  const flaggedReviews = report.reviewsFlagged?.length ?? 0
+  if (flaggedReviews > 0)
+    parts.push(`${report.dryRun ? 'would flag' : 'flagged'} ${formatCount(flaggedReviews, 'unreviewed break-glass grant')}`)
   const healed = heals(report.dryRun ? 'would-heal' : 'healed-merge')
   if (healed > 0) parts.push(`${report.dryRun ? 'would record' : 'recorded'} ${formatCount(healed, 'merge')} that had no record`)
   if (heals('failed') > 0) parts.push(`${formatCount(heals('failed'), 'unrecorded merge')} failed to heal, retried next sweep`)

@@ -19,6 +19,7 @@ import {
   GRANT_RECORD_QUERY,
   GRANT_RECORDS_QUERY,
 } from '../../../src/workflows/sweep/read-grant-records.js'
+import { RECORD_TEXT_QUERY } from '../../../src/workflows/grant/break-glass-review.js'
 import { readMergeTimes } from '../../../src/workflows/sweep/read-merge-times.js'
 import { buildDefaultBranchesQuery, readDefaultBranches } from '../../../src/workflows/sweep/read-default-branches.js'
 import { readRecordAuthorship } from '../../../src/workflows/sweep/read-record-authorship.js'
@@ -124,6 +125,7 @@ describe('the GraphQL queries the app sends', () => {
       policies: 'policies',
       ...RULE_VARIABLES,
       ...recordVariables('pr-1'),
+      reviewDue: 'grants/review-due/pr-1.yaml',
     })
     const main = await git('rev-parse', 'main')
     const recordCommit = (await git('log', '-1', '--format=%H', 'main', '--', 'grants/active/pr-1.yaml')).trim()
@@ -142,6 +144,7 @@ describe('the GraphQL queries the app sends', () => {
         revokedHistory: { nodes: [] },
         refusedHistory: { nodes: [] },
         failedHistory: { nodes: [] },
+        reviewDue: null,
       },
     })
     const pull = data.repository.pullRequest
@@ -279,7 +282,17 @@ describe('the GraphQL queries the app sends', () => {
     })
     const expressions = { active: `${main}:grants/active`, revoked: `${main}:grants/revoked`, granting: `${main}:grants/pending` }
     const folders = Object.fromEntries(RECORD_STATES.map((state) => [state, `${main}:${recordFolder(state)}`]))
-    const records = await run<any>(GRANT_RECORDS_QUERY, { ...repo, ...folders, branch: 'main', merges: true })
+    const records = await run<any>(GRANT_RECORDS_QUERY, {
+      ...repo,
+      ...folders,
+      reviewDue: `${main}:grants/review-due`,
+      branch: 'main',
+      merges: true,
+    })
+    expect(records.repository.reviewDue).toBeNull()
+    // A break-glass review read back from the record at a commit (jitRecordText).
+    const text = await run<any>(RECORD_TEXT_QUERY, { ...repo, expression: `${main}:grants/active/pr-1.yaml` })
+    expect(text.repository.object).toEqual({ text: 'id: pr-1\n' })
     expect(records.repository).toMatchObject({
       granting: null,
       active: { entries: [{ name: 'pr-1.yaml', type: 'blob', object: { text: 'id: pr-1\n', isTruncated: false } }] },

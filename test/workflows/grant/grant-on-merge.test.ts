@@ -285,6 +285,7 @@ describe('a merged, approved request', () => {
       granting: 'grants/pending/pr-42.yaml',
       active: 'grants/active/pr-42.yaml',
       revoked: 'grants/revoked/pr-42.yaml',
+      reviewDue: 'grants/review-due/pr-42.yaml',
       refused: 'grants/refused/pr-42.yaml',
       failed: 'grants/failed/pr-42.yaml',
     })

@@ -126,6 +126,35 @@ const revocation = {
   },
 } as const
 
+const breakGlass = {
+  description:
+    'Set when the grant was made by break-glass (/jit break-glass on the open pull request), without waiting for approvals; the approvals at the merge are its review.',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'invoked_by',
+    'invoked_at',
+    'comment_url',
+    'head_sha',
+    'review_within',
+    'review_due',
+    'reviewers',
+    'reviewed_at',
+    'reviewed_by',
+  ],
+  properties: {
+    invoked_by: { description: 'The requester, who commented /jit break-glass.', ...login },
+    invoked_at: dateTime,
+    comment_url: { description: 'The comment that broke the glass.', type: 'string', minLength: 1 },
+    head_sha: { description: 'The head commit the request was read at.', ...sha },
+    review_within: { description: "The policy's break_glass.review_within.", ...text },
+    review_due: { description: 'When the review is due; unreviewed after it, the sweep flags the grant.', ...dateTime },
+    reviewers: { description: 'Who was asked to review (logins and @org/teams).', type: 'array', items: login },
+    reviewed_at: { description: 'When the approved pull request was merged: the review.', ...nullable(dateTime) },
+    reviewed_by: { description: 'Whose approvals counted at that merge.', type: 'array', items: login },
+  },
+} as const
+
 /** What a grant is, whether it is about to be written (granting) or was (active, revoked). */
 const grantProperties = {
   ...base,
@@ -152,6 +181,7 @@ const grantProperties = {
   expires_at: { description: 'Access ends strictly before this instant.', ...dateTime },
   revoke_sessions: { description: 'Whether revocation also cuts sessions issued before it.', type: 'boolean' },
   dry_run: { description: 'True when nothing was written to AWS (JIT_DRY_RUN=1).', type: 'boolean' },
+  break_glass: breakGlass,
 } as const
 const grantRequired = [
   ...baseRequired,

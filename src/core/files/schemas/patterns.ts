@@ -14,6 +14,8 @@ export const LOGIN_OR_TEAM_PATTERN =
   '^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?|@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+)$'
 export const NOT_BLANK_PATTERN = '\\S'
 export const DATE_TIME_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$'
+export const TIME_OF_DAY_PATTERN = '^(?:[01][0-9]|2[0-3]):[0-5][0-9]$'
+export const TIME_ZONE_PATTERN = '^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$'
 export const PRINCIPAL_TEMPLATE_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::\\{account\\}:(?:role|user)/\\S+$'
 export const ROLE_TEMPLATE_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::\\{account\\}:role/\\S+$'
 export const SSO_INSTANCE_ARN_PATTERN = '^arn:aws(?:-[a-z]+)*:sso:::instance/(?:sso)?ins-[a-zA-Z0-9.-]{16}$'
@@ -46,6 +48,8 @@ export const PATTERN_PHRASES: Readonly<Record<string, string>> = {
   [LOGIN_OR_TEAM_PATTERN]: 'a GitHub login or a team written as @org/team',
   [NOT_BLANK_PATTERN]: 'non-blank text',
   [DATE_TIME_PATTERN]: 'an RFC 3339 date-time with a timezone (e.g. 2026-12-01T09:00:00Z)',
+  [TIME_OF_DAY_PATTERN]: 'a time of day as HH:MM, 24-hour (e.g. 09:00, 17:30)',
+  [TIME_ZONE_PATTERN]: 'an IANA time zone name (e.g. Europe/Berlin, America/New_York, UTC)',
   [PRINCIPAL_TEMPLATE_PATTERN]:
     'an IAM role or user ARN template with {account} as its account (e.g. arn:aws:iam::{account}:role/jit-{login})',
   [ROLE_TEMPLATE_PATTERN]: 'an IAM role ARN template with {account} as its account (e.g. arn:aws:iam::{account}:role/jit-granter)',

@@ -10,7 +10,29 @@ import {
   REQUEST_PATH_PATTERN,
   RESOURCE_PATTERN,
   TEAM_PATTERN,
+  TIME_OF_DAY_PATTERN,
+  TIME_ZONE_PATTERN,
 } from './patterns.js'
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
+
+/** `users` and `teams`, as `requesters` writes them. */
+const usersAndTeams = (what: string) =>
+  ({
+    description: what,
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    properties: {
+      users: { description: 'GitHub logins.', type: 'array', minItems: 1, items: { type: 'string', pattern: LOGIN_PATTERN } },
+      teams: {
+        description: 'GitHub teams written as @org/team.',
+        type: 'array',
+        minItems: 1,
+        items: { type: 'string', pattern: TEAM_PATTERN },
+      },
+    },
+  }) as const
 
 /** JSON Schema of a policy file (`policies/*.yaml`); `schemas/policy.schema.json` is written from it. */
 export const policySchema = {
@@ -145,6 +167,75 @@ export const policySchema = {
           type: 'string',
           pattern: DURATION_PATTERN,
           examples: ['30m'],
+        },
+        requesters: usersAndTeams(
+          "Only these requesters are auto-approved (a subset of the policy's requesters); others need the approvals.",
+        ),
+        accounts: {
+          description: 'Only requests whose every account is listed are auto-approved.',
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', pattern: ACCOUNT_OR_ANY_PATTERN },
+        },
+        windows: {
+          description:
+            'Only requests evaluated inside one of these windows are auto-approved (judged when the check runs and again at the merge). A window whose `to` is not after its `from` ends the next day.',
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['days', 'from', 'to', 'time_zone'],
+            properties: {
+              days: {
+                description: 'The days the window opens on, in its time zone.',
+                type: 'array',
+                minItems: 1,
+                items: { enum: WEEKDAYS },
+              },
+              from: { description: 'Opens at this local time (HH:MM).', type: 'string', pattern: TIME_OF_DAY_PATTERN },
+              to: { description: 'Closes at this local time (HH:MM), exclusive.', type: 'string', pattern: TIME_OF_DAY_PATTERN },
+              time_zone: {
+                description: 'An IANA time zone name, e.g. Europe/Berlin; the window follows its daylight saving time.',
+                type: 'string',
+                pattern: TIME_ZONE_PATTERN,
+              },
+            },
+          },
+        },
+      },
+    },
+    break_glass: {
+      description:
+        "Allows emergency use: the requester comments `/jit break-glass` on the open request pull request and is granted at once, without approvals, under these limits. The grant is loud (a comment mentioning the approvers, a post-incident review issue, notifications), and the policy's ordinary approvals on the pull request later are its review.",
+      type: 'object',
+      additionalProperties: false,
+      required: ['max_duration', 'review_within'],
+      properties: {
+        max_duration: {
+          description: "The longest break-glass grant; at most the policy's max_duration.",
+          type: 'string',
+          pattern: DURATION_PATTERN,
+          examples: ['1h'],
+        },
+        review_within: {
+          description: 'The approvals must be given within this time of the break-glass, or the sweep flags the grant as unreviewed.',
+          type: 'string',
+          pattern: DURATION_PATTERN,
+          examples: ['24h'],
+        },
+        ticket: {
+          description:
+            "A regular expression the request's ticket must match for break-glass (beside the policy's own ticket pattern). Break-glass always needs a ticket.",
+          type: 'string',
+          minLength: 1,
+          examples: ['^INC-[0-9]+$'],
+        },
+        notify: {
+          description: 'Further GitHub logins and @org/teams to mention on the pull request and assign to the review issue.',
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', pattern: LOGIN_OR_TEAM_PATTERN },
         },
       },
     },
