@@ -1,6 +1,47 @@
 import type { EmulatorContext } from './emulator-context.js'
+import type { ActivityType } from './emulator-state.js'
 import { buildPullRequestEvent, buildPushEvent } from './webhook-payloads.js'
 import { botLogin } from './rest-shapes.js'
+import { enforceRulesets, type BranchMove } from './ruleset-enforcement.js'
+
+export type { BranchMove } from './ruleset-enforcement.js'
+
+const zeroSha = '0000000000000000000000000000000000000000'
+
+/**
+ * The one place a branch (or any ref) moves: the repository's rulesets are enforced first (a refused move throws
+ * `RuleViolationError` with GitHub's text), then the ref is compare-and-swapped from `before` (null: must not
+ * exist) to `after` (null: deleted), and a move of `refs/heads/*` is recorded for the activity API. Returns false
+ * when the compare-and-swap lost (another writer moved the ref first). Webhooks are the caller's: each path
+ * announces what GitHub announces for it.
+ */
+export async function moveBranch(context: EmulatorContext, move: BranchMove & { activityType?: ActivityType }): Promise<boolean> {
+  await enforceRulesets(context, move)
+  const { store } = context
+  const moved =
+    move.after === null
+      ? move.before !== null && (await store.deleteRef(move.fullRef, move.before))
+      : await store.updateRef(move.fullRef, move.after, move.before)
+  if (!moved) return false
+  const activityType: ActivityType =
+    move.activityType ??
+    (move.before === null
+      ? 'branch_creation'
+      : move.after === null
+        ? 'branch_deletion'
+        : (await store.isAncestor(move.before, move.after))
+          ? 'push'
+          : 'force_push')
+  context.state.recordActivity({
+    ref: move.fullRef,
+    before: move.before ?? zeroSha,
+    after: move.after ?? zeroSha,
+    activityType,
+    actorLogin: move.actor.kind === 'user' ? move.actor.login : move.actor.kind === 'app' ? botLogin(context) : 'github',
+    timestamp: context.clock(),
+  })
+  return true
+}
 
 /**
  * What GitHub does when the app moves a branch through the API: a `push` webhook, and a

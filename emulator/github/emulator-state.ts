@@ -1,3 +1,5 @@
+import type { RulesetRecord } from './rulesets.js'
+
 /** A pull request as the emulator remembers it; its commits live in the git store. */
 export interface PullRequestRecord {
   readonly number: number
@@ -109,6 +111,8 @@ export class EmulatorState {
   readonly tokens = new Map<string, InstallationToken>()
   /** Every move of a branch, oldest first. */
   readonly activity: ActivityRecord[] = []
+  /** Repository rulesets, oldest first (`POST /repos/{owner}/{repo}/rulesets`, or the control API's `importRuleset`). */
+  readonly rulesets: RulesetRecord[] = []
   private readonly userIds = new Map<string, number>()
   private nextId = 1000
 

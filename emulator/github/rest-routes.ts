@@ -7,6 +7,7 @@ import { createGitDataRoutes } from './routes-git-data.js'
 import { createIssueCommentRoutes } from './routes-issue-comments.js'
 import { createPullRoutes } from './routes-pulls.js'
 import { createRepositoryRoutes } from './routes-repository.js'
+import { createRulesetRoutes } from './routes-rulesets.js'
 import { createTeamRoutes } from './routes-teams.js'
 
 /** Every REST operation the emulator serves; each template is a path of GitHub's OpenAPI description. */
@@ -20,5 +21,6 @@ export function createRestRoutes(authenticator: AppAuthenticator): RestRoute[] {
     ...createCheckRoutes(),
     ...createIssueCommentRoutes(),
     ...createTeamRoutes(),
+    ...createRulesetRoutes(),
   ]
 }

@@ -1,4 +1,5 @@
 import type { GitHubApi } from './github-api.js'
+import { classifyRuleViolation, explainRefusedCommit } from './rule-violation.js'
 
 /** The commit a branch points at, and its tree. */
 export interface BranchHead {
@@ -93,6 +94,9 @@ export async function commitToBranch(params: {
       })
       return { committed: true, commitSha: commit.data.sha, treeSha: tree.data.sha, attempts: attempt }
     } catch (error) {
+      // A ruleset's refusal is a 422 too, but retrying cannot help: say what to change instead.
+      const violation = classifyRuleViolation(error)
+      if (violation) throw await explainRefusedCommit({ api, owner, repo, branch, violation, cause: error })
       if (!isNotFastForward(error)) throw error
     }
   }
