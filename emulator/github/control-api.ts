@@ -403,6 +403,11 @@ export class GitHubControlApi {
     return createRuleset(this.context, ruleset)
   }
 
+  /** Sets what the app's installation was granted (what `GET /repos/{owner}/{repo}/installation` answers). */
+  setInstallationGrants(grants: { permissions: Record<string, string>; events: readonly string[] }): void {
+    this.context.state.installationGrants = { permissions: { ...grants.permissions }, events: [...grants.events] }
+  }
+
   /** What the emulator knows about a pull request right now. */
   pullRequest(number: number): Readonly<PullRequestRecord> {
     return this.pull(number)
