@@ -265,7 +265,9 @@ describe('jit doctor', () => {
     expect(code).toBe(1)
     expect(failing.map((check) => check.title)).toEqual(['the granter role in every account the policies name', "requesters' principals"])
     expect(failing[0]?.detail).toMatch(/^arn:aws:iam::222222222222:role\/jit-granter: request doctor: could not assume .*AccessDenied/)
-    expect(failing[1]?.detail).toBe('arn:aws:iam::111111111111:role/jit-heidi (heidi): not in IAM')
+    expect(failing[1]?.detail).toBe(
+      'arn:aws:iam::111111111111:role/jit-heidi (heidi): not in IAM; not checked in 222222222222 (no granter session)',
+    )
     expect(failing[1]?.fix).toContain('principals: in .github/jit.yml')
   })
 

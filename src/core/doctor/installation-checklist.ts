@@ -281,9 +281,12 @@ function judgePrincipals(facts: InstallationFacts): DoctorCheck {
   return {
     title,
     status: 'fail',
-    detail: missing
-      .map((principal) => `${principal.arn} (${principal.login}): ${principal.result.ok ? 'not in IAM' : principal.result.problem}`)
-      .join('; '),
+    detail: [
+      ...missing.map(
+        (principal) => `${principal.arn} (${principal.login}): ${principal.result.ok ? 'not in IAM' : principal.result.problem}`,
+      ),
+      ...(notChecked ? [notChecked] : []),
+    ].join('; '),
     fix: 'create each role or user, or map the login to its principal under principals: in .github/jit.yml',
   }
 }
