@@ -1,6 +1,47 @@
 import type { EmulatorContext } from './emulator-context.js'
+import type { ActivityType } from './emulator-state.js'
 import { buildPullRequestEvent, buildPushEvent } from './webhook-payloads.js'
 import { botLogin } from './rest-shapes.js'
+import { enforceRulesets, type BranchMove } from './ruleset-enforcement.js'
+
+export type { BranchMove } from './ruleset-enforcement.js'
+
+const zeroSha = '0000000000000000000000000000000000000000'
+
+/**
+ * The one place a branch (or any ref) moves: the repository's rulesets are enforced first (a refused move throws
+ * `RuleViolationError` with GitHub's text), then the ref is compare-and-swapped from `before` (null: must not
+ * exist) to `after` (null: deleted), and a move of `refs/heads/*` is recorded for the activity API. Returns false
+ * when the compare-and-swap lost (another writer moved the ref first). Webhooks are the caller's: each path
+ * announces what GitHub announces for it.
+ */
+export async function moveBranch(context: EmulatorContext, move: BranchMove & { activityType?: ActivityType }): Promise<boolean> {
+  await enforceRulesets(context, move)
+  const { store } = context
+  const moved =
+    move.after === null
+      ? move.before !== null && (await store.deleteRef(move.fullRef, move.before))
+      : await store.updateRef(move.fullRef, move.after, move.before)
+  if (!moved) return false
+  const activityType: ActivityType =
+    move.activityType ??
+    (move.before === null
+      ? 'branch_creation'
+      : move.after === null
+        ? 'branch_deletion'
+        : (await store.isAncestor(move.before, move.after))
+          ? 'push'
+          : 'force_push')
+  context.state.recordActivity({
+    ref: move.fullRef,
+    before: move.before ?? zeroSha,
+    after: move.after ?? zeroSha,
+    activityType,
+    actorLogin: move.actor.kind === 'user' ? move.actor.login : move.actor.kind === 'app' ? botLogin(context) : 'github',
+    timestamp: context.clock(),
+  })
+  return true
+}
 
 /**
  * What GitHub does when the app moves a branch through the API: a `push` webhook, and a
@@ -32,20 +73,21 @@ export async function announceBranchMoved(
 }
 
 /** How a ref update through the API ended: moved, or refused with GitHub's words for why. */
-export type BranchMove =
+export type ApiRefUpdate =
   | { readonly kind: 'moved'; readonly before: string }
   | { readonly kind: 'missing' | 'not-a-commit' | 'not-fast-forward' | 'stale' | 'kept-changing'; readonly message: string }
 
 /**
  * Moves a ref as the app through the API, the one path for every API ref update (REST `PATCH
- * /git/refs`, GraphQL `createCommitOnBranch`), so whatever GitHub enforces on a ref update applies to
- * both. Compare-and-swap, so two writers racing on one branch cannot both win; `expected` is the head the
- * caller built on (`expectedHeadOid`): when the branch is elsewhere the move is refused as stale.
+ * /git/refs`, GraphQL `createCommitOnBranch`), through `moveBranch` so the rulesets apply to both (a
+ * refusal throws `RuleViolationError`). Compare-and-swap, so two writers racing on one branch cannot both
+ * win; `expected` is the head the caller built on (`expectedHeadOid`): when the branch is elsewhere the
+ * move is refused as stale.
  */
-export async function moveBranch(
+export async function updateBranchThroughApi(
   context: EmulatorContext,
-  params: { fullRef: string; sha: string; force: boolean; expected?: string },
-): Promise<BranchMove> {
+  params: { fullRef: string; sha: string; force: boolean; expected?: string; via: 'rest' | 'graphql' },
+): Promise<ApiRefUpdate> {
   const { fullRef, sha } = params
   if ((await context.store.objectType(sha)) !== 'commit') return { kind: 'not-a-commit', message: 'Object does not exist' }
   for (let attempt = 0; attempt < 5; attempt += 1) {
@@ -56,15 +98,7 @@ export async function moveBranch(
     }
     const fastForward = await context.store.isAncestor(current, sha)
     if (!params.force && !fastForward) return { kind: 'not-fast-forward', message: 'Update is not a fast forward' }
-    if (await context.store.updateRef(fullRef, sha, current)) {
-      context.state.recordActivity({
-        ref: fullRef,
-        before: current,
-        after: sha,
-        activityType: fastForward ? 'push' : 'force_push',
-        actorLogin: botLogin(context),
-        timestamp: context.clock(),
-      })
+    if (await moveBranch(context, { fullRef, before: current, after: sha, actor: { kind: 'app' }, via: params.via })) {
       await announceBranchMoved(context, { fullRef, before: current, after: sha, forced: params.force })
       return { kind: 'moved', before: current }
     }

@@ -1,14 +1,9 @@
 import type { EmulatorContext, PendingEvent } from './emulator-context.js'
-import type {
-  ActivityType,
-  IssueCommentRecord,
-  IssueRecord,
-  PullRequestRecord,
-  RepositoryPermission,
-  ReviewRecord,
-} from './emulator-state.js'
+import type { IssueCommentRecord, IssueRecord, PullRequestRecord, RepositoryPermission, ReviewRecord } from './emulator-state.js'
 import type { GitIdentity } from './git-store.js'
 import type { WebhookDelivery } from './webhook-deliverer.js'
+import { moveBranch } from './branch-moves.js'
+import { createRuleset, type RulesetRecord } from './rulesets.js'
 import {
   buildIssueCommentEvent,
   buildMergeGroupEvent,
@@ -64,14 +59,9 @@ export class GitHubControlApi {
     const parent = await store.readRef(ref)
     const author = params.author ?? 'admin'
     const sha = await this.commitFiles({ parent, files: params.files, message: params.message ?? 'Update files', author })
-    if (!(await store.updateRef(ref, sha, parent ?? null))) throw new ControlActionError(`${ref} moved while committing to it`)
-    this.recordMove({
-      ref,
-      before: parent,
-      after: sha,
-      activityType: parent === undefined ? 'branch_creation' : 'push',
-      actorLogin: author,
-    })
+    // A `git push` by `author`: the repository's rulesets may refuse it (RuleViolationError, GitHub's GH013 text).
+    const move = { fullRef: ref, before: parent ?? null, after: sha, actor: { kind: 'user', login: author }, via: 'git' } as const
+    if (!(await moveBranch(this.context, move))) throw new ControlActionError(`${ref} moved while committing to it`)
     if (params.deliverPush !== true) return { sha }
     const delivery = await this.send(
       buildPushEvent(this.context, { ref, before: parent ?? '0'.repeat(40), after: sha, pusherLogin: author, forced: false }),
@@ -105,15 +95,9 @@ export class GitHubControlApi {
     const number = state.allocateNumber()
     const headOwner = params.fork ?? this.context.owner
     if (params.fork === undefined) {
-      if (!(await store.updateRef(`refs/heads/${params.branch}`, headSha, null)))
+      const move = { fullRef: `refs/heads/${params.branch}`, before: null, after: headSha, via: 'git' } as const
+      if (!(await moveBranch(this.context, { ...move, actor: { kind: 'user', login: params.author } })))
         throw new ControlActionError(`Branch ${params.branch} already exists`)
-      this.recordMove({
-        ref: `refs/heads/${params.branch}`,
-        before: undefined,
-        after: headSha,
-        activityType: 'branch_creation',
-        actorLogin: params.author,
-      })
     } else {
       state.forks.add(params.fork)
     }
@@ -197,9 +181,9 @@ export class GitHubControlApi {
     const { store } = this.context
     const { headSha, before } = params
     if (pull.headOwner === this.context.owner) {
-      const ref = `refs/heads/${pull.headRef}`
-      await store.updateRef(ref, headSha, before)
-      this.recordMove({ ref, before, after: headSha, activityType: 'push', actorLogin: params.by })
+      const fullRef = `refs/heads/${pull.headRef}`
+      if (!(await moveBranch(this.context, { fullRef, before, after: headSha, actor: { kind: 'user', login: params.by }, via: 'git' })))
+        throw new ControlActionError(`${fullRef} moved while pushing to it`)
     }
     await store.updateRef(`refs/pull/${pull.number}/head`, headSha)
     pull.headSha = headSha
@@ -318,9 +302,11 @@ export class GitHubControlApi {
     }
     const mergeCommitSha = commits[commits.length - 1]
     if (mergeCommitSha === undefined) throw new ControlActionError(`Pull request #${number} has no commits to rebase onto ${pull.baseRef}`)
-    if (!(await store.updateRef(baseRef, mergeCommitSha, baseTip)))
+    // The merge button: the rulesets judge the pull request (reviews, required checks, merge method); a refusal is
+    // GitHub's 405 "Repository rule violations found" (RuleViolationError), and nothing moves.
+    const move = { fullRef: baseRef, before: baseTip, after: mergeCommitSha, via: 'merge', activityType: 'pr_merge' } as const
+    if (!(await moveBranch(this.context, { ...move, actor: { kind: 'user', login: params.by }, merge: { pull, method } })))
       throw new ControlActionError(`${baseRef} moved while merging #${number}`)
-    this.recordMove({ ref: baseRef, before: baseTip, after: mergeCommitSha, activityType: 'pr_merge', actorLogin: params.by })
     Object.assign(pull, {
       state: 'closed',
       merged: true,
@@ -409,6 +395,19 @@ export class GitHubControlApi {
     this.context.state.permissions.set(who.replace(/^@/, '').toLowerCase(), permission)
   }
 
+  /**
+   * Adds a repository ruleset, as an administrator does with "Import a ruleset" (the JSON GitHub exports) or
+   * `POST /repos/{owner}/{repo}/rulesets`; from then on every branch move obeys it.
+   */
+  importRuleset(ruleset: Record<string, unknown>): Readonly<RulesetRecord> {
+    return createRuleset(this.context, ruleset)
+  }
+
+  /** Sets what the app's installation was granted (what `GET /repos/{owner}/{repo}/installation` answers). */
+  setInstallationGrants(grants: { permissions: Record<string, string>; events: readonly string[] }): void {
+    this.context.state.installationGrants = { permissions: { ...grants.permissions }, events: [...grants.events] }
+  }
+
   /** What the emulator knows about a pull request right now. */
   pullRequest(number: number): Readonly<PullRequestRecord> {
     return this.pull(number)
@@ -427,16 +426,6 @@ export class GitHubControlApi {
   /** Check runs on a commit, oldest first. */
   checkRuns(sha: string) {
     return this.context.state.checkRuns.filter((run) => run.headSha === sha)
-  }
-
-  private recordMove(move: {
-    ref: string
-    before: string | undefined
-    after: string
-    activityType: ActivityType
-    actorLogin: string
-  }): void {
-    this.context.state.recordActivity({ ...move, before: move.before ?? '0'.repeat(40), timestamp: this.context.clock() })
   }
 
   private identity(login: string, date: Date): GitIdentity {

@@ -1,3 +1,5 @@
+import type { RulesetRecord } from './rulesets.js'
+
 /** A pull request as the emulator remembers it; its commits live in the git store. */
 export interface PullRequestRecord {
   readonly number: number
@@ -124,6 +126,24 @@ export class EmulatorState {
   readonly signedCommits = new Set<string>()
   /** Every move of a branch, oldest first. */
   readonly activity: ActivityRecord[] = []
+  /** Repository rulesets, oldest first (`POST /repos/{owner}/{repo}/rulesets`, or the control API's `importRuleset`). */
+  readonly rulesets: RulesetRecord[] = []
+  /**
+   * What the installation was granted (`permissions`, `events` of the app and its installation): by default what
+   * the app's manifest (app.yml) asks for; `setInstallationGrants` plants an installation that lags behind it.
+   */
+  installationGrants: { permissions: Record<string, string>; events: string[] } = {
+    permissions: {
+      checks: 'write',
+      contents: 'write',
+      pull_requests: 'write',
+      issues: 'write',
+      members: 'read',
+      metadata: 'read',
+      merge_queues: 'read',
+    },
+    events: ['pull_request', 'pull_request_review', 'check_run', 'check_suite', 'merge_group', 'issue_comment', 'push'],
+  }
   private readonly userIds = new Map<string, number>()
   private nextId = 1000
 

@@ -286,8 +286,12 @@ export class GitStore {
     return exitCode === 0
   }
 
-  async deleteRef(fullRef: string): Promise<void> {
-    await this.run(['update-ref', '-d', fullRef])
+  /** Deletes `fullRef`; with `expected`, only if it still points there (false when that compare-and-swap lost). */
+  async deleteRef(fullRef: string, expected?: string): Promise<boolean> {
+    const { exitCode } = await this.run(['update-ref', '-d', fullRef, ...(expected === undefined ? [] : [expected])], {
+      acceptExitCodes: [1, 128],
+    })
+    return exitCode === 0
   }
 
   /** True when `ancestor` is reachable from `descendant` (so moving a ref from one to the other is a fast-forward). */

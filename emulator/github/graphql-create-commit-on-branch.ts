@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql'
 import type { EmulatorContext } from './emulator-context.js'
-import { moveBranch } from './branch-moves.js'
+import { updateBranchThroughApi } from './branch-moves.js'
+import { RuleViolationError } from './ruleset-enforcement.js'
 import { appIdentity } from './route-helpers.js'
 
 /** `CreateCommitOnBranchInput`, as GitHub's schema types it (the schema has already validated the shape). */
@@ -26,7 +27,7 @@ function fail(message: string, type: string): never {
 
 /**
  * `createCommitOnBranch` on real git: one commit of `fileChanges` on top of `expectedHeadOid`, the
- * branch moved to it through the same ref update as REST's (`moveBranch`), refused as `STALE_DATA` when
+ * branch moved to it through the same ref update as REST's (`updateBranchThroughApi`, where the rulesets apply), refused as `STALE_DATA` when
  * the branch is not at `expectedHeadOid`. As on GitHub for an installation token, the commit is authored
  * by the app's bot, committed by GitHub and signed by GitHub (kept in `state.signedCommits`: a pusher
  * cannot forge it). The message is the headline, a blank line and the body.
@@ -71,7 +72,14 @@ export async function createCommitOnBranch(
     committer: { ...GITHUB_COMMITTER, date },
   })
   context.state.signedCommits.add(sha)
-  const moved = await moveBranch(context, { fullRef, sha, force: false, expected: head })
+  let moved
+  try {
+    moved = await updateBranchThroughApi(context, { fullRef, sha, force: false, expected: head, via: 'graphql' })
+  } catch (error) {
+    // GitHub answers a ruleset's refusal of the mutation with the same text as REST's 422.
+    if (error instanceof RuleViolationError) fail(error.message, 'UNPROCESSABLE')
+    throw error
+  }
   if (moved.kind !== 'moved') fail(moved.message, moved.kind === 'stale' || moved.kind === 'kept-changing' ? 'STALE_DATA' : 'UNPROCESSABLE')
   return { sha, branchName }
 }

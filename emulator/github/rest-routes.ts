@@ -8,6 +8,7 @@ import { createIssueCommentRoutes } from './routes-issue-comments.js'
 import { createIssueRoutes } from './routes-issues.js'
 import { createPullRoutes } from './routes-pulls.js'
 import { createRepositoryRoutes } from './routes-repository.js'
+import { createRulesetRoutes } from './routes-rulesets.js'
 import { createTeamRoutes } from './routes-teams.js'
 
 /** Every REST operation the emulator serves; each template is a path of GitHub's OpenAPI description. */
@@ -22,5 +23,6 @@ export function createRestRoutes(authenticator: AppAuthenticator): RestRoute[] {
     ...createIssueCommentRoutes(),
     ...createIssueRoutes(),
     ...createTeamRoutes(),
+    ...createRulesetRoutes(),
   ]
 }

@@ -295,13 +295,9 @@ export function appJson(context: EmulatorContext): Record<string, unknown> {
     html_url: `${context.apiUrl()}/apps/${context.appSlug}`,
     created_at: at,
     updated_at: at,
-    permissions: appPermissions(),
-    events: ['pull_request', 'pull_request_review', 'issue_comment', 'push', 'check_run'],
+    permissions: { ...context.state.installationGrants.permissions },
+    events: [...context.state.installationGrants.events],
   }
-}
-
-export function appPermissions(): Record<string, string> {
-  return { contents: 'write', pull_requests: 'write', checks: 'write', issues: 'write', members: 'read', metadata: 'read' }
 }
 
 /** `installation`: the app's one installation, on the repository's owner. */
@@ -319,8 +315,8 @@ export function installationJson(context: EmulatorContext): Record<string, unkno
     app_slug: context.appSlug,
     target_id: context.state.userId(context.owner),
     target_type: 'Organization',
-    permissions: appPermissions(),
-    events: ['pull_request', 'pull_request_review', 'issue_comment', 'push', 'check_run'],
+    permissions: { ...context.state.installationGrants.permissions },
+    events: [...context.state.installationGrants.events],
     created_at: at,
     updated_at: at,
     single_file_name: null,

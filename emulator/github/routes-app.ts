@@ -1,5 +1,5 @@
 import { GitHubHttpError } from './github-http-error.js'
-import { appJson, appPermissions, installationJson, repositoryJson, toIso } from './rest-shapes.js'
+import { appJson, installationJson, repositoryJson, toIso } from './rest-shapes.js'
 import { requireRepository } from './route-helpers.js'
 import { paginate, type RestRoute } from './rest-route.js'
 import type { AppAuthenticator } from './app-auth.js'
@@ -71,7 +71,7 @@ export function createAppRoutes(authenticator: AppAuthenticator): RestRoute[] {
           body: {
             token: authenticator.issueToken(installationId, expiresAt),
             expires_at: toIso(expiresAt),
-            permissions: appPermissions(),
+            permissions: { ...context.state.installationGrants.permissions },
             repository_selection: 'all',
           },
         }

@@ -1,10 +1,10 @@
 import type { EmulatorContext } from './emulator-context.js'
 import { GitHubHttpError } from './github-http-error.js'
 import type { GitIdentity, GitTreeEntry, GitTreeWrite } from './git-store.js'
-import { botLogin, gitCommitJson, gitRefJson } from './rest-shapes.js'
+import { gitCommitJson, gitRefJson } from './rest-shapes.js'
 import { appIdentity, bodyOf, repoApiUrl, requireRepository } from './route-helpers.js'
 import type { RestRequest, RestRoute } from './rest-route.js'
-import { announceBranchMoved, moveBranch } from './branch-moves.js'
+import { announceBranchMoved, moveBranch, updateBranchThroughApi } from './branch-moves.js'
 
 /** Git Data API: blobs, trees, commits and refs, each backed by the real object or ref in the git store. */
 export function createGitDataRoutes(): RestRoute[] {
@@ -177,15 +177,9 @@ async function createRef(request: RestRequest, context: EmulatorContext) {
     throw new GitHubHttpError(422, "Reference update failed: ref must start with 'refs' and have at least two slashes.")
   }
   if ((await context.store.objectType(sha)) === undefined) throw new GitHubHttpError(422, 'Object does not exist')
-  if (!(await context.store.updateRef(ref, sha, null))) throw new GitHubHttpError(422, 'Reference already exists')
-  context.state.recordActivity({
-    ref,
-    before: '0'.repeat(40),
-    after: sha,
-    activityType: 'branch_creation',
-    actorLogin: botLogin(context),
-    timestamp: context.clock(),
-  })
+  if ((await context.store.readRef(ref)) !== undefined) throw new GitHubHttpError(422, 'Reference already exists')
+  if (!(await moveBranch(context, { fullRef: ref, before: null, after: sha, actor: { kind: 'app' }, via: 'rest' })))
+    throw new GitHubHttpError(422, 'Reference already exists')
   await announceBranchMoved(context, { fullRef: ref, before: '0'.repeat(40), after: sha, forced: false })
   return { status: 201, body: gitRefJson(context, ref, sha) }
 }
@@ -195,7 +189,7 @@ async function updateRef(request: RestRequest, context: EmulatorContext) {
   const fullRef = fullRefOf(request.params.ref ?? '')
   const body = bodyOf(request)
   const sha = String(body.sha)
-  const moved = await moveBranch(context, { fullRef, sha, force: body.force === true })
+  const moved = await updateBranchThroughApi(context, { fullRef, sha, force: body.force === true, via: 'rest' })
   if (moved.kind === 'moved') return { status: 200, body: gitRefJson(context, fullRef, sha) }
   throw new GitHubHttpError(moved.kind === 'kept-changing' ? 409 : 422, moved.message)
 }
@@ -203,16 +197,9 @@ async function updateRef(request: RestRequest, context: EmulatorContext) {
 async function deleteRef(request: RestRequest, context: EmulatorContext) {
   requireRepository(request, context)
   const fullRef = fullRefOf(request.params.ref ?? '')
-  if ((await context.store.readRef(fullRef)) === undefined) throw new GitHubHttpError(422, 'Reference does not exist')
-  const before = (await context.store.readRef(fullRef)) ?? '0'.repeat(40)
-  await context.store.deleteRef(fullRef)
-  context.state.recordActivity({
-    ref: fullRef,
-    before,
-    after: '0'.repeat(40),
-    activityType: 'branch_deletion',
-    actorLogin: botLogin(context),
-    timestamp: context.clock(),
-  })
+  const before = await context.store.readRef(fullRef)
+  if (before === undefined) throw new GitHubHttpError(422, 'Reference does not exist')
+  if (!(await moveBranch(context, { fullRef, before, after: null, actor: { kind: 'app' }, via: 'rest' })))
+    throw new GitHubHttpError(409, 'Reference cannot be deleted: it changed')
   return { status: 204 }
 }

@@ -161,12 +161,15 @@ export function renderSweepReport(report: SweepReport): string {
 export interface GitHubConnection {
   readonly octokit: OctokitLike
   readonly actor?: string
+  /** Under the app's credentials: the installation as `GET /repos/{owner}/{repo}/installation` answers it. */
+  readonly installation?: { readonly permissions: Record<string, string>; readonly events: readonly string[] }
 }
 
-async function connect(
-  deps: SweepCommandDependencies,
+/** The repository of `GITHUB_REPOSITORY`, and a client for it from the environment (or the test's `createOctokit`). */
+export async function connect(
+  deps: Pick<SweepCommandDependencies, 'createOctokit'>,
   io: CliIo,
-): Promise<{ api: GitHubApi; owner: string; repo: string; actor?: string }> {
+): Promise<{ api: GitHubApi; owner: string; repo: string; actor?: string; connection: GitHubConnection }> {
   const repository = io.env.GITHUB_REPOSITORY ?? ''
   const [owner, repo, ...rest] = repository.split('/')
   if (!owner || !repo || rest.length > 0) throw new UsageError('set GITHUB_REPOSITORY=owner/repo (the access repository)')
@@ -174,7 +177,7 @@ async function connect(
     ? await deps.createOctokit({ env: io.env, owner, repo })
     : await createOctokitFromEnv({ env: io.env, owner, repo, warn: (text) => io.stderr.write(text) })
   const connection: GitHubConnection = 'octokit' in made ? made : { octokit: made }
-  return { api: createGitHubApi(connection.octokit), owner, repo, ...(connection.actor ? { actor: connection.actor } : {}) }
+  return { api: createGitHubApi(connection.octokit), owner, repo, connection, ...(connection.actor ? { actor: connection.actor } : {}) }
 }
 
 /**
@@ -199,7 +202,11 @@ async function createOctokitFromEnv(params: {
   const appOctokit = await probot.auth()
   const app = await appOctokit.request('GET /app')
   const installation = await appOctokit.request('GET /repos/{owner}/{repo}/installation', { owner: params.owner, repo: params.repo })
-  return { octokit: await probot.auth(installation.data.id), ...(app.data?.slug ? { actor: `${app.data.slug}[bot]` } : {}) }
+  return {
+    octokit: await probot.auth(installation.data.id),
+    installation: { permissions: { ...installation.data.permissions }, events: installation.data.events },
+    ...(app.data?.slug ? { actor: `${app.data.slug}[bot]` } : {}),
+  }
 }
 
 function providerFactory(deps: SweepCommandDependencies, io: CliIo): CreateProviderFor {

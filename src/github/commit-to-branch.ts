@@ -1,4 +1,5 @@
 import type { GitHubApi } from './github-api.js'
+import { classifyRuleViolation, explainRefusedCommit } from './rule-violation.js'
 
 /** The commit a branch points at. */
 export interface BranchHead {
@@ -100,6 +101,9 @@ export async function commitToBranch(params: {
       if (!commitSha) throw new Error(`GitHub answered createCommitOnBranch on ${branch} without the commit`)
       return { committed: true, commitSha, attempts: attempt }
     } catch (error) {
+      // A ruleset's refusal is a 422 too, but retrying cannot help: say what to change instead.
+      const violation = classifyRuleViolation(error)
+      if (violation) throw await explainRefusedCommit({ api, owner, repo, branch, violation, cause: error })
       if (!isStaleHead(error)) throw error
     }
   }

@@ -7,6 +7,7 @@ import { createJitCommands } from '../../src/cli/jit-commands.js'
 import { CHECK_USAGE } from '../../src/cli/check-command.js'
 import type { CliIo } from '../../src/cli/cli-io.js'
 import { REVOKE_USAGE, SWEEP_USAGE } from '../../src/cli/sweep-command.js'
+import { DOCTOR_USAGE } from '../../src/cli/doctor-command.js'
 import { VALIDATE_USAGE } from '../../src/cli/validate-command.js'
 import { EXAMPLE_REPO } from '../support/example-repo.js'
 
@@ -240,7 +241,7 @@ describe('jit', () => {
     const result = await jit(['--help'])
     expect(result).toEqual({
       code: 0,
-      stdout: `usage:\n  ${CHECK_USAGE}\n  ${VALIDATE_USAGE}\n  ${SWEEP_USAGE}\n  ${REVOKE_USAGE}\n`,
+      stdout: `usage:\n  ${CHECK_USAGE}\n  ${VALIDATE_USAGE}\n  ${SWEEP_USAGE}\n  ${REVOKE_USAGE}\n  ${DOCTOR_USAGE}\n`,
       stderr: '',
     })
   })

@@ -1,3 +1,4 @@
+import { LAST_REVOCATION_QUERY } from '../../../src/workflows/doctor/run-doctor.js'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -471,6 +472,18 @@ describe('the GraphQL queries the app sends', () => {
       { id: 'pr-1', path: 'grants/active/pr-1.yaml', authorship: expect.objectContaining({ kind: 'tampered', appCommitSha: null }) },
     ])
     await fixture.emulator.commitToDefaultBranch({ files: { [path]: null }, message: 'Clean up' })
+  })
+
+  it('jitLastRevocation: the newest commit that recorded a revocation', async () => {
+    advance(1)
+    const written = await fixture.emulator.commitToDefaultBranch({ files: { 'grants/revoked/pr-77.yaml': 'id: pr-77\n' } })
+    const data = await run<{
+      repository: { defaultBranchRef: { target: { history: { nodes: Array<{ oid: string; committedDate: string }> } } } }
+    }>(LAST_REVOCATION_QUERY, repo)
+    expect(data.repository.defaultBranchRef.target.history.nodes).toEqual([
+      { oid: written.sha, committedDate: now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    ])
+    await fixture.emulator.commitToDefaultBranch({ files: { 'grants/revoked/pr-77.yaml': null }, message: 'Clean up' })
   })
 
   it('covers every query the app sends', async () => {

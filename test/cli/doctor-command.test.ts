@@ -1,0 +1,307 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startIamStsEmulator, type IamStsEmulator } from '../../emulator/aws/iam-sts-emulator.js'
+import { startGitHubEmulator, type GitHubEmulator } from '../../emulator/github/start-github-emulator.js'
+import { main } from '../../src/cli/jit.js'
+import { createJitCommands } from '../../src/cli/jit-commands.js'
+import type { DoctorCheck } from '../../src/core/doctor/installation-checklist.js'
+import type { ActionCatalogue } from '../../src/core/matching/action-catalogue.js'
+import { formatRecordDocument } from '../../src/core/records/record-document.js'
+import { loadActionCatalogue } from '../../src/aws/load-action-catalogue.js'
+import { readExampleRepository, type ExampleRepository } from '../../src/demo/read-example-repository.js'
+import { testPrivateKey } from '../emulator/github/emulator-fixture.js'
+import { activeRecord } from '../workflows/sweep/support/grant-records.js'
+
+// `jit doctor` against both emulators: the example access repository installed as the README says (its ruleset
+// imported from examples/rulesets/, granter roles and requesters' roles in both accounts), then each failure planted
+// on its own and found, with its fix. The real CLI path: APP_ID and PRIVATE_KEY, the real SDK through AWS_ENDPOINT_URL_*.
+const APP_ID = 4242
+const PROD = '111111111111'
+const STAGING = '222222222222'
+const APP_ACCOUNT = '999999999999'
+const EXTERNAL_ID = 'jit-doctor-test'
+const NOW = new Date('2027-03-02T12:00:00Z')
+const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/access-repo/', import.meta.url))
+const RULESET_FILE = new URL('../../examples/rulesets/access-repository.json', import.meta.url)
+const AWS_ENV = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+  'AWS_ENDPOINT_URL_IAM',
+  'AWS_ENDPOINT_URL_STS',
+  'AWS_EC2_METADATA_DISABLED',
+]
+
+let example: ExampleRepository
+let catalogue: ActionCatalogue
+let dir: string
+let github: GitHubEmulator
+let aws: IamStsEmulator
+const saved = new Map<string, string | undefined>()
+
+beforeAll(async () => {
+  example = await readExampleRepository(EXAMPLE_DIR)
+  catalogue = await loadActionCatalogue()
+})
+
+/** The healthy installation: everything the README's install section asks for, nothing planted yet. */
+async function install(options: { files?: Record<string, string | null>; skipRoles?: string[]; ruleset?: (r: Ruleset) => void } = {}) {
+  const files = Object.fromEntries(
+    Object.entries({ ...example.files, ...options.files }).filter((e): e is [string, string] => e[1] !== null),
+  )
+  github = await startGitHubEmulator({
+    dir: join(dir, 'access.git'),
+    owner: 'acme',
+    repo: 'access',
+    appId: APP_ID,
+    privateKey: testPrivateKey(),
+    initialFiles: files,
+    clock: () => NOW,
+    logger: { warn: () => undefined },
+  })
+  for (const [team, members] of example.teams) github.setTeam(team, members)
+  const ruleset = JSON.parse(await readFile(RULESET_FILE, 'utf8')) as Ruleset
+  fillInAppId(ruleset, APP_ID)
+  options.ruleset?.(ruleset)
+  github.importRuleset(ruleset as unknown as Record<string, unknown>)
+  aws = await startIamStsEmulator({
+    credentials: [{ accessKeyId: 'AKIAJITDOCTOR0000001', secretAccessKey: 'doctor-secret', account: APP_ACCOUNT }],
+    granterRoleNames: ['jit-granter'],
+    clock: () => NOW,
+    maxClockSkewSeconds: Infinity,
+  })
+  const logins = [...new Set([...example.teams.values()].flat())]
+  for (const account of [PROD, STAGING]) {
+    if (!options.skipRoles?.includes(`${account}:jit-granter`))
+      aws.state.seedRole({
+        account,
+        roleName: 'jit-granter',
+        externalId: EXTERNAL_ID,
+        trustedPrincipals: [`arn:aws:iam::${APP_ACCOUNT}:root`],
+        now: NOW,
+      })
+    for (const login of logins)
+      if (!options.skipRoles?.includes(`${account}:jit-${login}`)) aws.state.seedRole({ account, roleName: `jit-${login}`, now: NOW })
+    aws.state.seedUser({ account, userName: 'grace', now: NOW })
+  }
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'AKIAJITDOCTOR0000001',
+    AWS_SECRET_ACCESS_KEY: 'doctor-secret',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_IAM: aws.url,
+    AWS_ENDPOINT_URL_STS: aws.url,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  })
+}
+
+interface Ruleset {
+  name: string
+  rules: Array<{
+    type: string
+    parameters?: Record<string, unknown> & { required_status_checks?: Array<{ context: string; integration_id?: number }> }
+  }>
+  bypass_actors: Array<{ actor_id: number; actor_type: string; bypass_mode: string }>
+}
+
+/** What the README says to do to the example file before importing it: the app's id in both places. */
+function fillInAppId(ruleset: Ruleset, appId: number): void {
+  for (const rule of ruleset.rules) for (const check of rule.parameters?.required_status_checks ?? []) check.integration_id = appId
+  for (const actor of ruleset.bypass_actors) if (actor.actor_type === 'Integration') actor.actor_id = appId
+}
+
+async function doctor(args: string[] = ['--json'], env: Record<string, string> = {}) {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(
+    ['doctor', '--repo', 'acme/access', ...args],
+    {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      cwd: dir,
+      env: { APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), GITHUB_API_URL: github.url, JIT_EXTERNAL_ID: EXTERNAL_ID, ...env },
+      now: () => NOW,
+    },
+    createJitCommands({ catalogue: async () => catalogue }),
+  )
+  const checks = args.includes('--json') && code !== 2 ? ((JSON.parse(stdout) as { checks: DoctorCheck[] }).checks ?? []) : []
+  return { code, stdout, stderr, checks, failing: checks.filter((check) => check.status === 'fail') }
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'jit-doctor-'))
+  for (const name of AWS_ENV) saved.set(name, process.env[name])
+})
+afterEach(async () => {
+  await github?.stop()
+  await aws?.stop()
+  for (const [name, value] of saved) {
+    if (value === undefined) delete process.env[name]
+    else process.env[name] = value
+  }
+  await rm(dir, { recursive: true, force: true })
+})
+afterAll(() => undefined)
+
+describe('jit doctor', () => {
+  it('passes a healthy installation, all green (rebase merging is off in the example ruleset)', async () => {
+    await install()
+    const { code, stdout, stderr } = await doctor([])
+    expect(stderr).toBe('')
+    expect(stdout.split('\n')).toEqual([
+      'jit doctor: acme/access',
+      "✓ the app's permissions and events: as app.yml asks: 7 permissions, 7 events",
+      '✓ the required check "jit / access request" on main: required by "jit access repository", from the app',
+      '✓ pull requests, code owner review, no force push or deletion on main: by "jit access repository"',
+      '✓ the app may commit records to main: the app is on the bypass list ("Always allow")',
+      '✓ merge methods: merge, squash; rebase merging is off',
+      '✓ policies, CODEOWNERS and .github/jit.yml: 5 policies, .github/CODEOWNERS, .github/jit.yml valid',
+      '✓ the granter role in every account the policies name: assumed in 111111111111, 222222222222',
+      "✓ requesters' principals: 10 present in IAM",
+      '✓ the sweep: no active grant overdue; no revocation recorded yet',
+      'all checks pass',
+      '',
+    ])
+    expect(code).toBe(0)
+  })
+
+  it('finds an installation that lacks a permission and an event of app.yml', async () => {
+    await install()
+    github.setInstallationGrants({
+      permissions: {
+        checks: 'write',
+        contents: 'read',
+        pull_requests: 'write',
+        issues: 'write',
+        members: 'read',
+        metadata: 'read',
+        merge_queues: 'read',
+      },
+      events: ['pull_request', 'pull_request_review', 'check_run', 'check_suite', 'issue_comment', 'push'],
+    })
+    const { code, failing } = await doctor()
+    expect(code).toBe(1)
+    expect(failing).toEqual([
+      expect.objectContaining({
+        title: "the app's permissions and events",
+        detail: 'the installation lacks permissions contents: write (granted: read); events merge_group',
+        fix: expect.stringContaining('Permissions & events'),
+      }),
+    ])
+  })
+
+  it('finds a default branch without the ruleset: no required check, no review rules', async () => {
+    await install({ ruleset: (ruleset) => (ruleset.rules = [{ type: 'deletion' }]) })
+    const { code, failing } = await doctor()
+    expect(code).toBe(1)
+    expect(failing.map((check) => [check.title, check.detail])).toEqual([
+      [
+        'the required check "jit / access request" on main',
+        'no ruleset on main requires "jit / access request": an unapproved request can be merged',
+      ],
+      [
+        'pull requests, code owner review, no force push or deletion on main',
+        'no rule in force for pull_request (changes only through a pull request); non_fast_forward (history, the audit trail, cannot be rewritten)',
+      ],
+    ])
+    expect(failing[0]?.fix).toContain('examples/rulesets/access-repository.json')
+  })
+
+  it('finds a ruleset the app may not bypass, and a required check from another source', async () => {
+    await install({
+      ruleset: (ruleset) => {
+        ruleset.bypass_actors = []
+        fillInAppId(ruleset, 99)
+      },
+    })
+    const { code, failing } = await doctor()
+    expect(code).toBe(1)
+    expect(failing.map((check) => [check.detail, check.fix])).toEqual([
+      [
+        'required from integration 99 in "jit access repository", but the app\'s id is 4242: the check can never pass',
+        "set the required check's source (integration_id) to 4242",
+      ],
+      [
+        '"jit access repository" would refuse the app\'s grant and revocation records (GitHub: "Repository rule violations found")',
+        'in Settings → Rules → Rulesets → "jit access repository", add the app to the bypass list with "Always allow" (actor_type Integration, actor_id 4242)',
+      ],
+    ])
+  })
+
+  it('warns (and still passes) when rebase merging is allowed', async () => {
+    await install({
+      ruleset: (ruleset) =>
+        void (ruleset.rules.find((rule) => rule.type === 'pull_request')!.parameters!.allowed_merge_methods = ['merge', 'rebase']),
+    })
+    const { code, checks } = await doctor()
+    expect(code).toBe(0)
+    expect(checks.find((check) => check.title === 'merge methods')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('rebase merging is allowed'),
+    })
+  })
+
+  it('finds a broken .github/jit.yml and a missing CODEOWNERS, with the file and line', async () => {
+    await install({ files: { '.github/jit.yml': 'principal: 42\nsweep_intervall: 5m\n' } })
+    const broken = await doctor()
+    expect(broken.code).toBe(1)
+    expect(broken.failing.map((check) => check.title)).toEqual(['policies, CODEOWNERS and .github/jit.yml'])
+    expect(broken.failing[0]?.detail).toMatch(/^2 errors: \.github\/jit\.yml:1: .*; \.github\/jit\.yml:2: .*sweep_intervall/)
+    await github.stop()
+    await aws.stop()
+    await rm(join(dir, 'access.git'), { recursive: true, force: true })
+    await install({ files: { '.github/CODEOWNERS': null } })
+    const unowned = await doctor()
+    expect(unowned.failing.map((check) => [check.title, check.detail])).toEqual([
+      ['policies, CODEOWNERS and .github/jit.yml', 'no CODEOWNERS file: no approval from code owners can count'],
+    ])
+  })
+
+  it('finds an account without the granter role, and requesters without a principal', async () => {
+    await install({ skipRoles: [`${STAGING}:jit-granter`, `${PROD}:jit-heidi`] })
+    const { code, failing } = await doctor()
+    expect(code).toBe(1)
+    expect(failing.map((check) => check.title)).toEqual(['the granter role in every account the policies name', "requesters' principals"])
+    expect(failing[0]?.detail).toMatch(/^arn:aws:iam::222222222222:role\/jit-granter: request doctor: could not assume .*AccessDenied/)
+    expect(failing[1]?.detail).toBe(
+      'arn:aws:iam::111111111111:role/jit-heidi (heidi): not in IAM; not checked in 222222222222 (no granter session)',
+    )
+    expect(failing[1]?.fix).toContain('principals: in .github/jit.yml')
+  })
+
+  it('finds a wrong external id in every account', async () => {
+    await install()
+    const { failing, checks } = await doctor(['--json'], { JIT_EXTERNAL_ID: 'not-the-one' })
+    expect(failing.map((check) => check.title)).toEqual(['the granter role in every account the policies name'])
+    expect(failing[0]?.detail.split('; ').map((line) => /^arn:aws:iam::(\d+):role\/jit-granter: .*AccessDenied/.exec(line)?.[1])).toEqual([
+      PROD,
+      STAGING,
+    ])
+    expect(checks.find((check) => check.title === "requesters' principals")).toMatchObject({
+      status: 'warn',
+      detail: '0 present in IAM; not checked in 111111111111, 222222222222 (no granter session)',
+    })
+  })
+
+  it('finds a grant past its expiry that no sweep revoked', async () => {
+    const overdue = activeRecord({ number: 7, expiresAt: '2027-03-02T10:00:00Z' })
+    const current = activeRecord({ number: 8, expiresAt: '2027-03-02T13:00:00Z' })
+    await install({
+      files: { 'grants/active/pr-7.yaml': formatRecordDocument(overdue), 'grants/active/pr-8.yaml': formatRecordDocument(current) },
+    })
+    const { code, failing, stdout } = await doctor()
+    expect(code).toBe(1)
+    expect(failing.map((check) => check.detail)).toEqual([
+      'pr-7 expired 2027-03-02T10:00:00.000Z still active: the sweep has not run since; no revocation recorded yet',
+    ])
+    expect(JSON.parse(stdout)).toMatchObject({ repository: 'acme/access', ok: false })
+  })
+
+  it('exits 2 on a usage error', async () => {
+    await install()
+    expect((await doctor(['--repo', 'not a repo'])).code).toBe(2)
+    expect((await doctor(['--jsn'])).code).toBe(2)
+  })
+})
