@@ -1,12 +1,13 @@
 import type { BenchCase, BenchIo } from './bench-case.js'
 import { adversarialBench } from './adversarial-bench.js'
 import { appSweeperBench } from './app-sweeper-bench.js'
+import { auditBench } from './audit-bench.js'
 import { decideBench } from './decide-bench.js'
 import { fuzzBench } from './fuzz-bench.js'
 import { sweepBench } from './sweep-bench.js'
 
 /** Every benchmark case, in the order `npm run bench` runs them. Add a case here. */
-const CASES: readonly BenchCase[] = [decideBench, sweepBench, appSweeperBench, adversarialBench, fuzzBench]
+const CASES: readonly BenchCase[] = [decideBench, sweepBench, appSweeperBench, adversarialBench, fuzzBench, auditBench]
 
 /**
  * `node dist/bench/run.js [case...]`: runs the named cases (all when none is named) one after the other

@@ -21,9 +21,15 @@ export const LAYERS = [
   },
   { name: 'github', prefix: 'src/github/', mayImport: ['core', 'github'], forbiddenPackages: [/^@aws-sdk\//, /^@smithy\//] },
   { name: 'aws', prefix: 'src/aws/', mayImport: ['core', 'aws'], forbiddenPackages: [/^probot/, /^@octokit\//] },
-  { name: 'workflows', prefix: 'src/workflows/', mayImport: ['core', 'github', 'aws', 'workflows'], forbiddenPackages: [] },
+  {
+    name: 'git',
+    prefix: 'src/git/',
+    mayImport: ['core', 'git'],
+    forbiddenPackages: [/^probot/, /^@octokit\//, /^@aws-sdk\//, /^@smithy\//],
+  },
+  { name: 'workflows', prefix: 'src/workflows/', mayImport: ['core', 'github', 'aws', 'git', 'workflows'], forbiddenPackages: [] },
   { name: 'app', prefix: 'src/app/', mayImport: ['core', 'github', 'aws', 'workflows', 'app'], forbiddenPackages: [] },
-  { name: 'cli', prefix: 'src/cli/', mayImport: ['core', 'github', 'aws', 'workflows', 'cli'], forbiddenPackages: [] },
+  { name: 'cli', prefix: 'src/cli/', mayImport: ['core', 'github', 'aws', 'git', 'workflows', 'cli'], forbiddenPackages: [] },
   {
     name: 'demo',
     prefix: 'src/demo/',

@@ -1,3 +1,4 @@
+import { auditCommand } from './audit-command.js'
 import { checkCommand } from './check-command.js'
 import type { CliCommand } from './cli-io.js'
 import { createSweepCommands, type SweepCommandDependencies } from './sweep-command.js'
@@ -8,5 +9,5 @@ import { validateCommand } from './validate-command.js'
  * then the ones that act on GitHub and AWS (sweep, revoke). Tests pass their own GitHub and AWS.
  */
 export function createJitCommands(deps: SweepCommandDependencies = {}): readonly CliCommand[] {
-  return [checkCommand, validateCommand, ...createSweepCommands(deps)]
+  return [checkCommand, validateCommand, ...createSweepCommands(deps), auditCommand]
 }

@@ -35,9 +35,11 @@ export function createHistoryFold(params: { appLogin: string | undefined; graceM
   /** The blob and commit the app last wrote at each record path. */
   const appWrites = new Map<string, { blob: string; sha: string }>()
   const anomalies: Anomaly[] = []
+  /** The app's intents and active records not read yet, by grant key, oldest first. */
+  const deferred = new Map<string, DeferredRecord[]>()
   let commits = 0
 
-  const note = (commit: HistoryCommit, anomaly: Omit<Anomaly, 'at' | 'commit'>) =>
+  const note = (commit: { sha: string; committedAt: string }, anomaly: Omit<Anomaly, 'at' | 'commit'>) =>
     anomalies.push({ at: commit.committedAt, commit: commit.sha, ...anomaly })
 
   const addRecordChange = (commit: HistoryCommit, change: HistoryChange) => {
@@ -65,19 +67,20 @@ export function createHistoryFold(params: { appLogin: string | undefined; graceM
       })
       return
     }
-    const parsed = parseRecordDocument({ file: path, text: change.text })
-    if (!parsed.ok) {
-      const error = parsed.errors[0]!
-      note(commit, {
-        kind: 'unreadable-record',
-        id: fileId.id,
-        path,
-        message: `${path} in ${shortSha(commit.sha)} by ${by} is not a readable record (line ${error.line}: ${toPlainLine(error.message)})`,
-      })
+    const key = fileId.orphanSuffix ? `${fileId.id}${fileId.orphanSuffix}` : fileId.id
+    const isApp = isAppRecordCommit(pathCommit, fileId.id, appLogin)
+    const folder = path.split('/')[1]
+    if (isApp && fileId.orphanSuffix === null && (folder === 'pending' || folder === 'active')) {
+      // Read when its outcome arrives (or at the end): see DeferredRecord.
+      appWrites.set(path, { blob: change.newBlob, sha: commit.sha })
+      const entries = deferred.get(key) ?? []
+      entries.push({ path, text: change.text, sha: commit.sha, at: commit.committedAt, message: commit.message })
+      deferred.set(key, entries)
       return
     }
-    const record = parsed.value
-    if (!isAppRecordCommit(pathCommit, record.id, appLogin)) {
+    const record = readRecord(commit, path, change.text, by)
+    if (record === undefined) return
+    if (!isApp || record.id !== fileId.id) {
       const appWrite = appWrites.get(path)
       if (appWrite?.blob === change.newBlob) return // a person's edit undone to the letter: the app's record again
       note(
@@ -99,16 +102,76 @@ export function createHistoryFold(params: { appLogin: string | undefined; graceM
       return
     }
     appWrites.set(path, { blob: change.newBlob, sha: commit.sha })
-    for (const message of checkTrailers(parseCommitTrailers(commit.message), record))
-      note(commit, { kind: 'trailer-mismatch', id: record.id, path, message: `${shortSha(commit.sha)} (${path}): ${message}` })
-    const key = fileId.orphanSuffix ? `${record.id}${fileId.orphanSuffix}` : record.id
-    const previous = grants.get(key)
-    const grant = foldRecord(previous, record, { sha: commit.sha, at: commit.committedAt, state: record.state })
-    grants.set(key, grant)
-    noteRecordAnomalies(commit, grant, record, path)
+    settleDeferred(key, { record, text: change.text })
+    foldAppRecord(key, record, { sha: commit.sha, at: commit.committedAt, message: commit.message, path })
   }
 
-  const noteRecordAnomalies = (commit: HistoryCommit, grant: GrantHistory, record: AccessRecord, path: string) => {
+  /** Parses a record blob with the sweep's parser; an unreadable one is an anomaly and undefined. */
+  const readRecord = (commit: { sha: string; committedAt: string }, path: string, text: string, by: string): AccessRecord | undefined => {
+    // A second orphan record of an id (`pr-7.orphan-….yaml`) is checked as the record it is.
+    const parsed = parseRecordDocument({ file: path.replace(/\.orphan-[^/]*\.yaml$/u, '.yaml'), text })
+    if (parsed.ok) return parsed.value
+    const error = parsed.errors[0]!
+    anomalies.push({
+      at: commit.committedAt,
+      commit: commit.sha,
+      kind: 'unreadable-record',
+      id: recordKeyOf(path).id,
+      path,
+      message: `${path} in ${shortSha(commit.sha)} by ${by} is not a readable record (line ${error.line}: ${toPlainLine(error.message)})`,
+    })
+    return undefined
+  }
+
+  const foldAppRecord = (key: string, record: AccessRecord, commit: { sha: string; at: string; message: string; path: string }) => {
+    for (const message of checkTrailers(parseCommitTrailers(commit.message), record))
+      anomalies.push({
+        at: commit.at,
+        commit: commit.sha,
+        kind: 'trailer-mismatch',
+        id: record.id,
+        path: commit.path,
+        message: `${shortSha(commit.sha)} (${commit.path}): ${message}`,
+      })
+    const grant = foldRecord(grants.get(key), record, { sha: commit.sha, at: commit.at, state: record.state })
+    grants.set(key, grant)
+    noteRecordAnomalies({ sha: commit.sha, committedAt: commit.at }, grant, record, commit.path)
+  }
+
+  /**
+   * The app's intents and active records of `key` written before `outcome`: an active record that is
+   * the outcome's text without its revocation, and an intent followed by a grant, are not parsed again
+   * (the outcome says what they said); their commits join the story and their trailers are checked
+   * against the outcome. Anything else is parsed and folded in order.
+   */
+  const settleDeferred = (key: string, outcome: { record: AccessRecord; text: string } | undefined) => {
+    const entries = deferred.get(key)
+    if (entries === undefined) return
+    deferred.delete(key)
+    const last = entries[entries.length - 1]!
+    let reference = outcome
+    if (reference === undefined) {
+      const record = readRecord({ sha: last.sha, committedAt: last.at }, last.path, last.text, 'the app')
+      if (record === undefined) return
+      reference = { record, text: last.text }
+    }
+    const { record } = reference
+    const granted = record.state === 'active' || record.state === 'revoked'
+    for (const entry of entries) {
+      const isLast = entry === last && outcome === undefined
+      const derivable =
+        !isLast && granted && (entry.path.startsWith('grants/pending/') || isRecordWithoutRevocation(entry.text, reference.text))
+      if (derivable) {
+        const state = entry.path.startsWith('grants/pending/') ? 'granting' : 'active'
+        foldAppRecord(key, { ...record, state } as AccessRecord, { ...entry, message: entry.message })
+        continue
+      }
+      const parsed = isLast ? record : readRecord({ sha: entry.sha, committedAt: entry.at }, entry.path, entry.text, 'the app')
+      if (parsed !== undefined) foldAppRecord(key, parsed, entry)
+    }
+  }
+
+  const noteRecordAnomalies = (commit: { sha: string; committedAt: string }, grant: GrantHistory, record: AccessRecord, path: string) => {
     const { outcome } = grant
     if (record.state === 'refused') {
       const mergedBy = record.pull_request.merged_by ? ` by ${toPlainLine(record.pull_request.merged_by)}` : ''
@@ -152,6 +215,7 @@ export function createHistoryFold(params: { appLogin: string | undefined; graceM
       for (const change of commit.changes) if (isRecordFile(change.path)) addRecordChange(commit, change)
     },
     finish(now) {
+      for (const key of [...deferred.keys()]) settleDeferred(key, undefined)
       const found: Anomaly[] = []
       for (const grant of grants.values()) {
         if (grant.expiresAt === null || grant.dryRun) continue
@@ -176,6 +240,29 @@ export function createHistoryFold(params: { appLogin: string | undefined; graceM
       return { grants: [...grants.values()], anomalies: [...anomalies, ...found], commits }
     },
   }
+}
+
+/**
+ * An intent or active record the app wrote, kept as text until its outcome is read: most are followed
+ * by their revocation, whose record holds everything they said, so the history is parsed about once per
+ * grant rather than three times.
+ */
+interface DeferredRecord {
+  readonly path: string
+  readonly text: string
+  readonly sha: string
+  readonly at: string
+  readonly message: string
+}
+
+/**
+ * Whether `revokedText` is `activeText` moved to `revoked` with a revocation added, as the sweep writes
+ * it (same keys in the same order, `state` changed, `revocation` last). When this does not hold to the
+ * byte, the active record is parsed on its own.
+ */
+function isRecordWithoutRevocation(activeText: string, revokedText: string): boolean {
+  const moved = activeText.replace(/^state: active$/mu, 'state: revoked')
+  return moved !== activeText && revokedText.startsWith(moved) && revokedText.slice(moved.length).startsWith('revocation:\n')
 }
 
 /** `pr-42` from `grants/active/pr-42.yaml`; an orphan's second record `pr-42.orphan-20261201T…` keeps its suffix. */
