@@ -24,6 +24,10 @@ export function openGitBlobReader(dir: string): GitBlobReader {
   }
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
   child.on('error', (error) => failAll(new GitReadError(`could not run git cat-file in ${dir}`, { cause: error })))
+  // git exits at once outside a repository: what was written to it is then answered by the exit below.
+  child.stdin.on('error', (error) =>
+    failAll(new GitReadError(`git cat-file stopped reading in ${dir}: ${stderr.trim()}`, { cause: error })),
+  )
   child.on('close', (code) => {
     if (waiting.length > 0) failAll(new GitReadError(`git cat-file exited with ${code} in ${dir}: ${stderr.trim()}`))
   })
