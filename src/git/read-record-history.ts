@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { AUDITED_PATHS, isRecordFile, type HistoryChange, type HistoryCommit } from '../core/audit/history-commit.js'
+import { AUDITED_PATHS, formatInstant, isRecordFile, type HistoryChange, type HistoryCommit } from '../core/audit/history-commit.js'
 import { openGitBlobReader } from './git-blob-reader.js'
 import { GitReadError } from './git-read-error.js'
 
@@ -124,7 +124,7 @@ function createCommitParser(emit: (commit: HistoryCommit) => void) {
       parents: parents === '' ? [] : parents.split(' '),
       author: { name: an, email: ae },
       committer: { name: cn, email: ce },
-      committedAt,
+      committedAt: formatInstant(Date.parse(committedAt)),
       message,
       changes,
     })

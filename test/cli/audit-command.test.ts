@@ -62,22 +62,8 @@ describe('jit audit', () => {
     const lines = stdout.trimEnd().split('\n')
     expect(lines[0]).toMatch(/^id +requester +held from +held to +principal +approved by \(review\) +outcome +records$/)
     expect(lines.slice(1).map((line) => line.split(/ {2,}/).slice(0, 6))).toEqual([
-      [
-        'pr-1',
-        'user1',
-        '2026-01-01T01:02:00.000Z',
-        '2026-01-01T01:02:00.000Z',
-        'arn:aws:iam::111111111111:role/jit-user1',
-        'lead1 (5000001)',
-      ],
-      [
-        'pr-11',
-        'user11',
-        '2026-01-01T01:02:00.000Z',
-        '2026-01-01T01:02:00.000Z',
-        'arn:aws:iam::111111111111:role/jit-user11',
-        'lead4 (5000011)',
-      ],
+      ['pr-1', 'user1', '2026-01-01T01:02:00Z', '2026-01-01T01:02:00Z', 'arn:aws:iam::111111111111:role/jit-user1', 'lead1 (5000001)'],
+      ['pr-11', 'user11', '2026-01-01T01:02:00Z', '2026-01-01T01:02:00Z', 'arn:aws:iam::111111111111:role/jit-user11', 'lead4 (5000011)'],
     ])
     // Another account, or an action none of them covers: nobody.
     expect(

@@ -5,7 +5,7 @@ import { toPlainLine } from '../text/inert-text.js'
 import { shortSha } from '../text/short-sha.js'
 import type { Anomaly } from './anomaly.js'
 import type { GrantHistory, GrantOutcome, RecordCommit } from './grant-history.js'
-import { isRecordFile, isRulesFile, type HistoryChange, type HistoryCommit } from './history-commit.js'
+import { formatInstant, isRecordFile, isRulesFile, type HistoryChange, type HistoryCommit } from './history-commit.js'
 import { checkTrailers } from './check-trailers.js'
 
 /** What folding a history yields: every request's story, and what is wrong in it. */
@@ -221,7 +221,7 @@ export function createHistoryFold(params: { appLogin: string | undefined; graceM
         if (grant.expiresAt === null || grant.dryRun) continue
         const due = Date.parse(grant.expiresAt) + graceMs
         if (due >= now.getTime()) continue
-        const at = new Date(due).toISOString()
+        const at = formatInstant(due)
         const last = grant.recordCommits[grant.recordCommits.length - 1]
         const common = { at, commit: last?.sha ?? null, id: grant.id, path: null }
         if (grant.outcome.kind === 'active')

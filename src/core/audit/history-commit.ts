@@ -39,3 +39,8 @@ export function isRulesFile(path: string): boolean {
     path.startsWith('policies/') || path === '.github/jit.yml' || ['.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS'].includes(path)
   )
 }
+
+/** `2026-03-01T09:00:00Z` (milliseconds only when not zero): an instant as the records write it. */
+export function formatInstant(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/u, 'Z')
+}

@@ -1,5 +1,6 @@
 import { compileActionCoverage } from '../matching/action-pattern.js'
 import { compileResourceCoverage } from '../matching/arn-pattern.js'
+import { formatInstant } from './history-commit.js'
 import { endOf, type GrantHistory, type GrantTargetSummary } from './grant-history.js'
 
 /** What `timeline` and `who` filter on; every field optional. Times are instants (ms since the epoch). */
@@ -75,8 +76,8 @@ export function findHolders(
     if (targets.length === 0) continue
     holders.push({
       grant,
-      from: new Date(Math.max(span.from, query.from)).toISOString(),
-      to: new Date(Math.min(span.to, query.to)).toISOString(),
+      from: formatInstant(Math.max(span.from, query.from)),
+      to: formatInstant(Math.min(span.to, query.to)),
       targets,
     })
   }
