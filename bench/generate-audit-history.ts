@@ -5,6 +5,9 @@ import { recordPath } from '../src/core/records/grant-record.js'
 import { nameGrantPolicy } from '../src/core/records/iam-policy-document.js'
 import { formatRecordCommitMessage, formatRecordDocument } from '../src/core/records/record-document.js'
 import { renderRevocationMessage } from '../src/workflows/sweep/revocation-commit.js'
+import { runGit } from '../src/git/run-git.js'
+
+export { runGit }
 
 /** The app's commit identity in a generated history (as GitHub writes it for an app's bot). */
 export const APP_LOGIN = 'jit-access[bot]'
@@ -206,16 +209,4 @@ function refusalRecord(record: GrantRecord): RefusalRecord {
     summary: 'Pending: 1 more approval from the code owners',
     explanation: 'Pending: 1 more approval\n',
   }
-}
-
-export function runGit(dir: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')))
-    child.on('error', reject)
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`git ${args.join(' ')} failed (${code}): ${err}`))))
-  })
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { AUDITED_PATHS, formatInstant, isRecordFile, type HistoryChange, type HistoryCommit } from '../core/audit/history-commit.js'
 import { openGitBlobReader } from './git-blob-reader.js'
 import { GitReadError } from './git-read-error.js'
+import { runGit } from './run-git.js'
 
 /** Fields of a commit's header, NUL-separated (`-z`), before its raw diff entries. */
 const FORMAT = ['%H', '%P', '%an', '%ae', '%cn', '%ce', '%cI', '%B'].join('%x00')
@@ -88,20 +89,6 @@ async function withRecordTexts(commit: HistoryCommit, blobs: ReturnType<typeof o
       return text === undefined || text === null ? change : { ...change, text }
     }),
   }
-}
-
-function runGit(dir: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')))
-    child.on('error', (error) => reject(new GitReadError(`could not run git in ${dir}`, { cause: error })))
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new GitReadError(`git ${args[0]} failed in ${dir} (exit ${code}): ${err.trim()}`)),
-    )
-  })
 }
 
 /**

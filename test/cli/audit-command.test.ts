@@ -3,40 +3,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateAuditHistory, grantRecord } from '../../bench/generate-audit-history.js'
-import { main } from '../../src/cli/jit.js'
-import { createJitCommands } from '../../src/cli/jit-commands.js'
-import { formatRecordCommitMessage, formatRecordDocument } from '../../src/core/records/record-document.js'
-import { APP, commitFiles } from '../workflows/audit/audit-history.js'
+import { runJit } from '../support/run-jit.js'
+import { commitRecord } from '../workflows/audit/audit-history.js'
 
 let dir: string
 let clean: string
 
-async function jit(args: string[], cwd = dir) {
-  let stdout = ''
-  let stderr = ''
-  const io = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    cwd,
-    env: {},
-    now: () => new Date('2026-12-01T00:00:00Z'),
-  }
-  const code = await main(args, io, createJitCommands())
-  return { code, stdout, stderr }
-}
+const jit = (args: string[], cwd = dir) => runJit({ args, cwd, now: () => new Date('2026-12-01T00:00:00Z') })
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jit-audit-cli-'))
   await generateAuditHistory({ dir, grants: 12 })
   // The app grants pr-50 with a reason a spreadsheet would run as a formula.
   const formula = { ...grantRecord(50, Date.parse('2026-02-01T09:00:00Z')), reason: '=HYPERLINK("https://evil.example","open me")' }
-  await commitFiles({
-    dir,
-    files: { 'grants/active/pr-50.yaml': formatRecordDocument(formula) },
-    message: formatRecordCommitMessage(formula),
-    who: APP,
-    at: '2026-02-01T09:00:02Z',
-  })
+  await commitRecord({ dir, record: formula, at: '2026-02-01T09:00:02Z' })
   clean = await mkdtemp(join(tmpdir(), 'jit-audit-clean-'))
   await generateAuditHistory({ dir: clean, grants: 5 })
 }, 60_000)

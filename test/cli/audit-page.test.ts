@@ -5,10 +5,8 @@ import { pathToFileURL } from 'node:url'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateAuditHistory, grantRecord } from '../../bench/generate-audit-history.js'
-import { main } from '../../src/cli/jit.js'
-import { createJitCommands } from '../../src/cli/jit-commands.js'
-import { formatRecordCommitMessage, formatRecordDocument } from '../../src/core/records/record-document.js'
-import { APP, commitFiles } from '../workflows/audit/audit-history.js'
+import { runJit } from '../support/run-jit.js'
+import { commitRecord } from '../workflows/audit/audit-history.js'
 
 // The page `jit audit timeline --html` writes, in a real headless browser (Debian's chromium).
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
@@ -22,22 +20,10 @@ beforeAll(async () => {
   await generateAuditHistory({ dir, grants: 30 })
   // The app's grant pr-60, whose reason tries to run script in the auditor's browser.
   const hostile = { ...grantRecord(60, Date.parse('2026-01-01T04:00:00Z')), reason: HOSTILE }
-  await commitFiles({
-    dir,
-    files: { 'grants/active/pr-60.yaml': formatRecordDocument(hostile) },
-    message: formatRecordCommitMessage(hostile),
-    who: APP,
-    at: '2026-01-01T04:00:02Z',
-  })
+  await commitRecord({ dir, record: hostile, at: '2026-01-01T04:00:02Z' })
   page = join(dir, 'audit.html')
-  const io = {
-    stdout: { write: () => true },
-    stderr: { write: () => true },
-    cwd: dir,
-    env: {},
-    now: () => new Date('2026-12-01T00:00:00Z'),
-  }
-  expect(await main(['audit', 'timeline', '--html', page], io, createJitCommands())).toBe(0)
+  const written = await runJit({ args: ['audit', 'timeline', '--html', page], cwd: dir, now: () => new Date('2026-12-01T00:00:00Z') })
+  expect(written.code).toBe(0)
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
 }, 120_000)
 afterAll(async () => {

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { main } from '../../src/cli/jit.js'
-import { createJitCommands } from '../../src/cli/jit-commands.js'
+import { runJit } from '../support/run-jit.js'
 import { INCIDENT_REQUEST_PATH, PROD, startE2eStack, type E2eStack } from './support/start-e2e-stack.js'
 
 // The lifecycle on the emulators (an approved grant ended early, an admin merge, a grant whose record
@@ -23,19 +22,8 @@ afterEach(async () => {
   await rm(clone, { recursive: true, force: true })
 })
 
-async function audit(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const io = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    cwd: clone,
-    env: {},
-    now: () => stack.clock.now(),
-  }
-  const code = await main(['audit', ...args, '--app-login', 'jit-access[bot]'], io, createJitCommands())
-  return { code, stdout, stderr }
-}
+const audit = (args: string[]) =>
+  runJit({ args: ['audit', ...args, '--app-login', 'jit-access[bot]'], cwd: clone, now: () => stack.clock.now() })
 
 /**
  * A record on main once the app has written it: on a loaded machine the grant's outcome commit was

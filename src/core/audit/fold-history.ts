@@ -4,7 +4,7 @@ import { parseCommitTrailers, parseRecordDocument } from '../records/record-docu
 import { toPlainLine } from '../text/inert-text.js'
 import { shortSha } from '../text/short-sha.js'
 import type { Anomaly } from './anomaly.js'
-import type { GrantHistory, GrantOutcome, RecordCommit } from './grant-history.js'
+import type { GrantHistory, GrantOutcome, GrantTargetSummary, RecordCommit } from './grant-history.js'
 import { formatInstant, isRecordFile, isRulesFile, type HistoryChange, type HistoryCommit } from './history-commit.js'
 import { checkTrailers } from './check-trailers.js'
 
@@ -312,12 +312,7 @@ function foldRecord(previous: GrantHistory | undefined, record: AccessRecord, co
           submittedAt: approval.submitted_at,
         })),
         policies: record.policies.map((policy) => policy.name),
-        targets: record.targets.map((target) => ({
-          account: target.account,
-          principal: target.principal,
-          actions: target.actions,
-          resources: target.resources,
-        })),
+        targets: record.targets.map(summarizeTarget),
         notBefore: record.not_before,
         expiresAt: record.expires_at,
         grantedAt: record.state === 'granting' ? (previous?.grantedAt ?? null) : record.granted_at,
@@ -342,12 +337,7 @@ function foldRecord(previous: GrantHistory | undefined, record: AccessRecord, co
         ...base,
         approvals: previous?.approvals ?? [],
         policies: previous?.policies ?? [],
-        targets: record.targets.map((target) => ({
-          account: target.account,
-          principal: target.principal,
-          actions: target.actions,
-          resources: target.resources,
-        })),
+        targets: record.targets.map(summarizeTarget),
         notBefore: previous?.notBefore ?? null,
         expiresAt: previous?.expiresAt ?? null,
         grantedAt: null,
@@ -355,6 +345,10 @@ function foldRecord(previous: GrantHistory | undefined, record: AccessRecord, co
         outcome: { kind: 'failed', at: record.failed_at, error: record.error },
       }
   }
+}
+
+function summarizeTarget(target: GrantTargetSummary): GrantTargetSummary {
+  return { account: target.account, principal: target.principal, actions: target.actions, resources: target.resources }
 }
 
 /** `3 h 20 min`, `2 days`: how late, as a person says it. */

@@ -1,6 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { APP_LOGIN, runGit } from '../../../bench/generate-audit-history.js'
+import { recordPath, type AccessRecord } from '../../../src/core/records/grant-record.js'
+import { formatRecordCommitMessage, formatRecordDocument } from '../../../src/core/records/record-document.js'
 
 /** The app's identity as GitHub writes it on its commits. */
 export const APP = { name: APP_LOGIN, email: `41898282+${APP_LOGIN}@users.noreply.github.com` }
@@ -35,5 +37,27 @@ async function runGitWithEnv(dir: string, args: string[], env: Record<string, st
     let err = ''
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')))
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git ${args.join(' ')}: ${err}`))))
+  })
+}
+
+/**
+ * Commits one record where its state says, with the app's message (`edit` may change it), by the app
+ * unless `who` says otherwise.
+ */
+export function commitRecord(params: {
+  dir: string
+  record: AccessRecord
+  at: string
+  who?: { name: string; email: string }
+  editMessage?: (message: string) => string
+}): Promise<string> {
+  const { record } = params
+  const message = formatRecordCommitMessage(record)
+  return commitFiles({
+    dir: params.dir,
+    files: { [recordPath(record.state, record.id)]: formatRecordDocument(record) },
+    message: params.editMessage ? params.editMessage(message) : message,
+    who: params.who ?? APP,
+    at: params.at,
   })
 }

@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateAuditHistory, grantRecord } from '../../../bench/generate-audit-history.js'
 import type { IntentRecord, RevokedGrantRecord } from '../../../src/core/records/grant-record.js'
-import { formatRecordCommitMessage, formatRecordDocument } from '../../../src/core/records/record-document.js'
+import { formatRecordDocument } from '../../../src/core/records/record-document.js'
 import { renderRevocationMessage } from '../../../src/workflows/sweep/revocation-commit.js'
 import { runAudit } from '../../../src/workflows/audit/run-audit.js'
-import { APP, commitFiles } from './audit-history.js'
+import { APP, commitFiles, commitRecord } from './audit-history.js'
 
 // A history of 30 requests written as the app writes them (27 granted and revoked, pr-10/20/30 refused
 // by an admin merge), then anomalies planted with real `git commit`s.
@@ -30,40 +30,21 @@ beforeAll(async () => {
   })
   // erin writes an active record the app never wrote.
   const forged = grantRecord(77, Date.parse('2026-02-02T09:00:00Z'))
-  planted['forged'] = await commitFiles({
-    dir,
-    files: { 'grants/active/pr-77.yaml': formatRecordDocument(forged) },
-    message: formatRecordCommitMessage(forged),
-    who: erin,
-    at: '2026-02-02T09:00:00Z',
-  })
+  planted['forged'] = await commitRecord({ dir, record: forged, at: '2026-02-02T09:00:00Z', who: erin })
   // The app grants pr-40, and no sweep ever revokes it.
   const stale = grantRecord(40, Date.parse('2026-03-01T09:00:00Z'))
-  planted['stale'] = await commitFiles({
-    dir,
-    files: { 'grants/active/pr-40.yaml': formatRecordDocument(stale) },
-    message: formatRecordCommitMessage(stale),
-    who: APP,
-    at: '2026-03-01T09:00:02Z',
-  })
+  planted['stale'] = await commitRecord({ dir, record: stale, at: '2026-03-01T09:00:02Z' })
   // The app's intent for pr-41, with no outcome ever.
   const { granted_at: _granted, revocation: _revocation, ...rest } = grantRecord(41, Date.parse('2026-03-02T09:00:00Z'))
   const intent: IntentRecord = { ...rest, state: 'granting', intended_at: '2026-03-02T09:00:00Z' }
-  planted['intent'] = await commitFiles({
-    dir,
-    files: { 'grants/pending/pr-41.yaml': formatRecordDocument(intent) },
-    message: formatRecordCommitMessage(intent),
-    who: APP,
-    at: '2026-03-02T09:00:00Z',
-  })
+  planted['intent'] = await commitRecord({ dir, record: intent, at: '2026-03-02T09:00:00Z' })
   // The app's grant of pr-42 whose trailer names another requester, then a revocation 3 hours late.
   const late = grantRecord(42, Date.parse('2026-03-03T09:00:00Z'))
-  planted['mismatch'] = await commitFiles({
+  planted['mismatch'] = await commitRecord({
     dir,
-    files: { 'grants/active/pr-42.yaml': formatRecordDocument(late) },
-    message: formatRecordCommitMessage(late).replace('Jit-Requester: user42', 'Jit-Requester: mallory'),
-    who: APP,
+    record: late,
     at: '2026-03-03T09:00:02Z',
+    editMessage: (message) => message.replace('Jit-Requester: user42', 'Jit-Requester: mallory'),
   })
   const revokedLate: RevokedGrantRecord = {
     ...late,
