@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The layout's import rules, checked on every `npm test` (see the README's layout table):
 //   core      -> core only, and no I/O, Probot, Octokit or AWS SDK package;
-//   adapters  -> core and their own folder (github: reads and writes GitHub; aws: the cloud backends);
+//   adapters  -> core and their own folder (github: reads and writes GitHub; aws: the cloud backends;
+//                git: reads a local clone with the git command);
 //   workflows -> core, adapters and other workflows;
 //   entry points (app, cli, demo) -> anything below them, never another entry point (the demo, which
 //   composes the app and the CLI on the emulators, excepted).
