@@ -1,6 +1,7 @@
 import type { BenchCase, BenchIo } from './bench-case.js'
 import { adversarialBench } from './adversarial-bench.js'
 import { appSweeperBench } from './app-sweeper-bench.js'
+import { auditBench } from './audit-bench.js'
 import { decideBench } from './decide-bench.js'
 import { eventsBench } from './events-bench.js'
 import { fuzzBench } from './fuzz-bench.js'
@@ -15,6 +16,7 @@ const CASES: readonly BenchCase[] = [
   adversarialBench,
   fuzzBench,
   eventsBench,
+  auditBench,
 ]
 
 /**

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The layout's import rules, checked on every `npm test` (see the README's layout table):
 //   core      -> core only, and no I/O, Probot, Octokit or AWS SDK package;
-//   adapters  -> core and their own folder (github: reads and writes GitHub; aws: the cloud backends);
+//   adapters  -> core and their own folder (github: reads and writes GitHub; aws: the cloud backends;
+//                git: reads a local clone with the git command);
 //   workflows -> core, adapters and other workflows;
 //   entry points (app, cli, demo) -> anything below them, never another entry point (the demo, which
 //   composes the app and the CLI on the emulators, excepted; the Lambda handlers may import the app's
@@ -22,9 +23,15 @@ export const LAYERS = [
   },
   { name: 'github', prefix: 'src/github/', mayImport: ['core', 'github'], forbiddenPackages: [/^@aws-sdk\//, /^@smithy\//] },
   { name: 'aws', prefix: 'src/aws/', mayImport: ['core', 'aws'], forbiddenPackages: [/^probot/, /^@octokit\//] },
-  { name: 'workflows', prefix: 'src/workflows/', mayImport: ['core', 'github', 'aws', 'workflows'], forbiddenPackages: [] },
+  {
+    name: 'git',
+    prefix: 'src/git/',
+    mayImport: ['core', 'git'],
+    forbiddenPackages: [/^probot/, /^@octokit\//, /^@aws-sdk\//, /^@smithy\//],
+  },
+  { name: 'workflows', prefix: 'src/workflows/', mayImport: ['core', 'github', 'aws', 'git', 'workflows'], forbiddenPackages: [] },
   { name: 'app', prefix: 'src/app/', mayImport: ['core', 'github', 'aws', 'workflows', 'app'], forbiddenPackages: [] },
-  { name: 'cli', prefix: 'src/cli/', mayImport: ['core', 'github', 'aws', 'workflows', 'cli'], forbiddenPackages: [] },
+  { name: 'cli', prefix: 'src/cli/', mayImport: ['core', 'github', 'aws', 'git', 'workflows', 'cli'], forbiddenPackages: [] },
   {
     name: 'lambda',
     prefix: 'src/lambda/',

@@ -1,3 +1,4 @@
+import { auditCommand } from './audit-command.js'
 import { checkCommand } from './check-command.js'
 import type { CliCommand } from './cli-io.js'
 import { createDoctorCommand, type DoctorCommandDependencies } from './doctor-command.js'
@@ -9,5 +10,5 @@ import { validateCommand } from './validate-command.js'
  * then the ones that act on GitHub and AWS (sweep, revoke), then the installation's check (doctor). Tests pass their own GitHub and AWS.
  */
 export function createJitCommands(deps: SweepCommandDependencies & DoctorCommandDependencies = {}): readonly CliCommand[] {
-  return [checkCommand, validateCommand, ...createSweepCommands(deps), createDoctorCommand(deps)]
+  return [checkCommand, validateCommand, ...createSweepCommands(deps), createDoctorCommand(deps), auditCommand]
 }

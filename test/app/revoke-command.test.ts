@@ -87,6 +87,7 @@ describe('/jit revoke', () => {
     expect(parseCommitTrailers(github.apiCommits[0]!.message)).toEqual([
       ['Jit-Action', 'revoke'],
       ['Jit-Request', 'pr-42'],
+      ['Jit-Revocation', `pr-42 early by ${login}`],
     ])
     expect(github.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecord', 'graphql jitCommit', 'POST comment #42'])
     expect(github.comments[0]!.body).toMatch(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main } from '../../src/cli/jit.js'
 import { createJitCommands } from '../../src/cli/jit-commands.js'
+import { AUDIT_USAGE } from '../../src/cli/audit-command.js'
 import { CHECK_USAGE } from '../../src/cli/check-command.js'
 import type { CliIo } from '../../src/cli/cli-io.js'
 import { REVOKE_USAGE, SWEEP_USAGE } from '../../src/cli/sweep-command.js'
@@ -241,7 +242,14 @@ describe('jit', () => {
     const result = await jit(['--help'])
     expect(result).toEqual({
       code: 0,
-      stdout: `usage:\n  ${CHECK_USAGE}\n  ${VALIDATE_USAGE}\n  ${SWEEP_USAGE}\n  ${REVOKE_USAGE}\n  ${DOCTOR_USAGE}\n`,
+      stdout: `usage:
+  ${CHECK_USAGE}
+  ${VALIDATE_USAGE}
+  ${SWEEP_USAGE}
+  ${REVOKE_USAGE}
+  ${DOCTOR_USAGE}
+  ${AUDIT_USAGE}
+`,
       stderr: '',
     })
   })

@@ -72,6 +72,7 @@ describe('jit sweep', () => {
     expect(parseCommitTrailers(github.apiCommits[0]!.message)).toEqual([
       ['Jit-Action', 'revoke'],
       ['Jit-Request', 'pr-41'],
+      ['Jit-Revocation', 'pr-41 expired by jit-sweeper'],
     ])
     expect(stdout.split('\n')[0]).toBe(`acme/access: revoked 1 of 2 active grants; recorded in ${github.head.slice(0, 7)}`)
     expect(stdout).toContain('  revoked        pr-41 expired at 2026-12-01T11:00:00Z; revoked pr-41 on 1 target')

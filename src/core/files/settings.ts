@@ -42,6 +42,8 @@ export interface JitSettings {
   readonly maxStartAheadMs: number
   /** `max_start_ahead` as written, for messages. */
   readonly maxStartAheadText: string
+  /** `audit.app_login`: the app's bot login, whose commits alone `jit audit` believes. */
+  readonly auditAppLogin?: string
 }
 
 export const DEFAULT_SETTINGS: JitSettings = {
@@ -151,6 +153,7 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
       pendingMaxAgeMs,
       maxStartAheadMs,
       maxStartAheadText: raw.max_start_ahead ?? DEFAULT_SETTINGS.maxStartAheadText,
+      ...(raw.audit?.app_login !== undefined ? { auditAppLogin: raw.audit.app_login } : {}),
     },
   }
 }

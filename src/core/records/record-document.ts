@@ -196,6 +196,8 @@ function formatGrantMessage(record: GrantRecord): string {
     ['Jit-Requester', record.requester],
     ...approvers.map((login): Trailer => ['Jit-Approved-By', login]),
     ['Jit-Expires', record.expires_at],
+    ['Jit-Start', record.not_before],
+    ['Jit-Accounts', unique(record.targets.map((target) => target.account)).join(', ')],
     ...(record.dry_run ? [['Jit-Dry-Run', 'true'] as const] : []),
     ...(record.break_glass ? [['Jit-Break-Glass', record.break_glass.invoked_by] as const] : []),
   ]
@@ -243,6 +245,8 @@ function formatIntentMessage(record: IntentRecord): string {
     ['Jit-Action', 'intent'],
     ['Jit-Requester', record.requester],
     ['Jit-Expires', record.expires_at],
+    ['Jit-Start', record.not_before],
+    ['Jit-Accounts', unique(record.targets.map((target) => target.account)).join(', ')],
     ...(record.dry_run ? [['Jit-Dry-Run', 'true'] as const] : []),
   ]
   return assemble(subject, body, trailers)
@@ -303,6 +307,20 @@ function assemble(subject: string, body: readonly string[], trailers: readonly T
   // Trailer values must stay on one line, or `git interpret-trailers` reads them as something else.
   const trailerLines = trailers.map(([key, value]) => `${key}: ${value.replace(/\s+/g, ' ')}`)
   return `${subject}\n\n${body.join('\n').trim()}\n\n${trailerLines.join('\n')}\n`
+}
+
+/** The trailer a revocation commit carries per grant: `Jit-Revocation: pr-42 early by alice`. */
+export const REVOCATION_TRAILER = 'Jit-Revocation'
+
+/** `pr-42 early by alice`: the value of a revocation's trailer (logins and ids hold no spaces). */
+export function formatRevocationTrailer(revocation: { id: string; reason: string; by: string }): string {
+  return `${revocation.id} ${revocation.reason} by ${revocation.by.replace(/\s+/gu, '-')}`
+}
+
+/** Reads `pr-42 early by alice` back; undefined when it is not of that shape. */
+export function parseRevocationTrailer(value: string): { id: string; reason: string; by: string } | undefined {
+  const match = /^(\S+) (\S+) by (\S+)$/u.exec(value)
+  return match ? { id: match[1]!, reason: match[2]!, by: match[3]! } : undefined
 }
 
 /** Reads the `Key: value` trailers of a commit message's last paragraph, in order. */

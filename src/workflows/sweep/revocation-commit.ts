@@ -1,6 +1,7 @@
 import { recordPath, type RevokedGrantRecord } from '../../core/records/grant-record.js'
 import type { CommitPlan, FileChange } from '../../github/commit-to-branch.js'
 import { renderGrantRecordYaml } from './record-yaml.js'
+import { REVOCATION_TRAILER, formatRevocationTrailer } from '../../core/records/record-document.js'
 
 /** A revocation AWS confirmed, waiting to be committed. */
 export interface ConfirmedRevocation {
@@ -76,6 +77,13 @@ export function renderRevocationMessage(revocations: readonly ConfirmedRevocatio
     const { reason, revoked_by } = revocation.record.revocation
     return `${revocation.record.id} (${reason} by ${revoked_by}): ${revocation.summary}`
   })
-  const trailers = ['Jit-Action: revoke', ...ids.map((id) => `Jit-Request: ${id}`)]
+  const trailers = [
+    'Jit-Action: revoke',
+    ...ids.map((id) => `Jit-Request: ${id}`),
+    ...revocations.map(
+      ({ record }) =>
+        `${REVOCATION_TRAILER}: ${formatRevocationTrailer({ id: record.id, reason: record.revocation.reason, by: record.revocation.revoked_by })}`,
+    ),
+  ]
   return `${subject}\n\n${body.join('\n')}\n\n${trailers.join('\n')}\n`
 }

@@ -138,6 +138,8 @@ describe('formatRecordCommitMessage', () => {
       ['Jit-Approved-By', 'bob'],
       ['Jit-Approved-By', 'carol'],
       ['Jit-Expires', '2026-11-29T11:30:00Z'],
+      ['Jit-Start', '2026-11-29T09:30:00Z'],
+      ['Jit-Accounts', '111111111111'],
     ])
   })
 

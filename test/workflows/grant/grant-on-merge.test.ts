@@ -394,6 +394,8 @@ describe('a merged, approved request', () => {
       ['Jit-Approved-By', 'bob'],
       ['Jit-Approved-By', 'carol'],
       ['Jit-Expires', '2026-11-29T11:30:00Z'],
+      ['Jit-Start', '2026-11-29T09:30:00Z'],
+      ['Jit-Accounts', '111111111111'],
     ])
 
     const comment = String(github.bodyOf(CALLS.comment)['body'])

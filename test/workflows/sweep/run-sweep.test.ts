@@ -71,6 +71,8 @@ describe('runSweep', () => {
       ['Jit-Action', 'revoke'],
       ['Jit-Request', 'pr-41'],
       ['Jit-Request', 'pr-42'],
+      ['Jit-Revocation', 'pr-41 expired by jit-sweeper'],
+      ['Jit-Revocation', 'pr-42 expired by jit-sweeper'],
     ])
     const files = [...github!.files().keys()].filter((path) => path.startsWith('grants/')).sort()
     expect(files).toEqual(['grants/active/pr-43.yaml', 'grants/revoked/pr-41.yaml', 'grants/revoked/pr-42.yaml'])
@@ -126,6 +128,7 @@ describe('runSweep', () => {
     expect(parseCommitTrailers(github!.apiCommits[0]!.message)).toEqual([
       ['Jit-Action', 'revoke'],
       ['Jit-Request', 'pr-42'],
+      ['Jit-Revocation', 'pr-42 expired by jit-sweeper'],
     ])
     const failed = report.grants.find((g) => g.id === 'pr-41')!
     expect(failed.status).toBe('failed')
@@ -270,6 +273,7 @@ describe('runSweep', () => {
     expect(parseCommitTrailers(github!.apiCommits[0]!.message)).toEqual([
       ['Jit-Action', 'revoke'],
       ['Jit-Request', 'pr-7'],
+      ['Jit-Revocation', 'pr-7 orphan by jit-sweeper'],
     ])
     expect(report.summary).toContain('1 orphan policy deleted; 1 drifted grant (policy missing in AWS)')
   })

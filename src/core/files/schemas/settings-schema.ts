@@ -109,6 +109,20 @@ export const settingsSchema = {
       pattern: DURATION_PATTERN,
       default: '7d',
     },
+    audit: {
+      description: 'What `jit audit` needs to know that git does not say.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        app_login: {
+          description:
+            "The app's bot login (e.g. jit-access[bot]): `jit audit verify` flags every record committed by anyone else. `--app-login` overrides it.",
+          type: 'string',
+          pattern: '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?\\[bot\\]$',
+          examples: ['jit-access[bot]'],
+        },
+      },
+    },
   },
 } as const
 
