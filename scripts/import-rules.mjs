@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The layout's import rules, checked on every `npm test` (see the README's layout table):
 //   core      -> core only, and no I/O, Probot, Octokit or AWS SDK package;
-//   adapters  -> core and their own folder (github: reads and writes GitHub; aws: the cloud backends);
+//   adapters  -> core and their own folder (github: reads and writes GitHub; aws: the cloud backends; notify: delivers
+//                notifications over HTTP);
 //   workflows -> core, adapters and other workflows;
 //   entry points (app, cli, demo) -> anything below them, never another entry point (the demo, which
 //   composes the app and the CLI on the emulators, excepted).
@@ -21,13 +22,19 @@ export const LAYERS = [
   },
   { name: 'github', prefix: 'src/github/', mayImport: ['core', 'github'], forbiddenPackages: [/^@aws-sdk\//, /^@smithy\//] },
   { name: 'aws', prefix: 'src/aws/', mayImport: ['core', 'aws'], forbiddenPackages: [/^probot/, /^@octokit\//] },
-  { name: 'workflows', prefix: 'src/workflows/', mayImport: ['core', 'github', 'aws', 'workflows'], forbiddenPackages: [] },
-  { name: 'app', prefix: 'src/app/', mayImport: ['core', 'github', 'aws', 'workflows', 'app'], forbiddenPackages: [] },
-  { name: 'cli', prefix: 'src/cli/', mayImport: ['core', 'github', 'aws', 'workflows', 'cli'], forbiddenPackages: [] },
+  {
+    name: 'notify',
+    prefix: 'src/notify/',
+    mayImport: ['core', 'notify'],
+    forbiddenPackages: [/^probot/, /^@octokit\//, /^@aws-sdk\//, /^@smithy\//],
+  },
+  { name: 'workflows', prefix: 'src/workflows/', mayImport: ['core', 'github', 'aws', 'notify', 'workflows'], forbiddenPackages: [] },
+  { name: 'app', prefix: 'src/app/', mayImport: ['core', 'github', 'aws', 'notify', 'workflows', 'app'], forbiddenPackages: [] },
+  { name: 'cli', prefix: 'src/cli/', mayImport: ['core', 'github', 'aws', 'notify', 'workflows', 'cli'], forbiddenPackages: [] },
   {
     name: 'demo',
     prefix: 'src/demo/',
-    mayImport: ['core', 'github', 'aws', 'workflows', 'app', 'cli', 'demo', 'emulator'],
+    mayImport: ['core', 'github', 'aws', 'notify', 'workflows', 'app', 'cli', 'demo', 'emulator'],
     forbiddenPackages: [],
   },
   { name: 'emulator', prefix: 'emulator/', mayImport: ['emulator'], forbiddenPackages: [] },

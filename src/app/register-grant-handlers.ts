@@ -5,6 +5,7 @@ import type { CloudProvider } from '../core/ports/cloud-provider.js'
 import type { Engine } from '../workflows/check/evaluate-pull-request.js'
 import { createGitHubApi } from '../github/github-api.js'
 import { grantOnMerge } from '../workflows/grant/grant-on-merge.js'
+import type { Notifier } from '../core/ports/notifier.js'
 
 export interface GrantHandlerDeps {
   /** The clock; read once per delivery. */
@@ -14,6 +15,8 @@ export interface GrantHandlerDeps {
   readonly createProvider: (params: { granterRole: string }) => CloudProvider
   readonly engine?: Engine
   readonly maxCommitAttempts?: number
+  /** Where granted, refused and failed go (default: nowhere). */
+  readonly notifier?: Notifier
 }
 
 /**
@@ -36,6 +39,7 @@ export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps): void
         createProvider: (settings) => deps.createProvider({ granterRole: settings.granterRole }),
         log,
         ...(deps.engine ? { engine: deps.engine } : {}),
+        ...(deps.notifier ? { notifier: deps.notifier } : {}),
         ...(deps.maxCommitAttempts === undefined ? {} : { maxCommitAttempts: deps.maxCommitAttempts }),
       },
       {

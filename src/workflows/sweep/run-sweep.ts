@@ -27,6 +27,9 @@ import type { ConfirmedRevocation } from './revocation-commit.js'
 import { settleIntents, type SettledIntent } from './settle-intents.js'
 import { commentOnTamperedRecords, judgeActiveRecords, type TamperedRecord } from './tampered-records.js'
 import { formatCount } from '../../core/text/plural.js'
+import { SILENT_NOTIFIER, type Notifier } from '../../core/ports/notifier.js'
+import { notifySweep } from '../notify/notify-sweep.js'
+import { remindPendingRequests, type Reminder } from './remind-pending-requests.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
 export interface SweepParams {
@@ -67,6 +70,8 @@ export interface SweepParams {
    * Absent (a sweep under a plain token): only the app's trailers and blobs are compared.
    */
   readonly appLogin?: string
+  /** Told revocations, drift and tampering after the commit (default: nobody). */
+  readonly notifier?: Notifier
 }
 
 /** One grant the sweep revoked, or failed to. */
@@ -98,6 +103,8 @@ export interface SweepReport {
   readonly drift: readonly DriftedGrant[]
   readonly spentSessionCuts: readonly (SpentSessionCut & { readonly status: string })[]
   readonly staleRequests: readonly StaleRequest[]
+  /** Pending requests whose approvers the sweep reminded (in the app's comment), or would have. */
+  readonly reminders: readonly Reminder[]
   /** Merged request PRs that had no record, and what the sweep did about them. */
   readonly healedMerges: readonly HealedMerge[]
   /** Grants written ahead whose outcome was never committed (`grants/pending/`), and what the sweep did about them. */
@@ -274,10 +281,12 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   })
 
   let commit: SweepReport['commit'] = null
+  const committed: ConfirmedRevocation[] = []
   if (!dryRun && confirmed.length > 0) {
     const result = await commitRevocations({ api, owner, repo, branch: branch.name, readAt: snapshot, revocations: confirmed })
     if (result.commitSha) commit = { sha: result.commitSha, attempts: result.attempts }
     const skipped = new Set(result.skipped.map((revocation) => revocation.record.id))
+    committed.push(...confirmed.filter((revocation) => !skipped.has(revocation.record.id)))
     for (const revocation of confirmed) {
       if (revocation.source !== 'active') continue
       grants.push(
@@ -309,10 +318,33 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
       })
     : []
 
-  const staleRequests =
-    (params.closeStale ?? true) ? await closeStaleRequests({ api, owner, repo, now, maxAgeMs: settings.pendingMaxAgeMs, dryRun }) : []
+  const openRequests =
+    (params.closeStale ?? true)
+      ? await closeStaleRequests({ api, owner, repo, now, maxAgeMs: settings.pendingMaxAgeMs, dryRun })
+      : { stale: [], pending: [] }
+  const staleRequests = openRequests.stale
   const drift = reconciliation?.drift ?? []
   for (const drifted of drift) log.warn({ requestId: drifted.id, policy: drifted.policyName }, drifted.explanation)
+  if (!dryRun)
+    notifySweep(params.notifier ?? SILENT_NOTIFIER, {
+      sinks: settings.notifications,
+      repository: `${owner}/${repo}`,
+      repositoryUrl: branch.url,
+      at: now,
+      committed,
+      drift,
+      tampered: judged.tampered,
+    })
+  const reminders = await remindPendingRequests({
+    api,
+    owner,
+    repo,
+    now,
+    remindAfterMs: settings.remindAfterMs,
+    pending: openRequests.pending,
+    dryRun,
+    log,
+  })
 
   const report: Omit<SweepReport, 'summary'> = {
     repository: `${owner}/${repo}`,
@@ -327,6 +359,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     drift,
     spentSessionCuts,
     staleRequests,
+    reminders,
     healedMerges,
     intents: intents.settled,
     tampered: judged.tampered,

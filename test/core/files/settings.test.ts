@@ -22,6 +22,8 @@ describe('parseSettings', () => {
       pendingMaxAgeMs: 7 * 86_400_000,
       maxStartAheadMs: 30 * 86_400_000,
       maxStartAheadText: '30d',
+      remindAfterMs: 4 * 3_600_000,
+      notifications: [],
     })
   })
 

@@ -17,6 +17,10 @@ export const DATE_TIME_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{
 export const PRINCIPAL_TEMPLATE_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::\\{account\\}:(?:role|user)/\\S+$'
 export const ROLE_TEMPLATE_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::\\{account\\}:role/\\S+$'
 export { DURATION_PATTERN }
+/** An environment variable's name: where a URL or secret lives instead of the repository. */
+export const ENV_NAME_PATTERN = '^[A-Z_][A-Z0-9_]{0,127}$'
+/** A notification sink's name, for the log and the health endpoint. */
+export const SINK_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,39}$'
 
 /**
  * The longest free text a user may write (reason, description), and the longest ticket, in characters:
@@ -44,4 +48,7 @@ export const PATTERN_PHRASES: Readonly<Record<string, string>> = {
     'an IAM role or user ARN template with {account} as its account (e.g. arn:aws:iam::{account}:role/jit-{login})',
   [ROLE_TEMPLATE_PATTERN]: 'an IAM role ARN template with {account} as its account (e.g. arn:aws:iam::{account}:role/jit-granter)',
   [DURATION_PATTERN]: `a duration: use ${DURATION_FORMS}`,
+  [ENV_NAME_PATTERN]:
+    'the name of an environment variable of the app (upper-case letters, digits and underscores, e.g. JIT_SLACK_WEBHOOK_URL); URLs and secrets never belong in the repository',
+  [SINK_NAME_PATTERN]: 'a sink name: lower-case letters, digits and hyphens, at most 40 characters',
 }
