@@ -47,7 +47,7 @@ export function userJson(context: EmulatorContext, login: string): Record<string
   }
 }
 
-/** `team-simple`: a team of the repository's organisation, by slug. */
+/** `team` (as a pull request's `requested_teams` lists it): a team of the repository's organisation, by slug. */
 export function teamJson(context: EmulatorContext, slug: string): Record<string, unknown> {
   const base = context.apiUrl()
   const id = context.state.userId(`team:${context.owner}/${slug}`)
@@ -65,6 +65,8 @@ export function teamJson(context: EmulatorContext, slug: string): Record<string,
     html_url: `${base}/orgs/${context.owner}/teams/${slug}`,
     repositories_url: `${url}/repos`,
     slug,
+    parent: null,
+    type: 'organization',
   }
 }
 
