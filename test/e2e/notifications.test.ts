@@ -23,6 +23,7 @@ beforeEach(async () => {
     env: { JIT_SLACK_WEBHOOK_URL: slack.url, JIT_WEBHOOK_URL: hook.url, JIT_WEBHOOK_SECRET: SECRET },
     log: QUIET,
     sleep: async () => undefined,
+    timeoutMs: 1_000,
   })
   stack = await startE2eStack({ app: { notifier } })
 })
@@ -31,6 +32,14 @@ afterEach(async () => {
   await slack.stop()
   await hook.stop()
 })
+
+/** Waits for a record on main: a webhook answered 202 may still be being handled when the emulator settles. */
+async function recorded(path: string): Promise<void> {
+  for (let waited = 0; !(await stack.recordsOnMain()).includes(path); waited += 100) {
+    if (waited > 30_000) throw new Error(`${path} never appeared on main`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
 
 /** Event types in the order each receiver got them. */
 async function received(): Promise<{ slack: string[]; hook: string[] }> {
@@ -48,11 +57,11 @@ async function openIncidentRequest(name: string): Promise<number> {
   return pr.number
 }
 
-async function approveAndMerge(number: number): Promise<void> {
+async function approveAndMerge(number: number, outcome: 'active' | 'failed'): Promise<void> {
   await stack.github.submitReview(number, { login: 'bob', state: 'APPROVED' })
   await stack.github.submitReview(number, { login: 'carol', state: 'APPROVED' })
   await stack.github.mergePullRequest(number, { by: 'carol' })
-  await stack.github.settle()
+  await recorded(`grants/${outcome}/pr-${number}.yaml`)
 }
 
 describe('notifications, review requests and reminders over a lifecycle', () => {
@@ -113,23 +122,22 @@ describe('notifications, review requests and reminders over a lifecycle', () => 
     expect((await stack.sweep()).report.reminders).toEqual([])
     expect(comment()).not.toContain('⏰')
     await github.mergePullRequest(first, { by: 'carol' })
-    await github.settle()
+    await recorded(`grants/active/pr-${first}.yaml`)
     expect(Object.keys(stack.policiesOf('alice'))).toHaveLength(1)
 
     // AWS refuses the second grant: failed. A third is merged by an admin without approval: refused.
     const second = await openIncidentRequest('inc-4822-second')
     stack.aws.injectFault({ action: 'PutRolePolicy', code: 'AccessDenied', message: 'jit-granter may not write to jit-alice' })
-    await approveAndMerge(second)
+    await approveAndMerge(second, 'failed')
     const third = await openIncidentRequest('inc-4823-unapproved')
     await github.mergePullRequest(third, { by: 'carol' })
-    await github.settle()
+    await recorded(`grants/refused/pr-${third}.yaml`)
 
     // A fourth is granted, then alice ends it early.
     const fourth = await openIncidentRequest('inc-4824-short')
-    await approveAndMerge(fourth)
-    expect(await stack.recordsOnMain()).toContain(`grants/active/pr-${fourth}.yaml`)
+    await approveAndMerge(fourth, 'active')
     await github.comment(fourth, { login: 'alice', body: '/jit revoke' })
-    await github.settle()
+    await recorded(`grants/revoked/pr-${fourth}.yaml`)
     expect(github.comments(fourth).at(-1)?.body).toMatch(/^🔒 Revoked `pr-4` at your request, @alice\./)
 
     // erin edits the first grant's record on main; its policy disappears from AWS: tampering and drift.
@@ -174,7 +182,6 @@ describe('notifications, review requests and reminders over a lifecycle', () => 
     const granted = hook.received.map((r) => JSON.parse(r.body)).find((event) => event.type === 'dev.jit-access.granted')
     expect(granted.data).toMatchObject({ requester: 'alice', requestId: `pr-${first}`, approvedBy: ['bob', 'carol'] })
     expect(granted.data.url).toMatch(new RegExp(`/acme/access/pull/${first}$`))
-    // eslint-disable-next-line no-console -- the report quotes one message of each kind
     if (process.env['JIT_PRINT_NOTIFICATIONS'])
       console.log(
         JSON.stringify(
@@ -189,4 +196,38 @@ describe('notifications, review requests and reminders over a lifecycle', () => 
     // The one error is the grant AWS refused, logged where an operator looks; notifications added none.
     expect(stack.appErrors()).toEqual([expect.stringMatching(/^error: did not grant pr-2: /)])
   }, 240_000)
+
+  it('a receiver that answers 500 or never answers does not stop the grant', async () => {
+    const { github } = stack
+    slack.answer('hang', 'hang', 'hang', 'hang', 'hang', 'hang')
+    hook.answer('fail', 'fail', 'fail', 'fail', 'fail', 'fail')
+    const settings = (await stack.readOnMain('.github/jit.yml')) as string
+    await github.commitToDefaultBranch({
+      author: 'erin',
+      message: 'Notify',
+      files: {
+        '.github/jit.yml': `${settings}notifications:\n  - type: slack\n    url_env: JIT_SLACK_WEBHOOK_URL\n    events: [granted]\n  - type: webhook\n    url_env: JIT_WEBHOOK_URL\n    secret_env: JIT_WEBHOOK_SECRET\n    events: [granted]\n`,
+      },
+    })
+    const merged = await stack.mergeApprovedIncidentRequest()
+    expect(merged.mergeStatus).toBeLessThan(300)
+    await recorded(`grants/active/pr-${merged.number}.yaml`)
+    expect(await stack.recordsOnMain()).toEqual([`grants/active/pr-${merged.number}.yaml`])
+    expect(Object.keys(stack.policiesOf('alice'))).toHaveLength(1)
+    await notifier.settled()
+    // Retried, and bounded: three attempts each, then the error is on the health report.
+    expect(hook.received).toHaveLength(3)
+    expect(slack.received).toHaveLength(3)
+    expect(notifier.health()['acme/access webhook-2']).toMatchObject({
+      delivered: 0,
+      failed: 1,
+      lastError: { event: 'granted', message: 'the webhook answered HTTP 500 (after 3 attempts)' },
+    })
+    expect(notifier.health()['acme/access slack-1']).toMatchObject({
+      delivered: 0,
+      failed: 1,
+      lastError: { event: 'granted', message: 'Slack did not answer within 1000 ms (after 3 attempts)' },
+    })
+    expect(stack.appErrors()).toEqual([])
+  }, 120_000)
 })
