@@ -26,6 +26,16 @@ const LIST_COMMENTS = `GET ${PR_PATH}/issues/42/comments?per_page=100&page=1`
 const CREATE_COMMENT = `POST ${PR_PATH}/issues/42/comments`
 const UPDATE_COMMENT = `PATCH ${PR_PATH}/issues/comments/901`
 const REQUEST_REVIEWS = `POST ${PR_PATH}/pulls/42/requested_reviewers`
+/** A new request PR: the three reads, the check run, the comment, and the review requests of the approvers needed. */
+const OPENED_CALLS = [
+  'graphql jitPullRequest',
+  'graphql jitFiles',
+  'graphql jitTeams',
+  CHECK_RUNS,
+  LIST_COMMENTS,
+  CREATE_COMMENT,
+  REQUEST_REVIEWS,
+]
 
 const TEAM_DIRECTORY: Record<string, string[]> = { security: ['carol', 'dan'], sre: ['alice', 'erin'], 'sre-leads': ['bob'] }
 
@@ -160,15 +170,7 @@ describe('a request pull request', () => {
     github.rest('POST', `${PR_PATH}/pulls/42/requested_reviewers`, { number: 42 })
     await receive('pull_request', pullRequestEvent('opened'))
 
-    expect(github.calls).toEqual([
-      'graphql jitPullRequest',
-      'graphql jitFiles',
-      'graphql jitTeams',
-      CHECK_RUNS,
-      LIST_COMMENTS,
-      CREATE_COMMENT,
-      REQUEST_REVIEWS,
-    ])
+    expect(github.calls).toEqual(OPENED_CALLS)
     // The teams whose approval is missing are asked to review (the author never is).
     expect(github.bodyOf(REQUEST_REVIEWS)).toEqual({ team_reviewers: ['security', 'sre-leads'] })
     // Rules at the base SHA, the request at the head SHA.
@@ -684,15 +686,7 @@ describe('API calls per event', () => {
 
     // The figures of the report: if one grows, this test says where.
     expect({ opened, reviewed, commented, pushed }).toEqual({
-      opened: [
-        'graphql jitPullRequest',
-        'graphql jitFiles',
-        'graphql jitTeams',
-        CHECK_RUNS,
-        LIST_COMMENTS,
-        CREATE_COMMENT,
-        REQUEST_REVIEWS,
-      ],
+      opened: OPENED_CALLS,
       reviewed: ['graphql jitPullRequest', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS, UPDATE_COMMENT],
       commented: ['graphql jitPullRequest', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS],
       pushed: ['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS, UPDATE_COMMENT],
