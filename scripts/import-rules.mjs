@@ -2,7 +2,7 @@
 // The layout's import rules, checked on every `npm test` (see the README's layout table):
 //   core      -> core only, and no I/O, Probot, Octokit or AWS SDK package;
 //   adapters  -> core and their own folder (github: reads and writes GitHub; aws: the cloud backends;
-//                git: reads a local clone with the git command);
+//                git: reads a local clone with the git command; notify: delivers notifications over HTTP);
 //   workflows -> core, adapters and other workflows;
 //   entry points (app, cli, demo) -> anything below them, never another entry point (the demo, which
 //   composes the app and the CLI on the emulators, excepted; the Lambda handlers may import the app's
@@ -29,20 +29,31 @@ export const LAYERS = [
     mayImport: ['core', 'git'],
     forbiddenPackages: [/^probot/, /^@octokit\//, /^@aws-sdk\//, /^@smithy\//],
   },
-  { name: 'workflows', prefix: 'src/workflows/', mayImport: ['core', 'github', 'aws', 'git', 'workflows'], forbiddenPackages: [] },
-  { name: 'app', prefix: 'src/app/', mayImport: ['core', 'github', 'aws', 'workflows', 'app'], forbiddenPackages: [] },
-  { name: 'cli', prefix: 'src/cli/', mayImport: ['core', 'github', 'aws', 'git', 'workflows', 'cli'], forbiddenPackages: [] },
+  {
+    name: 'notify',
+    prefix: 'src/notify/',
+    mayImport: ['core', 'notify'],
+    forbiddenPackages: [/^probot/, /^@octokit\//, /^@aws-sdk\//, /^@smithy\//],
+  },
+  {
+    name: 'workflows',
+    prefix: 'src/workflows/',
+    mayImport: ['core', 'github', 'aws', 'git', 'notify', 'workflows'],
+    forbiddenPackages: [],
+  },
+  { name: 'app', prefix: 'src/app/', mayImport: ['core', 'github', 'aws', 'notify', 'workflows', 'app'], forbiddenPackages: [] },
+  { name: 'cli', prefix: 'src/cli/', mayImport: ['core', 'github', 'aws', 'git', 'notify', 'workflows', 'cli'], forbiddenPackages: [] },
   {
     name: 'lambda',
     prefix: 'src/lambda/',
-    mayImport: ['core', 'github', 'aws', 'workflows', 'lambda'],
+    mayImport: ['core', 'github', 'aws', 'notify', 'workflows', 'lambda'],
     mayImportFiles: ['src/app/create-app.ts'],
     forbiddenPackages: [],
   },
   {
     name: 'demo',
     prefix: 'src/demo/',
-    mayImport: ['core', 'github', 'aws', 'workflows', 'app', 'cli', 'demo', 'emulator'],
+    mayImport: ['core', 'github', 'aws', 'notify', 'workflows', 'app', 'cli', 'demo', 'emulator'],
     forbiddenPackages: [],
   },
   { name: 'emulator', prefix: 'emulator/', mayImport: ['emulator'], forbiddenPackages: [] },

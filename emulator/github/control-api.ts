@@ -226,6 +226,8 @@ export class GitHubControlApi {
       submittedAt: this.context.clock(),
     }
     this.context.state.reviews.push(review)
+    // GitHub takes a reviewer off the requested list once they review.
+    pull.requestedReviewers = pull.requestedReviewers.filter((login) => login.toLowerCase() !== params.login.toLowerCase())
     const delivery = await this.send(await buildReviewEvent(this.context, { action: 'submitted', pull, review, senderLogin: params.login }))
     return { reviewId: review.id, delivery }
   }

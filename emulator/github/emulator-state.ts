@@ -24,6 +24,9 @@ export interface PullRequestRecord {
   readonly createdAt: Date
   updatedAt: Date
   closedAt: Date | null
+  /** Who is asked to review (logins), and which teams (slugs of the repository's organisation), as GitHub keeps them. */
+  requestedReviewers: string[]
+  requestedTeams: string[]
 }
 
 /** What the opener of a pull request decides; the rest of a PullRequestRecord follows from it. */
@@ -186,6 +189,8 @@ export class EmulatorState {
       createdAt: now,
       updatedAt: now,
       closedAt: null,
+      requestedReviewers: [],
+      requestedTeams: [],
     }
     this.pulls.set(pull.number, pull)
     return pull

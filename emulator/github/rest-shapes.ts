@@ -47,6 +47,29 @@ export function userJson(context: EmulatorContext, login: string): Record<string
   }
 }
 
+/** `team` (as a pull request's `requested_teams` lists it): a team of the repository's organisation, by slug. */
+export function teamJson(context: EmulatorContext, slug: string): Record<string, unknown> {
+  const base = context.apiUrl()
+  const id = context.state.userId(`team:${context.owner}/${slug}`)
+  const url = `${base}/organizations/${context.state.userId(context.owner)}/team/${id}`
+  return {
+    id,
+    node_id: nodeId('Team', id),
+    url,
+    members_url: `${url}/members{/member}`,
+    name: slug,
+    description: null,
+    permission: 'push',
+    privacy: 'closed',
+    notification_setting: 'notifications_enabled',
+    html_url: `${base}/orgs/${context.owner}/teams/${slug}`,
+    repositories_url: `${url}/repos`,
+    slug,
+    parent: null,
+    type: 'organization',
+  }
+}
+
 /** `repository` for the emulated repository, or for a fork of it owned by `ownerLogin`. */
 export function repositoryJson(context: EmulatorContext, ownerLogin: string = context.owner): Record<string, unknown> {
   const base = context.apiUrl()
@@ -197,8 +220,8 @@ export function pullRequestSimpleJson(context: EmulatorContext, pull: PullReques
     merge_commit_sha: pull.mergeCommitSha,
     assignee: null,
     assignees: [],
-    requested_reviewers: [],
-    requested_teams: [],
+    requested_reviewers: pull.requestedReviewers.map((login) => userJson(context, login)),
+    requested_teams: pull.requestedTeams.map((slug) => teamJson(context, slug)),
     head: {
       label: `${pull.headOwner}:${pull.headRef}`,
       ref: pull.headRef,

@@ -1,6 +1,6 @@
 import type { EmulatorContext } from './emulator-context.js'
 import { GitHubHttpError } from './github-http-error.js'
-import { botLogin, diffEntryJson, pullRequestJson, pullRequestSimpleJson, reviewJson } from './rest-shapes.js'
+import { botLogin, diffEntryJson, pullRequestJson, pullRequestSimpleJson, reviewJson, teamJson, userJson } from './rest-shapes.js'
 import { bodyOf, repoApiUrl, requirePull, requireRepository } from './route-helpers.js'
 import { paginate, type RestRequest, type RestRoute } from './rest-route.js'
 import { buildPullRequestEvent } from './webhook-payloads.js'
@@ -19,7 +19,50 @@ export function createPullRoutes(): RestRoute[] {
     { method: 'PATCH', template: '/repos/{owner}/{repo}/pulls/{pull_number}', auth: 'installation', handle: updatePull },
     { method: 'GET', template: '/repos/{owner}/{repo}/pulls/{pull_number}/files', auth: 'installation', handle: listFiles },
     { method: 'GET', template: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', auth: 'installation', handle: listReviews },
+    {
+      method: 'GET',
+      template: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+      auth: 'installation',
+      handle: listRequestedReviewers,
+    },
+    {
+      method: 'POST',
+      template: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
+      auth: 'installation',
+      handle: requestReviewers,
+    },
   ]
+}
+
+async function listRequestedReviewers(request: RestRequest, context: EmulatorContext) {
+  const pull = requirePull(request, context)
+  return {
+    status: 200,
+    body: {
+      users: pull.requestedReviewers.map((login) => userJson(context, login)),
+      teams: pull.requestedTeams.map((slug) => teamJson(context, slug)),
+    },
+  }
+}
+
+/** As GitHub: never the author; teams must exist in the organisation; already requested ones are kept once. */
+async function requestReviewers(request: RestRequest, context: EmulatorContext) {
+  const pull = requirePull(request, context)
+  const body = bodyOf(request)
+  const users = Array.isArray(body.reviewers) ? body.reviewers.map(String) : []
+  const teams = Array.isArray(body.team_reviewers) ? body.team_reviewers.map(String) : []
+  const unprocessable = (message: string) => new GitHubHttpError(422, message, { errors: [] })
+  if (users.some((login) => login.toLowerCase() === pull.authorLogin.toLowerCase()))
+    throw unprocessable('Review cannot be requested from pull request author.')
+  if (teams.some((slug) => !context.state.teams.has(`${context.owner.toLowerCase()}/${slug.toLowerCase()}`)))
+    throw unprocessable(
+      `Reviews may only be requested from collaborators. One or more of the teams you specified is not a collaborator of the ${context.owner}/${context.repo} repository.`,
+    )
+  for (const login of users)
+    if (!pull.requestedReviewers.some((known) => known.toLowerCase() === login.toLowerCase())) pull.requestedReviewers.push(login)
+  for (const slug of teams) if (!pull.requestedTeams.includes(slug.toLowerCase())) pull.requestedTeams.push(slug.toLowerCase())
+  pull.updatedAt = context.clock()
+  return { status: 201, body: pullRequestSimpleJson(context, pull) }
 }
 
 async function listPulls(request: RestRequest, context: EmulatorContext) {

@@ -13,6 +13,9 @@ import type { ObservedPush } from '../github/pull-request-facts.js'
 import { parsePushRecord } from '../github/push-record.js'
 import { createHealthHandler, HEALTH_PATH } from './sweep-health.js'
 import { parseSweepMode } from './sweep-mode.js'
+import { createNotifier, type DeliveringNotifier } from '../workflows/notify/create-notifier.js'
+import { readRequestedReviewers } from '../github/request-reviewers.js'
+import type { ReviewerSet } from '../core/decision/choose-reviewers.js'
 
 /** What the app depends on besides GitHub: injectable so tests fix the clock and the catalogue. */
 export interface AppDependencies {
@@ -29,6 +32,8 @@ export interface AppDependencies {
   readonly sleep?: (ms: number) => Promise<void>
   /** Handed the sweep handlers once registered: the scheduled Lambda runs one pass of them itself (`sweepAll`). */
   readonly onSweeper?: (sweeper: SweepHandlers) => void
+  /** Delivers notifications; default one over HTTP, its URLs and secrets from `env`. */
+  readonly notifier?: DeliveringNotifier
 }
 
 export const PULL_REQUEST_EVENTS = [
@@ -50,10 +55,19 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
     const engine = dependencies.engine ?? CORE_ENGINE
     // What is read at an immutable SHA is shared by every delivery this process handles.
     const cache = createFilesCache()
+    const env = dependencies.env ?? process.env
+    const sleep = dependencies.sleep ?? ((ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)))
+    const notifier = dependencies.notifier ?? createNotifier({ env, log: app.log, now, sleep })
 
     const check = async (
       context: Context,
-      target: { number: number; headSha: string; push?: ObservedPush & { before?: string } },
+      target: {
+        number: number
+        headSha: string
+        push?: ObservedPush & { before?: string }
+        /** From the webhook's pull request: who is asked to review already, and its web address. */
+        pull?: { requestedReviewers: ReviewerSet; url: string }
+      },
     ): Promise<void> => {
       const { owner, repo } = context.repo()
       const log = context.log.child({
@@ -71,7 +85,9 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
         catalogue,
         now: now(),
         engine,
+        notifier,
         ...(target.push ? { push: target.push } : {}),
+        ...(target.pull ? { requestedReviewers: target.pull.requestedReviewers, pullUrl: target.pull.url } : {}),
       })
     }
 
@@ -81,7 +97,8 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
         context.log.info({ delivery: context.id, number: pr.number }, 'pull request is closed; not evaluated')
         return
       }
-      await check(context, { number: pr.number, headSha: pr.head.sha, ...observePush(context) })
+      const pull = { requestedReviewers: readRequestedReviewers(pr), url: pr.html_url }
+      await check(context, { number: pr.number, headSha: pr.head.sha, pull, ...observePush(context) })
     })
 
     app.on('check_run.rerequested', async (context) => {
@@ -122,15 +139,14 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
     })
 
     // The cloud is chosen once, at load: a misconfigured environment stops the app before its first merge.
-    const env = dependencies.env ?? process.env
-    const sleep = dependencies.sleep ?? ((ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms)))
     const cloud = createProvider({ env, sleep, now })
-    registerGrantHandlers(app, { now, catalogue, createProvider: cloud.create })
+    registerGrantHandlers(app, { now, catalogue, createProvider: cloud.create, notifier })
     const sweeper = registerSweepHandlers(app, {
       now,
       catalogue,
       mode: sweepMode,
       createProvider: cloud.createFor,
+      notifier,
       ...(dependencies.sweepSchedule === false
         ? { schedule: () => ({ stop: () => undefined }) }
         : dependencies.sweepSchedule
@@ -141,7 +157,7 @@ export function createApp(dependencies: AppDependencies = {}): (app: Probot, opt
     // Probot serves the route beside its webhook path; an app loaded without a server (tests) has none to add to.
     if (options?.addHandler) {
       try {
-        options.addHandler(createHealthHandler(sweeper.health))
+        options.addHandler(createHealthHandler(sweeper.health, notifier))
       } catch (error) {
         app.log.debug({ err: error }, `no HTTP server to serve ${HEALTH_PATH} on`)
       }

@@ -6,7 +6,7 @@ import type { ProviderSettings } from '../aws/create-provider.js'
 import type { Engine } from '../workflows/check/evaluate-pull-request.js'
 import { createGitHubApi } from '../github/github-api.js'
 import { grantOnMerge } from '../workflows/grant/grant-on-merge.js'
-import { NOTIFICATIONS_NOT_CONFIGURED, type Notifier } from '../core/ports/notifier.js'
+import { SILENT_NOTIFIER, type Notifier } from '../core/ports/notifier.js'
 import { handleBreakGlassComment } from './break-glass-command.js'
 
 export interface GrantHandlerDeps {
@@ -17,7 +17,7 @@ export interface GrantHandlerDeps {
   readonly createProvider: (params: ProviderSettings & { readonly repository?: string }) => CloudProvider
   readonly engine?: Engine
   readonly maxCommitAttempts?: number
-  /** Where break-glass events go; default: none configured (the PR comment, the issue and the log still say it). */
+  /** Where granted, refused, failed and break-glass go (default: nowhere; the PR comment, the issue and the log still say it). */
   readonly notifier?: Notifier
 }
 
@@ -41,6 +41,7 @@ export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps): void
         createProvider: (settings) => deps.createProvider({ ...settings, repository: context.payload.repository.full_name }),
         log,
         ...(deps.engine ? { engine: deps.engine } : {}),
+        ...(deps.notifier ? { notifier: deps.notifier } : {}),
         ...(deps.maxCommitAttempts === undefined ? {} : { maxCommitAttempts: deps.maxCommitAttempts }),
       },
       {
@@ -70,7 +71,7 @@ export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps): void
         catalogue: await catalogue,
         now,
         createProvider: (settings) => deps.createProvider({ granterRole: settings.granterRole }),
-        notifier: deps.notifier ?? NOTIFICATIONS_NOT_CONFIGURED,
+        notifier: deps.notifier ?? SILENT_NOTIFIER,
         ...(deps.engine ? { engine: deps.engine } : {}),
         ...(deps.maxCommitAttempts === undefined ? {} : { maxCommitAttempts: deps.maxCommitAttempts }),
       },

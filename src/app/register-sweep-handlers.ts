@@ -1,3 +1,4 @@
+import type { Notifier } from '../core/ports/notifier.js'
 import type { Probot } from 'probot'
 import type { Logger } from '../core/ports/logger.js'
 import type { ActionCatalogue } from '../core/matching/action-catalogue.js'
@@ -30,6 +31,8 @@ export interface SweepHandlerDependencies {
   readonly engine?: Engine
   /** Look for merged requests with no record and run their grant again (default true). */
   readonly healMerges?: boolean
+  /** Where revocations, drift, tampering and healed grants are told (default: nowhere). */
+  readonly notifier?: Notifier
   /** The clock; called once per sweep and per comment. */
   readonly now?: () => Date
   /** Default: `setInterval`, unref'd so it never keeps the process alive on its own. */
@@ -92,6 +95,7 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
           createProvider: (settings) => deps.createProvider({ settings, dryRun: false, purpose: 'grant' }),
           catalogue: async () => deps.catalogue ?? loadActionCatalogue(),
           ...(deps.engine ? { engine: deps.engine } : {}),
+          ...(deps.notifier ? { notifier: deps.notifier } : {}),
         }
 
   app.on('issue_comment.created', async (context) => {
@@ -108,6 +112,7 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
       body: comment.body,
       now: now(),
       createProvider: (settings) => deps.createProvider({ settings, dryRun: false, purpose: 'revoke', repository: `${owner}/${repo}` }),
+      ...(deps.notifier ? { notifier: deps.notifier } : {}),
     })
     if (result)
       context.log.info(
@@ -230,6 +235,7 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
           }
         : {}),
       ...(appLogin ? { appLogin } : {}),
+      ...(deps.notifier ? { notifier: deps.notifier } : {}),
     })
     health.recordSweep(key, { at: at.toISOString(), outcome: 'swept', summary: report.summary })
     params.reports.push(report)

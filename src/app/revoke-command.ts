@@ -2,6 +2,7 @@ import { readSettingsOrDefaults, type JitSettings } from '../core/files/settings
 import { decideEarlyRevoke } from '../core/records/plan-sweep.js'
 import { requestIdFor } from '../core/records/grant-record.js'
 import type { CloudProvider } from '../core/ports/cloud-provider.js'
+import type { Notifier } from '../core/ports/notifier.js'
 import type { GitHubApi } from '../github/github-api.js'
 import { describeApiError } from '../github/github-read-error.js'
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
@@ -62,6 +63,7 @@ export async function handleRevokeComment(params: {
   body: string
   now: Date
   createProvider: (settings: JitSettings) => CloudProvider
+  notifier?: Notifier
 }): Promise<RevokeGrantResult | undefined> {
   const { api, owner, repo, issue, commenter } = params
   if (!issue.isPullRequest || !isRevokeCommand(params.body)) return undefined
@@ -82,6 +84,7 @@ export async function handleRevokeComment(params: {
       revokedBy: commenter,
       reason: 'early',
       now: params.now,
+      ...(params.notifier ? { notifier: params.notifier } : {}),
       authorize: (record) => {
         const decision = decideEarlyRevoke({ record, login: commenter })
         return decision.allowed ? undefined : decision.explanation

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { SinkHealth } from '../workflows/notify/create-notifier.js'
 
 /** The last sweep of one repository, as the health endpoint shows it. */
 export interface RepositorySweep {
@@ -37,13 +38,16 @@ export function createSweepHealth(sweeper: 'on' | 'off'): SweepHealth {
   }
 }
 
-/** A Probot `addHandler` handler: answers `GET /jit/health` with the report as JSON, and nothing else. */
-export function createHealthHandler(health: SweepHealth): (req: IncomingMessage, res: ServerResponse) => boolean {
+/** A Probot `addHandler` handler: answers `GET /jit/health` with the report as JSON (the sweeper's, and each notification sink's last delivery and last error), and nothing else. */
+export function createHealthHandler(
+  health: SweepHealth,
+  notifications?: { health(): Readonly<Record<string, SinkHealth>> },
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const path = (req.url ?? '').split('?')[0]
     if (path !== HEALTH_PATH || (req.method !== 'GET' && req.method !== 'HEAD')) return false
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
-    res.end(req.method === 'HEAD' ? undefined : JSON.stringify(health.report()))
+    res.end(req.method === 'HEAD' ? undefined : JSON.stringify({ ...health.report(), notifications: notifications?.health() ?? {} }))
     return true
   }
 }

@@ -10,6 +10,7 @@ import { createProvider, ProviderConfigError, type CreateProviderFor } from '../
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
 import { revokeGrant } from '../workflows/sweep/revoke-grant.js'
 import { runSweep, type SweepReport } from '../workflows/sweep/run-sweep.js'
+import { createNotifier, type DeliveringNotifier } from '../workflows/notify/create-notifier.js'
 import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-io.js'
 import { shortSha } from '../core/text/short-sha.js'
 import { createTokenOctokit } from './create-token-octokit.js'
@@ -52,12 +53,14 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
     const createProvider = providerFactory(deps, io)
     const repository = `${owner}/${repo}`
     const provider = createProvider({ settings: readSettings(branch.settingsText, io), dryRun, purpose: 'sweep', repository })
+    const notifier = createCliNotifier(io)
     // A merge's grant uses the settings at the merge's base, as its webhook would have.
     const heal = values['no-heal']
       ? undefined
       : {
           createProvider: (settings: JitSettings) => createProvider({ settings, dryRun, purpose: 'grant', repository }),
           catalogue: deps.catalogue ?? loadActionCatalogue,
+          notifier,
         }
     const progress = startProgress(io)
     let report: SweepReport
@@ -76,9 +79,12 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
         ...(concurrency !== undefined ? { concurrency } : {}),
         ...(progress ? { onProgress: progress.update } : {}),
         ...(actor ? { appLogin: actor } : {}),
+        notifier,
       })
     } finally {
       progress?.stop()
+      // Deliveries are bounded (timeouts, at most 3 attempts); the command waits for them before it exits.
+      await notifier.settled()
     }
     if (values.json) io.stdout.write(JSON.stringify(report) + '\n')
     else io.stdout.write(renderSweepReport(report))
@@ -113,7 +119,20 @@ export function createRevokeCommand(deps: SweepCommandDependencies = {}): (args:
       deps,
       io,
     )({ settings: readSettings(branch.settingsText, io), dryRun: values['dry-run'], purpose: 'revoke' })
-    const result = await revokeGrant({ api, owner, repo, provider, id, revokedBy, reason: 'early', now: io.now?.() ?? new Date(), branch })
+    const notifier = createCliNotifier(io)
+    const result = await revokeGrant({
+      api,
+      owner,
+      repo,
+      provider,
+      id,
+      revokedBy,
+      reason: 'early',
+      now: io.now?.() ?? new Date(),
+      branch,
+      notifier,
+    })
+    await notifier.settled()
     if (values.json)
       io.stdout.write(
         JSON.stringify({
@@ -260,4 +279,10 @@ function startProgress(io: CliIo): { update: (done: number, total: number) => vo
       if (started) bar.stop()
     },
   }
+}
+
+/** The notifier of a command-line run: URLs and secrets from its environment, what failed on stderr. */
+function createCliNotifier(io: CliIo): DeliveringNotifier {
+  const say = (_: Record<string, unknown>, message: string) => void io.stderr.write(`jit: ${message}\n`)
+  return createNotifier({ env: io.env, log: { debug: () => undefined, info: () => undefined, warn: say, error: say } })
 }

@@ -26,6 +26,79 @@ function renderMarker(mentioned: Iterable<string>): string {
     .join(' ')}" -->`
 }
 
+/** Closes the app's comment: the verdict it shows, since when it is pending, and the last reminder. */
+export const STATE_MARKER = '<!-- jit:state'
+
+/** What the comment remembers between evaluations and sweeps (in its last line, never shown). */
+export interface CommentState {
+  readonly verdict: Decision['verdict']
+  /** When the request was first seen pending in a row of pending evaluations (ISO). */
+  readonly pendingSince?: string
+  /** When the sweep last reminded the approvers (ISO). */
+  readonly remindedAt?: string
+  /** The handles (`@login`, `@org/team`) whose approval is missing. */
+  readonly needed: readonly string[]
+}
+
+const STATE_PATTERN =
+  /<!-- jit:state verdict="(approved|pending|denied|invalid)" needed="([^"]*)"(?: pending-since="([0-9TZ:.-]+)")?(?: reminded="([0-9TZ:.-]+)")? -->\n?$/u
+
+/** The state a comment body ends with; undefined for a comment written before the state was kept, or another one. */
+export function readCommentState(body: string): CommentState | undefined {
+  const match = STATE_PATTERN.exec(body)
+  if (!match) return undefined
+  return {
+    verdict: match[1] as Decision['verdict'],
+    needed: (match[2] ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((handle) => `@${handle}`),
+    ...(match[3] ? { pendingSince: match[3] } : {}),
+    ...(match[4] ? { remindedAt: match[4] } : {}),
+  }
+}
+
+/** The state line; handles without `@`, so the marker itself can never mention anyone. */
+function renderState(state: CommentState): string {
+  const needed = state.needed.map((handle) => handle.replace(/^@/u, '')).join(' ')
+  const since = state.pendingSince ? ` pending-since="${state.pendingSince}"` : ''
+  const reminded = state.remindedAt ? ` reminded="${state.remindedAt}"` : ''
+  return `${STATE_MARKER} verdict="${state.verdict}" needed="${needed}"${since}${reminded} -->`
+}
+
+/** The reminder line: the handles come from the base branch's policies and CODEOWNERS, as in the comment's own mentions. */
+function renderReminder(state: CommentState): string[] {
+  if (!state.remindedAt || state.verdict !== 'pending') return []
+  const who = state.needed.length > 0 ? ` from ${state.needed.join(', ')}` : ''
+  return ['', `⏰ **Reminder** (${formatUtc(new Date(state.remindedAt))}): this request is still waiting for approval${who}.`]
+}
+
+/**
+ * The comment with a reminder made now, or undefined when none is due: the request is not pending, or
+ * was reminded (or became pending) less than `remindAfterMs` ago. Judged from the comment's own state,
+ * so every sweeper, replica or restart agrees.
+ */
+export function applyReminder(body: string, params: { now: Date; remindAfterMs: number }): string | undefined {
+  const state = readCommentState(body)
+  if (!state || state.verdict !== 'pending') return undefined
+  const last = Date.parse(state.remindedAt ?? state.pendingSince ?? '')
+  if (!Number.isFinite(last) || params.now.getTime() - last < params.remindAfterMs) return undefined
+  const content = stripState(body)
+  const next: CommentState = { ...state, remindedAt: params.now.toISOString() }
+  return `${[content, ...renderReminder(next), renderState(next)].join('\n')}\n`
+}
+
+/** The body without its reminder and state lines. */
+function stripState(body: string): string {
+  const lines = body.replace(/\n$/u, '').split('\n')
+  if (lines[lines.length - 1]?.startsWith(STATE_MARKER)) lines.pop()
+  if (lines[lines.length - 1]?.startsWith('⏰ **Reminder**')) {
+    lines.pop()
+    if (lines[lines.length - 1] === '') lines.pop()
+  }
+  return lines.join('\n')
+}
+
 /** Who can still give a missing approval: handles from the unsatisfied rules, in rule order. */
 export function listApproversNeeded(decision: Decision): string[] {
   if (decision.verdict !== 'pending') return []
@@ -56,7 +129,11 @@ const STATUS: Record<Decision['verdict'], string> = {
  * The comment for approvers: what approving allows, in plain words, and who must approve. Owners are
  * mentioned (notified) only the first time the comment names them; later versions quote them.
  */
-export function renderRequestComment(decision: Decision, alreadyMentioned: ReadonlySet<string>): { body: string; mentioned: string[] } {
+export function renderRequestComment(
+  decision: Decision,
+  alreadyMentioned: ReadonlySet<string>,
+  previous?: CommentState,
+): { body: string; mentioned: string[] } {
   const needed = listApproversNeeded(decision)
   const mentioned = [...new Set([...alreadyMentioned, ...needed])].sort()
   const out = [renderMarker(mentioned), STATUS[decision.verdict], '']
@@ -93,6 +170,17 @@ export function renderRequestComment(decision: Decision, alreadyMentioned: Reado
     `Approvals count only on the latest commit (${shortSha(decision.headSha)}); a new push needs new approvals. ` +
       `The **${CHECK_NAME}** check has the details: ${escapeMarkdown(decision.summary)}`,
   )
+  // Pending since the first of a row of pending evaluations; a reminder is kept while it stays pending.
+  const stillPending = decision.verdict === 'pending' && previous?.verdict === 'pending'
+  const state: CommentState = {
+    verdict: decision.verdict,
+    needed,
+    ...(decision.verdict === 'pending'
+      ? { pendingSince: (stillPending && previous.pendingSince) || decision.evaluatedAt.toISOString() }
+      : {}),
+    ...(stillPending && previous.remindedAt ? { remindedAt: previous.remindedAt } : {}),
+  }
+  out.push(...renderReminder(state), renderState(state))
   return { body: `${out.join('\n')}\n`, mentioned }
 }
 

@@ -1,5 +1,5 @@
 import type { GitHubApi } from './github-api.js'
-import { COMMENT_MARKER, readMentioned } from './request-comment.js'
+import { COMMENT_MARKER, readCommentState, readMentioned, type CommentState } from './request-comment.js'
 
 interface IssueComment {
   id: number
@@ -12,14 +12,24 @@ export type CommentOutcome = 'created' | 'updated' | 'unchanged' | 'absent'
 /**
  * Keeps one app comment per PR: finds it by its marker (only among comments by a bot account, so
  * nobody can plant one), then updates it in place, or creates it when `create` is true. An identical
- * body is not written again. `render` receives the handles the existing comment already mentioned.
+ * body is not written again. `render` receives the handles the existing comment already mentioned, and
+ * the state it ended with (undefined when there is no comment yet).
  */
 export async function upsertRequestComment(
   api: GitHubApi,
-  params: { owner: string; repo: string; number: number; create: boolean; render: (alreadyMentioned: ReadonlySet<string>) => string },
+  params: {
+    owner: string
+    repo: string
+    number: number
+    create: boolean
+    render: (alreadyMentioned: ReadonlySet<string>, previous: CommentState | undefined) => string
+  },
 ): Promise<CommentOutcome> {
   const existing = await findRequestComment(api, params)
-  const body = params.render(existing ? readMentioned(existing.body ?? '') : new Set())
+  const body = params.render(
+    existing ? readMentioned(existing.body ?? '') : new Set(),
+    existing ? readCommentState(existing.body ?? '') : undefined,
+  )
   if (existing) {
     if (existing.body === body) return 'unchanged'
     await api.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
@@ -42,7 +52,8 @@ export async function upsertRequestComment(
 
 const PAGE_SIZE = 100
 
-async function findRequestComment(
+/** The app's comment on a pull request (its id and body), if it has one. */
+export async function findRequestComment(
   api: GitHubApi,
   params: { owner: string; repo: string; number: number },
 ): Promise<IssueComment | undefined> {

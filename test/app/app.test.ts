@@ -25,6 +25,17 @@ const CHECK_RUNS = `POST ${PR_PATH}/check-runs`
 const LIST_COMMENTS = `GET ${PR_PATH}/issues/42/comments?per_page=100&page=1`
 const CREATE_COMMENT = `POST ${PR_PATH}/issues/42/comments`
 const UPDATE_COMMENT = `PATCH ${PR_PATH}/issues/comments/901`
+const REQUEST_REVIEWS = `POST ${PR_PATH}/pulls/42/requested_reviewers`
+/** A new request PR: the three reads, the check run, the comment, and the review requests of the approvers needed. */
+const OPENED_CALLS = [
+  'graphql jitPullRequest',
+  'graphql jitFiles',
+  'graphql jitTeams',
+  CHECK_RUNS,
+  LIST_COMMENTS,
+  CREATE_COMMENT,
+  REQUEST_REVIEWS,
+]
 
 const TEAM_DIRECTORY: Record<string, string[]> = { security: ['carol', 'dan'], sre: ['alice', 'erin'], 'sre-leads': ['bob'] }
 
@@ -50,6 +61,12 @@ function pullRequestEvent(action: string): Record<string, any> {
   event['action'] = action
   if (action === 'synchronize') Object.assign(event, { before: OLD_HEAD_SHA, after: HEAD_SHA })
   if (action === 'edited') event['changes'] = { title: { from: 'Request' } }
+  return event
+}
+
+/** The event as GitHub sends it once the app asked these teams to review (GitHub keeps them on the pull request). */
+function withRequestedTeams(event: Record<string, any>, slugs: string[]): Record<string, any> {
+  event['pull_request'].requested_teams = slugs.map((slug, index) => ({ id: 70 + index, slug, name: slug }))
   return event
 }
 
@@ -150,16 +167,12 @@ describe('a request pull request', () => {
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 1 })
     github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [{ id: 5, body: 'LGTM', user: { login: 'bob', type: 'User' } }])
     github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
+    github.rest('POST', `${PR_PATH}/pulls/42/requested_reviewers`, { number: 42 })
     await receive('pull_request', pullRequestEvent('opened'))
 
-    expect(github.calls).toEqual([
-      'graphql jitPullRequest',
-      'graphql jitFiles',
-      'graphql jitTeams',
-      CHECK_RUNS,
-      LIST_COMMENTS,
-      CREATE_COMMENT,
-    ])
+    expect(github.calls).toEqual(OPENED_CALLS)
+    // The teams whose approval is missing are asked to review (the author never is).
+    expect(github.bodyOf(REQUEST_REVIEWS)).toEqual({ team_reviewers: ['security', 'sre-leads'] })
     // Rules at the base SHA, the request at the head SHA.
     expect(github.bodyOf('graphql jitFiles')['variables']).toMatchObject({
       policies: `${BASE_SHA}:policies`,
@@ -623,6 +636,7 @@ describe('API calls per event', () => {
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 30 })
     github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
     github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
+    github.rest('POST', `${PR_PATH}/pulls/42/requested_reviewers`, { number: 42 })
     await receive('pull_request', pullRequestEvent('opened'))
     let comment = String(github.bodyOf(CREATE_COMMENT)['body'])
     const opened = take()
@@ -632,7 +646,8 @@ describe('API calls per event', () => {
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 31 })
     github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, ourComment(comment))
     github.rest('PATCH', `${PR_PATH}/issues/comments/901`, { id: 901 })
-    await receive('pull_request_review', reviewEvent('submitted', 'bob'))
+    // Later events carry the teams the app asked: the set is unchanged, so nobody is asked again.
+    await receive('pull_request_review', withRequestedTeams(reviewEvent('submitted', 'bob'), ['security', 'sre-leads']))
     comment = String(github.bodyOf(UPDATE_COMMENT)['body'])
     const reviewed = take()
 
@@ -642,7 +657,7 @@ describe('API calls per event', () => {
     ])
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 32 })
     github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, ourComment(comment))
-    await receive('pull_request_review', reviewEvent('submitted', 'erin', 'commented'))
+    await receive('pull_request_review', withRequestedTeams(reviewEvent('submitted', 'erin', 'commented'), ['security', 'sre-leads']))
     const commented = take()
 
     // A push: new head, same base. Only the request at the new head is read.
@@ -664,14 +679,14 @@ describe('API calls per event', () => {
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 33 })
     github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, ourComment(comment))
     github.rest('PATCH', `${PR_PATH}/issues/comments/901`, { id: 901 })
-    await receive('pull_request', pullRequestEvent('synchronize'))
+    await receive('pull_request', withRequestedTeams(pullRequestEvent('synchronize'), ['security', 'sre-leads']))
     expect(Object.keys(github.bodyOf('graphql jitFiles')['variables'] as object)).toEqual(['owner', 'repo', 'requestFile'])
     expect(liveMentions(String(github.bodyOf(UPDATE_COMMENT)['body']))).toEqual([])
     const pushed = take()
 
     // The figures of the report: if one grows, this test says where.
     expect({ opened, reviewed, commented, pushed }).toEqual({
-      opened: ['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS, CREATE_COMMENT],
+      opened: OPENED_CALLS,
       reviewed: ['graphql jitPullRequest', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS, UPDATE_COMMENT],
       commented: ['graphql jitPullRequest', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS],
       pushed: ['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS, UPDATE_COMMENT],

@@ -214,7 +214,7 @@ describe('GET /jit/health', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jit/health`
 
     const before = (await (await fetch(url)).json()) as SweepHealthReport
-    expect(before).toEqual({ sweeper: 'on', lastPassAt: null, repositories: {}, lastError: null })
+    expect(before).toEqual({ sweeper: 'on', lastPassAt: null, repositories: {}, lastError: null, notifications: {} })
 
     await task!()
     const response = await fetch(url)

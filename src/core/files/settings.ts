@@ -2,7 +2,20 @@ import { parseDuration } from './duration.js'
 import type { InputError, Parsed } from './input-error.js'
 import { compileDocumentValidator } from './schemas/document-validator.js'
 import { settingsSchema, type SettingsDocument } from './schemas/settings-schema.js'
-import { parseYamlDocument } from './yaml-document.js'
+import { parseYamlDocument, type DocumentPath, type YamlDocument } from './yaml-document.js'
+import type { NotificationEventType } from '../notifications/notification-event.js'
+
+/** Where notifications go: a Slack incoming webhook, or a generic webhook of signed CloudEvents. */
+export type NotificationSink =
+  | { readonly kind: 'slack'; readonly name: string; readonly urlEnv: string; readonly events: ReadonlySet<NotificationEventType> }
+  | {
+      readonly kind: 'webhook'
+      readonly name: string
+      readonly urlEnv: string
+      /** The environment variable holding the HMAC-SHA256 key. */
+      readonly secretEnv: string
+      readonly events: ReadonlySet<NotificationEventType>
+    }
 
 /** Where a grant is written: an inline IAM policy on a role or user, or an IAM Identity Center permission set. */
 export type CloudBackend = 'iam' | 'identity_center'
@@ -44,6 +57,10 @@ export interface JitSettings {
   readonly maxStartAheadText: string
   /** `audit.app_login`: the app's bot login, whose commits alone `jit audit` believes. */
   readonly auditAppLogin?: string
+  /** How long a pending request waits before (and between) the sweep's reminders. Default 4 hours. */
+  readonly remindAfterMs: number
+  /** Where notifications go, and which events each sink wants (none by default). */
+  readonly notifications: readonly NotificationSink[]
 }
 
 export const DEFAULT_SETTINGS: JitSettings = {
@@ -57,6 +74,8 @@ export const DEFAULT_SETTINGS: JitSettings = {
   pendingMaxAgeMs: 7 * 24 * 3_600_000,
   maxStartAheadMs: 30 * 24 * 3_600_000,
   maxStartAheadText: '30d',
+  remindAfterMs: 4 * 3_600_000,
+  notifications: [],
 }
 
 const settingsValidator = compileDocumentValidator(settingsSchema, 'settings')
@@ -65,6 +84,7 @@ const MINUTE_MS = 60_000
 const SWEEP_INTERVAL_BOUNDS = { minMs: MINUTE_MS, maxMs: 24 * 60 * MINUTE_MS }
 const PENDING_MAX_AGE_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 90 * 24 * 60 * MINUTE_MS }
 const MAX_START_AHEAD_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 365 * 24 * 60 * MINUTE_MS }
+const REMIND_AFTER_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 30 * 24 * 60 * MINUTE_MS }
 const UNKNOWN_PLACEHOLDER = /\{(?!account\}|login\})[^}]*\}/
 const NOT_LOGIN_PLACEHOLDER = /\{(?!login\})[^}]*\}/
 
@@ -74,12 +94,15 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
   const parsed = parseYamlDocument({ file, text: params.text, what: 'settings file', allowEmpty: true })
   if (!parsed.ok) return parsed
   const document = parsed.value
+  // Before the schema: its "unknown key url" would not say why a URL or secret must not be here.
+  const leaks = findWrittenSecrets(document)
+  if (leaks.length > 0) return { ok: false, errors: leaks }
   const checked = settingsValidator.validate(document)
   if (!checked.ok) return checked
   const raw = checked.value
 
   const errors: InputError[] = []
-  const report = (path: readonly string[], message: string, which: 'key' | 'value' = 'value') =>
+  const report = (path: DocumentPath, message: string, which: 'key' | 'value' = 'value') =>
     errors.push({ file, line: document.lineOf(path, which), message })
 
   const checkPlaceholders = (path: readonly string[], name: string, template: string) => {
@@ -124,7 +147,7 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
   }
 
   const readInterval = (
-    key: 'sweep_interval' | 'pending_max_age' | 'max_start_ahead',
+    key: 'sweep_interval' | 'pending_max_age' | 'max_start_ahead' | 'remind_after',
     bounds: { minMs: number; maxMs: number },
     fallback: number,
   ) => {
@@ -138,6 +161,27 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
   const sweepIntervalMs = readInterval('sweep_interval', SWEEP_INTERVAL_BOUNDS, DEFAULT_SETTINGS.sweepIntervalMs)
   const pendingMaxAgeMs = readInterval('pending_max_age', PENDING_MAX_AGE_BOUNDS, DEFAULT_SETTINGS.pendingMaxAgeMs)
   const maxStartAheadMs = readInterval('max_start_ahead', MAX_START_AHEAD_BOUNDS, DEFAULT_SETTINGS.maxStartAheadMs)
+  const remindAfterMs = readInterval('remind_after', REMIND_AFTER_BOUNDS, DEFAULT_SETTINGS.remindAfterMs)
+
+  const notifications: NotificationSink[] = []
+  for (const [index, sink] of (raw.notifications ?? []).entries()) {
+    const name = sink.name ?? `${sink.type}-${index + 1}`
+    const path = ['notifications', index]
+    if (notifications.some((other) => other.name === name)) report([...path, 'name'], `notifications has two sinks named ${name}`)
+    const events = new Set(sink.events)
+    if (sink.type === 'slack') {
+      if (sink.secret_env !== undefined)
+        report([...path, 'secret_env'], 'secret_env is for webhook sinks: a Slack incoming webhook is not signed', 'key')
+      notifications.push({ kind: 'slack', name, urlEnv: sink.url_env, events })
+    } else if (sink.secret_env === undefined) {
+      report(
+        path,
+        `a webhook sink needs secret_env (the environment variable holding the HMAC key): receivers verify every delivery with it`,
+      )
+    } else {
+      notifications.push({ kind: 'webhook', name, urlEnv: sink.url_env, secretEnv: sink.secret_env, events })
+    }
+  }
   if (errors.length > 0) return { ok: false, errors }
 
   return {
@@ -154,6 +198,8 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
       maxStartAheadMs,
       maxStartAheadText: raw.max_start_ahead ?? DEFAULT_SETTINGS.maxStartAheadText,
       ...(raw.audit?.app_login !== undefined ? { auditAppLogin: raw.audit.app_login } : {}),
+      remindAfterMs,
+      notifications,
     },
   }
 }
@@ -237,4 +283,40 @@ export function readSettingsOrDefaults(text: string | null): { readonly settings
   if (parsed.ok) return { settings: parsed.value }
   const errors = parsed.errors.map((error) => `line ${error.line}: ${error.message}`).join('; ')
   return { settings: DEFAULT_SETTINGS, problem: `.github/jit.yml does not parse (${errors})` }
+}
+
+/** Keys that would hold a URL or secret itself, where only the name of an environment variable belongs. */
+const SECRET_KEYS = new Set(['url', 'webhook_url', 'webhook', 'secret', 'token', 'key', 'hmac_key', 'signing_secret'])
+/** Values that are a URL or a Slack token, whatever key they sit under. */
+const SECRET_VALUE = /^(?:[a-z][a-z0-9+.-]*:\/\/|xox[a-z]-)/iu
+
+/**
+ * `.github/jit.yml` is readable by everyone who can read the repository, and its history keeps whatever
+ * was ever in it: a webhook URL (which is a credential for Slack) or an HMAC key written there is an
+ * error at its line, naming what to write instead.
+ */
+function findWrittenSecrets(document: YamlDocument): InputError[] {
+  const root = document.value as { notifications?: unknown } | null
+  const sinks = root && typeof root === 'object' && Array.isArray(root.notifications) ? (root.notifications as unknown[]) : []
+  const errors: InputError[] = []
+  for (const [index, sink] of sinks.entries()) {
+    if (!sink || typeof sink !== 'object') continue
+    for (const [key, value] of Object.entries(sink)) {
+      const path = ['notifications', index, key]
+      if (SECRET_KEYS.has(key.toLowerCase())) {
+        errors.push({
+          file: document.file,
+          line: document.lineOf(path, 'key'),
+          message: `notifications: ${key} would put a URL or secret in the repository, where everyone who can read it (and its history) sees it; put it in an environment variable of the app and name that variable with url_env or secret_env`,
+        })
+      } else if (typeof value === 'string' && SECRET_VALUE.test(value.trim())) {
+        errors.push({
+          file: document.file,
+          line: document.lineOf(path),
+          message: `notifications: ${key} holds a URL or token, which must never be written in the repository; put it in an environment variable of the app and write that variable's name here (e.g. JIT_SLACK_WEBHOOK_URL)`,
+        })
+      }
+    }
+  }
+  return errors
 }

@@ -12,6 +12,7 @@ import { findCommitViolations } from '../../github/commit-changes.js'
 import { describeCommitViolations } from '../../core/merges/judge-request-commits.js'
 import { prepareDecision, type Engine } from './prepare-decision.js'
 import { shortSha } from '../../core/text/short-sha.js'
+import type { JitSettings } from '../../core/files/settings.js'
 
 // The engine is prepareDecision's; the app and the sweep import it from here.
 export { CORE_ENGINE, type Engine } from './prepare-decision.js'
@@ -35,6 +36,9 @@ export interface Evaluation {
   readonly decision?: Decision
   /** Who pushed, to record on the check run (the next evaluation reads it back). */
   readonly pushRecord: PushRecord
+  /** For a request: the settings at the base (where its notifications go), and who reviewed the head already. */
+  readonly settings?: JitSettings
+  readonly reviewedHead?: readonly string[]
 }
 
 export interface EvaluationDeps {
@@ -122,7 +126,7 @@ export async function evaluatePullRequest(
       detail: problem?.message ?? 'GitHub returned no such file (was the branch pushed again?)',
     })
   }
-  const { decision, unknownTeams } = await prepareDecision({
+  const { decision, unknownTeams, repository } = await prepareDecision({
     api,
     engine,
     catalogue: deps.catalogue,
@@ -141,5 +145,7 @@ export async function evaluatePullRequest(
     report: reportDecision(decision, { unknownTeams }),
     comment: { kind: 'request', decision },
     decision,
+    settings: repository.settings,
+    reviewedHead: [...new Set(pr.reviews.filter((review) => review.commitId === pr.headSha).map((review) => review.login))],
   }
 }

@@ -8,6 +8,11 @@ import { publishCheckRun } from '../../github/publish-check-run.js'
 import type { ObservedPush } from '../../github/pull-request-facts.js'
 import { renderRequestComment, renderWithdrawnComment } from '../../github/request-comment.js'
 import { upsertRequestComment, type CommentOutcome } from '../../github/upsert-request-comment.js'
+import type { ReviewerSet } from '../../core/decision/choose-reviewers.js'
+import type { Verdict } from '../../core/decision/decision.js'
+import { SILENT_NOTIFIER, type Notifier } from '../../core/ports/notifier.js'
+import { notifyEvaluation } from '../notify/notify-evaluation.js'
+import { requestMissingReviews } from './request-missing-reviews.js'
 
 /** What one run did, for the log and for tests. */
 export interface AccessCheckOutcome {
@@ -32,6 +37,12 @@ export interface AccessCheckParams {
   readonly engine: Engine
   /** The push GitHub authenticated in this event (`sender` of opened, reopened, synchronize). */
   readonly push?: ObservedPush & { readonly before?: string }
+  /** The PR's requested reviewers from the webhook's `pull_request`; absent (a re-run): no review is requested. */
+  readonly requestedReviewers?: ReviewerSet
+  /** The PR's web address from the webhook (for notifications). */
+  readonly pullUrl?: string
+  /** Where `requested` and `approved` go (default: nowhere). */
+  readonly notifier?: Notifier
 }
 
 /**
@@ -63,7 +74,19 @@ export async function runAccessCheck(params: AccessCheckParams): Promise<AccessC
       report: evaluation.report,
       now: params.now,
     })
-    const comment = await publishComment(api, { owner, repo, number, evaluation })
+    let previousVerdict: Verdict | undefined
+    const comment = await publishComment(api, { owner, repo, number, evaluation, seen: (verdict) => (previousVerdict = verdict) })
+    await requestMissingReviews({ api, log: params.log, owner, repo, number, evaluation, current: params.requestedReviewers })
+    notifyEvaluation({
+      notifier: params.notifier ?? SILENT_NOTIFIER,
+      repository: `${owner}/${repo}`,
+      number,
+      url: params.pullUrl,
+      evaluation,
+      comment,
+      previousVerdict,
+      now: params.now,
+    })
     const outcome = { conclusion: evaluation.report.conclusion, title: evaluation.report.title, comment, calls: { ...api.calls } }
     params.log.info({ owner, repo, number, kind: evaluation.kind, headSha: evaluation.headSha, ...outcome }, 'access check published')
     return outcome
@@ -103,13 +126,27 @@ export async function runAccessCheck(params: AccessCheckParams): Promise<AccessC
 
 async function publishComment(
   api: GitHubApi,
-  params: { owner: string; repo: string; number: number; evaluation: Evaluation },
+  params: {
+    owner: string
+    repo: string
+    number: number
+    evaluation: Evaluation
+    /** Told the verdict the comment showed before this evaluation (undefined: none, or no comment yet). */
+    seen: (previous: Verdict | undefined) => void
+  },
 ): Promise<CommentOutcome | 'none'> {
   const plan = params.evaluation.comment
   if (!plan) return 'none'
   const target = { owner: params.owner, repo: params.repo, number: params.number }
   if (plan.kind === 'request') {
-    return upsertRequestComment(api, { ...target, create: true, render: (already) => renderRequestComment(plan.decision, already).body })
+    return upsertRequestComment(api, {
+      ...target,
+      create: true,
+      render: (already, previous) => {
+        params.seen(previous?.verdict)
+        return renderRequestComment(plan.decision, already, previous).body
+      },
+    })
   }
   return upsertRequestComment(api, {
     ...target,

@@ -2,7 +2,9 @@ import { judgeBreakGlass } from '../../core/decision/break-glass.js'
 import { renderDecision } from '../../core/decision/render-decision.js'
 import type { UsersAndTeams } from '../../core/files/policy.js'
 import { describeCommitViolations } from '../../core/merges/judge-request-commits.js'
-import { buildBreakGlassNotice, type Notifier } from '../../core/ports/notifier.js'
+import type { NotificationSink } from '../../core/files/settings.js'
+import { describeBreakGlassEvent } from '../../core/notifications/describe-events.js'
+import type { Notifier } from '../../core/ports/notifier.js'
 import { requestIdFor, type GrantRecord } from '../../core/records/grant-record.js'
 import { planGrant, type MergeFacts } from '../../core/records/plan-grant.js'
 import { formatRecordTime } from '../../core/records/plan-sweep.js'
@@ -125,7 +127,15 @@ export async function grantBreakGlass(deps: BreakGlassDeps, command: BreakGlassC
     facts,
     details,
     target,
-    announceGrant: (record) => announceBreakGlass(deps, { command, record, reviewers: judged.reviewers, branch: facts.defaultBranch.name }),
+    sinks: repository.settings.notifications,
+    announceGrant: (record) =>
+      announceBreakGlass(deps, {
+        command,
+        record,
+        reviewers: judged.reviewers,
+        branch: facts.defaultBranch.name,
+        sinks: repository.settings.notifications,
+      }),
   }
   const result = await grantWrittenAhead(deps, context, {
     decision: judged.decision,
@@ -141,7 +151,7 @@ export async function grantBreakGlass(deps: BreakGlassDeps, command: BreakGlassC
 /** The noise of a break-glass: the review issue (assigned to the reviewers), the comment mentioning them, the notifiers. */
 async function announceBreakGlass(
   deps: BreakGlassDeps,
-  params: { command: BreakGlassCommand; record: GrantRecord; reviewers: UsersAndTeams; branch: string },
+  params: { command: BreakGlassCommand; record: GrantRecord; reviewers: UsersAndTeams; branch: string; sinks: readonly NotificationSink[] },
 ): Promise<void> {
   const { command, record, reviewers } = params
   const details = { delivery: command.deliveryId, requestId: record.id }
@@ -163,11 +173,12 @@ async function announceBreakGlass(
     renderBreakGlassComment({ record, branch: params.branch, reviewers, issue }),
     details,
   )
-  const notice = buildBreakGlassNotice({ record, repository: `${command.owner}/${command.repo}`, issueUrl: issue?.url ?? null })
-  try {
-    await deps.notifier.notify(notice)
-  } catch (error) {
-    deps.log.error({ ...details, err: error }, `could not send the break-glass notification of ${record.id}: ${describeApiError(error)}`)
-  }
-  deps.log.warn({ ...details, notice }, `break-glass: ${record.requester} was granted ${record.id} without approval`)
+  const event = describeBreakGlassEvent({
+    record,
+    issueUrl: issue?.url ?? null,
+    place: { repository: `${command.owner}/${command.repo}`, at: deps.now() },
+  })
+  // Fire and forget: the notifier logs and retries its deliveries, and never throws.
+  if (params.sinks.length > 0) deps.notifier.notify(params.sinks, event)
+  deps.log.warn({ ...details, event }, `break-glass: ${record.requester} was granted ${record.id} without approval`)
 }

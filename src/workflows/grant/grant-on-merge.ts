@@ -20,7 +20,10 @@ import { findCommitViolations, readComparison } from '../../github/commit-change
 import { createFilesCache, type FilesCache } from '../../github/files-at-commit.js'
 import { formatRecordCommitMessage, formatRecordDocument } from '../../core/records/record-document.js'
 import { renderDecision } from '../../core/decision/render-decision.js'
-import type { JitSettings } from '../../core/files/settings.js'
+import { readSettingsOrDefaults, type JitSettings, type NotificationSink } from '../../core/files/settings.js'
+import { SETTINGS_PATH } from '../../core/files/access-repository.js'
+import { SILENT_NOTIFIER, type Notifier } from '../../core/ports/notifier.js'
+import { notifyRecord } from '../notify/notify-records.js'
 import type { Logger } from '../../core/ports/logger.js'
 import { classifyPullRequest, isRequestPath, type PullRequestKind } from '../../github/classify-pull-request.js'
 import { type BranchHead, commitToBranch, type CommitOutcome } from '../../github/commit-to-branch.js'
@@ -58,6 +61,8 @@ export interface GrantOnMergeDeps {
   readonly maxCommitAttempts?: number
   /** Reads at immutable SHAs (commit changes, comparisons), shared with the check when given. */
   readonly cache?: FilesCache
+  /** Told granted, refused and failed once the record is committed (default: nobody). */
+  readonly notifier?: Notifier
 }
 
 /** The `pull_request.closed` event, reduced to what decides whether to act. */
@@ -158,7 +163,12 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
   if (found.kind === 'already-recorded') return found
   const { facts, merge } = found
 
-  const context: MergeContext = { event, requestId, facts, details, target }
+  const sinks = (
+    found.kind === 'found'
+      ? found.settings
+      : readSettingsOrDefaults(facts.rules.files.find((file) => file.path === SETTINGS_PATH)?.text ?? null).settings
+  ).notifications
+  const context: MergeContext = { event, requestId, facts, details, target, sinks }
   if (found.kind === 'refused') {
     const record = buildMergeRefusalRecord({
       merge,
@@ -212,6 +222,8 @@ export interface MergeContext {
   readonly event: Pick<ClosedPullRequest, 'owner' | 'repo' | 'number' | 'deliveryId'>
   readonly requestId: string
   readonly facts: MergedRequestFacts
+  /** Where the outcome's notification goes: the sinks of the rules the merge was judged by (else the base's). */
+  readonly sinks: readonly NotificationSink[]
   readonly details: Record<string, unknown>
   readonly target: { owner: string; repo: string; number: number }
   /** Tells of a granted record instead of the grant comment (break-glass makes more noise); default the grant comment. */
@@ -502,6 +514,12 @@ async function tellOutcome(
       : record.state === 'failed'
         ? { kind: 'failed', record, branch, ...(outcome ? { outcome } : {}) }
         : { kind: 'granted', record: record as GrantRecord, branch }
+  notifyRecord(deps.notifier ?? SILENT_NOTIFIER, {
+    sinks: context.sinks,
+    record,
+    repository: `${context.event.owner}/${context.event.repo}`,
+    at: deps.now(),
+  })
   await postComment(deps, context.target, renderGrantComment(subject), context.details)
   deps.log.info({ ...context.details, githubCalls: { ...deps.api.calls } }, 'grant workflow done')
   return { kind: 'recorded', record, path, commit, ...(outcome ? { outcome } : {}) }

@@ -48,9 +48,19 @@ function requestPathOf(pr: OpenPullRequest): string | undefined {
   return file.path
 }
 
-function isApproved(pr: OpenPullRequest): boolean {
+function hasCheckConclusion(pr: OpenPullRequest, conclusion: string): boolean {
   const contexts = pr.commits.nodes[0]?.commit.statusCheckRollup?.contexts.nodes ?? []
-  return contexts.some((context) => context?.__typename === 'CheckRun' && context.name === CHECK_NAME && context.conclusion === 'SUCCESS')
+  return contexts.some((context) => context?.__typename === 'CheckRun' && context.name === CHECK_NAME && context.conclusion === conclusion)
+}
+
+function isApproved(pr: OpenPullRequest): boolean {
+  return hasCheckConclusion(pr, 'SUCCESS')
+}
+
+/** An open request PR whose check waits for approvals (`action_required`): one the sweep may remind about. */
+export interface PendingRequest {
+  readonly number: number
+  readonly openedAt: string
 }
 
 /** The comment left on a closed request: why, and how to try again. */
@@ -66,6 +76,7 @@ export function renderStaleComment(params: { path: string; maxAgeMs: number }): 
 /**
  * Closes open request PRs older than `maxAgeMs` whose head has no approved check, with a comment.
  * Reads the 100 oldest open pull requests (the stale ones come first); a later sweep sees the rest.
+ * Also returns the request PRs left open whose check is pending, from the same query.
  */
 export async function closeStaleRequests(params: {
   api: GitHubApi
@@ -74,15 +85,18 @@ export async function closeStaleRequests(params: {
   now: Date
   maxAgeMs: number
   dryRun: boolean
-}): Promise<StaleRequest[]> {
+}): Promise<{ stale: StaleRequest[]; pending: PendingRequest[] }> {
   const { api, owner, repo, now, maxAgeMs } = params
   const data = await readFromGitHub(`the open pull requests of ${owner}/${repo}`, () =>
     api.graphql<{ repository: { pullRequests: { nodes: OpenPullRequest[] } } | null }>(OPEN_REQUESTS_QUERY, { owner, repo }),
   )
   const results: StaleRequest[] = []
+  const pending: PendingRequest[] = []
   for (const pr of data.repository?.pullRequests.nodes ?? []) {
     const path = requestPathOf(pr)
     const age = now.getTime() - Date.parse(pr.createdAt)
+    if (path !== undefined && age <= maxAgeMs && hasCheckConclusion(pr, 'ACTION_REQUIRED'))
+      pending.push({ number: pr.number, openedAt: pr.createdAt })
     if (path === undefined || age <= maxAgeMs || isApproved(pr)) continue
     const explanation = `#${pr.number} (${path}) opened ${pr.createdAt}, pending for more than ${formatDuration(maxAgeMs)} without an approved check`
     if (params.dryRun) {
@@ -109,5 +123,5 @@ export async function closeStaleRequests(params: {
       })
     }
   }
-  return results
+  return { stale: results, pending }
 }

@@ -1,5 +1,7 @@
 import type { Logger } from '../../core/ports/logger.js'
-import { buildReviewOverdueNotice, type Notifier } from '../../core/ports/notifier.js'
+import type { NotificationSink } from '../../core/files/settings.js'
+import { describeReviewOverdueEvent } from '../../core/notifications/describe-events.js'
+import type { Notifier } from '../../core/ports/notifier.js'
 import { formatRecordTime } from '../../core/records/plan-sweep.js'
 import { findOverdueReviews, formatReviewDue, reviewDuePath, type ReviewDue } from '../../core/records/review-due.js'
 import { renderReviewOverdueComment } from '../../github/break-glass-comment.js'
@@ -29,6 +31,7 @@ export async function flagOverdueReviews(params: {
   markers: readonly ReviewDue[]
   now: Date
   notifier: Notifier
+  sinks: readonly NotificationSink[]
   log: Logger
   dryRun: boolean
 }): Promise<FlaggedReview[]> {
@@ -73,14 +76,11 @@ export async function flagOverdueReviews(params: {
     } catch (error) {
       log.error({ requestId: marker.id, err: error }, `could not flag ${marker.id} on its pull request: ${describeApiError(error)}`)
     }
-    try {
-      await params.notifier.notify(buildReviewOverdueNotice({ marker, repository: `${owner}/${repo}`, flaggedAt: now }))
-    } catch (error) {
-      log.error(
-        { requestId: marker.id, err: error },
-        `could not send the overdue-review notification of ${marker.id}: ${describeApiError(error)}`,
+    if (params.sinks.length > 0)
+      params.notifier.notify(
+        params.sinks,
+        describeReviewOverdueEvent({ marker, url: null, place: { repository: `${owner}/${repo}`, at: now } }),
       )
-    }
   }
   return flagged(flagging)
 }

@@ -1,3 +1,4 @@
+import type { Notifier } from '../../core/ports/notifier.js'
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
 import type { CloudProvider } from '../../core/ports/cloud-provider.js'
 import type { Logger } from '../../core/ports/logger.js'
@@ -17,6 +18,8 @@ export interface HealMergeDependencies {
   readonly engine?: Engine
   /** Merges healed in one sweep at most (default 10); the rest wait for the next sweep. */
   readonly maxPerSweep?: number
+  /** Told the healed grant's outcome (default: nobody). */
+  readonly notifier?: Notifier
 }
 
 /** A merged request that had no record, and what the sweep did about it. */
@@ -77,6 +80,7 @@ export async function healMerges(params: {
           createProvider: deps.createProvider,
           log: params.log,
           ...(deps.engine ? { engine: deps.engine } : {}),
+          ...(deps.notifier ? { notifier: deps.notifier } : {}),
         },
         {
           owner: params.owner,

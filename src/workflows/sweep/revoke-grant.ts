@@ -6,6 +6,9 @@ import { commitRevocations } from './commit-revocations.js'
 import { type DefaultBranch, readDefaultBranch, readLiveRecord } from './read-grant-records.js'
 import { grantOfIntent } from '../../core/records/grant-intent.js'
 import { shortSha } from '../../core/text/short-sha.js'
+import { readSettingsOrDefaults } from '../../core/files/settings.js'
+import { SILENT_NOTIFIER, type Notifier } from '../../core/ports/notifier.js'
+import { notifyRevocations } from '../notify/notify-records.js'
 
 /** What revoking one grant did, in words for a comment or a terminal. */
 export type RevokeGrantResult =
@@ -43,6 +46,8 @@ export async function revokeGrant(params: {
   authorize?: (record: GrantRecord) => string | undefined
   /** Already read by the caller (to read the settings the provider needs). */
   branch?: DefaultBranch
+  /** Told the revocation once it is committed (default: nobody). */
+  notifier?: Notifier
 }): Promise<RevokeGrantResult> {
   const { api, owner, repo, id, now } = params
   const branch = params.branch ?? (await readDefaultBranch({ api, owner, repo }))
@@ -88,6 +93,13 @@ export async function revokeGrant(params: {
     },
     revocations: [{ record: revoked, source: live.state, summary }],
   })
+  if (committed.commitSha)
+    notifyRevocations(params.notifier ?? SILENT_NOTIFIER, {
+      sinks: readSettingsOrDefaults(branch.settingsText).settings.notifications,
+      records: [revoked],
+      repository: `${owner}/${repo}`,
+      at: now,
+    })
   const note = committed.commitSha ? `recorded in ${shortSha(committed.commitSha)}` : 'another writer recorded its revocation first'
   return { status: 'revoked', id, record: revoked, commitSha: committed.commitSha, explanation: `${outcome.summary}; ${note}` }
 }

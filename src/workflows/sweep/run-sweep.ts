@@ -27,8 +27,10 @@ import type { ConfirmedRevocation } from './revocation-commit.js'
 import { settleIntents, type SettledIntent } from './settle-intents.js'
 import { commentOnTamperedRecords, judgeActiveRecords, type TamperedRecord } from './tampered-records.js'
 import { formatCount } from '../../core/text/plural.js'
+import { SILENT_NOTIFIER, type Notifier } from '../../core/ports/notifier.js'
+import { notifySweep } from '../notify/notify-sweep.js'
+import { remindPendingRequests, type Reminder } from './remind-pending-requests.js'
 import { shortSha } from '../../core/text/short-sha.js'
-import { NOTIFICATIONS_NOT_CONFIGURED, type Notifier } from '../../core/ports/notifier.js'
 import { flagOverdueReviews, type FlaggedReview } from './flag-overdue-reviews.js'
 
 export interface SweepParams {
@@ -69,7 +71,7 @@ export interface SweepParams {
    * Absent (a sweep under a plain token): only the app's trailers and blobs are compared.
    */
   readonly appLogin?: string
-  /** Where the flags of late break-glass reviews go besides the pull request; default: none configured. */
+  /** Told revocations, drift, tampering and late break-glass reviews after the commit (default: nobody). */
   readonly notifier?: Notifier
 }
 
@@ -102,6 +104,8 @@ export interface SweepReport {
   readonly drift: readonly DriftedGrant[]
   readonly spentSessionCuts: readonly (SpentSessionCut & { readonly status: string })[]
   readonly staleRequests: readonly StaleRequest[]
+  /** Pending requests whose approvers the sweep reminded (in the app's comment), or would have. */
+  readonly reminders: readonly Reminder[]
   /** Merged request PRs that had no record, and what the sweep did about them. */
   readonly healedMerges: readonly HealedMerge[]
   /** Break-glass grants found unreviewed past their `review_due`, flagged by this sweep (absent when none). */
@@ -280,10 +284,12 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   })
 
   let commit: SweepReport['commit'] = null
+  const committed: ConfirmedRevocation[] = []
   if (!dryRun && confirmed.length > 0) {
     const result = await commitRevocations({ api, owner, repo, branch: branch.name, readAt: snapshot, revocations: confirmed })
     if (result.commitSha) commit = { sha: result.commitSha, attempts: result.attempts }
     const skipped = new Set(result.skipped.map((revocation) => revocation.record.id))
+    committed.push(...confirmed.filter((revocation) => !skipped.has(revocation.record.id)))
     for (const revocation of confirmed) {
       if (revocation.source !== 'active') continue
       grants.push(
@@ -307,7 +313,8 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     readAt: commit?.sha ?? snapshot.commitSha,
     markers: snapshot.reviewsDue,
     now,
-    notifier: params.notifier ?? NOTIFICATIONS_NOT_CONFIGURED,
+    notifier: params.notifier ?? SILENT_NOTIFIER,
+    sinks: settings.notifications,
     log,
     dryRun,
   })
@@ -327,10 +334,33 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
       })
     : []
 
-  const staleRequests =
-    (params.closeStale ?? true) ? await closeStaleRequests({ api, owner, repo, now, maxAgeMs: settings.pendingMaxAgeMs, dryRun }) : []
+  const openRequests =
+    (params.closeStale ?? true)
+      ? await closeStaleRequests({ api, owner, repo, now, maxAgeMs: settings.pendingMaxAgeMs, dryRun })
+      : { stale: [], pending: [] }
+  const staleRequests = openRequests.stale
   const drift = reconciliation?.drift ?? []
   for (const drifted of drift) log.warn({ requestId: drifted.id, policy: drifted.policyName }, drifted.explanation)
+  if (!dryRun)
+    notifySweep(params.notifier ?? SILENT_NOTIFIER, {
+      sinks: settings.notifications,
+      repository: `${owner}/${repo}`,
+      repositoryUrl: branch.url,
+      at: now,
+      committed,
+      drift,
+      tampered: judged.tampered,
+    })
+  const reminders = await remindPendingRequests({
+    api,
+    owner,
+    repo,
+    now,
+    remindAfterMs: settings.remindAfterMs,
+    pending: openRequests.pending,
+    dryRun,
+    log,
+  })
 
   const report: Omit<SweepReport, 'summary'> = {
     repository: `${owner}/${repo}`,
@@ -345,6 +375,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     drift,
     spentSessionCuts,
     staleRequests,
+    reminders,
     healedMerges,
     intents: intents.settled,
     tampered: judged.tampered,

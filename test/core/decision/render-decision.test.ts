@@ -66,6 +66,7 @@ describe('text from the request is shown as written, never as Markdown', () => {
       '| In AWS account | They may call | On | Allowed by policy |',
       '| --- | --- | --- | --- |',
       '| `111111111111` | `iam:*` | `*` | prod-iam-break-glass |',
+      `<!-- jit:state verdict="pending" needed="acme/security" pending-since="${decideLyingRequest().evaluatedAt.toISOString()}" -->`,
     ])
     expect(body).toContain('**Approval needed from:** @acme/security\n')
   })

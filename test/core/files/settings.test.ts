@@ -25,6 +25,8 @@ describe('parseSettings', () => {
       pendingMaxAgeMs: 7 * 86_400_000,
       maxStartAheadMs: 30 * 86_400_000,
       maxStartAheadText: '30d',
+      remindAfterMs: 4 * 3_600_000,
+      notifications: [],
     })
   })
 
@@ -151,5 +153,71 @@ describe('readSettingsOrDefaults', () => {
     const broken = readSettingsOrDefaults('sweep_interval: soon\n')
     expect(broken.settings).toBe(DEFAULT_SETTINGS)
     expect(broken.problem).toMatch(/^\.github\/jit\.yml does not parse \(line 1: /)
+  })
+})
+
+describe('notifications and reminders', () => {
+  const SINKS = [
+    'remind_after: 2h',
+    'notifications:',
+    '  - type: slack',
+    '    url_env: JIT_SLACK_WEBHOOK_URL',
+    '    events: [requested, granted, break-glass]',
+    '  - name: siem',
+    '    type: webhook',
+    '    url_env: JIT_WEBHOOK_URL',
+    '    secret_env: JIT_WEBHOOK_SECRET',
+    '    events: [granted, revoked, expired, drift, tampering]',
+    '',
+  ].join('\n')
+
+  it('reads the sinks, each with the environment variables that hold its URL and secret', () => {
+    const settings = parseOk(SINKS)
+    expect(settings.remindAfterMs).toBe(2 * 3_600_000)
+    expect(settings.notifications).toEqual([
+      { kind: 'slack', name: 'slack-1', urlEnv: 'JIT_SLACK_WEBHOOK_URL', events: new Set(['requested', 'granted', 'break-glass']) },
+      {
+        kind: 'webhook',
+        name: 'siem',
+        urlEnv: 'JIT_WEBHOOK_URL',
+        secretEnv: 'JIT_WEBHOOK_SECRET',
+        events: new Set(['granted', 'revoked', 'expired', 'drift', 'tampering']),
+      },
+    ])
+  })
+
+  it.each([
+    [
+      'a Slack webhook URL written in the file',
+      'notifications:\n  - type: slack\n    url_env: https://hooks.slack.com/services/T000/B000/XXXX\n    events: [granted]\n',
+      3,
+      /^notifications: url_env holds a URL or token, which must never be written in the repository; put it in an environment variable/,
+    ],
+    [
+      'a url key instead of url_env',
+      'notifications:\n  - type: slack\n    events: [granted]\n    url: https://hooks.slack.com/services/T000/B000/XXXX\n',
+      4,
+      /^notifications: url would put a URL or secret in the repository/,
+    ],
+    [
+      'an HMAC key written in the file',
+      'notifications:\n  - type: webhook\n    url_env: HOOK_URL\n    secret: s3cr3t\n    events: [granted]\n',
+      4,
+      /^notifications: secret would put a URL or secret in the repository/,
+    ],
+    [
+      'a webhook without secret_env',
+      'notifications:\n  - type: webhook\n    url_env: HOOK_URL\n    events: [granted]\n',
+      2,
+      /^a webhook sink needs secret_env/,
+    ],
+    ['an unknown event', 'notifications:\n  - type: slack\n    url_env: SLACK_URL\n    events: [granted, grnted]\n', 4, /grnted/],
+    ['a reminder under an hour', 'remind_after: 10m\n', 1, /^remind_after /],
+  ])('refuses %s, at its line', (_, text, line, message) => {
+    const parsed = parseSettings({ file: FILE, text })
+    expect(parsed.ok).toBe(false)
+    if (parsed.ok) return
+    expect(parsed.errors[0]).toMatchObject({ file: FILE, line })
+    expect(parsed.errors[0]?.message).toMatch(message)
   })
 })

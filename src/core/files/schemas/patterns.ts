@@ -25,6 +25,10 @@ export const ROLE_ARN_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/\\S+$'
 /** An Identity Store user name (1 to 128 characters, no spaces or controls), or a template of one with `{login}`. */
 export const USER_NAME_TEMPLATE_PATTERN = '^[^\\s]{1,128}$'
 export { DURATION_PATTERN }
+/** An environment variable's name: where a URL or secret lives instead of the repository. */
+export const ENV_NAME_PATTERN = '^[A-Z_][A-Z0-9_]{0,127}$'
+/** A notification sink's name, for the log and the health endpoint. */
+export const SINK_NAME_PATTERN = '^[a-z0-9][a-z0-9-]{0,39}$'
 
 /**
  * The longest free text a user may write (reason, description), and the longest ticket, in characters:
@@ -59,4 +63,7 @@ export const PATTERN_PHRASES: Readonly<Record<string, string>> = {
   [ROLE_ARN_PATTERN]: 'an IAM role ARN (e.g. arn:aws:iam::999999999999:role/jit-granter)',
   [USER_NAME_TEMPLATE_PATTERN]: 'an Identity Center user name of 1 to 128 characters without spaces (e.g. {login}@acme.com)',
   [DURATION_PATTERN]: `a duration: use ${DURATION_FORMS}`,
+  [ENV_NAME_PATTERN]:
+    'the name of an environment variable of the app (upper-case letters, digits and underscores, e.g. JIT_SLACK_WEBHOOK_URL); URLs and secrets never belong in the repository',
+  [SINK_NAME_PATTERN]: 'a sink name: lower-case letters, digits and hyphens, at most 40 characters',
 }

@@ -3,14 +3,17 @@ import {
   ACCOUNT_ID_PATTERN,
   AWS_REGION_PATTERN,
   DURATION_PATTERN,
+  ENV_NAME_PATTERN,
   IDENTITY_STORE_ID_PATTERN,
   LOGIN_PATTERN,
   PRINCIPAL_TEMPLATE_PATTERN,
   ROLE_ARN_PATTERN,
   ROLE_TEMPLATE_PATTERN,
+  SINK_NAME_PATTERN,
   SSO_INSTANCE_ARN_PATTERN,
   USER_NAME_TEMPLATE_PATTERN,
 } from './patterns.js'
+import { NOTIFICATION_EVENT_TYPES } from '../../notifications/notification-event.js'
 
 const backend = {
   description:
@@ -120,6 +123,54 @@ export const settingsSchema = {
           type: 'string',
           pattern: '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?\\[bot\\]$',
           examples: ['jit-access[bot]'],
+        },
+      },
+    },
+    remind_after: {
+      description:
+        'How long a request may wait for approval before the sweep reminds the approvers in the pull request comment, and again after each such interval while it stays pending (1 hour to 30 days). Default 4h.',
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      default: '4h',
+    },
+    notifications: {
+      description:
+        'Where the app tells people about requests and grants: Slack incoming webhooks and signed CloudEvents webhooks. URLs and secrets are named by environment variable of the app, never written here.',
+      type: 'array',
+      maxItems: 10,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type', 'url_env', 'events'],
+        properties: {
+          name: {
+            description: 'A name for the log and the health endpoint (default <type>-<position>).',
+            type: 'string',
+            pattern: SINK_NAME_PATTERN,
+          },
+          type: {
+            description: 'slack: a Slack incoming webhook. webhook: a CloudEvents 1.0 JSON POST signed with HMAC-SHA256.',
+            enum: ['slack', 'webhook'],
+          },
+          url_env: {
+            description: 'The environment variable holding the URL to post to (a Slack webhook URL is a secret).',
+            type: 'string',
+            pattern: ENV_NAME_PATTERN,
+            examples: ['JIT_SLACK_WEBHOOK_URL'],
+          },
+          secret_env: {
+            description: 'webhook only, required there: the environment variable holding the HMAC-SHA256 key that signs each delivery.',
+            type: 'string',
+            pattern: ENV_NAME_PATTERN,
+            examples: ['JIT_WEBHOOK_SECRET'],
+          },
+          events: {
+            description: 'The events this sink receives.',
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: { enum: NOTIFICATION_EVENT_TYPES },
+          },
         },
       },
     },

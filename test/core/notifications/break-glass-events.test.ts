@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { buildBreakGlassNotice, buildReviewOverdueNotice, NOTIFICATIONS_NOT_CONFIGURED } from '../../../src/core/ports/notifier.js'
+import { describeBreakGlassEvent, describeReviewOverdueEvent } from '../../../src/core/notifications/describe-events.js'
+import { renderSlackMessage } from '../../../src/core/notifications/render-slack-message.js'
 import type { GrantRecord } from '../../../src/core/records/grant-record.js'
 import { buildReviewDue, findOverdueReviews, formatReviewDue, parseReviewDue } from '../../../src/core/records/review-due.js'
 import { GRANT, SHA } from '../../fixtures/grant/records.js'
@@ -21,33 +22,45 @@ const BREAK_GLASS: GrantRecord = {
 
 describe('break-glass events for the notification sinks', () => {
   it('says who broke the glass, for what, until when, and who must review by when', () => {
-    const notice = buildBreakGlassNotice({
+    const event = describeBreakGlassEvent({
       record: BREAK_GLASS,
-      repository: 'acme/access',
       issueUrl: 'https://github.com/acme/access/issues/43',
+      place: { repository: 'acme/access', at: new Date('2026-12-01T03:00:05Z') },
     })
-    expect(notice).toEqual({
-      kind: 'break-glass-granted',
+    expect(event).toEqual({
+      type: 'break-glass',
+      stage: 'granted',
       repository: 'acme/access',
       requestId: GRANT.id,
-      pullNumber: GRANT.pull_request.number,
-      pullUrl: GRANT.pull_request.url,
+      url: GRANT.pull_request.url,
+      at: '2026-12-01T03:00:05.000Z',
       requester: GRANT.requester,
       reason: GRANT.reason,
       ticket: GRANT.ticket,
-      policies: GRANT.policies.map((policy) => policy.name),
-      accounts: [...new Set(GRANT.targets.map((target) => target.account))],
-      actions: [...new Set(GRANT.targets.flatMap((target) => target.actions))],
+      duration: GRANT.duration,
+      access: GRANT.targets.map((target) => ({
+        account: target.account,
+        actions: target.actions,
+        resources: target.resources,
+        principal: target.principal,
+      })),
+      invokedBy: GRANT.requester,
       notBefore: GRANT.not_before,
       expiresAt: GRANT.expires_at,
+      policies: GRANT.policies.map((policy) => policy.name),
       reviewDue: '2026-12-02T03:00:00Z',
       reviewers: ['frank', '@acme/security'],
       issueUrl: 'https://github.com/acme/access/issues/43',
     })
+    const slack = JSON.stringify(renderSlackMessage(event))
+    expect(slack).toContain('Break-glass')
+    expect(slack).toContain('Review due by 2026-12-02T03:00:00Z')
   })
 
   it('is refused for a grant that was not a break-glass', () => {
-    expect(() => buildBreakGlassNotice({ record: GRANT, repository: 'acme/access', issueUrl: null })).toThrow(/not a break-glass grant/)
+    expect(() => describeBreakGlassEvent({ record: GRANT, issueUrl: null, place: { repository: 'acme/access', at: new Date() } })).toThrow(
+      /not a break-glass grant/,
+    )
   })
 
   it('flags a late review once, from the marker the grant leaves', () => {
@@ -59,22 +72,23 @@ describe('break-glass events for the notification sinks', () => {
     expect(findOverdueReviews([marker!], new Date('2026-12-02T02:59:59Z'))).toEqual([])
     expect(findOverdueReviews([marker!], new Date('2026-12-02T03:00:00Z'))).toEqual([marker])
     expect(findOverdueReviews([{ ...marker!, flagged_at: '2026-12-02T03:05:00Z' }], new Date('2026-12-03T00:00:00Z'))).toEqual([])
-    expect(buildReviewOverdueNotice({ marker: marker!, repository: 'acme/access', flaggedAt: new Date('2026-12-02T03:05:00Z') })).toEqual({
-      kind: 'break-glass-review-overdue',
+    expect(
+      describeReviewOverdueEvent({
+        marker: marker!,
+        url: null,
+        place: { repository: 'acme/access', at: new Date('2026-12-02T03:05:00Z') },
+      }),
+    ).toEqual({
+      type: 'break-glass',
+      stage: 'review-overdue',
       repository: 'acme/access',
       requestId: GRANT.id,
-      pullNumber: GRANT.pull_request.number,
+      url: null,
+      at: '2026-12-02T03:05:00.000Z',
       requester: GRANT.requester,
       invokedAt: '2026-12-01T03:00:00Z',
       reviewDue: '2026-12-02T03:00:00Z',
       reviewers: ['frank', '@acme/security'],
-      flaggedAt: '2026-12-02T03:05:00.000Z',
     })
-  })
-
-  it('has a default that delivers nothing, and says so by its name', async () => {
-    await expect(
-      NOTIFICATIONS_NOT_CONFIGURED.notify(buildBreakGlassNotice({ record: BREAK_GLASS, repository: 'a/b', issueUrl: null })),
-    ).resolves.toBeUndefined()
   })
 })
