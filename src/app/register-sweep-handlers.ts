@@ -107,6 +107,8 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
       body: comment.body,
       now: now(),
       createProvider: (settings) => deps.createProvider({ settings, dryRun: false, purpose: 'revoke' }),
+      // Known once the sweeper has asked GitHub; until then tampering is judged by trailers and blobs.
+      ...(appLogin ? { appLogin } : {}),
     })
     if (result)
       context.log.info(

@@ -1,7 +1,8 @@
 import { readSettingsOrDefaults, type JitSettings } from '../core/files/settings.js'
 import { decideEarlyRevoke } from '../core/records/plan-sweep.js'
 import { requestIdFor } from '../core/records/grant-record.js'
-import type { CloudProvider } from '../core/ports/cloud-provider.js'
+import type { CloudProvider, RevokeTarget } from '../core/ports/cloud-provider.js'
+import { escapeMarkdown, formatCode } from '../core/text/inert-text.js'
 import type { GitHubApi } from '../github/github-api.js'
 import { describeApiError } from '../github/github-read-error.js'
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
@@ -17,6 +18,25 @@ export function isRevokeCommand(body: string): boolean {
 
 /** The reply to `/jit revoke`, in words for the person who asked. Logins other than theirs are not @-mentioned. */
 export function renderRevokeReply(params: { result: RevokeGrantResult; commenter: string }): string {
+  const reply = renderRevokeStatus(params)
+  const { tampered } = params.result
+  if (!tampered) return reply
+  const cell = (text: string) => formatCode(text, { inCell: true })
+  const row = (label: string, target: RevokeTarget) =>
+    `| ${label} | ${cell(target.policyName)} | ${cell(target.principalArn)} | ${cell(target.account)} |`
+  return [
+    reply,
+    '',
+    `**The grant record of this request was changed by hand, and the app did not obey it.** ${escapeMarkdown(tampered.explanation)}.`,
+    '',
+    '| | inline policy | principal | account |',
+    '| --- | --- | --- | --- |',
+    ...tampered.appTargets.map((target) => row('the app recorded (acted on)', target)),
+    ...tampered.editedTargets.map((target) => row('the edited record said (ignored)', target)),
+  ].join('\n')
+}
+
+function renderRevokeStatus(params: { result: RevokeGrantResult; commenter: string }): string {
   const { result, commenter } = params
   switch (result.status) {
     case 'revoked':
@@ -62,6 +82,8 @@ export async function handleRevokeComment(params: {
   body: string
   now: Date
   createProvider: (settings: JitSettings) => CloudProvider
+  /** The app's bot login, when known: a record last written by anyone else is not obeyed. */
+  appLogin?: string
 }): Promise<RevokeGrantResult | undefined> {
   const { api, owner, repo, issue, commenter } = params
   if (!issue.isPullRequest || !isRevokeCommand(params.body)) return undefined
@@ -82,6 +104,7 @@ export async function handleRevokeComment(params: {
       revokedBy: commenter,
       reason: 'early',
       now: params.now,
+      ...(params.appLogin ? { appLogin: params.appLogin } : {}),
       authorize: (record) => {
         const decision = decideEarlyRevoke({ record, login: commenter })
         return decision.allowed ? undefined : decision.explanation

@@ -111,7 +111,18 @@ export function createRevokeCommand(deps: SweepCommandDependencies = {}): (args:
       deps,
       io,
     )({ settings: readSettings(branch.settingsText, io), dryRun: values['dry-run'], purpose: 'revoke' })
-    const result = await revokeGrant({ api, owner, repo, provider, id, revokedBy, reason: 'early', now: io.now?.() ?? new Date(), branch })
+    const result = await revokeGrant({
+      api,
+      owner,
+      repo,
+      provider,
+      id,
+      revokedBy,
+      reason: 'early',
+      now: io.now?.() ?? new Date(),
+      branch,
+      ...(actor ? { appLogin: actor } : {}),
+    })
     if (values.json)
       io.stdout.write(
         JSON.stringify({
@@ -119,9 +130,13 @@ export function createRevokeCommand(deps: SweepCommandDependencies = {}): (args:
           status: result.status,
           explanation: result.explanation,
           ...(result.status === 'revoked' ? { commit: result.commitSha ?? null } : {}),
+          ...(result.tampered ? { tampered: result.tampered.explanation } : {}),
         }) + '\n',
       )
-    else io.stdout.write(`${result.id}: ${result.status}: ${result.explanation}\n`)
+    else {
+      if (result.tampered) io.stdout.write(`${result.id}: tampered: ${result.tampered.explanation}\n`)
+      io.stdout.write(`${result.id}: ${result.status}: ${result.explanation}\n`)
+    }
     return result.status === 'revoked' || result.status === 'would-revoke'
       ? EXIT.ok
       : result.status === 'not-active'

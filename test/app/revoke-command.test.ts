@@ -91,6 +91,7 @@ describe('/jit revoke', () => {
     expect(github.calls).toEqual([
       'graphql jitDefaultBranch',
       'graphql jitGrantRecord',
+      'graphql jitRecordAuthorship',
       'GET ref',
       'GET commit',
       'POST tree',
@@ -109,7 +110,7 @@ describe('/jit revoke', () => {
 
     expect(aws.deletes).toEqual([])
     expect(github.apiCommits).toEqual([])
-    expect(github.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecord', 'POST comment #42'])
+    expect(github.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecord', 'graphql jitRecordAuthorship', 'POST comment #42'])
     expect(github.comments[0]!.body).toBe(
       'Sorry @mallory, only the requester (alice) or an approver recorded in the grant (bob) may revoke pr-42 early, so this grant was not revoked. Nothing was changed.\n\n' +
         'The grant ends on its own at 2026-12-01T15:00:00Z. If it must end sooner, ask one of them to comment `/jit revoke`, or an administrator to run `jit revoke pr-42`.',

@@ -25,7 +25,7 @@ import { readMergeTimes } from './read-merge-times.js'
 import { type DefaultBranch, readDefaultBranch, readRecordSnapshot } from './read-grant-records.js'
 import type { ConfirmedRevocation } from './revocation-commit.js'
 import { settleIntents, type SettledIntent } from './settle-intents.js'
-import { commentOnTamperedRecords, judgeActiveRecords, type TamperedRecord } from './tampered-records.js'
+import { commentOnTamperedRecords, judgeActiveRecords, judgeIntentRecords, type TamperedRecord } from './tampered-records.js'
 import { formatCount } from '../../core/text/plural.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
@@ -149,7 +149,18 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     appLogin: params.appLogin,
   })
   const records = judged.records
-  for (const record of judged.tampered) log.warn({ requestId: record.id, path: record.path, commit: record.commitSha }, record.explanation)
+  // The same for intents: a sweep settles (completes, undoes) only what the app itself wrote ahead.
+  const judgedIntents = await judgeIntentRecords({
+    api,
+    owner,
+    repo,
+    commitSha: snapshot.commitSha,
+    records: snapshot.intents,
+    appLogin: params.appLogin,
+  })
+  const intentRecords = judgedIntents.records
+  const tampered = [...judged.tampered, ...judgedIntents.tampered]
+  for (const record of tampered) log.warn({ requestId: record.id, path: record.path, commit: record.commitSha }, record.explanation)
   const plan = planSweep({ records, now })
   const unrecorded = findUnrecordedMerges({
     merges: snapshot.merges,
@@ -169,7 +180,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
           provider,
           now,
           records,
-          intents: snapshot.intents,
+          intents: intentRecords,
           due: plan.due.map((d) => d.record),
           healing: new Set(unrecorded.due.map((merge) => merge.id)),
           graceMs,
@@ -222,7 +233,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     repo,
     branch: branch.name,
     provider,
-    intents: snapshot.intents,
+    intents: intentRecords,
     now,
     graceMs,
     dryRun,
@@ -275,7 +286,14 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
 
   let commit: SweepReport['commit'] = null
   if (!dryRun && confirmed.length > 0) {
-    const result = await commitRevocations({ api, owner, repo, branch: branch.name, readAt: snapshot, revocations: confirmed })
+    const result = await commitRevocations({
+      api,
+      owner,
+      repo,
+      branch: branch.name,
+      readAt: { ...snapshot, intents: intentRecords },
+      revocations: confirmed,
+    })
     if (result.commitSha) commit = { sha: result.commitSha, attempts: result.attempts }
     const skipped = new Set(result.skipped.map((revocation) => revocation.record.id))
     for (const revocation of confirmed) {
@@ -292,7 +310,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     }
   }
 
-  if (!dryRun) await commentOnTamperedRecords({ api, owner, repo, tampered: judged.tampered, grants, log })
+  if (!dryRun) await commentOnTamperedRecords({ api, owner, repo, tampered, grants, log })
 
   const healedMerges = params.heal
     ? await healUnrecordedMerges({
@@ -329,7 +347,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     staleRequests,
     healedMerges,
     intents: intents.settled,
-    tampered: judged.tampered,
+    tampered,
     commit,
     githubCalls: { ...api.calls },
   }
