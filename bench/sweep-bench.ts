@@ -8,6 +8,7 @@ import { ProbotOctokit } from 'probot'
 import { startIamStsEmulator } from '../emulator/aws/iam-sts-emulator.js'
 import { createIamProvider } from '../src/aws/iam/iam-provider.js'
 import { nameGrantPolicy } from '../src/core/records/iam-policy-document.js'
+import { nameRepositoryNamespace } from '../src/github/repository-namespace.js'
 import type { GrantRecord } from '../src/core/records/grant-record.js'
 import { formatRecordDocument } from '../src/core/records/record-document.js'
 import { createGitHubApi } from '../src/github/github-api.js'
@@ -15,6 +16,8 @@ import { cacheAssumeRole } from '../src/aws/assume-role-cache.js'
 import { SWEEP_SESSION_NAME } from '../src/aws/create-provider.js'
 import { runSweep } from '../src/workflows/sweep/run-sweep.js'
 import type { BenchCase, BenchIo } from './bench-case.js'
+
+const BENCH_NAMESPACE = nameRepositoryNamespace({ owner: 'acme', repo: 'access' })
 
 const ACTIVE = 10_000
 const DUE = 1_000
@@ -137,7 +140,7 @@ function benchRecord(params: { number: number; account: string; roleName: string
         principal: `arn:aws:iam::${params.account}:role/${params.roleName}`,
         actions: ['ec2:StopInstances'],
         resources: ['*'],
-        aws_policy_name: nameGrantPolicy({ requestId: id, expiresAt: params.expiresAt }),
+        aws_policy_name: nameGrantPolicy({ namespace: BENCH_NAMESPACE, requestId: id, expiresAt: params.expiresAt }),
       },
     ],
     not_before: '2026-01-01T00:00:00Z',

@@ -12,8 +12,8 @@ afterEach(async () => {
   await stack.stop()
 })
 
-const POLICY = 'jit-pr-1-exp-20270302T110500Z'
-const FAKE = 'jit-pr-1-exp-20270302T110500Z-gone'
+const POLICY = 'jit-bb0610eed9-pr-1-exp-20270302T110500Z'
+const FAKE = 'jit-bb0610eed9-pr-1-exp-20270302T110500Z-gone'
 
 /** Merges the incident request, then erin rewrites the policy name of its record in a direct commit to main. */
 async function mergeThenTamper(): Promise<{ number: number; editSha: string }> {

@@ -5,6 +5,7 @@ import type { GitHubApi } from '../../github/github-api.js'
 import { commitRevocations } from './commit-revocations.js'
 import { type DefaultBranch, readDefaultBranch, readLiveRecord } from './read-grant-records.js'
 import { grantOfIntent } from '../../core/records/grant-intent.js'
+import { nameRepositoryNamespace } from '../../github/repository-namespace.js'
 import { shortSha } from '../../core/text/short-sha.js'
 import { judgeLiveRecord, type TamperedRecord } from './tampered-records.js'
 
@@ -75,6 +76,7 @@ export async function revokeGrant(params: {
   if (refusal !== undefined) return { status: 'refused', id, record, explanation: refusal, ...tampered }
 
   const outcome = await params.provider.revoke({
+    namespace: nameRepositoryNamespace({ owner, repo }),
     requestId: id,
     targets: listRevokeTargets(record),
     revokedAt: now,

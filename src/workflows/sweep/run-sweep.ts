@@ -26,6 +26,7 @@ import { type DefaultBranch, readDefaultBranch, readRecordSnapshot } from './rea
 import type { ConfirmedRevocation } from './revocation-commit.js'
 import { settleIntents, type SettledIntent } from './settle-intents.js'
 import { commentOnTamperedRecords, judgeActiveRecords, judgeIntentRecords, type TamperedRecord } from './tampered-records.js'
+import { nameRepositoryNamespace } from '../../github/repository-namespace.js'
 import { formatCount } from '../../core/text/plural.js'
 import { shortSha } from '../../core/text/short-sha.js'
 
@@ -127,6 +128,8 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   const log = params.log ?? UNLOGGED
   const concurrency = params.concurrency ?? DEFAULT_CONCURRENCY
   const revokedAt = now
+  // Everything this repository writes in AWS carries its namespace; the reconcile claims nothing else.
+  const namespace = nameRepositoryNamespace({ owner, repo })
 
   const branch = params.branch ?? (await readDefaultBranch({ api, owner, repo }))
   const { settings, problems: settingsProblems } = readSweepSettings(branch)
@@ -178,6 +181,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
           owner,
           repo,
           provider,
+          namespace,
           now,
           records,
           intents: intentRecords,
@@ -202,6 +206,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   const grants: SweptGrant[] = []
   const dueOutcomes = await mapConcurrently(plan.due, concurrency, async (due) => {
     const outcome = await provider.revoke({
+      namespace,
       requestId: due.record.id,
       targets: listRevokeTargets(due.record),
       revokedAt,
@@ -233,6 +238,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     repo,
     branch: branch.name,
     provider,
+    namespace,
     intents: intentRecords,
     now,
     graceMs,
@@ -249,6 +255,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   }))
   const orphanOutcomes = await mapConcurrently(reconciliation?.confirmed ?? [], concurrency, async (orphan) => {
     const outcome = await provider.revoke({
+      namespace,
       requestId: orphan.requestId,
       targets: [{ account: orphan.account, principalArn: orphan.principalArn, policyName: orphan.policyName }],
       revokedAt,
@@ -275,6 +282,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
 
   const spentSessionCuts = await mapConcurrently(reconciliation?.spent ?? [], concurrency, async (cut) => {
     const outcome = await provider.revoke({
+      namespace,
       requestId: cut.requestId,
       targets: [{ account: cut.account, principalArn: cut.principalArn, policyName: cut.policyName }],
       revokedAt,
@@ -424,6 +432,7 @@ async function reconcileWithAws(input: {
   owner: string
   repo: string
   provider: CloudProvider
+  namespace: string
   now: Date
   records: readonly GrantRecord[]
   intents: readonly IntentRecord[]
@@ -445,6 +454,7 @@ async function reconcileWithAws(input: {
     }
   })
   const reconciliation = reconcileGrants({
+    namespace: input.namespace,
     records,
     intents: input.intents,
     listed,

@@ -7,6 +7,7 @@ import { activeRecord } from './support/grant-records.js'
 import { FakeGitHubRepo, repoFiles } from './support/fake-github-repo.js'
 import { FakeIam } from './support/fake-iam.js'
 import { createTestApi } from './support/test-octokit.js'
+import { TEST_NAMESPACE } from '../../fixtures/namespace.js'
 
 const NOW = new Date('2026-12-01T12:00:00Z')
 const EXPIRED = activeRecord({ number: 41, expiresAt: '2026-12-01T11:00:00Z' })
@@ -222,21 +223,23 @@ describe('runSweep', () => {
   it('cuts earlier sessions when the record asks for it', async () => {
     setUp([activeRecord({ number: 41, expiresAt: '2026-12-01T11:00:00Z', revokeSessions: true })])
     await sweep()
-    expect([...aws!.policies.get('jit-alice')!]).toEqual(['jit-pr-41-revoked-20261201T120000Z'])
+    expect([...aws!.policies.get('jit-alice')!]).toEqual([`jit-${TEST_NAMESPACE}-pr-41-revoked-20261201T120000Z`])
     expect(readRecord('grants/revoked/pr-41.yaml').revocation?.aws.map((entry) => [entry.aws_policy_name, entry.outcome])).toEqual([
       ['jit-pr-41-exp-20261201T110000Z', 'revoked'],
-      ['jit-pr-41-revoked-20261201T120000Z', 'sessions-cut'],
+      [`jit-${TEST_NAMESPACE}-pr-41-revoked-20261201T120000Z`, 'sessions-cut'],
     ])
   })
 
   it('deletes and records an orphan policy, and reports drift without touching the record', async () => {
     const drifted = activeRecord({ number: 57, expiresAt: '2026-12-01T15:00:00Z' })
-    // pr-7 crashed between the AWS put and its grant commit; pr-57's policy was removed by hand.
-    setUp([drifted], ['jit-pr-7-exp-20261201T100000Z', 'someone-elses-policy'])
+    // pr-7 crashed between the AWS put and its grant commit; pr-57's policy was removed by hand. Another
+    // access repository's pr-7 and a policy from before namespaces are on the same principal: not ours.
+    const foreign = ['jit-0123456789-pr-7-exp-20261201T100000Z', 'jit-pr-8-exp-20261201T100000Z']
+    setUp([drifted], [`jit-${TEST_NAMESPACE}-pr-7-exp-20261201T100000Z`, 'someone-elses-policy', ...foreign])
     const report = await sweep({ reconcile: true })
 
-    expect(aws!.deletes).toEqual(['jit-pr-7-exp-20261201T100000Z'])
-    expect([...aws!.policies.get('jit-alice')!]).toEqual(['someone-elses-policy'])
+    expect(aws!.deletes).toEqual([`jit-${TEST_NAMESPACE}-pr-7-exp-20261201T100000Z`])
+    expect([...aws!.policies.get('jit-alice')!]).toEqual(['someone-elses-policy', ...foreign])
     // An orphan record cannot list the policies and actions AWS does not tell; the schema allows that for orphans only.
     const parsed = parseRecordDocument({ file: 'grants/revoked/pr-7.yaml', text: github!.files().get('grants/revoked/pr-7.yaml')! })
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
@@ -252,14 +255,14 @@ describe('runSweep', () => {
           principal: 'arn:aws:iam::111111111111:role/jit-alice',
           actions: [],
           resources: [],
-          aws_policy_name: 'jit-pr-7-exp-20261201T100000Z',
+          aws_policy_name: `jit-${TEST_NAMESPACE}-pr-7-exp-20261201T100000Z`,
         },
       ],
       expires_at: '2026-12-01T10:00:00Z',
       revocation: {
         reason: 'orphan',
         revoked_by: 'jit-sweeper',
-        aws: [{ aws_policy_name: 'jit-pr-7-exp-20261201T100000Z', outcome: 'revoked' }],
+        aws: [{ aws_policy_name: `jit-${TEST_NAMESPACE}-pr-7-exp-20261201T100000Z`, outcome: 'revoked' }],
       },
     })
     expect(report.drift).toEqual([
@@ -278,7 +281,7 @@ describe('runSweep', () => {
   })
 
   it('leaves an unexpired orphan of a request merged moments ago: its grant commit may be in flight', async () => {
-    setUp([IN_FORCE], ['jit-pr-43-exp-20261201T130000Z', 'jit-pr-50-exp-20261201T160000Z'])
+    setUp([IN_FORCE], [`jit-pr-43-exp-20261201T130000Z`, `jit-${TEST_NAMESPACE}-pr-50-exp-20261201T160000Z`])
     github!.pullRequests.push({
       number: 50,
       createdAt: '2026-12-01T10:00:00Z',
