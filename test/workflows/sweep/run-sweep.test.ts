@@ -1,6 +1,6 @@
 import nock from 'nock'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parseCommitTrailers, parseRecordDocument } from '../../../src/core/records/record-document.js'
+import { formatRecordDocument, parseCommitTrailers, parseRecordDocument } from '../../../src/core/records/record-document.js'
 import type { GrantRecord } from '../../../src/core/records/grant-record.js'
 import { runSweep, type SweepParams } from '../../../src/workflows/sweep/run-sweep.js'
 import { activeRecord } from './support/grant-records.js'
@@ -409,5 +409,38 @@ describe('runSweep with a record a person edited on the branch', () => {
       'graphql jitRecordAuthorship',
       'graphql jitAppRecords',
     ])
+  })
+})
+
+describe('runSweep with an intent a person edited on the branch', () => {
+  it('settles the intent the app wrote ahead, not the principal a person wrote into it, and reports it', async () => {
+    const {
+      state: _state,
+      granted_at: _grantedAt,
+      revocation: _revocation,
+      ...grant
+    } = activeRecord({
+      number: 44,
+      expiresAt: '2026-12-01T13:00:00Z',
+    })
+    const intent = { ...grant, state: 'granting' as const, intended_at: '2026-12-01T10:00:00Z' }
+    const path = 'grants/pending/pr-44.yaml'
+    const policy = intent.targets[0]!.aws_policy_name
+    // The app wrote the intent and put its policy on alice's role, then stopped before the outcome.
+    setUp([], [policy], { [path]: formatRecordDocument(intent) })
+    const edit = github!.pushFiles(
+      { [path]: github!.files().get(path)!.replace('role/jit-alice', 'role/jit-erin') },
+      'Point pr-44 at erin',
+      'erin',
+    )
+    const report = await sweep({ appLogin: 'jit-access[bot]' })
+
+    expect(report.tampered).toEqual([expect.objectContaining({ id: 'pr-44', path, commitSha: edit, action: 'app-record' })])
+    // Read back on alice's role, as the app planned it: the policy there is not as planned, so it is undone.
+    expect(aws!.deletes).toEqual([policy])
+    expect([...aws!.policies.get('jit-alice')!]).toEqual([])
+    expect(report.intents.map((settled) => [settled.id, settled.status])).toEqual([['pr-44', 'undone']])
+    const failed = readRecord('grants/failed/pr-44.yaml') as unknown as { targets: { principal: string }[] }
+    expect(failed.targets.map((target) => target.principal)).toEqual(['arn:aws:iam::111111111111:role/jit-alice'])
   })
 })
