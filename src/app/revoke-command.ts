@@ -1,8 +1,9 @@
 import { readSettingsOrDefaults, type JitSettings } from '../core/files/settings.js'
 import { decideEarlyRevoke } from '../core/records/plan-sweep.js'
 import { requestIdFor } from '../core/records/grant-record.js'
-import type { CloudProvider, RevokeTarget } from '../core/ports/cloud-provider.js'
-import { escapeMarkdown, formatCode } from '../core/text/inert-text.js'
+import type { CloudProvider } from '../core/ports/cloud-provider.js'
+import { escapeMarkdown } from '../core/text/inert-text.js'
+import { renderTamperedTargets } from '../workflows/sweep/tampered-records.js'
 import type { GitHubApi } from '../github/github-api.js'
 import { describeApiError } from '../github/github-read-error.js'
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
@@ -21,18 +22,12 @@ export function renderRevokeReply(params: { result: RevokeGrantResult; commenter
   const reply = renderRevokeStatus(params)
   const { tampered } = params.result
   if (!tampered) return reply
-  const cell = (text: string) => formatCode(text, { inCell: true })
-  const row = (label: string, target: RevokeTarget) =>
-    `| ${label} | ${cell(target.policyName)} | ${cell(target.principalArn)} | ${cell(target.account)} |`
   return [
     reply,
     '',
     `**The grant record of this request was changed by hand, and the app did not obey it.** ${escapeMarkdown(tampered.explanation)}.`,
     '',
-    '| | inline policy | principal | account |',
-    '| --- | --- | --- | --- |',
-    ...tampered.appTargets.map((target) => row('the app recorded (acted on)', target)),
-    ...tampered.editedTargets.map((target) => row('the edited record said (ignored)', target)),
+    ...renderTamperedTargets(tampered, 'acted on'),
   ].join('\n')
 }
 

@@ -167,10 +167,7 @@ export async function commentOnTamperedRecords(params: {
       '',
       `The sweep revoked the grant as the app recorded it: ${escapeMarkdown(grant.explanation)}.`,
       '',
-      '| | inline policy | principal | account |',
-      '| --- | --- | --- | --- |',
-      ...record.appTargets.map((target) => describeTarget('the app recorded (revoked)', target)),
-      ...record.editedTargets.map((target) => describeTarget('the edited record said (ignored)', target)),
+      ...renderTamperedTargets(record, 'revoked'),
     ].join('\n')
     try {
       await params.api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
@@ -184,6 +181,16 @@ export async function commentOnTamperedRecords(params: {
       params.log.warn({ err: error, requestId: record.id }, 'could not comment on the request about its tampered record')
     }
   }
+}
+
+/** The Markdown table of what the app recorded (and did: `done`) beside what the edited record said (ignored). */
+export function renderTamperedTargets(record: TamperedRecord, done: string): string[] {
+  return [
+    '| | inline policy | principal | account |',
+    '| --- | --- | --- | --- |',
+    ...record.appTargets.map((target) => describeTarget(`the app recorded (${done})`, target)),
+    ...record.editedTargets.map((target) => describeTarget('the edited record said (ignored)', target)),
+  ]
 }
 
 function describeTarget(label: string, target: RevokeTarget): string {
