@@ -15,6 +15,8 @@ const APP = { name: APP_LOGIN, email: `41898282+${APP_LOGIN}@users.noreply.githu
 const PERSON = (login: string) => ({ name: login, email: `${login}@example.com` })
 const ACCOUNTS = Array.from({ length: 10 }, (_, index) => String(111111111110 + index))
 const HOUR = 3_600_000
+/** The namespace the app would give acme/access (see nameRepositoryNamespace). */
+const AUDIT_NAMESPACE = 'bb0610eed9'
 
 interface Identity {
   readonly name: string
@@ -183,7 +185,7 @@ export function grantRecord(index: number, start: number): GrantRecord {
         principal: `arn:aws:iam::${account}:role/jit-${requester}`,
         actions: index % 3 === 0 ? ['ec2:*'] : ['ec2:StopInstances', 'ec2:TerminateInstances'],
         resources: [`arn:aws:ec2:us-east-1:${account}:instance/*`],
-        aws_policy_name: nameGrantPolicy({ requestId: `pr-${index}`, expiresAt: new Date(expires) }),
+        aws_policy_name: nameGrantPolicy({ namespace: AUDIT_NAMESPACE, requestId: `pr-${index}`, expiresAt: new Date(expires) }),
       },
     ],
     not_before: iso(start),

@@ -9,6 +9,7 @@ import { startIamStsEmulator, type CallRecord } from '../emulator/aws/iam-sts-em
 import type { CloudProvider } from '../src/core/ports/cloud-provider.js'
 import { createIamProvider } from '../src/aws/iam/iam-provider.js'
 import { nameGrantPolicy } from '../src/core/records/iam-policy-document.js'
+import { nameRepositoryNamespace } from '../src/aws/repository-namespace.js'
 import type { GrantRecord } from '../src/core/records/grant-record.js'
 import { formatRecordDocument } from '../src/core/records/record-document.js'
 import { createGitHubApi } from '../src/github/github-api.js'
@@ -20,6 +21,8 @@ import { IdentitystoreClient } from '@aws-sdk/client-identitystore'
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin'
 import { createIdentityCenterProvider } from '../src/aws/identity-center/identity-center-provider.js'
 import { describePermissionSet, namePermissionSet } from '../src/core/records/permission-set.js'
+
+const BENCH_NAMESPACE = nameRepositoryNamespace({ owner: 'acme', repo: 'access' })
 
 const ACTIVE = 10_000
 const DUE = 1_000
@@ -166,7 +169,7 @@ function benchRecord(params: { number: number; account: string; roleName: string
         principal: `arn:aws:iam::${params.account}:role/${params.roleName}`,
         actions: ['ec2:StopInstances'],
         resources: ['*'],
-        aws_policy_name: nameGrantPolicy({ requestId: id, expiresAt: params.expiresAt }),
+        aws_policy_name: nameGrantPolicy({ namespace: BENCH_NAMESPACE, requestId: id, expiresAt: params.expiresAt }),
       },
     ],
     not_before: '2026-01-01T00:00:00Z',

@@ -113,6 +113,8 @@ export function registerSweepHandlers(app: Probot, deps: SweepHandlerDependencie
       now: now(),
       createProvider: (settings) => deps.createProvider({ settings, dryRun: false, purpose: 'revoke', repository: `${owner}/${repo}` }),
       ...(deps.notifier ? { notifier: deps.notifier } : {}),
+      // Known once the sweeper has asked GitHub; until then tampering is judged by trailers and blobs.
+      ...(appLogin ? { appLogin } : {}),
     })
     if (result)
       context.log.info(

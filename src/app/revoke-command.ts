@@ -3,6 +3,8 @@ import { decideEarlyRevoke } from '../core/records/plan-sweep.js'
 import { requestIdFor } from '../core/records/grant-record.js'
 import type { CloudProvider } from '../core/ports/cloud-provider.js'
 import type { Notifier } from '../core/ports/notifier.js'
+import { escapeMarkdown } from '../core/text/inert-text.js'
+import { renderTamperedTargets } from '../workflows/sweep/tampered-records.js'
 import type { GitHubApi } from '../github/github-api.js'
 import { describeApiError } from '../github/github-read-error.js'
 import { readDefaultBranch } from '../workflows/sweep/read-grant-records.js'
@@ -18,6 +20,19 @@ export function isRevokeCommand(body: string): boolean {
 
 /** The reply to `/jit revoke`, in words for the person who asked. Logins other than theirs are not @-mentioned. */
 export function renderRevokeReply(params: { result: RevokeGrantResult; commenter: string }): string {
+  const reply = renderRevokeStatus(params)
+  const { tampered } = params.result
+  if (!tampered) return reply
+  return [
+    reply,
+    '',
+    `**The grant record of this request was changed by hand, and the app did not obey it.** ${escapeMarkdown(tampered.explanation)}.`,
+    '',
+    ...renderTamperedTargets(tampered, 'acted on'),
+  ].join('\n')
+}
+
+function renderRevokeStatus(params: { result: RevokeGrantResult; commenter: string }): string {
   const { result, commenter } = params
   switch (result.status) {
     case 'revoked':
@@ -64,6 +79,8 @@ export async function handleRevokeComment(params: {
   now: Date
   createProvider: (settings: JitSettings) => CloudProvider
   notifier?: Notifier
+  /** The app's bot login, when known: a record last written by anyone else is not obeyed. */
+  appLogin?: string
 }): Promise<RevokeGrantResult | undefined> {
   const { api, owner, repo, issue, commenter } = params
   if (!issue.isPullRequest || !isRevokeCommand(params.body)) return undefined
@@ -85,6 +102,7 @@ export async function handleRevokeComment(params: {
       reason: 'early',
       now: params.now,
       ...(params.notifier ? { notifier: params.notifier } : {}),
+      ...(params.appLogin ? { appLogin: params.appLogin } : {}),
       authorize: (record) => {
         const decision = decideEarlyRevoke({ record, login: commenter })
         return decision.allowed ? undefined : decision.explanation

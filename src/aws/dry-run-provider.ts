@@ -64,7 +64,7 @@ export function createDryRunProvider(params: { granterRole: string }): CloudProv
   }
 
   async function revoke(request: RevokeParams): Promise<RevokeOutcome> {
-    const cutName = nameSessionCutPolicy({ requestId: request.requestId, revokedAt: request.revokedAt })
+    const cutName = nameSessionCutPolicy({ namespace: request.namespace, requestId: request.requestId, revokedAt: request.revokedAt })
     const cutDocument = serializePolicyDocument(
       buildSessionCutPolicyDocument({ requestId: request.requestId, revokedAt: request.revokedAt }),
     )

@@ -73,6 +73,8 @@ async function grantAcross(plan: GrantPlan, parts: readonly [CloudProvider, Gran
     for (const previous of done) {
       const revoked = await previous.provider.revoke({
         requestId: plan.requestId,
+        // No session cut is written in a rollback, so a plan from before namespaces needs none.
+        namespace: plan.namespace ?? '',
         targets: previous.outcome.targets.map((target) => ({
           account: target.account,
           principalArn: target.principalArn,

@@ -131,6 +131,7 @@ export function createRevokeCommand(deps: SweepCommandDependencies = {}): (args:
       now: io.now?.() ?? new Date(),
       branch,
       notifier,
+      ...(actor ? { appLogin: actor } : {}),
     })
     await notifier.settled()
     if (values.json)
@@ -140,9 +141,13 @@ export function createRevokeCommand(deps: SweepCommandDependencies = {}): (args:
           status: result.status,
           explanation: result.explanation,
           ...(result.status === 'revoked' ? { commit: result.commitSha ?? null } : {}),
+          ...(result.tampered ? { tampered: result.tampered.explanation } : {}),
         }) + '\n',
       )
-    else io.stdout.write(`${result.id}: ${result.status}: ${result.explanation}\n`)
+    else {
+      if (result.tampered) io.stdout.write(`${result.id}: tampered: ${result.tampered.explanation}\n`)
+      io.stdout.write(`${result.id}: ${result.status}: ${result.explanation}\n`)
+    }
     return result.status === 'revoked' || result.status === 'would-revoke'
       ? EXIT.ok
       : result.status === 'not-active'

@@ -68,7 +68,7 @@ describe('the in-app sweeper', () => {
     const { purposes } = await tick({})
     expect(purposes).toEqual(['sweep', 'grant'])
     expect(github.files().has('grants/active/pr-7.yaml')).toBe(true)
-    expect(aws.puts).toEqual(['jit-alice jit-pr-7-exp-20261201T130000Z'])
+    expect(aws.puts).toEqual(['jit-alice jit-bb0610eed9-pr-7-exp-20261201T130000Z'])
   })
 
   it('leaves merges alone with healMerges: false', async () => {

@@ -89,7 +89,13 @@ describe('/jit revoke', () => {
       ['Jit-Request', 'pr-42'],
       ['Jit-Revocation', `pr-42 early by ${login}`],
     ])
-    expect(github.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecord', 'graphql jitCommit', 'POST comment #42'])
+    expect(github.calls).toEqual([
+      'graphql jitDefaultBranch',
+      'graphql jitGrantRecord',
+      'graphql jitRecordAuthorship',
+      'graphql jitCommit',
+      'POST comment #42',
+    ])
     expect(github.comments[0]!.body).toMatch(
       new RegExp(`^🔒 Revoked \`pr-42\` at your request, @${login}\\. revoked pr-42 on 1 target; recorded in [0-9a-f]{7}\\.`),
     )
@@ -101,7 +107,7 @@ describe('/jit revoke', () => {
 
     expect(aws.deletes).toEqual([])
     expect(github.apiCommits).toEqual([])
-    expect(github.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecord', 'POST comment #42'])
+    expect(github.calls).toEqual(['graphql jitDefaultBranch', 'graphql jitGrantRecord', 'graphql jitRecordAuthorship', 'POST comment #42'])
     expect(github.comments[0]!.body).toBe(
       'Sorry @mallory, only the requester (alice) or an approver recorded in the grant (bob) may revoke pr-42 early, so this grant was not revoked. Nothing was changed.\n\n' +
         'The grant ends on its own at 2026-12-01T15:00:00Z. If it must end sooner, ask one of them to comment `/jit revoke`, or an administrator to run `jit revoke pr-42`.',

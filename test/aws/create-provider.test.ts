@@ -3,9 +3,11 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts'
 import { mockClient } from 'aws-sdk-client-mock'
 import { describe, expect, it } from 'vitest'
 import { createProvider, ProviderConfigError } from '../../src/aws/create-provider.js'
+import { TEST_NAMESPACE } from '../fixtures/namespace.js'
 
 const sleep = async () => {}
 const plan = {
+  namespace: TEST_NAMESPACE,
   requestId: 'pr-42',
   requester: 'alice',
   notBefore: new Date('2026-12-01T09:00:00Z'),
@@ -47,6 +49,7 @@ describe('createProvider', () => {
 describe('createFor', () => {
   const settings = { granterRole: 'arn:aws:iam::{account}:role/jit-granter' }
   const revocation = (id: string) => ({
+    namespace: TEST_NAMESPACE,
     requestId: id,
     targets: [
       { account: '111111111111', principalArn: 'arn:aws:iam::111111111111:role/jit-alice', policyName: `jit-${id}-exp-20261201T110000Z` },

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { GrantPlan } from '../../src/core/ports/cloud-provider.js'
 import { createDryRunProvider } from '../../src/aws/dry-run-provider.js'
+import { TEST_NAMESPACE } from '../fixtures/namespace.js'
 
 const provider = createDryRunProvider({ granterRole: 'arn:aws:iam::{account}:role/jit-granter' })
 const plan: GrantPlan = {
+  namespace: TEST_NAMESPACE,
   requestId: 'pr-42',
   requester: 'alice',
   notBefore: new Date('2026-12-01T10:00:00Z'),
@@ -29,12 +31,12 @@ describe('createDryRunProvider', () => {
         {
           account: '111111111111',
           principalArn: 'arn:aws:iam::111111111111:role/jit-alice',
-          policyName: 'jit-pr-42-exp-20261201T110000Z',
+          policyName: `jit-${TEST_NAMESPACE}-pr-42-exp-20261201T110000Z`,
           policyDocument: document,
           granterRoleArn: 'arn:aws:iam::111111111111:role/jit-granter',
           status: 'would-grant',
           description:
-            'would assume arn:aws:iam::111111111111:role/jit-granter as jit-pr-42-grant and put inline policy jit-pr-42-exp-20261201T110000Z ' +
+            `would assume arn:aws:iam::111111111111:role/jit-granter as jit-pr-42-grant and put inline policy jit-${TEST_NAMESPACE}-pr-42-exp-20261201T110000Z ` +
             `on role jit-alice in 111111111111, allowing 1 action on 1 resource from 2026-12-01T10:00:00Z to 2026-12-01T11:00:00Z: ${document}`,
         },
       ],
@@ -50,9 +52,14 @@ describe('createDryRunProvider', () => {
 
   it('says which policy it would delete and which session cut it would put', async () => {
     const outcome = await provider.revoke({
+      namespace: TEST_NAMESPACE,
       requestId: 'pr-42',
       targets: [
-        { account: '111111111111', principalArn: 'arn:aws:iam::111111111111:role/jit-alice', policyName: 'jit-pr-42-exp-20261201T110000Z' },
+        {
+          account: '111111111111',
+          principalArn: 'arn:aws:iam::111111111111:role/jit-alice',
+          policyName: `jit-${TEST_NAMESPACE}-pr-42-exp-20261201T110000Z`,
+        },
       ],
       revokedAt: new Date('2026-12-01T10:20:00Z'),
       cutSessions: true,
@@ -60,9 +67,12 @@ describe('createDryRunProvider', () => {
     expect(outcome.ok).toBe(true)
     expect(outcome.summary).toBe('would revoke pr-42 on 1 target and cut earlier sessions')
     expect(outcome.targets[0]?.status).toBe('would-revoke')
-    expect(outcome.targets[0]?.sessionCut).toMatchObject({ policyName: 'jit-pr-42-revoked-20261201T102000Z', status: 'would-cut' })
+    expect(outcome.targets[0]?.sessionCut).toMatchObject({
+      policyName: `jit-${TEST_NAMESPACE}-pr-42-revoked-20261201T102000Z`,
+      status: 'would-cut',
+    })
     expect(outcome.targets[0]?.description).toMatch(
-      /^would assume arn:aws:iam::111111111111:role\/jit-granter as jit-pr-42-revoke and delete inline policy jit-pr-42-exp-20261201T110000Z on role jit-alice in 111111111111, then put inline policy jit-pr-42-revoked-20261201T102000Z denying everything/,
+      /^would assume arn:aws:iam::111111111111:role\/jit-granter as jit-pr-42-revoke and delete inline policy jit-bb0610eed9-pr-42-exp-20261201T110000Z on role jit-alice in 111111111111, then put inline policy jit-bb0610eed9-pr-42-revoked-20261201T102000Z denying everything/,
     )
   })
 })

@@ -4,6 +4,7 @@ import type { CloudProvider, GrantOutcome, GrantPlan, RevokeParams } from '../..
 
 const plan: GrantPlan = {
   requestId: 'pr-5',
+  namespace: 'bb0610eed9',
   requester: 'alice',
   notBefore: new Date('2026-12-01T09:00:00Z'),
   expiresAt: new Date('2026-12-01T10:00:00Z'),
@@ -40,6 +41,7 @@ function fakeProvider(name: string, ok: boolean, asked: string[]): CloudProvider
       asked.push(`${name} revoke ${params.targets.map((target) => target.account).join(',')}`)
       return {
         requestId: params.requestId,
+        namespace: 'bb0610eed9',
         ok: true,
         dryRun: false,
         summary: 'revoked',

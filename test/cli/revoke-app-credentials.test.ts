@@ -14,9 +14,12 @@ let aws: FakeIam
 
 beforeEach(async () => {
   aws = new FakeIam({ 'jit-alice': RECORD.targets.map((target) => target.aws_policy_name) })
-  fixture = await startEmulatorFixture({
-    appSlug: 'jit-access',
-    initialFiles: { [`grants/active/${RECORD.id}.yaml`]: formatRecordDocument(RECORD) },
+  fixture = await startEmulatorFixture({ appSlug: 'jit-access' })
+  // Written as the app writes a record: its bot, its trailers (a record anyone else wrote is not obeyed).
+  await fixture.emulator.commitToDefaultBranch({
+    files: { [`grants/active/${RECORD.id}.yaml`]: formatRecordDocument(RECORD) },
+    author: 'jit-access[bot]',
+    message: `Grant ${RECORD.id}\n\nJit-Action: grant\nJit-Request: ${RECORD.id}\n`,
   })
 })
 afterEach(async () => {

@@ -113,7 +113,7 @@ describe('jit sweep', () => {
     const report = JSON.parse(stdout.trim().split('\n')[0]!)
     expect(report.healedMerges).toEqual([expect.objectContaining({ id: 'pr-7', status: 'healed-merge', path: 'grants/active/pr-7.yaml' })])
     expect(github.files().has('grants/active/pr-7.yaml')).toBe(true)
-    expect(aws.puts).toEqual(['jit-alice jit-pr-7-exp-20261201T130000Z'])
+    expect(aws.puts).toEqual(['jit-alice jit-bb0610eed9-pr-7-exp-20261201T130000Z'])
   })
 
   it('lists what it would heal in the text report of a dry run', async () => {

@@ -17,10 +17,10 @@ describe('the lifecycle demo', () => {
     expect(output).toContain('The check: action_required: Pending: 1 more approval from @acme/security (policy prod-ec2-incident)')
     expect(output).toContain('The check: success: Approved: approved by @bob, @carol under policy prod-ec2-incident')
     expect(output).toContain(
-      'The app granted. In AWS, role jit-alice in 111111111111 now has the inline policy jit-pr-1-exp-20270302T110500Z:',
+      'The app granted. In AWS, role jit-alice in 111111111111 now has the inline policy jit-bb0610eed9-pr-1-exp-20270302T110500Z:',
     )
     expect(output).toContain('"aws:CurrentTime": "2027-03-02T11:05:00Z"')
-    expect(output).toContain('In AWS: DeleteRolePolicy jit-pr-1-exp-20270302T110500Z; role jit-alice has no inline policy left.')
+    expect(output).toContain('In AWS: DeleteRolePolicy jit-bb0610eed9-pr-1-exp-20270302T110500Z; role jit-alice has no inline policy left.')
     expect(output).toMatch(/\* [0-9a-f]{7} 11:06 jit-access\[bot\] +Revoke grant: pr-1\n/)
     expect(output).toMatch(
       /\* [0-9a-f]{7} 09:05 jit-access\[bot\] +Grant pr-1: alice gets ec2:StopInstances, ec2:TerminateInstances in 111111111111 until 2027-03-02 11:05 UTC\n/,

@@ -35,7 +35,7 @@ describe('AWS throttling', () => {
     // The app backed off twice; its waits were recorded, never slept.
     expect(stack.appSleeps).toHaveLength(2)
     expect(stack.appSleeps.every((ms) => ms > 0)).toBe(true)
-    expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-pr-1-exp-20270302T110500Z'])
+    expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-bb0610eed9-pr-1-exp-20270302T110500Z'])
     expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml'])
     expect(await stack.actionsOnMain()).toEqual(['grant', 'intent'])
 
@@ -68,7 +68,7 @@ describe('AWS throttling', () => {
     expect(await stack.actionsOnMain()).toEqual(['fail', 'intent'])
     expect(await stack.readOnMain('grants/failed/pr-1.yaml')).toContain('jit-granter may not write to jit-alice')
     expect(stack.appErrors()).toEqual([
-      'error: did not grant pr-1: request pr-1: could not put inline policy jit-pr-1-exp-20270302T110500Z on role jit-alice in 111111111111 (AccessDenied: jit-granter may not write to jit-alice)',
+      'error: did not grant pr-1: request pr-1: could not put inline policy jit-bb0610eed9-pr-1-exp-20270302T110500Z on role jit-alice in 111111111111 (AccessDenied: jit-granter may not write to jit-alice)',
     ])
   })
 })
@@ -125,8 +125,8 @@ describe('a crash between the AWS put and the record commit', () => {
     expect(stack.proxy.failed.map((request) => request.method)).toEqual(['POST'])
     await github.settle()
 
-    const policyName = 'jit-pr-2-exp-20270302T100500Z'
-    expect(Object.keys(stack.policiesOf('alice')).sort()).toEqual(['jit-pr-1-exp-20270302T110500Z', policyName])
+    const policyName = 'jit-bb0610eed9-pr-2-exp-20270302T100500Z'
+    expect(Object.keys(stack.policiesOf('alice')).sort()).toEqual(['jit-bb0610eed9-pr-1-exp-20270302T110500Z', policyName])
     expect((await stack.recordsOnMain()).sort()).toEqual(['grants/active/pr-1.yaml', 'grants/pending/pr-2.yaml'])
     expect(github.comments(pr.number).at(-1)?.body).toContain(
       `**The access was granted in AWS** (\`${policyName}\`, until 2027-03-02 10:05 UTC), but its record \`grants/active/pr-2.yaml\` could not be committed.`,
@@ -156,7 +156,7 @@ describe('a crash between the AWS put and the record commit', () => {
     clock.set(new Date('2027-03-02T10:06:00Z'))
     const { report: expiry } = await stack.sweep()
     expect(expiry.grants.map((grant) => [grant.id, grant.status])).toEqual([['pr-2', 'revoked']])
-    expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-pr-1-exp-20270302T110500Z'])
+    expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-bb0610eed9-pr-1-exp-20270302T110500Z'])
     expect((await stack.recordsOnMain()).sort()).toEqual(['grants/active/pr-1.yaml', 'grants/revoked/pr-2.yaml'])
     expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant', 'intent', 'grant', 'intent'])
     const errors = stack.appErrors()

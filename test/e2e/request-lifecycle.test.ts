@@ -55,7 +55,7 @@ describe('a request from pull request to revocation', () => {
     expect(merge.delivery.status).toBe(200)
     await github.settle()
 
-    const policyName = 'jit-pr-1-exp-20270302T110500Z'
+    const policyName = 'jit-bb0610eed9-pr-1-exp-20270302T110500Z'
     const policies = stack.policiesOf('alice')
     expect(Object.keys(policies)).toEqual([policyName])
     expect(JSON.parse(policies[policyName] as string)).toEqual({
@@ -206,7 +206,7 @@ describe('the merge webhook delivered twice', () => {
     expect(again.attempts).toBe(2)
     await github.settle()
 
-    expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-pr-1-exp-20270302T110500Z'])
+    expect(Object.keys(stack.policiesOf('alice'))).toEqual(['jit-bb0610eed9-pr-1-exp-20270302T110500Z'])
     expect(stack.aws.state.calls.filter((call) => call.action === 'PutRolePolicy')).toHaveLength(1)
     expect(await stack.actionsOnMain()).toEqual(['grant', 'intent'])
     expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml'])

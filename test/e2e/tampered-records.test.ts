@@ -12,8 +12,8 @@ afterEach(async () => {
   await stack.stop()
 })
 
-const POLICY = 'jit-pr-1-exp-20270302T110500Z'
-const FAKE = 'jit-pr-1-exp-20270302T110500Z-gone'
+const POLICY = 'jit-bb0610eed9-pr-1-exp-20270302T110500Z'
+const FAKE = 'jit-bb0610eed9-pr-1-exp-20270302T110500Z-gone'
 
 /** Merges the incident request, then erin rewrites the policy name of its record in a direct commit to main. */
 async function mergeThenTamper(): Promise<{ number: number; editSha: string }> {
@@ -100,5 +100,36 @@ describe("the app's own records", () => {
     expect(report.tampered).toEqual([])
     expect(report.grants).toEqual([])
     expect(Object.keys(stack.policiesOf('alice'))).toEqual([POLICY])
+  })
+})
+
+describe('`/jit revoke` on a grant whose record a person edited on main', () => {
+  it('deletes the policy the app recorded, not the one the edit names, and says so in the reply', async () => {
+    const { github } = stack
+    const { number, editSha } = await mergeThenTamper()
+    stack.clock.advance(10 * 60_000)
+    await github.comment(number, { login: 'alice', body: '/jit revoke' })
+    await github.settle()
+
+    // AWS: the real policy is gone; the name the person wrote was never asked about.
+    expect(stack.policiesOf('alice')).toEqual({})
+    const deletes = stack.aws.state.calls.filter((call) => call.action === 'DeleteRolePolicy')
+    expect(deletes.map((call) => call.params['PolicyName'])).toEqual([POLICY])
+
+    // Git: the revoked record is the app's, naming the real policy, committed as a revocation.
+    expect(await stack.recordsOnMain()).toEqual(['grants/revoked/pr-1.yaml'])
+    const revoked = (await stack.readOnMain('grants/revoked/pr-1.yaml')) as string
+    expect(revoked).toContain(`aws_policy_name: ${POLICY}`)
+    expect(revoked).toContain('reason: early')
+    expect(revoked).not.toContain(FAKE)
+    expect(await stack.actionsOnMain()).toEqual(['revoke', 'grant', 'intent'])
+
+    const reply = github.comments(number).at(-1)?.body ?? ''
+    expect(reply).toContain('Revoked `pr-1` at your request, @alice')
+    expect(reply).toContain('The grant record of this request was changed by hand, and the app did not obey it.')
+    expect(reply).toContain(`changed by erin in ${editSha.slice(0, 7)}`)
+    expect(reply).toContain(`| the app recorded (acted on) | \`${POLICY}\` |`)
+    expect(reply).toContain(`| the edited record said (ignored) | \`${FAKE}\` |`)
+    expect(stack.appErrors()).toEqual([])
   })
 })

@@ -13,7 +13,7 @@ afterEach(async () => {
   await stack.stop()
 })
 
-const POLICY = 'jit-pr-1-exp-20270302T110500Z'
+const POLICY = 'jit-bb0610eed9-pr-1-exp-20270302T110500Z'
 // The record commit after the put: the first GraphQL call the grant makes once AWS holds the policy (createCommitOnBranch).
 const RECORD_COMMIT = /^\/graphql$/
 const putSucceeded = () => stack.aws.state.calls.some((call) => call.action === 'PutRolePolicy' && call.error === undefined)

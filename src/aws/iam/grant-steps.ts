@@ -50,7 +50,7 @@ export function planGrantSteps(params: { plan: GrantPlan; granterRole: string })
   const seen = new Set<string>()
   return plan.targets.map((target): GrantStep => {
     const principal = parsePrincipalArn(target.principalArn)
-    const policyName = nameGrantPolicy({ requestId: plan.requestId, expiresAt: plan.expiresAt })
+    const policyName = nameGrantPolicy({ namespace: plan.namespace, requestId: plan.requestId, expiresAt: plan.expiresAt })
     const policyDocument = serializePolicyDocument(
       buildGrantPolicyDocument({
         requestId: plan.requestId,

@@ -45,7 +45,7 @@ async function revokeTarget(
   const placement = describePolicyPlacement({ policyName: target.policyName, target, ...(principal ? { principal } : {}) })
   const principalKey = `${target.account} ${target.principalArn}`
   const wantsCut = request.cutSessions && !cutDone.has(principalKey)
-  const cutName = nameSessionCutPolicy({ requestId: request.requestId, revokedAt: request.revokedAt })
+  const cutName = nameSessionCutPolicy({ namespace: request.namespace, requestId: request.requestId, revokedAt: request.revokedAt })
   const cutDocument = serializePolicyDocument(buildSessionCutPolicyDocument({ requestId: request.requestId, revokedAt: request.revokedAt }))
   const failedCut = (failure: GrantError): SessionCutOutcome => ({
     policyName: cutName,

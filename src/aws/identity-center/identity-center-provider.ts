@@ -1,3 +1,4 @@
+import { nameRepositoryNamespace } from '../repository-namespace.js'
 import { type CloudProvider, type GrantInspection, type GrantPlan, type ManagedPolicy } from '../../core/ports/cloud-provider.js'
 import { parseIdentityCenterPrincipal, type IdentityCenterSettings } from '../../core/files/settings.js'
 import { parseManagedPermissionSet } from '../../core/records/permission-set.js'
@@ -115,6 +116,12 @@ async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantP
   }
 }
 
+/** The namespace of `owner/repo` (see `nameRepositoryNamespace`). */
+function namespaceOf(repository: string): string {
+  const [owner = '', repo = ''] = repository.split('/')
+  return nameRepositoryNamespace({ owner, repo })
+}
+
 /** The permission sets of this repository assigned to the principal's user in the account. Throws GrantError. */
 async function listManagedPermissionSets(
   backend: IdentityCenterBackend,
@@ -130,7 +137,8 @@ async function listManagedPermissionSets(
       const described = await describePermissionSet(backend, session, arn)
       if (!described) continue
       const parsed = parseManagedPermissionSet({ repository: backend.repository, name: described.name, description: described.description })
-      if (parsed) policies.push({ kind: 'grant', policyName: described.name, requestId: parsed.requestId, expiresAt: parsed.expiresAt })
+      // Its name already says it is this repository's (parseManagedPermissionSet): it is in this repository's namespace.
+      if (parsed) policies.push({ kind: 'grant', namespace: namespaceOf(backend.repository), policyName: described.name, ...parsed })
     }
     return policies
   } catch (cause) {

@@ -21,6 +21,12 @@ export interface GrantTarget {
 
 /** An approved request, ready to be written to the cloud. */
 export interface GrantPlan {
+  /**
+   * The access repository's namespace (ten hex digits): every grant of one repository carries it, and a
+   * reconcile only ever claims the grants of its own namespace. Null only for a plan rebuilt from a
+   * record written before namespaces, so that it names the grant as it was then written.
+   */
+  readonly namespace: string | null
   /** Stable id of the request, e.g. `pr-42`; it names the policies and the sessions that write them. */
   readonly requestId: string
   /** GitHub login of the requester, for explanations. */
@@ -115,6 +121,8 @@ export interface RevokeTarget {
 }
 
 export interface RevokeParams {
+  /** The access repository's namespace: a session cut is written in it, so its reconcile can remove it once spent. */
+  readonly namespace: string
   readonly requestId: string
   readonly targets: readonly RevokeTarget[]
   /** The revocation instant; sessions issued before it are cut when `cutSessions` is set. */
@@ -189,11 +197,26 @@ export interface GrantInspection {
   readonly targets: readonly InspectedGrantTarget[]
 }
 
-/** A policy this app wrote, recognised from its name alone. */
+/**
+ * A grant (or session cut) this app wrote, recognised from its name alone. `namespace` says which access
+ * repository wrote it; null for one written before namespaces, which no repository claims.
+ */
 export type ManagedPolicy =
-  | { readonly kind: 'grant'; readonly policyName: string; readonly requestId: string; readonly expiresAt: Date }
+  | {
+      readonly kind: 'grant'
+      readonly namespace: string | null
+      readonly policyName: string
+      readonly requestId: string
+      readonly expiresAt: Date
+    }
   /** A deny-all put by a revocation with `cutSessions`; it may be deleted once every session it targets has expired. */
-  | { readonly kind: 'session-cut'; readonly policyName: string; readonly requestId: string; readonly revokedAt: Date }
+  | {
+      readonly kind: 'session-cut'
+      readonly namespace: string | null
+      readonly policyName: string
+      readonly requestId: string
+      readonly revokedAt: Date
+    }
 
 /** A cloud that can hold time-bound grants. */
 export interface CloudProvider {

@@ -7,6 +7,7 @@ import {
   checkPolicyName,
   findPolicyDocumentCharacterProblem,
   formatIsoSeconds,
+  NAMESPACE_PLACEHOLDER,
   nameGrantPolicy,
   serializePolicyDocument,
 } from './iam-policy-document.js'
@@ -116,7 +117,7 @@ export function findUngrantableReasons(params: {
   if (!grouped.ok) return [...errors, { file, line: grouped.line, message: grouped.error }]
   if (windowProblem) return errors
 
-  const policyName = nameGrantPolicy({ requestId, expiresAt })
+  const policyName = nameGrantPolicy({ namespace: NAMESPACE_PLACEHOLDER, requestId, expiresAt })
   const nameProblem = checkPolicyName(policyName)
   if (nameProblem) errors.push({ file, line: request.lines.duration, message: nameProblem })
 

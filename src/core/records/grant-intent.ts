@@ -2,6 +2,7 @@ import type { GrantInspection, GrantPlan, PlannedGrantPolicy } from '../ports/cl
 import type { FailureRecord, GrantRecord, IntentRecord } from './grant-record.js'
 import type { GrantDraft } from './plan-grant.js'
 import { formatRecordTime } from './plan-sweep.js'
+import { namespaceOfPolicyName } from './iam-policy-document.js'
 
 /**
  * The intent committed before any AWS call: the draft of the grant, each target with the policy it will
@@ -38,6 +39,8 @@ export function buildIntentRecord(params: {
 /** The grant an intent describes, as a plan the cloud can put, read back or undo. */
 export function planFromIntent(intent: IntentRecord): GrantPlan {
   return {
+    // The namespace its policies were named in (none, for an intent written before namespaces).
+    namespace: intent.targets[0] ? namespaceOfPolicyName(intent.targets[0].aws_policy_name) : null,
     requestId: intent.id,
     requester: intent.requester,
     notBefore: new Date(intent.not_before),

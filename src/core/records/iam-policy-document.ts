@@ -2,8 +2,15 @@
  * The IAM documents and names this app writes. Pure: no SDK, no clock.
  *
  * A grant is an inline policy whose window is enforced by IAM itself (a Condition on `aws:CurrentTime`),
- * so access ends on time even if the app and its sweeper are down. Its name carries the request id and
- * the expiry, so a sweeper can tell ours from anyone else's, and when each ends, from AWS alone.
+ * so access ends on time even if the app and its sweeper are down. Its name carries the access
+ * repository's namespace, the request id and the expiry, so a sweeper can tell its own repository's
+ * policies from another repository's (or anyone else's), and when each ends, from AWS alone.
+ *
+ * Names: `jit-<namespace>-<requestId>-exp-<YYYYMMDDTHHMMSSZ>` for a grant and
+ * `jit-<namespace>-<requestId>-revoked-<YYYYMMDDTHHMMSSZ>` for a session cut, where the namespace is ten
+ * lower-case hex digits (see `REPOSITORY_NAMESPACE`). Names written before namespaces (`jit-pr-42-exp-…`)
+ * still parse, with namespace null: records that name them are revoked by name as always, but no
+ * repository claims such a policy as its orphan, because none can tell whose it was.
  */
 
 /** An IAM policy document as this app writes it. */
@@ -22,13 +29,18 @@ export interface PolicyStatement {
 
 /** The name of a policy this app manages, read back from the name. */
 export type ManagedPolicyName =
-  | { readonly kind: 'grant'; readonly requestId: string; readonly expiresAt: Date }
-  | { readonly kind: 'session-cut'; readonly requestId: string; readonly revokedAt: Date }
+  | { readonly kind: 'grant'; readonly namespace: string | null; readonly requestId: string; readonly expiresAt: Date }
+  | { readonly kind: 'session-cut'; readonly namespace: string | null; readonly requestId: string; readonly revokedAt: Date }
+
+/** A repository's namespace: ten lower-case hex digits (the start of a SHA-256 of its `owner/name`, lower-cased). */
+export const REPOSITORY_NAMESPACE = /^[0-9a-f]{10}$/
+/** As long as any namespace: what a check that knows no repository yet measures a name with. */
+export const NAMESPACE_PLACEHOLDER = '0'.repeat(10)
 
 /** IAM policy names: at most 128 characters of `[\w+=,.@-]`. */
 export const MAX_POLICY_NAME_LENGTH = 128
 const POLICY_NAME_CHARACTERS = /^[\w+=,.@-]+$/
-const MANAGED_NAME = /^jit-(.+)-(exp|revoked)-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
+const MANAGED_NAME = /^jit-(?:([0-9a-f]{10})-)?(.+)-(exp|revoked)-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
 
 /**
  * Builds the grant's policy: one Allow statement with exactly the approved actions and resources
@@ -94,14 +106,29 @@ export function serializePolicyDocument(document: PolicyDocument): string {
   return JSON.stringify(document)
 }
 
-/** `jit-<requestId>-exp-<YYYYMMDDTHHMMSSZ>`, e.g. `jit-pr-42-exp-20261201T110000Z`. */
-export function nameGrantPolicy(params: { requestId: string; expiresAt: Date }): string {
-  return `jit-${params.requestId}-exp-${formatCompactTime(floorToSecond(params.expiresAt))}`
+/**
+ * `jit-<namespace>-<requestId>-exp-<YYYYMMDDTHHMMSSZ>`, e.g. `jit-3f9a0c27d1-pr-42-exp-20261201T110000Z`;
+ * with namespace null (a grant recorded before namespaces), `jit-pr-42-exp-20261201T110000Z`.
+ */
+export function nameGrantPolicy(params: { namespace: string | null; requestId: string; expiresAt: Date }): string {
+  return `jit-${prefixOf(params.namespace)}${params.requestId}-exp-${formatCompactTime(floorToSecond(params.expiresAt))}`
 }
 
-/** `jit-<requestId>-revoked-<YYYYMMDDTHHMMSSZ>`, e.g. `jit-pr-42-revoked-20261201T100000Z`. */
-export function nameSessionCutPolicy(params: { requestId: string; revokedAt: Date }): string {
-  return `jit-${params.requestId}-revoked-${formatCompactTime(ceilToSecond(params.revokedAt))}`
+/** `jit-<namespace>-<requestId>-revoked-<YYYYMMDDTHHMMSSZ>`, e.g. `jit-3f9a0c27d1-pr-42-revoked-20261201T100000Z`. */
+export function nameSessionCutPolicy(params: { namespace: string | null; requestId: string; revokedAt: Date }): string {
+  return `jit-${prefixOf(params.namespace)}${params.requestId}-revoked-${formatCompactTime(ceilToSecond(params.revokedAt))}`
+}
+
+function prefixOf(namespace: string | null): string {
+  if (namespace === null) return ''
+  // A programming error: namespaces come from `nameRepositoryNamespace` or from a parsed name.
+  if (!REPOSITORY_NAMESPACE.test(namespace)) throw new Error(`not a repository namespace: ${JSON.stringify(namespace)}`)
+  return `${namespace}-`
+}
+
+/** The namespace a recorded policy name carries; null for a name from before namespaces (or not the app's). */
+export function namespaceOfPolicyName(name: string): string | null {
+  return parseManagedPolicyName(name)?.namespace ?? null
 }
 
 /** Why a policy name cannot be used, or undefined when IAM accepts it. */
@@ -119,13 +146,16 @@ export function checkPolicyName(name: string): string | undefined {
 export function parseManagedPolicyName(name: string): ManagedPolicyName | undefined {
   const match = MANAGED_NAME.exec(name)
   if (!match) return undefined
-  const [, requestId, kind, year, month, day, hour, minute, second] = match
+  const [, namespace, requestId, kind, year, month, day, hour, minute, second] = match
   if (!requestId) return undefined
   const iso = `${year}-${month}-${day}T${hour}:${minute}:${second}Z`
   const time = new Date(iso)
   // Rejects names like ...-exp-20261340T990000Z that the regular expression lets through.
   if (Number.isNaN(time.getTime()) || formatIsoSeconds(time) !== iso) return undefined
-  return kind === 'exp' ? { kind: 'grant', requestId, expiresAt: time } : { kind: 'session-cut', requestId, revokedAt: time }
+  const ns = namespace ?? null
+  return kind === 'exp'
+    ? { kind: 'grant', namespace: ns, requestId, expiresAt: time }
+    : { kind: 'session-cut', namespace: ns, requestId, revokedAt: time }
 }
 
 /** IAM takes tab, line feed, carriage return and U+0020 to U+00FF in a policy document, nothing else. */

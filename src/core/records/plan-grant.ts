@@ -43,15 +43,22 @@ export type GrantPlanning =
 const round = (time: Date): string => time.toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 /**
- * Plans the grant of an approved decision: one target per account, the principal from the settings,
- * the actions and resources exactly as approved, the window from the request's `start` (or the merge)
+ * Plans the grant of an approved decision, its policies named in the repository's namespace: one target
+ * per account, the principal from the settings, the actions and resources exactly as approved, the window from the request's `start` (or the merge)
  * for its duration, and `revokeSessions` when any chosen policy asks for it.
  *
  * Refuses (ok: false) when the decision is not approved, when an account's items are not a plain
  * "these actions on these resources" (one statement per account would then grant more than was
  * approved), or when the window has already ended.
  */
-export function planGrant(params: { decision: Decision; settings: JitSettings; merge: MergeFacts; now: Date }): GrantPlanning {
+export function planGrant(params: {
+  decision: Decision
+  settings: JitSettings
+  merge: MergeFacts
+  now: Date
+  /** The access repository's namespace, which every policy name carries. */
+  namespace: string
+}): GrantPlanning {
   const { decision, settings, merge, now } = params
   const request = decision.request
   if (decision.verdict !== 'approved' || !request) return { ok: false, error: `the request is not approved (${decision.summary})` }
@@ -99,6 +106,7 @@ export function planGrant(params: { decision: Decision; settings: JitSettings; m
   )
   const revokeSessions = decision.policies.some((result) => result.policy.revokeSessions)
   const plan: GrantPlan = {
+    namespace: params.namespace,
     requestId: requestIdFor(merge.pullNumber),
     requester: decision.author,
     notBefore,

@@ -69,13 +69,17 @@ export function listPrincipalsToInspect(records: readonly { readonly targets: re
 
 /**
  * Compares the records with what AWS holds on the principals they name:
- * - a `jit-` grant policy with no active record naming it on that principal is an orphan (a crash
- *   between the AWS put and the grant commit, or a rollback that failed): delete it and record it;
+ * - a grant policy of this repository's namespace with no active record naming it on that principal is
+ *   an orphan (a crash between the AWS put and the grant commit, or a rollback that failed): delete it
+ *   and record it. A policy of another namespace is another access repository's; one without a namespace
+ *   (written before namespaces) cannot be told apart: neither is ever claimed, deleted or recorded here;
  * - an active record whose policy is missing is drift, unless the record is being revoked in this
  *   sweep anyway (`revoking`): someone removed access by hand, which a person should know about;
  * - a session-cut policy older than the longest session is spent and can go.
  */
 export function reconcileGrants(params: {
+  /** This repository's namespace: only its policies can be orphans or spent session cuts. */
+  namespace: string
   records: readonly GrantRecord[]
   listed: readonly ListedPrincipal[]
   /** Ids of the records this sweep revokes; their missing policies are not drift. */
@@ -96,6 +100,7 @@ export function reconcileGrants(params: {
     for (const policy of principal.policies) {
       const key = policyKey(principal.account, principal.principalArn, policy.policyName)
       present.add(key)
+      if (policy.namespace !== params.namespace) continue
       if (policy.kind === 'session-cut') {
         if (now.getTime() - policy.revokedAt.getTime() > MAX_SESSION_MS) {
           spentSessionCuts.push({

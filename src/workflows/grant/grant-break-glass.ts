@@ -1,3 +1,4 @@
+import { nameRepositoryNamespace } from '../../aws/repository-namespace.js'
 import { judgeBreakGlass } from '../../core/decision/break-glass.js'
 import { renderDecision } from '../../core/decision/render-decision.js'
 import type { UsersAndTeams } from '../../core/files/policy.js'
@@ -104,7 +105,13 @@ export async function grantBreakGlass(deps: BreakGlassDeps, command: BreakGlassC
     requestBlobSha: facts.request.blobSha,
     policyBlobShas: rules.policyBlobShas,
   }
-  const planning = planGrant({ decision: judged.decision, settings: repository.settings, merge, now })
+  const planning = planGrant({
+    decision: judged.decision,
+    settings: repository.settings,
+    merge,
+    now,
+    namespace: nameRepositoryNamespace({ owner: command.owner, repo: command.repo }),
+  })
   if (!planning.ok) return refuse(planning.error)
   const reviewers = [...judged.reviewers.users, ...judged.reviewers.teams]
   const draft = {

@@ -1,3 +1,5 @@
+import { nameRepositoryNamespace } from '../../aws/repository-namespace.js'
+import { NAMESPACE_PLACEHOLDER } from '../../core/records/iam-policy-document.js'
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
 import type { CloudProvider, GrantInspection, GrantOutcome, GrantPlan, GrantTargetOutcome } from '../../core/ports/cloud-provider.js'
 import type { Decision } from '../../core/decision/decision.js'
@@ -184,7 +186,7 @@ export async function grantOnMerge(deps: GrantOnMergeDeps, event: ClosedPullRequ
   const { decision, settings, now } = found
   if (found.review) return recordBreakGlassReview(deps, context, { decision, merge, review: found.review })
   const explanation = renderDecision(decision, { format: 'markdown' })
-  const decided = decideMerge({ decision, settings, now, merge, log, details })
+  const decided = decideMerge({ decision, settings, now, merge, log, details, namespace: nameRepositoryNamespace(event) })
   if (decided.kind === 'record') return commitAndTell(deps, context, { record: decided.record, explanation })
   return grantWrittenAhead(deps, context, { decision, merge, settings, plan: decided.plan, draft: decided.draft, explanation })
 }
@@ -200,8 +202,9 @@ function decideMerge(params: {
   merge: MergeFacts
   log: Logger
   details: Record<string, unknown>
+  namespace: string
 }): { kind: 'record'; record: AccessRecord } | { kind: 'grant'; plan: GrantPlan; draft: GrantDraft } {
-  const { decision, settings, now, merge, details, log } = params
+  const { decision, settings, now, merge, details, log, namespace } = params
   if (decision.verdict !== 'approved') {
     log.warn(
       { ...details, verdict: decision.verdict, mergedBy: merge.mergedBy },
@@ -209,7 +212,7 @@ function decideMerge(params: {
     )
     return { kind: 'record', record: buildRefusalRecord({ decision, merge, refusedAt: now }) }
   }
-  const planning = planGrant({ decision, settings, merge, now })
+  const planning = planGrant({ decision, settings, merge, now, namespace })
   if (!planning.ok) {
     log.error({ ...details }, `not granted: ${planning.error}`)
     return { kind: 'record', record: buildFailureRecord({ decision, merge, error: planning.error, failedAt: now, dryRun: false }) }
@@ -326,6 +329,7 @@ export async function grantWrittenAhead(
     // Revoked (or undone by a sweep) while AWS was being written: the put must not outlive it.
     if (outcome.ok && !outcome.dryRun) {
       const undone = await provider.revoke({
+        namespace: nameRepositoryNamespace(event),
         requestId,
         targets: listRevokeTargets(record as GrantRecord),
         revokedAt: deps.now(),
@@ -396,6 +400,8 @@ async function settleGrant(params: {
   const present = inspection.targets.filter((target) => target.found !== 'absent')
   if (present.length === 0) return { kind: 'settled', outcome }
   const undone = await provider.revoke({
+    // A plan carries its namespace; cutSessions is off, so it names nothing here anyway.
+    namespace: plan.namespace ?? NAMESPACE_PLACEHOLDER,
     requestId: plan.requestId,
     targets: present.map(({ account, principalArn, policyName }) => ({ account, principalArn, policyName })),
     revokedAt: plan.notBefore,

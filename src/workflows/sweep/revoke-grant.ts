@@ -5,13 +5,17 @@ import type { GitHubApi } from '../../github/github-api.js'
 import { commitRevocations } from './commit-revocations.js'
 import { type DefaultBranch, readDefaultBranch, readLiveRecord } from './read-grant-records.js'
 import { grantOfIntent } from '../../core/records/grant-intent.js'
+import { nameRepositoryNamespace } from '../../aws/repository-namespace.js'
 import { shortSha } from '../../core/text/short-sha.js'
 import { readSettingsOrDefaults } from '../../core/files/settings.js'
 import { SILENT_NOTIFIER, type Notifier } from '../../core/ports/notifier.js'
 import { notifyRevocations } from '../notify/notify-records.js'
+import { judgeLiveRecord, type TamperedRecord } from './tampered-records.js'
 
-/** What revoking one grant did, in words for a comment or a terminal. */
-export type RevokeGrantResult =
+/** What revoking one grant did, in words for a comment or a terminal; `tampered` when its record was edited by hand. */
+export type RevokeGrantResult = RevokeGrantStatus & { readonly tampered?: TamperedRecord }
+
+type RevokeGrantStatus =
   | { readonly status: 'not-active'; readonly id: string; readonly explanation: string }
   | { readonly status: 'refused'; readonly id: string; readonly record: GrantRecord; readonly explanation: string }
   | { readonly status: 'failed'; readonly id: string; readonly record: GrantRecord; readonly explanation: string }
@@ -48,34 +52,49 @@ export async function revokeGrant(params: {
   branch?: DefaultBranch
   /** Told the revocation once it is committed (default: nobody). */
   notifier?: Notifier
+  /** The app's bot login: a record last written by anyone else is not obeyed (see `judgeRecordAuthorship`). */
+  appLogin?: string
 }): Promise<RevokeGrantResult> {
   const { api, owner, repo, id, now } = params
   const branch = params.branch ?? (await readDefaultBranch({ api, owner, repo }))
-  const live = await readLiveRecord({ api, owner, repo, commitSha: branch.commitSha, id })
-  if (!live)
+  const read = await readLiveRecord({ api, owner, repo, commitSha: branch.commitSha, id })
+  if (!read)
     return {
       status: 'not-active',
       id,
       explanation: `${id} has no active grant on ${branch.name} (it was never granted, or it was already revoked)`,
     }
+  // A record edited by hand is not obeyed: who may revoke, and what is deleted, come from the app's own last record.
+  const judged = await judgeLiveRecord({ api, owner, repo, commitSha: branch.commitSha, live: read, appLogin: params.appLogin })
+  const tampered = judged.tampered ? { tampered: judged.tampered } : {}
+  const live = judged.live
+  if (!live)
+    return {
+      status: 'not-active',
+      id,
+      explanation: judged.tampered?.explanation ?? `${id} has no record the app wrote`,
+      ...tampered,
+    }
   const whileGranting = live.state === 'granting'
   const record = live.state === 'granting' ? grantOfIntent(live.record) : live.record
   const refusal = params.authorize?.(record)
-  if (refusal !== undefined) return { status: 'refused', id, record, explanation: refusal }
+  if (refusal !== undefined) return { status: 'refused', id, record, explanation: refusal, ...tampered }
 
   const outcome = await params.provider.revoke({
+    namespace: nameRepositoryNamespace({ owner, repo }),
     requestId: id,
     targets: listRevokeTargets(record),
     revokedAt: now,
     cutSessions: record.revoke_sessions,
   })
-  if (outcome.dryRun) return { status: 'would-revoke', id, record, explanation: outcome.summary }
+  if (outcome.dryRun) return { status: 'would-revoke', id, record, explanation: outcome.summary, ...tampered }
   if (!outcome.ok)
     return {
       status: 'failed',
       id,
       record,
       explanation: `${outcome.summary}; the grant stays active (the sweep retries it once it expires)`,
+      ...tampered,
     }
 
   const revoked = buildRevokedRecord({ record, revokedAt: now, revokedBy: params.revokedBy, reason: params.reason, outcome, whileGranting })
@@ -101,5 +120,12 @@ export async function revokeGrant(params: {
       at: now,
     })
   const note = committed.commitSha ? `recorded in ${shortSha(committed.commitSha)}` : 'another writer recorded its revocation first'
-  return { status: 'revoked', id, record: revoked, commitSha: committed.commitSha, explanation: `${outcome.summary}; ${note}` }
+  return {
+    status: 'revoked',
+    id,
+    record: revoked,
+    commitSha: committed.commitSha,
+    explanation: `${outcome.summary}; ${note}`,
+    ...tampered,
+  }
 }

@@ -25,7 +25,8 @@ import { readMergeTimes } from './read-merge-times.js'
 import { type DefaultBranch, readDefaultBranch, readRecordSnapshot } from './read-grant-records.js'
 import type { ConfirmedRevocation } from './revocation-commit.js'
 import { settleIntents, type SettledIntent } from './settle-intents.js'
-import { commentOnTamperedRecords, judgeActiveRecords, type TamperedRecord } from './tampered-records.js'
+import { commentOnTamperedRecords, judgeActiveRecords, judgeIntentRecords, type TamperedRecord } from './tampered-records.js'
+import { nameRepositoryNamespace } from '../../aws/repository-namespace.js'
 import { formatCount } from '../../core/text/plural.js'
 import { SILENT_NOTIFIER, type Notifier } from '../../core/ports/notifier.js'
 import { notifySweep } from '../notify/notify-sweep.js'
@@ -137,6 +138,8 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   const log = params.log ?? UNLOGGED
   const concurrency = params.concurrency ?? DEFAULT_CONCURRENCY
   const revokedAt = now
+  // Everything this repository writes in AWS carries its namespace; the reconcile claims nothing else.
+  const namespace = nameRepositoryNamespace({ owner, repo })
 
   const branch = params.branch ?? (await readDefaultBranch({ api, owner, repo }))
   const { settings, problems: settingsProblems } = readSweepSettings(branch)
@@ -159,7 +162,18 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     appLogin: params.appLogin,
   })
   const records = judged.records
-  for (const record of judged.tampered) log.warn({ requestId: record.id, path: record.path, commit: record.commitSha }, record.explanation)
+  // The same for intents: a sweep settles (completes, undoes) only what the app itself wrote ahead.
+  const judgedIntents = await judgeIntentRecords({
+    api,
+    owner,
+    repo,
+    commitSha: snapshot.commitSha,
+    records: snapshot.intents,
+    appLogin: params.appLogin,
+  })
+  const intentRecords = judgedIntents.records
+  const tampered = [...judged.tampered, ...judgedIntents.tampered]
+  for (const record of tampered) log.warn({ requestId: record.id, path: record.path, commit: record.commitSha }, record.explanation)
   const plan = planSweep({ records, now })
   const unrecorded = findUnrecordedMerges({
     merges: snapshot.merges,
@@ -177,9 +191,10 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
           owner,
           repo,
           provider,
+          namespace,
           now,
           records,
-          intents: snapshot.intents,
+          intents: intentRecords,
           due: plan.due.map((d) => d.record),
           healing: new Set(unrecorded.due.map((merge) => merge.id)),
           graceMs,
@@ -201,6 +216,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   const grants: SweptGrant[] = []
   const dueOutcomes = await mapConcurrently(plan.due, concurrency, async (due) => {
     const outcome = await provider.revoke({
+      namespace,
       requestId: due.record.id,
       targets: listRevokeTargets(due.record),
       revokedAt,
@@ -232,7 +248,8 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     repo,
     branch: branch.name,
     provider,
-    intents: snapshot.intents,
+    namespace,
+    intents: intentRecords,
     now,
     graceMs,
     dryRun,
@@ -248,6 +265,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   }))
   const orphanOutcomes = await mapConcurrently(reconciliation?.confirmed ?? [], concurrency, async (orphan) => {
     const outcome = await provider.revoke({
+      namespace,
       requestId: orphan.requestId,
       targets: [{ account: orphan.account, principalArn: orphan.principalArn, policyName: orphan.policyName }],
       revokedAt,
@@ -274,6 +292,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
 
   const spentSessionCuts = await mapConcurrently(reconciliation?.spent ?? [], concurrency, async (cut) => {
     const outcome = await provider.revoke({
+      namespace,
       requestId: cut.requestId,
       targets: [{ account: cut.account, principalArn: cut.principalArn, policyName: cut.policyName }],
       revokedAt,
@@ -286,7 +305,14 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   let commit: SweepReport['commit'] = null
   const committed: ConfirmedRevocation[] = []
   if (!dryRun && confirmed.length > 0) {
-    const result = await commitRevocations({ api, owner, repo, branch: branch.name, readAt: snapshot, revocations: confirmed })
+    const result = await commitRevocations({
+      api,
+      owner,
+      repo,
+      branch: branch.name,
+      readAt: { ...snapshot, intents: intentRecords },
+      revocations: confirmed,
+    })
     if (result.commitSha) commit = { sha: result.commitSha, attempts: result.attempts }
     const skipped = new Set(result.skipped.map((revocation) => revocation.record.id))
     committed.push(...confirmed.filter((revocation) => !skipped.has(revocation.record.id)))
@@ -304,7 +330,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     }
   }
 
-  if (!dryRun) await commentOnTamperedRecords({ api, owner, repo, tampered: judged.tampered, grants, log })
+  if (!dryRun) await commentOnTamperedRecords({ api, owner, repo, tampered, grants, log })
   const reviewsFlagged = await flagOverdueReviews({
     api,
     owner,
@@ -349,7 +375,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
       at: now,
       committed,
       drift,
-      tampered: judged.tampered,
+      tampered,
     })
   const reminders = await remindPendingRequests({
     api,
@@ -378,7 +404,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     reminders,
     healedMerges,
     intents: intents.settled,
-    tampered: judged.tampered,
+    tampered,
     ...(reviewsFlagged.length > 0 ? { reviewsFlagged } : {}),
     commit,
     githubCalls: { ...api.calls },
@@ -456,6 +482,7 @@ async function reconcileWithAws(input: {
   owner: string
   repo: string
   provider: CloudProvider
+  namespace: string
   now: Date
   records: readonly GrantRecord[]
   intents: readonly IntentRecord[]
@@ -477,6 +504,7 @@ async function reconcileWithAws(input: {
     }
   })
   const reconciliation = reconcileGrants({
+    namespace: input.namespace,
     records,
     intents: input.intents,
     listed,

@@ -38,6 +38,8 @@ export async function settleIntents(params: {
   repo: string
   branch: string
   provider: CloudProvider
+  /** The repository's namespace, for the revocations' session cuts (there are none here). */
+  namespace: string
   intents: readonly IntentRecord[]
   now: Date
   graceMs: number
@@ -92,7 +94,9 @@ export async function settleIntents(params: {
         ? intent.targets.map((target) => ({ account: target.account, principalArn: target.principal, policyName: target.aws_policy_name }))
         : resolution.present.map(({ account, principalArn, policyName }) => ({ account, principalArn, policyName }))
     const outcome =
-      targets.length > 0 ? await provider.revoke({ requestId: intent.id, targets, revokedAt: now, cutSessions: false }) : undefined
+      targets.length > 0
+        ? await provider.revoke({ namespace: params.namespace, requestId: intent.id, targets, revokedAt: now, cutSessions: false })
+        : undefined
     if (outcome && !outcome.ok) {
       settled.push({
         id: intent.id,

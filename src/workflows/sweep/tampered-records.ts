@@ -1,11 +1,11 @@
 import type { Logger } from '../../core/ports/logger.js'
-import { recordPath, type GrantRecord } from '../../core/records/grant-record.js'
-import { listRevokeTargets } from '../../core/records/plan-sweep.js'
+import { recordPath, type GrantRecord, type IntentRecord } from '../../core/records/grant-record.js'
 import type { RevokeTarget } from '../../core/ports/cloud-provider.js'
 import { escapeMarkdown, formatCode } from '../../core/text/inert-text.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { readRecordAuthorship } from './read-record-authorship.js'
-import { parseGrantRecordText, UnreadableRecordError } from './record-yaml.js'
+import type { LiveRecord } from './read-grant-records.js'
+import { parseGrantRecordText, parseIntentRecordText, UnreadableRecordError } from './record-yaml.js'
 
 /** An active record that is not what the app last wrote for its path. */
 export interface TamperedRecord {
@@ -34,13 +34,61 @@ export async function judgeActiveRecords(params: {
   records: readonly GrantRecord[]
   appLogin: string | undefined
 }): Promise<{ records: GrantRecord[]; tampered: TamperedRecord[] }> {
+  return judgeRecordsIn({ ...params, state: 'active', parse: parseGrantRecordText })
+}
+
+/** The same judgement for intents (`grants/pending/`): a sweep settles only what the app itself wrote ahead. */
+export async function judgeIntentRecords(params: {
+  api: GitHubApi
+  owner: string
+  repo: string
+  commitSha: string
+  records: readonly IntentRecord[]
+  appLogin: string | undefined
+}): Promise<{ records: IntentRecord[]; tampered: TamperedRecord[] }> {
+  return judgeRecordsIn({ ...params, state: 'granting', parse: parseIntentRecordText })
+}
+
+/**
+ * The same judgement for the one record `/jit revoke` or `jit revoke` acts on: the app's own last version
+ * of it, or undefined when the app never wrote it (then nothing is revoked on its word).
+ */
+export async function judgeLiveRecord(params: {
+  api: GitHubApi
+  owner: string
+  repo: string
+  commitSha: string
+  live: LiveRecord
+  appLogin: string | undefined
+}): Promise<{ live: LiveRecord | undefined; tampered: TamperedRecord | undefined }> {
+  const { live, ...rest } = params
+  if (live.state === 'active') {
+    const judged = await judgeActiveRecords({ ...rest, records: [live.record] })
+    const own = judged.records[0]
+    return { live: own ? { state: 'active', record: own } : undefined, tampered: judged.tampered[0] }
+  }
+  const judged = await judgeIntentRecords({ ...rest, records: [live.record] })
+  const own = judged.records[0]
+  return { live: own ? { state: 'granting', record: own } : undefined, tampered: judged.tampered[0] }
+}
+
+async function judgeRecordsIn<T extends GrantRecord | IntentRecord>(params: {
+  api: GitHubApi
+  owner: string
+  repo: string
+  commitSha: string
+  records: readonly T[]
+  appLogin: string | undefined
+  state: 'active' | 'granting'
+  parse: (path: string, text: string) => T
+}): Promise<{ records: T[]; tampered: TamperedRecord[] }> {
   if (params.records.length === 0) return { records: [], tampered: [] }
   const judged = await readRecordAuthorship({
     ...params,
-    records: params.records.map((record) => ({ id: record.id, path: recordPath('active', record.id) })),
+    records: params.records.map((record) => ({ id: record.id, path: recordPath(params.state, record.id) })),
   })
   const byId = new Map(judged.map((record) => [record.id, record]))
-  const records: GrantRecord[] = []
+  const records: T[] = []
   const tampered: TamperedRecord[] = []
   for (const record of params.records) {
     const judgement = byId.get(record.id)
@@ -49,7 +97,7 @@ export async function judgeActiveRecords(params: {
       continue
     }
     const { authorship, path } = judgement
-    const own = readOwnRecord(path, judgement.appText, record.id)
+    const own = readOwnRecord(path, judgement.appText, record.id, params.parse)
     if (own === undefined) {
       tampered.push({
         id: record.id,
@@ -58,7 +106,7 @@ export async function judgeActiveRecords(params: {
         action: 'ignored',
         explanation: `${authorship.explanation}; no record the app wrote for ${record.id} was found, so nothing is revoked or granted for it`,
         appTargets: [],
-        editedTargets: listRevokeTargets(record),
+        editedTargets: listTargets(record),
       })
       continue
     }
@@ -69,17 +117,26 @@ export async function judgeActiveRecords(params: {
       commitSha: authorship.commitSha,
       action: 'app-record',
       explanation: authorship.explanation,
-      appTargets: listRevokeTargets(own),
-      editedTargets: listRevokeTargets(record),
+      appTargets: listTargets(own),
+      editedTargets: listTargets(record),
     })
   }
   return { records, tampered }
 }
 
-function readOwnRecord(path: string, text: string | undefined, id: string): GrantRecord | undefined {
+function listTargets(record: GrantRecord | IntentRecord): RevokeTarget[] {
+  return record.targets.map((target) => ({ account: target.account, principalArn: target.principal, policyName: target.aws_policy_name }))
+}
+
+function readOwnRecord<T extends { readonly id: string }>(
+  path: string,
+  text: string | undefined,
+  id: string,
+  parse: (path: string, text: string) => T,
+): T | undefined {
   if (text === undefined) return undefined
   try {
-    const record = parseGrantRecordText(path, text)
+    const record = parse(path, text)
     return record.id === id ? record : undefined
   } catch (error) {
     if (error instanceof UnreadableRecordError) return undefined
@@ -110,10 +167,7 @@ export async function commentOnTamperedRecords(params: {
       '',
       `The sweep revoked the grant as the app recorded it: ${escapeMarkdown(grant.explanation)}.`,
       '',
-      '| | inline policy | principal | account |',
-      '| --- | --- | --- | --- |',
-      ...record.appTargets.map((target) => describeTarget('the app recorded (revoked)', target)),
-      ...record.editedTargets.map((target) => describeTarget('the edited record said (ignored)', target)),
+      ...renderTamperedTargets(record, 'revoked'),
     ].join('\n')
     try {
       await params.api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
@@ -127,6 +181,16 @@ export async function commentOnTamperedRecords(params: {
       params.log.warn({ err: error, requestId: record.id }, 'could not comment on the request about its tampered record')
     }
   }
+}
+
+/** The Markdown table of what the app recorded (and did: `done`) beside what the edited record said (ignored). */
+export function renderTamperedTargets(record: TamperedRecord, done: string): string[] {
+  return [
+    '| | inline policy | principal | account |',
+    '| --- | --- | --- | --- |',
+    ...record.appTargets.map((target) => describeTarget(`the app recorded (${done})`, target)),
+    ...record.editedTargets.map((target) => describeTarget('the edited record said (ignored)', target)),
+  ]
 }
 
 function describeTarget(label: string, target: RevokeTarget): string {

@@ -11,6 +11,7 @@ import { parseAccessRequest, type AccessRequest } from '../../../src/core/files/
 import type { ActionCatalogue } from '../../../src/core/matching/action-catalogue.js'
 import type { CloudProvider } from '../../../src/core/ports/cloud-provider.js'
 import { planGrant } from '../../../src/core/records/plan-grant.js'
+import { TEST_NAMESPACE } from '../../fixtures/namespace.js'
 
 // "A green check means AWS accepts the grant", shown on one set of requests fed to both sides: the
 // check (`decide`) and the grant step (`planGrant`, then the IAM provider over the real SDK against
@@ -159,6 +160,7 @@ async function checkAndGrant(testCase: Case): Promise<{ check: ReturnType<typeof
   })
   // The grant step, as if the request had got past the check (an admin merge): the plan, then AWS.
   const planning = planGrant({
+    namespace: TEST_NAMESPACE,
     decision: { ...check, verdict: 'approved', request, author },
     settings: repository.settings,
     merge: {

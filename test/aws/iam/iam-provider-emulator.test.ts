@@ -4,11 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startIamStsEmulator, type IamStsEmulator } from '../../../emulator/aws/iam-sts-emulator.js'
 import { createIamProvider } from '../../../src/aws/iam/iam-provider.js'
 import type { CloudProvider, GrantPlan } from '../../../src/core/ports/cloud-provider.js'
+import { TEST_NAMESPACE } from '../../fixtures/namespace.js'
 
 // The AWS provider over the real protocol: real SDK clients, SigV4 and AWS Query on loopback.
 const baseCredentials = { accessKeyId: 'AKIAEMULATORTEST0001', secretAccessKey: 'base-secret-key' } as const
 const accounts = ['111111111111', '222222222222']
-const POLICY_NAME = 'jit-pr-42-exp-20261201T110000Z'
+const POLICY_NAME = `jit-${TEST_NAMESPACE}-pr-42-exp-20261201T110000Z`
 
 let emulator: IamStsEmulator
 let provider: CloudProvider
@@ -16,6 +17,7 @@ let sleeps: number[]
 
 function planFor(accountIds: readonly string[]): GrantPlan {
   return {
+    namespace: TEST_NAMESPACE,
     requestId: 'pr-42',
     requester: 'alice',
     notBefore: new Date('2026-12-01T10:00:00Z'),
@@ -70,9 +72,18 @@ describe('the AWS provider against the IAM/STS emulator', () => {
 
     expect(
       await provider.listManagedPolicies({ account: '111111111111', principalArn: planFor(accounts).targets[0]!.principalArn }),
-    ).toEqual([{ kind: 'grant', policyName: POLICY_NAME, requestId: 'pr-42', expiresAt: new Date('2026-12-01T11:00:00Z') }])
+    ).toEqual([
+      {
+        kind: 'grant',
+        namespace: TEST_NAMESPACE,
+        policyName: POLICY_NAME,
+        requestId: 'pr-42',
+        expiresAt: new Date('2026-12-01T11:00:00Z'),
+      },
+    ])
 
     const revokeParams = {
+      namespace: TEST_NAMESPACE,
       requestId: 'pr-42',
       targets: planFor(['111111111111']).targets.map((target) => ({
         account: target.account,
@@ -85,7 +96,7 @@ describe('the AWS provider against the IAM/STS emulator', () => {
     const revoked = await provider.revoke(revokeParams)
     expect(revoked.ok).toBe(true)
     expect(revoked.targets[0]?.status).toBe('revoked')
-    expect(Object.keys(inlinePolicies('111111111111'))).toEqual(['jit-pr-42-revoked-20261201T102000Z'])
+    expect(Object.keys(inlinePolicies('111111111111'))).toEqual([`jit-${TEST_NAMESPACE}-pr-42-revoked-20261201T102000Z`])
     expect(Object.keys(inlinePolicies('222222222222'))).toEqual([POLICY_NAME])
 
     const again = await provider.revoke({ ...revokeParams, cutSessions: false })

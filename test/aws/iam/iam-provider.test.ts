@@ -16,13 +16,14 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { AwsClientConfig, TemporaryCredentials } from '../../../src/aws/aws-clients.js'
 import { createIamProvider } from '../../../src/aws/iam/iam-provider.js'
 import { GrantError, type GrantPlan } from '../../../src/core/ports/cloud-provider.js'
+import { TEST_NAMESPACE } from '../../fixtures/namespace.js'
 
 const sts = mockClient(STSClient)
 const iam = mockClient(IAMClient)
 
 const ALICE_ROLE = 'arn:aws:iam::111111111111:role/people/jit-alice'
 const ALICE_ROLE_B = 'arn:aws:iam::222222222222:role/jit-alice'
-const POLICY_NAME = 'jit-pr-42-exp-20261201T110000Z'
+const POLICY_NAME = `jit-${TEST_NAMESPACE}-pr-42-exp-20261201T110000Z`
 
 function awsError(name: string, status: number, message: string): IAMServiceException {
   return new IAMServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message })
@@ -30,6 +31,7 @@ function awsError(name: string, status: number, message: string): IAMServiceExce
 
 function planFor(targets: GrantPlan['targets'], overrides: Partial<GrantPlan> = {}): GrantPlan {
   return {
+    namespace: TEST_NAMESPACE,
     requestId: 'pr-42',
     requester: 'alice',
     notBefore: new Date('2026-12-01T10:00:00Z'),
@@ -373,6 +375,7 @@ describe('revoke', () => {
     const { provider } = setUp()
 
     const outcome = await provider.revoke({
+      namespace: TEST_NAMESPACE,
       requestId: 'pr-42',
       targets: [{ account: '111111111111', principalArn: ALICE_ROLE, policyName: POLICY_NAME }],
       revokedAt,
@@ -401,6 +404,7 @@ describe('revoke', () => {
     )
 
     const outcome = await provider.revoke({
+      namespace: TEST_NAMESPACE,
       requestId: 'pr-42',
       targets: [{ account: '111111111111', principalArn: ALICE_ROLE, policyName: POLICY_NAME }],
       revokedAt,
@@ -420,6 +424,7 @@ describe('revoke', () => {
     iam.on(DeleteUserPolicyCommand).resolves({})
 
     await provider.revoke({
+      namespace: TEST_NAMESPACE,
       requestId: 'pr-42',
       targets: [{ account: '111111111111', principalArn: 'arn:aws:iam::111111111111:user/alice', policyName: POLICY_NAME }],
       revokedAt,
@@ -434,9 +439,10 @@ describe('revoke', () => {
 
   it('cuts earlier sessions once per principal with a deny on aws:TokenIssueTime', async () => {
     const { provider } = setUp()
-    const other = 'jit-pr-40-exp-20261201T120000Z'
+    const other = `jit-${TEST_NAMESPACE}-pr-40-exp-20261201T120000Z`
 
     const outcome = await provider.revoke({
+      namespace: TEST_NAMESPACE,
       requestId: 'pr-42',
       targets: [
         { account: '111111111111', principalArn: ALICE_ROLE, policyName: POLICY_NAME },
@@ -450,7 +456,7 @@ describe('revoke', () => {
     const puts = iam.commandCalls(PutRolePolicyCommand).map((call) => call.args[0].input)
     expect(puts).toHaveLength(1)
     expect(puts[0]!.RoleName).toBe('jit-alice')
-    expect(puts[0]!.PolicyName).toBe('jit-pr-42-revoked-20261201T102000Z')
+    expect(puts[0]!.PolicyName).toBe(`jit-${TEST_NAMESPACE}-pr-42-revoked-20261201T102000Z`)
     expect(JSON.parse(puts[0]!.PolicyDocument!)).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -473,6 +479,7 @@ describe('revoke', () => {
     sts.on(AssumeRoleCommand, { RoleArn: 'arn:aws:iam::111111111111:role/jit-granter' }).rejects(awsError('AccessDenied', 403, 'denied'))
 
     const outcome = await provider.revoke({
+      namespace: TEST_NAMESPACE,
       requestId: 'pr-42',
       targets: [
         { account: '111111111111', principalArn: ALICE_ROLE, policyName: POLICY_NAME },
@@ -494,7 +501,7 @@ describe('listManagedPolicies', () => {
     iam
       .on(ListRolePoliciesCommand)
       .resolvesOnce({ PolicyNames: [POLICY_NAME, 'AdminBaseline'], IsTruncated: true, Marker: 'page-2' })
-      .resolvesOnce({ PolicyNames: ['jit-pr-7-revoked-20261130T235959Z', 'jit-not-ours'], IsTruncated: false })
+      .resolvesOnce({ PolicyNames: [`jit-${TEST_NAMESPACE}-pr-7-revoked-20261130T235959Z`, 'jit-not-ours'], IsTruncated: false })
 
     const policies = await provider.listManagedPolicies({ account: '111111111111', principalArn: ALICE_ROLE })
 
@@ -504,10 +511,17 @@ describe('listManagedPolicies', () => {
       { RoleName: 'jit-alice', Marker: 'page-2' },
     ])
     expect(policies).toEqual([
-      { kind: 'grant', policyName: POLICY_NAME, requestId: 'pr-42', expiresAt: new Date('2026-12-01T11:00:00Z') },
+      {
+        kind: 'grant',
+        namespace: TEST_NAMESPACE,
+        policyName: POLICY_NAME,
+        requestId: 'pr-42',
+        expiresAt: new Date('2026-12-01T11:00:00Z'),
+      },
       {
         kind: 'session-cut',
-        policyName: 'jit-pr-7-revoked-20261130T235959Z',
+        policyName: `jit-${TEST_NAMESPACE}-pr-7-revoked-20261130T235959Z`,
+        namespace: TEST_NAMESPACE,
         requestId: 'pr-7',
         revokedAt: new Date('2026-11-30T23:59:59Z'),
       },

@@ -67,6 +67,7 @@ function createProvider(polling = { maxPolls: 5, firstDelayMs: 100, maxDelayMs: 
 
 const plan: GrantPlan = {
   requestId: 'pr-42',
+  namespace: 'bb0610eed9',
   requester: 'alice',
   notBefore: NOW,
   expiresAt: new Date('2026-12-01T11:00:00Z'),
@@ -165,6 +166,7 @@ describe('the Identity Center backend over the real SDK clients and the emulator
     const from = emulator.state.calls.length
     const revoked = await provider.revoke({
       requestId: 'pr-42',
+      namespace: 'bb0610eed9',
       targets: granted.targets.map((target) => ({
         account: target.account,
         principalArn: target.principalArn,
@@ -200,6 +202,7 @@ describe('the Identity Center backend over the real SDK clients and the emulator
     // Again: nothing is left, which counts as revoked.
     const again = await provider.revoke({
       requestId: 'pr-42',
+      namespace: 'bb0610eed9',
       targets: revoked.targets,
       revokedAt: new Date('2026-12-01T10:05:00Z'),
       cutSessions: false,
@@ -214,6 +217,7 @@ describe('the Identity Center backend over the real SDK clients and the emulator
     const curated = emulator.state.identityCenter.seedPermissionSet({ name: 'AdministratorAccess' })
     const revoked = await provider.revoke({
       requestId: 'pr-42',
+      namespace: 'bb0610eed9',
       // An edited record points at the administrators' set: it is checked by name and ignored.
       targets: granted.targets.map((target) => ({
         account: target.account,
@@ -317,6 +321,7 @@ describe('proof of expiry: what each account evaluates, as IAM evaluates it', ()
     const held = emulator.holdCalls('DeleteAccountAssignment')
     const revoking = provider.revoke({
       requestId: 'pr-42',
+      namespace: 'bb0610eed9',
       targets: granted.targets.map((target) => ({
         account: target.account,
         principalArn: target.principalArn,

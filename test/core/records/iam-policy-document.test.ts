@@ -5,6 +5,8 @@ import {
   buildGrantPolicyDocument,
   buildSessionCutPolicyDocument,
   checkPolicyName,
+  MAX_POLICY_NAME_LENGTH,
+  namespaceOfPolicyName,
   nameGrantPolicy,
   nameSessionCutPolicy,
   parseManagedPolicyName,
@@ -83,34 +85,54 @@ describe('buildGrantPolicyDocument', () => {
 })
 
 describe('policy names', () => {
-  it('names a grant after its request and expiry, and reads both back', () => {
-    const name = nameGrantPolicy({ requestId: 'pr-42', expiresAt })
-    expect(name).toBe('jit-pr-42-exp-20261201T110000Z')
-    expect(parseManagedPolicyName(name)).toEqual({ kind: 'grant', requestId: 'pr-42', expiresAt })
+  it("names a grant after its repository's namespace, its request and its expiry, and reads all three back", () => {
+    const name = nameGrantPolicy({ namespace: 'bb0610eed9', requestId: 'pr-42', expiresAt })
+    expect(name).toBe('jit-bb0610eed9-pr-42-exp-20261201T110000Z')
+    expect(parseManagedPolicyName(name)).toEqual({ kind: 'grant', namespace: 'bb0610eed9', requestId: 'pr-42', expiresAt })
   })
 
-  it('names a session cut after its request and revocation time, and reads both back', () => {
+  it('reads a name from before namespaces as having none', () => {
+    expect(nameGrantPolicy({ namespace: null, requestId: 'pr-42', expiresAt })).toBe('jit-pr-42-exp-20261201T110000Z')
+    expect(parseManagedPolicyName('jit-pr-42-exp-20261201T110000Z')).toEqual({
+      kind: 'grant',
+      namespace: null,
+      requestId: 'pr-42',
+      expiresAt,
+    })
+    expect(namespaceOfPolicyName('jit-pr-42-exp-20261201T110000Z')).toBeNull()
+    expect(namespaceOfPolicyName('jit-bb0610eed9-pr-42-exp-20261201T110000Z')).toBe('bb0610eed9')
+  })
+
+  it('refuses to name a policy in something that is not a namespace', () => {
+    expect(() => nameGrantPolicy({ namespace: 'acme/access', requestId: 'pr-42', expiresAt })).toThrow(/not a repository namespace/)
+  })
+
+  it('names a session cut after its namespace, request and revocation time, and reads them back', () => {
     const revokedAt = new Date('2026-12-01T10:20:00Z')
-    const name = nameSessionCutPolicy({ requestId: 'pr-42', revokedAt })
-    expect(name).toBe('jit-pr-42-revoked-20261201T102000Z')
-    expect(parseManagedPolicyName(name)).toEqual({ kind: 'session-cut', requestId: 'pr-42', revokedAt })
+    const name = nameSessionCutPolicy({ namespace: 'bb0610eed9', requestId: 'pr-42', revokedAt })
+    expect(name).toBe('jit-bb0610eed9-pr-42-revoked-20261201T102000Z')
+    expect(parseManagedPolicyName(name)).toEqual({ kind: 'session-cut', namespace: 'bb0610eed9', requestId: 'pr-42', revokedAt })
   })
 
-  it('reads back any request id and any whole-second expiry', () => {
+  it('reads back any namespace, request id and whole-second expiry, within IAM limits for the longest pr-N', () => {
     fc.assert(
       fc.property(
-        fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,30}$/),
+        fc.option(fc.stringMatching(/^[0-9a-f]{10}$/), { nil: null }),
+        // A request id is never ten hex digits and a dash (it is `pr-N`): that would read as a namespace.
+        fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,30}$/).filter((id) => !/^[0-9a-f]{10}-/.test(id)),
         fc.integer({ min: Date.UTC(2000, 0, 1) / 1000, max: Date.UTC(2099, 11, 31) / 1000 }),
-        (requestId, seconds) => {
+        (namespace, requestId, seconds) => {
           const time = new Date(seconds * 1000)
-          expect(parseManagedPolicyName(nameGrantPolicy({ requestId, expiresAt: time }))).toEqual({
-            kind: 'grant',
-            requestId,
-            expiresAt: time,
-          })
+          const name = nameGrantPolicy({ namespace, requestId, expiresAt: time })
+          expect(checkPolicyName(name)).toBeUndefined()
+          expect(parseManagedPolicyName(name)).toEqual({ kind: 'grant', namespace, requestId, expiresAt: time })
         },
       ),
     )
+    // The longest request id the app makes (`pr-` and a 10-digit pull number) leaves room to spare.
+    const longest = nameSessionCutPolicy({ namespace: 'ffffffffff', requestId: 'pr-9999999999', revokedAt: expiresAt })
+    expect(longest.length).toBeLessThanOrEqual(MAX_POLICY_NAME_LENGTH)
+    expect(checkPolicyName(longest)).toBeUndefined()
   })
 
   it.each([

@@ -10,6 +10,7 @@ import {
   type MergeFacts,
 } from '../../../src/core/records/plan-grant.js'
 import { decisionInput, loadExampleWorld, NOW, readExampleRequest, review, type ExampleWorld } from '../../support/example-repo.js'
+import { TEST_NAMESPACE } from '../../fixtures/namespace.js'
 
 let world: ExampleWorld
 beforeAll(async () => {
@@ -48,9 +49,10 @@ const incidentApproved = async (): Promise<Decision> =>
 describe('planGrant', () => {
   it('plans one target per account, the principal from the settings, exactly the approved actions and resources, from the merge for the duration', async () => {
     const decision = await incidentApproved()
-    const planning = planGrant({ decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
+    const planning = planGrant({ namespace: TEST_NAMESPACE, decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
     if (!planning.ok) throw new Error(planning.error)
     expect(planning.plan).toEqual({
+      namespace: TEST_NAMESPACE,
       requestId: 'pr-42',
       requester: 'alice',
       notBefore: MERGED_AT,
@@ -110,7 +112,7 @@ describe('planGrant', () => {
       review('dan', 'APPROVED'),
     ])
     expect(decision.verdict).toBe('approved')
-    const planning = planGrant({ decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
+    const planning = planGrant({ namespace: TEST_NAMESPACE, decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
     if (!planning.ok) throw new Error(planning.error)
     expect([planning.plan.notBefore.toISOString(), planning.plan.expiresAt.toISOString()]).toEqual([
       '2026-12-02T10:00:00.000Z',
@@ -124,13 +126,13 @@ describe('planGrant', () => {
       review('dan', 'APPROVED'),
     ])
     expect(decision.verdict).toBe('approved')
-    const planning = planGrant({ decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
+    const planning = planGrant({ namespace: TEST_NAMESPACE, decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
     expect(planning.ok && planning.plan.revokeSessions).toBe(true)
   })
 
   it('uses the per-login principal override', async () => {
     const decision = await decideFile(await readExampleRequest('requests/data/fix-orders.yaml'), 'grace', [review('henry', 'APPROVED')])
-    const planning = planGrant({ decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
+    const planning = planGrant({ namespace: TEST_NAMESPACE, decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
     expect(planning.ok && planning.plan.targets.map((target) => target.principalArn)).toEqual(['arn:aws:iam::111111111111:user/grace'])
   })
 
@@ -150,7 +152,7 @@ describe('planGrant', () => {
       review('carol', 'APPROVED'),
     ])
     expect(decision.verdict).toBe('approved')
-    const planning = planGrant({ decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
+    const planning = planGrant({ namespace: TEST_NAMESPACE, decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
     if (!planning.ok) throw new Error(planning.error)
     expect(planning.plan.targets.map((target) => [target.account, target.principalArn, target.actions, target.resources])).toEqual([
       [
@@ -192,6 +194,7 @@ describe('planGrant', () => {
     ])
     // ... and the plan refuses it again, should a merge get past the check.
     const planning = planGrant({
+      namespace: TEST_NAMESPACE,
       decision: { ...decision, verdict: 'approved' },
       settings: world.repository.settings,
       merge: mergeFacts(),
@@ -206,6 +209,7 @@ describe('planGrant', () => {
   it('refuses a window that ended before the grant ran (a very late redelivery)', async () => {
     const decision = await incidentApproved()
     const planning = planGrant({
+      namespace: TEST_NAMESPACE,
       decision,
       settings: world.repository.settings,
       merge: mergeFacts({ mergedAt: new Date('2026-11-30T00:00:00Z') }),
@@ -221,7 +225,7 @@ describe('planGrant', () => {
   it('refuses a decision that is not approved', async () => {
     const decision = await decideFile(await readExampleRequest(INCIDENT), 'alice', [review('bob', 'APPROVED')])
     expect(decision.verdict).toBe('pending')
-    expect(planGrant({ decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })).toEqual({
+    expect(planGrant({ namespace: TEST_NAMESPACE, decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })).toEqual({
       ok: false,
       error: expect.stringContaining('not approved'),
     })
@@ -249,7 +253,7 @@ describe('records', () => {
 
   it('a grant record names the AWS policy the provider wrote and says whether it was a dry run', async () => {
     const decision = await incidentApproved()
-    const planning = planGrant({ decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
+    const planning = planGrant({ namespace: TEST_NAMESPACE, decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
     if (!planning.ok) throw new Error(planning.error)
     const record = buildGrantRecord({
       draft: planning.draft,
@@ -295,7 +299,7 @@ describe('records', () => {
 
   it('a failure record keeps each target outcome and error', async () => {
     const decision = await incidentApproved()
-    const planning = planGrant({ decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
+    const planning = planGrant({ namespace: TEST_NAMESPACE, decision, settings: world.repository.settings, merge: mergeFacts(), now: NOW })
     if (!planning.ok) throw new Error(planning.error)
     const failed: GrantOutcome = {
       ...outcomeFor('granted', false),

@@ -9,14 +9,17 @@ import {
   type OrphanPolicy,
 } from '../../../src/core/records/reconcile.js'
 import { ALICE_ROLE, activeRecord } from '../../workflows/sweep/support/grant-records.js'
+import { TEST_NAMESPACE } from '../../fixtures/namespace.js'
 
 const NOW = new Date('2026-12-01T12:00:00Z')
 const BOB_ROLE = 'arn:aws:iam::111111111111:role/jit-bob'
-const grant = (requestId: string, expiresAt: string): ManagedPolicy => ({
+const OTHER_NAMESPACE = '0123456789'
+const grant = (requestId: string, expiresAt: string, namespace: string | null = TEST_NAMESPACE): ManagedPolicy => ({
   kind: 'grant',
+  namespace,
   requestId,
   expiresAt: new Date(expiresAt),
-  policyName: `jit-${requestId}-exp-${expiresAt.replace(/[-:]/g, '')}`,
+  policyName: `jit-${namespace === null ? '' : `${namespace}-`}${requestId}-exp-${expiresAt.replace(/[-:]/g, '')}`,
 })
 
 describe('reconcileGrants', () => {
@@ -33,6 +36,7 @@ describe('reconcileGrants', () => {
 
   it('finds orphans (no record), drift (no policy), and ignores grants this sweep is revoking', () => {
     const result = reconcileGrants({
+      namespace: TEST_NAMESPACE,
       records: [inForce, due],
       listed: [
         {
@@ -45,8 +49,8 @@ describe('reconcileGrants', () => {
       now: NOW,
     })
     expect(result.orphans.map((o) => o.explanation)).toEqual([
-      `jit-pr-7-exp-20261201T100000Z on ${ALICE_ROLE} has no active record and expired at 2026-12-01T10:00:00.000Z`,
-      `jit-pr-8-exp-20261201T180000Z on ${ALICE_ROLE} has no active record (it would have lasted until 2026-12-01T18:00:00.000Z)`,
+      `jit-${TEST_NAMESPACE}-pr-7-exp-20261201T100000Z on ${ALICE_ROLE} has no active record and expired at 2026-12-01T10:00:00.000Z`,
+      `jit-${TEST_NAMESPACE}-pr-8-exp-20261201T180000Z on ${ALICE_ROLE} has no active record (it would have lasted until 2026-12-01T18:00:00.000Z)`,
     ])
     expect(result.drift).toEqual([
       {
@@ -61,31 +65,79 @@ describe('reconcileGrants', () => {
 
   it('sees no drift or orphan when AWS and the records agree, and none on a principal it could not list', () => {
     const agree = reconcileGrants({
+      namespace: TEST_NAMESPACE,
       records: [inForce],
-      listed: [{ account: '111111111111', principalArn: ALICE_ROLE, policies: [grant('pr-57', '2026-12-01T15:00:00Z')] }],
+      listed: [{ account: '111111111111', principalArn: ALICE_ROLE, policies: [grant('pr-57', '2026-12-01T15:00:00Z', null)] }],
       revoking: new Set(),
       now: NOW,
     })
     expect(agree).toEqual({ orphans: [], drift: [], spentSessionCuts: [] })
-    const unlisted = reconcileGrants({ records: [inForce], listed: [], revoking: new Set(), now: NOW })
+    const unlisted = reconcileGrants({ namespace: TEST_NAMESPACE, records: [inForce], listed: [], revoking: new Set(), now: NOW })
     expect(unlisted.drift).toEqual([])
   })
 
   it('lets a session cut go once the longest session it could target has ended', () => {
     const cut = (revokedAt: string): ManagedPolicy => ({
       kind: 'session-cut',
+      namespace: TEST_NAMESPACE,
       requestId: 'pr-3',
       revokedAt: new Date(revokedAt),
-      policyName: `jit-pr-3-revoked-${revokedAt}`,
+      policyName: `jit-${TEST_NAMESPACE}-pr-3-revoked-${revokedAt}`,
     })
     const result = reconcileGrants({
+      namespace: TEST_NAMESPACE,
       records: [],
       listed: [{ account: '111111111111', principalArn: ALICE_ROLE, policies: [cut('2026-11-30T23:59:59Z'), cut('2026-12-01T00:00:01Z')] }],
       revoking: new Set(),
       now: NOW,
     })
-    expect(result.spentSessionCuts.map((c) => c.policyName)).toEqual(['jit-pr-3-revoked-2026-11-30T23:59:59Z'])
+    expect(result.spentSessionCuts.map((c) => c.policyName)).toEqual([`jit-${TEST_NAMESPACE}-pr-3-revoked-2026-11-30T23:59:59Z`])
     expect(result.orphans).toEqual([])
+  })
+})
+
+describe('reconcileGrants across namespaces', () => {
+  it("never claims another repository's policy, or one from before namespaces, as its orphan", () => {
+    const inForce = activeRecord({ number: 57, expiresAt: '2026-12-01T15:00:00Z' })
+    const result = reconcileGrants({
+      namespace: TEST_NAMESPACE,
+      records: [inForce],
+      listed: [
+        {
+          account: '111111111111',
+          principalArn: ALICE_ROLE,
+          policies: [
+            grant('pr-7', '2026-12-01T10:00:00Z', OTHER_NAMESPACE),
+            grant('pr-8', '2026-12-01T10:00:00Z', null),
+            grant('pr-9', '2026-12-01T10:00:00Z'),
+            {
+              kind: 'session-cut',
+              namespace: OTHER_NAMESPACE,
+              policyName: 'x',
+              requestId: 'pr-3',
+              revokedAt: new Date('2026-11-01T00:00:00Z'),
+            },
+          ],
+        },
+      ],
+      revoking: new Set(),
+      now: NOW,
+    })
+    expect(result.orphans.map((orphan) => orphan.policyName)).toEqual([`jit-${TEST_NAMESPACE}-pr-9-exp-20261201T100000Z`])
+    expect(result.spentSessionCuts).toEqual([])
+  })
+
+  it('still sees a record whose policy was named before namespaces (no drift while it is there)', () => {
+    const legacy = activeRecord({ number: 57, expiresAt: '2026-12-01T15:00:00Z' })
+    expect(legacy.targets[0]?.aws_policy_name).toBe('jit-pr-57-exp-20261201T150000Z')
+    const result = reconcileGrants({
+      namespace: TEST_NAMESPACE,
+      records: [legacy],
+      listed: [{ account: '111111111111', principalArn: ALICE_ROLE, policies: [grant('pr-57', '2026-12-01T15:00:00Z', null)] }],
+      revoking: new Set(),
+      now: NOW,
+    })
+    expect(result).toEqual({ orphans: [], drift: [], spentSessionCuts: [] })
   })
 })
 

@@ -63,7 +63,7 @@ const APPROVED: FakeReview[] = [
   { id: 501, login: 'bob', state: 'APPROVED', submittedAt: '2026-11-29T09:00:00Z' },
   { id: 502, login: 'carol', state: 'APPROVED', submittedAt: '2026-11-29T09:05:00Z' },
 ]
-const POLICY_NAME = 'jit-pr-42-exp-20261129T113000Z'
+const POLICY_NAME = 'jit-bb0610eed9-pr-42-exp-20261129T113000Z'
 const ALICE_111 = 'arn:aws:iam::111111111111:role/jit-alice'
 
 const { privateKey } = generateKeyPairSync('rsa', {

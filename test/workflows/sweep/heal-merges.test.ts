@@ -71,7 +71,7 @@ describe('runSweep heals merged requests that left no record', () => {
     const report = await sweep()
 
     const policy = incidentPolicyName(7, '2026-12-01T11:00:00Z')
-    expect(policy).toBe('jit-pr-7-exp-20261201T130000Z')
+    expect(policy).toBe('jit-bb0610eed9-pr-7-exp-20261201T130000Z')
     expect(aws!.puts).toEqual([`jit-alice ${policy}`])
     expect(grantsOnMain()).toEqual(['grants/active/pr-7.yaml'])
     expect(readRecord('grants/active/pr-7.yaml')).toMatchObject({
@@ -241,7 +241,7 @@ describe('healing and reconcile in one sweep', () => {
 
     expect(aws!.deletes).toEqual([])
     expect(aws!.puts).toEqual([`jit-alice ${policy}`])
-    expect([...aws!.policies.get('jit-alice')!].sort()).toEqual([ALREADY.targets[0]!.aws_policy_name, policy])
+    expect([...aws!.policies.get('jit-alice')!].sort()).toEqual([ALREADY.targets[0]!.aws_policy_name, policy].sort())
     expect(report.orphans).toEqual([])
     expect(report.healedMerges.map((healed) => [healed.id, healed.status, healed.path])).toEqual([
       ['pr-7', 'healed-merge', 'grants/active/pr-7.yaml'],

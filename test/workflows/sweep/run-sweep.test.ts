@@ -1,12 +1,13 @@
 import nock from 'nock'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { parseCommitTrailers, parseRecordDocument } from '../../../src/core/records/record-document.js'
+import { formatRecordDocument, parseCommitTrailers, parseRecordDocument } from '../../../src/core/records/record-document.js'
 import type { GrantRecord } from '../../../src/core/records/grant-record.js'
 import { runSweep, type SweepParams } from '../../../src/workflows/sweep/run-sweep.js'
 import { activeRecord } from './support/grant-records.js'
 import { FakeGitHubRepo, repoFiles } from './support/fake-github-repo.js'
 import { FakeIam } from './support/fake-iam.js'
 import { createTestApi } from './support/test-octokit.js'
+import { TEST_NAMESPACE } from '../../fixtures/namespace.js'
 
 const NOW = new Date('2026-12-01T12:00:00Z')
 const EXPIRED = activeRecord({ number: 41, expiresAt: '2026-12-01T11:00:00Z' })
@@ -222,21 +223,23 @@ describe('runSweep', () => {
   it('cuts earlier sessions when the record asks for it', async () => {
     setUp([activeRecord({ number: 41, expiresAt: '2026-12-01T11:00:00Z', revokeSessions: true })])
     await sweep()
-    expect([...aws!.policies.get('jit-alice')!]).toEqual(['jit-pr-41-revoked-20261201T120000Z'])
+    expect([...aws!.policies.get('jit-alice')!]).toEqual([`jit-${TEST_NAMESPACE}-pr-41-revoked-20261201T120000Z`])
     expect(readRecord('grants/revoked/pr-41.yaml').revocation?.aws.map((entry) => [entry.aws_policy_name, entry.outcome])).toEqual([
       ['jit-pr-41-exp-20261201T110000Z', 'revoked'],
-      ['jit-pr-41-revoked-20261201T120000Z', 'sessions-cut'],
+      [`jit-${TEST_NAMESPACE}-pr-41-revoked-20261201T120000Z`, 'sessions-cut'],
     ])
   })
 
   it('deletes and records an orphan policy, and reports drift without touching the record', async () => {
     const drifted = activeRecord({ number: 57, expiresAt: '2026-12-01T15:00:00Z' })
-    // pr-7 crashed between the AWS put and its grant commit; pr-57's policy was removed by hand.
-    setUp([drifted], ['jit-pr-7-exp-20261201T100000Z', 'someone-elses-policy'])
+    // pr-7 crashed between the AWS put and its grant commit; pr-57's policy was removed by hand. Another
+    // access repository's pr-7 and a policy from before namespaces are on the same principal: not ours.
+    const foreign = ['jit-0123456789-pr-7-exp-20261201T100000Z', 'jit-pr-8-exp-20261201T100000Z']
+    setUp([drifted], [`jit-${TEST_NAMESPACE}-pr-7-exp-20261201T100000Z`, 'someone-elses-policy', ...foreign])
     const report = await sweep({ reconcile: true })
 
-    expect(aws!.deletes).toEqual(['jit-pr-7-exp-20261201T100000Z'])
-    expect([...aws!.policies.get('jit-alice')!]).toEqual(['someone-elses-policy'])
+    expect(aws!.deletes).toEqual([`jit-${TEST_NAMESPACE}-pr-7-exp-20261201T100000Z`])
+    expect([...aws!.policies.get('jit-alice')!]).toEqual(['someone-elses-policy', ...foreign])
     // An orphan record cannot list the policies and actions AWS does not tell; the schema allows that for orphans only.
     const parsed = parseRecordDocument({ file: 'grants/revoked/pr-7.yaml', text: github!.files().get('grants/revoked/pr-7.yaml')! })
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
@@ -252,14 +255,14 @@ describe('runSweep', () => {
           principal: 'arn:aws:iam::111111111111:role/jit-alice',
           actions: [],
           resources: [],
-          aws_policy_name: 'jit-pr-7-exp-20261201T100000Z',
+          aws_policy_name: `jit-${TEST_NAMESPACE}-pr-7-exp-20261201T100000Z`,
         },
       ],
       expires_at: '2026-12-01T10:00:00Z',
       revocation: {
         reason: 'orphan',
         revoked_by: 'jit-sweeper',
-        aws: [{ aws_policy_name: 'jit-pr-7-exp-20261201T100000Z', outcome: 'revoked' }],
+        aws: [{ aws_policy_name: `jit-${TEST_NAMESPACE}-pr-7-exp-20261201T100000Z`, outcome: 'revoked' }],
       },
     })
     expect(report.drift).toEqual([
@@ -279,7 +282,7 @@ describe('runSweep', () => {
   })
 
   it('leaves an unexpired orphan of a request merged moments ago: its grant commit may be in flight', async () => {
-    setUp([IN_FORCE], ['jit-pr-43-exp-20261201T130000Z', 'jit-pr-50-exp-20261201T160000Z'])
+    setUp([IN_FORCE], [`jit-pr-43-exp-20261201T130000Z`, `jit-${TEST_NAMESPACE}-pr-50-exp-20261201T160000Z`])
     github!.pullRequests.push({
       number: 50,
       createdAt: '2026-12-01T10:00:00Z',
@@ -407,5 +410,38 @@ describe('runSweep with a record a person edited on the branch', () => {
       'graphql jitRecordAuthorship',
       'graphql jitAppRecords',
     ])
+  })
+})
+
+describe('runSweep with an intent a person edited on the branch', () => {
+  it('settles the intent the app wrote ahead, not the principal a person wrote into it, and reports it', async () => {
+    const {
+      state: _state,
+      granted_at: _grantedAt,
+      revocation: _revocation,
+      ...grant
+    } = activeRecord({
+      number: 44,
+      expiresAt: '2026-12-01T13:00:00Z',
+    })
+    const intent = { ...grant, state: 'granting' as const, intended_at: '2026-12-01T10:00:00Z' }
+    const path = 'grants/pending/pr-44.yaml'
+    const policy = intent.targets[0]!.aws_policy_name
+    // The app wrote the intent and put its policy on alice's role, then stopped before the outcome.
+    setUp([], [policy], { [path]: formatRecordDocument(intent) })
+    const edit = github!.pushFiles(
+      { [path]: github!.files().get(path)!.replace('role/jit-alice', 'role/jit-erin') },
+      'Point pr-44 at erin',
+      'erin',
+    )
+    const report = await sweep({ appLogin: 'jit-access[bot]' })
+
+    expect(report.tampered).toEqual([expect.objectContaining({ id: 'pr-44', path, commitSha: edit, action: 'app-record' })])
+    // Read back on alice's role, as the app planned it: the policy there is not as planned, so it is undone.
+    expect(aws!.deletes).toEqual([policy])
+    expect([...aws!.policies.get('jit-alice')!]).toEqual([])
+    expect(report.intents.map((settled) => [settled.id, settled.status])).toEqual([['pr-44', 'undone']])
+    const failed = readRecord('grants/failed/pr-44.yaml') as unknown as { targets: { principal: string }[] }
+    expect(failed.targets.map((target) => target.principal)).toEqual(['arn:aws:iam::111111111111:role/jit-alice'])
   })
 })

@@ -180,6 +180,7 @@ export class FakeGitHubRepo {
       case 'jitGrantRecords':
         return {
           repository: {
+            granting: this.entries(v['granting']!, true),
             active: this.entries(v['active']!, true),
             revoked: this.entries(v['revoked']!, false),
             refused: this.entries(v['refused']!, false),
@@ -248,7 +249,13 @@ export class FakeGitHubRepo {
         return { repository: fields }
       }
       case 'jitGrantRecordNames':
-        return { repository: { active: this.entries(v['active']!, false), revoked: this.entries(v['revoked']!, false) } }
+        return {
+          repository: {
+            granting: this.entries(v['granting']!, false),
+            active: this.entries(v['active']!, false),
+            revoked: this.entries(v['revoked']!, false),
+          },
+        }
       case 'jitGrantRecord': {
         const [sha = '', path = ''] = v['path']!.split(':')
         const text = this.commits.get(sha)?.tree.get(path)

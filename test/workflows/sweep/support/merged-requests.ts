@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createActionCatalogue } from '../../../../src/core/matching/action-catalogue.js'
 import type { FakeReview } from '../../../github/support/access-repo-fixture.js'
 import type { FakeMergedPullRequest } from './fake-github-repo.js'
+import { TEST_NAMESPACE } from '../../../fixtures/namespace.js'
 
 // What a merged request needs for the real grant workflow to run against the fake GitHub: the rules
 // of the fixture access repository, the incident request, the approvals it asks for, the teams.
@@ -48,5 +49,5 @@ export function incidentPolicyName(number: number, mergedAt: string): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '')
-  return `jit-pr-${number}-exp-${expiresAt}`
+  return `jit-${TEST_NAMESPACE}-pr-${number}-exp-${expiresAt}`
 }
