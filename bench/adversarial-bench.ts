@@ -86,7 +86,7 @@ async function measureFile(params: { world: EvaluationWorld; file: AdversarialFi
   })
   const target = { owner: 'acme', repo: 'access', number: 1 }
   await publishCheckRun(api, { ...target, headSha: evaluation.decision.headSha, pullNumber: 1, report: evaluation.report, now: world.now })
-  await upsertRequestComment(api, { ...target, create: true, render: () => evaluation.commentBody })
+  await upsertRequestComment(api, { ...target, existing: { kind: 'absent' }, create: true, render: () => evaluation.commentBody })
   return {
     name: file.name,
     bytes: Buffer.byteLength(file.text, 'utf8'),

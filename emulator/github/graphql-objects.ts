@@ -1,10 +1,10 @@
 import { GraphQLError } from 'graphql'
 import type { EmulatorContext } from './emulator-context.js'
-import type { PullRequestRecord, ReviewRecord } from './emulator-state.js'
+import type { IssueCommentRecord, PullRequestRecord, ReviewRecord } from './emulator-state.js'
 import type { GitCommit, GitTreeEntry } from './git-store.js'
 import { buildConnection, type ConnectionArgs } from './graphql-connection.js'
 import { buildStatusCheckRollup } from './graphql-status-check-rollup.js'
-import { toIso } from './rest-shapes.js'
+import { botLogin, toIso } from './rest-shapes.js'
 import { createCommitOnBranch, GITHUB_COMMITTER, type CreateCommitOnBranchInput } from './graphql-create-commit-on-branch.js'
 
 // GraphQL values are plain objects: a `__typename` for abstract types, and each field either a value or a
@@ -428,6 +428,15 @@ function buildPullRequest(context: EmulatorContext, blobs: BlobLoader, pull: Pul
         'timelineItems',
       )
     },
+    // The conversation's comments, oldest first (GitHub's order).
+    comments: (args: ConnectionArgs) =>
+      buildConnection(
+        context.state.comments
+          .filter((comment) => comment.issueNumber === pull.number)
+          .map((comment) => buildIssueComment(context, comment)),
+        args,
+        'comments',
+      ),
     reviews: (args: ConnectionArgs & { states?: string[] | null; author?: string | null }) => {
       const reviews = context.state.reviews
         .filter((review) => review.pullNumber === pull.number)
@@ -439,6 +448,26 @@ function buildPullRequest(context: EmulatorContext, blobs: BlobLoader, pull: Pul
         'reviews',
       )
     },
+  }
+}
+
+/**
+ * `IssueComment`. Every GraphQL caller of the emulator is the app's installation, so the viewer is the
+ * app's bot: `viewerDidAuthor` is true exactly for the comments the app wrote.
+ */
+function buildIssueComment(context: EmulatorContext, comment: IssueCommentRecord): GraphqlObject {
+  return {
+    __typename: 'IssueComment',
+    id: Buffer.from(`IssueComment:${comment.id}`).toString('base64'),
+    databaseId: comment.id,
+    fullDatabaseId: String(comment.id),
+    author: buildActor(context, comment.login),
+    authorAssociation: comment.login.endsWith('[bot]') ? 'NONE' : 'MEMBER',
+    body: comment.body,
+    viewerDidAuthor: comment.login === botLogin(context),
+    createdAt: toIso(comment.createdAt),
+    updatedAt: toIso(comment.updatedAt),
+    url: `${context.apiUrl()}/${context.owner}/${context.repo}/pull/${comment.issueNumber}#issuecomment-${comment.id}`,
   }
 }
 

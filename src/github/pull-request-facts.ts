@@ -4,6 +4,13 @@ import { CHECK_NAME } from './check-run-report.js'
 import type { GitHubApi } from './github-api.js'
 import { GitHubReadError, readFromGitHub } from './github-read-error.js'
 import { mergePushes, parsePushRecord, type PushRecord } from './push-record.js'
+import {
+  COMMENTS_READ_WITH_PULL_REQUEST,
+  findRequestComment,
+  REQUEST_COMMENT_FIELDS,
+  type CommentPage,
+  type RequestCommentLookup,
+} from './upsert-request-comment.js'
 
 /** GitHub's kinds of file change in a pull request (GraphQL `PatchStatus`). */
 export type FileChange = 'ADDED' | 'CHANGED' | 'COPIED' | 'DELETED' | 'MODIFIED' | 'RENAMED'
@@ -36,6 +43,8 @@ export interface PullRequestFacts {
   readonly commits: readonly RequestCommit[]
   /** The app's own push records (see push-record.ts) on the PR's commits, and on the commit before a push. */
   readonly pushRecords: readonly { readonly sha: string; readonly records: readonly PushRecord[] }[]
+  /** The app's request comment among the PR's first comments (read in the same query, so publishing reads nothing). */
+  readonly requestComment: RequestCommentLookup
 }
 
 /** A push GitHub authenticated in the webhook being handled: its sender and the head it pushed. */
@@ -100,6 +109,9 @@ export const PULL_REQUEST_QUERY = `query jitPullRequest($owner: String!, $repo: 
       reviews(first: 100) {
         ${REVIEW_FIELDS}
       }
+      jitComments: comments(first: ${COMMENTS_READ_WITH_PULL_REQUEST}) {
+        ${REQUEST_COMMENT_FIELDS}
+      }
     }
   }
 }`
@@ -151,6 +163,7 @@ interface PullRequestData {
       files: { nodes: ({ path: string; changeType: FileChange } | null)[] | null; pageInfo: { hasNextPage: boolean } } | null
       commits: { totalCount: number; nodes: (CommitNode | null)[] | null } | null
       reviews: ReviewPage | null
+      jitComments?: CommentPage | null
     } | null
   } | null
 }
@@ -210,8 +223,8 @@ function readPushRecords(node: PushRecordNode | null | undefined): { sha: string
 }
 
 /**
- * Reads a pull request's commits, author, changed files, reviews (with who dismissed them) and the app's
- * push records: one query, plus one per further 100 reviews. `before` is the head before the push being
+ * Reads a pull request's commits, author, changed files, reviews (with who dismissed them), the app's
+ * push records and the app's comment among the first comments: one query, plus one per further 100 reviews. `before` is the head before the push being
  * handled, whose records carry the pushes forward even when the push rewrote history.
  */
 export async function readPullRequest(
@@ -261,6 +274,7 @@ export async function readPullRequest(
       ...readPushRecords(data.repository?.jitPushedBefore),
       ...(pr.jitPushRecords?.nodes ?? []).flatMap((node) => readPushRecords(node?.commit)),
     ],
+    requestComment: findRequestComment(pr.jitComments),
   }
 }
 

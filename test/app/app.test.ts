@@ -7,6 +7,7 @@ import { createApp } from '../../src/app/create-app.js'
 import type { ActionCatalogue } from '../../src/core/matching/action-catalogue.js'
 import { loadActionCatalogue } from '../../src/aws/load-action-catalogue.js'
 import {
+  appComment,
   BASE_SHA,
   filesQueryData,
   HEAD_SHA,
@@ -14,6 +15,7 @@ import {
   OLD_HEAD_SHA,
   pullRequestQueryData,
   readFixture,
+  type FakeComment,
   type FakeReview,
 } from '../github/support/access-repo-fixture.js'
 import { TestOctokit } from '../workflows/sweep/support/test-octokit.js'
@@ -22,20 +24,11 @@ import { GitHubMock } from '../github/support/github-mock.js'
 const NOW = new Date('2026-11-29T09:30:00Z')
 const PR_PATH = '/repos/acme/access'
 const CHECK_RUNS = `POST ${PR_PATH}/check-runs`
-const LIST_COMMENTS = `GET ${PR_PATH}/issues/42/comments?per_page=100&page=1`
 const CREATE_COMMENT = `POST ${PR_PATH}/issues/42/comments`
 const UPDATE_COMMENT = `PATCH ${PR_PATH}/issues/comments/901`
 const REQUEST_REVIEWS = `POST ${PR_PATH}/pulls/42/requested_reviewers`
 /** A new request PR: the three reads, the check run, the comment, and the review requests of the approvers needed. */
-const OPENED_CALLS = [
-  'graphql jitPullRequest',
-  'graphql jitFiles',
-  'graphql jitTeams',
-  CHECK_RUNS,
-  LIST_COMMENTS,
-  CREATE_COMMENT,
-  REQUEST_REVIEWS,
-]
+const OPENED_CALLS = ['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS, CREATE_COMMENT, REQUEST_REVIEWS]
 
 const TEAM_DIRECTORY: Record<string, string[]> = { security: ['carol', 'dan'], sre: ['alice', 'erin'], 'sre-leads': ['bob'] }
 
@@ -117,6 +110,8 @@ function mockRequestReads(params: {
   rulesCached?: boolean
   author?: string
   committers?: string[]
+  /** The conversation's first comments, as the pull-request query reads them (none by default). */
+  comments?: FakeComment[]
 }): void {
   const request = params.request ?? readFixture(INCIDENT_REQUEST)
   github.graphql(
@@ -128,6 +123,7 @@ function mockRequestReads(params: {
       committers: params.committers,
       ...(params.pushRecords ? { pushRecords: params.pushRecords } : {}),
       ...(params.dismissals ? { dismissals: params.dismissals } : {}),
+      ...(params.comments ? { comments: params.comments } : {}),
     }),
   )
   github.graphql('jitFiles', filesQueryData({ rules: !params.rulesCached, request }))
@@ -155,7 +151,6 @@ function checkRun(): {
   return github.bodyOf(CHECK_RUNS) as any
 }
 
-const ourComment = (body: string) => [{ id: 901, body, user: { login: 'jit-access[bot]', type: 'Bot' } }]
 /** Mentions that notify: an @handle not inside backticks. */
 const liveMentions = (body: string): string[] =>
   [...body.matchAll(/(?<=^|[^\w`])@[\w-]+(?:\/[\w.-]+)?/gu)].filter((m) => body[(m.index ?? 0) + m[0].length] !== '`').map((m) => m[0])
@@ -163,9 +158,8 @@ const liveMentions = (body: string): string[] =>
 describe('a request pull request', () => {
   it('opened with no review: the check asks for action, the comment names the approvers once', async () => {
     github.token()
-    mockRequestReads({})
+    mockRequestReads({ comments: [{ id: 5, body: 'LGTM' }] })
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 1 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [{ id: 5, body: 'LGTM', user: { login: 'bob', type: 'User' } }])
     github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
     github.rest('POST', `${PR_PATH}/pulls/42/requested_reviewers`, { number: 42 })
     await receive('pull_request', pullRequestEvent('opened'))
@@ -208,24 +202,13 @@ describe('a request pull request', () => {
         { id: 1, login: 'bob', state: 'APPROVED' },
         { id: 2, login: 'carol', state: 'APPROVED' },
       ],
+      comments: appComment('<!-- jit:request mentioned="acme/security acme/sre-leads" -->\nold'),
     })
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 2 })
-    github.rest(
-      'GET',
-      `${PR_PATH}/issues/42/comments?per_page=100&page=1`,
-      ourComment('<!-- jit:request mentioned="acme/security acme/sre-leads" -->\nold'),
-    )
     github.rest('PATCH', `${PR_PATH}/issues/comments/901`, { id: 901 })
     await receive('pull_request_review', reviewEvent('submitted', 'carol'))
 
-    expect(github.calls).toEqual([
-      'graphql jitPullRequest',
-      'graphql jitFiles',
-      'graphql jitTeams',
-      CHECK_RUNS,
-      LIST_COMMENTS,
-      UPDATE_COMMENT,
-    ])
+    expect(github.calls).toEqual(['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS, UPDATE_COMMENT])
     expect(checkRun()).toMatchObject({
       conclusion: 'success',
       output: { title: 'Approved: approved by @bob, @carol under policy prod-ec2-incident' },
@@ -243,13 +226,9 @@ describe('a request pull request', () => {
         { id: 1, login: 'bob', state: 'APPROVED', commit: OLD_HEAD_SHA },
         { id: 2, login: 'carol', state: 'APPROVED', commit: OLD_HEAD_SHA },
       ],
+      comments: appComment('<!-- jit:request mentioned="acme/security acme/sre-leads" -->\nApproved'),
     })
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 3 })
-    github.rest(
-      'GET',
-      `${PR_PATH}/issues/42/comments?per_page=100&page=1`,
-      ourComment('<!-- jit:request mentioned="acme/security acme/sre-leads" -->\nApproved'),
-    )
     github.rest('PATCH', `${PR_PATH}/issues/comments/901`, { id: 901 })
     await receive('pull_request', pullRequestEvent('synchronize'))
 
@@ -271,7 +250,6 @@ describe('a request pull request', () => {
       teams: { security: ['carol', 'alice'] },
     })
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 4 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
     github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
     await receive('pull_request_review', reviewEvent('submitted', 'alice'))
 
@@ -290,7 +268,6 @@ describe('a request pull request', () => {
       committers: ['carol'],
     })
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 4 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
     github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
     await receive('pull_request_review', reviewEvent('submitted', 'carol'))
 
@@ -308,7 +285,6 @@ describe('a request pull request', () => {
       ],
     })
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 5 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
     github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
     await receive('pull_request_review', reviewEvent('submitted', 'dan', 'changes_requested'))
 
@@ -325,12 +301,11 @@ describe('a request pull request', () => {
     github.graphql('jitPullRequest', pullRequestQueryData({ files: [{ path: INCIDENT_REQUEST }] }))
     github.graphql('jitFiles', filesQueryData({ request }))
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 6 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
     github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
     await receive('pull_request', pullRequestEvent('opened'))
 
     // An invalid request names no policy, so no team is read.
-    expect(github.calls).toEqual(['graphql jitPullRequest', 'graphql jitFiles', CHECK_RUNS, LIST_COMMENTS, CREATE_COMMENT])
+    expect(github.calls).toEqual(['graphql jitPullRequest', 'graphql jitFiles', CHECK_RUNS, CREATE_COMMENT])
     expect(checkRun().conclusion).toBe('failure')
     expect(checkRun().output.annotations).toEqual([
       expect.objectContaining({ path: INCIDENT_REQUEST, start_line: 3, end_line: 3, annotation_level: 'failure' }),
@@ -347,12 +322,11 @@ describe('a request pull request', () => {
     github.graphql('jitPullRequest', pullRequestQueryData({ files: [{ path: INCIDENT_REQUEST }] }))
     github.graphql('jitFiles', filesQueryData({ request }))
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 7 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
     github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
     await receive('pull_request', pullRequestEvent('opened'))
 
     // No team could matter (no policy covers the request), so none is read.
-    expect(github.calls).toEqual(['graphql jitPullRequest', 'graphql jitFiles', CHECK_RUNS, LIST_COMMENTS, CREATE_COMMENT])
+    expect(github.calls).toEqual(['graphql jitPullRequest', 'graphql jitFiles', CHECK_RUNS, CREATE_COMMENT])
     expect(checkRun().conclusion).toBe('failure')
     expect(checkRun().output.title).toMatch(/^Denied/)
     expect(checkRun().output.annotations).toEqual([
@@ -368,7 +342,6 @@ describe('identities GitHub authenticates', () => {
   ]
   const publish = (): void => {
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 40 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
     github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
   }
 
@@ -432,14 +405,7 @@ describe('identities GitHub authenticates', () => {
     mockRequestReads({ reviews: approvals, sreLeadsPermission: 'TRIAGE' })
     publish()
     await receive('pull_request_review', reviewEvent('submitted', 'carol'))
-    expect(github.calls).toEqual([
-      'graphql jitPullRequest',
-      'graphql jitFiles',
-      'graphql jitTeams',
-      CHECK_RUNS,
-      LIST_COMMENTS,
-      CREATE_COMMENT,
-    ])
+    expect(github.calls).toEqual(['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS, CREATE_COMMENT])
     expect(checkRun().conclusion).toBe('failure')
     expect(checkRun().output.summary).toContain(
       'not counted: @bob: `@acme/sre-leads` is a code owner without write access; GitHub ignores such owners',
@@ -455,10 +421,9 @@ describe('pull requests that are not plain requests', () => {
       pullRequestQueryData({ files: [{ path: INCIDENT_REQUEST }, { path: 'policies/prod-ec2-incident.yaml', changeType: 'MODIFIED' }] }),
     )
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 8 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
     await receive('pull_request', pullRequestEvent('opened'))
 
-    expect(github.calls).toEqual(['graphql jitPullRequest', CHECK_RUNS, LIST_COMMENTS])
+    expect(github.calls).toEqual(['graphql jitPullRequest', CHECK_RUNS])
     expect(checkRun()).toMatchObject({ conclusion: 'failure', output: { title: 'A request cannot change the rules it is judged by' } })
     expect(checkRun().output.summary).toContain('this pull request changes `policies/prod-ec2-incident.yaml`')
   })
@@ -503,7 +468,6 @@ describe('pull requests that are not plain requests', () => {
     github.token()
     github.graphql('jitPullRequest', pullRequestQueryData({ files: [{ path: INCIDENT_REQUEST }], isCrossRepository: true }))
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 11 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
     const event = pullRequestEvent('opened')
     event['pull_request'].head.repo.full_name = 'mallory/access'
     await receive('pull_request', event)
@@ -512,13 +476,14 @@ describe('pull requests that are not plain requests', () => {
 
   it('a deleted request gets a neutral explanation', async () => {
     github.token()
-    github.graphql('jitPullRequest', pullRequestQueryData({ files: [{ path: INCIDENT_REQUEST, changeType: 'DELETED' }] }))
-    github.rest('POST', `${PR_PATH}/check-runs`, { id: 12 })
-    github.rest(
-      'GET',
-      `${PR_PATH}/issues/42/comments?per_page=100&page=1`,
-      ourComment('<!-- jit:request mentioned="acme/security" -->\nPending'),
+    github.graphql(
+      'jitPullRequest',
+      pullRequestQueryData({
+        files: [{ path: INCIDENT_REQUEST, changeType: 'DELETED' }],
+        comments: appComment('<!-- jit:request mentioned="acme/security" -->\nPending'),
+      }),
     )
+    github.rest('POST', `${PR_PATH}/check-runs`, { id: 12 })
     github.rest('PATCH', `${PR_PATH}/issues/comments/901`, { id: 901 })
     await receive('pull_request', pullRequestEvent('synchronize'))
     expect(checkRun()).toMatchObject({ conclusion: 'neutral', output: { title: 'Deleting a request grants nothing' } })
@@ -620,8 +585,8 @@ describe('events', () => {
 
 describe('API calls per event', () => {
   /** Mocks the reads of a later event on the same PR: the rules (base) and the request (same head) are cached. */
-  function mockCachedReads(reviews: FakeReview[]): void {
-    github.graphql('jitPullRequest', pullRequestQueryData({ files: [{ path: INCIDENT_REQUEST }], reviews }))
+  function mockCachedReads(reviews: FakeReview[], comments: FakeComment[]): void {
+    github.graphql('jitPullRequest', pullRequestQueryData({ files: [{ path: INCIDENT_REQUEST }], reviews, comments }))
     const members = (slug: string) => ({
       members: { nodes: (TEAM_DIRECTORY[slug] ?? []).map((login) => ({ login })), pageInfo: { hasNextPage: false, endCursor: null } },
       repositories: { edges: [{ permission: 'WRITE', node: { nameWithOwner: 'acme/access' } }] },
@@ -634,7 +599,6 @@ describe('API calls per event', () => {
     github.token()
     mockRequestReads({})
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 30 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, [])
     github.rest('POST', `${PR_PATH}/issues/42/comments`, { id: 901 })
     github.rest('POST', `${PR_PATH}/pulls/42/requested_reviewers`, { number: 42 })
     await receive('pull_request', pullRequestEvent('opened'))
@@ -642,21 +606,22 @@ describe('API calls per event', () => {
     const opened = take()
 
     // Probot keeps the installation token, so later deliveries do not ask for one.
-    mockCachedReads([{ id: 1, login: 'bob', state: 'APPROVED' }])
+    mockCachedReads([{ id: 1, login: 'bob', state: 'APPROVED' }], appComment(comment))
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 31 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, ourComment(comment))
     github.rest('PATCH', `${PR_PATH}/issues/comments/901`, { id: 901 })
     // Later events carry the teams the app asked: the set is unchanged, so nobody is asked again.
     await receive('pull_request_review', withRequestedTeams(reviewEvent('submitted', 'bob'), ['security', 'sre-leads']))
     comment = String(github.bodyOf(UPDATE_COMMENT)['body'])
     const reviewed = take()
 
-    mockCachedReads([
-      { id: 1, login: 'bob', state: 'APPROVED' },
-      { id: 2, login: 'erin', state: 'COMMENTED' },
-    ])
+    mockCachedReads(
+      [
+        { id: 1, login: 'bob', state: 'APPROVED' },
+        { id: 2, login: 'erin', state: 'COMMENTED' },
+      ],
+      appComment(comment),
+    )
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 32 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, ourComment(comment))
     await receive('pull_request_review', withRequestedTeams(reviewEvent('submitted', 'erin', 'commented'), ['security', 'sre-leads']))
     const commented = take()
 
@@ -668,6 +633,7 @@ describe('API calls per event', () => {
         files: [{ path: INCIDENT_REQUEST }],
         headSha: newHead,
         reviews: [{ id: 1, login: 'bob', state: 'APPROVED' }],
+        comments: appComment(comment),
       }),
     )
     github.graphql('jitFiles', filesQueryData({ rules: false, request: readFixture(INCIDENT_REQUEST) }))
@@ -677,7 +643,6 @@ describe('API calls per event', () => {
     })
     github.graphql('jitTeams', { o0: { t0: members('security'), t1: members('sre'), t2: members('sre-leads') } })
     github.rest('POST', `${PR_PATH}/check-runs`, { id: 33 })
-    github.rest('GET', `${PR_PATH}/issues/42/comments?per_page=100&page=1`, ourComment(comment))
     github.rest('PATCH', `${PR_PATH}/issues/comments/901`, { id: 901 })
     await receive('pull_request', withRequestedTeams(pullRequestEvent('synchronize'), ['security', 'sre-leads']))
     expect(Object.keys(github.bodyOf('graphql jitFiles')['variables'] as object)).toEqual(['owner', 'repo', 'requestFile'])
@@ -687,9 +652,9 @@ describe('API calls per event', () => {
     // The figures of the report: if one grows, this test says where.
     expect({ opened, reviewed, commented, pushed }).toEqual({
       opened: OPENED_CALLS,
-      reviewed: ['graphql jitPullRequest', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS, UPDATE_COMMENT],
-      commented: ['graphql jitPullRequest', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS],
-      pushed: ['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS, LIST_COMMENTS, UPDATE_COMMENT],
+      reviewed: ['graphql jitPullRequest', 'graphql jitTeams', CHECK_RUNS, UPDATE_COMMENT],
+      commented: ['graphql jitPullRequest', 'graphql jitTeams', CHECK_RUNS],
+      pushed: ['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS, UPDATE_COMMENT],
     })
   })
 })

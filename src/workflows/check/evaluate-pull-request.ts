@@ -8,6 +8,7 @@ import type { GitHubApi } from '../../github/github-api.js'
 import { GitHubReadError } from '../../github/github-read-error.js'
 import { establishPushes, findHeadPusher, readPullRequest, type ObservedPush } from '../../github/pull-request-facts.js'
 import type { PushRecord } from '../../github/push-record.js'
+import type { RequestCommentLookup } from '../../github/upsert-request-comment.js'
 import { findCommitViolations } from '../../github/commit-changes.js'
 import { describeCommitViolations } from '../../core/merges/judge-request-commits.js'
 import { prepareDecision, type Engine } from './prepare-decision.js'
@@ -33,6 +34,8 @@ export interface Evaluation {
   readonly kind: PullRequestKind['kind']
   readonly report: CheckRunReport
   readonly comment?: CommentPlan
+  /** The app's comment as the pull request's query found it: what `comment` updates. */
+  readonly requestComment: RequestCommentLookup
   readonly decision?: Decision
   /** Who pushed, to record on the check run (the next evaluation reads it back). */
   readonly pushRecord: PushRecord
@@ -77,7 +80,14 @@ export async function evaluatePullRequest(
   const pushes = establishPushes(pr, push)
   const headPusher = findHeadPusher(pushes, pr.headSha, push)
   const pushRecord: PushRecord = { pullNumber: pr.number, pushes: pushes.pushes, ...(headPusher ? { headPusher } : {}) }
-  const base = { pullNumber: pr.number, headSha: pr.headSha, baseSha: pr.baseSha, kind: kind.kind, pushRecord }
+  const base = {
+    pullNumber: pr.number,
+    headSha: pr.headSha,
+    baseSha: pr.baseSha,
+    kind: kind.kind,
+    pushRecord,
+    requestComment: pr.requestComment,
+  }
 
   if (kind.kind === 'rejected' || kind.kind === 'ignored') {
     const comment: CommentPlan | undefined = kind.touchesRequest ? { kind: 'withdrawn', title: kind.title, reason: kind.reason } : undefined

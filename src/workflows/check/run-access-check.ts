@@ -1,6 +1,7 @@
 import type { ActionCatalogue } from '../../core/matching/action-catalogue.js'
 import type { Logger } from '../../core/ports/logger.js'
 import { reportFailure } from '../../github/check-run-report.js'
+import { describeApiError } from '../../github/github-read-error.js'
 import { evaluatePullRequest, type Engine, type Evaluation } from './evaluate-pull-request.js'
 import type { FilesCache } from '../../github/files-at-commit.js'
 import { createGitHubApi, type ApiCallCount, type GitHubApi, type OctokitLike } from '../../github/github-api.js'
@@ -46,7 +47,7 @@ export interface AccessCheckParams {
 }
 
 /**
- * Evaluates a pull request and publishes the result: the check run, then the comment. Any failure
+ * Evaluates a pull request and publishes the result: the check run and the comment at once. Any failure
  * still ends as a completed failing check that says what went wrong and that re-running is safe.
  */
 export async function runAccessCheck(params: AccessCheckParams): Promise<AccessCheckOutcome> {
@@ -65,17 +66,28 @@ export async function runAccessCheck(params: AccessCheckParams): Promise<AccessC
       },
       { owner, repo, number, ...(params.push ? { push: params.push } : {}) },
     )
-    await publishCheckRun(api, {
-      owner,
-      repo,
-      headSha: evaluation.headSha,
-      pullNumber: number,
-      pushRecord: evaluation.pushRecord,
-      report: evaluation.report,
-      now: params.now,
-    })
+    const published = evaluation
     let previousVerdict: Verdict | undefined
-    const comment = await publishComment(api, { owner, repo, number, evaluation, seen: (verdict) => (previousVerdict = verdict) })
+    // The check run and the comment do not depend on each other: written together, one round trip.
+    const [, comment] = await writeTogether([
+      {
+        what: 'the check run',
+        write: () =>
+          publishCheckRun(api, {
+            owner,
+            repo,
+            headSha: published.headSha,
+            pullNumber: number,
+            pushRecord: published.pushRecord,
+            report: published.report,
+            now: params.now,
+          }),
+      },
+      {
+        what: 'the pull request comment',
+        write: () => publishComment(api, { owner, repo, number, evaluation: published, seen: (verdict) => (previousVerdict = verdict) }),
+      },
+    ] as const)
     await requestMissingReviews({ api, log: params.log, owner, repo, number, evaluation, current: params.requestedReviewers })
     notifyEvaluation({
       notifier: params.notifier ?? SILENT_NOTIFIER,
@@ -138,9 +150,11 @@ async function publishComment(
   const plan = params.evaluation.comment
   if (!plan) return 'none'
   const target = { owner: params.owner, repo: params.repo, number: params.number }
+  const existing = params.evaluation.requestComment
   if (plan.kind === 'request') {
     return upsertRequestComment(api, {
       ...target,
+      existing,
       create: true,
       render: (already, previous) => {
         params.seen(previous?.verdict)
@@ -150,7 +164,26 @@ async function publishComment(
   }
   return upsertRequestComment(api, {
     ...target,
+    existing,
     create: false,
     render: (already) => renderWithdrawnComment({ ...plan, alreadyMentioned: already }),
   })
+}
+
+type Written<T extends readonly { write: () => Promise<unknown> }[]> = { -readonly [K in keyof T]: Awaited<ReturnType<T[K]['write']>> }
+
+/**
+ * Runs independent writes at once and waits for all of them. Any failure is thrown once every write has
+ * ended, naming what could not be written; when several failed, the error names each (an `AggregateError`).
+ */
+async function writeTogether<const T extends readonly { what: string; write: () => Promise<unknown> }[]>(writes: T): Promise<Written<T>> {
+  const settled = await Promise.allSettled(writes.map((entry) => entry.write()))
+  const failures = settled.flatMap((result, index) =>
+    result.status === 'rejected'
+      ? [new Error(`could not write ${writes[index]?.what}: ${describeApiError(result.reason)}`, { cause: result.reason })]
+      : [],
+  )
+  if (failures.length === 1) throw failures[0]
+  if (failures.length > 1) throw new AggregateError(failures, failures.map((failure) => failure.message).join('; '))
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as Written<T>
 }

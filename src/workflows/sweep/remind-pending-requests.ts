@@ -2,7 +2,7 @@ import type { Logger } from '../../core/ports/logger.js'
 import type { GitHubApi } from '../../github/github-api.js'
 import { describeApiError } from '../../github/github-read-error.js'
 import { applyReminder } from '../../github/request-comment.js'
-import { findRequestComment } from '../../github/upsert-request-comment.js'
+import { readRequestComment } from '../../github/upsert-request-comment.js'
 import type { PendingRequest } from './close-stale-requests.js'
 
 /** A pending request the sweep reminded about, or would have (dry run), or could not. */
@@ -40,8 +40,8 @@ export async function remindPendingRequests(params: {
   const reminders: Reminder[] = []
   for (const request of candidates) {
     try {
-      const comment = await findRequestComment(api, { owner, repo, number: request.number })
-      const body = comment ? applyReminder(comment.body ?? '', { now, remindAfterMs: params.remindAfterMs }) : undefined
+      const comment = await readRequestComment(api, { owner, repo, number: request.number })
+      const body = comment ? applyReminder(comment.body, { now, remindAfterMs: params.remindAfterMs }) : undefined
       if (!comment || body === undefined) continue
       if (params.dryRun) {
         reminders.push({

@@ -13,6 +13,7 @@ import { MERGED_REQUEST_QUERY, RECORDS_AT_QUERY, RULES_AT_QUERY } from '../../..
 import { buildCommitFilesQuery } from '../../../src/github/commit-changes.js'
 import { MORE_REVIEWS_QUERY, PULL_REQUEST_QUERY } from '../../../src/github/pull-request-facts.js'
 import { buildTeamMembersQuery } from '../../../src/github/team-members.js'
+import { findRequestComment, MORE_COMMENTS_QUERY } from '../../../src/github/upsert-request-comment.js'
 import { OPEN_REQUESTS_QUERY } from '../../../src/workflows/sweep/close-stale-requests.js'
 import {
   DEFAULT_BRANCH_QUERY,
@@ -398,6 +399,27 @@ describe('the GraphQL queries the app sends', () => {
     // Another app's id sees none of this app's check runs.
     const other = await run<any>(PULL_REQUEST_QUERY, { ...variables, appId: 1 })
     expect(other.repository.pullRequest.jitPushRecords.nodes).toEqual([{ commit: { oid: pr.headSha, checkSuites: { nodes: [] } } }])
+  })
+
+  it("jitPullRequest and jitMoreComments: the conversation's comments, the app's own told by viewerDidAuthor", async () => {
+    const { emulator } = fixture
+    const pr = await emulator.openPullRequest({ author: 'gail', branch: 'access/gail', files: { 'requests/gail.yaml': 'g\n' }, title: 'g' })
+    const marker = '<!-- jit:request mentioned="acme/sre" -->'
+    await emulator.comment(pr.number, { login: 'gail', body: `${marker}\nby a person` })
+    await emulator.comment(pr.number, { login: 'github-actions[bot]', body: `${marker}\nby a workflow` })
+    const ours = await fixture.octokit.rest.issues.createComment({ ...repo, issue_number: pr.number, body: `${marker}\nby the app` })
+    const data = await run<any>(PULL_REQUEST_QUERY, { ...repo, number: pr.number, appId: 4242, checkName: CHECK_NAME })
+    const comments = data.repository.pullRequest.jitComments
+    expect(comments.nodes).toEqual([
+      { databaseId: expect.any(Number), body: `${marker}\nby a person`, viewerDidAuthor: false, author: { __typename: 'User' } },
+      { databaseId: expect.any(Number), body: `${marker}\nby a workflow`, viewerDidAuthor: false, author: { __typename: 'Bot' } },
+      { databaseId: ours.data.id, body: `${marker}\nby the app`, viewerDidAuthor: true, author: { __typename: 'Bot' } },
+    ])
+    expect(findRequestComment(comments)).toEqual({ kind: 'found', id: ours.data.id, body: `${marker}\nby the app` })
+    const after = (await run<any>(MORE_COMMENTS_QUERY, { ...repo, number: pr.number, after: null })).repository.pullRequest.comments
+    expect(after.nodes.map((node: { body: string }) => node.body.split('\n')[1])).toEqual(['by a person', 'by a workflow', 'by the app'])
+    const rest = await run<any>(MORE_COMMENTS_QUERY, { ...repo, number: pr.number, after: after.pageInfo.endCursor })
+    expect(rest.repository.pullRequest.comments).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } })
   })
 
   it('jitTeams: members of teams, and null for a team GitHub does not show', async () => {

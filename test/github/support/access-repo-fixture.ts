@@ -76,6 +76,19 @@ export interface FakeReview {
   readonly bot?: boolean
 }
 
+/** A comment of the PR's conversation as the pull-request query reads it. */
+export interface FakeComment {
+  readonly id: number
+  readonly body: string
+  /** Written by the app itself (GitHub's `viewerDidAuthor`: the app's bot is the viewer), so by a bot. */
+  readonly byApp?: boolean
+  /** Another bot (an app, `github-actions`): a `Bot` that is not the viewer. */
+  readonly bot?: boolean
+}
+
+/** The app's own request comment, as #42's first comment. */
+export const appComment = (body: string, id = 901): FakeComment[] => [{ id, body, byApp: true }]
+
 /** The `data` of the pull-request query, shaped as GitHub returns it. */
 export function pullRequestQueryData(params: {
   files: readonly { path: string; changeType?: string }[]
@@ -95,6 +108,10 @@ export function pullRequestQueryData(params: {
   pushRecords?: readonly { sha: string; externalIds: readonly string[] }[]
   /** `ReviewDismissedEvent`s of the timeline. */
   dismissals?: readonly { by: string; reviewId: number; previousState: string }[]
+  /** The first comments of the conversation (none by default). */
+  comments?: readonly FakeComment[]
+  /** The cursor after them when the PR has more comments than the query read. */
+  moreCommentsAfter?: string
 }): Record<string, unknown> {
   const committers = [params.author ?? 'alice', ...(params.committers ?? [])]
   const head = params.headSha ?? HEAD_SHA
@@ -147,6 +164,15 @@ export function pullRequestQueryData(params: {
             commit: { oid: r.commit ?? params.headSha ?? HEAD_SHA },
           })),
           pageInfo: { hasNextPage: false, endCursor: null },
+        },
+        jitComments: {
+          nodes: (params.comments ?? []).map((c) => ({
+            databaseId: c.id,
+            body: c.body,
+            viewerDidAuthor: c.byApp ?? false,
+            author: { __typename: c.byApp || c.bot ? 'Bot' : 'User' },
+          })),
+          pageInfo: { hasNextPage: params.moreCommentsAfter !== undefined, endCursor: params.moreCommentsAfter ?? null },
         },
       },
     },
