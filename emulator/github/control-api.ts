@@ -3,6 +3,7 @@ import type { IssueCommentRecord, IssueRecord, PullRequestRecord, RepositoryPerm
 import type { GitIdentity } from './git-store.js'
 import type { WebhookDelivery } from './webhook-deliverer.js'
 import { moveBranch } from './branch-moves.js'
+import { createCommitOnBranch } from './graphql-create-commit-on-branch.js'
 import { createRuleset, type RulesetRecord } from './rulesets.js'
 import {
   buildIssueCommentEvent,
@@ -67,6 +68,28 @@ export class GitHubControlApi {
       buildPushEvent(this.context, { ref, before: parent ?? '0'.repeat(40), after: sha, pusherLogin: author, forced: false }),
     )
     return { sha, delivery }
+  }
+
+  /**
+   * Commits `files` to the default branch as the app commits its records: through `createCommitOnBranch`
+   * (authored by the app's bot, committed and signed by GitHub), for seeding a record the app wrote.
+   */
+  async commitAsApp(params: { files: FileChanges; message: string }): Promise<{ sha: string }> {
+    const { store } = this.context
+    const head = await store.readRef(`refs/heads/${store.defaultBranch}`)
+    if (head === undefined) throw new ControlActionError(`The default branch ${store.defaultBranch} has no commit`)
+    const [headline = '', ...rest] = params.message.split('\n')
+    const entries = Object.entries(params.files)
+    const { sha } = await createCommitOnBranch(this.context, {
+      branch: { repositoryNameWithOwner: `${this.context.owner}/${this.context.repo}`, branchName: store.defaultBranch },
+      expectedHeadOid: head,
+      fileChanges: {
+        additions: entries.flatMap(([path, text]) => (text === null ? [] : [{ path, contents: Buffer.from(text).toString('base64') }])),
+        deletions: entries.flatMap(([path, text]) => (text === null ? [{ path }] : [])),
+      },
+      message: { headline, body: rest.join('\n').trim() },
+    })
+    return { sha }
   }
 
   /**

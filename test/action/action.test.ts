@@ -187,7 +187,7 @@ describe('the action, run as a runner runs it, on the emulated GitHub and AWS', 
     expect(stack.policiesOf('alice')).toEqual({})
     expect(await stack.recordsOnMain()).toEqual(['grants/revoked/pr-1.yaml'])
     const commit = await stack.github.git(['log', '-1', '--format=%an <%ae>|%cn|%(trailers:key=Jit-Action,valueonly)', 'main'])
-    expect(commit.trim()).toMatch(/^jit-access\[bot\] <[^>]+>\|jit-access\[bot\]\|revoke$/)
+    expect(commit.trim()).toMatch(/^jit-access\[bot\] <[^>]+>\|GitHub\|revoke$/)
   })
 
   it('fails the step with ::error naming the input when the app id is not one', async () => {

@@ -27,8 +27,8 @@ const CHECK_RUNS = `POST ${PR_PATH}/check-runs`
 const CREATE_COMMENT = `POST ${PR_PATH}/issues/42/comments`
 const UPDATE_COMMENT = `PATCH ${PR_PATH}/issues/comments/901`
 const REQUEST_REVIEWS = `POST ${PR_PATH}/pulls/42/requested_reviewers`
-/** A new request PR: the three reads, the check run, the comment, and the review requests of the approvers needed. */
-const OPENED_CALLS = ['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', CHECK_RUNS, CREATE_COMMENT, REQUEST_REVIEWS]
+/** A new request PR: the three reads, then together the review requests of the approvers needed, the check run and the comment. */
+const OPENED_CALLS = ['graphql jitPullRequest', 'graphql jitFiles', 'graphql jitTeams', REQUEST_REVIEWS, CHECK_RUNS, CREATE_COMMENT]
 
 const TEAM_DIRECTORY: Record<string, string[]> = { security: ['carol', 'dan'], sre: ['alice', 'erin'], 'sre-leads': ['bob'] }
 

@@ -25,20 +25,20 @@ describe('the events bench', () => {
       // opened and review as app.test.ts "API calls per event" pins them (the comment found in the pull request's
       // query); the merge (reads, intent and grant commits, comment) and the due sweep (recognition, records,
       // authorship, one commit, the comment) as the workflow tests pin theirs.
-      opened: 5,
+      opened: 6,
       review: 4,
       merge: 7,
       sweep: 5,
     })
     expect(printed['sequentialRoundTrips']).toEqual({
-      // Read the PR (and the comment), the files, the teams, then the check run and the comment together.
+      // Read the PR (and the comment), the files, the teams, then the check run, the comment and the review requests together.
       opened: 4,
       // Read the PR (and the comment), the teams (the rules and the request are cached), then both writes together.
       review: 3,
       merge: 7,
       sweep: 5,
     })
-    expect(printed['lifecycleCalls']).toBe(21)
+    expect(printed['lifecycleCalls']).toBe(22)
     const wallMs = printed['wallMs'] as Record<string, number>
     expect(Object.keys(wallMs)).toEqual(['opened', 'review', 'merge', 'sweep'])
     // Every round trip waits at least the 100 ms added to it.

@@ -16,9 +16,8 @@ beforeEach(async () => {
   aws = new FakeIam({ 'jit-alice': RECORD.targets.map((target) => target.aws_policy_name) })
   fixture = await startEmulatorFixture({ appSlug: 'jit-access' })
   // Written as the app writes a record: its bot, its trailers (a record anyone else wrote is not obeyed).
-  await fixture.emulator.commitToDefaultBranch({
+  await fixture.emulator.commitAsApp({
     files: { [`grants/active/${RECORD.id}.yaml`]: formatRecordDocument(RECORD) },
-    author: 'jit-access[bot]',
     message: `Grant ${RECORD.id}\n\nJit-Action: grant\nJit-Request: ${RECORD.id}\n`,
   })
 })

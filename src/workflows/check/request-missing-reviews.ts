@@ -8,8 +8,8 @@ import type { Evaluation } from './evaluate-pull-request.js'
 /**
  * Asks GitHub to request reviews from whoever can give a missing approval and is not asked yet: no call
  * when nobody new is to be asked (the PR's requested reviewers come with the webhook). A refusal (a team
- * without access to the repository, a user who is no collaborator) is logged; the check is already
- * published, and the comment names the approvers anyway.
+ * without access to the repository, a user who is no collaborator) is logged and never thrown: it runs
+ * beside the check and the comment, which name the approvers anyway.
  */
 export async function requestMissingReviews(params: {
   api: GitHubApi

@@ -68,7 +68,17 @@ export async function runAccessCheck(params: AccessCheckParams): Promise<AccessC
     )
     const published = evaluation
     let previousVerdict: Verdict | undefined
-    // The check run and the comment do not depend on each other: written together, one round trip.
+    // The check run, the comment and the review requests do not depend on each other: written together, one
+    // round trip (a refused review request is logged by requestMissingReviews, never thrown).
+    const reviewsRequested = requestMissingReviews({
+      api,
+      log: params.log,
+      owner,
+      repo,
+      number,
+      evaluation,
+      current: params.requestedReviewers,
+    })
     const [, comment] = await writeTogether([
       {
         what: 'the check run',
@@ -88,7 +98,7 @@ export async function runAccessCheck(params: AccessCheckParams): Promise<AccessC
         write: () => publishComment(api, { owner, repo, number, evaluation: published, seen: (verdict) => (previousVerdict = verdict) }),
       },
     ] as const)
-    await requestMissingReviews({ api, log: params.log, owner, repo, number, evaluation, current: params.requestedReviewers })
+    await reviewsRequested
     notifyEvaluation({
       notifier: params.notifier ?? SILENT_NOTIFIER,
       repository: `${owner}/${repo}`,
