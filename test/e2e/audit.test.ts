@@ -76,7 +76,7 @@ async function livesThroughTheLifecycle(): Promise<{ editSha: string }> {
   })
 
   // A jit- policy on alice that no record knows, expired at 11:00; the sweep at 12:05 deletes it and revokes pr-3.
-  stack.aws.state.findRole(PROD, 'jit-alice')!.inlinePolicies.set('jit-pr-99-exp-20270302T110000Z', '{}')
+  stack.aws.state.findRole(PROD, 'jit-alice')!.inlinePolicies.set('jit-bb0610eed9-pr-99-exp-20270302T110000Z', '{}')
   clock.set(new Date('2027-03-02T12:05:00Z'))
   const { exitCode } = await stack.sweep()
   expect(exitCode).toBe(0)

@@ -61,7 +61,7 @@ describe('break-glass', () => {
     await github.comment(pr.number, { login: 'alice', body: '/jit break-glass' })
     await github.settle()
 
-    const policyName = 'jit-pr-1-exp-20270302T110100Z'
+    const policyName = 'jit-bb0610eed9-pr-1-exp-20270302T110100Z'
     expect(Object.keys(stack.policiesOf('alice'))).toEqual([policyName])
     expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml', 'grants/review-due/pr-1.yaml'])
     expect(await stack.actionsOnMain()).toEqual(['grant', 'intent'])

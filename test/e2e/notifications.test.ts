@@ -147,7 +147,7 @@ describe('notifications, review requests and reminders over a lifecycle', () => 
       message: 'Tidy the reason',
       files: { [`grants/active/pr-${first}.yaml`]: record.replace(/^reason: .*$/m, 'reason: routine') },
     })
-    const policy = Object.keys(stack.policiesOf('alice')).find((name) => name.startsWith(`jit-pr-${first}-`))
+    const policy = Object.keys(stack.policiesOf('alice')).find((name) => name.startsWith(`jit-bb0610eed9-pr-${first}-`))
     expect(stack.aws.state.findRole(PROD, 'jit-alice')?.inlinePolicies.delete(policy as string)).toBe(true)
     await stack.tickSweeper()
 

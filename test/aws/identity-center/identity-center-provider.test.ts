@@ -251,7 +251,7 @@ describe('the Identity Center backend over the real SDK clients and the emulator
       principalId: [...emulator.state.identityCenter.users.values()][0]!.userId,
     })
     expect(await provider.listManagedPolicies({ account: ACCOUNTS[0], principalArn: 'identity-center-user:alice@acme.com' })).toEqual([
-      { kind: 'grant', policyName: NAME, requestId: 'pr-42', expiresAt: new Date('2026-12-01T11:00:00Z') },
+      { kind: 'grant', namespace: 'bb0610eed9', policyName: NAME, requestId: 'pr-42', expiresAt: new Date('2026-12-01T11:00:00Z') },
     ])
   })
 })
