@@ -61,7 +61,19 @@ export function findUncoveredExample(granted: string, requested: string, options
   const ignoreCase = options?.ignoreCase === true
   if (!hasWildcard(requested)) return matchesWildcard(granted, requested, options) ? undefined : requested
   if (/^\*+$/.test(granted)) return undefined
+  // The shortest string `requested` matches (every `*` empty, every `?` a character neither pattern
+  // mentions) is the witness most often: when `granted` refuses it, no search is needed.
+  const shortest = spellShortest(granted, requested, ignoreCase)
+  if (!matchesWildcard(granted, shortest, options)) return shortest
   return searchUncoveredExample(granted, requested, ignoreCase)
+}
+
+function spellShortest(granted: string, requested: string, ignoreCase: boolean): string {
+  const requestedTokens = tokenize(requested, ignoreCase)
+  const mentioned = new Set<string>()
+  for (const token of [...tokenize(granted, ignoreCase), ...requestedTokens]) if (token.kind === 'literal') mentioned.add(token.char)
+  const filler = pickFiller(mentioned)
+  return requestedTokens.map((token) => (token.kind === 'literal' ? token.original : token.kind === 'one' ? filler : '')).join('')
 }
 
 // ---------------------------------------------------------------------------------------------------
