@@ -7,6 +7,7 @@
  * - `active-past-expiry`: still recorded active past its expiry plus the grace (the sweep is not running);
  * - `late-revocation`: revoked as expired, but later than its expiry plus the grace;
  * - `no-end`: an intent never completed nor undone, past its expiry plus the grace;
+ * - `break-glass-unreviewed`: a grant taken by break-glass whose review is past due and not recorded;
  * - `refused-merge`: a request merged without approval (an admin merge), so nothing was granted;
  * - `orphan`: a policy the sweep found in AWS with no record, and deleted;
  * - `rules-changed`: policies, CODEOWNERS or settings changed, with who committed the change.
@@ -20,6 +21,7 @@ export type AnomalyKind =
   | 'active-past-expiry'
   | 'late-revocation'
   | 'no-end'
+  | 'break-glass-unreviewed'
   | 'refused-merge'
   | 'orphan'
   | 'rules-changed'

@@ -239,6 +239,19 @@ export function createHistoryFold(params: { appLogin: string | undefined; graceM
             message: `${grant.id} of ${grant.requester} has an intent with no outcome (neither granted, failed nor revoked) past its expiry at ${grant.expiresAt}`,
           })
       }
+      for (const grant of grants.values()) {
+        const use = grant.breakGlass
+        if (!use || use.reviewedAt !== null || Date.parse(use.reviewDue) >= now.getTime()) continue
+        const last = grant.recordCommits[grant.recordCommits.length - 1]
+        found.push({
+          kind: 'break-glass-unreviewed',
+          at: use.reviewDue,
+          commit: last?.sha ?? null,
+          id: grant.id,
+          path: null,
+          message: `${grant.id} was taken by break-glass by ${use.invokedBy} and is still unreviewed: its review was due at ${use.reviewDue}`,
+        })
+      }
       return { grants: [...grants.values()], anomalies: [...anomalies, ...found], commits }
     },
   }
@@ -282,6 +295,7 @@ function foldRecord(previous: GrantHistory | undefined, record: AccessRecord, co
     mergeCommit: record.pull_request.merge_commit_sha,
     mergedBy: record.pull_request.merged_by,
   }
+  const use = 'break_glass' in record ? record.break_glass : undefined
   const base = {
     id: record.id,
     requester: record.requester,
@@ -289,6 +303,9 @@ function foldRecord(previous: GrantHistory | undefined, record: AccessRecord, co
     ticket: record.ticket,
     pullRequest,
     recordCommits,
+    breakGlass: use
+      ? { invokedBy: use.invoked_by, reviewDue: use.review_due, reviewedAt: use.reviewed_at, reviewedBy: use.reviewed_by }
+      : (previous?.breakGlass ?? null),
   }
   switch (record.state) {
     case 'granting':

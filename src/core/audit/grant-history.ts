@@ -54,6 +54,13 @@ export interface GrantHistory {
   }
   readonly outcome: GrantOutcome
   readonly recordCommits: readonly RecordCommit[]
+  /** Set for a grant made by break-glass: who broke the glass, when its review is due, and the review once recorded. */
+  readonly breakGlass: {
+    readonly invokedBy: string
+    readonly reviewDue: string
+    readonly reviewedAt: string | null
+    readonly reviewedBy: readonly string[]
+  } | null
 }
 
 /** The accounts of a grant, each once, in the order its targets name them. */

@@ -19,6 +19,7 @@ function grant(id: string, params: Partial<GrantHistory> & { actions?: string[];
     pullRequest: { number: 1, url: 'u', mergeCommit: null, mergedBy: null },
     outcome: { kind: 'revoked', reason: 'expired', at: '2026-03-01T11:01:00Z', by: 'jit-sweeper', whileGranting: false },
     recordCommits: [],
+    breakGlass: null,
     ...rest,
   }
 }

@@ -59,6 +59,27 @@ beforeAll(async () => {
     approvals: [],
     revocation: { revoked_at: '2026-03-03T13:00:00Z', revoked_by: 'jit-sweeper', reason: 'orphan', aws: [] },
   }
+  // Two break-glass grants by the app: pr-44 never reviewed (its review was due on 2026-03-05), pr-45 reviewed.
+  const glass = (index: number, reviewed: boolean) => {
+    const record = grantRecord(index, Date.parse('2026-03-04T09:00:00Z'))
+    return {
+      ...record,
+      approvals: [],
+      break_glass: {
+        invoked_by: record.requester,
+        invoked_at: '2026-03-04T09:00:00Z',
+        comment_url: `https://github.com/acme/access/pull/${index}#issuecomment-1`,
+        head_sha: 'a'.repeat(40),
+        review_within: '24h',
+        review_due: '2026-03-05T09:00:00Z',
+        reviewers: ['@acme/security'],
+        reviewed_at: reviewed ? '2026-03-04T15:00:00Z' : null,
+        reviewed_by: reviewed ? ['carol'] : [],
+      },
+    }
+  }
+  planted['glass'] = await commitRecord({ dir, record: glass(44, false), at: '2026-03-04T09:00:02Z' })
+  planted['reviewed'] = await commitRecord({ dir, record: glass(45, true), at: '2026-03-04T09:00:03Z' })
   planted['late'] = await commitFiles({
     dir,
     files: {
@@ -83,7 +104,7 @@ describe('runAudit over a clone', () => {
     const result = await runAudit({ dir, ref: 'HEAD', now: NOW })
     expect(result.appLogin).toBe('jit-access[bot]')
     expect(result.appLoginSource).toBe('settings')
-    expect(result.grants.map((grant) => grant.id)).toHaveLength(30 + 4)
+    expect(result.grants.map((grant) => grant.id)).toHaveLength(30 + 6)
     const found = result.anomalies.map((anomaly) => [anomaly.kind, anomaly.id, anomaly.commit])
     expect(found.filter(([kind]) => kind !== 'rules-changed' && kind !== 'refused-merge')).toEqual([
       ['record-edited', 'pr-3', planted['edit']],
@@ -93,6 +114,10 @@ describe('runAudit over a clone', () => {
       ['orphan', 'pr-43', planted['late']],
       ['active-past-expiry', 'pr-40', planted['stale']],
       ['no-end', 'pr-41', planted['intent']],
+      ['active-past-expiry', 'pr-44', planted['glass']],
+      // pr-45 was never revoked either, but its review is recorded: only pr-44 is unreviewed.
+      ['active-past-expiry', 'pr-45', planted['reviewed']],
+      ['break-glass-unreviewed', 'pr-44', planted['glass']],
     ])
     expect(found.filter(([kind]) => kind === 'refused-merge').map(([, id]) => id)).toEqual(['pr-10', 'pr-20', 'pr-30'])
     const messages = new Map(result.anomalies.map((anomaly) => [anomaly.kind, anomaly.message]))
