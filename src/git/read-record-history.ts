@@ -1,5 +1,12 @@
 import { spawn } from 'node:child_process'
-import { AUDITED_PATHS, formatInstant, isRecordFile, type HistoryChange, type HistoryCommit } from '../core/audit/history-commit.js'
+import {
+  AUDITED_PATHS,
+  formatInstant,
+  isAuditedPath,
+  isRecordFile,
+  type HistoryChange,
+  type HistoryCommit,
+} from '../core/audit/history-commit.js'
 import { openGitBlobReader } from './git-blob-reader.js'
 import { GitReadError } from './git-read-error.js'
 import { runGit } from './run-git.js'
@@ -23,8 +30,9 @@ function gitArgs(ref: string): string[] {
     '-z',
     `--format=${FORMAT}`,
     ref,
+    // No pathspec: with one, git compares every commit's trees under each path, which costs more than
+    // printing every first-parent commit and keeping those that touch an audited path (isAuditedPath).
     '--',
-    ...AUDITED_PATHS,
   ]
 }
 
@@ -105,6 +113,12 @@ function createCommitParser(emit: (commit: HistoryCommit) => void) {
   const flush = () => {
     if (header.length === 0) return
     if (header.length < HEADER_FIELDS || entry) throw new GitReadError('git log output ended inside a commit')
+    const audited = changes.filter((change) => isAuditedPath(change.path))
+    if (audited.length === 0) {
+      header = []
+      changes = []
+      return
+    }
     const [sha, parents, an, ae, cn, ce, committedAt, message] = header as [string, string, string, string, string, string, string, string]
     emit({
       sha,
@@ -113,7 +127,7 @@ function createCommitParser(emit: (commit: HistoryCommit) => void) {
       committer: { name: cn, email: ce },
       committedAt: formatInstant(Date.parse(committedAt)),
       message,
-      changes,
+      changes: audited,
     })
     header = []
     changes = []

@@ -28,6 +28,11 @@ export interface HistoryCommit {
 /** The paths the audit reads: records, policies, CODEOWNERS and settings (what `git log` is limited to). */
 export const AUDITED_PATHS = ['grants', 'policies', '.github/CODEOWNERS', 'CODEOWNERS', 'docs/CODEOWNERS', '.github/jit.yml'] as const
 
+/** Whether the audit looks at changes to `path`: records, policies, CODEOWNERS and settings (AUDITED_PATHS). */
+export function isAuditedPath(path: string): boolean {
+  return AUDITED_PATHS.some((audited) => path === audited || path.startsWith(`${audited}/`))
+}
+
 /** Whether a path holds a record whose text the audit reads. */
 export function isRecordFile(path: string): boolean {
   return /^grants\/[^/]+\/[^/]+\.yaml$/u.test(path)
