@@ -9,7 +9,8 @@ import {
 import { toGrantError } from '../grant-error.js'
 import { formatGranterRoleArn } from '../granter-session.js'
 import { buildSessionCutPolicyDocument, nameSessionCutPolicy, serializePolicyDocument } from '../../core/records/iam-policy-document.js'
-import { countTargets, describePolicyPlacement } from './grant-steps.js'
+import { describePolicyPlacement } from './grant-steps.js'
+import { summarizeRevocation } from '../revocation-outcome.js'
 import type { IamBackend, IamSession } from './iam-session.js'
 import { deleteInlinePolicy } from './inline-policy-api.js'
 import { parsePrincipalArn } from '../../core/records/principal-arn.js'
@@ -19,17 +20,7 @@ export async function revokeInlinePolicies(backend: IamBackend, request: RevokeP
   const cutDone = new Set<string>()
   const targets: RevokeTargetOutcome[] = []
   for (const target of request.targets) targets.push(await revokeTarget(backend, request, target, cutDone))
-  const failed = targets.filter((target) => target.status === 'failed' || target.sessionCut?.status === 'failed')
-  const ok = failed.length === 0
-  return {
-    requestId: request.requestId,
-    ok,
-    dryRun: false,
-    summary: ok
-      ? `revoked ${request.requestId} on ${countTargets(targets.length)}${request.cutSessions ? ' and cut earlier sessions' : ''}`
-      : `revocation of ${request.requestId} failed on ${countTargets(failed.length)} of ${targets.length}: ${failed.map((target) => target.description).join('; ')}`,
-    targets,
-  }
+  return summarizeRevocation(request, targets)
 }
 
 async function revokeTarget(

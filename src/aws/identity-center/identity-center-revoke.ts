@@ -1,3 +1,4 @@
+import { summarizeRevocation } from '../revocation-outcome.js'
 import type { RevokeOutcome, RevokeParams, RevokeTarget, RevokeTargetOutcome, SessionCutOutcome } from '../../core/ports/cloud-provider.js'
 import { parseIdentityCenterPrincipal } from '../../core/files/settings.js'
 import { serializePolicyDocument } from '../../core/records/iam-policy-document.js'
@@ -45,11 +46,11 @@ export async function revokePermissionSets(backend: IdentityCenterBackend, param
       doing: 'open the Identity Center granter session',
     })
     const targets = params.targets.map((target) => failedTarget(backend, target, error.message, error.toFailure()))
-    return summarise(params, targets)
+    return summarizeRevocation(params, targets)
   }
   const outcomes: RevokeTargetOutcome[] = []
   for (const [name, targets] of byName) outcomes.push(...(await revokeOne(backend, session, params, name, targets)))
-  return summarise(params, outcomes)
+  return summarizeRevocation(params, outcomes)
 }
 
 async function revokeOne(
@@ -184,19 +185,5 @@ function failedTarget(
     status: 'failed',
     description,
     ...(failure ? { failure } : {}),
-  }
-}
-
-function summarise(params: RevokeParams, targets: RevokeTargetOutcome[]): RevokeOutcome {
-  const failed = targets.filter((target) => target.status === 'failed' || target.sessionCut?.status === 'failed')
-  const ok = failed.length === 0
-  return {
-    requestId: params.requestId,
-    ok,
-    dryRun: false,
-    summary: ok
-      ? `revoked ${params.requestId} on ${targets.length} target(s)`
-      : `revoking ${params.requestId} failed on ${failed.length} of ${targets.length} target(s): ${failed[0]?.failure?.message ?? failed[0]?.sessionCut?.failure?.message ?? ''}`,
-    targets,
   }
 }
