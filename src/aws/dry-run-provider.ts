@@ -114,7 +114,16 @@ export function createDryRunProvider(params: { granterRole: string }): CloudProv
     return { requestId: plan.requestId, dryRun: true, targets }
   }
 
-  return { grant, revoke, listManagedPolicies, describeGrant: (plan) => describeGrantPolicies(plan, params.granterRole), inspectGrant }
+  return {
+    grant,
+    revoke,
+    listManagedPolicies,
+    // A dry run cannot see AWS: a full pass finds nothing, and reads no document.
+    listAllManagedPolicies: async () => ({ principals: [], problems: [], principalsListed: 0 }),
+    readManagedPolicy: async () => null,
+    describeGrant: (plan) => describeGrantPolicies(plan, params.granterRole),
+    inspectGrant,
+  }
 }
 
 function describeWouldGrant(plan: GrantPlan, step: GrantStep): string {

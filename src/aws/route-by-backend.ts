@@ -57,6 +57,22 @@ export function routeByBackend(params: {
       return { requestId: plan.requestId, dryRun: parts.some((part) => part.dryRun), targets: parts.flatMap((part) => part.targets) }
     },
     listManagedPolicies: (request) => providerOf(request.account).listManagedPolicies(request),
+    listAllManagedPolicies: async (request) => {
+      // Each backend looks through its own accounts; their findings are put side by side.
+      const parts = new Map<CloudProvider, Record<string, readonly string[]>>()
+      for (const [account, patterns] of Object.entries(request.accounts)) {
+        const provider = providerOf(account)
+        parts.set(provider, { ...parts.get(provider), [account]: patterns })
+      }
+      const inventories = []
+      for (const [provider, accounts] of parts) inventories.push(await provider.listAllManagedPolicies({ ...request, accounts }))
+      return {
+        principals: inventories.flatMap((inventory) => inventory.principals),
+        problems: inventories.flatMap((inventory) => inventory.problems),
+        principalsListed: inventories.reduce((sum, inventory) => sum + inventory.principalsListed, 0),
+      }
+    },
+    readManagedPolicy: (target) => providerOf(target.account).readManagedPolicy(target),
   }
 }
 

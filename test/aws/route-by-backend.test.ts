@@ -57,6 +57,11 @@ function fakeProvider(name: string, ok: boolean, asked: string[]): CloudProvider
       })),
     inspectGrant: async (part) => ({ requestId: part.requestId, dryRun: false, targets: [] }),
     listManagedPolicies: async () => [],
+    listAllManagedPolicies: async (request) => {
+      asked.push(`${name} inventory ${Object.keys(request.accounts).join(',')}`)
+      return { principals: [], problems: [`${name} problem`], principalsListed: Object.keys(request.accounts).length }
+    },
+    readManagedPolicy: async () => null,
   }
 }
 
@@ -89,5 +94,19 @@ describe('routeByBackend', () => {
       ['111111111111', 'rolled-back'],
       ['222222222222', 'failed'],
     ])
+  })
+
+  it('sends each account of a full reconcile pass to its backend, and puts their findings side by side', async () => {
+    const asked: string[] = []
+    const provider = routeByBackend({
+      settings,
+      providers: { iam: fakeProvider('iam', true, asked), identity_center: fakeProvider('ic', true, asked) },
+    })
+    const inventory = await provider.listAllManagedPolicies({
+      namespace: 'bb0610eed9',
+      accounts: { '111111111111': ['arn:aws:iam::111111111111:role/jit-*'], '222222222222': [], '333333333333': [] },
+    })
+    expect(asked).toEqual(['iam inventory 111111111111,333333333333', 'ic inventory 222222222222'])
+    expect(inventory).toEqual({ principals: [], problems: ['iam problem', 'ic problem'], principalsListed: 3 })
   })
 })

@@ -60,6 +60,9 @@ export function createIamProvider(params: IamProviderParams): CloudProvider {
     describeGrant: (plan) => describeGrantPolicies(plan, params.granterRole),
     inspectGrant: (plan) => inspectInlinePolicies(backend, plan),
     listManagedPolicies: (request) => listManagedInlinePolicies(backend, request),
+    // Implemented by the full reconcile pass (issue 11, item 4), which nothing calls yet.
+    listAllManagedPolicies: () => Promise.reject(new Error('listAllManagedPolicies: not yet implemented for this backend')),
+    readManagedPolicy: () => Promise.reject(new Error('readManagedPolicy: not yet implemented for this backend')),
   }
 }
 

@@ -80,6 +80,9 @@ export function createIdentityCenterProvider(params: IdentityCenterProviderParam
     describeGrant: (plan) => describePermissionSetGrant(backend, plan),
     inspectGrant: (plan) => inspectPermissionSet(backend, plan),
     listManagedPolicies: (request) => listManagedPermissionSets(backend, request),
+    // Implemented by the full reconcile pass (issue 11, item 4), which nothing calls yet.
+    listAllManagedPolicies: () => Promise.reject(new Error('listAllManagedPolicies: not yet implemented for this backend')),
+    readManagedPolicy: () => Promise.reject(new Error('readManagedPolicy: not yet implemented for this backend')),
   }
 }
 

@@ -218,6 +218,40 @@ export type ManagedPolicy =
       readonly revokedAt: Date
     }
 
+/**
+ * What a full reconcile pass looks through: every principal the settings can map a login to, in every
+ * account the policies name, whether or not a record names it (an orphan on a principal no record names
+ * is found only this way).
+ */
+export interface InventoryRequest {
+  /** This repository's namespace: only its grants and session cuts are reported. */
+  readonly namespace: string
+  /**
+   * Per account (12 digits), the principals the settings can map a login to, as ARN patterns: the
+   * `principal` template and each per-login override with `{account}` filled in and `{login}` replaced by
+   * `*` (which matches one or more of the characters a GitHub login may hold). For an Identity Center
+   * account the backend lists the instance instead (its permission sets in the namespace and their
+   * assignments), and the patterns may be ignored.
+   */
+  readonly accounts: Readonly<Record<string, readonly string[]>>
+}
+
+/** One principal a full pass found, with this namespace's policies on it (only principals holding one are listed). */
+export interface InventoriedPrincipal {
+  readonly account: string
+  readonly principalArn: string
+  readonly policies: readonly ManagedPolicy[]
+}
+
+/** What a full pass found; it never throws for one account or principal that could not be read. */
+export interface Inventory {
+  readonly principals: readonly InventoriedPrincipal[]
+  /** One line per account or principal that could not be listed: it is reported and looked at next pass. */
+  readonly problems: readonly string[]
+  /** How many principals were looked at, for the report. */
+  readonly principalsListed: number
+}
+
 /** A cloud that can hold time-bound grants. */
 export interface CloudProvider {
   /**
@@ -238,6 +272,13 @@ export interface CloudProvider {
   inspectGrant(plan: GrantPlan): Promise<GrantInspection>
   /** The policies on a principal whose names this app recognises; others are ignored. Throws GrantError on failure. */
   listManagedPolicies(params: { account: string; principalArn: string }): Promise<ManagedPolicy[]>
+  /** A full reconcile pass: this namespace's policies on every principal the settings can map to (see InventoryRequest). */
+  listAllManagedPolicies(request: InventoryRequest): Promise<Inventory>
+  /**
+   * The document of one of this app's policies as AWS holds it now (an Identity Center set: its inline
+   * policy), so the record of an orphan keeps what it allowed; null when it is not there. Throws GrantError.
+   */
+  readManagedPolicy(target: RevokeTarget): Promise<string | null>
 }
 
 /** A provider operation that failed on one target, with the cloud's error as `cause`. */
