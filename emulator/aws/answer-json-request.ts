@@ -92,7 +92,7 @@ function runJsonOperation(params: {
   }
   try {
     checkAdministrator(state, caller, action, params.granterRoleNames)
-    const fault = state.takeFault(action, caller.account)
+    const fault = state.takeFault(action, actingAccount(input, caller))
     const context = { state: state.identityCenter, input, now }
     if (fault !== undefined) {
       if (fault.afterApplying === true) params.operation(context)
@@ -105,6 +105,18 @@ function runJsonOperation(params: {
     record(error instanceof JsonServiceError ? error.code : 'InternalServerException')
     throw error
   }
+}
+
+/**
+ * The account a call acts in, for fault injection: the account it names (`AccountId` of a listing,
+ * `TargetId` of an assignment or a provisioning), else the caller's (every caller is the management account).
+ */
+function actingAccount(input: Record<string, unknown>, caller: Caller): string {
+  for (const key of ['AccountId', 'TargetId']) {
+    const value = input[key]
+    if (typeof value === 'string' && value !== '') return value
+  }
+  return caller.account
 }
 
 function checkAdministrator(state: EmulatorState, caller: Caller, action: string, granterRoleNames: readonly string[] | undefined): void {

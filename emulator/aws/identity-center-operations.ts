@@ -324,11 +324,39 @@ function sameAssignment(a: { accountId: string; permissionSetArn: string; princi
   return a.accountId === b.accountId && a.permissionSetArn === b.permissionSetArn && a.principalId === b.principalId
 }
 
+/**
+ * One page of a listing, as SSO Admin pages: `MaxResults` from 1 to 100 (100 when not given; outside it a
+ * ValidationException), and an opaque `NextToken` while more remain (one the service did not give is refused).
+ */
 function paginate<T>(items: readonly T[], input: Readonly<Record<string, unknown>>, key: string): Record<string, unknown> {
-  const start = typeof input['NextToken'] === 'string' ? Number(input['NextToken']) : 0
-  const size = typeof input['MaxResults'] === 'number' ? Math.min(input['MaxResults'], PAGE_SIZE) : PAGE_SIZE
+  const token = input['NextToken']
+  const start = token === undefined ? 0 : readPageToken(token, key)
+  const maxResults = input['MaxResults']
+  if (
+    maxResults !== undefined &&
+    !(typeof maxResults === 'number' && Number.isInteger(maxResults) && maxResults >= 1 && maxResults <= PAGE_SIZE)
+  )
+    throw validation(
+      `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and ${PAGE_SIZE}`,
+    )
+  const size = typeof maxResults === 'number' ? maxResults : PAGE_SIZE
   const page = items.slice(start, start + size)
-  return { [key]: page, ...(start + size < items.length ? { NextToken: String(start + size) } : {}) }
+  return { [key]: page, ...(start + size < items.length ? { NextToken: pageToken(start + size, key) } : {}) }
+}
+
+/** A page token names the listing it belongs to and where the next page starts, so a token of another listing is refused. */
+function pageToken(start: number, key: string): string {
+  return Buffer.from(JSON.stringify({ key, start })).toString('base64url')
+}
+
+function readPageToken(token: unknown, key: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { key?: unknown; start?: unknown }
+    if (parsed.key === key && typeof parsed.start === 'number' && Number.isInteger(parsed.start) && parsed.start >= 0) return parsed.start
+  } catch {
+    // refused below
+  }
+  throw validation('The NextToken is not valid.')
 }
 
 function findPermissionSet(state: IdentityCenterState, input: Readonly<Record<string, unknown>>): PermissionSetRecord {

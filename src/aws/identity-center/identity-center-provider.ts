@@ -1,5 +1,10 @@
-import { nameRepositoryNamespace } from '../repository-namespace.js'
-import { type CloudProvider, type GrantInspection, type GrantPlan, type ManagedPolicy } from '../../core/ports/cloud-provider.js'
+import {
+  type CloudProvider,
+  type GrantInspection,
+  type GrantPlan,
+  type ManagedPolicy,
+  type RevokeTarget,
+} from '../../core/ports/cloud-provider.js'
 import { parseIdentityCenterPrincipal, type IdentityCenterSettings } from '../../core/files/settings.js'
 import { parseManagedPermissionSet } from '../../core/records/permission-set.js'
 import type { CreateIdentityStoreClient, CreateSsoAdminClient, CreateStsClient } from '../aws-clients.js'
@@ -7,7 +12,8 @@ import { RECONCILE, toGrantError } from '../grant-error.js'
 import { createAssumeGranterRole } from '../granter-session.js'
 import { createRetryingCall, type RetryOptions } from '../retry.js'
 import { describePermissionSetGrant, grantPermissionSet } from './identity-center-grant.js'
-import { revokePermissionSets } from './identity-center-revoke.js'
+import { listInstanceInventory, namespaceOf } from './identity-center-inventory.js'
+import { locatePermissionSet, revokePermissionSets } from './identity-center-revoke.js'
 import {
   createOpenIdentityCenterSession,
   DEFAULT_POLLING,
@@ -73,6 +79,7 @@ export function createIdentityCenterProvider(params: IdentityCenterProviderParam
     sleep: params.sleep,
     now: params.now ?? (() => new Date()),
     polling: params.polling ?? DEFAULT_POLLING,
+    knownArns: new Map(),
   }
   return {
     grant: (plan) => grantPermissionSet(backend, plan),
@@ -80,9 +87,8 @@ export function createIdentityCenterProvider(params: IdentityCenterProviderParam
     describeGrant: (plan) => describePermissionSetGrant(backend, plan),
     inspectGrant: (plan) => inspectPermissionSet(backend, plan),
     listManagedPolicies: (request) => listManagedPermissionSets(backend, request),
-    // Implemented by the full reconcile pass (issue 11, item 4), which nothing calls yet.
-    listAllManagedPolicies: () => Promise.reject(new Error('listAllManagedPolicies: not yet implemented for this backend')),
-    readManagedPolicy: () => Promise.reject(new Error('readManagedPolicy: not yet implemented for this backend')),
+    listAllManagedPolicies: (request) => listInstanceInventory(backend, request),
+    readManagedPolicy: (target) => readPermissionSetPolicy(backend, target),
   }
 }
 
@@ -119,12 +125,6 @@ async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantP
   }
 }
 
-/** The namespace of `owner/repo` (see `nameRepositoryNamespace`). */
-function namespaceOf(repository: string): string {
-  const [owner = '', repo = ''] = repository.split('/')
-  return nameRepositoryNamespace({ owner, repo })
-}
-
 /** The permission sets of this repository assigned to the principal's user in the account. Throws GrantError. */
 async function listManagedPermissionSets(
   backend: IdentityCenterBackend,
@@ -146,5 +146,22 @@ async function listManagedPermissionSets(
     return policies
   } catch (cause) {
     throw toGrantError(cause, { ...context, doing: `list the permission sets assigned to ${request.principalArn} in ${request.account}` })
+  }
+}
+
+/**
+ * The inline policy of the permission set a target names (its recorded ARN, the set an unassigned-set
+ * principal names, else the set of that name), so an orphan's record keeps what it allowed; null when
+ * the set is gone. Only a set bearing the target's name in this repository's namespace is read. Throws GrantError.
+ */
+async function readPermissionSetPolicy(backend: IdentityCenterBackend, target: RevokeTarget): Promise<string | null> {
+  const context = { requestId: RECONCILE, account: target.account, principalArn: target.principalArn }
+  try {
+    const session = await backend.openSession({ ...context, purpose: 'list' })
+    const found = await locatePermissionSet(backend, session, target.policyName, [target])
+    if (!found) return null
+    return (await getInlinePolicy(backend, session, found.arn)) ?? null
+  } catch (cause) {
+    throw toGrantError(cause, { ...context, doing: `read the inline policy of permission set ${target.policyName}` })
   }
 }

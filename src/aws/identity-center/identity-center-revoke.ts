@@ -2,7 +2,12 @@ import { summarizeRevocation } from '../revocation-outcome.js'
 import type { RevokeOutcome, RevokeParams, RevokeTarget, RevokeTargetOutcome, SessionCutOutcome } from '../../core/ports/cloud-provider.js'
 import { parseIdentityCenterPrincipal } from '../../core/files/settings.js'
 import { serializePolicyDocument } from '../../core/records/iam-policy-document.js'
-import { buildRevokedPermissionSetPolicyDocument, parseManagedPermissionSet } from '../../core/records/permission-set.js'
+import {
+  buildRevokedPermissionSetPolicyDocument,
+  parseManagedPermissionSet,
+  parseUnassignedPermissionSet,
+  permissionSetPrefix,
+} from '../../core/records/permission-set.js'
 import { classifyAwsError } from '../retry.js'
 import { toGrantError } from '../grant-error.js'
 import type { IdentityCenterBackend, IdentityCenterSession } from './identity-center-session.js'
@@ -62,10 +67,16 @@ async function revokeOne(
 ): Promise<RevokeTargetOutcome[]> {
   const first = targets[0]!
   const context = { requestId: params.requestId, account: first.account, principalArn: first.principalArn }
+  if (!parseManagedPermissionSet({ repository: backend.repository, name, description: undefined })) {
+    // An edited record, or a name from elsewhere: never search the instance for it, never act on it.
+    const message = `request ${params.requestId}: ${name} is not the name of a permission set of ${backend.repository} (${permissionSetPrefix(backend.repository)}pr-<n>): nothing was touched`
+    const failure = { code: 'InvalidPlan', message, permanent: true }
+    return targets.map((target) => failedTarget(backend, target, message, failure, session))
+  }
   let arn: string | undefined
   let expiresAt: Date | undefined
   try {
-    const found = await locate(backend, session, name, targets)
+    const found = await locatePermissionSet(backend, session, name, targets)
     arn = found?.arn
     expiresAt = found?.expiresAt
   } catch (cause) {
@@ -81,13 +92,16 @@ async function revokeOne(
   }
 
   const permissionSetArn = arn
+  // A full pass reports a set assigned to no one under its own principal: revoking it deletes the set, nothing else.
+  const users = targets.filter((target) => parseUnassignedPermissionSet(target.principalArn) === undefined)
+  const unassigned = targets.filter((target) => parseUnassignedPermissionSet(target.principalArn) !== undefined)
   let sessionCut: SessionCutOutcome | undefined
   const early = expiresAt !== undefined && params.revokedAt.getTime() < expiresAt.getTime()
-  if (early || params.cutSessions) {
+  if (users.length > 0 && (early || params.cutSessions)) {
     const document = serializePolicyDocument(buildRevokedPermissionSetPolicyDocument({ requestId: params.requestId }))
     try {
       await putInlinePolicy(backend, session, permissionSetArn, document)
-      for (const target of targets) await provisionPermissionSet(backend, session, { arn: permissionSetArn, account: target.account })
+      for (const target of users) await provisionPermissionSet(backend, session, { arn: permissionSetArn, account: target.account })
       sessionCut = { policyName: name, policyDocument: document, status: 'cut' }
     } catch (cause) {
       const failure = toGrantError(cause, { ...context, doing: `narrow permission set ${name} to deny before removing it` }).toFailure()
@@ -96,7 +110,7 @@ async function revokeOne(
   }
 
   const outcomes: RevokeTargetOutcome[] = []
-  for (const target of targets) {
+  for (const target of users) {
     const targetContext = { requestId: params.requestId, account: target.account, principalArn: target.principalArn }
     const where = `permission set ${name} for ${target.principalArn} in ${target.account}`
     try {
@@ -119,48 +133,66 @@ async function revokeOne(
       outcomes.push({ ...failedTarget(backend, target, error.message, error.toFailure(), session), ...(sessionCut ? { sessionCut } : {}) })
     }
   }
-  if (outcomes.every((outcome) => outcome.status !== 'failed')) {
-    try {
-      await deletePermissionSet(backend, session, permissionSetArn)
-    } catch (cause) {
-      // Still assigned elsewhere (another account of the request, revoked on its own): it goes with the last one.
-      if (classifyAwsError(cause).code !== 'Conflict') {
-        const error = toGrantError(cause, { ...context, doing: `delete permission set ${name}` })
-        return outcomes.map((outcome) => ({
-          ...outcome,
-          status: 'failed',
-          description: `${outcome.description}; ${error.message}`,
-          failure: error.toFailure(),
-        }))
-      }
-    }
+  if (outcomes.some((outcome) => outcome.status === 'failed')) {
+    const message = `permission set ${name} was not deleted: an assignment of it could not be removed`
+    return [...outcomes, ...unassigned.map((target) => failedTarget(backend, target, message, undefined, session))]
+  }
+  let deleted: boolean
+  try {
+    deleted = await deletePermissionSet(backend, session, permissionSetArn)
+  } catch (cause) {
+    const error = toGrantError(cause, { ...context, doing: `delete permission set ${name}` })
+    const failedUnassigned = unassigned.map((target) => failedTarget(backend, target, error.message, error.toFailure(), session))
+    // Still assigned elsewhere (another account of the request, revoked on its own): it goes with the last one.
+    // A set revoked as assigned to no one that conflicts was assigned since: a failure, never "revoked".
+    if (classifyAwsError(cause).code === 'Conflict') return [...outcomes, ...failedUnassigned]
+    const failedUsers = outcomes.map((outcome) => ({
+      ...outcome,
+      status: 'failed' as const,
+      description: `${outcome.description}; ${error.message}`,
+      failure: error.toFailure(),
+    }))
+    return [...failedUsers, ...failedUnassigned]
+  }
+  for (const target of unassigned) {
+    outcomes.push({
+      ...baseOf(target, session),
+      status: deleted ? 'revoked' : 'already-revoked',
+      description: deleted
+        ? `deleted permission set ${name} (${permissionSetArn}), which no one was assigned`
+        : `permission set ${name} (${permissionSetArn}) was already gone`,
+    })
   }
   return outcomes
 }
 
 /**
- * The set to act on: the ARN the record names, when that set still bears the name (an edited record cannot
- * point the revocation at someone else's set), else the set of that name in the instance.
+ * The set a revocation (or a read of its policy) acts on: the ARN the target names (recorded, or in an
+ * unassigned-set principal), else the one the last full pass listed under that name, else the set of that
+ * name in the instance; each only when `DescribePermissionSet` shows it bears the name, in this
+ * repository's namespace (an edited record cannot point the revocation at someone else's set).
  */
-async function locate(
+export async function locatePermissionSet(
   backend: IdentityCenterBackend,
   session: IdentityCenterSession,
   name: string,
   targets: readonly RevokeTarget[],
-): Promise<{ arn: string; expiresAt: Date | undefined } | undefined> {
-  const recorded = targets.find((target) => target.permissionSetArn !== undefined)?.permissionSetArn
+): Promise<{ arn: string; expiresAt: Date } | undefined> {
+  if (!parseManagedPermissionSet({ repository: backend.repository, name, description: undefined })) return undefined
   const check = async (arn: string) => {
     const described = await describePermissionSet(backend, session, arn)
     if (described?.name !== name) return undefined
     const parsed = parseManagedPermissionSet({ repository: backend.repository, name, description: described.description })
-    return { arn, expiresAt: parsed?.expiresAt }
+    return parsed ? { arn, expiresAt: parsed.expiresAt } : undefined
   }
-  if (recorded !== undefined) {
-    const found = await check(recorded)
+  const named = targets.flatMap((target) => [target.permissionSetArn, parseUnassignedPermissionSet(target.principalArn)])
+  const hints = new Set([...named, backend.knownArns.get(name)].filter((arn): arn is string => arn !== undefined))
+  for (const hint of hints) {
+    const found = await check(hint)
     if (found) return found
   }
   const arn = await findPermissionSetByName(backend, session, name)
-  return arn === undefined ? undefined : await check(arn)
+  return arn === undefined || hints.has(arn) ? undefined : await check(arn)
 }
 
 function baseOf(target: RevokeTarget, session?: IdentityCenterSession) {

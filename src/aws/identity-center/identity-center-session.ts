@@ -28,6 +28,12 @@ export interface IdentityCenterBackend {
   readonly now: () => Date
   /** Bound on status reads of one asynchronous request, and the wait between them. */
   readonly polling: PollingOptions
+  /**
+   * The ARNs of this repository's permission sets by name, as the last full pass listed them: a hint that
+   * spares a revocation with no recorded ARN (an orphan) a search of the instance, always checked by
+   * `DescribePermissionSet` before it is acted on.
+   */
+  readonly knownArns: Map<string, string>
 }
 
 export interface PollingOptions {

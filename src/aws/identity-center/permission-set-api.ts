@@ -1,4 +1,4 @@
-import { GetUserIdCommand } from '@aws-sdk/client-identitystore'
+import { DescribeUserCommand, GetUserIdCommand } from '@aws-sdk/client-identitystore'
 import {
   CreateAccountAssignmentCommand,
   CreatePermissionSetCommand,
@@ -11,6 +11,7 @@ import {
   GetInlinePolicyForPermissionSetCommand,
   ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
+  ListAccountsForProvisionedPermissionSetCommand,
   ListPermissionSetsCommand,
   ProvisionPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
@@ -62,6 +63,23 @@ export async function findUserId(
       ),
     )
     return output.UserId
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
+/** The user name of an Identity Store user id; undefined when there is no such user. */
+export async function findUserName(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  userId: string,
+): Promise<string | undefined> {
+  try {
+    const output = await backend.call(() =>
+      session.identityStore.send(new DescribeUserCommand({ IdentityStoreId: backend.settings.identityStoreId, UserId: userId })),
+    )
+    return output.UserName
   } catch (error) {
     if (isNotFound(error)) return undefined
     throw error
@@ -282,6 +300,66 @@ export async function isAssigned(
     nextToken = output.NextToken
   } while (nextToken)
   return false
+}
+
+/** The accounts a permission set is provisioned to (where its role exists), 100 to a page. */
+export async function listProvisionedAccounts(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  arn: string,
+): Promise<string[]> {
+  const accounts: string[] = []
+  let nextToken: string | undefined
+  do {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new ListAccountsForProvisionedPermissionSetCommand({
+          InstanceArn: backend.settings.instanceArn,
+          PermissionSetArn: arn,
+          NextToken: nextToken,
+          MaxResults: 100,
+        }),
+      ),
+    )
+    accounts.push(...(output.AccountIds ?? []))
+    nextToken = output.NextToken
+  } while (nextToken)
+  return accounts
+}
+
+/** One principal assigned a permission set in an account. */
+export interface AssignedPrincipal {
+  readonly type: 'USER' | 'GROUP'
+  readonly id: string
+}
+
+/** Everyone assigned the permission set in the account, 100 to a page. */
+export async function listAssignments(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; account: string },
+): Promise<AssignedPrincipal[]> {
+  const assigned: AssignedPrincipal[] = []
+  let nextToken: string | undefined
+  do {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new ListAccountAssignmentsCommand({
+          InstanceArn: backend.settings.instanceArn,
+          AccountId: params.account,
+          PermissionSetArn: params.arn,
+          NextToken: nextToken,
+          MaxResults: 100,
+        }),
+      ),
+    )
+    for (const assignment of output.AccountAssignments ?? []) {
+      if (assignment.PrincipalId && (assignment.PrincipalType === 'USER' || assignment.PrincipalType === 'GROUP'))
+        assigned.push({ type: assignment.PrincipalType, id: assignment.PrincipalId })
+    }
+    nextToken = output.NextToken
+  } while (nextToken)
+  return assigned
 }
 
 /** The permission sets assigned to the user in the account. */

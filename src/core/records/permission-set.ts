@@ -139,3 +139,23 @@ export function buildRevokedPermissionSetPolicyDocument(params: { requestId: str
   }).Statement[0]!.Sid.replace(/Grant$/, 'Revoked')
   return { Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Deny', Action: '*', Resource: '*', Condition: {} }] }
 }
+
+/**
+ * The principal under which a full reconcile pass reports a permission set of this repository that no
+ * user is assigned (`identity-center-permission-set:<permission set ARN>`): it holds no access but uses the
+ * instance's permission-set quota, and nothing else would ever delete it. Revoking a target with this
+ * principal deletes the set itself, and only while nothing is assigned it.
+ */
+export const UNASSIGNED_PERMISSION_SET_PREFIX = 'identity-center-permission-set:'
+
+/** The principal of an unassigned permission set (see UNASSIGNED_PERMISSION_SET_PREFIX). */
+export function nameUnassignedPermissionSet(permissionSetArn: string): string {
+  return UNASSIGNED_PERMISSION_SET_PREFIX + permissionSetArn
+}
+
+/** The permission set ARN an unassigned-set principal names, or undefined for any other principal. */
+export function parseUnassignedPermissionSet(principal: string): string | undefined {
+  if (!principal.startsWith(UNASSIGNED_PERMISSION_SET_PREFIX)) return undefined
+  const arn = principal.slice(UNASSIGNED_PERMISSION_SET_PREFIX.length)
+  return /^arn:aws[\w-]*:sso:::permissionSet\/[\w-]+\/ps-[\w-]+$/.test(arn) ? arn : undefined
+}

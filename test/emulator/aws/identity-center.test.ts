@@ -1,4 +1,4 @@
-import { GetUserIdCommand, IdentitystoreClient } from '@aws-sdk/client-identitystore'
+import { DescribeUserCommand, GetUserIdCommand, IdentitystoreClient } from '@aws-sdk/client-identitystore'
 import {
   CreateAccountAssignmentCommand,
   CreatePermissionSetCommand,
@@ -7,7 +7,10 @@ import {
   DescribeAccountAssignmentCreationStatusCommand,
   DescribePermissionSetCommand,
   GetInlinePolicyForPermissionSetCommand,
+  ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
+  ListAccountsForProvisionedPermissionSetCommand,
+  ListPermissionSetsCommand,
   ListPermissionSetsProvisionedToAccountCommand,
   ProvisionPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
@@ -220,5 +223,64 @@ describe('SSO Admin and the Identity Store on the emulator, through the real SDK
     )
     expect(forged.name).toBe('InvalidSignatureException')
     expect(started.state.identityCenter.permissionSets.size).toBe(0)
+  })
+
+  test('listings page as SSO Admin pages: MaxResults from 1 to 100, a NextToken while more remain, a foreign token refused', async () => {
+    const { sso, instanceArn, emulator: started } = await start()
+    for (let index = 0; index < 5; index++) started.state.identityCenter.seedPermissionSet({ name: `Team${index}` })
+    const seen: string[] = []
+    let token: string | undefined
+    let pages = 0
+    do {
+      const page = await sso.send(new ListPermissionSetsCommand({ InstanceArn: instanceArn, MaxResults: 2, NextToken: token }))
+      seen.push(...page.PermissionSets!)
+      token = page.NextToken
+      pages++
+    } while (token)
+    expect(pages).toBe(3)
+    expect(seen).toEqual([...started.state.identityCenter.permissionSets.keys()])
+
+    const tooMany = await captureError(sso.send(new ListPermissionSetsCommand({ InstanceArn: instanceArn, MaxResults: 101 })))
+    expect(tooMany.name).toBe('ValidationException')
+    const first = await sso.send(new ListPermissionSetsCommand({ InstanceArn: instanceArn, MaxResults: 2 }))
+    const arn = first.PermissionSets![0]!
+    const foreign = await captureError(
+      sso.send(
+        new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, NextToken: first.NextToken }),
+      ),
+    )
+    expect(foreign.name).toBe('ValidationException')
+    expect(foreign.message).toBe('The NextToken is not valid.')
+  })
+
+  test('the accounts of a provisioned set, its assignments per account and the user behind an id; a fault can name the account listed', async () => {
+    const { sso, store, instanceArn, storeId, userId, emulator: started } = await start()
+    const { PermissionSet } = await sso.send(new CreatePermissionSetCommand({ InstanceArn: instanceArn, Name: 'jit-x-pr-5' }))
+    const permissionSetArn = PermissionSet!.PermissionSetArn!
+    await sso.send(
+      new CreateAccountAssignmentCommand({
+        InstanceArn: instanceArn,
+        PermissionSetArn: permissionSetArn,
+        TargetType: 'AWS_ACCOUNT',
+        TargetId: target,
+        PrincipalType: 'USER',
+        PrincipalId: userId,
+      }),
+    )
+    const accounts = await sso.send(
+      new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: permissionSetArn }),
+    )
+    expect(accounts.AccountIds).toEqual([target])
+    const listing = { InstanceArn: instanceArn, PermissionSetArn: permissionSetArn, AccountId: target }
+    expect((await sso.send(new ListAccountAssignmentsCommand(listing))).AccountAssignments).toEqual([
+      { AccountId: target, PermissionSetArn: permissionSetArn, PrincipalType: 'USER', PrincipalId: userId },
+    ])
+    expect((await store.send(new DescribeUserCommand({ IdentityStoreId: storeId, UserId: userId }))).UserName).toBe('alice@acme.com')
+
+    // A fault for another account leaves the listing of this one alone, and fails that account's.
+    started.injectFault({ action: 'ListAccountAssignments', code: 'ThrottlingException', account: '222222222222' })
+    expect((await sso.send(new ListAccountAssignmentsCommand(listing))).AccountAssignments).toHaveLength(1)
+    const throttled = await captureError(sso.send(new ListAccountAssignmentsCommand({ ...listing, AccountId: '222222222222' })))
+    expect(throttled.name).toBe('ThrottlingException')
   })
 })
