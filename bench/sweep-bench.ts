@@ -237,6 +237,16 @@ async function startGitHubStandIn(records: readonly GrantRecord[]) {
         }
         return [200, { data: { repository: { object: fields } } }]
       }
+      // The revocations' commit, in one call (createCommitOnBranch): its files are what the commit changed.
+      const commit = JSON.parse(body) as {
+        query: string
+        variables?: { input?: { fileChanges?: { additions?: unknown[]; deletions?: unknown[] } } }
+      }
+      if (/^mutation jitCommit\b/.test(commit.query)) {
+        const changes = commit.variables?.input?.fileChanges
+        committedFiles = (changes?.additions?.length ?? 0) + (changes?.deletions?.length ?? 0)
+        return [200, { data: { createCommitOnBranch: { commit: { oid: 'f'.repeat(40) } } } }]
+      }
       return [400, { message: `unexpected query ${operation}` }]
     }
     if (request.method === 'GET' && /\/git\/ref\/heads(%2F|\/)main$/.test(url)) return [200, { object: { sha: head } }]
@@ -382,6 +392,7 @@ async function measureIdentityCenterSweep(io: BenchIo) {
   // Reconcile describes every assigned set once; each revocation describes its own set once more.
   const revokeCalls = awsCalls.filter((call) => IC_REVOKE_ACTIONS.has(call.action)).length - ACCOUNTS * PRINCIPALS_PER_ACCOUNT
   const describesForRevokes = (awsCallsByAction['DescribePermissionSet'] ?? 0) - IC_ACTIVE
+  const fullPass = await measureIdentityCenterFullPass({ io, provider, calls: aws.state.calls, accounts })
   await github.stop()
   await aws.stop()
   return {
@@ -400,6 +411,40 @@ async function measureIdentityCenterSweep(io: BenchIo) {
     commitFiles: github.lastCommitFiles(),
     authorshipQueries: github.authorshipQueries(),
     awsCallsPerRevokedGrant: revoked === 0 ? 0 : (revokeCalls + describesForRevokes) / revoked,
+    fullPass,
+  }
+}
+
+/**
+ * The full reconcile pass over the instance after the sweep (the sets left, all of this repository):
+ * its AWS calls per permission set must stay constant (a listing per 100 sets, a describe, the accounts,
+ * the assignments per account, and a DescribeUser per distinct user per pass).
+ */
+async function measureIdentityCenterFullPass(params: {
+  io: BenchIo
+  provider: CloudProvider
+  calls: readonly CallRecord[]
+  accounts: readonly string[]
+}) {
+  const from = params.calls.length
+  const started = params.io.now()
+  const inventory = await params.provider.listAllManagedPolicies({
+    namespace: nameRepositoryNamespace({ owner: 'acme', repo: 'access' }),
+    accounts: Object.fromEntries(params.accounts.map((account) => [account, []])),
+  })
+  const wallMs = Math.round(params.io.now() - started)
+  const calls = params.calls.slice(from).filter((call) => call.service !== 'sts')
+  const sets = inventory.principals.reduce((sum, principal) => sum + principal.policies.length, 0)
+  const awsCallsByAction: Record<string, number> = {}
+  for (const call of calls) awsCallsByAction[call.action] = (awsCallsByAction[call.action] ?? 0) + 1
+  return {
+    sets,
+    principals: inventory.principalsListed,
+    problems: inventory.problems.length,
+    awsCalls: calls.length,
+    awsCallsPerSet: sets === 0 ? 0 : Math.round((calls.length / sets) * 1000) / 1000,
+    awsCallsByAction,
+    wallMs,
   }
 }
 

@@ -182,11 +182,15 @@ export const ssoAdminOperations: Readonly<Record<string, JsonOperation>> = {
   ListPermissionSetsProvisionedToAccount: ({ state, input }) => {
     checkInstance(state, input)
     const accountId = requireAccount(input, 'AccountId')
-    const arns = [...state.permissionSets.values()].filter((record) => record.provisioned.has(accountId)).map((record) => record.arn)
-    return paginate(arns, input, 'PermissionSets')
+    const arns = [...state.permissionSets.values()].filter((record) => provisionedAccounts(state, record).includes(accountId))
+    return paginate(
+      arns.map((record) => record.arn),
+      input,
+      'PermissionSets',
+    )
   },
   ListAccountsForProvisionedPermissionSet: ({ state, input }) =>
-    paginate([...findPermissionSet(state, input).provisioned.keys()], input, 'AccountIds'),
+    paginate(provisionedAccounts(state, findPermissionSet(state, input)), input, 'AccountIds'),
 }
 
 /** Identity Store (`AWSIdentityStore.<Op>`): looking users up by user name. */
@@ -210,6 +214,16 @@ export const identityStoreOperations: Readonly<Record<string, JsonOperation>> = 
     if (user === undefined) throw new JsonServiceError('ResourceNotFoundException', 'USER not found.', { ResourceType: 'USER' })
     return { IdentityStoreId: storeId, UserId: user.userId, UserName: user.userName }
   },
+}
+
+/**
+ * The accounts a permission set is provisioned to. An account where it is assigned is one, as on AWS
+ * (assigning provisions), even when a test seeded the assignment straight into the state.
+ */
+function provisionedAccounts(state: IdentityCenterState, record: PermissionSetRecord): string[] {
+  const accounts = new Set(record.provisioned.keys())
+  for (const assignment of state.assignments) if (assignment.permissionSetArn === record.arn) accounts.add(assignment.accountId)
+  return [...accounts]
 }
 
 function startRequest(

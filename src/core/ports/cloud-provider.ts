@@ -236,7 +236,13 @@ export interface InventoryRequest {
   readonly accounts: Readonly<Record<string, readonly string[]>>
 }
 
-/** One principal a full pass found, with this namespace's policies on it (only principals holding one are listed). */
+/**
+ * One principal a full pass found, with this namespace's policies on it (only principals holding one are
+ * listed). On Identity Center a permission set of the namespace that no user is assigned anywhere (it holds
+ * no access, but uses the instance's quota) is listed on its own, under the principal
+ * `identity-center-permission-set:<permission set ARN>` and an account of the request: revoking that target
+ * (`{ account, principalArn, policyName }`, as for any orphan) deletes the set, and only while no one is assigned it.
+ */
 export interface InventoriedPrincipal {
   readonly account: string
   readonly principalArn: string
