@@ -144,18 +144,12 @@ export async function findPermissionSetByName(
 
 /** Every permission set of the instance (at most 2,000 by AWS's quota), 100 to a page. */
 export async function listPermissionSets(backend: IdentityCenterBackend, session: IdentityCenterSession): Promise<string[]> {
-  const arns: string[] = []
-  let nextToken: string | undefined
-  do {
+  return await readAllPages(async (NextToken) => {
     const output = await backend.call(() =>
-      session.ssoAdmin.send(
-        new ListPermissionSetsCommand({ InstanceArn: backend.settings.instanceArn, NextToken: nextToken, MaxResults: 100 }),
-      ),
+      session.ssoAdmin.send(new ListPermissionSetsCommand({ InstanceArn: backend.settings.instanceArn, NextToken, MaxResults: 100 })),
     )
-    arns.push(...(output.PermissionSets ?? []))
-    nextToken = output.NextToken
-  } while (nextToken)
-  return arns
+    return { items: output.PermissionSets ?? [], nextToken: output.NextToken }
+  })
 }
 
 export async function putInlinePolicy(
@@ -284,22 +278,8 @@ export async function isAssigned(
   session: IdentityCenterSession,
   params: { arn: string; account: string; userId: string },
 ): Promise<boolean> {
-  let nextToken: string | undefined
-  do {
-    const output = await backend.call(() =>
-      session.ssoAdmin.send(
-        new ListAccountAssignmentsCommand({
-          InstanceArn: backend.settings.instanceArn,
-          AccountId: params.account,
-          PermissionSetArn: params.arn,
-          NextToken: nextToken,
-        }),
-      ),
-    )
-    if ((output.AccountAssignments ?? []).some((assignment) => assignment.PrincipalId === params.userId)) return true
-    nextToken = output.NextToken
-  } while (nextToken)
-  return false
+  const assigned = await listAssignments(backend, session, params)
+  return assigned.some((principal) => principal.type === 'USER' && principal.id === params.userId)
 }
 
 /** The accounts a permission set is provisioned to (where its role exists), 100 to a page. */
@@ -308,23 +288,11 @@ export async function listProvisionedAccounts(
   session: IdentityCenterSession,
   arn: string,
 ): Promise<string[]> {
-  const accounts: string[] = []
-  let nextToken: string | undefined
-  do {
-    const output = await backend.call(() =>
-      session.ssoAdmin.send(
-        new ListAccountsForProvisionedPermissionSetCommand({
-          InstanceArn: backend.settings.instanceArn,
-          PermissionSetArn: arn,
-          NextToken: nextToken,
-          MaxResults: 100,
-        }),
-      ),
-    )
-    accounts.push(...(output.AccountIds ?? []))
-    nextToken = output.NextToken
-  } while (nextToken)
-  return accounts
+  return await readAllPages(async (NextToken) => {
+    const input = { InstanceArn: backend.settings.instanceArn, PermissionSetArn: arn, NextToken, MaxResults: 100 }
+    const output = await backend.call(() => session.ssoAdmin.send(new ListAccountsForProvisionedPermissionSetCommand(input)))
+    return { items: output.AccountIds ?? [], nextToken: output.NextToken }
+  })
 }
 
 /** One principal assigned a permission set in an account. */
@@ -339,27 +307,21 @@ export async function listAssignments(
   session: IdentityCenterSession,
   params: { arn: string; account: string },
 ): Promise<AssignedPrincipal[]> {
-  const assigned: AssignedPrincipal[] = []
-  let nextToken: string | undefined
-  do {
-    const output = await backend.call(() =>
-      session.ssoAdmin.send(
-        new ListAccountAssignmentsCommand({
-          InstanceArn: backend.settings.instanceArn,
-          AccountId: params.account,
-          PermissionSetArn: params.arn,
-          NextToken: nextToken,
-          MaxResults: 100,
-        }),
-      ),
-    )
-    for (const assignment of output.AccountAssignments ?? []) {
-      if (assignment.PrincipalId && (assignment.PrincipalType === 'USER' || assignment.PrincipalType === 'GROUP'))
-        assigned.push({ type: assignment.PrincipalType, id: assignment.PrincipalId })
+  return await readAllPages(async (NextToken) => {
+    const input = {
+      InstanceArn: backend.settings.instanceArn,
+      AccountId: params.account,
+      PermissionSetArn: params.arn,
+      NextToken,
+      MaxResults: 100,
     }
-    nextToken = output.NextToken
-  } while (nextToken)
-  return assigned
+    const output = await backend.call(() => session.ssoAdmin.send(new ListAccountAssignmentsCommand(input)))
+    const items: AssignedPrincipal[] = []
+    for (const { PrincipalId: id, PrincipalType: type } of output.AccountAssignments ?? []) {
+      if (id && (type === 'USER' || type === 'GROUP')) items.push({ type, id })
+    }
+    return { items, nextToken: output.NextToken }
+  })
 }
 
 /** The permission sets assigned to the user in the account. */
@@ -368,24 +330,20 @@ export async function listAssignedPermissionSets(
   session: IdentityCenterSession,
   params: { account: string; userId: string },
 ): Promise<string[]> {
-  const arns: string[] = []
-  let nextToken: string | undefined
-  do {
-    const output = await backend.call(() =>
-      session.ssoAdmin.send(
-        new ListAccountAssignmentsForPrincipalCommand({
-          InstanceArn: backend.settings.instanceArn,
-          PrincipalId: params.userId,
-          PrincipalType: 'USER',
-          Filter: { AccountId: params.account },
-          NextToken: nextToken,
-        }),
-      ),
-    )
-    for (const assignment of output.AccountAssignments ?? []) if (assignment.PermissionSetArn) arns.push(assignment.PermissionSetArn)
-    nextToken = output.NextToken
-  } while (nextToken)
-  return arns
+  return await readAllPages(async (NextToken) => {
+    const input = {
+      InstanceArn: backend.settings.instanceArn,
+      PrincipalId: params.userId,
+      PrincipalType: 'USER',
+      Filter: { AccountId: params.account },
+      NextToken,
+    } as const
+    const output = await backend.call(() => session.ssoAdmin.send(new ListAccountAssignmentsForPrincipalCommand(input)))
+    return {
+      items: (output.AccountAssignments ?? []).flatMap((assignment) => assignment.PermissionSetArn ?? []),
+      nextToken: output.NextToken,
+    }
+  })
 }
 
 /** Deletes the permission set; false when it was gone already. */
@@ -399,6 +357,20 @@ export async function deletePermissionSet(backend: IdentityCenterBackend, sessio
     if (isNotFound(error)) return false
     throw error
   }
+}
+
+/** Every item of a paged listing: `readPage` reads the page a token names (the first for undefined). */
+async function readAllPages<T>(
+  readPage: (nextToken: string | undefined) => Promise<{ readonly items: readonly T[]; readonly nextToken: string | undefined }>,
+): Promise<T[]> {
+  const items: T[] = []
+  let nextToken: string | undefined
+  do {
+    const page = await readPage(nextToken)
+    items.push(...page.items)
+    nextToken = page.nextToken
+  } while (nextToken)
+  return items
 }
 
 function assignmentOf(instanceArn: string, params: { arn: string; account: string; userId: string }) {
