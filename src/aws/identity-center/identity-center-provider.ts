@@ -75,7 +75,7 @@ export function createIdentityCenterProvider(params: IdentityCenterProviderParam
     polling: params.polling ?? DEFAULT_POLLING,
   }
   return {
-    grant: (plan) => grantPermissionSet(backend, plan),
+    grant: (plan, options) => grantPermissionSet(backend, plan, options),
     revoke: (request) => revokePermissionSets(backend, request),
     describeGrant: (plan) => describePermissionSetGrant(backend, plan),
     inspectGrant: (plan) => inspectPermissionSet(backend, plan),
