@@ -1,5 +1,6 @@
 import type { CallRecord } from '../../emulator/aws/emulator-state.js'
 import type { ManualClock } from './manual-clock.js'
+import { formatIdentityCenterSettings, seedIdentityCenter, type LocalIdentityCenter } from './seed-identity-center.js'
 import type { LocalStack } from './start-local-stack.js'
 
 /** The lifecycle did not go as the demo expects: a bug in the app, the emulators or the demo. */
@@ -68,8 +69,12 @@ export const IAM_DEMO: DemoBackend = {
   },
 }
 
-const INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-6684bd2d29fa3c1e'
-const IDENTITY_STORE_ID = 'd-9067a1b2c3'
+const INSTANCE: LocalIdentityCenter = {
+  instanceArn: 'arn:aws:sso:::instance/ssoins-6684bd2d29fa3c1e',
+  identityStoreId: 'd-9067a1b2c3',
+  region: 'us-east-1',
+  userNames: ['alice@acme.com', 'bob@acme.com', 'carol@acme.com'],
+}
 /** Status reads an assignment stays IN_PROGRESS for: long enough (about 20 s of polling) for the grant to report progress. */
 const SLOW_ASSIGNMENT_POLLS = 6
 
@@ -78,7 +83,7 @@ const SLOW_ASSIGNMENT_POLLS = 6
  * assigned to the requester's Identity Center user; the sweep deletes the assignment and the set. The
  * emulator is administered from the app's own account, and its assignments take a while, as AWS's do.
  */
-export function createIdentityCenterDemo(clock: Pick<ManualClock, 'advance'>): DemoBackend {
+export function createIdentityCenterDemo(clock: Pick<ManualClock, 'advance' | 'now'>): DemoBackend {
   /** The progress comments the pull request showed while the grant polled, oldest first. */
   const progressSeen: string[] = []
   return {
@@ -87,25 +92,15 @@ export function createIdentityCenterDemo(clock: Pick<ManualClock, 'advance'>): D
       '.github/jit.yml': [
         (example.files['.github/jit.yml'] ?? '').trimEnd(),
         '# Every account grants through IAM Identity Center: a permission set per request, assigned to the user.',
-        'backend: identity_center',
-        'identity_center:',
-        `  instance_arn: "${INSTANCE_ARN}"`,
-        `  identity_store_id: ${IDENTITY_STORE_ID}`,
-        '  region: us-east-1',
-        '  granter_role: "arn:aws:iam::999999999999:role/jit-granter"',
-        '  user_name: "{login}@acme.com"',
-        '',
+        formatIdentityCenterSettings(INSTANCE, '999999999999'),
       ].join('\n'),
     }),
     seed: (stack, say) => {
-      const { aws, appAccount, externalId } = stack
-      const trustedPrincipals = [`arn:aws:iam::${appAccount}:root`]
-      aws.state.seedRole({ account: appAccount, roleName: 'jit-granter', externalId, trustedPrincipals })
-      const identityCenter = aws.state.identityCenter
-      identityCenter.seedInstance({ managementAccount: appAccount, instanceArn: INSTANCE_ARN, identityStoreId: IDENTITY_STORE_ID })
-      const users = ['alice', 'bob', 'carol'].map((login) => identityCenter.seedUser(`${login}@acme.com`).userName)
-      identityCenter.pollsToComplete = SLOW_ASSIGNMENT_POLLS
-      say.line(`.github/jit.yml: backend: identity_center, instance ${INSTANCE_ARN}, user_name "{login}@acme.com"`)
+      const { aws, appAccount } = stack
+      seedIdentityCenter(stack, INSTANCE, clock.now())
+      aws.state.identityCenter.pollsToComplete = SLOW_ASSIGNMENT_POLLS
+      const users = INSTANCE.userNames
+      say.line(`.github/jit.yml: backend: identity_center, instance ${INSTANCE.instanceArn}, user_name "{login}@acme.com"`)
       say.line(
         `AWS: Identity Center instance administered from ${appAccount} through its role jit-granter (trusting only the app, with an ExternalId); users ${users.join(', ')}`,
       )

@@ -1,21 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { formatIdentityCenterSettings, seedIdentityCenter } from '../../src/demo/seed-identity-center.js'
 import { PROD, STAGING, startE2eStack, type E2eStack } from './support/start-e2e-stack.js'
 
 // A grant on IAM Identity Center waits for each account assignment, which AWS creates asynchronously.
 // When that takes long, the merged pull request's grant comment shows how far it got, then the outcome,
 // within a bound on GitHub writes; a quick grant writes the comment once, as ever. The app's waits pass
 // on the scenario's clock here, so the emulator's slow status reads take (emulated) time.
-const INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-1234567890abcdef'
-const SETTINGS = [
-  'backend: identity_center',
-  'identity_center:',
-  `  instance_arn: "${INSTANCE_ARN}"`,
-  '  identity_store_id: d-1234567890',
-  '  region: eu-west-1',
-  '  granter_role: "arn:aws:iam::999999999999:role/jit-granter"',
-  '  user_name: "{login}@acme.com"',
-  '',
-].join('\n')
+const INSTANCE = {
+  instanceArn: 'arn:aws:sso:::instance/ssoins-1234567890abcdef',
+  identityStoreId: 'd-1234567890',
+  region: 'eu-west-1',
+  userNames: ['alice@acme.com', 'bob@acme.com'],
+}
 const POLICY = [
   'name: sre-describe-both',
   'description: Describe EC2 in production and staging',
@@ -51,7 +47,7 @@ async function startSlowStack(pollsToComplete: number): Promise<{ stack: E2eStac
   const bodies: string[] = []
   let pull = 0
   const started = await startE2eStack({
-    files: { '.github/jit.yml': SETTINGS, 'policies/sre-describe-both.yaml': POLICY },
+    files: { '.github/jit.yml': formatIdentityCenterSettings(INSTANCE, '999999999999'), 'policies/sre-describe-both.yaml': POLICY },
     // The grant reports before each wait: what the comment says then is what a reviewer saw meanwhile.
     onAppSleep: (ms) => {
       const body = started.github.comments(pull).at(-1)?.body
@@ -59,17 +55,9 @@ async function startSlowStack(pollsToComplete: number): Promise<{ stack: E2eStac
       started.clock.advance(ms)
     },
   })
-  const { aws, appAccount, externalId, clock } = started
-  aws.state.seedRole({
-    account: appAccount,
-    roleName: 'jit-granter',
-    externalId,
-    trustedPrincipals: [`arn:aws:iam::${appAccount}:root`],
-    now: clock.now(),
-  })
-  aws.state.identityCenter.seedInstance({ managementAccount: appAccount, instanceArn: INSTANCE_ARN, identityStoreId: 'd-1234567890' })
-  for (const login of ['alice', 'bob']) aws.state.identityCenter.seedUser(`${login}@acme.com`)
-  aws.state.identityCenter.pollsToComplete = pollsToComplete
+  // The app's own account administers Identity Center in this stack (999999999999, see start-local-stack).
+  seedIdentityCenter(started, INSTANCE, started.clock.now())
+  started.aws.state.identityCenter.pollsToComplete = pollsToComplete
   const opened = await started.requestAccess({ author: 'alice', path: 'requests/ops/compare-fleet.yaml', text: REQUEST })
   pull = opened.number
   await started.github.submitReview(opened.number, { login: 'bob', state: 'APPROVED' })
