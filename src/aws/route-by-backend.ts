@@ -1,4 +1,11 @@
-import type { CloudProvider, GrantOutcome, GrantPlan, GrantTargetOutcome, RevokeOutcome } from '../core/ports/cloud-provider.js'
+import type {
+  CloudProvider,
+  GrantOptions,
+  GrantOutcome,
+  GrantPlan,
+  GrantTargetOutcome,
+  RevokeOutcome,
+} from '../core/ports/cloud-provider.js'
 import { backendFor, type CloudBackend, type JitSettings } from '../core/files/settings.js'
 
 /**
@@ -30,10 +37,10 @@ export function routeByBackend(params: {
   }
 
   return {
-    grant: async (plan) => {
+    grant: async (plan, options) => {
       const single = only(plan.targets.map((target) => target.account))
-      if (single) return await single.grant(plan)
-      return await grantAcross(plan, split(plan.targets))
+      if (single) return await single.grant(plan, options)
+      return await grantAcross(plan, split(plan.targets), options)
     },
     revoke: async (request) => {
       const single = only(request.targets.map((target) => target.account))
@@ -77,10 +84,15 @@ export function routeByBackend(params: {
 }
 
 /** Grants each backend's part in turn; when one fails, the parts granted are revoked and reported rolled back. */
-async function grantAcross(plan: GrantPlan, parts: readonly [CloudProvider, GrantPlan['targets'][number][]][]): Promise<GrantOutcome> {
+async function grantAcross(
+  plan: GrantPlan,
+  parts: readonly [CloudProvider, GrantPlan['targets'][number][]][],
+  options: GrantOptions | undefined,
+): Promise<GrantOutcome> {
   const done: { provider: CloudProvider; outcome: GrantOutcome }[] = []
   for (const [provider, targets] of parts) {
-    const outcome = await provider.grant({ ...plan, targets })
+    // Each backend reports the progress of its own part (only Identity Center's waits).
+    const outcome = await provider.grant({ ...plan, targets }, options)
     if (outcome.ok) {
       done.push({ provider, outcome })
       continue

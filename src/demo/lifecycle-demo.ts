@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CHECK_NAME } from '../github/check-run-report.js'
 import { describeLoggedEntry } from './collecting-logger.js'
+import { createIdentityCenterDemo, DemoError, IAM_DEMO, required, type DemoBackend } from './demo-backends.js'
 import { createManualClock } from './manual-clock.js'
 import { readExampleRepository } from './read-example-repository.js'
 import { OWNER, REPO, startLocalStack, type LocalStack } from './start-local-stack.js'
@@ -10,7 +11,8 @@ import { shortSha } from '../core/text/short-sha.js'
 
 /**
  * `npm run demo`: one access request from pull request to revocation, on this machine alone. Starts
- * an emulated GitHub (a real git repository in a temporary directory), an emulated IAM/STS and the app
+ * an emulated GitHub (a real git repository in a temporary directory), an emulated IAM/STS (with
+ * `--identity-center`: IAM Identity Center, the same lifecycle on the other backend) and the app
  * behind Probot's webhook middleware; plays the engineers' part; narrates what the app answered, what
  * it wrote in AWS and in git; prints the access repository's history; stops everything. No credentials,
  * no network beyond 127.0.0.1.
@@ -19,9 +21,18 @@ const REQUEST_PATH = 'requests/sre/inc-4821-terminate-web.yaml'
 const START = new Date('2027-03-02T09:00:00Z')
 const ACCOUNTS = ['111111111111', '222222222222']
 
-/** The lifecycle did not go as the demo expects: a bug in the app, the emulators or the demo. */
-export class DemoError extends Error {
-  override readonly name = 'DemoError'
+export { DemoError }
+
+/** The backend the demo grants on: IAM roles (`npm run demo`), or IAM Identity Center (`-- --identity-center`). */
+export type DemoBackendName = 'iam' | 'identity-center'
+
+export const DEMO_USAGE = 'usage: npm run demo [-- --identity-center]'
+
+/** The demo's arguments: none, or `--identity-center`; anything else is a usage error. */
+export function parseDemoArguments(args: readonly string[]): { ok: true; backend: DemoBackendName } | { ok: false; problem: string } {
+  const unknown = args.filter((arg) => arg !== '--identity-center')
+  if (unknown.length > 0) return { ok: false, problem: `unknown argument ${unknown.map((arg) => JSON.stringify(arg)).join(', ')}` }
+  return { ok: true, backend: args.length > 0 ? 'identity-center' : 'iam' }
 }
 
 /** Where the narration goes: a stream-like writer, so a test can capture it. */
@@ -32,12 +43,13 @@ export interface DemoOutput {
 /** Runs the demo; resolves to the exit code. Everything it started is stopped before it resolves. */
 export async function runLifecycleDemo(
   output: DemoOutput = process.stdout,
-  options: { color?: boolean; onStarted?: (stack: LocalStack) => void } = {},
+  options: { color?: boolean; onStarted?: (stack: LocalStack) => void; backend?: DemoBackendName } = {},
 ): Promise<number> {
   const color = options.color ?? false
   const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text)
   const started = Date.now()
   const clock = createManualClock(START)
+  const backend: DemoBackend = options.backend === 'identity-center' ? createIdentityCenterDemo(clock) : IAM_DEMO
   const hhmm = () => clock.now().toISOString().slice(11, 16)
   const say = (text: string) => output.write(`\n${bold(`▶ ${hhmm()}  ${text}`)}\n`)
   const line = (text: string) => output.write(`  ${text}\n`)
@@ -45,28 +57,33 @@ export async function runLifecycleDemo(
 
   output.write(`${bold('jit-access demo: one AWS access request, from pull request to revocation')}\n`)
   output.write('Everything runs on this machine: an emulated GitHub (a real git repository in a temporary\n')
-  output.write("directory), an emulated AWS IAM/STS, and the app itself behind Probot's webhook middleware.\n")
+  output.write(`directory), ${backend.cloud}, and the app itself behind Probot's webhook middleware.\n`)
 
   let stack: LocalStack | undefined
+  const narration = { line, show }
   const stopOnSignal = () => void stack?.stop().finally(() => process.exit(130))
   process.once('SIGINT', stopOnSignal)
   process.once('SIGTERM', stopOnSignal)
   try {
     const example = await readExampleRepository(findExampleRepository())
     const logins = [...new Set([...example.teams.values()].flat())].sort()
-    stack = await startLocalStack({ files: example.files, teams: example.teams, accounts: ACCOUNTS, principals: logins, clock })
+    stack = await startLocalStack({
+      files: { ...example.files, ...backend.files(example) },
+      teams: example.teams,
+      accounts: ACCOUNTS,
+      principals: logins,
+      clock,
+      ...(backend.onAppSleep ? { onAppSleep: (ms: number) => backend.onAppSleep?.(stack!, ms) } : {}),
+    })
     options.onStarted?.(stack)
-    const { github, aws } = stack
+    const { github } = stack
 
     say('Setting up')
     line(
       `GitHub: ${OWNER}/${REPO}, seeded from examples/access-repo: ${Object.keys(example.files).filter((path) => path.startsWith('policies/')).length} policies, .github/CODEOWNERS, .github/jit.yml`,
     )
     line(`Teams: ${[...example.teams].map(([team, members]) => `${team} (${members.join(', ')})`).join(', ')}`)
-    line(
-      `AWS: accounts ${ACCOUNTS.join(' and ')}, each with the role jit-granter (trusting only the app, with an ExternalId) and a role jit-<login> per engineer`,
-    )
-    line(`The app reaches AWS through AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL_STS = ${aws.url}`)
+    backend.seed(stack, narration, ACCOUNTS)
 
     const request = required(example.requests[REQUEST_PATH], `${REQUEST_PATH} is missing from examples/access-repo`)
     say(`alice (@acme/sre) opens a pull request adding ${REQUEST_PATH}`)
@@ -98,35 +115,28 @@ export async function runLifecycleDemo(
 
     clock.advance(2 * 60_000)
     say(`carol merges pull request #${opened.number}`)
+    const callsBeforeMerge = stack.aws.state.calls.length
     const merged = await github.mergePullRequest(opened.number, { by: 'carol' })
     await github.settle()
     const grantComment = github.comments(opened.number).at(-1)?.body ?? ''
     if (merged.delivery.status !== 200) show(grantComment)
     expectDelivered(merged.delivery.status, 'the merge webhook')
-    const policies = aws.state.listRoleInlinePolicies('111111111111', 'jit-alice')
-    const [policyName, policyDocument] = required(Object.entries(policies)[0], 'no policy was written on role jit-alice')
-    line(`The app granted. In AWS, role jit-alice in 111111111111 now has the inline policy ${policyName}:`)
-    show(JSON.stringify(JSON.parse(policyDocument), null, 2))
-    const writes = aws.state.calls.filter((call) => call.action !== 'ListRolePolicies' && call.action !== 'GetRolePolicy')
-    line(`AWS calls: ${writes.map((call) => `${call.action}${call.sessionName ? ` (as ${call.sessionName})` : ''}`).join(', ')}`)
-    line('In git, the app committed the grant record grants/active/pr-1.yaml to main:')
-    show(await github.git(['log', '-1', '--format=%h %an%n%B', 'main']))
+    const grantName = await backend.showGrant(stack, narration, callsBeforeMerge)
     line('And told the pull request:')
     show(grantComment.replace(/^<!--.*-->\n/, ''))
 
     clock.set(new Date('2027-03-02T10:05:00Z'))
     say("An hour later the app's sweeper runs: nothing is due yet")
     await stack.tickSweeper()
-    expectThat(policyName in aws.state.listRoleInlinePolicies('111111111111', 'jit-alice'), 'the sweeper removed a grant before its expiry')
-    line(`${policyName} is still in place.`)
+    expectThat(backend.isGranted(stack, grantName), 'the sweeper removed a grant before its expiry')
+    line(`${grantName} is still in place.`)
 
     clock.set(new Date('2027-03-02T11:06:00Z'))
     say('Past the expiry, the sweeper runs again')
+    const callsBeforeSweep = stack.aws.state.calls.length
     await stack.tickSweeper()
-    const left = aws.state.listRoleInlinePolicies('111111111111', 'jit-alice')
-    expectThat(Object.keys(left).length === 0, `role jit-alice still has ${Object.keys(left).join(', ')}`)
-    const deleted = aws.state.calls.filter((call) => call.action === 'DeleteRolePolicy').map((call) => call.params['PolicyName'])
-    line(`In AWS: DeleteRolePolicy ${deleted.join(', ')}; role jit-alice has no inline policy left.`)
+    const left = backend.showRevoked(stack, narration, callsBeforeSweep)
+    if (left !== undefined) throw new DemoError(left)
     line('In git, the sweeper moved the record to grants/revoked/pr-1.yaml with its revocation:')
     show(await github.git(['log', '-1', '--format=%h %an%n%B', 'main']))
     const revoked = await github.git(['show', 'main:grants/revoked/pr-1.yaml'])
@@ -179,14 +189,14 @@ function expectThat(condition: boolean, problem: string): void {
   if (!condition) throw new DemoError(problem)
 }
 
-function required<T>(value: T | undefined, problem: string): T {
-  if (value === undefined) throw new DemoError(problem)
-  return value
-}
-
 // `node dist/src/demo/lifecycle-demo.js`
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const code = await runLifecycleDemo(process.stdout, { color: process.stdout.isTTY === true })
+  const parsed = parseDemoArguments(process.argv.slice(2))
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.problem}\n${DEMO_USAGE}\n`)
+    process.exit(2)
+  }
+  const code = await runLifecycleDemo(process.stdout, { color: process.stdout.isTTY === true, backend: parsed.backend })
   process.exitCode = code
   // Nothing should be left running; if something is, say so instead of hanging.
   setTimeout(() => {

@@ -32,6 +32,11 @@ export interface LocalStackOptions {
   readonly clock: ManualClock
   /** Anything else the app is built with (the stack injects the clock and a recording sleep). */
   readonly app?: Omit<AppDependencies, 'now' | 'sleep'>
+  /**
+   * Called with each wait the app's own AWS retries and status polls ask for, after it is recorded in
+   * `appSleeps` (never slept): a scenario may let it pass on its clock, so a slow assignment takes time.
+   */
+  readonly onAppSleep?: (ms: number) => void
   /** Where the emulators report drift from GitHub's API (always also raised by `stop`). Default: ignored here. */
   readonly warn?: (message: string) => void
 }
@@ -225,7 +230,10 @@ async function startInOrder(options: LocalStackOptions, stops: (() => Promise<vo
   const sleeps: number[] = []
   const sleep = async (ms: number): Promise<void> => void sleeps.push(ms)
   const appSleeps: number[] = []
-  const appSleep = async (ms: number): Promise<void> => void appSleeps.push(ms)
+  const appSleep = async (ms: number): Promise<void> => {
+    appSleeps.push(ms)
+    options.onAppSleep?.(ms)
+  }
   let tick: (() => Promise<void>) | undefined
   const schedule: Schedule = (_everyMs, task) => {
     tick = task

@@ -1,4 +1,4 @@
-import type { GrantOutcome } from '../core/ports/cloud-provider.js'
+import type { GrantOutcome, GrantProgress } from '../core/ports/cloud-provider.js'
 import { recordPath, type FailureRecord, type GrantRecord, type RefusalRecord } from '../core/records/grant-record.js'
 import { formatUtcMinute } from '../core/records/record-document.js'
 import { escapeMarkdown, formatCode } from '../core/text/inert-text.js'
@@ -41,6 +41,40 @@ export function renderGrantComment(subject: GrantCommentSubject): string {
     case 'error':
       return renderError(subject)
   }
+}
+
+/**
+ * The grant comment while a slow grant waits on the cloud, e.g. "Granting in 2 accounts: `111111111111`
+ * assigned, `222222222222` still provisioning (40 s)…". The outcome replaces it in the same comment.
+ */
+export function renderGrantProgress(progress: GrantProgress, now: Date): string {
+  const accounts = progress.targets.length === 1 ? '1 account' : `${progress.targets.length} accounts`
+  const states = progress.targets.map((target) => {
+    switch (target.stage) {
+      case 'granted':
+        return `${code(target.account)} assigned`
+      case 'provisioning':
+        return `${code(target.account)} still provisioning (${describeWait(now.getTime() - target.since.getTime())})`
+      case 'waiting':
+        return `${code(target.account)} not started yet`
+    }
+  })
+  return (
+    [
+      marker(progress.requestId),
+      `## ⏳ Granting ${progress.requestId}`,
+      '',
+      `Granting in ${accounts}: ${states.join(', ')}…`,
+      '',
+      `AWS is taking a while: IAM Identity Center applies account assignments asynchronously. The grant started ${describeWait(now.getTime() - progress.startedAt.getTime())} ago; this comment shows its outcome when AWS is done.`,
+    ].join('\n') + '\n'
+  )
+}
+
+/** A wait in words a reviewer reads at a glance: seconds up to two minutes, then minutes. */
+function describeWait(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000))
+  return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`
 }
 
 function marker(id: string): string {

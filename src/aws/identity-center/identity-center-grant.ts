@@ -1,5 +1,6 @@
 import {
   GrantError,
+  type GrantOptions,
   type GrantOutcome,
   type GrantPlan,
   type GrantTarget,
@@ -16,6 +17,7 @@ import {
   namePermissionSet,
 } from '../../core/records/permission-set.js'
 import { toGrantError, type TargetContext } from '../grant-error.js'
+import { trackGrantProgress } from './grant-progress.js'
 import type { IdentityCenterBackend, IdentityCenterSession } from './identity-center-session.js'
 import {
   createAssignment,
@@ -58,7 +60,13 @@ type TargetState =
  * then assign it to the user in each account, waiting for each assignment to complete. All or nothing:
  * when one account fails, the assignments made are removed and the set deleted.
  */
-export async function grantPermissionSet(backend: IdentityCenterBackend, plan: GrantPlan): Promise<GrantOutcome> {
+export async function grantPermissionSet(
+  backendOfProvider: IdentityCenterBackend,
+  plan: GrantPlan,
+  options?: GrantOptions,
+): Promise<GrantOutcome> {
+  const progress = trackGrantProgress(backendOfProvider, plan, options)
+  const { backend } = progress
   const planned = describePermissionSetGrant(backend, plan)
   const name = planned[0]?.policyName ?? namePermissionSet({ repository: backend.repository, requestId: plan.requestId })
   const document = planned[0]?.policyDocument ?? ''
@@ -148,8 +156,10 @@ export async function grantPermissionSet(backend: IdentityCenterBackend, plan: G
 
   for (const [index, target] of plan.targets.entries()) {
     try {
+      progress.assigning(index)
       const requestId = await createAssignment(backend, session, { arn, account: target.account, userId: userIds[index]! })
       states[index] = { stage: 'assigned', userId: userIds[index]!, permissionSetArn: arn, requestId }
+      progress.assigned(index)
     } catch (cause) {
       states[index] = {
         stage: 'failed',
@@ -159,7 +169,8 @@ export async function grantPermissionSet(backend: IdentityCenterBackend, plan: G
     }
   }
   const stopped = states.find((state) => state.stage === 'failed')
-  const note = stopped ? await rollBack(backend, session, plan, { arn, name, states, userIds }) : undefined
+  // Undoing is not progress: the rollback's waits report nothing.
+  const note = stopped ? await rollBack(backendOfProvider, session, plan, { arn, name, states, userIds }) : undefined
   return report(backend, plan, name, document, states, session, note, stopped?.stage === 'failed' ? stopped.error : undefined)
 }
 

@@ -82,7 +82,7 @@ export function createIdentityCenterProvider(params: IdentityCenterProviderParam
     knownArns: new Map(),
   }
   return {
-    grant: (plan) => grantPermissionSet(backend, plan),
+    grant: (plan, options) => grantPermissionSet(backend, plan, options),
     revoke: (request) => revokePermissionSets(backend, request),
     describeGrant: (plan) => describePermissionSetGrant(backend, plan),
     inspectGrant: (plan) => inspectPermissionSet(backend, plan),

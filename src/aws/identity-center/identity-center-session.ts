@@ -25,6 +25,8 @@ export interface IdentityCenterBackend {
   readonly callRetryingConflicts: RetryingCall
   readonly openSession: (context: TargetContext & { readonly purpose: SessionPurpose }) => Promise<IdentityCenterSession>
   readonly sleep: (ms: number) => Promise<void>
+  /** Called before each wait between status reads of an asynchronous request: a grant reports its progress from it. */
+  readonly whileWaiting?: () => Promise<void>
   readonly now: () => Date
   /** Bound on status reads of one asynchronous request, and the wait between them. */
   readonly polling: PollingOptions
@@ -42,6 +44,8 @@ export interface PollingOptions {
   /** Wait before the first read, doubled for each later one up to `maxDelayMs`. Default 500 ms. */
   readonly firstDelayMs: number
   readonly maxDelayMs: number
+  /** How long a grant runs before it reports its progress to the caller (`GrantOptions.onProgress`). Default 10 s. */
+  readonly progressAfterMs?: number
 }
 
 export const DEFAULT_POLLING: PollingOptions = { maxPolls: 20, firstDelayMs: 500, maxDelayMs: 5_000 }

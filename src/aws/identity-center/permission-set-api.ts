@@ -409,6 +409,7 @@ async function waitFor(
     if (status?.Status === 'FAILED')
       throw new AsyncRequestError({ status: 'FAILED', requestId, reason: status.FailureReason ?? 'no reason given' }, what)
     if (polls >= backend.polling.maxPolls) throw new AsyncRequestError({ status: 'TIMED_OUT', requestId, polls }, what)
+    await backend.whileWaiting?.()
     await backend.sleep(delay)
     delay = Math.min(backend.polling.maxDelayMs, delay * 2)
     status = await read(requestId)

@@ -258,6 +258,34 @@ export interface Inventory {
   readonly principalsListed: number
 }
 
+/** Where one target of a grant stands while the grant is under way. */
+export type GrantTargetProgress =
+  /** Its turn has not come yet. */
+  | { readonly stage: 'waiting' }
+  /** The cloud is still applying it (an Identity Center assignment still provisioning), since `since`. */
+  | { readonly stage: 'provisioning'; readonly since: Date }
+  /** In place. */
+  | { readonly stage: 'granted' }
+
+/** How far a slow grant has got, for the people waiting on it: one entry per target of the plan, in its order. */
+export interface GrantProgress {
+  readonly requestId: string
+  /** When the grant started, by the provider's clock. */
+  readonly startedAt: Date
+  readonly targets: readonly (GrantTargetProgress & { readonly account: string; readonly principalArn: string })[]
+}
+
+/** What a caller may ask of one grant besides its plan. */
+export interface GrantOptions {
+  /**
+   * Told how the grant stands while it waits on the cloud past the backend's threshold (Identity Center:
+   * an account assignment still provisioning after 10 s), at most once per status read. Awaited, so it
+   * should be quick; a callback that throws is ignored, since progress is never worth failing a grant for.
+   * Backends whose grants do not wait (IAM, the dry run) never call it.
+   */
+  readonly onProgress?: (progress: GrantProgress) => Promise<void> | void
+}
+
 /** A cloud that can hold time-bound grants. */
 export interface CloudProvider {
   /**
@@ -265,7 +293,7 @@ export interface CloudProvider {
    * others are deleted and the outcome reports both. Never throws for cloud or limit failures: they
    * are in the outcome.
    */
-  grant(plan: GrantPlan): Promise<GrantOutcome>
+  grant(plan: GrantPlan, options?: GrantOptions): Promise<GrantOutcome>
   /** Deletes the named policies (a missing one is already revoked) and optionally cuts sessions. Never throws for cloud failures. */
   revoke(params: RevokeParams): Promise<RevokeOutcome>
   /** The policy each target of a grant would receive (names and documents), without calling the cloud. */

@@ -33,6 +33,7 @@ import { CORE_ENGINE, prepareDecision, type Engine } from '../check/prepare-deci
 import type { GitHubApi } from '../../github/github-api.js'
 import { describeApiError, GitHubReadError } from '../../github/github-read-error.js'
 import { renderGrantComment, type GrantCommentSubject } from '../../github/grant-comment.js'
+import { createGrantProgressComment, type ProgressCommentLimits } from '../../github/grant-progress-comment.js'
 import {
   readMergedRequest,
   readRecordsAt,
@@ -65,6 +66,8 @@ export interface GrantOnMergeDeps {
   readonly cache?: FilesCache
   /** Told granted, refused and failed once the record is committed (default: nobody). */
   readonly notifier?: Notifier
+  /** How often a slow grant's progress may be written to its pull request (default every 30 s, 3 times at most). */
+  readonly progressComment?: ProgressCommentLimits
 }
 
 /** The `pull_request.closed` event, reduced to what decides whether to act. */
@@ -231,6 +234,8 @@ export interface MergeContext {
   readonly target: { owner: string; repo: string; number: number }
   /** Tells of a granted record instead of the grant comment (break-glass makes more noise); default the grant comment. */
   readonly announceGrant?: (record: GrantRecord) => Promise<void>
+  /** Writes the grant comment; default a new comment. A slow grant edits the comment that showed its progress instead. */
+  readonly publishComment?: (body: string) => Promise<boolean>
 }
 
 /**
@@ -279,7 +284,20 @@ export async function grantWrittenAhead(
   if (!intentCommit.committed) return { kind: 'already-recorded', paths: [intentPath] }
   log.info({ ...details, path: intentPath, commit: intentCommit.commitSha }, `recorded the intent ${intentPath}; calling AWS`)
 
-  const settled = await settleGrant({ provider, plan, outcome: await provider.grant(plan), log, details })
+  // A slow grant shows its progress in the grant comment (break-glass announces itself its own way).
+  const progress = context.announceGrant
+    ? undefined
+    : createGrantProgressComment({
+        api: deps.api,
+        target: context.target,
+        now: deps.now,
+        log,
+        details,
+        ...(deps.progressComment ? { limits: deps.progressComment } : {}),
+      })
+  if (progress) context = { ...context, publishComment: progress.publish }
+  const answered = await provider.grant(plan, progress ? { onProgress: progress.report } : undefined)
+  const settled = await settleGrant({ provider, plan, outcome: answered, log, details })
   const { outcome } = settled
   log[outcome.ok ? 'info' : 'error'](
     { ...details, dryRun: outcome.dryRun, targets: outcome.targets.map((t) => `${t.status}: ${t.description}`) },
@@ -294,6 +312,8 @@ export async function grantWrittenAhead(
         cause: outcome.error,
         outcome,
       }),
+      undefined,
+      context.publishComment,
     )
   }
   const record = recordOutcome({ decision: params.decision, merge: params.merge, plan, outcome, draft: params.draft, at: deps.now() })
@@ -323,6 +343,7 @@ export async function grantWrittenAhead(
         outcome,
       }),
       granted,
+      context.publishComment,
     )
   }
   if (!commit.committed) {
@@ -526,7 +547,9 @@ async function tellOutcome(
     repository: `${context.event.owner}/${context.event.repo}`,
     at: deps.now(),
   })
-  await postComment(deps, context.target, renderGrantComment(subject), context.details)
+  const body = renderGrantComment(subject)
+  if (context.publishComment) await context.publishComment(body)
+  else await postComment(deps, context.target, body, context.details)
   deps.log.info({ ...context.details, githubCalls: { ...deps.api.calls } }, 'grant workflow done')
   return { kind: 'recorded', record, path, commit, ...(outcome ? { outcome } : {}) }
 }
@@ -696,6 +719,8 @@ export async function reportFailure(
   event: MergeContext['event'],
   error: GrantWorkflowError,
   granted?: GrantRecord,
+  /** Where the comment goes when a progress comment was shown (see `MergeContext.publishComment`). */
+  publishComment?: (body: string) => Promise<boolean>,
 ): Promise<GrantWorkflowError> {
   const details = { delivery: event.deliveryId, requestId: error.requestId, stage: error.stage, err: error.cause }
   deps.log.error(details, `${error.message}${granted ? ' (the access WAS granted in AWS but is not recorded)' : ''}`)
@@ -706,7 +731,8 @@ export async function reportFailure(
     deliveryId: event.deliveryId,
     ...(granted ? { granted } : {}),
   })
-  await postComment(deps, { owner: event.owner, repo: event.repo, number: event.number }, body, details)
+  if (publishComment) await publishComment(body)
+  else await postComment(deps, { owner: event.owner, repo: event.repo, number: event.number }, body, details)
   return error
 }
 

@@ -55,6 +55,8 @@ export async function startE2eStack(
     app?: Omit<AppDependencies, 'now' | 'catalogue'>
     /** Files of the seeded repository to replace or add (e.g. a `.github/jit.yml` for another backend). */
     files?: Readonly<Record<string, string>>
+    /** See `LocalStackOptions.onAppSleep`. */
+    onAppSleep?: (ms: number) => void
   } = {},
 ): Promise<E2eStack> {
   example ??= readExampleRepository(EXAMPLE_DIR)
@@ -69,6 +71,7 @@ export async function startE2eStack(
     principals: logins,
     clock,
     app: { ...options.app, catalogue },
+    ...(options.onAppSleep ? { onAppSleep: options.onAppSleep } : {}),
   })
   const requestAccess = async (params: { author: string; path: string; text: string; title?: string }) => {
     const branch = `access/${params.author}-${params.path.replace(/^requests\/|\.ya?ml$/g, '').replace(/[^a-z0-9]+/gi, '-')}`
