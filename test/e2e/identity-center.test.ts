@@ -155,6 +155,32 @@ describe('a request granted through IAM Identity Center', { timeout: 120_000 }, 
     expect(stack.appErrors()).toEqual([])
   })
 
+  it('refuses at check time a request whose permission set Identity Center could not provision, naming the limit and the line', async () => {
+    // 200 instances make an inline policy of 13,521 characters: CreatePermissionSet would take it, and the
+    // role Identity Center provisions in the account could not hold it (10,240 characters, white space aside).
+    const instances = Array.from({ length: 200 }, (_, i) => `"arn:aws:ec2:us-east-1:${PROD}:instance/i-${String(i).padStart(17, '0')}"`)
+    const text = [
+      'reason: Stop the web fleet from INC-4822',
+      'ticket: INC-4822',
+      'duration: 2h',
+      'access:',
+      `  - account: "${PROD}"`,
+      '    actions: [ec2:StopInstances]',
+      `    resources: [${instances.join(', ')}]`,
+      '',
+    ].join('\n')
+    const pr = await stack.requestAccess({ author: 'alice', path: 'requests/sre/inc-4822-stop-fleet.yaml', text })
+    await stack.github.settle()
+    const check = stack.latestCheck(pr.headSha)
+    expect(check.conclusion).toBe('failure')
+    expect(check.output.summary).toContain(
+      '- `requests/sre/inc-4822-stop-fleet.yaml:5`: the grant would be a permission set whose inline policy has 13,521 characters',
+    )
+    expect(check.output.summary).toContain('Identity Center allows 10,240 \\(white space aside\\)')
+    expect(ssoCalls()).toEqual([])
+    expect(stack.appErrors()).toEqual([])
+  })
+
   it('reconciles: a permission set of this repository with no record is removed and recorded as an orphan', async () => {
     await stack.mergeApprovedIncidentRequest()
     const identityCenter = stack.aws.state.identityCenter

@@ -31,7 +31,12 @@ export interface IdentityCenterSettings {
   readonly userName: string
   /** Per-login overrides (login lower-cased). */
   readonly userOverrides: Readonly<Record<string, string>>
+  /** `max_accounts`: the accounts one request may assign its permission set in (the parser always sets it; unset means the default). */
+  readonly maxAccounts?: number
 }
+
+/** `identity_center.max_accounts` when unset: Identity Center's outstanding `CreateAccountAssignment` requests. */
+export const DEFAULT_IDENTITY_CENTER_MAX_ACCOUNTS = 10
 
 /** `.github/jit.yml`: how GitHub logins map to AWS, and operational settings. All optional. */
 export interface JitSettings {
@@ -231,6 +236,7 @@ function readIdentityCenter(
     granterRole: raw.granter_role,
     userName: raw.user_name,
     userOverrides,
+    maxAccounts: raw.max_accounts ?? DEFAULT_IDENTITY_CENTER_MAX_ACCOUNTS,
   }
 }
 
