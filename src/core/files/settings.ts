@@ -245,6 +245,11 @@ export function backendFor(settings: Pick<JitSettings, 'backend' | 'accountBacke
   return Object.hasOwn(settings.accountBackends, account) ? settings.accountBackends[account]! : settings.backend
 }
 
+/** Whether any account's backend is `identity_center` (the default, or an override in `accounts`). */
+export function usesIdentityCenter(settings: Partial<Pick<JitSettings, 'backend' | 'accountBackends'>>): boolean {
+  return settings.backend === 'identity_center' || Object.values(settings.accountBackends ?? {}).includes('identity_center')
+}
+
 /**
  * How an Identity Center user is named where an IAM backend names an ARN (in plans, records and
  * comments): `identity-center-user:<user name>`. The user's id is looked up in the Identity Store when granting.
