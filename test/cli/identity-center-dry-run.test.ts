@@ -132,7 +132,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-async function jit(args: string[]) {
+async function jit(args: string[], extraEnv: Record<string, string> = {}) {
   let stdout = ''
   let stderr = ''
   const code = await main(
@@ -141,7 +141,13 @@ async function jit(args: string[]) {
       stdout: { write: (text: string) => (stdout += text) },
       stderr: { write: (text: string) => (stderr += text) },
       cwd: dir,
-      env: { APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/access' },
+      env: {
+        APP_ID: String(APP_ID),
+        PRIVATE_KEY: testPrivateKey(),
+        GITHUB_API_URL: github.url,
+        GITHUB_REPOSITORY: 'acme/access',
+        ...extraEnv,
+      },
       now: () => NOW,
     },
     createJitCommands({ catalogue: async () => catalogue }),
@@ -173,5 +179,14 @@ describe('a dry run on an Identity Center account', () => {
     expect(stdout.split('\n')[0]).toBe('acme/access: would revoke 1 of 1 active grants; no commit')
     expect(code).toBe(0)
     expect(aws.state.calls).toEqual([])
+  })
+
+  it('jit revoke without --dry-run then removes the assignment and the set (the provider is given the repository)', async () => {
+    const { code, stdout, stderr } = await jit(['revoke', 'pr-41', '--by', 'security-oncall'], { JIT_EXTERNAL_ID: 'x' })
+    expect(stderr).toBe('')
+    expect(stdout).toMatch(/^pr-41: revoked: /)
+    expect(code).toBe(0)
+    expect(aws.state.identityCenter.describeAssignmentsOf('alice@acme.com')).toEqual([])
+    expect(aws.state.identityCenter.findPermissionSetByName(PERMISSION_SET)).toBeUndefined()
   })
 })
