@@ -15,6 +15,7 @@ import { buildSessionCutPolicyDocument, nameSessionCutPolicy, serializePolicyDoc
 import { parsePrincipalArn } from '../core/records/principal-arn.js'
 import { describeGrantPolicies } from './iam/iam-inspect.js'
 import { nameRoleSession } from './role-session-name.js'
+import { summarizeDryRunRevocation } from './revocation-outcome.js'
 import { formatCount } from '../core/text/plural.js'
 import { usesIdentityCenter, type JitSettings } from '../core/files/settings.js'
 import { createIdentityCenterDryRunProvider } from './identity-center/identity-center-dry-run.js'
@@ -122,13 +123,7 @@ function createIamDryRunProvider(params: { granterRole: string }): CloudProvider
         ...(cut ? { sessionCut: { policyName: cutName, policyDocument: cutDocument, status: 'would-cut' as const } } : {}),
       }
     })
-    return {
-      requestId: request.requestId,
-      ok: true,
-      dryRun: true,
-      summary: `would revoke ${request.requestId} on ${formatCount(targets.length, 'target')}${request.cutSessions ? ' and cut earlier sessions' : ''}`,
-      targets,
-    }
+    return summarizeDryRunRevocation(request, targets)
   }
 
   /** A dry run cannot see AWS: it reports no policies, so a reconcile in dry run plans no deletion. */

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startIamStsEmulator, type IamStsEmulator } from '../../emulator/aws/iam-sts-emulator.js'
 import { startGitHubEmulator, type GitHubEmulator } from '../../emulator/github/start-github-emulator.js'
-import { main } from '../../src/cli/jit.js'
 import { createJitCommands } from '../../src/cli/jit-commands.js'
 import type { DoctorCheck } from '../../src/core/doctor/installation-checklist.js'
 import type { ActionCatalogue } from '../../src/core/matching/action-catalogue.js'
@@ -14,6 +13,8 @@ import { namePermissionSet } from '../../src/core/records/permission-set.js'
 import { loadActionCatalogue } from '../../src/aws/load-action-catalogue.js'
 import { readExampleRepository, type ExampleRepository } from '../../src/demo/read-example-repository.js'
 import { testPrivateKey } from '../emulator/github/emulator-fixture.js'
+import { setAwsEnvironment } from '../support/aws-environment.js'
+import { runJit } from '../support/run-jit.js'
 import { activeRecord } from '../workflows/sweep/support/grant-records.js'
 
 // `jit doctor` against both emulators: the example access repository installed as the README says (its ruleset
@@ -27,23 +28,13 @@ const EXTERNAL_ID = 'jit-doctor-test'
 const NOW = new Date('2027-03-02T12:00:00Z')
 const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/access-repo/', import.meta.url))
 const RULESET_FILE = new URL('../../examples/rulesets/access-repository.json', import.meta.url)
-const AWS_ENV = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_REGION',
-  'AWS_ENDPOINT_URL_IAM',
-  'AWS_ENDPOINT_URL_STS',
-  'AWS_ENDPOINT_URL_SSO_ADMIN',
-  'AWS_ENDPOINT_URL_IDENTITYSTORE',
-  'AWS_EC2_METADATA_DISABLED',
-]
-
 let example: ExampleRepository
 let catalogue: ActionCatalogue
 let dir: string
 let github: GitHubEmulator
 let aws: IamStsEmulator
-const saved = new Map<string, string | undefined>()
+// What puts the environment back, newest first (a test may install twice).
+const restores: Array<() => void> = []
 
 beforeAll(async () => {
   example = await readExampleRepository(EXAMPLE_DIR)
@@ -90,16 +81,18 @@ async function install(options: { files?: Record<string, string | null>; skipRol
       if (!options.skipRoles?.includes(`${account}:jit-${login}`)) aws.state.seedRole({ account, roleName: `jit-${login}`, now: NOW })
     aws.state.seedUser({ account, userName: 'grace', now: NOW })
   }
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'AKIAJITDOCTOR0000001',
-    AWS_SECRET_ACCESS_KEY: 'doctor-secret',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_IAM: aws.url,
-    AWS_ENDPOINT_URL_STS: aws.url,
-    AWS_ENDPOINT_URL_SSO_ADMIN: aws.url,
-    AWS_ENDPOINT_URL_IDENTITYSTORE: aws.url,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  })
+  restores.unshift(
+    setAwsEnvironment({
+      AWS_ACCESS_KEY_ID: 'AKIAJITDOCTOR0000001',
+      AWS_SECRET_ACCESS_KEY: 'doctor-secret',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_IAM: aws.url,
+      AWS_ENDPOINT_URL_STS: aws.url,
+      AWS_ENDPOINT_URL_SSO_ADMIN: aws.url,
+      AWS_ENDPOINT_URL_IDENTITYSTORE: aws.url,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }),
+  )
 }
 
 interface Ruleset {
@@ -118,34 +111,24 @@ function fillInAppId(ruleset: Ruleset, appId: number): void {
 }
 
 async function doctor(args: string[] = ['--json'], env: Record<string, string> = {}) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(
-    ['doctor', '--repo', 'acme/access', ...args],
-    {
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-      cwd: dir,
-      env: { APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), GITHUB_API_URL: github.url, JIT_EXTERNAL_ID: EXTERNAL_ID, ...env },
-      now: () => NOW,
-    },
-    createJitCommands({ catalogue: async () => catalogue }),
-  )
+  const { code, stdout, stderr } = await runJit({
+    args: ['doctor', '--repo', 'acme/access', ...args],
+    cwd: dir,
+    now: () => NOW,
+    env: { APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), GITHUB_API_URL: github.url, JIT_EXTERNAL_ID: EXTERNAL_ID, ...env },
+    commands: createJitCommands({ catalogue: async () => catalogue }),
+  })
   const checks = args.includes('--json') && code !== 2 ? ((JSON.parse(stdout) as { checks: DoctorCheck[] }).checks ?? []) : []
   return { code, stdout, stderr, checks, failing: checks.filter((check) => check.status === 'fail') }
 }
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jit-doctor-'))
-  for (const name of AWS_ENV) saved.set(name, process.env[name])
 })
 afterEach(async () => {
   await github?.stop()
   await aws?.stop()
-  for (const [name, value] of saved) {
-    if (value === undefined) delete process.env[name]
-    else process.env[name] = value
-  }
+  for (const restore of restores.splice(0)) restore()
   await rm(dir, { recursive: true, force: true })
 })
 afterAll(() => undefined)

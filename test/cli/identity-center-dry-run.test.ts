@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startIamStsEmulator, type IamStsEmulator } from '../../emulator/aws/iam-sts-emulator.js'
 import { startGitHubEmulator, type GitHubEmulator } from '../../emulator/github/start-github-emulator.js'
-import { main } from '../../src/cli/jit.js'
 import { createJitCommands } from '../../src/cli/jit-commands.js'
 import { loadActionCatalogue } from '../../src/aws/load-action-catalogue.js'
 import type { ActionCatalogue } from '../../src/core/matching/action-catalogue.js'
@@ -13,6 +12,8 @@ import { namePermissionSet } from '../../src/core/records/permission-set.js'
 import { formatRecordDocument } from '../../src/core/records/record-document.js'
 import { readExampleRepository, type ExampleRepository } from '../../src/demo/read-example-repository.js'
 import { testPrivateKey } from '../emulator/github/emulator-fixture.js'
+import { setAwsEnvironment } from '../support/aws-environment.js'
+import { runJit } from '../support/run-jit.js'
 import { activeRecord } from '../workflows/sweep/support/grant-records.js'
 
 // `jit revoke --dry-run` and `jit sweep --dry-run` on a grant made through IAM Identity Center: the real CLI
@@ -34,22 +35,13 @@ const SETTINGS = [
   '  user_name: "{login}@acme.com"',
   '',
 ].join('\n')
-const AWS_ENV = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_REGION',
-  'AWS_ENDPOINT_URL_STS',
-  'AWS_ENDPOINT_URL_SSO_ADMIN',
-  'AWS_ENDPOINT_URL_IDENTITYSTORE',
-]
-
 let example: ExampleRepository
 let catalogue: ActionCatalogue
 let dir: string
 let github: GitHubEmulator
 let aws: IamStsEmulator
 let permissionSetArn: string
-const saved = new Map<string, string | undefined>()
+let restoreEnvironment: () => void = () => undefined
 
 beforeAll(async () => {
   example = await readExampleRepository(EXAMPLE_DIR)
@@ -58,7 +50,6 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jit-idc-dry-run-'))
-  for (const name of AWS_ENV) saved.set(name, process.env[name])
   aws = await startIamStsEmulator({
     credentials: [{ accessKeyId: 'AKIAJITDRYRUN0000001', secretAccessKey: 'dry-run-secret', account: APP_ACCOUNT }],
     granterRoleNames: ['jit-granter'],
@@ -112,7 +103,7 @@ beforeEach(async () => {
     message: 'Grant pr-41\n\nJit-Action: grant\nJit-Request: pr-41\n',
   })
   // Were the dry run to call AWS, it would reach the emulator with valid credentials, and its call log would show it.
-  Object.assign(process.env, {
+  restoreEnvironment = setAwsEnvironment({
     AWS_ACCESS_KEY_ID: 'AKIAJITDRYRUN0000001',
     AWS_SECRET_ACCESS_KEY: 'dry-run-secret',
     AWS_REGION: 'eu-west-1',
@@ -125,34 +116,18 @@ beforeEach(async () => {
 afterEach(async () => {
   await github?.stop()
   await aws?.stop()
-  for (const [name, value] of saved) {
-    if (value === undefined) delete process.env[name]
-    else process.env[name] = value
-  }
+  restoreEnvironment()
   await rm(dir, { recursive: true, force: true })
 })
 
-async function jit(args: string[], extraEnv: Record<string, string> = {}) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(
+function jit(args: string[], env: Record<string, string> = {}) {
+  return runJit({
     args,
-    {
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-      cwd: dir,
-      env: {
-        APP_ID: String(APP_ID),
-        PRIVATE_KEY: testPrivateKey(),
-        GITHUB_API_URL: github.url,
-        GITHUB_REPOSITORY: 'acme/access',
-        ...extraEnv,
-      },
-      now: () => NOW,
-    },
-    createJitCommands({ catalogue: async () => catalogue }),
-  )
-  return { code, stdout, stderr }
+    cwd: dir,
+    now: () => NOW,
+    env: { APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/access', ...env },
+    commands: createJitCommands({ catalogue: async () => catalogue }),
+  })
 }
 
 describe('a dry run on an Identity Center account', () => {

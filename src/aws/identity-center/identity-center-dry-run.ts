@@ -16,6 +16,7 @@ import {
   describePermissionSet,
   PERMISSION_SET_LIMITS,
 } from '../../core/records/permission-set.js'
+import { summarizeDryRunRevocation } from '../revocation-outcome.js'
 import { formatCount } from '../../core/text/plural.js'
 import { nameRoleSession } from '../role-session-name.js'
 import { describePermissionSetGrant } from './identity-center-grant.js'
@@ -108,13 +109,7 @@ export function createIdentityCenterDryRunProvider(params: {
         ...(request.cutSessions ? { sessionCut: { policyName: name, policyDocument: deny, status: 'would-cut' as const } } : {}),
       }
     })
-    return {
-      requestId: request.requestId,
-      ok: true,
-      dryRun: true,
-      summary: `would revoke ${request.requestId} on ${formatCount(targets.length, 'target')}${request.cutSessions ? ' and cut earlier sessions' : ''}`,
-      targets,
-    }
+    return summarizeDryRunRevocation(request, targets)
   }
 
   return {
