@@ -69,13 +69,13 @@ export async function runDoctor(params: {
   const accounts = [...new Set(policies.flatMap((policy) => policy.grants.accounts).filter((account) => account !== '*'))].sort()
   const teams = [...new Set(policies.flatMap((policy) => policy.requesters.teams))]
   const directory = teams.length > 0 ? await attempt(() => readTeamMembers(api, teams)) : undefined
-  const logins = [
-    ...new Set([
-      ...policies.flatMap((policy) => policy.requesters.users),
-      ...(directory?.ok ? [...directory.value.members.values()].flat() : []),
-      ...Object.keys(settings.principalOverrides),
-    ]),
-  ].sort()
+  const requestersOf = (chosen: typeof policies) => [
+    ...chosen.flatMap((policy) => policy.requesters.users),
+    ...(directory?.ok
+      ? chosen.flatMap((policy) => policy.requesters.teams.flatMap((team) => directory.value.members.get(team) ?? []))
+      : []),
+  ]
+  const logins = [...new Set([...requestersOf(policies), ...Object.keys(settings.principalOverrides)])].sort()
   // IAM is asked about the accounts on IAM; Identity Center about its instance and the requesters' users.
   const identityCenter = usesIdentityCenter(settings) ? settings.identityCenter : null
   const iamAccounts = identityCenter ? accounts.filter((account) => backendFor(settings, account) === 'iam') : accounts
@@ -94,7 +94,19 @@ export async function runDoctor(params: {
         settings: identityCenter,
         repository,
         externalId: params.externalId,
-        logins: [...new Set([...logins, ...Object.keys(identityCenter.userOverrides)])].sort(),
+        // The requesters of the policies that grant in an Identity Center account (`*`: in the default backend's).
+        logins: [
+          ...new Set([
+            ...requestersOf(
+              policies.filter((policy) =>
+                policy.grants.accounts.some(
+                  (account) => (account === '*' ? settings.backend : backendFor(settings, account)) === 'identity_center',
+                ),
+              ),
+            ),
+            ...Object.keys(identityCenter.userOverrides),
+          ]),
+        ].sort(),
         createStsClient: params.createStsClient,
         createSsoAdminClient: params.createSsoAdminClient,
         createIdentityStoreClient: params.createIdentityStoreClient,
