@@ -39,6 +39,7 @@ export async function answerJsonRequest(params: {
       throw new JsonServiceError('UnknownOperationException', `Unknown operation ${params.target}`)
     const [rawPath = '/', rawQuery = ''] = (request.url ?? '/').split(/\?(.*)/s)
     let caller: Caller
+    let region: string
     try {
       const authenticated = authenticateCaller({
         request: { method: request.method ?? 'POST', rawPath, rawQuery, headers: request.headers, body: params.body },
@@ -50,6 +51,7 @@ export async function answerJsonRequest(params: {
         throw new AwsQueryError('InvalidSignatureException', 403, `Credential should be scoped to correct service: '${api.signingName}'.`)
       }
       caller = authenticated.caller
+      region = authenticated.region
     } catch (error) {
       if (error instanceof AwsQueryError)
         throw new JsonServiceError(error.code === 'SignatureDoesNotMatch' ? 'InvalidSignatureException' : error.code, error.message)
@@ -57,7 +59,7 @@ export async function answerJsonRequest(params: {
     }
     const input = parseInput(params.body)
     await params.state.waitForHold(action)
-    const result = runJsonOperation({ ...params, api, action, operation, caller, input })
+    const result = runJsonOperation({ ...params, api, action, operation, caller, input, region })
     sendJson(response, 200, requestId, result)
   } catch (error) {
     const failure =
@@ -76,8 +78,9 @@ function runJsonOperation(params: {
   operation: JsonOperation
   caller: Caller
   input: Record<string, unknown>
+  region: string
 }): Record<string, unknown> {
-  const { state, caller, action, input, now } = params
+  const { state, caller, action, input, now, region } = params
   const record = (error: string | undefined): void => {
     state.calls.push({
       at: now,
@@ -93,7 +96,7 @@ function runJsonOperation(params: {
   try {
     checkAdministrator(state, caller, action, params.granterRoleNames)
     const fault = state.takeFault(action, actingAccount(input, caller))
-    const context = { state: state.identityCenter, input, now }
+    const context = { state: state.identityCenter, input, now, region }
     if (fault !== undefined) {
       if (fault.afterApplying === true) params.operation(context)
       throw new JsonServiceError(fault.code, fault.message ?? `Injected fault: ${fault.code} for ${action}`)

@@ -27,6 +27,8 @@ export type Caller =
 export interface AuthenticatedRequest {
   readonly caller: Caller
   readonly service: string
+  /** The region the request was signed for (its credential scope). */
+  readonly region: string
 }
 
 /**
@@ -62,6 +64,7 @@ export function authenticateCaller(params: {
   if (session !== undefined) {
     return {
       service: authorization.service,
+      region: authorization.region,
       caller: {
         kind: 'assumed-role',
         account: session.account,
@@ -78,6 +81,7 @@ export function authenticateCaller(params: {
   const userName = base?.userName ?? defaultUserName
   return {
     service: authorization.service,
+    region: authorization.region,
     caller: {
       kind: 'user',
       account,

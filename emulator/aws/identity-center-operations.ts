@@ -9,6 +9,8 @@ export interface JsonOperationContext {
   readonly state: IdentityCenterState
   readonly input: Readonly<Record<string, unknown>>
   readonly now: Date
+  /** The region the request was signed for: an instance is listed only in its own. */
+  readonly region: string
 }
 
 export type JsonOperation = (context: JsonOperationContext) => Record<string, unknown>
@@ -18,6 +20,13 @@ const PAGE_SIZE = 100
 
 /** SSO Admin (`SWBExternalService.<Op>`): the operations the app calls, as AWS documents their shapes and errors. */
 export const ssoAdminOperations: Readonly<Record<string, JsonOperation>> = {
+  // Identity Center lives in one region: ListInstances elsewhere lists nothing.
+  ListInstances: ({ state, region }) => ({
+    Instances:
+      state.instance && state.instance.region === region
+        ? [{ InstanceArn: state.instance.instanceArn, IdentityStoreId: state.instance.identityStoreId, Status: 'ACTIVE' }]
+        : [],
+  }),
   CreatePermissionSet: ({ state, input, now }) => {
     checkInstance(state, input)
     const name = requireString(input, 'Name')

@@ -60,6 +60,8 @@ export interface IdentityCenterInstance {
   readonly identityStoreId: string
   /** Only callers in this account (the management account, or the delegated administrator) may call SSO Admin. */
   readonly managementAccount: string
+  /** The region it lives in (ListInstances lists it only there). Default us-east-1. */
+  readonly region: string
 }
 
 /**
@@ -79,8 +81,14 @@ export class IdentityCenterState {
   maxPermissionSets = 2_000
 
   /** Creates the instance (once) and returns it. */
-  seedInstance(params: { managementAccount: string; instanceArn?: string; identityStoreId?: string }): IdentityCenterInstance {
+  seedInstance(params: {
+    managementAccount: string
+    instanceArn?: string
+    identityStoreId?: string
+    region?: string
+  }): IdentityCenterInstance {
     this.instance = {
+      region: params.region ?? 'us-east-1',
       instanceArn: params.instanceArn ?? `arn:aws:sso:::instance/ssoins-${randomBytes(8).toString('hex')}`,
       identityStoreId: params.identityStoreId ?? `d-${randomBytes(5).toString('hex')}`,
       managementAccount: params.managementAccount,

@@ -70,7 +70,8 @@ export function registerGrantHandlers(app: Probot, deps: GrantHandlerDeps): void
       deps: {
         catalogue: await catalogue,
         now,
-        createProvider: (settings) => deps.createProvider({ granterRole: settings.granterRole }),
+        // The backends of the settings and the repository, as a merge's grant has them: an Identity Center account grants there.
+        createProvider: (settings) => deps.createProvider({ ...settings, repository: context.payload.repository.full_name }),
         notifier: deps.notifier ?? SILENT_NOTIFIER,
         ...(deps.engine ? { engine: deps.engine } : {}),
         ...(deps.maxCommitAttempts === undefined ? {} : { maxCommitAttempts: deps.maxCommitAttempts }),

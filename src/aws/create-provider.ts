@@ -6,7 +6,7 @@ import {
   type CreateSsoAdminClient,
   type CreateStsClient,
 } from './aws-clients.js'
-import type { JitSettings } from '../core/files/settings.js'
+import { usesIdentityCenter, type JitSettings } from '../core/files/settings.js'
 import { createIdentityCenterProvider } from './identity-center/identity-center-provider.js'
 import type { PollingOptions } from './identity-center/identity-center-session.js'
 import { routeByBackend } from './route-by-backend.js'
@@ -57,6 +57,18 @@ export interface ProviderChoice {
   createFor: CreateProviderFor
 }
 
+/** The dry run over the backends of the settings (an Identity Center account needs the repository, as the AWS provider does). */
+function createDryRun(settings: ProviderSettings, repository: string | undefined, now?: () => Date): CloudProvider {
+  if (usesIdentityCenter(settings) && settings.identityCenter && repository === undefined)
+    throw new ProviderConfigError('the Identity Center backend needs the access repository (owner/repo) to name its permission sets')
+  return createDryRunProvider({
+    granterRole: settings.granterRole,
+    settings,
+    ...(repository ? { repository } : {}),
+    ...(now ? { now } : {}),
+  })
+}
+
 /**
  * Chooses the cloud from the environment, once at start-up so a misconfigured app fails before its
  * first merge: `JIT_DRY_RUN=1` (or `true`) for the dry run, which calls nothing; otherwise AWS, which
@@ -72,7 +84,7 @@ export function createProvider(params: {
   /** Bound on the status reads of Identity Center's asynchronous requests (tests shorten it). */
   identityCenterPolling?: PollingOptions
 }): ProviderChoice {
-  const dryRunFor: CreateProviderFor = ({ settings }) => createDryRunProvider({ granterRole: settings.granterRole })
+  const dryRunFor: CreateProviderFor = ({ settings, repository }) => createDryRun(settings, repository, params.now)
   const flag = (params.env[DRY_RUN_VARIABLE] ?? '').trim().toLowerCase()
   if (!['', '0', 'false', '1', 'true'].includes(flag)) {
     throw new ProviderConfigError(
@@ -80,7 +92,7 @@ export function createProvider(params: {
     )
   }
   if (flag === '1' || flag === 'true') {
-    return { dryRun: true, create: ({ granterRole }) => createDryRunProvider({ granterRole }), createFor: dryRunFor }
+    return { dryRun: true, create: (settings) => createDryRun(settings, settings.repository, params.now), createFor: dryRunFor }
   }
   const externalId = params.env[EXTERNAL_ID_VARIABLE]?.trim()
   if (!externalId) {
@@ -100,8 +112,7 @@ export function createProvider(params: {
       createIamClient: clients.createIamClient,
     })
     const backends = { backend: settings.backend ?? 'iam', accountBackends: settings.accountBackends ?? {} }
-    const usesIdentityCenter = backends.backend === 'identity_center' || Object.values(backends.accountBackends).includes('identity_center')
-    if (!usesIdentityCenter || !settings.identityCenter) return iam
+    if (!usesIdentityCenter(backends) || !settings.identityCenter) return iam
     if (repository === undefined)
       throw new ProviderConfigError('the Identity Center backend needs the access repository (owner/repo) to name its permission sets')
     const identityCenter = createIdentityCenterProvider({

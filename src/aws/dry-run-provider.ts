@@ -15,16 +15,49 @@ import { buildSessionCutPolicyDocument, nameSessionCutPolicy, serializePolicyDoc
 import { parsePrincipalArn } from '../core/records/principal-arn.js'
 import { describeGrantPolicies } from './iam/iam-inspect.js'
 import { nameRoleSession } from './role-session-name.js'
+import { summarizeDryRunRevocation } from './revocation-outcome.js'
 import { formatCount } from '../core/text/plural.js'
+import { usesIdentityCenter, type JitSettings } from '../core/files/settings.js'
+import { createIdentityCenterDryRunProvider } from './identity-center/identity-center-dry-run.js'
+import { routeByBackend } from './route-by-backend.js'
 
 /**
- * A CloudProvider that calls nothing and says exactly what the AWS provider would do: which granter
- * role it would assume under which session name, and which policy document it would put on which
- * principal. It makes the same checks the AWS provider makes before its first call (principal ARNs,
- * window, names, the new policy's own size), so a plan it accepts fails in AWS only for reasons AWS
- * alone knows (access, other inline policies, quotas).
+ * A CloudProvider that calls nothing and says exactly what the AWS provider would do, routed per account
+ * as the AWS provider is (`routeByBackend`): for an IAM account which granter role it would assume under
+ * which session name, and which policy document it would put on which principal; for an Identity Center
+ * account which permission set it would create, provision and assign (`createIdentityCenterDryRunProvider`).
+ * It makes the same checks each backend makes before its first call (principal ARNs, window, names, the
+ * new policy's own size), so a plan it accepts fails in AWS only for reasons AWS alone knows (access,
+ * other inline policies, users, quotas).
  */
-export function createDryRunProvider(params: { granterRole: string }): CloudProvider {
+export function createDryRunProvider(params: {
+  granterRole: string
+  /** The backends of `.github/jit.yml`; without them every account is on IAM. */
+  settings?: Partial<Pick<JitSettings, 'backend' | 'accountBackends' | 'identityCenter'>>
+  /** `owner/repo`: names an Identity Center permission set. */
+  repository?: string
+  now?: () => Date
+}): CloudProvider {
+  const iam = createIamDryRunProvider(params)
+  const backends = { backend: params.settings?.backend ?? 'iam', accountBackends: params.settings?.accountBackends ?? {} }
+  const identityCenter = params.settings?.identityCenter
+  if (!usesIdentityCenter(backends) || !identityCenter) return iam
+  if (params.repository === undefined)
+    throw new Error('the Identity Center dry run needs the access repository (owner/repo) to name its permission sets')
+  return routeByBackend({
+    settings: backends,
+    providers: {
+      iam,
+      identity_center: createIdentityCenterDryRunProvider({
+        settings: identityCenter,
+        repository: params.repository,
+        now: params.now ?? (() => new Date()),
+      }),
+    },
+  })
+}
+
+function createIamDryRunProvider(params: { granterRole: string }): CloudProvider {
   async function grant(plan: GrantPlan): Promise<GrantOutcome> {
     const steps = planGrantSteps({ plan, granterRole: params.granterRole })
     const problem = steps.find((step) => step.problem)?.problem
@@ -90,13 +123,7 @@ export function createDryRunProvider(params: { granterRole: string }): CloudProv
         ...(cut ? { sessionCut: { policyName: cutName, policyDocument: cutDocument, status: 'would-cut' as const } } : {}),
       }
     })
-    return {
-      requestId: request.requestId,
-      ok: true,
-      dryRun: true,
-      summary: `would revoke ${request.requestId} on ${formatCount(targets.length, 'target')}${request.cutSessions ? ' and cut earlier sessions' : ''}`,
-      targets,
-    }
+    return summarizeDryRunRevocation(request, targets)
   }
 
   /** A dry run cannot see AWS: it reports no policies, so a reconcile in dry run plans no deletion. */

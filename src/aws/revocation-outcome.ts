@@ -18,3 +18,14 @@ export function summarizeRevocation(request: RevokeParams, targets: RevokeTarget
     targets,
   }
 }
+
+/** The outcome of a dry run's revocation, whatever the backend: nothing was called; each target says what it would do. */
+export function summarizeDryRunRevocation(request: RevokeParams, targets: RevokeTargetOutcome[]): RevokeOutcome {
+  return {
+    requestId: request.requestId,
+    ok: true,
+    dryRun: true,
+    summary: `would revoke ${request.requestId} on ${formatCount(targets.length, 'target')}${request.cutSessions ? ' and cut earlier sessions' : ''}`,
+    targets,
+  }
+}

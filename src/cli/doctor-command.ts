@@ -4,7 +4,14 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import yaml from 'js-yaml'
-import { createDefaultAwsClientFactories, type CreateIamClient, type CreateStsClient } from '../aws/aws-clients.js'
+import {
+  createDefaultAwsClientFactories,
+  createIdentityCenterClientFactories,
+  type CreateIamClient,
+  type CreateIdentityStoreClient,
+  type CreateSsoAdminClient,
+  type CreateStsClient,
+} from '../aws/aws-clients.js'
 import { loadActionCatalogue } from '../aws/load-action-catalogue.js'
 import { EXTERNAL_ID_VARIABLE } from '../aws/create-provider.js'
 import { renderChecklist, type AppGrants } from '../core/doctor/installation-checklist.js'
@@ -18,6 +25,10 @@ export const DOCTOR_USAGE = `jit doctor [--repo owner/name] [--json]   (same env
 /** What `jit doctor` takes from outside; tests may pass their own GitHub, AWS clients and catalogue. */
 export interface DoctorCommandDependencies extends Pick<SweepCommandDependencies, 'createOctokit'> {
   readonly aws?: { readonly createStsClient: CreateStsClient; readonly createIamClient: CreateIamClient }
+  readonly identityCenter?: {
+    readonly createSsoAdminClient: CreateSsoAdminClient
+    readonly createIdentityStoreClient: CreateIdentityStoreClient
+  }
   readonly catalogue?: () => Promise<ActionCatalogue>
   /** The app's manifest (default: `app.yml` of this package). */
   readonly manifestPath?: string
@@ -48,6 +59,7 @@ export function createDoctorCommand(deps: DoctorCommandDependencies = {}): CliCo
         externalId: env[EXTERNAL_ID_VARIABLE],
         now: io.now?.() ?? new Date(),
         ...(deps.aws ?? createDefaultAwsClientFactories()),
+        ...(deps.identityCenter ?? createIdentityCenterClientFactories()),
       })
       io.stdout.write(values.json ? JSON.stringify(report) + '\n' : renderChecklist(report.repository, report.checks))
       return report.ok ? EXIT.ok : EXIT.pending

@@ -118,7 +118,7 @@ export function createRevokeCommand(deps: SweepCommandDependencies = {}): (args:
     const provider = providerFactory(
       deps,
       io,
-    )({ settings: readSettings(branch.settingsText, io), dryRun: values['dry-run'], purpose: 'revoke' })
+    )({ settings: readSettings(branch.settingsText, io), dryRun: values['dry-run'], purpose: 'revoke', repository: `${owner}/${repo}` })
     const notifier = createCliNotifier(io)
     const result = await revokeGrant({
       api,

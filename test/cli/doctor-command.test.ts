@@ -5,14 +5,16 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startIamStsEmulator, type IamStsEmulator } from '../../emulator/aws/iam-sts-emulator.js'
 import { startGitHubEmulator, type GitHubEmulator } from '../../emulator/github/start-github-emulator.js'
-import { main } from '../../src/cli/jit.js'
 import { createJitCommands } from '../../src/cli/jit-commands.js'
 import type { DoctorCheck } from '../../src/core/doctor/installation-checklist.js'
 import type { ActionCatalogue } from '../../src/core/matching/action-catalogue.js'
 import { formatRecordDocument } from '../../src/core/records/record-document.js'
+import { namePermissionSet } from '../../src/core/records/permission-set.js'
 import { loadActionCatalogue } from '../../src/aws/load-action-catalogue.js'
 import { readExampleRepository, type ExampleRepository } from '../../src/demo/read-example-repository.js'
 import { testPrivateKey } from '../emulator/github/emulator-fixture.js'
+import { setAwsEnvironment } from '../support/aws-environment.js'
+import { runJit } from '../support/run-jit.js'
 import { activeRecord } from '../workflows/sweep/support/grant-records.js'
 
 // `jit doctor` against both emulators: the example access repository installed as the README says (its ruleset
@@ -26,21 +28,13 @@ const EXTERNAL_ID = 'jit-doctor-test'
 const NOW = new Date('2027-03-02T12:00:00Z')
 const EXAMPLE_DIR = fileURLToPath(new URL('../../examples/access-repo/', import.meta.url))
 const RULESET_FILE = new URL('../../examples/rulesets/access-repository.json', import.meta.url)
-const AWS_ENV = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_REGION',
-  'AWS_ENDPOINT_URL_IAM',
-  'AWS_ENDPOINT_URL_STS',
-  'AWS_EC2_METADATA_DISABLED',
-]
-
 let example: ExampleRepository
 let catalogue: ActionCatalogue
 let dir: string
 let github: GitHubEmulator
 let aws: IamStsEmulator
-const saved = new Map<string, string | undefined>()
+// What puts the environment back, newest first (a test may install twice).
+const restores: Array<() => void> = []
 
 beforeAll(async () => {
   example = await readExampleRepository(EXAMPLE_DIR)
@@ -87,14 +81,18 @@ async function install(options: { files?: Record<string, string | null>; skipRol
       if (!options.skipRoles?.includes(`${account}:jit-${login}`)) aws.state.seedRole({ account, roleName: `jit-${login}`, now: NOW })
     aws.state.seedUser({ account, userName: 'grace', now: NOW })
   }
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'AKIAJITDOCTOR0000001',
-    AWS_SECRET_ACCESS_KEY: 'doctor-secret',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_IAM: aws.url,
-    AWS_ENDPOINT_URL_STS: aws.url,
-    AWS_EC2_METADATA_DISABLED: 'true',
-  })
+  restores.unshift(
+    setAwsEnvironment({
+      AWS_ACCESS_KEY_ID: 'AKIAJITDOCTOR0000001',
+      AWS_SECRET_ACCESS_KEY: 'doctor-secret',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_IAM: aws.url,
+      AWS_ENDPOINT_URL_STS: aws.url,
+      AWS_ENDPOINT_URL_SSO_ADMIN: aws.url,
+      AWS_ENDPOINT_URL_IDENTITYSTORE: aws.url,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }),
+  )
 }
 
 interface Ruleset {
@@ -113,34 +111,24 @@ function fillInAppId(ruleset: Ruleset, appId: number): void {
 }
 
 async function doctor(args: string[] = ['--json'], env: Record<string, string> = {}) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(
-    ['doctor', '--repo', 'acme/access', ...args],
-    {
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-      cwd: dir,
-      env: { APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), GITHUB_API_URL: github.url, JIT_EXTERNAL_ID: EXTERNAL_ID, ...env },
-      now: () => NOW,
-    },
-    createJitCommands({ catalogue: async () => catalogue }),
-  )
+  const { code, stdout, stderr } = await runJit({
+    args: ['doctor', '--repo', 'acme/access', ...args],
+    cwd: dir,
+    now: () => NOW,
+    env: { APP_ID: String(APP_ID), PRIVATE_KEY: testPrivateKey(), GITHUB_API_URL: github.url, JIT_EXTERNAL_ID: EXTERNAL_ID, ...env },
+    commands: createJitCommands({ catalogue: async () => catalogue }),
+  })
   const checks = args.includes('--json') && code !== 2 ? ((JSON.parse(stdout) as { checks: DoctorCheck[] }).checks ?? []) : []
   return { code, stdout, stderr, checks, failing: checks.filter((check) => check.status === 'fail') }
 }
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'jit-doctor-'))
-  for (const name of AWS_ENV) saved.set(name, process.env[name])
 })
 afterEach(async () => {
   await github?.stop()
   await aws?.stop()
-  for (const [name, value] of saved) {
-    if (value === undefined) delete process.env[name]
-    else process.env[name] = value
-  }
+  for (const restore of restores.splice(0)) restore()
   await rm(dir, { recursive: true, force: true })
 })
 afterAll(() => undefined)
@@ -304,4 +292,126 @@ describe('jit doctor', () => {
     expect((await doctor(['--repo', 'not a repo'])).code).toBe(2)
     expect((await doctor(['--jsn'])).code).toBe(2)
   })
+})
+
+describe('jit doctor with Identity Center', () => {
+  const INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-1234567890abcdef'
+  const STORE_ID = 'd-1234567890'
+  // Production is on Identity Center, administered from the app's account; staging stays on IAM roles.
+  const settings = (region = 'eu-west-1') =>
+    [
+      'backend: identity_center',
+      'identity_center:',
+      `  instance_arn: "${INSTANCE_ARN}"`,
+      `  identity_store_id: ${STORE_ID}`,
+      `  region: ${region}`,
+      `  granter_role: "arn:aws:iam::${APP_ACCOUNT}:role/jit-granter"`,
+      '  user_name: "{login}@acme.com"',
+      'accounts:',
+      `  "${STAGING}": { backend: iam }`,
+      '',
+    ].join('\n')
+  const logins = () => [...new Set([...example.teams.values()].flat())]
+
+  async function installIdentityCenter(options: { region?: string; skipRole?: boolean; skipUsers?: string[] } = {}) {
+    await install({ files: { '.github/jit.yml': settings(options.region) } })
+    if (!options.skipRole)
+      aws.state.seedRole({
+        account: APP_ACCOUNT,
+        roleName: 'jit-granter',
+        externalId: EXTERNAL_ID,
+        trustedPrincipals: [`arn:aws:iam::${APP_ACCOUNT}:root`],
+        now: NOW,
+      })
+    const identityCenter = aws.state.identityCenter
+    identityCenter.seedInstance({
+      managementAccount: APP_ACCOUNT,
+      instanceArn: INSTANCE_ARN,
+      identityStoreId: STORE_ID,
+      region: 'eu-west-1',
+    })
+    for (const login of logins()) if (!options.skipUsers?.includes(login)) identityCenter.seedUser(`${login}@acme.com`)
+    // One grant of this repository, and an administrator's own set.
+    identityCenter.seedPermissionSet({ name: namePermissionSet({ repository: 'acme/access', requestId: 'pr-3' }), now: NOW })
+    identityCenter.seedPermissionSet({ name: 'ReadOnlyAccess', now: NOW })
+    return identityCenter
+  }
+  const identityCenterChecks = (checks: DoctorCheck[]) =>
+    checks.filter((check) => /Identity Center/.test(check.title)).map((check) => [check.status, check.title, check.detail])
+
+  it('passes a healthy installation: the role, the instance in its region, its permission sets, every requester a user', async () => {
+    await installIdentityCenter()
+    const { code, stdout } = await doctor([])
+    expect(stdout.split('\n').slice(7, 14)).toEqual([
+      `✓ the granter role in every account the policies name: assumed in ${STAGING}`,
+      "✓ requesters' principals: 5 present in IAM",
+      `✓ the Identity Center granter role: assumed arn:aws:iam::${APP_ACCOUNT}:role/jit-granter with the external id`,
+      `✓ the Identity Center instance in eu-west-1: ${INSTANCE_ARN}, identity store ${STORE_ID}`,
+      "✓ permission sets in the Identity Center instance: 2 of the quota of 2,000, 1 of them this repository's grants",
+      // frank requests only staging (IAM): he needs no Identity Center user.
+      `✓ requesters' Identity Center users: 4 present in identity store ${STORE_ID}`,
+      '✓ the sweep: no active grant overdue; no revocation recorded yet',
+    ])
+    expect(code).toBe(0)
+  })
+
+  it('finds a granter role it cannot assume, and checks nothing behind it', async () => {
+    await installIdentityCenter({ skipRole: true })
+    const { code, checks } = await doctor()
+    expect(code).toBe(1)
+    expect(identityCenterChecks(checks)).toEqual([
+      ['fail', 'the Identity Center granter role', expect.stringMatching(/^arn:aws:iam::999999999999:role\/jit-granter: .*AccessDenied/)],
+      ['warn', 'the Identity Center instance in eu-west-1', 'not checked: no Identity Center granter session'],
+      ['warn', 'permission sets in the Identity Center instance', 'not checked: no Identity Center granter session'],
+      ['warn', "requesters' Identity Center users", 'not checked: no Identity Center granter session'],
+    ])
+    expect(checks.find((check) => check.title === 'the Identity Center granter role')?.fix).toContain('sts:ExternalId = JIT_EXTERNAL_ID')
+  })
+
+  it('finds an instance that is not in the region the settings name', async () => {
+    await installIdentityCenter({ region: 'us-west-2' })
+    const { code, failing } = await doctor()
+    expect(code).toBe(1)
+    expect(failing.map((check) => [check.title, check.detail])).toEqual([
+      ['the Identity Center instance in us-west-2', `us-west-2 has no Identity Center instance, not ${INSTANCE_ARN}`],
+    ])
+    expect(failing[0]?.fix).toContain('set identity_center.region to the region of the instance')
+  })
+
+  it('names each requester without an Identity Center user', async () => {
+    await installIdentityCenter({ skipUsers: ['heidi'] })
+    const { code, failing } = await doctor()
+    expect(code).toBe(1)
+    expect(failing.map((check) => [check.title, check.detail])).toEqual([
+      ["requesters' Identity Center users", 'heidi@acme.com (heidi): no such user'],
+    ])
+    expect(failing[0]?.fix).toContain('identity_center.users')
+  })
+
+  it('finds permission sets it may not list', async () => {
+    await installIdentityCenter()
+    aws.injectFault({ action: 'ListPermissionSets', code: 'AccessDeniedException' })
+    const { code, failing } = await doctor()
+    expect(code).toBe(1)
+    expect(failing.map((check) => [check.title, check.detail])).toEqual([
+      ['permission sets in the Identity Center instance', expect.stringMatching(/^could not list them: .*ListPermissionSets/)],
+    ])
+  })
+
+  it('warns near the permission set quota, and fails at it', async () => {
+    const identityCenter = await installIdentityCenter()
+    for (let i = 0; i < 1_798; i += 1) identityCenter.seedPermissionSet({ name: `team-${i}`, now: NOW })
+    const near = await doctor()
+    expect(near.code).toBe(0)
+    expect(near.checks.find((check) => check.title === 'permission sets in the Identity Center instance')).toMatchObject({
+      status: 'warn',
+      detail: "1,800 of the quota of 2,000, 1 of them this repository's grants: near the quota",
+      fix: expect.stringContaining('Service Quotas'),
+    })
+    for (let i = 1_798; i < 1_998; i += 1) identityCenter.seedPermissionSet({ name: `team-${i}`, now: NOW })
+    const full = await doctor()
+    expect(full.failing.map((check) => check.detail)).toEqual([
+      "2,000 of the quota of 2,000, 1 of them this repository's grants: the next grant cannot create its permission set",
+    ])
+  }, 60_000)
 })

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { namePermissionSet } from '../../src/core/records/permission-set.js'
-import { PROD, STAGING, startE2eStack, type E2eStack } from './support/start-e2e-stack.js'
+import { INCIDENT_REQUEST_PATH, PROD, STAGING, startE2eStack, type E2eStack } from './support/start-e2e-stack.js'
 
 // The same lifecycle as request-lifecycle.test.ts, on IAM Identity Center: the app behind Probot's
 // middleware, the emulated GitHub on real git, and the emulated SSO Admin and Identity Store through the
@@ -152,6 +152,48 @@ describe('a request granted through IAM Identity Center', { timeout: 120_000 }, 
     expect(revoked).toMatch(/reason: early/)
     expect(revoked).toContain('outcome: revoked')
     expect(stack.github.comments(merged.number).at(-1)?.body).toContain('revoked')
+    expect(stack.appErrors()).toEqual([])
+  })
+
+  it('refuses at check time a request whose permission set Identity Center could not provision, naming the limit and the line', async () => {
+    // 200 instances make an inline policy of 13,521 characters: CreatePermissionSet would take it, and the
+    // role Identity Center provisions in the account could not hold it (10,240 characters, white space aside).
+    const instances = Array.from({ length: 200 }, (_, i) => `"arn:aws:ec2:us-east-1:${PROD}:instance/i-${String(i).padStart(17, '0')}"`)
+    const text = [
+      'reason: Stop the web fleet from INC-4822',
+      'ticket: INC-4822',
+      'duration: 2h',
+      'access:',
+      `  - account: "${PROD}"`,
+      '    actions: [ec2:StopInstances]',
+      `    resources: [${instances.join(', ')}]`,
+      '',
+    ].join('\n')
+    const pr = await stack.requestAccess({ author: 'alice', path: 'requests/sre/inc-4822-stop-fleet.yaml', text })
+    await stack.github.settle()
+    const check = stack.latestCheck(pr.headSha)
+    expect(check.conclusion).toBe('failure')
+    expect(check.output.summary).toContain(
+      '- `requests/sre/inc-4822-stop-fleet.yaml:5`: the grant would be a permission set whose inline policy has 13,521 characters',
+    )
+    expect(check.output.summary).toContain('Identity Center allows 10,240 \\(white space aside\\)')
+    expect(ssoCalls()).toEqual([])
+    expect(stack.appErrors()).toEqual([])
+  })
+
+  it('grants on `/jit break-glass` through the permission set as a merge does', async () => {
+    const policy = (await stack.readOnMain('policies/prod-ec2-incident.yaml'))!
+    await stack.github.commitToDefaultBranch({
+      files: { 'policies/prod-ec2-incident.yaml': `${policy}break_glass:\n  max_duration: 2h\n  review_within: 24h\n` },
+      message: 'Allow break-glass',
+    })
+    const text = (await stack.readOnMain(INCIDENT_REQUEST_PATH)) ?? stack.example.requests[INCIDENT_REQUEST_PATH]!
+    const pr = await stack.requestAccess({ author: 'alice', path: INCIDENT_REQUEST_PATH, text, title: 'INC-4821' })
+    await stack.github.comment(pr.number, { login: 'alice', body: '/jit break-glass' })
+    await stack.github.settle()
+    expect(stack.aws.state.identityCenter.describeAssignmentsOf('alice@acme.com')).toEqual([`${PROD} ${PERMISSION_SET}`])
+    expect(stack.policiesOf('alice')).toEqual({})
+    expect(await stack.readOnMain('grants/active/pr-1.yaml')).toContain('principal: identity-center-user:alice@acme.com')
     expect(stack.appErrors()).toEqual([])
   })
 

@@ -2,6 +2,7 @@
  * `jit doctor`'s judgement: what a live installation of an access repository must look like, from facts read
  * elsewhere (GitHub, AWS). Pure: every check is one function of its facts, and every failure says how to fix it.
  */
+import { judgeIdentityCenter, type IdentityCenterFacts } from './identity-center-checklist.js'
 
 /** `warn` does not fail the run: it is handled, or cannot be checked with these credentials. */
 export type CheckStatus = 'pass' | 'fail' | 'warn'
@@ -58,6 +59,8 @@ export interface InstallationFacts {
   /** Each principal the settings map for a requester, in each account, and whether IAM has it. */
   readonly principals: readonly { readonly account: string; readonly login: string; readonly arn: string; readonly result: Fact<boolean> }[]
   readonly sweep: Fact<SweepFacts>
+  /** Set when any account's backend is `identity_center`; `granters` and `principals` then cover the IAM accounts only. */
+  readonly identityCenter?: IdentityCenterFacts
 }
 
 export interface SweepFacts {
@@ -82,8 +85,9 @@ export function judgeInstallation(facts: InstallationFacts): DoctorCheck[] {
     judgeBypass(facts),
     judgeMergeMethods(facts),
     judgeFiles(facts),
-    judgeGranters(facts),
-    judgePrincipals(facts),
+    // With every account on Identity Center there is no IAM granter role to check.
+    ...(facts.identityCenter && facts.granters.length === 0 ? [] : [judgeGranters(facts), judgePrincipals(facts)]),
+    ...(facts.identityCenter ? judgeIdentityCenter(facts.identityCenter) : []),
     judgeSweep(facts),
   ]
 }

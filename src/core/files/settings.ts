@@ -31,7 +31,12 @@ export interface IdentityCenterSettings {
   readonly userName: string
   /** Per-login overrides (login lower-cased). */
   readonly userOverrides: Readonly<Record<string, string>>
+  /** `max_accounts`: the accounts one request may assign its permission set in (the parser always sets it; unset means the default). */
+  readonly maxAccounts?: number
 }
+
+/** `identity_center.max_accounts` when unset: Identity Center's outstanding `CreateAccountAssignment` requests. */
+export const DEFAULT_IDENTITY_CENTER_MAX_ACCOUNTS = 10
 
 /** `.github/jit.yml`: how GitHub logins map to AWS, and operational settings. All optional. */
 export interface JitSettings {
@@ -231,12 +236,18 @@ function readIdentityCenter(
     granterRole: raw.granter_role,
     userName: raw.user_name,
     userOverrides,
+    maxAccounts: raw.max_accounts ?? DEFAULT_IDENTITY_CENTER_MAX_ACCOUNTS,
   }
 }
 
 /** The backend that grants in an account: its override in `accounts`, else `backend`. */
 export function backendFor(settings: Pick<JitSettings, 'backend' | 'accountBackends'>, account: string): CloudBackend {
   return Object.hasOwn(settings.accountBackends, account) ? settings.accountBackends[account]! : settings.backend
+}
+
+/** Whether any account's backend is `identity_center` (the default, or an override in `accounts`). */
+export function usesIdentityCenter(settings: Partial<Pick<JitSettings, 'backend' | 'accountBackends'>>): boolean {
+  return settings.backend === 'identity_center' || Object.values(settings.accountBackends ?? {}).includes('identity_center')
 }
 
 /**

@@ -1,7 +1,19 @@
 import { listRequestItems, type AccessRequest } from '../files/access-request.js'
 import type { InputError } from '../files/input-error.js'
-import { backendFor, parseIdentityCenterPrincipal, principalFor, type JitSettings } from '../files/settings.js'
-import { buildPermissionSetPolicyDocument, PERMISSION_SET_LIMITS } from './permission-set.js'
+import {
+  backendFor,
+  DEFAULT_IDENTITY_CENTER_MAX_ACCOUNTS,
+  parseIdentityCenterPrincipal,
+  principalFor,
+  type JitSettings,
+} from '../files/settings.js'
+import {
+  buildPermissionSetPolicyDocument,
+  checkPermissionSetName,
+  checkUserName,
+  namePermissionSet,
+  PERMISSION_SET_LIMITS,
+} from './permission-set.js'
 import {
   buildGrantPolicyDocument,
   checkPolicyName,
@@ -157,31 +169,54 @@ export function findUngrantableReasons(params: {
     }
   }
   if (permissionSetGrants.length > 0) {
-    errors.push(...findPermissionSetProblems({ file, requestId, notBefore, expiresAt, grants: permissionSetGrants }))
+    errors.push(...findPermissionSetProblems({ file, requestId, notBefore, expiresAt, settings, grants: permissionSetGrants }))
   }
   return errors
 }
 
-/** What Identity Center would refuse about a request's permission set: a user name, or an inline policy over its quota. */
+/**
+ * What Identity Center would refuse about a request's permission set, each at the line of the account it
+ * concerns: a user name it cannot hold, more accounts than one request may assign, a set name over its 32
+ * characters, an inline policy over its quota. The session duration is never refused: it is what is left
+ * of the window within Identity Center's 1 to 12 hours (`chooseSessionDuration`), and when the window is
+ * shorter than an hour the policy's `aws:CurrentTime` condition still ends the access at the window.
+ */
 function findPermissionSetProblems(params: {
   file: string
   requestId: string
   notBefore: Date
   expiresAt: Date
+  settings: JitSettings
   grants: readonly { grant: AccountGrant; principal: string }[]
 }): InputError[] {
   const { file } = params
   const errors: InputError[] = []
   for (const { grant, principal } of params.grants) {
     const userName = parseIdentityCenterPrincipal(principal) ?? ''
-    if (userName.length < 1 || userName.length > 128 || /\s/.test(userName)) {
+    const problem = checkUserName(userName)
+    if (problem) {
       errors.push({
         file,
         line: grant.line,
-        message: `the grant in ${grant.account} would go to the Identity Center user "${userName}", a name Identity Center refuses (1 to 128 characters, no spaces); fix identity_center.user_name in .github/jit.yml`,
+        message: `the grant in ${grant.account} would go to the Identity Center user "${userName}", a name Identity Center refuses (${problem}); fix identity_center.user_name (or users) in .github/jit.yml`,
       })
     }
   }
+  const maxAccounts = params.settings.identityCenter?.maxAccounts ?? DEFAULT_IDENTITY_CENTER_MAX_ACCOUNTS
+  if (params.grants.length > maxAccounts) {
+    errors.push({
+      file,
+      line: params.grants[maxAccounts]!.grant.line,
+      message:
+        `the request assigns its permission set in ${params.grants.length} Identity Center accounts; one request may assign it in at most ${maxAccounts} ` +
+        '(identity_center.max_accounts in .github/jit.yml): each assignment is created and confirmed in turn, and all are removed again when one fails. ' +
+        'Split the request',
+    })
+  }
+  const line = params.grants[0]!.grant.line
+  // The hash of the repository is always 8 hex digits: the name's length and characters do not depend on which repository.
+  const nameProblem = checkPermissionSetName(namePermissionSet({ repository: 'owner/repo', requestId: params.requestId }))
+  if (nameProblem) errors.push({ file, line, message: `the grant's ${nameProblem.replace(/^the /, '')}` })
   const document = serializePolicyDocument(
     buildPermissionSetPolicyDocument({
       requestId: params.requestId,
@@ -190,7 +225,6 @@ function findPermissionSetProblems(params: {
       grants: params.grants.map(({ grant }) => grant),
     }),
   )
-  const line = params.grants[0]!.grant.line
   const characterProblem = findPolicyDocumentCharacterProblem(document)
   if (characterProblem) errors.push({ file, line, message: `the grant's policy ${characterProblem}` })
   const size = measurePolicySize(document)
@@ -201,7 +235,8 @@ function findPermissionSetProblems(params: {
       message:
         `the grant would be a permission set whose inline policy has ${size.toLocaleString('en-US')} characters ` +
         `(one statement per Identity Center account of the request); Identity Center allows ` +
-        `${PERMISSION_SET_LIMITS.inlinePolicySize.toLocaleString('en-US')}: ask for fewer actions or resources, or split the request`,
+        `${PERMISSION_SET_LIMITS.inlinePolicySize.toLocaleString('en-US')} (white space aside): ask for fewer actions or resources ` +
+        '(a wildcard the policy allows, such as ec2:Describe*, counts as one), or split the request',
     })
   }
   return errors

@@ -6,16 +6,38 @@
  */
 import { buildGrantPolicyDocument, formatIsoSeconds, type PolicyDocument, type PolicyStatement } from './iam-policy-document.js'
 
-/** Identity Center's limits that a grant must fit (AWS SSO Admin API reference and quotas). */
+/** Identity Center's limits that a grant must fit (AWS SSO Admin API reference, and the quotas of the Identity Center user guide). */
 export const PERMISSION_SET_LIMITS = {
   /** `Name` of a permission set: 1 to 32 characters of `[\w+=,.@-]`. */
   nameLength: 32,
-  /** The inline policy of a permission set, in characters without white space. */
-  inlinePolicySize: 32_768,
+  /**
+   * The inline policy of a permission set, in characters without white space: 10,240 (the quota says
+   * 32,768 bytes in all, of which at most 10,240 non-white-space; it becomes an inline policy of the
+   * role Identity Center provisions in each account, which IAM caps at 10,240).
+   */
+  inlinePolicySize: 10_240,
   /** `SessionDuration`: PT1H to PT12H. */
   minSessionMs: 3_600_000,
   maxSessionMs: 12 * 3_600_000,
+  /** Permission sets an instance may hold by default (a quota AWS can raise): `jit doctor` counts them. */
+  instancePermissionSets: 2_000,
+  /** Outstanding `CreateAccountAssignment` requests Identity Center allows at a time (its throttle limits). */
+  outstandingAssignments: 10,
 } as const
+
+/** Identity Center user names it reserves: no user can bear them (Identity Store API reference, `UserName`). */
+const RESERVED_USER_NAMES = ['administrator', 'awsadministrators']
+
+/**
+ * Why Identity Center would refuse a user name (1 to 128 characters of letters, digits, symbols and
+ * punctuation; not a reserved name), or undefined when it accepts it.
+ */
+export function checkUserName(userName: string): string | undefined {
+  if (userName.length < 1 || userName.length > 128) return 'Identity Center user names have 1 to 128 characters'
+  if (/[\s\p{C}]/u.test(userName)) return 'Identity Center user names have no spaces or control characters'
+  if (RESERVED_USER_NAMES.includes(userName.toLowerCase())) return `Identity Center reserves the name ${userName}: no user can have it`
+  return undefined
+}
 
 const NAME_PREFIX = 'jit-'
 

@@ -1,5 +1,5 @@
-import type { CreateIamClient, CreateStsClient } from '../../aws/aws-clients.js'
-import { readSettingsOrDefaults, principalFor } from '../../core/files/settings.js'
+import type { CreateIamClient, CreateIdentityStoreClient, CreateSsoAdminClient, CreateStsClient } from '../../aws/aws-clients.js'
+import { backendFor, principalFor, readSettingsOrDefaults, usesIdentityCenter } from '../../core/files/settings.js'
 import { formatInputError } from '../../core/files/input-error.js'
 import { loadAccessRepository } from '../../core/files/access-repository.js'
 import { validateRepository } from '../../core/files/validate-repository.js'
@@ -18,6 +18,7 @@ import { describeApiError } from '../../github/github-read-error.js'
 import { readTeamMembers } from '../../github/team-members.js'
 import { readDefaultBranch, readRecordSnapshot } from '../sweep/read-grant-records.js'
 import { probeAwsAccess } from './probe-aws-access.js'
+import { probeIdentityCenter } from './probe-identity-center.js'
 
 /** What `jit doctor` found: each check, and whether all passed. */
 export interface DoctorReport {
@@ -49,6 +50,8 @@ export async function runDoctor(params: {
   now: Date
   createStsClient: CreateStsClient
   createIamClient: CreateIamClient
+  createSsoAdminClient: CreateSsoAdminClient
+  createIdentityStoreClient: CreateIdentityStoreClient
 }): Promise<DoctorReport> {
   const { api, owner, repo } = params
   const repository = `${owner}/${repo}`
@@ -66,15 +69,18 @@ export async function runDoctor(params: {
   const accounts = [...new Set(policies.flatMap((policy) => policy.grants.accounts).filter((account) => account !== '*'))].sort()
   const teams = [...new Set(policies.flatMap((policy) => policy.requesters.teams))]
   const directory = teams.length > 0 ? await attempt(() => readTeamMembers(api, teams)) : undefined
-  const logins = [
-    ...new Set([
-      ...policies.flatMap((policy) => policy.requesters.users),
-      ...(directory?.ok ? [...directory.value.members.values()].flat() : []),
-      ...Object.keys(settings.principalOverrides),
-    ]),
-  ].sort()
+  const requestersOf = (chosen: typeof policies) => [
+    ...chosen.flatMap((policy) => policy.requesters.users),
+    ...(directory?.ok
+      ? chosen.flatMap((policy) => policy.requesters.teams.flatMap((team) => directory.value.members.get(team) ?? []))
+      : []),
+  ]
+  const logins = [...new Set([...requestersOf(policies), ...Object.keys(settings.principalOverrides)])].sort()
+  // IAM is asked about the accounts on IAM; Identity Center about its instance and the requesters' users.
+  const identityCenter = usesIdentityCenter(settings) ? settings.identityCenter : null
+  const iamAccounts = identityCenter ? accounts.filter((account) => backendFor(settings, account) === 'iam') : accounts
   const targets = new Map(
-    accounts.map((account) => [account, logins.map((login) => ({ login, arn: principalFor(settings, { account, login }) }))]),
+    iamAccounts.map((account) => [account, logins.map((login) => ({ login, arn: principalFor(settings, { account, login }) }))]),
   )
   const aws = await probeAwsAccess({
     granterRole: settings.granterRole,
@@ -83,6 +89,29 @@ export async function runDoctor(params: {
     createStsClient: params.createStsClient,
     createIamClient: params.createIamClient,
   })
+  const identityCenterFacts = identityCenter
+    ? await probeIdentityCenter({
+        settings: identityCenter,
+        repository,
+        externalId: params.externalId,
+        // The requesters of the policies that grant in an Identity Center account (`*`: in the default backend's).
+        logins: [
+          ...new Set([
+            ...requestersOf(
+              policies.filter((policy) =>
+                policy.grants.accounts.some(
+                  (account) => (account === '*' ? settings.backend : backendFor(settings, account)) === 'identity_center',
+                ),
+              ),
+            ),
+            ...Object.keys(identityCenter.userOverrides),
+          ]),
+        ].sort(),
+        createStsClient: params.createStsClient,
+        createSsoAdminClient: params.createSsoAdminClient,
+        createIdentityStoreClient: params.createIdentityStoreClient,
+      })
+    : undefined
   const sweep = await attempt(async () => {
     const snapshot = await readRecordSnapshot({ api, owner, repo, commitSha: branch.commitSha })
     const last = await api.graphql<{
@@ -119,6 +148,7 @@ export async function runDoctor(params: {
     ...aws,
     wildcardAccountPolicies: policies.filter((policy) => policy.grants.accounts.includes('*')).length,
     sweep,
+    ...(identityCenterFacts ? { identityCenter: identityCenterFacts } : {}),
   }
   const checks = judgeInstallation(facts)
   return { repository, ok: checks.every((check) => check.status !== 'fail'), checks }

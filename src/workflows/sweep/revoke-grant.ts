@@ -87,7 +87,11 @@ export async function revokeGrant(params: {
     revokedAt: now,
     cutSessions: record.revoke_sessions,
   })
-  if (outcome.dryRun) return { status: 'would-revoke', id, record, explanation: outcome.summary, ...tampered }
+  if (outcome.dryRun) {
+    // What a dry run would do, target by target: which granter session, what it would delete where.
+    const steps = outcome.targets.map((target) => target.description).join('; ')
+    return { status: 'would-revoke', id, record, explanation: steps ? `${outcome.summary}: ${steps}` : outcome.summary, ...tampered }
+  }
   if (!outcome.ok)
     return {
       status: 'failed',

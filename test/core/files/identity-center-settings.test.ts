@@ -33,6 +33,7 @@ describe('the identity_center backend in .github/jit.yml', () => {
       granterRole: 'arn:aws:iam::999999999999:role/jit-identity-center-granter',
       userName: '{login}@acme.com',
       userOverrides: { grace: 'grace.hopper@acme.com' },
+      maxAccounts: 10,
     })
   })
 
@@ -97,6 +98,16 @@ describe('the identity_center backend in .github/jit.yml', () => {
       name: 'two user overrides for one login',
       text: [...section, '  users:', '    bob: bob@acme.com', '    BOB: robert@acme.com', ''].join('\n'),
       errors: [{ line: 9, message: 'identity_center.users names "BOB" twice' }],
+    },
+    {
+      name: 'max_accounts over 100',
+      text: [...section, '  max_accounts: 101', ''].join('\n'),
+      errors: [{ line: 7, message: '`identity_center.max_accounts` must be at most 100, found number 101' }],
+    },
+    {
+      name: 'max_accounts of 0',
+      text: [...section, '  max_accounts: 0', ''].join('\n'),
+      errors: [{ line: 7, message: '`identity_center.max_accounts` must be at least 1, found number 0' }],
     },
   ]
   for (const { name, text, errors } of cases) {

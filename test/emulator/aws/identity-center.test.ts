@@ -8,6 +8,7 @@ import {
   DescribePermissionSetCommand,
   GetInlinePolicyForPermissionSetCommand,
   ListAccountAssignmentsCommand,
+  ListInstancesCommand,
   ListAccountAssignmentsForPrincipalCommand,
   ListAccountsForProvisionedPermissionSetCommand,
   ListPermissionSetsCommand,
@@ -282,5 +283,23 @@ describe('SSO Admin and the Identity Store on the emulator, through the real SDK
     expect((await sso.send(new ListAccountAssignmentsCommand(listing))).AccountAssignments).toHaveLength(1)
     const throttled = await captureError(sso.send(new ListAccountAssignmentsCommand({ ...listing, AccountId: '222222222222' })))
     expect(throttled.name).toBe('ThrottlingException')
+  })
+
+  test('ListInstances lists the instance only in the region it lives in (the SigV4 scope of the request)', async () => {
+    const { emulator, instanceArn, storeId } = await start()
+    const credentials = await assumeRole(createStsClient(emulator.url, baseCredentials), {
+      roleArn: `arn:aws:iam::${management}:role/jit-granter`,
+      sessionName: 'doctor',
+    })
+    const inRegion = await ssoClient(emulator.url, credentials).send(new ListInstancesCommand({}))
+    expect(inRegion.Instances).toEqual([])
+    emulator.state.identityCenter.seedInstance({
+      managementAccount: management,
+      instanceArn,
+      identityStoreId: storeId,
+      region: 'eu-west-1',
+    })
+    const listed = await ssoClient(emulator.url, credentials).send(new ListInstancesCommand({}))
+    expect(listed.Instances).toEqual([{ InstanceArn: instanceArn, IdentityStoreId: storeId, Status: 'ACTIVE' }])
   })
 })

@@ -141,6 +141,8 @@ function describeError(error: ErrorObject, document: YamlDocument, what: string)
     }
     case 'minimum':
       return { line: at(), message: `${name} must be at least ${String(params.limit)}, found ${describeValue(error.data)}` }
+    case 'maximum':
+      return { line: at(), message: `${name} must be at most ${String(params.limit)}, found ${describeValue(error.data)}` }
     case 'enum': {
       const allowed = (Array.isArray(params.allowedValues) ? params.allowedValues : []).map((value) => JSON.stringify(value))
       return { line: at(), message: `${name} must be one of ${allowed.join(', ')}, found ${describeValue(error.data)}` }

@@ -71,6 +71,14 @@ export const settingsSchema = {
           propertyNames: { pattern: LOGIN_PATTERN },
           additionalProperties: { type: 'string', pattern: USER_NAME_TEMPLATE_PATTERN },
         },
+        max_accounts: {
+          description:
+            'How many accounts one request may assign its permission set in (1 to 100). Default 10: Identity Center allows 10 account assignments outstanding at a time, and a grant creates, confirms and (when one fails) removes them one by one.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 100,
+          default: 10,
+        },
       },
     },
     principal: {
