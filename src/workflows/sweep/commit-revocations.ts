@@ -24,8 +24,10 @@ export async function commitRevocations(params: {
   owner: string
   repo: string
   branch: string
-  readAt: Pick<RecordSnapshot, 'commitSha' | 'records' | 'revokedIds'> & Partial<Pick<RecordSnapshot, 'intents'>>
+  readAt: Pick<RecordSnapshot, 'commitSha' | 'records' | 'revokedIds'> & Partial<Pick<RecordSnapshot, 'intents' | 'unreadableActive'>>
   revocations: readonly ConfirmedRevocation[]
+  /** The full reconcile pass's record, committed with the revocations (or alone). */
+  fullPass?: Parameters<typeof planRevocationCommit>[0]['fullPass']
 }): Promise<RevocationCommitResult> {
   const { api, owner, repo, readAt } = params
   let last: RevocationCommitPlan | undefined
@@ -39,12 +41,12 @@ export async function commitRevocations(params: {
       const ids =
         head.commitSha === readAt.commitSha
           ? {
-              activeIds: new Set(readAt.records.map((record) => record.id)),
+              activeIds: new Set([...readAt.records, ...(readAt.unreadableActive ?? [])].map((record) => record.id)),
               revokedIds: readAt.revokedIds,
               pendingIds: new Set((readAt.intents ?? []).map((intent) => intent.id)),
             }
           : await readRecordIds({ api, owner, repo, commitSha: head.commitSha })
-      last = planRevocationCommit({ revocations: params.revocations, ...ids })
+      last = planRevocationCommit({ revocations: params.revocations, ...ids, ...(params.fullPass ? { fullPass: params.fullPass } : {}) })
       return last?.plan
     },
   })

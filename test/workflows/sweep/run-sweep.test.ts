@@ -282,7 +282,10 @@ describe('runSweep', () => {
   })
 
   it('leaves an unexpired orphan of a request merged moments ago: its grant commit may be in flight', async () => {
-    setUp([IN_FORCE], [`jit-pr-43-exp-20261201T130000Z`, `jit-${TEST_NAMESPACE}-pr-50-exp-20261201T160000Z`])
+    // A full pass ran an hour ago: this sweep lists only the principals the records name, and commits nothing.
+    setUp([IN_FORCE], [`jit-pr-43-exp-20261201T130000Z`, `jit-${TEST_NAMESPACE}-pr-50-exp-20261201T160000Z`], {
+      '.jit/reconcile.yaml': 'last_full_pass: "2026-12-01T11:00:00Z"\n',
+    })
     github!.pullRequests.push({
       number: 50,
       createdAt: '2026-12-01T10:00:00Z',
