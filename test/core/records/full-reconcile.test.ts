@@ -8,6 +8,7 @@ import {
 } from '../../../src/core/records/iam-policy-document.js'
 import { parsePrincipalPattern, planInventoryRequest } from '../../../src/core/records/principal-pattern.js'
 import { buildUnreadableRecordRevocation, reconcileGrants } from '../../../src/core/records/reconcile.js'
+import { formatRecordDocument, parseRecordDocument } from '../../../src/core/records/record-document.js'
 import { ALICE_ROLE } from '../../workflows/sweep/support/grant-records.js'
 import { TEST_NAMESPACE } from '../../fixtures/namespace.js'
 
@@ -136,5 +137,7 @@ describe('an active record that cannot be read', () => {
     })
     expect(record.targets.map((target) => target.aws_policy_name)).toEqual([policy.policyName])
     expect(record.expires_at).toBe('2026-12-01T11:00:00Z')
+    // The app can read back what it writes: what was approved is unknown, as in an orphan's record.
+    expect(parseRecordDocument({ file: 'grants/revoked/pr-9.yaml', text: formatRecordDocument(record) })).toMatchObject({ ok: true })
   })
 })
