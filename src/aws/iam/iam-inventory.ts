@@ -4,6 +4,7 @@ import { parseManagedPolicyName } from '../../core/records/iam-policy-document.j
 import { parsePrincipalArn, type Principal } from '../../core/records/principal-arn.js'
 import { parsePrincipalPattern, type PrincipalPattern } from '../../core/records/principal-pattern.js'
 import { RECONCILE, toGrantError } from '../grant-error.js'
+import { formatGranterRoleArn } from '../granter-session.js'
 import { inlinePolicyApiFor, listInlinePolicyNames } from './inline-policy-api.js'
 import type { IamBackend } from './iam-session.js'
 
@@ -42,6 +43,8 @@ export async function listAllInlinePolicies(backend: IamBackend, request: Invent
       )
       continue
     }
+    // The granter role itself holds no grant, and may not even read its own policies (`NeverItself` in deploy/).
+    const granterArn = formatGranterRoleArn(backend.granterRole, account)
     const found = new Map<string, Principal>()
     for (const kind of ['role', 'user'] as const) {
       const ofKind = patterns.filter((pattern) => pattern.kind === kind)
@@ -49,7 +52,7 @@ export async function listAllInlinePolicies(backend: IamBackend, request: Invent
         try {
           for (const arn of await listPrincipalArns(backend, iam, kind, pathPrefix)) {
             const principal = parsePrincipalArn(arn)
-            if (principal && ofKind.some((pattern) => pattern.matches(arn))) found.set(arn, principal)
+            if (principal && arn !== granterArn && ofKind.some((pattern) => pattern.matches(arn))) found.set(arn, principal)
           }
         } catch (error) {
           problems.push(toGrantError(error, { ...context, doing: `list the ${kind}s under ${pathPrefix} in ${account}` }).message)

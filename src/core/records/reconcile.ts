@@ -55,6 +55,8 @@ export interface Reconciliation {
    * (a record says they are granted), revoked at their expiry from what AWS holds.
    */
   readonly ofUnreadableRecords: readonly OrphanPolicy[]
+  /** Policies of requests whose active record the app did not write (`heldIds`): nothing is revoked for them; a person decides. */
+  readonly held: readonly OrphanPolicy[]
   readonly drift: readonly DriftedGrant[]
   readonly spentSessionCuts: readonly SpentSessionCut[]
 }
@@ -94,6 +96,8 @@ export function reconcileGrants(params: {
   intents?: readonly IntentRecord[]
   /** Ids whose `grants/active/<id>.yaml` is there but does not parse. */
   unreadableIds?: ReadonlySet<string>
+  /** Ids whose active record was tampered with and has no version the app wrote: their policies are left as they are. */
+  heldIds?: ReadonlySet<string>
 }): Reconciliation {
   const { records, listed, revoking, now } = params
   const owners = new Map<string, string>()
@@ -103,6 +107,7 @@ export function reconcileGrants(params: {
   const present = new Set<string>()
   const orphans: OrphanPolicy[] = []
   const ofUnreadableRecords: OrphanPolicy[] = []
+  const held: OrphanPolicy[] = []
   const spentSessionCuts: SpentSessionCut[] = []
   for (const principal of listed) {
     for (const policy of principal.policies) {
@@ -124,7 +129,7 @@ export function reconcileGrants(params: {
       if (owners.has(key)) continue
       const expired = policy.expiresAt.getTime() <= now.getTime()
       const unreadable = params.unreadableIds?.has(policy.requestId) ?? false
-      const found = unreadable ? ofUnreadableRecords : orphans
+      const found = params.heldIds?.has(policy.requestId) ? held : unreadable ? ofUnreadableRecords : orphans
       found.push({
         account: principal.account,
         principalArn: principal.principalArn,
@@ -156,7 +161,7 @@ export function reconcileGrants(params: {
       })
     }
   }
-  return { orphans, ofUnreadableRecords, drift, spentSessionCuts }
+  return { orphans, ofUnreadableRecords, held, drift, spentSessionCuts }
 }
 
 /** The orphans a sweep deletes now, those it leaves for a later sweep, and those its heal accounts for. */

@@ -31,6 +31,8 @@ export interface RecordIds {
   readonly activeIds: ReadonlySet<string>
   readonly revokedIds: ReadonlySet<string>
   readonly pendingIds: ReadonlySet<string>
+  /** `.jit/reconcile.yaml` at that commit (null when none): another sweeper may have recorded a full pass. */
+  readonly fullPassText: string | null
 }
 
 /** The grant records at one commit. */
@@ -104,8 +106,9 @@ export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo
 }`
 
 /** Only the names, for a writer that must re-check what is still active after the branch moved. */
-export const GRANT_RECORD_NAMES_QUERY = `query jitGrantRecordNames($owner: String!, $repo: String!, $active: String!, $revoked: String!, $granting: String!) {
+export const GRANT_RECORD_NAMES_QUERY = `query jitGrantRecordNames($owner: String!, $repo: String!, $active: String!, $revoked: String!, $granting: String!, $fullPass: String!) {
   repository(owner: $owner, name: $repo) {
+    fullPass: object(expression: $fullPass) { ... on Blob { text } }
     granting: object(expression: $granting) { ... on Tree { entries { name } } }
     active: object(expression: $active) { ... on Tree { entries { name } } }
     revoked: object(expression: $revoked) { ... on Tree { entries { name } } }
@@ -323,12 +326,14 @@ export async function readRecordIds(params: { api: GitHubApi; owner: string; rep
       active: `${commitSha}:${recordFolder('active')}`,
       revoked: `${commitSha}:${recordFolder('revoked')}`,
       granting: `${commitSha}:${recordFolder('granting')}`,
+      fullPass: `${commitSha}:${FULL_PASS_PATH}`,
     }),
   )
   return {
     activeIds: idsOf(data.repository?.active?.entries),
     revokedIds: idsOf(data.repository?.revoked?.entries),
     pendingIds: idsOf(data.repository?.granting?.entries),
+    fullPassText: data.repository?.fullPass?.text ?? null,
   }
 }
 

@@ -246,6 +246,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
         concurrency,
         fullPass,
         unreadableIds: new Set(unreadableActive.map((record) => record.id)),
+        heldIds: new Set(tampered.filter((record) => record.action === 'ignored').map((record) => record.id)),
       })
     : undefined
   const problems = [
@@ -387,6 +388,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
   const fullPassRecord =
     !dryRun && fullPassReport.ran
       ? {
+          at: now,
           path: FULL_PASS_PATH,
           content: formatFullPassRecord({
             lastFullPass: now,
@@ -593,6 +595,7 @@ async function reconcileWithAws(input: {
   /** The full pass to run, when one is due: every principal the settings can map to. */
   fullPass: InventoryRequest | undefined
   unreadableIds: ReadonlySet<string>
+  heldIds: ReadonlySet<string>
 }): Promise<AwsReconciliation> {
   const { records, now } = input
   const listed: ListedPrincipal[] = []
@@ -620,7 +623,13 @@ async function reconcileWithAws(input: {
     revoking: new Set(input.due.map((record) => record.id)),
     now,
     unreadableIds: input.unreadableIds,
+    heldIds: input.heldIds,
   })
+  for (const policy of reconciliation.held) {
+    problems.push(
+      `${policy.policyName} on ${policy.principalArn} is of ${policy.requestId}, whose active record the app did not write: it is left for a person (see the tampered record)`,
+    )
+  }
   // Only an unexpired orphan needs its merge time, and not one this sweep's heal accounts for.
   const unexpired = reconciliation.orphans.filter(
     (orphan) => orphan.expiresAt.getTime() > now.getTime() && !isHealedBy(orphan, input.healing, now),

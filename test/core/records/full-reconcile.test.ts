@@ -101,6 +101,9 @@ describe('an active record that cannot be read', () => {
     const result = reconcileGrants({ ...base, unreadableIds: new Set(['pr-9']) })
     expect(result.orphans).toEqual([])
     expect(result.ofUnreadableRecords.map((found) => found.policyName)).toEqual([policy.policyName])
+    // A record the app never wrote (tampering, no version of the app's): nothing is revoked for it.
+    const held = reconcileGrants({ ...base, heldIds: new Set(['pr-9']) })
+    expect([held.orphans, held.held.map((found) => found.requestId)]).toEqual([[], ['pr-9']])
   })
 
   it('reads the expiry a grant document enforces, and nothing from a document without one', () => {

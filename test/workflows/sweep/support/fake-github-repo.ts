@@ -262,6 +262,7 @@ export class FakeGitHubRepo {
             granting: this.entries(v['granting']!, false),
             active: this.entries(v['active']!, false),
             revoked: this.entries(v['revoked']!, false),
+            fullPass: this.blobAt(v['fullPass'] ?? ''),
           },
         }
       case 'jitGrantRecord': {
