@@ -365,7 +365,10 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
 
   const fullPassReport: FullPassReport = {
     ran: reconciliation?.inventory !== undefined,
-    reason: fullPassDecision.reason,
+    reason:
+      fullPass && reconciliation?.inventory === undefined
+        ? `${fullPassDecision.reason}; the AWS provider is a dry run, which lists nothing, so no pass is recorded`
+        : fullPassDecision.reason,
     principalsListed: reconciliation?.inventory?.principalsListed ?? 0,
     problems: reconciliation?.inventory?.problems ?? [],
   }
@@ -652,7 +655,9 @@ async function reconcileWithAws(input: {
     spent: reconciliation.spentSessionCuts,
     problems,
     ofUnreadable: reconciliation.ofUnreadableRecords,
-    ...(inventory ? { inventory: { principalsListed: inventory.principalsListed, problems: inventory.problems } } : {}),
+    ...(inventory && !inventory.dryRun
+      ? { inventory: { principalsListed: inventory.principalsListed, problems: inventory.problems } }
+      : {}),
   }
 }
 
