@@ -1,7 +1,14 @@
 import { AwsQueryError } from './aws-query-error.js'
 import type { Caller } from './authenticate-caller.js'
 import type { IamTag, RoleRecord, UserRecord } from './emulator-state.js'
-import { deleteInlinePolicy, getInlinePolicy, listInlinePolicyNames, putInlinePolicy, type PolicyHolder } from './manage-inline-policies.js'
+import {
+  decodeMarker,
+  deleteInlinePolicy,
+  getInlinePolicy,
+  listInlinePolicyNames,
+  putInlinePolicy,
+  type PolicyHolder,
+} from './manage-inline-policies.js'
 import type { Operation, OperationContext } from './operation-context.js'
 import { readIntegerParam, readRequiredParam, readStructList } from './parse-query-request.js'
 import { parsePolicyDocument } from './policy-document.js'
@@ -201,7 +208,7 @@ function listEntities<T extends RoleRecord | UserRecord>(
       `1 validation error detected: Value '${maxItems}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`,
     )
   }
-  const start = marker === undefined ? undefined : decodeEntityMarker(marker)
+  const start = marker === undefined ? undefined : decodeMarker(marker)
   const sorted = [...entities]
     .filter((entity) => entity.path.startsWith(pathPrefix))
     .sort((a, b) => nameOf(a).toLowerCase().localeCompare(nameOf(b).toLowerCase()))
@@ -212,14 +219,6 @@ function listEntities<T extends RoleRecord | UserRecord>(
     IsTruncated: next !== undefined,
     Marker: next === undefined ? undefined : Buffer.from(nameOf(next).toLowerCase(), 'utf8').toString('base64url'),
   }
-}
-
-function decodeEntityMarker(marker: string): string {
-  const decoded = Buffer.from(marker, 'base64url').toString('utf8')
-  if (decoded === '' || Buffer.from(decoded, 'utf8').toString('base64url') !== marker) {
-    throw new AwsQueryError('InvalidInput', 400, `Invalid Marker: ${marker}`)
-  }
-  return decoded
 }
 
 const listRoles: Operation = ({ state, caller, params }) => {
