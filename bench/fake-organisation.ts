@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { graphql } from 'graphql'
@@ -122,6 +123,10 @@ export async function startFakeOrganisation(params: {
         .map(([file, content]) => ({
           name: file.slice(prefix.length),
           type: 'blob',
+          // Git's blob id, as GitHub gives it.
+          oid: createHash('sha1')
+            .update(`blob ${Buffer.byteLength(content, 'utf8')}\0${content}`)
+            .digest('hex'),
           object: { __typename: 'Blob', text: content, isTruncated: false },
         }))
       return entries.length > 0 ? { __typename: 'Tree', entries } : null

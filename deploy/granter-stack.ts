@@ -36,7 +36,9 @@ export const BOUNDARY_DENIED_ACTIONS = [
  * - The granter may write and delete inline policies (`iam:PutRolePolicy`, `DeleteRolePolicy`,
  *   `GetRolePolicy`, `ListRolePolicies`, and the user equivalents) on the requesters' principals only
  *   (`RequesterNamePattern`, default `jit-*`, the settings' default `role/jit-{login}`), and only on a
- *   principal that carries the boundary (`iam:PermissionsBoundary`); never on itself; nothing else.
+ *   principal that carries the boundary (`iam:PermissionsBoundary`); never on itself; and it may list
+ *   the account's roles and users (`iam:ListRoles`, `iam:ListUsers`: names and paths, no policies) for the
+ *   full reconcile pass; nothing else.
  * - The boundary caps what any grant can give: at most `GrantableActions`, and never IAM writes,
  *   Organizations, account settings or assuming roles.
  */
@@ -133,6 +135,13 @@ export class JitGranterStack extends Stack {
                   'iam:ListUserPolicies',
                 ],
                 Resource: [roles, users],
+              },
+              {
+                // The full reconcile pass lists every role and user to find the app's policies on principals no record names.
+                Sid: 'ListPrincipalsForFullReconcile',
+                Effect: 'Allow',
+                Action: ['iam:ListRoles', 'iam:ListUsers'],
+                Resource: '*',
               },
               {
                 Sid: 'NeverItself',

@@ -1,7 +1,14 @@
 import { AwsQueryError } from './aws-query-error.js'
 import type { Caller } from './authenticate-caller.js'
 import type { IamTag, RoleRecord, UserRecord } from './emulator-state.js'
-import { deleteInlinePolicy, getInlinePolicy, listInlinePolicyNames, putInlinePolicy, type PolicyHolder } from './manage-inline-policies.js'
+import {
+  decodeMarker,
+  deleteInlinePolicy,
+  getInlinePolicy,
+  listInlinePolicyNames,
+  putInlinePolicy,
+  type PolicyHolder,
+} from './manage-inline-policies.js'
 import type { Operation, OperationContext } from './operation-context.js'
 import { readIntegerParam, readRequiredParam, readStructList } from './parse-query-request.js'
 import { parsePolicyDocument } from './policy-document.js'
@@ -175,12 +182,63 @@ function readPage(params: Readonly<Record<string, string>>): { marker: string | 
   return { marker: params['Marker'], maxItems: readIntegerParam(params, 'MaxItems') }
 }
 
+/**
+ * ListRoles / ListUsers: the account's roles or users whose path starts with `PathPrefix` (default `/`),
+ * in name order (IAM lists case-insensitively by name), a page of `MaxItems` (default 100, 1 to 1000)
+ * at a time. The marker is opaque and names the first entity of the next page.
+ */
+function listEntities<T extends RoleRecord | UserRecord>(
+  entities: Iterable<T>,
+  params: Readonly<Record<string, string>>,
+  nameOf: (entity: T) => string,
+): { page: T[]; IsTruncated: boolean; Marker: string | undefined } {
+  const pathPrefix = params['PathPrefix'] ?? '/'
+  if (!/^\/[\x21-\x7e]*$/.test(pathPrefix) || pathPrefix.length > 512) {
+    throw new AwsQueryError(
+      'ValidationError',
+      400,
+      `1 validation error detected: Value '${pathPrefix}' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*`,
+    )
+  }
+  const { marker, maxItems = 100 } = readPage(params)
+  if (maxItems < 1 || maxItems > 1000) {
+    throw new AwsQueryError(
+      'ValidationError',
+      400,
+      `1 validation error detected: Value '${maxItems}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`,
+    )
+  }
+  const start = marker === undefined ? undefined : decodeMarker(marker)
+  const sorted = [...entities]
+    .filter((entity) => entity.path.startsWith(pathPrefix))
+    .sort((a, b) => nameOf(a).toLowerCase().localeCompare(nameOf(b).toLowerCase()))
+    .filter((entity) => start === undefined || nameOf(entity).toLowerCase() >= start)
+  const next = sorted[maxItems]
+  return {
+    page: sorted.slice(0, maxItems),
+    IsTruncated: next !== undefined,
+    Marker: next === undefined ? undefined : Buffer.from(nameOf(next).toLowerCase(), 'utf8').toString('base64url'),
+  }
+}
+
+const listRoles: Operation = ({ state, caller, params }) => {
+  const { page, ...rest } = listEntities(state.getAccount(caller.account).roles.values(), params, (role) => role.roleName)
+  return { Roles: page.map(renderRole), ...rest }
+}
+
+const listUsers: Operation = ({ state, caller, params }) => {
+  const { page, ...rest } = listEntities(state.getAccount(caller.account).users.values(), params, (user) => user.userName)
+  return { Users: page.map(renderUser), ...rest }
+}
+
 /** The IAM actions the emulator implements, by action name. */
 export const iamOperations: Readonly<Record<string, Operation>> = {
   CreateRole: createRole,
   GetRole: (context) => ({ Role: renderRole(findRoleOrFail(context)) }),
   CreateUser: createUser,
   GetUser: (context) => ({ User: renderUser(findUserOrFail(context)) }),
+  ListRoles: listRoles,
+  ListUsers: listUsers,
 
   ...inlinePolicyOperations('Role', findRoleOrFail),
   ...inlinePolicyOperations('User', findUserOrFail),

@@ -71,7 +71,8 @@ export function listInlinePolicyNames(
   }
 }
 
-function decodeMarker(marker: string): string {
+/** Reads a page marker written by a list operation (base64url of the first name of the next page). */
+export function decodeMarker(marker: string): string {
   const decoded = Buffer.from(marker, 'base64url').toString('utf8')
   if (decoded === '' || Buffer.from(decoded, 'utf8').toString('base64url') !== marker) {
     throw new AwsQueryError('InvalidInput', 400, `Invalid Marker: ${marker}`)

@@ -146,7 +146,7 @@ function createIamDryRunProvider(params: { granterRole: string }): CloudProvider
     revoke,
     listManagedPolicies,
     // A dry run cannot see AWS: a full pass finds nothing, and reads no document.
-    listAllManagedPolicies: async () => ({ principals: [], problems: [], principalsListed: 0 }),
+    listAllManagedPolicies: async () => ({ principals: [], problems: [], principalsListed: 0, dryRun: true }),
     readManagedPolicy: async () => null,
     describeGrant: (plan) => describeGrantPolicies(plan, params.granterRole),
     inspectGrant,

@@ -77,6 +77,7 @@ export function routeByBackend(params: {
         principals: inventories.flatMap((inventory) => inventory.principals),
         problems: inventories.flatMap((inventory) => inventory.problems),
         principalsListed: inventories.reduce((sum, inventory) => sum + inventory.principalsListed, 0),
+        ...(inventories.some((inventory) => inventory.dryRun) ? { dryRun: true } : {}),
       }
     },
     readManagedPolicy: (target) => providerOf(target.account).readManagedPolicy(target),

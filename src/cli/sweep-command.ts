@@ -1,3 +1,4 @@
+import { formatCount } from '../core/text/plural.js'
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
@@ -96,7 +97,8 @@ export function createSweepCommand(deps: SweepCommandDependencies = {}): (args: 
       report.grants.some((grant) => grant.status === 'failed') ||
       report.orphans.some((orphan) => orphan.status === 'failed') ||
       report.healedMerges.some((merge) => merge.status === 'failed') ||
-      report.intents.some((intent) => intent.status === 'failed')
+      report.intents.some((intent) => intent.status === 'failed') ||
+      (report.unreadableRecords ?? []).some((record) => record.status === 'failed')
     return failed ? EXIT.pending : EXIT.ok
   }
 }
@@ -177,6 +179,12 @@ export function renderSweepReport(report: SweepReport): string {
   for (const stale of report.staleRequests) lines.push(`  stale ${stale.status.padEnd(8)} ${stale.explanation}`)
   for (const merge of report.healedMerges) lines.push(`  merge ${merge.status.padEnd(16)} ${merge.explanation}`)
   for (const record of report.tampered) lines.push(`  tampered       ${record.explanation}`)
+  for (const record of report.unreadableRecords ?? []) lines.push(`  unreadable ${record.status.padEnd(12)} ${record.explanation}`)
+  lines.push(
+    report.fullPass.ran
+      ? `  full pass      ${formatCount(report.fullPass.principalsListed, 'principal')} listed (${report.fullPass.reason})`
+      : `  full pass      not due: ${report.fullPass.reason}`,
+  )
   for (const problem of report.problems) lines.push(`  problem        ${problem}`)
   return lines.join('\n') + '\n'
 }

@@ -106,7 +106,12 @@ describe('what the granter may do', () => {
     expect(await asGranter(action, resource, bounded)).toBe('Allowed')
   })
 
+  it.each(['iam:ListRoles', 'iam:ListUsers'])('may %s in its account, for the full reconcile pass', async (action) => {
+    expect(await asGranter(action, '*', {})).toBe('Allowed')
+  })
+
   it.each([
+    ['list the policies of a role that is not a requester', 'iam:ListRolePolicies', `arn:aws:iam::${ACCOUNT}:role/admin`, {}],
     ['on a role that is not a requester', 'iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/admin`, bounded],
     ['on a requester without the boundary', 'iam:PutRolePolicy', ALICE, {}],
     [

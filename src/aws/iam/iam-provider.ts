@@ -1,11 +1,12 @@
-import { type CloudProvider, GrantError, type ManagedPolicy } from '../../core/ports/cloud-provider.js'
+import { type CloudProvider, GrantError, type ManagedPolicy, type RevokeTarget } from '../../core/ports/cloud-provider.js'
 import type { CreateIamClient, CreateStsClient } from '../aws-clients.js'
 import { RECONCILE, toGrantError } from '../grant-error.js'
 import { createAssumeGranterRole } from '../granter-session.js'
 import { parseManagedPolicyName } from '../../core/records/iam-policy-document.js'
-import { createRetryingCall, type RetryOptions } from '../retry.js'
+import { classifyAwsError, createRetryingCall, type RetryOptions } from '../retry.js'
 import { grantInlinePolicies } from './iam-grant.js'
 import { describeGrantPolicies, inspectInlinePolicies } from './iam-inspect.js'
+import { listAllInlinePolicies } from './iam-inventory.js'
 import { revokeInlinePolicies } from './iam-revoke.js'
 import { createOpenIamSession, type IamBackend } from './iam-session.js'
 import { listInlinePolicyNames } from './inline-policy-api.js'
@@ -51,7 +52,7 @@ export function createIamProvider(params: IamProviderParams): CloudProvider {
   const backend: IamBackend = {
     granterRole: params.granterRole,
     call,
-    openSession: createOpenIamSession({ assumeGranterRole, createIamClient: params.createIamClient }),
+    ...createOpenIamSession({ assumeGranterRole, createIamClient: params.createIamClient }),
   }
   const measureExisting = params.measureExistingPolicies ?? true
   return {
@@ -60,10 +61,39 @@ export function createIamProvider(params: IamProviderParams): CloudProvider {
     describeGrant: (plan) => describeGrantPolicies(plan, params.granterRole),
     inspectGrant: (plan) => inspectInlinePolicies(backend, plan),
     listManagedPolicies: (request) => listManagedInlinePolicies(backend, request),
-    // Implemented by the full reconcile pass (issue 11, item 4), which nothing calls yet.
-    listAllManagedPolicies: () => Promise.reject(new Error('listAllManagedPolicies: not yet implemented for this backend')),
-    readManagedPolicy: () => Promise.reject(new Error('readManagedPolicy: not yet implemented for this backend')),
+    listAllManagedPolicies: (request) => listAllInlinePolicies(backend, request),
+    readManagedPolicy: (target) => readInlinePolicy(backend, target),
   }
+}
+
+/** The document of one inline policy, URL-decoded as it was put; null when it is not there. Throws GrantError. */
+async function readInlinePolicy(backend: IamBackend, target: RevokeTarget): Promise<string | null> {
+  const context = { requestId: RECONCILE, account: target.account, principalArn: target.principalArn }
+  const principal = openablePrincipal(context)
+  const session = await backend.openSession({ ...context, principal, purpose: 'list' })
+  try {
+    return decodeURIComponent(await backend.call(() => session.policies.get(target.policyName)))
+  } catch (cause) {
+    if (classifyAwsError(cause).code === 'NoSuchEntity') return null
+    throw toGrantError(cause, {
+      ...context,
+      doing: `read ${target.policyName} on ${principal.kind} ${principal.name} in ${target.account}`,
+    })
+  }
+}
+
+/** The principal of a listing or a read, checked to be an IAM role or user of the account. Throws GrantError. */
+function openablePrincipal(context: { requestId: string; account: string; principalArn: string }) {
+  const principal = parsePrincipalArn(context.principalArn)
+  if (!principal || principal.account !== context.account) {
+    throw new GrantError({
+      message: `${context.principalArn} is not an IAM role or user in ${context.account}`,
+      code: 'InvalidPlan',
+      permanent: true,
+      ...context,
+    })
+  }
+  return principal
 }
 
 /** The inline policies on the principal whose names this app recognises. Throws GrantError. */
@@ -72,15 +102,7 @@ async function listManagedInlinePolicies(
   request: { account: string; principalArn: string },
 ): Promise<ManagedPolicy[]> {
   const context = { requestId: RECONCILE, ...request }
-  const principal = parsePrincipalArn(request.principalArn)
-  if (!principal || principal.account !== request.account) {
-    throw new GrantError({
-      message: `${request.principalArn} is not an IAM role or user in ${request.account}`,
-      code: 'InvalidPlan',
-      permanent: true,
-      ...context,
-    })
-  }
+  const principal = openablePrincipal(context)
   const session = await backend.openSession({ ...context, principal, purpose: 'list' })
   let names: string[]
   try {

@@ -66,6 +66,8 @@ export interface JitSettings {
   readonly remindAfterMs: number
   /** Where notifications go, and which events each sink wants (none by default). */
   readonly notifications: readonly NotificationSink[]
+  /** `reconcile.full_every`: how often the sweep lists every principal the settings can map to. Default 1 day. */
+  readonly fullReconcileEveryMs: number
 }
 
 export const DEFAULT_SETTINGS: JitSettings = {
@@ -81,6 +83,7 @@ export const DEFAULT_SETTINGS: JitSettings = {
   maxStartAheadText: '30d',
   remindAfterMs: 4 * 3_600_000,
   notifications: [],
+  fullReconcileEveryMs: 24 * 3_600_000,
 }
 
 const settingsValidator = compileDocumentValidator(settingsSchema, 'settings')
@@ -90,6 +93,7 @@ const SWEEP_INTERVAL_BOUNDS = { minMs: MINUTE_MS, maxMs: 24 * 60 * MINUTE_MS }
 const PENDING_MAX_AGE_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 90 * 24 * 60 * MINUTE_MS }
 const MAX_START_AHEAD_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 365 * 24 * 60 * MINUTE_MS }
 const REMIND_AFTER_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 30 * 24 * 60 * MINUTE_MS }
+const FULL_RECONCILE_BOUNDS = { minMs: 60 * MINUTE_MS, maxMs: 30 * 24 * 60 * MINUTE_MS }
 const UNKNOWN_PLACEHOLDER = /\{(?!account\}|login\})[^}]*\}/
 const NOT_LOGIN_PLACEHOLDER = /\{(?!login\})[^}]*\}/
 
@@ -167,6 +171,13 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
   const pendingMaxAgeMs = readInterval('pending_max_age', PENDING_MAX_AGE_BOUNDS, DEFAULT_SETTINGS.pendingMaxAgeMs)
   const maxStartAheadMs = readInterval('max_start_ahead', MAX_START_AHEAD_BOUNDS, DEFAULT_SETTINGS.maxStartAheadMs)
   const remindAfterMs = readInterval('remind_after', REMIND_AFTER_BOUNDS, DEFAULT_SETTINGS.remindAfterMs)
+  let fullReconcileEveryMs = DEFAULT_SETTINGS.fullReconcileEveryMs
+  const fullEvery = raw.reconcile?.full_every
+  if (fullEvery !== undefined) {
+    const duration = parseDuration(fullEvery, FULL_RECONCILE_BOUNDS)
+    if (duration.ok) fullReconcileEveryMs = duration.ms
+    else report(['reconcile', 'full_every'], `reconcile.full_every ${duration.message}`)
+  }
 
   const notifications: NotificationSink[] = []
   for (const [index, sink] of (raw.notifications ?? []).entries()) {
@@ -205,6 +216,7 @@ export function parseSettings(params: { file: string; text: string }): Parsed<Ji
       ...(raw.audit?.app_login !== undefined ? { auditAppLogin: raw.audit.app_login } : {}),
       remindAfterMs,
       notifications,
+      fullReconcileEveryMs,
     },
   }
 }

@@ -256,6 +256,8 @@ export interface Inventory {
   readonly problems: readonly string[]
   /** How many principals were looked at, for the report. */
   readonly principalsListed: number
+  /** Set by the dry run, which looks at nothing: such a pass is not recorded as done. */
+  readonly dryRun?: boolean
 }
 
 /** Where one target of a grant stands while the grant is under way. */

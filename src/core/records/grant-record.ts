@@ -175,7 +175,31 @@ export interface Revocation {
     readonly principal: string
     readonly aws_policy_name: string
     readonly outcome: string
+    /** The document deleted, when the record did not say what the policy allowed (an orphan, an unreadable record). */
+    readonly document?: RemovedPolicyDocument
   }[]
+  /** Set when the active record could not be read and the sweep revoked from what AWS held. */
+  readonly unreadable_record?: {
+    readonly path: string
+    /** The unreadable file's blob: git keeps it. */
+    readonly blob_sha: string
+    /** What the parser said. */
+    readonly error: string
+  }
+}
+
+/** The longest removed document a record keeps (IAM's own limit on a role's inline policies). */
+export const REMOVED_DOCUMENT_MAX_CHARS = 10_240
+
+/** A policy document AWS held when the app deleted it, bounded so the record stays readable. */
+export interface RemovedPolicyDocument {
+  /** The document, or its first characters when `truncated`. */
+  readonly text: string
+  /** SHA-256 (hex) of the whole document. */
+  readonly sha256: string
+  /** Characters in the whole document. */
+  readonly length: number
+  readonly truncated: boolean
 }
 
 /** `grants/refused/<id>.yaml`: a request PR merged without an approved verdict; nothing was granted. */

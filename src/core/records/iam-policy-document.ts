@@ -195,3 +195,33 @@ function sidFor(requestId: string, suffix: string): string {
   const words = requestId.split(/[^A-Za-z0-9]+/).filter((word) => word.length > 0)
   return ['Jit', ...words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)), suffix].join('')
 }
+
+/**
+ * When IAM stops honouring a grant document: the earliest `DateLessThan` (or `DateLessThanEquals`) on
+ * `aws:CurrentTime` among its Allow statements, as `buildGrantPolicyDocument` writes it. Undefined when
+ * the document says none (not JSON, no such condition, a time IAM could not read): then only the name's
+ * expiry is left, which the caller must say it used.
+ */
+export function readPolicyDocumentExpiry(document: string): Date | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(document)
+  } catch {
+    return undefined
+  }
+  const statements = (parsed as { Statement?: unknown } | null)?.Statement
+  const list = Array.isArray(statements) ? statements : statements === undefined ? [] : [statements]
+  let earliest: Date | undefined
+  for (const statement of list as { Effect?: unknown; Condition?: Record<string, Record<string, unknown> | undefined> }[]) {
+    if (statement?.Effect !== 'Allow' || typeof statement.Condition !== 'object' || statement.Condition === null) continue
+    for (const operator of ['DateLessThan', 'DateLessThanEquals']) {
+      const written = statement.Condition[operator]?.['aws:CurrentTime']
+      for (const value of Array.isArray(written) ? written : [written]) {
+        if (typeof value !== 'string') continue
+        const time = new Date(value)
+        if (!Number.isNaN(time.getTime()) && (earliest === undefined || time < earliest)) earliest = time
+      }
+    }
+  }
+  return earliest
+}

@@ -50,6 +50,13 @@ export interface SpentSessionCut {
 
 export interface Reconciliation {
   readonly orphans: readonly OrphanPolicy[]
+  /**
+   * Policies of requests whose active record is there but cannot be read (`unreadableIds`): not orphans
+   * (a record says they are granted), revoked at their expiry from what AWS holds.
+   */
+  readonly ofUnreadableRecords: readonly OrphanPolicy[]
+  /** Policies of requests whose active record the app did not write (`heldIds`): nothing is revoked for them; a person decides. */
+  readonly held: readonly OrphanPolicy[]
   readonly drift: readonly DriftedGrant[]
   readonly spentSessionCuts: readonly SpentSessionCut[]
 }
@@ -87,6 +94,10 @@ export function reconcileGrants(params: {
   now: Date
   /** Grants being written (`grants/pending/`): their policies are accounted for, not orphans; whether they are there is for the intent's settling. */
   intents?: readonly IntentRecord[]
+  /** Ids whose `grants/active/<id>.yaml` is there but does not parse. */
+  unreadableIds?: ReadonlySet<string>
+  /** Ids whose active record was tampered with and has no version the app wrote: their policies are left as they are. */
+  heldIds?: ReadonlySet<string>
 }): Reconciliation {
   const { records, listed, revoking, now } = params
   const owners = new Map<string, string>()
@@ -95,6 +106,8 @@ export function reconcileGrants(params: {
   }
   const present = new Set<string>()
   const orphans: OrphanPolicy[] = []
+  const ofUnreadableRecords: OrphanPolicy[] = []
+  const held: OrphanPolicy[] = []
   const spentSessionCuts: SpentSessionCut[] = []
   for (const principal of listed) {
     for (const policy of principal.policies) {
@@ -115,14 +128,16 @@ export function reconcileGrants(params: {
       }
       if (owners.has(key)) continue
       const expired = policy.expiresAt.getTime() <= now.getTime()
-      orphans.push({
+      const unreadable = params.unreadableIds?.has(policy.requestId) ?? false
+      const found = params.heldIds?.has(policy.requestId) ? held : unreadable ? ofUnreadableRecords : orphans
+      found.push({
         account: principal.account,
         principalArn: principal.principalArn,
         policyName: policy.policyName,
         requestId: policy.requestId,
         expiresAt: policy.expiresAt,
         explanation:
-          `${policy.policyName} on ${principal.principalArn} has no active record` +
+          `${policy.policyName} on ${principal.principalArn} has no ${unreadable ? 'readable' : 'active'} record` +
           (expired
             ? ` and expired at ${policy.expiresAt.toISOString()}`
             : ` (it would have lasted until ${policy.expiresAt.toISOString()})`),
@@ -146,7 +161,7 @@ export function reconcileGrants(params: {
       })
     }
   }
-  return { orphans, drift, spentSessionCuts }
+  return { orphans, ofUnreadableRecords, held, drift, spentSessionCuts }
 }
 
 /** The orphans a sweep deletes now, those it leaves for a later sweep, and those its heal accounts for. */
@@ -265,8 +280,8 @@ const NO_OBJECT = '0'.repeat(40)
 
 /**
  * The record an orphan leaves in `grants/revoked/`, built from what AWS said: the id and expiry in the
- * policy's name, the principal it was on. What AWS cannot tell (requester, approvals, policies, the
- * actions) is written as unknown or left empty, never guessed.
+ * policy's name, the principal it was on, and (in `aws`) the document it held. What AWS cannot tell
+ * (requester, approvals, policies, the actions) is written as unknown or left empty, never guessed.
  */
 export function buildOrphanRecord(params: {
   orphan: OrphanPolicy
@@ -276,27 +291,83 @@ export function buildOrphanRecord(params: {
   repositoryUrl: string
 }): RevokedGrantRecord {
   const { orphan } = params
-  const number = Number(/^pr-(\d+)$/.exec(orphan.requestId)?.[1] ?? 0)
-  const unknown = 'unknown: rebuilt from an orphan policy in AWS'
-  return {
+  return rebuildFromAws({
+    ...params,
     id: orphan.requestId,
+    reason: orphan.explanation,
+    policies: [orphan],
+    expiresAt: orphan.expiresAt,
+    revocation: { reason: 'orphan' },
+  })
+}
+
+/**
+ * The record of a grant whose active record could not be read, revoked at its expiry from what AWS held:
+ * the same shape as an orphan's, with `revocation.unreadable_record` naming the file (its blob, which git
+ * keeps) and what the parser said. `expiresAt` is the latest expiry among the policies removed.
+ */
+export function buildUnreadableRecordRevocation(params: {
+  id: string
+  unreadable: NonNullable<Revocation['unreadable_record']>
+  policies: readonly OrphanPolicy[]
+  expiresAt: Date
+  revokedAt: Date
+  revokedBy: string
+  aws: Revocation['aws']
+  repositoryUrl: string
+}): RevokedGrantRecord {
+  return rebuildFromAws({
+    ...params,
+    reason: `${params.unreadable.path} could not be read (${params.unreadable.error}); revoked at its expiry from the policies AWS held`,
+    revocation: { reason: 'expired', unreadable_record: params.unreadable },
+  })
+}
+
+function rebuildFromAws(params: {
+  id: string
+  reason: string
+  policies: readonly Pick<OrphanPolicy, 'account' | 'principalArn' | 'policyName'>[]
+  expiresAt: Date
+  revokedAt: Date
+  revokedBy: string
+  aws: Revocation['aws']
+  repositoryUrl: string
+  revocation: Pick<Revocation, 'reason' | 'unreadable_record'>
+}): RevokedGrantRecord {
+  const number = Number(/^pr-(\d+)$/.exec(params.id)?.[1] ?? 0)
+  const unknown = 'unknown: rebuilt from an orphan policy in AWS'
+  const expiresAt = formatRecordTime(params.expiresAt)
+  return {
+    id: params.id,
     state: 'revoked',
     request: { path: unknown, blob_sha: NO_OBJECT },
     pull_request: { number, url: number > 0 ? `${params.repositoryUrl}/pull/${number}` : unknown, merge_commit_sha: null, merged_by: null },
     requester: 'unknown',
-    reason: orphan.explanation,
+    reason: params.reason,
     ticket: null,
     duration: 'unknown',
     extends: null,
     approvals: [],
     policies: [],
-    targets: [{ account: orphan.account, principal: orphan.principalArn, actions: [], resources: [], aws_policy_name: orphan.policyName }],
+    targets: params.policies.map((policy) => ({
+      account: policy.account,
+      principal: policy.principalArn,
+      actions: [],
+      resources: [],
+      aws_policy_name: policy.policyName,
+    })),
     // When it was granted is unknown; the policy's expiry is the one instant AWS told.
-    not_before: formatRecordTime(orphan.expiresAt),
-    expires_at: formatRecordTime(orphan.expiresAt),
-    granted_at: formatRecordTime(orphan.expiresAt),
+    not_before: expiresAt,
+    expires_at: expiresAt,
+    granted_at: expiresAt,
     revoke_sessions: false,
-    revocation: { revoked_at: formatRecordTime(params.revokedAt), revoked_by: params.revokedBy, reason: 'orphan', aws: params.aws },
+    revocation: {
+      revoked_at: formatRecordTime(params.revokedAt),
+      revoked_by: params.revokedBy,
+      reason: params.revocation.reason,
+      aws: params.aws,
+      ...(params.revocation.unreadable_record ? { unreadable_record: params.revocation.unreadable_record } : {}),
+    },
   }
 }
 

@@ -131,7 +131,8 @@ export function parseRecordDocument(params: { file: string; text: string }): Par
  */
 function findIncompleteGrant(record: AccessRecord): 'policies' | 'targets' | undefined {
   if (record.state !== 'active' && record.state !== 'revoked' && record.state !== 'granting') return undefined
-  if (record.state !== 'granting' && record.revocation?.reason === 'orphan') return undefined
+  // Rebuilt from AWS (an orphan, or a grant whose record could not be read): what was approved is unknown.
+  if (record.state !== 'granting' && (record.revocation?.reason === 'orphan' || record.revocation?.unreadable_record)) return undefined
   if (record.policies.length === 0) return 'policies'
   if (record.targets.some((target) => target.actions.length === 0 || target.resources.length === 0)) return 'targets'
   return undefined

@@ -1,7 +1,11 @@
 import type { GitHubApi } from '../../github/github-api.js'
 import { commitToBranch } from '../../github/commit-to-branch.js'
+import { readLastFullPass } from '../../core/records/full-pass.js'
 import { readRecordIds, type RecordSnapshot } from './read-grant-records.js'
 import { type ConfirmedRevocation, planRevocationCommit, type RevocationCommitPlan } from './revocation-commit.js'
+
+/** The latest instant a Date holds: any recorded time reads as past against it. */
+const LATEST_TIME = new Date(8.64e15)
 
 export interface RevocationCommitResult {
   /** Undefined when nothing was left to record (another sweeper recorded everything first). */
@@ -24,8 +28,10 @@ export async function commitRevocations(params: {
   owner: string
   repo: string
   branch: string
-  readAt: Pick<RecordSnapshot, 'commitSha' | 'records' | 'revokedIds'> & Partial<Pick<RecordSnapshot, 'intents'>>
+  readAt: Pick<RecordSnapshot, 'commitSha' | 'records' | 'revokedIds'> & Partial<Pick<RecordSnapshot, 'intents' | 'unreadableActive'>>
   revocations: readonly ConfirmedRevocation[]
+  /** The full reconcile pass's record, committed with the revocations (or alone). */
+  fullPass?: NonNullable<Parameters<typeof planRevocationCommit>[0]['fullPass']> & { readonly at: Date }
 }): Promise<RevocationCommitResult> {
   const { api, owner, repo, readAt } = params
   let last: RevocationCommitPlan | undefined
@@ -39,12 +45,17 @@ export async function commitRevocations(params: {
       const ids =
         head.commitSha === readAt.commitSha
           ? {
-              activeIds: new Set(readAt.records.map((record) => record.id)),
+              activeIds: new Set([...readAt.records, ...(readAt.unreadableActive ?? [])].map((record) => record.id)),
               revokedIds: readAt.revokedIds,
               pendingIds: new Set((readAt.intents ?? []).map((intent) => intent.id)),
+              fullPassText: null,
             }
           : await readRecordIds({ api, owner, repo, commitSha: head.commitSha })
-      last = planRevocationCommit({ revocations: params.revocations, ...ids })
+      // Another sweeper that moved the branch may have recorded a full pass as recent as this one: it stands.
+      const recorded = readLastFullPass(ids.fullPassText, LATEST_TIME)
+      const newer = recorded.kind === 'read' && params.fullPass !== undefined && recorded.at >= params.fullPass.at
+      const fullPass = newer ? undefined : params.fullPass
+      last = planRevocationCommit({ revocations: params.revocations, ...ids, ...(fullPass ? { fullPass } : {}) })
       return last?.plan
     },
   })

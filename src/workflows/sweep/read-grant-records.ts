@@ -1,4 +1,6 @@
 import { SETTINGS_PATH } from '../../core/files/access-repository.js'
+import { parsePolicy } from '../../core/files/policy.js'
+import { FULL_PASS_PATH } from '../../core/records/full-pass.js'
 import { RECORD_STATES, recordFolder, recordPath, type GrantRecord, type IntentRecord } from '../../core/records/grant-record.js'
 import type { MergedPullRequest } from '../../core/records/reconcile.js'
 import { classifyPullRequest } from '../../github/classify-pull-request.js'
@@ -8,6 +10,9 @@ import type { FileChange } from '../../github/pull-request-facts.js'
 import { parseGrantRecordText, parseIntentRecordText, UnreadableRecordError } from './record-yaml.js'
 import { shortSha } from '../../core/text/short-sha.js'
 import { parseReviewDue, REVIEW_DUE_FOLDER, type ReviewDue } from '../../core/records/review-due.js'
+
+/** Where the policy files live, whose accounts a full reconcile pass looks through. */
+const POLICIES_DIR = 'policies'
 
 /** The default branch, where it points, and the settings file there (if any). */
 export interface DefaultBranch {
@@ -26,6 +31,8 @@ export interface RecordIds {
   readonly activeIds: ReadonlySet<string>
   readonly revokedIds: ReadonlySet<string>
   readonly pendingIds: ReadonlySet<string>
+  /** `.jit/reconcile.yaml` at that commit (null when none): another sweeper may have recorded a full pass. */
+  readonly fullPassText: string | null
 }
 
 /** The grant records at one commit. */
@@ -44,6 +51,20 @@ export interface RecordSnapshot {
   readonly merges: readonly MergedPullRequest[]
   /** Break-glass grants whose review is still to come (`grants/review-due/`). */
   readonly reviewsDue: readonly ReviewDue[]
+  /** The files under `grants/active/` that are not readable records, with their blob (git keeps it) and what the parser said. */
+  readonly unreadableActive: readonly UnreadableActiveRecord[]
+  /** `.jit/reconcile.yaml`: when the last full reconcile pass ran; null when none is recorded. */
+  readonly fullPassText: string | null
+  /** The 12-digit accounts the policies name (for the full reconcile pass), and the policy files that could not be read. */
+  readonly policyAccounts: { readonly accounts: readonly string[]; readonly problems: readonly string[] }
+}
+
+/** An active record file the sweep cannot parse: its grant is revoked at expiry from what AWS holds. */
+export interface UnreadableActiveRecord {
+  readonly id: string
+  readonly path: string
+  readonly blobSha: string
+  readonly error: string
 }
 
 export const DEFAULT_BRANCH_QUERY = `query jitDefaultBranch($owner: String!, $repo: String!) {
@@ -66,10 +87,12 @@ const MAX_READ_COMMITS = 100
  * Every active record with its text, the names of the records in the three other folders, and (when
  * `$merges`) the recently merged pull requests into the branch, in one query at one commit.
  */
-const TEXTS = '... on Tree { entries { name type object { ... on Blob { text isTruncated } } } }'
+const TEXTS = '... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }'
 
-export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo: String!, $granting: String!, $active: String!, $revoked: String!, $refused: String!, $failed: String!, $reviewDue: String!, $branch: String!, $merges: Boolean!) {
+export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo: String!, $granting: String!, $active: String!, $revoked: String!, $refused: String!, $failed: String!, $reviewDue: String!, $branch: String!, $merges: Boolean!, $policies: String!, $fullPass: String!) {
   repository(owner: $owner, name: $repo) {
+    policies: object(expression: $policies) { ${TEXTS} }
+    fullPass: object(expression: $fullPass) { ... on Blob { text } }
     granting: object(expression: $granting) { ${TEXTS} }
     reviewDue: object(expression: $reviewDue) { ${TEXTS} }
     active: object(expression: $active) { ${TEXTS} }
@@ -83,8 +106,9 @@ export const GRANT_RECORDS_QUERY = `query jitGrantRecords($owner: String!, $repo
 }`
 
 /** Only the names, for a writer that must re-check what is still active after the branch moved. */
-export const GRANT_RECORD_NAMES_QUERY = `query jitGrantRecordNames($owner: String!, $repo: String!, $active: String!, $revoked: String!, $granting: String!) {
+export const GRANT_RECORD_NAMES_QUERY = `query jitGrantRecordNames($owner: String!, $repo: String!, $active: String!, $revoked: String!, $granting: String!, $fullPass: String!) {
   repository(owner: $owner, name: $repo) {
+    fullPass: object(expression: $fullPass) { ... on Blob { text } }
     granting: object(expression: $granting) { ... on Tree { entries { name } } }
     active: object(expression: $active) { ... on Tree { entries { name } } }
     revoked: object(expression: $revoked) { ... on Tree { entries { name } } }
@@ -101,6 +125,7 @@ export const GRANT_RECORD_QUERY = `query jitGrantRecord($owner: String!, $repo: 
 interface Entry {
   readonly name: string
   readonly type?: string
+  readonly oid?: string
   readonly object?: { readonly text?: string | null; readonly isTruncated?: boolean } | null
 }
 
@@ -117,6 +142,8 @@ type Folder = { entries?: Entry[] } | null
 
 interface RecordsData {
   repository: {
+    policies?: Folder
+    fullPass?: { text?: string | null } | null
     granting?: Folder
     reviewDue?: Folder
     active: Folder
@@ -176,6 +203,8 @@ export async function readRecordSnapshot(params: {
       reviewDue: `${commitSha}:${REVIEW_DUE_FOLDER}`,
       branch: params.branch ?? '',
       merges: params.merges ?? false,
+      policies: `${commitSha}:${POLICIES_DIR}`,
+      fullPass: `${commitSha}:${FULL_PASS_PATH}`,
     }),
   )
   const unreadable: UnreadableRecordError[] = []
@@ -196,7 +225,42 @@ export async function readRecordSnapshot(params: {
     recordedIds,
     merges: readMerges(repository?.merged?.nodes),
     reviewsDue: readFolder(data.repository?.reviewDue, REVIEW_DUE_FOLDER, parseReviewDueText, unreadable),
+    unreadableActive: findUnreadableActive(repository?.active?.entries, unreadable),
+    fullPassText: repository?.fullPass?.text ?? null,
+    policyAccounts: readPolicyAccounts(repository?.policies?.entries),
   }
+}
+
+/** The unreadable files of `grants/active/`, with their blob ids. */
+function findUnreadableActive(
+  entries: readonly Entry[] | undefined,
+  unreadable: readonly UnreadableRecordError[],
+): UnreadableActiveRecord[] {
+  const folder = `${recordFolder('active')}/`
+  return unreadable.flatMap((error) => {
+    if (!error.path.startsWith(folder)) return []
+    const name = error.path.slice(folder.length)
+    const blobSha = entries?.find((entry) => entry.name === name)?.oid
+    if (!blobSha || !/^pr-\d+\.yaml$/u.test(name)) return []
+    return [{ id: name.slice(0, -'.yaml'.length), path: error.path, blobSha, error: error.detail }]
+  })
+}
+
+/** The accounts the policy files name; a file that does not parse is a problem line (its accounts are not known). */
+function readPolicyAccounts(entries: readonly Entry[] | undefined): { accounts: string[]; problems: string[] } {
+  const accounts = new Set<string>()
+  const problems: string[] = []
+  for (const entry of entries ?? []) {
+    if (!entry.name.endsWith('.yaml') || typeof entry.object?.text !== 'string') continue
+    const file = `${POLICIES_DIR}/${entry.name}`
+    const parsed = parsePolicy({ file, text: entry.object.text })
+    if (!parsed.ok) {
+      problems.push(`${file} does not parse: the full reconcile pass does not know which accounts it names`)
+      continue
+    }
+    for (const account of parsed.value.grants.accounts) accounts.add(account)
+  }
+  return { accounts: [...accounts].sort(), problems }
 }
 
 function parseReviewDueText(path: string, text: string): ReviewDue {
@@ -262,12 +326,14 @@ export async function readRecordIds(params: { api: GitHubApi; owner: string; rep
       active: `${commitSha}:${recordFolder('active')}`,
       revoked: `${commitSha}:${recordFolder('revoked')}`,
       granting: `${commitSha}:${recordFolder('granting')}`,
+      fullPass: `${commitSha}:${FULL_PASS_PATH}`,
     }),
   )
   return {
     activeIds: idsOf(data.repository?.active?.entries),
     revokedIds: idsOf(data.repository?.revoked?.entries),
     pendingIds: idsOf(data.repository?.granting?.entries),
+    fullPassText: data.repository?.fullPass?.text ?? null,
   }
 }
 

@@ -6,7 +6,8 @@ export class UnreadableRecordError extends Error {
   override readonly name = 'UnreadableRecordError'
   constructor(
     readonly path: string,
-    detail: string,
+    /** What the parser said, without the path. */
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
     super(`${path}: ${detail}`, options)

@@ -9,9 +9,10 @@ export interface ConfirmedRevocation {
   readonly record: RevokedGrantRecord
   /**
    * `active`: moves `grants/active/<id>.yaml`; `granting`: moves the intent `grants/pending/<id>.yaml`;
-   * `orphan`: a new record for a policy no record knew.
+   * `orphan`: a new record for a policy no record knew; `unreadable`: replaces an active record file that
+   * does not parse with the record rebuilt from AWS (git keeps the unreadable blob in history).
    */
-  readonly source: 'active' | 'granting' | 'orphan'
+  readonly source: 'active' | 'granting' | 'orphan' | 'unreadable'
   /** One line for the commit body, e.g. "expired at 2026-12-01T11:00:00Z; deleted jit-pr-42-... on ...". */
   readonly summary: string
 }
@@ -38,6 +39,8 @@ export function planRevocationCommit(params: {
   revokedIds: ReadonlySet<string>
   /** Ids with an intent in `grants/pending/`; none when not given. */
   pendingIds?: ReadonlySet<string>
+  /** The record of a full reconcile pass (`.jit/reconcile.yaml`): written in the same commit, or alone when nothing else is. */
+  fullPass?: FileChange & { readonly summary: string }
 }): RevocationCommitPlan | undefined {
   const pendingIds = params.pendingIds ?? new Set<string>()
   const recorded: ConfirmedRevocation[] = []
@@ -47,14 +50,19 @@ export function planRevocationCommit(params: {
     const { record } = revocation
     const active = params.activeIds.has(record.id)
     const pending = pendingIds.has(record.id)
-    const stillThere = revocation.source === 'active' ? active : revocation.source === 'granting' ? pending && !active : !active && !pending
+    const stillThere =
+      revocation.source === 'active' || revocation.source === 'unreadable'
+        ? active
+        : revocation.source === 'granting'
+          ? pending && !active
+          : !active && !pending
     if (!stillThere) {
       skipped.push(revocation)
       continue
     }
     recorded.push(revocation)
-    if (revocation.source === 'active' || revocation.source === 'granting') {
-      changes.push({ path: recordPath(revocation.source, record.id), content: null })
+    if (revocation.source !== 'orphan') {
+      changes.push({ path: recordPath(revocation.source === 'granting' ? 'granting' : 'active', record.id), content: null })
       changes.push({ path: recordPath('revoked', record.id), content: renderGrantRecordYaml(record) })
     } else {
       // An earlier record of the same id (a grant revoked long ago) is never overwritten.
@@ -64,8 +72,24 @@ export function planRevocationCommit(params: {
       changes.push({ path, content: renderGrantRecordYaml(record) })
     }
   }
-  if (recorded.length === 0) return undefined
-  return { plan: { message: renderRevocationMessage(recorded), changes }, recorded, skipped }
+  const { fullPass } = params
+  if (recorded.length === 0) {
+    if (!fullPass) return undefined
+    const message = `Record a full reconcile pass\n\n${fullPass.summary}\n`
+    return { plan: { message, changes: [{ path: fullPass.path, content: fullPass.content }] }, recorded, skipped }
+  }
+  const message = renderRevocationMessage(recorded)
+  if (!fullPass) return { plan: { message, changes }, recorded, skipped }
+  // The full pass is one more line of the body, before the trailers.
+  const [head, ...trailers] = message.split('\n\nJit-Action:')
+  return {
+    plan: {
+      message: `${head}\n${fullPass.summary}\n\nJit-Action:${trailers.join('\n\nJit-Action:')}`,
+      changes: [...changes, { path: fullPass.path, content: fullPass.content }],
+    },
+    recorded,
+    skipped,
+  }
 }
 
 /** `Revoke 3 grants: pr-41, pr-42, pr-7`, a line per grant, then the trailers. */

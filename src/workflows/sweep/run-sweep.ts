@@ -1,4 +1,7 @@
-import type { CloudProvider } from '../../core/ports/cloud-provider.js'
+import type { CloudProvider, Inventory, InventoryRequest } from '../../core/ports/cloud-provider.js'
+import { decideFullPass, FULL_PASS_PATH, formatFullPassRecord, readLastFullPass } from '../../core/records/full-pass.js'
+import { planInventoryRequest } from '../../core/records/principal-pattern.js'
+import type { RemovedPolicyDocument } from '../../core/records/grant-record.js'
 import type { Logger } from '../../core/ports/logger.js'
 import type { GrantRecord, IntentRecord } from '../../core/records/grant-record.js'
 import { buildRevokedRecord, listRevokeTargets, planSweep, summariseAwsOutcome, SWEEPER_LOGIN } from '../../core/records/plan-sweep.js'
@@ -33,6 +36,8 @@ import { notifySweep } from '../notify/notify-sweep.js'
 import { remindPendingRequests, type Reminder } from './remind-pending-requests.js'
 import { shortSha } from '../../core/text/short-sha.js'
 import { flagOverdueReviews, type FlaggedReview } from './flag-overdue-reviews.js'
+import { documentKey, readRemovedDocument, withDocuments } from './removed-documents.js'
+import { revokeUnreadableRecords, type UnreadableRecordResult } from './unreadable-records.js'
 
 export interface SweepParams {
   readonly api: GitHubApi
@@ -115,9 +120,25 @@ export interface SweepReport {
   readonly intents: readonly SettledIntent[]
   /** Active records not as the app last wrote them: never obeyed; the app's own last record is acted on. */
   readonly tampered: readonly TamperedRecord[]
+  /**
+   * The full reconcile pass (every principal the settings can map to, in every account the policies
+   * name): whether this sweep ran one and why, how many principals it listed, and what it could not read.
+   */
+  readonly fullPass: FullPassReport
+  /** Active records that cannot be read, and what the sweep did about their grants (absent when none). */
+  readonly unreadableRecords?: readonly UnreadableRecordResult[]
   readonly commit: { readonly sha: string; readonly attempts: number } | null
   readonly githubCalls: ApiCallCount
   readonly summary: string
+}
+
+/** Whether a sweep ran the full reconcile pass (see `reconcile.full_every`). */
+export interface FullPassReport {
+  readonly ran: boolean
+  readonly reason: string
+  readonly principalsListed: number
+  /** Accounts and principals the pass could not read: looked at again in the next full pass. */
+  readonly problems: readonly string[]
 }
 
 const DEFAULT_CONCURRENCY = 8
@@ -183,27 +204,57 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     limit: params.heal?.maxPerSweep ?? DEFAULT_HEALS_PER_SWEEP,
   })
 
-  // Reconcile first: it reads AWS before this sweep changes it, so a policy being deleted now is not drift.
-  const reconciliation =
-    (params.reconcile ?? !dryRun)
-      ? await reconcileWithAws({
-          api,
-          owner,
-          repo,
-          provider,
+  // A full pass every `reconcile.full_every`, and whenever an active record cannot be read (its grant is
+  // then found, and revoked at its end, from what AWS holds).
+  const reconciling = params.reconcile ?? !dryRun
+  const unreadableActive = reconciling ? snapshot.unreadableActive : []
+  const fullPassDecision = decideFullPass({
+    last: readLastFullPass(snapshot.fullPassText, now),
+    now,
+    everyMs: settings.fullReconcileEveryMs,
+    ...(unreadableActive.length > 0
+      ? { forcedBy: `${unreadableActive.map((record) => record.path).join(', ')} cannot be read: its grant is found in AWS` }
+      : {}),
+  })
+  const fullPass =
+    reconciling && fullPassDecision.due
+      ? planInventoryRequest({
           namespace,
-          now,
-          records,
-          intents: intentRecords,
-          due: plan.due.map((d) => d.record),
-          healing: new Set(unrecorded.due.map((merge) => merge.id)),
-          graceMs,
-          concurrency,
+          settings,
+          accounts: [
+            ...snapshot.policyAccounts.accounts,
+            ...Object.keys(settings.accountBackends),
+            ...[...records, ...intentRecords].flatMap((record) => record.targets.map((target) => target.account)),
+          ],
         })
       : undefined
+
+  // Reconcile first: it reads AWS before this sweep changes it, so a policy being deleted now is not drift.
+  const reconciliation = reconciling
+    ? await reconcileWithAws({
+        api,
+        owner,
+        repo,
+        provider,
+        namespace,
+        now,
+        records,
+        intents: intentRecords,
+        due: plan.due.map((d) => d.record),
+        healing: new Set(unrecorded.due.map((merge) => merge.id)),
+        graceMs,
+        concurrency,
+        fullPass,
+        unreadableIds: new Set(unreadableActive.map((record) => record.id)),
+        heldIds: new Set(tampered.filter((record) => record.action === 'ignored').map((record) => record.id)),
+      })
+    : undefined
   const problems = [
     ...settingsProblems,
-    ...snapshot.unreadable.map((error) => `${error.message}; left as it is`),
+    ...snapshot.unreadable
+      .filter((error) => !unreadableActive.some((record) => record.path === error.path))
+      .map((error) => `${error.message}; left as it is`),
+    ...(fullPass ? snapshot.policyAccounts.problems : []),
     ...plan.problems.map((problem) => problem.explanation),
     ...(reconciliation?.problems ?? []),
   ]
@@ -264,30 +315,62 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     detail: 'its pull request merged moments ago: the grant may still be being committed; a later sweep decides',
   }))
   const orphanOutcomes = await mapConcurrently(reconciliation?.confirmed ?? [], concurrency, async (orphan) => {
-    const outcome = await provider.revoke({
-      namespace,
-      requestId: orphan.requestId,
-      targets: [{ account: orphan.account, principalArn: orphan.principalArn, policyName: orphan.policyName }],
-      revokedAt,
-      cutSessions: false,
-    })
+    const target = { account: orphan.account, principalArn: orphan.principalArn, policyName: orphan.policyName }
+    // What the orphan allowed is known only from AWS: read it before it is gone, for its record.
+    const read = await readRemovedDocument(provider, target)
+    const outcome = await provider.revoke({ namespace, requestId: orphan.requestId, targets: [target], revokedAt, cutSessions: false })
     progress()
-    return { orphan, outcome }
+    return { orphan, outcome, read }
   })
-  for (const { orphan, outcome } of orphanOutcomes) {
+  for (const { orphan, outcome, read } of orphanOutcomes) {
     if (outcome.dryRun || !outcome.ok) {
       orphans.push({ ...orphan, status: outcome.dryRun ? 'would-revoke' : 'failed', detail: outcome.summary })
       continue
     }
-    orphans.push({ ...orphan, status: 'revoked', detail: outcome.summary })
+    const unread = read.kind === 'unread' ? `; ${read.problem}` : ''
+    orphans.push({ ...orphan, status: 'revoked', detail: `${outcome.summary}${unread}` })
+    const documents = new Map<string, RemovedPolicyDocument>(
+      read.kind === 'read' ? [[documentKey(orphan.account, orphan.principalArn, orphan.policyName), read.document]] : [],
+    )
     const record = buildOrphanRecord({
       orphan,
       revokedAt,
       revokedBy: SWEEPER_LOGIN,
-      aws: summariseAwsOutcome(outcome),
+      aws: withDocuments(summariseAwsOutcome(outcome), documents),
       repositoryUrl: branch.url,
     })
     confirmed.push({ record, source: 'orphan', summary: `${orphan.explanation}; ${outcome.summary}` })
+  }
+
+  const unreadable =
+    unreadableActive.length > 0
+      ? await revokeUnreadableRecords({
+          provider,
+          namespace,
+          now,
+          unreadable: unreadableActive,
+          found: reconciliation?.ofUnreadable ?? [],
+          inventoryProblems: reconciliation?.inventory?.problems ?? [],
+          repositoryUrl: branch.url,
+          concurrency,
+        })
+      : undefined
+  confirmed.push(...(unreadable?.revocations ?? []))
+  for (const result of unreadable?.results ?? []) {
+    log[result.status === 'revoked' ? 'info' : 'warn'](
+      { requestId: result.id, path: result.path, status: result.status },
+      result.explanation,
+    )
+  }
+
+  const fullPassReport: FullPassReport = {
+    ran: reconciliation?.inventory !== undefined,
+    reason:
+      fullPass && reconciliation?.inventory === undefined
+        ? `${fullPassDecision.reason}; the AWS provider is a dry run, which lists nothing, so no pass is recorded`
+        : fullPassDecision.reason,
+    principalsListed: reconciliation?.inventory?.principalsListed ?? 0,
+    problems: reconciliation?.inventory?.problems ?? [],
   }
 
   const spentSessionCuts = await mapConcurrently(reconciliation?.spent ?? [], concurrency, async (cut) => {
@@ -304,7 +387,21 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
 
   let commit: SweepReport['commit'] = null
   const committed: ConfirmedRevocation[] = []
-  if (!dryRun && confirmed.length > 0) {
+  // A full pass is recorded in git (even one that found nothing) so the next sweeper knows when one is due.
+  const fullPassRecord =
+    !dryRun && fullPassReport.ran
+      ? {
+          at: now,
+          path: FULL_PASS_PATH,
+          content: formatFullPassRecord({
+            lastFullPass: now,
+            principalsListed: fullPassReport.principalsListed,
+            problems: fullPassReport.problems,
+          }),
+          summary: `Full reconcile pass: ${formatCount(fullPassReport.principalsListed, 'principal')} listed, ${formatCount(fullPassReport.problems.length, 'problem')}`,
+        }
+      : undefined
+  if (!dryRun && (confirmed.length > 0 || fullPassRecord)) {
     const result = await commitRevocations({
       api,
       owner,
@@ -312,6 +409,7 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
       branch: branch.name,
       readAt: { ...snapshot, intents: intentRecords },
       revocations: confirmed,
+      ...(fullPassRecord ? { fullPass: fullPassRecord } : {}),
     })
     if (result.commitSha) commit = { sha: result.commitSha, attempts: result.attempts }
     const skipped = new Set(result.skipped.map((revocation) => revocation.record.id))
@@ -405,6 +503,8 @@ export async function runSweep(params: SweepParams): Promise<SweepReport> {
     healedMerges,
     intents: intents.settled,
     tampered,
+    fullPass: fullPassReport,
+    ...(unreadable ? { unreadableRecords: unreadable.results } : {}),
     ...(reviewsFlagged.length > 0 ? { reviewsFlagged } : {}),
     commit,
     githubCalls: { ...api.calls },
@@ -475,6 +575,10 @@ interface AwsReconciliation {
   readonly spent: readonly SpentSessionCut[]
   /** One line per principal whose policies could not be listed. */
   readonly problems: readonly string[]
+  /** Policies of requests whose active record cannot be read: revoked at their end, never as orphans. */
+  readonly ofUnreadable: readonly OrphanPolicy[]
+  /** Set when this sweep ran the full pass. */
+  readonly inventory?: { readonly principalsListed: number; readonly problems: readonly string[] }
 }
 
 async function reconcileWithAws(input: {
@@ -491,6 +595,10 @@ async function reconcileWithAws(input: {
   healing: ReadonlySet<string>
   graceMs: number
   concurrency: number
+  /** The full pass to run, when one is due: every principal the settings can map to. */
+  fullPass: InventoryRequest | undefined
+  unreadableIds: ReadonlySet<string>
+  heldIds: ReadonlySet<string>
 }): Promise<AwsReconciliation> {
   const { records, now } = input
   const listed: ListedPrincipal[] = []
@@ -503,6 +611,13 @@ async function reconcileWithAws(input: {
       problems.push(`could not list the policies of ${principal.principalArn}: ${(error as Error).message}`)
     }
   })
+  const inventory = input.fullPass ? await runFullPass(input.provider, input.fullPass) : undefined
+  // A principal both listings saw is taken from the per-record listing; the full pass adds the others.
+  const seen = new Set(listed.map((principal) => `${principal.account} ${principal.principalArn}`))
+  for (const principal of inventory?.principals ?? []) {
+    if (!seen.has(`${principal.account} ${principal.principalArn}`)) listed.push(principal)
+  }
+  problems.push(...(inventory?.problems ?? []))
   const reconciliation = reconcileGrants({
     namespace: input.namespace,
     records,
@@ -510,7 +625,14 @@ async function reconcileWithAws(input: {
     listed,
     revoking: new Set(input.due.map((record) => record.id)),
     now,
+    unreadableIds: input.unreadableIds,
+    heldIds: input.heldIds,
   })
+  for (const policy of reconciliation.held) {
+    problems.push(
+      `${policy.policyName} on ${policy.principalArn} is of ${policy.requestId}, whose active record the app did not write: it is left for a person (see the tampered record)`,
+    )
+  }
   // Only an unexpired orphan needs its merge time, and not one this sweep's heal accounts for.
   const unexpired = reconciliation.orphans.filter(
     (orphan) => orphan.expiresAt.getTime() > now.getTime() && !isHealedBy(orphan, input.healing, now),
@@ -526,7 +648,26 @@ async function reconcileWithAws(input: {
     graceMs: input.graceMs,
     healing: input.healing,
   })
-  return { confirmed, deferred, drift: reconciliation.drift, spent: reconciliation.spentSessionCuts, problems }
+  return {
+    confirmed,
+    deferred,
+    drift: reconciliation.drift,
+    spent: reconciliation.spentSessionCuts,
+    problems,
+    ofUnreadable: reconciliation.ofUnreadableRecords,
+    ...(inventory && !inventory.dryRun
+      ? { inventory: { principalsListed: inventory.principalsListed, problems: inventory.problems } }
+      : {}),
+  }
+}
+
+/** The full pass; a provider that throws (a backend the app was not given) is one problem line, never the sweep's end. */
+async function runFullPass(provider: CloudProvider, request: InventoryRequest): Promise<Inventory> {
+  try {
+    return await provider.listAllManagedPolicies(request)
+  } catch (error) {
+    return { principals: [], problems: [`the full reconcile pass failed: ${(error as Error).message}`], principalsListed: 0 }
+  }
 }
 
 /** One line a reviewer reads first, e.g. "revoked 3 expired grants (1 failed, retried next sweep); 1 orphan; 0 drift". */
@@ -560,6 +701,13 @@ export function summariseSweep(report: Omit<SweepReport, 'summary'>): string {
   const removed = heals('record-removed')
   if (removed > 0) parts.push(`${formatCount(removed, 'merge')} whose record was deleted from the branch (not granted again)`)
   if (report.tampered.length > 0) parts.push(`${formatCount(report.tampered.length, 'tampered record')} (not obeyed)`)
+  if (report.fullPass.ran) parts.push(`full reconcile pass: ${formatCount(report.fullPass.principalsListed, 'principal')} listed`)
+  const unreadable = (status: UnreadableRecordResult['status']) =>
+    (report.unreadableRecords ?? []).filter((r) => r.status === status).length
+  if (unreadable('revoked') + unreadable('would-revoke') > 0)
+    parts.push(
+      `${report.dryRun ? 'would revoke' : 'revoked'} ${formatCount(unreadable('revoked') + unreadable('would-revoke'), 'grant')} whose record cannot be read`,
+    )
   if (report.problems.length > 0) parts.push(`${formatCount(report.problems.length, 'problem')}`)
   parts.push(report.commit ? `recorded in ${shortSha(report.commit.sha)}` : 'no commit')
   return `${report.repository}: ${parts.join('; ')}`

@@ -27,6 +27,7 @@ describe('parseSettings', () => {
       maxStartAheadText: '30d',
       remindAfterMs: 4 * 3_600_000,
       notifications: [],
+      fullReconcileEveryMs: 86_400_000,
     })
   })
 
@@ -214,6 +215,27 @@ describe('notifications and reminders', () => {
     ['an unknown event', 'notifications:\n  - type: slack\n    url_env: SLACK_URL\n    events: [granted, grnted]\n', 4, /grnted/],
     ['a reminder under an hour', 'remind_after: 10m\n', 1, /^remind_after /],
   ])('refuses %s, at its line', (_, text, line, message) => {
+    const parsed = parseSettings({ file: FILE, text })
+    expect(parsed.ok).toBe(false)
+    if (parsed.ok) return
+    expect(parsed.errors[0]).toMatchObject({ file: FILE, line })
+    expect(parsed.errors[0]?.message).toMatch(message)
+  })
+})
+
+describe('reconcile.full_every', () => {
+  it('defaults to a day and reads a period of 1 hour to 30 days', () => {
+    expect(parseOk('').fullReconcileEveryMs).toBe(24 * 3_600_000)
+    expect(parseOk('reconcile:\n  full_every: 6h\n').fullReconcileEveryMs).toBe(6 * 3_600_000)
+    expect(parseOk('reconcile: {}\n').fullReconcileEveryMs).toBe(24 * 3_600_000)
+  })
+
+  it.each([
+    ['under an hour', 'sweep_interval: 5m\nreconcile:\n  full_every: 10m\n', 3, /^reconcile\.full_every /],
+    ['over 30 days', 'reconcile:\n  full_every: 60d\n', 2, /^reconcile\.full_every /],
+    ['not a duration', 'reconcile:\n  full_every: daily\n', 2, /full_every/],
+    ['an unknown key', 'reconcile:\n  every: 1d\n', 2, /every/],
+  ])('refuses a period %s, at its line', (_, text, line, message) => {
     const parsed = parseSettings({ file: FILE, text })
     expect(parsed.ok).toBe(false)
     if (parsed.ok) return

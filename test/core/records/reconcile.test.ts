@@ -71,7 +71,7 @@ describe('reconcileGrants', () => {
       revoking: new Set(),
       now: NOW,
     })
-    expect(agree).toEqual({ orphans: [], drift: [], spentSessionCuts: [] })
+    expect(agree).toEqual({ orphans: [], ofUnreadableRecords: [], held: [], drift: [], spentSessionCuts: [] })
     const unlisted = reconcileGrants({ namespace: TEST_NAMESPACE, records: [inForce], listed: [], revoking: new Set(), now: NOW })
     expect(unlisted.drift).toEqual([])
   })
@@ -137,7 +137,7 @@ describe('reconcileGrants across namespaces', () => {
       revoking: new Set(),
       now: NOW,
     })
-    expect(result).toEqual({ orphans: [], drift: [], spentSessionCuts: [] })
+    expect(result).toEqual({ orphans: [], ofUnreadableRecords: [], held: [], drift: [], spentSessionCuts: [] })
   })
 })
 

@@ -282,7 +282,10 @@ describe('runSweep', () => {
   })
 
   it('leaves an unexpired orphan of a request merged moments ago: its grant commit may be in flight', async () => {
-    setUp([IN_FORCE], [`jit-pr-43-exp-20261201T130000Z`, `jit-${TEST_NAMESPACE}-pr-50-exp-20261201T160000Z`])
+    // A full pass ran an hour ago: this sweep lists only the principals the records name, and commits nothing.
+    setUp([IN_FORCE], [`jit-pr-43-exp-20261201T130000Z`, `jit-${TEST_NAMESPACE}-pr-50-exp-20261201T160000Z`], {
+      '.jit/reconcile.yaml': 'last_full_pass: "2026-12-01T11:00:00Z"\n',
+    })
     github!.pullRequests.push({
       number: 50,
       createdAt: '2026-12-01T10:00:00Z',
@@ -299,6 +302,33 @@ describe('runSweep', () => {
       'graphql jitRecordAuthorship',
       'graphql jitMergeTimes',
     ])
+  })
+
+  it('records a full pass that found nothing in one commit of .jit/reconcile.yaml alone, and one with revocations in their commit', async () => {
+    setUp([IN_FORCE])
+    const quiet = await sweep({ reconcile: true })
+    expect(quiet.fullPass).toMatchObject({ ran: true, reason: 'no full pass is recorded in .jit/reconcile.yaml' })
+    expect(github!.calls).toEqual([
+      'graphql jitDefaultBranch',
+      'graphql jitGrantRecords',
+      'graphql jitRecordAuthorship',
+      'graphql jitCommit',
+    ])
+    expect(github!.apiCommits.map((commit) => commit.message.split('\n')[0])).toEqual(['Record a full reconcile pass'])
+    expect(github!.files().get('.jit/reconcile.yaml')).toContain('last_full_pass: "2026-12-01T12:00:00Z"')
+    expect(quiet.summary).toContain('full reconcile pass: ')
+
+    github!.stop()
+    aws!.restore()
+    setUp([EXPIRED])
+    const busy = await sweep({ reconcile: true })
+    expect(busy.fullPass.ran).toBe(true)
+    expect(github!.apiCommits).toHaveLength(1)
+    expect(github!.apiCommits[0]!.message).toMatch(
+      /^Revoke grant: pr-41\n\n.*\nFull reconcile pass: \d+ principals? listed, \d+ problems?\n\nJit-Action: revoke\n/su,
+    )
+    expect(github!.files().has('.jit/reconcile.yaml')).toBe(true)
+    expect(github!.files().has('grants/revoked/pr-41.yaml')).toBe(true)
   })
 
   it('closes request PRs left without an approved check longer than pending_max_age, with a comment', async () => {

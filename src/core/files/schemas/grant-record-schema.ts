@@ -100,6 +100,20 @@ const recordedPolicy = {
   },
 } as const
 
+const removedDocument = {
+  description:
+    'The policy document AWS held when the app deleted it (an orphan, or a grant whose record was unreadable): what the removed policy allowed. Kept up to REMOVED_DOCUMENT_MAX_CHARS characters; sha256 and length are those of the whole document.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['text', 'sha256', 'length', 'truncated'],
+  properties: {
+    text: { type: 'string', maxLength: 10_240 },
+    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    length: { type: 'integer', minimum: 0 },
+    truncated: { type: 'boolean' },
+  },
+} as const
+
 const revocation = {
   description: 'How the grant ended; present once the record is in grants/revoked/.',
   type: 'object',
@@ -120,7 +134,25 @@ const revocation = {
         type: 'object',
         additionalProperties: false,
         required: ['account', 'principal', 'aws_policy_name', 'outcome'],
-        properties: { account: target.account, principal: target.principal, aws_policy_name: target.aws_policy_name, outcome: text },
+        properties: {
+          account: target.account,
+          principal: target.principal,
+          aws_policy_name: target.aws_policy_name,
+          outcome: text,
+          document: removedDocument,
+        },
+      },
+    },
+    unreadable_record: {
+      description:
+        'Set when the active record could not be read: the revocation was judged from what AWS held (the policies of this request id and the expiry in their documents).',
+      type: 'object',
+      additionalProperties: false,
+      required: ['path', 'blob_sha', 'error'],
+      properties: {
+        path: { type: 'string', minLength: 1, maxLength: 200 },
+        blob_sha: { description: 'The unreadable file as it was on the branch; git keeps it.', ...sha },
+        error: { description: 'What the record parser said.', type: 'string', maxLength: 2000 },
       },
     },
   },

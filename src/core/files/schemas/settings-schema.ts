@@ -134,6 +134,20 @@ export const settingsSchema = {
         },
       },
     },
+    reconcile: {
+      description: 'How the sweep compares AWS with the records.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        full_every: {
+          description:
+            'How often the sweep runs a full pass: it lists every role and user the principal templates can name, in every account the policies name, and deletes and records any policy of this repository that no record accounts for (1 hour to 30 days). Default 1d.',
+          type: 'string',
+          pattern: DURATION_PATTERN,
+          default: '1d',
+        },
+      },
+    },
     remind_after: {
       description:
         'How long a request may wait for approval before the sweep reminds the approvers in the pull request comment, and again after each such interval while it stays pending (1 hour to 30 days). Default 4h.',

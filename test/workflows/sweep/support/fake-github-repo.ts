@@ -132,6 +132,12 @@ export class FakeGitHubRepo {
     return this.commits.has(sha) ? { sha, dir } : undefined
   }
 
+  private blobAt(expression: string): { text: string } | null {
+    const at = this.treeAt(expression)
+    const text = at ? this.files(at.sha).get(at.dir) : undefined
+    return text === undefined ? null : { text }
+  }
+
   private entries(expression: string, withText: boolean): { entries: unknown[] } | null {
     const at = this.treeAt(expression)
     if (!at) return null
@@ -185,6 +191,8 @@ export class FakeGitHubRepo {
             revoked: this.entries(v['revoked']!, false),
             refused: this.entries(v['refused']!, false),
             failed: this.entries(v['failed']!, false),
+            policies: this.entries(v['policies'] ?? '', true),
+            fullPass: this.blobAt(v['fullPass'] ?? ''),
             ...((v['merges'] as unknown) === true ? { merged: this.listMerged(v['branch']!) } : {}),
           },
         }
@@ -254,6 +262,7 @@ export class FakeGitHubRepo {
             granting: this.entries(v['granting']!, false),
             active: this.entries(v['active']!, false),
             revoked: this.entries(v['revoked']!, false),
+            fullPass: this.blobAt(v['fullPass'] ?? ''),
           },
         }
       case 'jitGrantRecord': {
