@@ -219,4 +219,32 @@ describe('a request granted through IAM Identity Center', { timeout: 120_000 }, 
     expect(await stack.recordsOnMain()).toEqual(['grants/active/pr-1.yaml', 'grants/revoked/pr-77.yaml'])
     expect(await stack.readOnMain('grants/revoked/pr-77.yaml')).toMatch(/reason: orphan/)
   })
+
+  it('reconciles the whole instance: a set on a user no record names and a set assigned to no one are deleted, the first recorded with its policy', async () => {
+    const identityCenter = stack.aws.state.identityCenter
+    // Nobody asked for anything; carol holds a set of this repository's namespace that allows everything.
+    const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+    const rogueName = namePermissionSet({ repository: 'acme/access', requestId: 'pr-78' })
+    const rogue = identityCenter.seedPermissionSet({ name: rogueName, inlinePolicy: ALLOW_ALL })
+    rogue.description = 'jit-access pr-78 of acme/access until 2027-03-01T10:00:00Z'
+    const carol = [...identityCenter.users.values()].find((user) => user.userName === 'carol@acme.com')!
+    identityCenter.assignments.push({ accountId: PROD, permissionSetArn: rogue.arn, principalType: 'USER', principalId: carol.userId })
+    // A set of the namespace that no one is assigned: no access, but it fills the instance's quota forever.
+    const idleName = namePermissionSet({ repository: 'acme/access', requestId: 'pr-79' })
+    const idle = identityCenter.seedPermissionSet({ name: idleName })
+    idle.description = 'jit-access pr-79 of acme/access until 2027-03-01T10:00:00Z'
+    // Another repository's set on carol stays.
+    const foreign = identityCenter.seedPermissionSet({ name: namePermissionSet({ repository: 'acme/other', requestId: 'pr-78' }) })
+    identityCenter.assignments.push({ accountId: PROD, permissionSetArn: foreign.arn, principalType: 'USER', principalId: carol.userId })
+
+    await stack.tickSweeper()
+    expect(identityCenter.findPermissionSetByName(rogueName)).toBeUndefined()
+    expect(identityCenter.findPermissionSetByName(idleName)).toBeUndefined()
+    expect(identityCenter.describeAssignmentsOf('carol@acme.com')).toEqual([`${PROD} ${foreign.name}`])
+    const record = await stack.readOnMain('grants/revoked/pr-78.yaml')
+    expect(record).toMatch(/reason: orphan/)
+    expect(record).toContain('principal: identity-center-user:carol@acme.com')
+    expect(record).toContain('\\"Action\\":\\"*\\"')
+    expect(await stack.readOnMain('.jit/reconcile.yaml')).toMatch(/last_full_pass: /)
+  })
 })
