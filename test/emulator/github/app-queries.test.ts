@@ -290,8 +290,13 @@ describe('the GraphQL queries the app sends', () => {
       reviewDue: `${main}:grants/review-due`,
       branch: 'main',
       merges: true,
+      policies: `${main}:policies`,
+      fullPass: `${main}:.jit/reconcile.yaml`,
     })
     expect(records.repository.reviewDue).toBeNull()
+    // No full reconcile pass is recorded yet; the policies are read at the same commit.
+    expect(records.repository.fullPass).toBeNull()
+    expect(records.repository.policies).not.toBeNull()
     // A break-glass review read back from the record at a commit (jitRecordText).
     const text = await run<any>(RECORD_TEXT_QUERY, { ...repo, expression: `${main}:grants/active/pr-1.yaml` })
     expect(text.repository.object).toEqual({ text: 'id: pr-1\n' })
@@ -313,8 +318,9 @@ describe('the GraphQL queries the app sends', () => {
         commits: { totalCount: 1 },
       },
     ])
-    const names = await run<any>(GRANT_RECORD_NAMES_QUERY, { ...repo, ...expressions })
+    const names = await run<any>(GRANT_RECORD_NAMES_QUERY, { ...repo, ...expressions, fullPass: `${main}:.jit/reconcile.yaml` })
     expect(names.repository).toEqual({
+      fullPass: null,
       granting: null,
       active: { entries: [{ name: 'pr-1.yaml' }] },
       revoked: { entries: [{ name: 'pr-0.yaml' }] },
