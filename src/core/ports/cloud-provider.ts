@@ -17,6 +17,11 @@ export interface GrantTarget {
   readonly actions: readonly string[]
   /** Resource ARNs or patterns exactly as approved (`*` allowed). */
   readonly resources: readonly string[]
+  /**
+   * Identity Center only: the curated permission set approved instead of actions (then `actions` and
+   * `resources` are empty), copied into the request's own permission set with a deny outside the window.
+   */
+  readonly permissionSet?: string
 }
 
 /** An approved request, ready to be written to the cloud. */
@@ -76,6 +81,19 @@ export interface PermissionSetPlacement {
   readonly assignmentRequestId: string
 }
 
+/**
+ * What a grant copied from a curated permission set into the request's own: exactly what the user could
+ * use inside the window, for the record (an auditor reads it) and for reading the grant back.
+ */
+export interface CopiedPermissionSet {
+  readonly name: string
+  readonly arn: string
+  readonly managedPolicyArns: readonly string[]
+  readonly customerManagedPolicies: readonly { readonly name: string; readonly path: string }[]
+  /** The curated set's inline policy as read (empty when it has none). */
+  readonly inlinePolicy: string
+}
+
 /** What happened on one target of a grant. */
 export interface GrantTargetOutcome {
   readonly account: string
@@ -94,6 +112,8 @@ export interface GrantTargetOutcome {
   readonly rollbackFailure?: TargetFailure
   /** Set by the Identity Center backend on a target granted. */
   readonly permissionSet?: PermissionSetPlacement
+  /** Set by the Identity Center backend when the target's curated permission set was read (and copied, when granted). */
+  readonly copied?: CopiedPermissionSet
 }
 
 /** The result of a grant: every target granted, or none left granted (barring a failed rollback). */

@@ -27,6 +27,7 @@ export function buildIntentRecord(params: {
       aws_policy_name:
         params.policies.find((policy) => policy.account === target.account && policy.principalArn === target.principalArn)?.policyName ??
         '(not named)',
+      ...(target.permissionSet !== undefined && { curated_permission_set: { name: target.permissionSet } }),
     })),
     not_before,
     expires_at,
@@ -51,6 +52,7 @@ export function planFromIntent(intent: IntentRecord): GrantPlan {
       principalArn: target.principal,
       actions: target.actions,
       resources: target.resources,
+      ...(target.curated_permission_set && { permissionSet: target.curated_permission_set.name }),
     })),
   }
 }

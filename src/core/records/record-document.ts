@@ -6,6 +6,7 @@ import {
   type FailureRecord,
   type GrantRecord,
   type IntentRecord,
+  type RecordedTarget,
   type RecordState,
   type RefusalRecord,
 } from './grant-record.js'
@@ -133,7 +134,12 @@ function findIncompleteGrant(record: AccessRecord): 'policies' | 'targets' | und
   if (record.state !== 'active' && record.state !== 'revoked' && record.state !== 'granting') return undefined
   if (record.state !== 'granting' && record.revocation?.reason === 'orphan') return undefined
   if (record.policies.length === 0) return 'policies'
-  if (record.targets.some((target) => target.actions.length === 0 || target.resources.length === 0)) return 'targets'
+  // A curated permission set is granted instead of actions: its record names the set, and no actions.
+  const incomplete = (target: RecordedTarget): boolean =>
+    target.curated_permission_set
+      ? target.actions.length > 0 || target.resources.length > 0
+      : target.actions.length === 0 || target.resources.length === 0
+  if (record.targets.some(incomplete)) return 'targets'
   return undefined
 }
 
