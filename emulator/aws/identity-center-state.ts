@@ -17,8 +17,26 @@ export interface PermissionSetRecord {
   inlinePolicy: string
   readonly managedPolicies: { readonly name: string; readonly arn: string }[]
   readonly customerManagedPolicies: { readonly name: string; readonly path: string }[]
-  /** The document each account holds, as of its last provisioning (what AWS evaluates there). */
-  readonly provisioned: Map<string, { readonly inlinePolicy: string; readonly sessionDuration: string }>
+  /** What each account holds, as of its last provisioning (what AWS evaluates there). */
+  readonly provisioned: Map<string, ProvisionedPermissionSet>
+}
+
+/** A permission set as provisioned to one account: its inline policy, session duration and attached policies then. */
+export interface ProvisionedPermissionSet {
+  readonly inlinePolicy: string
+  readonly sessionDuration: string
+  readonly managedPolicyArns: readonly string[]
+  readonly customerManagedPolicies: readonly { readonly name: string; readonly path: string }[]
+}
+
+/** What provisioning copies into an account: the set's current policies and session duration. */
+export function snapshotPermissionSet(record: PermissionSetRecord): ProvisionedPermissionSet {
+  return {
+    inlinePolicy: record.inlinePolicy,
+    sessionDuration: record.sessionDuration,
+    managedPolicyArns: record.managedPolicies.map((policy) => policy.arn),
+    customerManagedPolicies: record.customerManagedPolicies.map((reference) => ({ ...reference })),
+  }
 }
 
 /** A user (or group) assigned a permission set in an account. */

@@ -16,6 +16,7 @@ import {
   namePermissionSet,
 } from '../../core/records/permission-set.js'
 import { toGrantError, type TargetContext } from '../grant-error.js'
+import { copyCuratedPolicies, nameCopiedPermissionSet, prepareCuratedCopy, type CuratedCopy } from './curated-permission-set.js'
 import type { IdentityCenterBackend, IdentityCenterSession } from './identity-center-session.js'
 import {
   createAssignment,
@@ -61,7 +62,7 @@ type TargetState =
 export async function grantPermissionSet(backend: IdentityCenterBackend, plan: GrantPlan): Promise<GrantOutcome> {
   const planned = describePermissionSetGrant(backend, plan)
   const name = planned[0]?.policyName ?? namePermissionSet({ repository: backend.repository, requestId: plan.requestId })
-  const document = planned[0]?.policyDocument ?? ''
+  let document = planned[0]?.policyDocument ?? ''
   const states: TargetState[] = plan.targets.map(() => ({ stage: 'planned' }))
   const first = plan.targets[0]
   if (!first) return report(backend, plan, name, document, states, undefined)
@@ -123,6 +124,21 @@ export async function grantPermissionSet(backend: IdentityCenterBackend, plan: G
     }
   }
 
+  // A curated set is read before anything is written: missing, or too big to copy, costs no write.
+  let copy: CuratedCopy | undefined
+  if (first.permissionSet !== undefined) {
+    try {
+      copy = await prepareCuratedCopy(backend, session, plan)
+      document = copy.document
+    } catch (cause) {
+      states[0] = {
+        stage: 'failed',
+        error: toGrantError(cause, { ...context(first), doing: `read the curated permission set ${first.permissionSet}` }),
+      }
+      return report(backend, plan, name, document, states, session)
+    }
+  }
+
   let arn: string
   try {
     const sessionDuration = chooseSessionDuration({ now: backend.now(), expiresAt: plan.expiresAt })
@@ -138,6 +154,7 @@ export async function grantPermissionSet(backend: IdentityCenterBackend, plan: G
       })
     arn = found
     await putInlinePolicy(backend, session, arn, document)
+    if (copy) await copyCuratedPolicies(backend, session, { arn, copy, created: created !== undefined })
   } catch (cause) {
     states[0] = {
       stage: 'failed',
@@ -160,7 +177,8 @@ export async function grantPermissionSet(backend: IdentityCenterBackend, plan: G
   }
   const stopped = states.find((state) => state.stage === 'failed')
   const note = stopped ? await rollBack(backend, session, plan, { arn, name, states, userIds }) : undefined
-  return report(backend, plan, name, document, states, session, note, stopped?.stage === 'failed' ? stopped.error : undefined)
+  const outcome = report(backend, plan, name, document, states, session, note, stopped?.stage === 'failed' ? stopped.error : undefined)
+  return nameCopiedPermissionSet(outcome, copy)
 }
 
 /**

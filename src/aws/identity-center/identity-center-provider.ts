@@ -7,6 +7,7 @@ import { RECONCILE, toGrantError } from '../grant-error.js'
 import { createAssumeGranterRole } from '../granter-session.js'
 import { createRetryingCall, type RetryOptions } from '../retry.js'
 import { describePermissionSetGrant, grantPermissionSet } from './identity-center-grant.js'
+import { holdsCuratedCopy, prepareCuratedCopy } from './curated-permission-set.js'
 import { revokePermissionSets } from './identity-center-revoke.js'
 import {
   createOpenIdentityCenterSession,
@@ -97,13 +98,17 @@ async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantP
     const session = await backend.openSession({ ...context, purpose: 'list' })
     const arn = await findPermissionSetByName(backend, session, name)
     const policy = arn === undefined ? undefined : await getInlinePolicy(backend, session, arn)
+    // A curated set's copy is compared with what copying the curated set now would write: policies and inline document.
+    const copy = arn !== undefined && first.permissionSet !== undefined ? await prepareCuratedCopy(backend, session, plan) : undefined
+    const holdsCopy = copy && arn !== undefined ? await holdsCuratedCopy(backend, session, { arn, inlinePolicy: policy, copy }) : undefined
     const targets = []
     for (const target of planned) {
       const userId =
         arn === undefined ? undefined : await findUserId(backend, session, parseIdentityCenterPrincipal(target.principalArn) ?? '')
       const assigned =
         arn !== undefined && userId !== undefined && (await isAssigned(backend, session, { arn, account: target.account, userId }))
-      const found = !assigned ? 'absent' : policy === target.policyDocument ? 'as-planned' : 'different'
+      const asPlanned = holdsCopy ?? policy === target.policyDocument
+      const found = !assigned ? 'absent' : asPlanned ? 'as-planned' : 'different'
       const where = `permission set ${name} for ${target.principalArn} in ${target.account}`
       const description =
         found === 'absent'

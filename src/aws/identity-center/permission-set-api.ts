@@ -1,5 +1,7 @@
 import { GetUserIdCommand } from '@aws-sdk/client-identitystore'
 import {
+  AttachCustomerManagedPolicyReferenceToPermissionSetCommand,
+  AttachManagedPolicyToPermissionSetCommand,
   CreateAccountAssignmentCommand,
   CreatePermissionSetCommand,
   DeleteAccountAssignmentCommand,
@@ -11,6 +13,8 @@ import {
   GetInlinePolicyForPermissionSetCommand,
   ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
+  ListCustomerManagedPolicyReferencesInPermissionSetCommand,
+  ListManagedPoliciesInPermissionSetCommand,
   ListPermissionSetsCommand,
   ProvisionPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
@@ -169,6 +173,83 @@ export async function getInlinePolicy(
     if (isNotFound(error)) return undefined
     throw error
   }
+}
+
+/** The ARNs of the AWS-managed policies attached to a permission set. */
+export async function listManagedPolicies(backend: IdentityCenterBackend, session: IdentityCenterSession, arn: string): Promise<string[]> {
+  const arns: string[] = []
+  let nextToken: string | undefined
+  do {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new ListManagedPoliciesInPermissionSetCommand({
+          InstanceArn: backend.settings.instanceArn,
+          PermissionSetArn: arn,
+          NextToken: nextToken,
+        }),
+      ),
+    )
+    for (const policy of output.AttachedManagedPolicies ?? []) if (policy.Arn) arns.push(policy.Arn)
+    nextToken = output.NextToken
+  } while (nextToken)
+  return arns
+}
+
+/** The customer-managed policy references of a permission set (name and path; `/` when AWS gives none). */
+export async function listCustomerManagedPolicyReferences(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  arn: string,
+): Promise<{ name: string; path: string }[]> {
+  const references: { name: string; path: string }[] = []
+  let nextToken: string | undefined
+  do {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new ListCustomerManagedPolicyReferencesInPermissionSetCommand({
+          InstanceArn: backend.settings.instanceArn,
+          PermissionSetArn: arn,
+          NextToken: nextToken,
+        }),
+      ),
+    )
+    for (const reference of output.CustomerManagedPolicyReferences ?? [])
+      if (reference.Name) references.push({ name: reference.Name, path: reference.Path ?? '/' })
+    nextToken = output.NextToken
+  } while (nextToken)
+  return references
+}
+
+export async function attachManagedPolicy(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; policyArn: string },
+): Promise<void> {
+  await backend.callRetryingConflicts(() =>
+    session.ssoAdmin.send(
+      new AttachManagedPolicyToPermissionSetCommand({
+        InstanceArn: backend.settings.instanceArn,
+        PermissionSetArn: params.arn,
+        ManagedPolicyArn: params.policyArn,
+      }),
+    ),
+  )
+}
+
+export async function attachCustomerManagedPolicyReference(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; reference: { name: string; path: string } },
+): Promise<void> {
+  await backend.callRetryingConflicts(() =>
+    session.ssoAdmin.send(
+      new AttachCustomerManagedPolicyReferenceToPermissionSetCommand({
+        InstanceArn: backend.settings.instanceArn,
+        PermissionSetArn: params.arn,
+        CustomerManagedPolicyReference: { Name: params.reference.name, Path: params.reference.path },
+      }),
+    ),
+  )
 }
 
 /** Re-provisions a permission set in an account, so what the account evaluates is its current policy. */

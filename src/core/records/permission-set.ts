@@ -224,11 +224,7 @@ export function buildCuratedPermissionSetPolicy(params: {
  * Why a curated set's copy cannot fit in a permission set (Identity Center's quotas), or undefined: its
  * combined inline policy, and the number of managed policies and customer-managed references.
  */
-export function describeCuratedFitProblem(params: {
-  curated: CuratedPermissionSetContents
-  document: string
-  size: number
-}): string | undefined {
+export function describeCuratedFitProblem(params: { curated: CuratedPermissionSetContents; size: number }): string | undefined {
   const { curated } = params
   if (params.size > PERMISSION_SET_LIMITS.inlinePolicySize)
     return `the copy of permission set ${curated.name} would have an inline policy of ${params.size.toLocaleString('en-US')} characters (its own inline policy and the window's deny); Identity Center allows ${PERMISSION_SET_LIMITS.inlinePolicySize.toLocaleString('en-US')}`

@@ -1,0 +1,290 @@
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate'
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore'
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin'
+import { STSClient } from '@aws-sdk/client-sts'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startIamStsEmulator, type IamStsEmulator } from '../../../emulator/aws/iam-sts-emulator.js'
+import { createIdentityCenterProvider } from '../../../src/aws/identity-center/identity-center-provider.js'
+import type { CloudProvider, GrantPlan } from '../../../src/core/ports/cloud-provider.js'
+import { namePermissionSet } from '../../../src/core/records/permission-set.js'
+
+// Curated permission sets (issue 13): the request's own permission set gets a copy of the curated set and
+// an explicit deny outside the window. The proof evaluates what an account holds after provisioning (the
+// copied managed policies, the customer-managed policy, the copied inline policy and the deny) with an
+// IAM evaluator: allowed only inside the window, whatever the curated set allows and whether a sweep runs.
+const MANAGEMENT = '999999999999'
+const ACCOUNT = '111111111111'
+const REPOSITORY = 'acme/access'
+const EXTERNAL_ID = 'jit-test-external-id'
+const NOW = new Date('2026-12-01T09:00:00Z')
+const app = { accessKeyId: 'AKIAJITTESTAPP000001', secretAccessKey: 'app-secret', account: MANAGEMENT }
+const NAME = namePermissionSet({ repository: REPOSITORY, requestId: 'pr-42' })
+
+/** Small stand-ins for the managed policies the emulator references by ARN (it holds no documents). */
+const MANAGED_DOCUMENTS: Record<string, object> = {
+  'arn:aws:iam::aws:policy/ReadOnlyAccess': {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['ec2:Describe*', 's3:GetObject'], Resource: '*' }],
+  },
+  [`arn:aws:iam::${ACCOUNT}:policy/teams/jit-fixture-logs`]: {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'logs:GetLogEvents', Resource: '*' }],
+  },
+}
+const CURATED_INLINE = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'Metrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' }],
+})
+
+let emulator: IamStsEmulator
+
+beforeEach(async () => {
+  emulator = await startIamStsEmulator({
+    credentials: [app],
+    granterRoleNames: ['jit-identity-center-granter'],
+    clock: () => NOW,
+    maxClockSkewSeconds: Infinity,
+  })
+  emulator.state.seedRole({
+    account: MANAGEMENT,
+    roleName: 'jit-identity-center-granter',
+    externalId: EXTERNAL_ID,
+    trustedPrincipals: [`arn:aws:iam::${MANAGEMENT}:root`],
+  })
+  emulator.state.identityCenter.seedInstance({ managementAccount: MANAGEMENT })
+  emulator.state.identityCenter.seedUser('alice@acme.com')
+  emulator.state.identityCenter.seedPermissionSet({
+    name: 'ReadOnlyAccess',
+    inlinePolicy: CURATED_INLINE,
+    managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    customerManagedPolicies: [{ name: 'jit-fixture-logs', path: '/teams/' }],
+  })
+})
+afterEach(async () => {
+  await emulator.stop()
+})
+
+function createProvider(): CloudProvider {
+  const instance = emulator.state.identityCenter.instance!
+  const endpoint = emulator.url
+  return createIdentityCenterProvider({
+    settings: {
+      instanceArn: instance.instanceArn,
+      identityStoreId: instance.identityStoreId,
+      region: 'eu-west-1',
+      granterRole: `arn:aws:iam::${MANAGEMENT}:role/jit-identity-center-granter`,
+      userName: '{login}@acme.com',
+      userOverrides: {},
+    },
+    repository: REPOSITORY,
+    externalId: EXTERNAL_ID,
+    createStsClient: (config) => new STSClient({ ...config, endpoint, credentials: app }),
+    createSsoAdminClient: (config) => new SSOAdminClient({ ...config, endpoint }),
+    createIdentityStoreClient: (config) => new IdentitystoreClient({ ...config, endpoint }),
+    sleep: async () => {},
+    now: () => NOW,
+    random: () => 0.5,
+    polling: { maxPolls: 5, firstDelayMs: 100, maxDelayMs: 400 },
+  })
+}
+
+const plan = (permissionSet = 'ReadOnlyAccess'): GrantPlan => ({
+  requestId: 'pr-42',
+  namespace: 'bb0610eed9',
+  requester: 'alice',
+  notBefore: NOW,
+  expiresAt: new Date('2026-12-01T11:00:00Z'),
+  revokeSessions: false,
+  targets: [{ account: ACCOUNT, principalArn: 'identity-center-user:alice@acme.com', actions: [], resources: [], permissionSet }],
+})
+
+function ssoCalls(): string[] {
+  return emulator.state.calls.filter((call) => call.service === 'sso').map((call) => call.action)
+}
+
+/** What the request's set holds in the account as of its provisioning: every identity policy of its role. */
+function effectivePolicies(): { name: string; policy: object }[] {
+  const held = emulator.state.identityCenter.findPermissionSetByName(NAME)!.provisioned.get(ACCOUNT)!
+  return [
+    ...held.managedPolicyArns.map((arn) => ({ name: arn, policy: MANAGED_DOCUMENTS[arn]! })),
+    ...held.customerManagedPolicies.map((reference) => {
+      const arn = `arn:aws:iam::${ACCOUNT}:policy${reference.path}${reference.name}`
+      return { name: arn, policy: MANAGED_DOCUMENTS[arn]! }
+    }),
+    { name: 'AwsSSOInlinePolicy', policy: JSON.parse(held.inlinePolicy) as object },
+  ]
+}
+
+async function evaluate(policies: { name: string; policy: object }[], action: string, at: string) {
+  const simulation: Simulation = {
+    identityPolicies: policies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    request: {
+      action,
+      principal: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${NAME}_0123456789abcdef`,
+      resource: { accountId: ACCOUNT, resource: '*' },
+      contextVariables: { 'aws:CurrentTime': at, 'aws:PrincipalAccount': ACCOUNT },
+    },
+  }
+  const response = await runSimulation(simulation, {})
+  if (response.resultType === 'error') throw new Error(JSON.stringify(response.errors))
+  return response.overallResult
+}
+
+describe('granting a curated permission set', () => {
+  it('copies its managed policies, customer-managed reference and inline policy, adds the deny, and names the copy', async () => {
+    const outcome = await createProvider().grant(plan())
+    expect(outcome.ok).toBe(true)
+    const curated = emulator.state.identityCenter.findPermissionSetByName('ReadOnlyAccess')!
+    const held = emulator.state.identityCenter.findPermissionSetByName(NAME)!.provisioned.get(ACCOUNT)!
+    expect(held.managedPolicyArns).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess'])
+    expect(held.customerManagedPolicies).toEqual([{ name: 'jit-fixture-logs', path: '/teams/' }])
+    expect(JSON.parse(held.inlinePolicy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Metrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+        {
+          Sid: 'JitPr42DenyBefore',
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { DateLessThanEquals: { 'aws:CurrentTime': '2026-12-01T09:00:00Z' } },
+        },
+        {
+          Sid: 'JitPr42DenyAfter',
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { DateGreaterThanEquals: { 'aws:CurrentTime': '2026-12-01T11:00:00Z' } },
+        },
+      ],
+    })
+    // The curated set itself is never assigned, and keeps what it had.
+    expect(emulator.state.identityCenter.describeAssignmentsOf('alice@acme.com')).toEqual([`${ACCOUNT} ${NAME}`])
+    expect(curated.managedPolicies.map((policy) => policy.arn)).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess'])
+    expect(outcome.targets[0]!.copied).toEqual({
+      name: 'ReadOnlyAccess',
+      arn: curated.arn,
+      managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      customerManagedPolicies: [{ name: 'jit-fixture-logs', path: '/teams/' }],
+      inlinePolicy: CURATED_INLINE,
+    })
+    expect(ssoCalls()).toEqual([
+      'ListPermissionSets',
+      'DescribePermissionSet',
+      'ListManagedPoliciesInPermissionSet',
+      'ListCustomerManagedPolicyReferencesInPermissionSet',
+      'GetInlinePolicyForPermissionSet',
+      'CreatePermissionSet',
+      'PutInlinePolicyToPermissionSet',
+      'AttachManagedPolicyToPermissionSet',
+      'AttachCustomerManagedPolicyReferenceToPermissionSet',
+      'CreateAccountAssignment',
+      'DescribeAccountAssignmentCreationStatus',
+      'DescribeAccountAssignmentCreationStatus',
+    ])
+  })
+
+  it('reads the copy back as planned, and as different once it drifted', async () => {
+    const provider = createProvider()
+    await provider.grant(plan())
+    expect((await provider.inspectGrant(plan())).targets.map((target) => target.found)).toEqual(['as-planned'])
+    const copy = emulator.state.identityCenter.findPermissionSetByName(NAME)!
+    copy.managedPolicies.push({ arn: 'arn:aws:iam::aws:policy/AdministratorAccess', name: 'AdministratorAccess' })
+    expect((await provider.inspectGrant(plan())).targets.map((target) => target.found)).toEqual(['different'])
+  })
+
+  it('re-running the grant attaches nothing twice', async () => {
+    const provider = createProvider()
+    await provider.grant(plan())
+    const again = await provider.grant(plan())
+    expect(again.ok).toBe(true)
+    const copy = emulator.state.identityCenter.findPermissionSetByName(NAME)!
+    expect(copy.managedPolicies.map((policy) => policy.arn)).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess'])
+    expect(copy.customerManagedPolicies).toEqual([{ name: 'jit-fixture-logs', path: '/teams/' }])
+  })
+
+  it.each([
+    {
+      name: 'a curated set the instance does not have',
+      setUp: () => {},
+      permissionSet: 'ViewOnlyAccess',
+      code: 'NoSuchPermissionSet',
+      message:
+        /there is no permission set ViewOnlyAccess in arn:aws:sso:::instance\/.*; create it in IAM Identity Center, or remove it from grants.permission_sets/,
+    },
+    {
+      name: 'more AWS-managed policies than a permission set may hold',
+      setUp: () =>
+        void emulator.state.identityCenter.seedPermissionSet({
+          name: 'Wide',
+          managedPolicyArns: Array.from({ length: 11 }, (_, index) => `arn:aws:iam::aws:policy/Fixture${index}`),
+        }),
+      permissionSet: 'Wide',
+      code: 'PolicyTooLarge',
+      message: /permission set Wide has 11 AWS-managed policies; a permission set may hold 10/,
+    },
+    {
+      name: 'an inline policy that leaves no room for the deny',
+      setUp: () =>
+        void emulator.state.identityCenter.seedPermissionSet({
+          name: 'Big',
+          inlinePolicy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 's3:GetObject',
+                Resource: Array.from({ length: 600 }, (_, i) => `arn:aws:s3:::bucket-${i}/${'x'.repeat(30)}`),
+              },
+            ],
+          }),
+        }),
+      permissionSet: 'Big',
+      code: 'PolicyTooLarge',
+      message:
+        /the copy of permission set Big would have an inline policy of [0-9,]+ characters \(its own inline policy and the window's deny\); Identity Center allows 32,768/,
+    },
+  ])('fails permanently, writing nothing, for $name', async ({ setUp, permissionSet, code, message }) => {
+    setUp()
+    const outcome = await createProvider().grant(plan(permissionSet))
+    expect(outcome.ok).toBe(false)
+    expect(outcome.error?.code).toBe(code)
+    expect(outcome.error?.permanent).toBe(true)
+    expect(outcome.summary).toMatch(message)
+    expect(ssoCalls().filter((action) => !/^(List|Describe|Get)/.test(action))).toEqual([])
+  })
+})
+
+describe('proof of expiry: a curated set`s copy, as IAM evaluates it', () => {
+  const actions = ['ec2:DescribeInstances', 's3:GetObject', 'logs:GetLogEvents', 'cloudwatch:GetMetricData']
+  it.each([
+    ['before the start', '2026-12-01T08:59:59Z', 'ExplicitlyDenied'],
+    ['at the start', '2026-12-01T09:00:00Z', 'ExplicitlyDenied'],
+    ['inside the window', '2026-12-01T10:00:00Z', 'Allowed'],
+    ['one second before the end', '2026-12-01T10:59:59Z', 'Allowed'],
+    ['at the end', '2026-12-01T11:00:00Z', 'ExplicitlyDenied'],
+    ['a day after the end, with no sweep having run', '2026-12-02T11:00:00Z', 'ExplicitlyDenied'],
+  ])('every copied permission %s (%s) is %s', async (_label, at, expected) => {
+    await createProvider().grant(plan())
+    const policies = effectivePolicies()
+    for (const action of actions) expect(`${action}: ${await evaluate(policies, action, at)}`).toBe(`${action}: ${expected}`)
+  })
+
+  it('is the deny that ends it: without it the copied managed policies would still allow after the window', async () => {
+    await createProvider().grant(plan())
+    const withoutDeny = effectivePolicies().map(({ name, policy }) =>
+      name === 'AwsSSOInlinePolicy'
+        ? {
+            name,
+            policy: {
+              ...policy,
+              Statement: (policy as { Statement: { Sid?: string }[] }).Statement.filter((s) => !s.Sid?.startsWith('JitPr42Deny')),
+            },
+          }
+        : { name, policy },
+    )
+    expect(await evaluate(withoutDeny, 'ec2:DescribeInstances', '2026-12-02T11:00:00Z')).toBe('Allowed')
+  })
+})
