@@ -294,9 +294,10 @@ function formatFailureMessage(record: FailureRecord): string {
 /** A line per target with the policy it holds (or will), then the window. */
 function describeGrantTargets(record: GrantRecord | IntentRecord): string[] {
   return [
-    ...record.targets.map(
-      (target) =>
-        `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
+    ...record.targets.map((target) =>
+      target.curated_permission_set
+        ? `- ${target.principal}: permission set ${target.curated_permission_set.name}, copied into ${target.aws_policy_name} with a deny outside the window`
+        : `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
     ),
     '',
     `Window: ${record.not_before} to ${record.expires_at}.`,
