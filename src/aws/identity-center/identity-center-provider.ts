@@ -1,5 +1,11 @@
 import { nameRepositoryNamespace } from '../repository-namespace.js'
-import { type CloudProvider, type GrantInspection, type GrantPlan, type ManagedPolicy } from '../../core/ports/cloud-provider.js'
+import {
+  GrantError,
+  type CloudProvider,
+  type GrantInspection,
+  type GrantPlan,
+  type ManagedPolicy,
+} from '../../core/ports/cloud-provider.js'
 import { parseIdentityCenterPrincipal, type IdentityCenterSettings } from '../../core/files/settings.js'
 import { parseManagedPermissionSet } from '../../core/records/permission-set.js'
 import type { CreateIdentityStoreClient, CreateSsoAdminClient, CreateStsClient } from '../aws-clients.js'
@@ -13,6 +19,7 @@ import {
   createOpenIdentityCenterSession,
   DEFAULT_POLLING,
   type IdentityCenterBackend,
+  type IdentityCenterSession,
   type PollingOptions,
 } from './identity-center-session.js'
 import {
@@ -87,6 +94,25 @@ export function createIdentityCenterProvider(params: IdentityCenterProviderParam
   }
 }
 
+/**
+ * Whether the request's set holds what copying its curated set now would write. A curated set that is
+ * gone (or can no longer be copied) makes the copy `different`: it is undone, not taken for the grant.
+ */
+async function readsAsCopy(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { plan: GrantPlan; arn: string; policy: string | undefined },
+): Promise<boolean> {
+  let copy
+  try {
+    copy = await prepareCuratedCopy(backend, session, params.plan)
+  } catch (error) {
+    if (error instanceof GrantError && error.permanent) return false
+    throw error
+  }
+  return await holdsCuratedCopy(backend, session, { arn: params.arn, inlinePolicy: params.policy, copy })
+}
+
 /** Reads a grant back: the set of its name, its inline policy, and whether each user is assigned it in each account. Throws GrantError. */
 async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantPlan): Promise<GrantInspection> {
   const planned = describePermissionSetGrant(backend, plan)
@@ -99,8 +125,8 @@ async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantP
     const arn = await findPermissionSetByName(backend, session, name)
     const policy = arn === undefined ? undefined : await getInlinePolicy(backend, session, arn)
     // A curated set's copy is compared with what copying the curated set now would write: policies and inline document.
-    const copy = arn !== undefined && first.permissionSet !== undefined ? await prepareCuratedCopy(backend, session, plan) : undefined
-    const holdsCopy = copy && arn !== undefined ? await holdsCuratedCopy(backend, session, { arn, inlinePolicy: policy, copy }) : undefined
+    const holdsCopy =
+      arn !== undefined && first.permissionSet !== undefined ? await readsAsCopy(backend, session, { plan, arn, policy }) : undefined
     const targets = []
     for (const target of planned) {
       const userId =

@@ -195,6 +195,14 @@ describe('granting a curated permission set', () => {
     expect((await provider.inspectGrant(plan())).targets.map((target) => target.found)).toEqual(['different'])
   })
 
+  it('reads a copy whose curated set is gone as different, so it is undone rather than taken for the grant', async () => {
+    const provider = createProvider()
+    await provider.grant(plan())
+    const curated = emulator.state.identityCenter.findPermissionSetByName('ReadOnlyAccess')!
+    emulator.state.identityCenter.permissionSets.delete(curated.arn)
+    expect((await provider.inspectGrant(plan())).targets.map((target) => target.found)).toEqual(['different'])
+  })
+
   it('re-running the grant attaches nothing twice', async () => {
     const provider = createProvider()
     await provider.grant(plan())
@@ -286,5 +294,31 @@ describe('proof of expiry: a curated set`s copy, as IAM evaluates it', () => {
         : { name, policy },
     )
     expect(await evaluate(withoutDeny, 'ec2:DescribeInstances', '2026-12-02T11:00:00Z')).toBe('Allowed')
+  })
+
+  it('ends inside the window once an early revoke narrowed the copy, whatever its managed policies allow', async () => {
+    const provider = createProvider()
+    const granted = await provider.grant(plan())
+    // Hold the assignment's removal so the narrowed, re-provisioned set can be read while sessions still exist.
+    const held = emulator.holdCalls('DeleteAccountAssignment')
+    const revoking = provider.revoke({
+      requestId: 'pr-42',
+      namespace: 'bb0610eed9',
+      targets: granted.targets.map((target) => ({
+        account: target.account,
+        principalArn: target.principalArn,
+        policyName: target.policyName,
+      })),
+      revokedAt: new Date('2026-12-01T10:00:00Z'),
+      cutSessions: false,
+    })
+    await held.reached
+    const policies = effectivePolicies()
+    expect(policies.map((policy) => policy.name)).toContain('arn:aws:iam::aws:policy/ReadOnlyAccess')
+    expect(await evaluate(policies, 'ec2:DescribeInstances', '2026-12-01T10:00:01Z')).toBe('ExplicitlyDenied')
+    held.release()
+    expect((await revoking).ok).toBe(true)
+    expect(emulator.state.identityCenter.findPermissionSetByName(NAME)).toBeUndefined()
+    expect(emulator.state.identityCenter.findPermissionSetByName('ReadOnlyAccess')).toBeDefined()
   })
 })
