@@ -1,23 +1,17 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate'
-import { IdentitystoreClient } from '@aws-sdk/client-identitystore'
-import { SSOAdminClient } from '@aws-sdk/client-sso-admin'
-import { STSClient } from '@aws-sdk/client-sts'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startIamStsEmulator, type IamStsEmulator } from '../../../emulator/aws/iam-sts-emulator.js'
-import { createIdentityCenterProvider } from '../../../src/aws/identity-center/identity-center-provider.js'
+import type { IamStsEmulator } from '../../../emulator/aws/iam-sts-emulator.js'
+import type { IdentityCenterSettings } from '../../../src/core/files/settings.js'
 import type { CloudProvider, GrantPlan } from '../../../src/core/ports/cloud-provider.js'
 import { namePermissionSet } from '../../../src/core/records/permission-set.js'
+import { createTestProvider, REPOSITORY, revokeEarlyHoldingRemoval, startIdentityCenter } from './support/start-identity-center.js'
 
 // Curated permission sets (issue 13): the request's own permission set gets a copy of the curated set and
 // an explicit deny outside the window. The proof evaluates what an account holds after provisioning (the
 // copied managed policies, the customer-managed policy, the copied inline policy and the deny) with an
 // IAM evaluator: allowed only inside the window, whatever the curated set allows and whether a sweep runs.
-const MANAGEMENT = '999999999999'
 const ACCOUNT = '111111111111'
-const REPOSITORY = 'acme/access'
-const EXTERNAL_ID = 'jit-test-external-id'
 const NOW = new Date('2026-12-01T09:00:00Z')
-const app = { accessKeyId: 'AKIAJITTESTAPP000001', secretAccessKey: 'app-secret', account: MANAGEMENT }
 const NAME = namePermissionSet({ repository: REPOSITORY, requestId: 'pr-42' })
 
 /** Small stand-ins for the managed policies the emulator references by ARN (it holds no documents). */
@@ -37,22 +31,10 @@ const CURATED_INLINE = JSON.stringify({
 })
 
 let emulator: IamStsEmulator
+let settings: IdentityCenterSettings
 
 beforeEach(async () => {
-  emulator = await startIamStsEmulator({
-    credentials: [app],
-    granterRoleNames: ['jit-identity-center-granter'],
-    clock: () => NOW,
-    maxClockSkewSeconds: Infinity,
-  })
-  emulator.state.seedRole({
-    account: MANAGEMENT,
-    roleName: 'jit-identity-center-granter',
-    externalId: EXTERNAL_ID,
-    trustedPrincipals: [`arn:aws:iam::${MANAGEMENT}:root`],
-  })
-  emulator.state.identityCenter.seedInstance({ managementAccount: MANAGEMENT })
-  emulator.state.identityCenter.seedUser('alice@acme.com')
+  ;({ emulator, settings } = await startIdentityCenter(NOW))
   emulator.state.identityCenter.seedPermissionSet({
     name: 'ReadOnlyAccess',
     inlinePolicy: CURATED_INLINE,
@@ -65,27 +47,7 @@ afterEach(async () => {
 })
 
 function createProvider(): CloudProvider {
-  const instance = emulator.state.identityCenter.instance!
-  const endpoint = emulator.url
-  return createIdentityCenterProvider({
-    settings: {
-      instanceArn: instance.instanceArn,
-      identityStoreId: instance.identityStoreId,
-      region: 'eu-west-1',
-      granterRole: `arn:aws:iam::${MANAGEMENT}:role/jit-identity-center-granter`,
-      userName: '{login}@acme.com',
-      userOverrides: {},
-    },
-    repository: REPOSITORY,
-    externalId: EXTERNAL_ID,
-    createStsClient: (config) => new STSClient({ ...config, endpoint, credentials: app }),
-    createSsoAdminClient: (config) => new SSOAdminClient({ ...config, endpoint }),
-    createIdentityStoreClient: (config) => new IdentitystoreClient({ ...config, endpoint }),
-    sleep: async () => {},
-    now: () => NOW,
-    random: () => 0.5,
-    polling: { maxPolls: 5, firstDelayMs: 100, maxDelayMs: 400 },
-  })
+  return createTestProvider({ emulator, settings, now: NOW })
 }
 
 const plan = (permissionSet = 'ReadOnlyAccess'): GrantPlan => ({
@@ -299,24 +261,11 @@ describe('proof of expiry: a curated set`s copy, as IAM evaluates it', () => {
   it('ends inside the window once an early revoke narrowed the copy, whatever its managed policies allow', async () => {
     const provider = createProvider()
     const granted = await provider.grant(plan())
-    // Hold the assignment's removal so the narrowed, re-provisioned set can be read while sessions still exist.
-    const held = emulator.holdCalls('DeleteAccountAssignment')
-    const revoking = provider.revoke({
-      requestId: 'pr-42',
-      namespace: 'bb0610eed9',
-      targets: granted.targets.map((target) => ({
-        account: target.account,
-        principalArn: target.principalArn,
-        policyName: target.policyName,
-      })),
-      revokedAt: new Date('2026-12-01T10:00:00Z'),
-      cutSessions: false,
-    })
-    await held.reached
+    const { revoking, release } = await revokeEarlyHoldingRemoval({ emulator, provider, granted })
     const policies = effectivePolicies()
     expect(policies.map((policy) => policy.name)).toContain('arn:aws:iam::aws:policy/ReadOnlyAccess')
     expect(await evaluate(policies, 'ec2:DescribeInstances', '2026-12-01T10:00:01Z')).toBe('ExplicitlyDenied')
-    held.release()
+    release()
     expect((await revoking).ok).toBe(true)
     expect(emulator.state.identityCenter.findPermissionSetByName(NAME)).toBeUndefined()
     expect(emulator.state.identityCenter.findPermissionSetByName('ReadOnlyAccess')).toBeDefined()
