@@ -2,6 +2,7 @@ import { nameRepositoryNamespace } from '../repository-namespace.js'
 import {
   GrantError,
   type CloudProvider,
+  type CopiedPermissionSet,
   type GrantInspection,
   type GrantPlan,
   type ManagedPolicy,
@@ -102,15 +103,16 @@ async function readsAsCopy(
   backend: IdentityCenterBackend,
   session: IdentityCenterSession,
   params: { plan: GrantPlan; arn: string; policy: string | undefined },
-): Promise<boolean> {
+): Promise<{ readonly holds: boolean; readonly copied?: CopiedPermissionSet }> {
   let copy
   try {
     copy = await prepareCuratedCopy(backend, session, params.plan)
   } catch (error) {
-    if (error instanceof GrantError && error.permanent) return false
+    if (error instanceof GrantError && error.permanent) return { holds: false }
     throw error
   }
-  return await holdsCuratedCopy(backend, session, { arn: params.arn, inlinePolicy: params.policy, copy })
+  const holds = await holdsCuratedCopy(backend, session, { arn: params.arn, inlinePolicy: params.policy, copy })
+  return holds ? { holds, copied: copy.copied } : { holds }
 }
 
 /** Reads a grant back: the set of its name, its inline policy, and whether each user is assigned it in each account. Throws GrantError. */
@@ -125,7 +127,7 @@ async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantP
     const arn = await findPermissionSetByName(backend, session, name)
     const policy = arn === undefined ? undefined : await getInlinePolicy(backend, session, arn)
     // A curated set's copy is compared with what copying the curated set now would write: policies and inline document.
-    const holdsCopy =
+    const curated =
       arn !== undefined && first.permissionSet !== undefined ? await readsAsCopy(backend, session, { plan, arn, policy }) : undefined
     const targets = []
     for (const target of planned) {
@@ -133,7 +135,7 @@ async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantP
         arn === undefined ? undefined : await findUserId(backend, session, parseIdentityCenterPrincipal(target.principalArn) ?? '')
       const assigned =
         arn !== undefined && userId !== undefined && (await isAssigned(backend, session, { arn, account: target.account, userId }))
-      const asPlanned = holdsCopy ?? policy === target.policyDocument
+      const asPlanned = curated?.holds ?? policy === target.policyDocument
       const found = !assigned ? 'absent' : asPlanned ? 'as-planned' : 'different'
       const where = `permission set ${name} for ${target.principalArn} in ${target.account}`
       const description =
@@ -142,7 +144,7 @@ async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantP
           : found === 'as-planned'
             ? `${where} is assigned with the planned policy`
             : `${where} is assigned with another policy`
-      targets.push({ ...target, found, description } as const)
+      targets.push({ ...target, found, description, ...(found === 'as-planned' && curated?.copied && { copied: curated.copied }) } as const)
     }
     return { requestId: plan.requestId, dryRun: false, targets }
   } catch (cause) {

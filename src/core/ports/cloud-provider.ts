@@ -207,6 +207,8 @@ export interface InspectedGrantTarget extends PlannedGrantPolicy {
   readonly found: PolicyFound
   /** One sentence, e.g. "jit-pr-42-exp-... is on role jit-alice in 111111111111 with the planned document". */
   readonly description: string
+  /** Identity Center: what the copy of a curated permission set holds, when it reads as planned (for the record). */
+  readonly copied?: CopiedPermissionSet
 }
 
 /** A grant read back from the cloud: what is there under each planned policy's name. */

@@ -270,15 +270,17 @@ export function recordCuratedPermissionSet(
   copied: CopiedPermissionSet | undefined,
 ): { curated_permission_set?: RecordedCuratedPermissionSet } {
   if (target.permissionSet === undefined) return {}
-  if (!copied) return { curated_permission_set: { name: target.permissionSet } }
+  return { curated_permission_set: copied ? recordCopiedPermissionSet(copied) : { name: target.permissionSet } }
+}
+
+/** What was copied from a curated permission set, as the record says it. */
+export function recordCopiedPermissionSet(copied: CopiedPermissionSet): RecordedCuratedPermissionSet {
   return {
-    curated_permission_set: {
-      name: copied.name,
-      arn: copied.arn,
-      managed_policies: [...copied.managedPolicyArns],
-      customer_managed_policies: copied.customerManagedPolicies.map((reference) => ({ name: reference.name, path: reference.path })),
-      inline_policy: copied.inlinePolicy,
-    },
+    name: copied.name,
+    arn: copied.arn,
+    managed_policies: [...copied.managedPolicyArns],
+    customer_managed_policies: copied.customerManagedPolicies.map((reference) => ({ name: reference.name, path: reference.path })),
+    inline_policy: copied.inlinePolicy,
   }
 }
 

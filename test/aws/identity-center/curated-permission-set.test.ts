@@ -151,7 +151,9 @@ describe('granting a curated permission set', () => {
   it('reads the copy back as planned, and as different once it drifted', async () => {
     const provider = createProvider()
     await provider.grant(plan())
-    expect((await provider.inspectGrant(plan())).targets.map((target) => target.found)).toEqual(['as-planned'])
+    const read = await provider.inspectGrant(plan())
+    expect(read.targets.map((target) => target.found)).toEqual(['as-planned'])
+    expect(read.targets[0]!.copied?.managedPolicyArns).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess'])
     const copy = emulator.state.identityCenter.findPermissionSetByName(NAME)!
     copy.managedPolicies.push({ arn: 'arn:aws:iam::aws:policy/AdministratorAccess', name: 'AdministratorAccess' })
     expect((await provider.inspectGrant(plan())).targets.map((target) => target.found)).toEqual(['different'])
