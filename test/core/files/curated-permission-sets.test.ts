@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { listPermissionSetItems, listRequestItems, parseAccessRequest } from '../../../src/core/files/access-request.js'
 import { parsePolicy } from '../../../src/core/files/policy.js'
+import { validateRepository } from '../../../src/core/files/validate-repository.js'
+import { loadExampleWorld } from '../../support/example-repo.js'
 
 // `grants.permission_sets` in a policy and `permission_set` in a request (issue 13): exact names, checked
 // with Identity Center's name rules, errors with file and line.
@@ -119,5 +121,55 @@ describe('permission_set in a request', () => {
     expect(parsed.errors.map((error) => error.message)).toEqual([
       'the request asks for 1,001 (account, action, resource) items; the limit is 1,000: split it into several requests, or ask for fewer actions or resources (a wildcard such as ec2:Describe* counts as one)',
     ])
+  })
+})
+
+describe('jit validate and grants.permission_sets', () => {
+  const policy = (accounts: string) =>
+    [
+      'name: read-only',
+      'grants:',
+      `  accounts: [${accounts}]`,
+      '  permission_sets: [ReadOnlyAccess]',
+      'requesters:',
+      '  users: [alice]',
+      'max_duration: 4h',
+      'approvals:',
+      '  - from: codeowners',
+      '',
+    ].join('\n')
+  const validate = async (accounts: string, settings: string) => {
+    const world = await loadExampleWorld()
+    const files = [
+      ...world.files.filter((file) => file.path !== '.github/jit.yml'),
+      { path: 'policies/read-only.yaml', text: policy(accounts) },
+      { path: '.github/jit.yml', text: settings },
+    ]
+    return validateRepository({ files, catalogue: world.catalogue }).warnings.filter((warning) => warning.includes('permission_sets'))
+  }
+  const IAM = 'principal: "arn:aws:iam::{account}:role/jit-{login}"\ngranter_role: "arn:aws:iam::{account}:role/jit-granter"\n'
+  const IDENTITY_CENTER = [
+    IAM.trimEnd(),
+    'accounts:',
+    '  "111111111111": { backend: identity_center }',
+    'identity_center:',
+    '  instance_arn: "arn:aws:sso:::instance/ssoins-1234567890abcdef"',
+    '  identity_store_id: d-1234567890',
+    '  region: eu-west-1',
+    '  granter_role: "arn:aws:iam::999999999999:role/jit-granter"',
+    '  user_name: "{login}@acme.com"',
+    '',
+  ].join('\n')
+
+  it('warns about permission sets no account of the policy can be granted them in', async () => {
+    expect(await validate('"111111111111"', IAM)).toEqual([
+      'policies/read-only.yaml: grants.permission_sets (ReadOnlyAccess) can never be granted: none of its accounts (111111111111) is on backend identity_center in .github/jit.yml',
+    ])
+    expect(await validate('"*"', IAM)).toHaveLength(1)
+  })
+
+  it('is quiet when an account of the policy is on Identity Center', async () => {
+    expect(await validate('"111111111111"', IDENTITY_CENTER)).toEqual([])
+    expect(await validate('"*"', IDENTITY_CENTER)).toEqual([])
   })
 })
