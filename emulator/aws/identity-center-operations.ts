@@ -130,6 +130,31 @@ export const ssoAdminOperations: Readonly<Record<string, JsonOperation>> = {
       Path: policy.path,
     })),
   }),
+  PutPermissionsBoundaryToPermissionSet: ({ state, input }) => {
+    const record = findPermissionSet(state, input)
+    const boundary = input['PermissionsBoundary'] as
+      { ManagedPolicyArn?: unknown; CustomerManagedPolicyReference?: { Name?: unknown; Path?: unknown } } | undefined
+    if (typeof boundary?.ManagedPolicyArn === 'string') record.permissionsBoundary = { managedPolicyArn: boundary.ManagedPolicyArn }
+    else if (typeof boundary?.CustomerManagedPolicyReference?.Name === 'string')
+      record.permissionsBoundary = {
+        customerManagedPolicy: {
+          name: boundary.CustomerManagedPolicyReference.Name,
+          path: typeof boundary.CustomerManagedPolicyReference.Path === 'string' ? boundary.CustomerManagedPolicyReference.Path : '/',
+        },
+      }
+    else throw validation('The permissions boundary must name a ManagedPolicyArn or a CustomerManagedPolicyReference.')
+    return {}
+  },
+  GetPermissionsBoundaryForPermissionSet: ({ state, input }) => {
+    const boundary = findPermissionSet(state, input).permissionsBoundary
+    if (boundary === undefined) throw new JsonServiceError('ResourceNotFoundException', 'The permissions boundary does not exist.')
+    return {
+      PermissionsBoundary:
+        'managedPolicyArn' in boundary
+          ? { ManagedPolicyArn: boundary.managedPolicyArn }
+          : { CustomerManagedPolicyReference: { Name: boundary.customerManagedPolicy.name, Path: boundary.customerManagedPolicy.path } },
+    }
+  },
   ProvisionPermissionSet: ({ state, input, now }) => {
     const record = findPermissionSet(state, input)
     if (input['TargetType'] !== 'AWS_ACCOUNT') throw validation('Only TargetType AWS_ACCOUNT is emulated.')

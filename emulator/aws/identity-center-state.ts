@@ -17,9 +17,15 @@ export interface PermissionSetRecord {
   inlinePolicy: string
   readonly managedPolicies: { readonly name: string; readonly arn: string }[]
   readonly customerManagedPolicies: { readonly name: string; readonly path: string }[]
+  /** The permissions boundary, as `PutPermissionsBoundaryToPermissionSet` sets it; undefined when there is none. */
+  permissionsBoundary: PermissionsBoundary | undefined
   /** What each account holds, as of its last provisioning (what AWS evaluates there). */
   readonly provisioned: Map<string, ProvisionedPermissionSet>
 }
+
+/** A permissions boundary: an AWS-managed policy, or a customer-managed policy referenced by name and path. */
+export type PermissionsBoundary =
+  { readonly managedPolicyArn: string } | { readonly customerManagedPolicy: { readonly name: string; readonly path: string } }
 
 /** A permission set as provisioned to one account: its inline policy, session duration and attached policies then. */
 export interface ProvisionedPermissionSet {
@@ -27,6 +33,7 @@ export interface ProvisionedPermissionSet {
   readonly sessionDuration: string
   readonly managedPolicyArns: readonly string[]
   readonly customerManagedPolicies: readonly { readonly name: string; readonly path: string }[]
+  readonly permissionsBoundary: PermissionsBoundary | undefined
 }
 
 /** What provisioning copies into an account: the set's current policies and session duration. */
@@ -36,6 +43,7 @@ export function snapshotPermissionSet(record: PermissionSetRecord): ProvisionedP
     sessionDuration: record.sessionDuration,
     managedPolicyArns: record.managedPolicies.map((policy) => policy.arn),
     customerManagedPolicies: record.customerManagedPolicies.map((reference) => ({ ...reference })),
+    permissionsBoundary: record.permissionsBoundary,
   }
 }
 
@@ -124,6 +132,7 @@ export class IdentityCenterState {
     inlinePolicy?: string
     managedPolicyArns?: readonly string[]
     customerManagedPolicies?: readonly { name: string; path?: string }[]
+    permissionsBoundary?: PermissionsBoundary
     now?: Date
   }): PermissionSetRecord {
     const record = this.addPermissionSet({
@@ -133,6 +142,7 @@ export class IdentityCenterState {
       now: params.now ?? new Date(),
     })
     record.inlinePolicy = params.inlinePolicy ?? ''
+    record.permissionsBoundary = params.permissionsBoundary
     for (const arn of params.managedPolicyArns ?? []) record.managedPolicies.push({ arn, name: arn.split('/').pop() ?? arn })
     for (const reference of params.customerManagedPolicies ?? []) {
       record.customerManagedPolicies.push({ name: reference.name, path: reference.path ?? '/' })
@@ -152,6 +162,7 @@ export class IdentityCenterState {
       inlinePolicy: '',
       managedPolicies: [],
       customerManagedPolicies: [],
+      permissionsBoundary: undefined,
       provisioned: new Map(),
     }
     this.permissionSets.set(record.arn, record)

@@ -12,8 +12,10 @@ import {
   attachManagedPolicy,
   findPermissionSetByName,
   getInlinePolicy,
+  getPermissionsBoundary,
   listCustomerManagedPolicyReferences,
   listManagedPolicies,
+  putPermissionsBoundary,
 } from './permission-set-api.js'
 
 /**
@@ -70,7 +72,9 @@ export async function prepareCuratedCopy(
   if (!built.ok) throw refuse('InvalidCuratedPermissionSet', built.reason)
   const problem = describeCuratedFitProblem({ curated, size: measurePolicySize(built.document) })
   if (problem) throw refuse('PolicyTooLarge', problem)
-  return { copied: { ...curated, arn }, document: built.document }
+  // A boundary limits what the curated set's policies allow: a copy without it would allow more than the set.
+  const permissionsBoundary = await getPermissionsBoundary(backend, session, arn)
+  return { copied: { ...curated, arn, ...(permissionsBoundary && { permissionsBoundary }) }, document: built.document }
 }
 
 /**
@@ -90,6 +94,8 @@ export async function copyCuratedPolicies(
   for (const reference of copy.copied.customerManagedPolicies)
     if (!referenced.some((other) => other.name === reference.name && other.path === reference.path))
       await attachCustomerManagedPolicyReference(backend, session, { arn, reference })
+  // Put again on a re-run: putting a boundary replaces it, so the copy ends with the curated set's.
+  if (copy.copied.permissionsBoundary) await putPermissionsBoundary(backend, session, { arn, boundary: copy.copied.permissionsBoundary })
 }
 
 /**
@@ -107,6 +113,8 @@ export async function holdsCuratedCopy(
   const managed = await listManagedPolicies(backend, session, params.arn)
   if (!sameItems(managed, params.copy.copied.managedPolicyArns)) return false
   const references = await listCustomerManagedPolicyReferences(backend, session, params.arn)
+  const boundary = await getPermissionsBoundary(backend, session, params.arn)
+  if (JSON.stringify(boundary) !== JSON.stringify(params.copy.copied.permissionsBoundary)) return false
   const key = (reference: { name: string; path: string }): string => `${reference.path}${reference.name}`
   return sameItems(references.map(key), params.copy.copied.customerManagedPolicies.map(key))
 }

@@ -11,6 +11,7 @@ import {
   DescribePermissionSetCommand,
   DescribePermissionSetProvisioningStatusCommand,
   GetInlinePolicyForPermissionSetCommand,
+  GetPermissionsBoundaryForPermissionSetCommand,
   ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
   ListCustomerManagedPolicyReferencesInPermissionSetCommand,
@@ -18,7 +19,9 @@ import {
   ListPermissionSetsCommand,
   ProvisionPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
+  PutPermissionsBoundaryToPermissionSetCommand,
 } from '@aws-sdk/client-sso-admin'
+import type { CopiedPermissionsBoundary } from '../../core/ports/cloud-provider.js'
 import { classifyAwsError } from '../retry.js'
 import type { IdentityCenterBackend, IdentityCenterSession } from './identity-center-session.js'
 
@@ -247,6 +250,49 @@ export async function attachCustomerManagedPolicyReference(
         InstanceArn: backend.settings.instanceArn,
         PermissionSetArn: params.arn,
         CustomerManagedPolicyReference: { Name: params.reference.name, Path: params.reference.path },
+      }),
+    ),
+  )
+}
+
+/** A permission set's permissions boundary; undefined when it has none (Identity Center answers ResourceNotFound). */
+export async function getPermissionsBoundary(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  arn: string,
+): Promise<CopiedPermissionsBoundary | undefined> {
+  try {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new GetPermissionsBoundaryForPermissionSetCommand({ InstanceArn: backend.settings.instanceArn, PermissionSetArn: arn }),
+      ),
+    )
+    const boundary = output.PermissionsBoundary
+    if (boundary?.ManagedPolicyArn) return { managedPolicyArn: boundary.ManagedPolicyArn }
+    const reference = boundary?.CustomerManagedPolicyReference
+    if (reference?.Name) return { customerManagedPolicy: { name: reference.Name, path: reference.Path ?? '/' } }
+    return undefined
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
+export async function putPermissionsBoundary(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; boundary: CopiedPermissionsBoundary },
+): Promise<void> {
+  const { boundary } = params
+  await backend.callRetryingConflicts(() =>
+    session.ssoAdmin.send(
+      new PutPermissionsBoundaryToPermissionSetCommand({
+        InstanceArn: backend.settings.instanceArn,
+        PermissionSetArn: params.arn,
+        PermissionsBoundary:
+          'managedPolicyArn' in boundary
+            ? { ManagedPolicyArn: boundary.managedPolicyArn }
+            : { CustomerManagedPolicyReference: { Name: boundary.customerManagedPolicy.name, Path: boundary.customerManagedPolicy.path } },
       }),
     ),
   )

@@ -92,7 +92,13 @@ export interface CopiedPermissionSet {
   readonly customerManagedPolicies: readonly { readonly name: string; readonly path: string }[]
   /** The curated set's inline policy as read (empty when it has none). */
   readonly inlinePolicy: string
+  /** The curated set's permissions boundary, copied too (so the copy never allows more than the set); absent when it has none. */
+  readonly permissionsBoundary?: CopiedPermissionsBoundary
 }
+
+/** A permissions boundary: an AWS-managed policy, or a customer-managed policy referenced by name and path. */
+export type CopiedPermissionsBoundary =
+  { readonly managedPolicyArn: string } | { readonly customerManagedPolicy: { readonly name: string; readonly path: string } }
 
 /** What happened on one target of a grant. */
 export interface GrantTargetOutcome {

@@ -94,6 +94,11 @@ export interface RecordedCuratedPermissionSet {
   readonly customer_managed_policies?: readonly { readonly name: string; readonly path: string }[]
   /** The curated set's inline policy as copied (empty when it had none). */
   readonly inline_policy?: string
+  /** The curated set's permissions boundary as copied: one of the two keys; absent when it had none. */
+  readonly permissions_boundary?: {
+    readonly managed_policy_arn?: string
+    readonly customer_managed_policy?: { readonly name: string; readonly path: string }
+  }
 }
 
 /** Fields every record shares. */

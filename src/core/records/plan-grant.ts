@@ -281,6 +281,12 @@ export function recordCopiedPermissionSet(copied: CopiedPermissionSet): Recorded
     managed_policies: [...copied.managedPolicyArns],
     customer_managed_policies: copied.customerManagedPolicies.map((reference) => ({ name: reference.name, path: reference.path })),
     inline_policy: copied.inlinePolicy,
+    ...(copied.permissionsBoundary && {
+      permissions_boundary:
+        'managedPolicyArn' in copied.permissionsBoundary
+          ? { managed_policy_arn: copied.permissionsBoundary.managedPolicyArn }
+          : { customer_managed_policy: { ...copied.permissionsBoundary.customerManagedPolicy } },
+    }),
   }
 }
 

@@ -138,6 +138,7 @@ describe('granting a curated permission set', () => {
       'ListManagedPoliciesInPermissionSet',
       'ListCustomerManagedPolicyReferencesInPermissionSet',
       'GetInlinePolicyForPermissionSet',
+      'GetPermissionsBoundaryForPermissionSet',
       'CreatePermissionSet',
       'PutInlinePolicyToPermissionSet',
       'AttachManagedPolicyToPermissionSet',
@@ -146,6 +147,23 @@ describe('granting a curated permission set', () => {
       'DescribeAccountAssignmentCreationStatus',
       'DescribeAccountAssignmentCreationStatus',
     ])
+  })
+
+  it('copies a permissions boundary too, so the copy never allows more than the curated set', async () => {
+    const boundary = { customerManagedPolicy: { name: 'jit-fixture-boundary', path: '/' } }
+    emulator.state.identityCenter.seedPermissionSet({
+      name: 'Bounded',
+      managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+      permissionsBoundary: boundary,
+    })
+    const provider = createProvider()
+    const outcome = await provider.grant(plan('Bounded'))
+    expect(outcome.ok).toBe(true)
+    expect(emulator.state.identityCenter.findPermissionSetByName(NAME)!.provisioned.get(ACCOUNT)!.permissionsBoundary).toEqual(boundary)
+    expect(outcome.targets[0]!.copied?.permissionsBoundary).toEqual(boundary)
+    expect((await provider.inspectGrant(plan('Bounded'))).targets.map((target) => target.found)).toEqual(['as-planned'])
+    emulator.state.identityCenter.findPermissionSetByName(NAME)!.permissionsBoundary = undefined
+    expect((await provider.inspectGrant(plan('Bounded'))).targets.map((target) => target.found)).toEqual(['different'])
   })
 
   it('reads the copy back as planned, and as different once it drifted', async () => {

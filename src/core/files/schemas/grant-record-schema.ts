@@ -72,6 +72,22 @@ const target = {
         },
       },
       inline_policy: { type: 'string' },
+      permissions_boundary: {
+        description: "The curated set's permissions boundary as copied: an AWS-managed policy ARN or a customer-managed reference.",
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        maxProperties: 1,
+        properties: {
+          managed_policy_arn: { type: 'string', pattern: '^arn:aws(?:-[a-z]+)*:iam::aws:policy/\\S+$' },
+          customer_managed_policy: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'path'],
+            properties: { name: { type: 'string', minLength: 1 }, path: { type: 'string', minLength: 1 } },
+          },
+        },
+      },
     },
   },
 } as const
