@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { namePermissionSet } from '../../src/core/records/permission-set.js'
+import { IDENTITY_CENTER_BLOCK } from '../support/identity-center-settings.js'
 import { PROD, startE2eStack, type E2eStack } from './support/start-e2e-stack.js'
 
 // Curated permission sets end to end (issue 13): a policy on the base branch grants ReadOnlyAccess by
@@ -11,16 +12,7 @@ const INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-1234567890abcdef'
 const STORE_ID = 'd-1234567890'
 const COPY = namePermissionSet({ repository: 'acme/access', requestId: 'pr-1' })
 const FILES = {
-  '.github/jit.yml': [
-    'backend: identity_center',
-    'identity_center:',
-    `  instance_arn: "${INSTANCE_ARN}"`,
-    `  identity_store_id: ${STORE_ID}`,
-    '  region: eu-west-1',
-    '  granter_role: "arn:aws:iam::999999999999:role/jit-granter"',
-    '  user_name: "{login}@acme.com"',
-    '',
-  ].join('\n'),
+  '.github/jit.yml': ['backend: identity_center', ...IDENTITY_CENTER_BLOCK, ''].join('\n'),
   'policies/prod-read-only.yaml': [
     'name: prod-read-only',
     'description: Read production through the curated ReadOnlyAccess permission set',

@@ -4,6 +4,7 @@ import type { Decision } from '../../../src/core/decision/decision.js'
 import { renderDecision } from '../../../src/core/decision/render-decision.js'
 import { listFailureErrors } from '../../../src/core/files/access-repository.js'
 import { planGrant } from '../../../src/core/records/plan-grant.js'
+import { IDENTITY_CENTER_BLOCK } from '../../support/identity-center-settings.js'
 import { decisionInput, loadExampleWorld, NOW, review, withFiles, type ExampleWorld } from '../../support/example-repo.js'
 
 // Curated permission sets (issue 13): a policy grants existing Identity Center permission sets by exact
@@ -21,12 +22,7 @@ const SETTINGS = [
   'accounts:',
   `  "${PROD}": { backend: identity_center }`,
   `  "${STAGING}": { backend: identity_center }`,
-  'identity_center:',
-  '  instance_arn: "arn:aws:sso:::instance/ssoins-1234567890abcdef"',
-  '  identity_store_id: d-1234567890',
-  '  region: eu-west-1',
-  '  granter_role: "arn:aws:iam::999999999999:role/jit-granter"',
-  '  user_name: "{login}@acme.com"',
+  ...IDENTITY_CENTER_BLOCK,
   '',
 ].join('\n')
 const POLICY = [

@@ -3,6 +3,7 @@ import { listPermissionSetItems, listRequestItems, parseAccessRequest } from '..
 import { parsePolicy } from '../../../src/core/files/policy.js'
 import { validateRepository } from '../../../src/core/files/validate-repository.js'
 import { loadExampleWorld } from '../../support/example-repo.js'
+import { IDENTITY_CENTER_BLOCK } from '../../support/identity-center-settings.js'
 
 // `grants.permission_sets` in a policy and `permission_set` in a request (issue 13): exact names, checked
 // with Identity Center's name rules, errors with file and line.
@@ -148,18 +149,9 @@ describe('jit validate and grants.permission_sets', () => {
     return validateRepository({ files, catalogue: world.catalogue }).warnings.filter((warning) => warning.includes('permission_sets'))
   }
   const IAM = 'principal: "arn:aws:iam::{account}:role/jit-{login}"\ngranter_role: "arn:aws:iam::{account}:role/jit-granter"\n'
-  const IDENTITY_CENTER = [
-    IAM.trimEnd(),
-    'accounts:',
-    '  "111111111111": { backend: identity_center }',
-    'identity_center:',
-    '  instance_arn: "arn:aws:sso:::instance/ssoins-1234567890abcdef"',
-    '  identity_store_id: d-1234567890',
-    '  region: eu-west-1',
-    '  granter_role: "arn:aws:iam::999999999999:role/jit-granter"',
-    '  user_name: "{login}@acme.com"',
-    '',
-  ].join('\n')
+  const IDENTITY_CENTER = [IAM.trimEnd(), 'accounts:', '  "111111111111": { backend: identity_center }', ...IDENTITY_CENTER_BLOCK, ''].join(
+    '\n',
+  )
 
   it('warns about permission sets no account of the policy can be granted them in', async () => {
     expect(await validate('"111111111111"', IAM)).toEqual([
