@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { AsyncKind, AsyncRequestRecord, IdentityCenterState, PermissionSetRecord } from './identity-center-state.js'
+import {
+  snapshotPermissionSet,
+  type AsyncKind,
+  type AsyncRequestRecord,
+  type IdentityCenterState,
+  type PermissionSetRecord,
+} from './identity-center-state.js'
 import { JsonServiceError } from './json-service-error.js'
 import { AwsQueryError } from './aws-query-error.js'
 import { parsePolicyDocument } from './policy-document.js'
@@ -16,6 +22,8 @@ export interface JsonOperationContext {
 export type JsonOperation = (context: JsonOperationContext) => Record<string, unknown>
 
 const MAX_INLINE_POLICY = 32_768
+/** AWS-managed policies, and customer-managed references, one permission set may hold (default quota). */
+const MAX_MANAGED_POLICIES = 10
 const PAGE_SIZE = 100
 
 /** SSO Admin (`SWBExternalService.<Op>`): the operations the app calls, as AWS documents their shapes and errors. */
@@ -95,8 +103,16 @@ export const ssoAdminOperations: Readonly<Record<string, JsonOperation>> = {
   AttachManagedPolicyToPermissionSet: ({ state, input }) => {
     const record = findPermissionSet(state, input)
     const arn = requireString(input, 'ManagedPolicyArn')
-    if (!record.managedPolicies.some((policy) => policy.arn === arn))
-      record.managedPolicies.push({ arn, name: arn.split('/').pop() ?? arn })
+    if (!/^arn:aws(?:-[a-z]+)*:iam::aws:policy\/\S+$/.test(arn))
+      throw validation(`The ManagedPolicyArn ${arn} is not the ARN of an AWS managed policy.`)
+    // Attaching one already attached changes nothing.
+    if (record.managedPolicies.some((policy) => policy.arn === arn)) return {}
+    if (record.managedPolicies.length >= MAX_MANAGED_POLICIES)
+      throw new JsonServiceError(
+        'ServiceQuotaExceededException',
+        `The permission set ${record.arn} already has ${MAX_MANAGED_POLICIES} managed policies attached.`,
+      )
+    record.managedPolicies.push({ arn, name: arn.split('/').pop() ?? arn })
     return {}
   },
   ListManagedPoliciesInPermissionSet: ({ state, input }) => ({
@@ -107,7 +123,14 @@ export const ssoAdminOperations: Readonly<Record<string, JsonOperation>> = {
     const reference = input['CustomerManagedPolicyReference'] as { Name?: unknown; Path?: unknown } | undefined
     if (typeof reference?.Name !== 'string')
       throw validation("Value null at 'customerManagedPolicyReference.name' failed to satisfy constraint: Member must not be null")
-    record.customerManagedPolicies.push({ name: reference.Name, path: typeof reference.Path === 'string' ? reference.Path : '/' })
+    const path = typeof reference.Path === 'string' ? reference.Path : '/'
+    if (record.customerManagedPolicies.some((policy) => policy.name === reference.Name && policy.path === path)) return {}
+    if (record.customerManagedPolicies.length >= MAX_MANAGED_POLICIES)
+      throw new JsonServiceError(
+        'ServiceQuotaExceededException',
+        `The permission set ${record.arn} already has ${MAX_MANAGED_POLICIES} customer managed policies attached.`,
+      )
+    record.customerManagedPolicies.push({ name: reference.Name, path })
     return {}
   },
   ListCustomerManagedPolicyReferencesInPermissionSet: ({ state, input }) => ({
@@ -116,13 +139,37 @@ export const ssoAdminOperations: Readonly<Record<string, JsonOperation>> = {
       Path: policy.path,
     })),
   }),
+  PutPermissionsBoundaryToPermissionSet: ({ state, input }) => {
+    const record = findPermissionSet(state, input)
+    const boundary = input['PermissionsBoundary'] as
+      { ManagedPolicyArn?: unknown; CustomerManagedPolicyReference?: { Name?: unknown; Path?: unknown } } | undefined
+    if (typeof boundary?.ManagedPolicyArn === 'string') record.permissionsBoundary = { managedPolicyArn: boundary.ManagedPolicyArn }
+    else if (typeof boundary?.CustomerManagedPolicyReference?.Name === 'string')
+      record.permissionsBoundary = {
+        customerManagedPolicy: {
+          name: boundary.CustomerManagedPolicyReference.Name,
+          path: typeof boundary.CustomerManagedPolicyReference.Path === 'string' ? boundary.CustomerManagedPolicyReference.Path : '/',
+        },
+      }
+    else throw validation('The permissions boundary must name a ManagedPolicyArn or a CustomerManagedPolicyReference.')
+    return {}
+  },
+  GetPermissionsBoundaryForPermissionSet: ({ state, input }) => {
+    const boundary = findPermissionSet(state, input).permissionsBoundary
+    if (boundary === undefined) throw new JsonServiceError('ResourceNotFoundException', 'The permissions boundary does not exist.')
+    return {
+      PermissionsBoundary:
+        'managedPolicyArn' in boundary
+          ? { ManagedPolicyArn: boundary.managedPolicyArn }
+          : { CustomerManagedPolicyReference: { Name: boundary.customerManagedPolicy.name, Path: boundary.customerManagedPolicy.path } },
+    }
+  },
   ProvisionPermissionSet: ({ state, input, now }) => {
     const record = findPermissionSet(state, input)
     if (input['TargetType'] !== 'AWS_ACCOUNT') throw validation('Only TargetType AWS_ACCOUNT is emulated.')
     const accountId = requireAccount(input, 'TargetId')
     const request = startRequest(state, { kind: 'provision', accountId, permissionSetArn: record.arn, now })
-    if (request.failureReason === undefined)
-      record.provisioned.set(accountId, { inlinePolicy: record.inlinePolicy, sessionDuration: record.sessionDuration })
+    if (request.failureReason === undefined) record.provisioned.set(accountId, snapshotPermissionSet(record))
     return { PermissionSetProvisioningStatus: renderProvisioning(request) }
   },
   DescribePermissionSetProvisioningStatus: ({ state, input }) => ({
@@ -135,7 +182,7 @@ export const ssoAdminOperations: Readonly<Record<string, JsonOperation>> = {
       const record = state.permissionSets.get(target.permissionSetArn)!
       // Assigning provisions the permission set to the account when it is not yet there, as AWS does.
       if (!record.provisioned.has(target.accountId)) {
-        record.provisioned.set(target.accountId, { inlinePolicy: record.inlinePolicy, sessionDuration: record.sessionDuration })
+        record.provisioned.set(target.accountId, snapshotPermissionSet(record))
       }
       if (!state.assignments.some((assignment) => sameAssignment(assignment, target))) state.assignments.push(target)
     }

@@ -17,8 +17,34 @@ export interface PermissionSetRecord {
   inlinePolicy: string
   readonly managedPolicies: { readonly name: string; readonly arn: string }[]
   readonly customerManagedPolicies: { readonly name: string; readonly path: string }[]
-  /** The document each account holds, as of its last provisioning (what AWS evaluates there). */
-  readonly provisioned: Map<string, { readonly inlinePolicy: string; readonly sessionDuration: string }>
+  /** The permissions boundary, as `PutPermissionsBoundaryToPermissionSet` sets it; undefined when there is none. */
+  permissionsBoundary: PermissionsBoundary | undefined
+  /** What each account holds, as of its last provisioning (what AWS evaluates there). */
+  readonly provisioned: Map<string, ProvisionedPermissionSet>
+}
+
+/** A permissions boundary: an AWS-managed policy, or a customer-managed policy referenced by name and path. */
+export type PermissionsBoundary =
+  { readonly managedPolicyArn: string } | { readonly customerManagedPolicy: { readonly name: string; readonly path: string } }
+
+/** A permission set as provisioned to one account: its inline policy, session duration and attached policies then. */
+export interface ProvisionedPermissionSet {
+  readonly inlinePolicy: string
+  readonly sessionDuration: string
+  readonly managedPolicyArns: readonly string[]
+  readonly customerManagedPolicies: readonly { readonly name: string; readonly path: string }[]
+  readonly permissionsBoundary: PermissionsBoundary | undefined
+}
+
+/** What provisioning copies into an account: the set's current policies and session duration. */
+export function snapshotPermissionSet(record: PermissionSetRecord): ProvisionedPermissionSet {
+  return {
+    inlinePolicy: record.inlinePolicy,
+    sessionDuration: record.sessionDuration,
+    managedPolicyArns: record.managedPolicies.map((policy) => policy.arn),
+    customerManagedPolicies: record.customerManagedPolicies.map((reference) => ({ ...reference })),
+    permissionsBoundary: record.permissionsBoundary,
+  }
 }
 
 /** A user (or group) assigned a permission set in an account. */
@@ -114,6 +140,7 @@ export class IdentityCenterState {
     inlinePolicy?: string
     managedPolicyArns?: readonly string[]
     customerManagedPolicies?: readonly { name: string; path?: string }[]
+    permissionsBoundary?: PermissionsBoundary
     now?: Date
   }): PermissionSetRecord {
     const record = this.addPermissionSet({
@@ -123,6 +150,7 @@ export class IdentityCenterState {
       now: params.now ?? new Date(),
     })
     record.inlinePolicy = params.inlinePolicy ?? ''
+    record.permissionsBoundary = params.permissionsBoundary
     for (const arn of params.managedPolicyArns ?? []) record.managedPolicies.push({ arn, name: arn.split('/').pop() ?? arn })
     for (const reference of params.customerManagedPolicies ?? []) {
       record.customerManagedPolicies.push({ name: reference.name, path: reference.path ?? '/' })
@@ -142,6 +170,7 @@ export class IdentityCenterState {
       inlinePolicy: '',
       managedPolicies: [],
       customerManagedPolicies: [],
+      permissionsBoundary: undefined,
       provisioned: new Map(),
     }
     this.permissionSets.set(record.arn, record)

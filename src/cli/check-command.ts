@@ -117,8 +117,9 @@ export function toCheckOutput(decision: Decision, warnings: readonly string[]): 
     evaluatedAt: decision.evaluatedAt.toISOString(),
     items: decision.items.map((item) => ({
       account: item.item.account,
-      action: item.item.action,
-      resource: item.item.resource,
+      ...('permissionSet' in item.item
+        ? { permissionSet: item.item.permissionSet }
+        : { action: item.item.action, resource: item.item.resource }),
       policy: item.policy ?? null,
       candidates: item.candidates,
       nearMisses: item.nearMisses,

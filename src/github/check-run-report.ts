@@ -1,3 +1,4 @@
+import { describeRequestItem } from '../core/files/access-request.js'
 import { listFailureErrors, type AccessRepository } from '../core/files/access-repository.js'
 import type { Decision } from '../core/decision/decision.js'
 import type { InputError } from '../core/files/input-error.js'
@@ -69,7 +70,7 @@ export function reportDecision(decision: Decision, params: { unknownTeams: reado
           {
             file: decision.requestPath,
             line: item.item.line,
-            message: `No policy grants ${item.item.action} on ${item.item.resource} in account ${item.item.account}.`,
+            message: `No policy grants ${describeRequestItem(item.item)}.`,
           },
           'Not covered by any policy',
         ),

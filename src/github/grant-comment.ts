@@ -85,9 +85,10 @@ function renderTargets(record: GrantRecord): string[] {
   return [
     '| Account | Principal | Actions | Resources | AWS inline policy |',
     '| --- | --- | --- | --- | --- |',
-    ...record.targets.map(
-      (target) =>
-        `| ${cell(target.account)} | ${cell(target.principal)} | ${target.actions.map(cell).join('<br>')} | ${target.resources.map(cell).join('<br>')} | ${cell(target.aws_policy_name)} |`,
+    ...record.targets.map((target) =>
+      target.curated_permission_set
+        ? `| ${cell(target.account)} | ${cell(target.principal)} | those of permission set ${cell(target.curated_permission_set.name)}, copied with a deny outside the window | — | ${cell(target.aws_policy_name)} |`
+        : `| ${cell(target.account)} | ${cell(target.principal)} | ${target.actions.map(cell).join('<br>')} | ${target.resources.map(cell).join('<br>')} | ${cell(target.aws_policy_name)} |`,
     ),
   ]
 }

@@ -153,9 +153,11 @@ export function renderRequestComment(
     }
     for (const entry of request.access) {
       const policies = [...(policiesByLine.get(entry.line) ?? [])]
-      out.push(
-        `| ${cell(entry.account)} | ${entry.actions.map(cell).join('<br>')} | ${entry.resources.map(cell).join('<br>')} | ${policies.map(escapeMarkdown).join(', ')} |`,
-      )
+      const [actions, resources] =
+        entry.permissionSet === undefined
+          ? [entry.actions.map(cell).join('<br>'), entry.resources.map(cell).join('<br>')]
+          : [`what permission set ${cell(entry.permissionSet)} allows`, 'its resources, until the access ends']
+      out.push(`| ${cell(entry.account)} | ${actions} | ${resources} | ${policies.map(escapeMarkdown).join(', ')} |`)
     }
     out.push('')
   }

@@ -17,6 +17,7 @@ import {
   namePermissionSet,
 } from '../../core/records/permission-set.js'
 import { toGrantError, type TargetContext } from '../grant-error.js'
+import { copyCuratedPolicies, nameCopiedPermissionSet, prepareCuratedCopy, type CuratedCopy } from './curated-permission-set.js'
 import { trackGrantProgress } from './grant-progress.js'
 import type { IdentityCenterBackend, IdentityCenterSession } from './identity-center-session.js'
 import {
@@ -69,7 +70,7 @@ export async function grantPermissionSet(
   const { backend } = progress
   const planned = describePermissionSetGrant(backend, plan)
   const name = planned[0]?.policyName ?? namePermissionSet({ repository: backend.repository, requestId: plan.requestId })
-  const document = planned[0]?.policyDocument ?? ''
+  let document = planned[0]?.policyDocument ?? ''
   const states: TargetState[] = plan.targets.map(() => ({ stage: 'planned' }))
   const first = plan.targets[0]
   if (!first) return report(backend, plan, name, document, states, undefined)
@@ -131,6 +132,21 @@ export async function grantPermissionSet(
     }
   }
 
+  // A curated set is read before anything is written: missing, or too big to copy, costs no write.
+  let copy: CuratedCopy | undefined
+  if (first.permissionSet !== undefined) {
+    try {
+      copy = await prepareCuratedCopy(backend, session, plan)
+      document = copy.document
+    } catch (cause) {
+      states[0] = {
+        stage: 'failed',
+        error: toGrantError(cause, { ...context(first), doing: `read the curated permission set ${first.permissionSet}` }),
+      }
+      return report(backend, plan, name, document, states, session)
+    }
+  }
+
   let arn: string
   try {
     const sessionDuration = chooseSessionDuration({ now: backend.now(), expiresAt: plan.expiresAt })
@@ -146,6 +162,7 @@ export async function grantPermissionSet(
       })
     arn = found
     await putInlinePolicy(backend, session, arn, document)
+    if (copy) await copyCuratedPolicies(backend, session, { arn, copy, created: created !== undefined })
   } catch (cause) {
     states[0] = {
       stage: 'failed',
@@ -171,7 +188,8 @@ export async function grantPermissionSet(
   const stopped = states.find((state) => state.stage === 'failed')
   // Undoing is not progress: the rollback's waits report nothing.
   const note = stopped ? await rollBack(backendOfProvider, session, plan, { arn, name, states, userIds }) : undefined
-  return report(backend, plan, name, document, states, session, note, stopped?.stage === 'failed' ? stopped.error : undefined)
+  const outcome = report(backend, plan, name, document, states, session, note, stopped?.stage === 'failed' ? stopped.error : undefined)
+  return nameCopiedPermissionSet(outcome, copy)
 }
 
 /**

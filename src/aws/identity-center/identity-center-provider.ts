@@ -1,5 +1,7 @@
 import {
+  GrantError,
   type CloudProvider,
+  type CopiedPermissionSet,
   type GrantInspection,
   type GrantPlan,
   type ManagedPolicy,
@@ -12,12 +14,14 @@ import { RECONCILE, toGrantError } from '../grant-error.js'
 import { createAssumeGranterRole } from '../granter-session.js'
 import { createRetryingCall, type RetryOptions } from '../retry.js'
 import { describePermissionSetGrant, grantPermissionSet } from './identity-center-grant.js'
+import { holdsCuratedCopy, prepareCuratedCopy } from './curated-permission-set.js'
 import { listInstanceInventory, namespaceOf } from './identity-center-inventory.js'
 import { locatePermissionSet, revokePermissionSets } from './identity-center-revoke.js'
 import {
   createOpenIdentityCenterSession,
   DEFAULT_POLLING,
   type IdentityCenterBackend,
+  type IdentityCenterSession,
   type PollingOptions,
 } from './identity-center-session.js'
 import {
@@ -92,6 +96,26 @@ export function createIdentityCenterProvider(params: IdentityCenterProviderParam
   }
 }
 
+/**
+ * Whether the request's set holds what copying its curated set now would write. A curated set that is
+ * gone (or can no longer be copied) makes the copy `different`: it is undone, not taken for the grant.
+ */
+async function readsAsCopy(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { plan: GrantPlan; arn: string; policy: string | undefined },
+): Promise<{ readonly holds: boolean; readonly copied?: CopiedPermissionSet }> {
+  let copy
+  try {
+    copy = await prepareCuratedCopy(backend, session, params.plan)
+  } catch (error) {
+    if (error instanceof GrantError && error.permanent) return { holds: false }
+    throw error
+  }
+  const holds = await holdsCuratedCopy(backend, session, { arn: params.arn, inlinePolicy: params.policy, copy })
+  return holds ? { holds, copied: copy.copied } : { holds }
+}
+
 /** Reads a grant back: the set of its name, its inline policy, and whether each user is assigned it in each account. Throws GrantError. */
 async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantPlan): Promise<GrantInspection> {
   const planned = describePermissionSetGrant(backend, plan)
@@ -103,13 +127,17 @@ async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantP
     const session = await backend.openSession({ ...context, purpose: 'list' })
     const arn = await findPermissionSetByName(backend, session, name)
     const policy = arn === undefined ? undefined : await getInlinePolicy(backend, session, arn)
+    // A curated set's copy is compared with what copying the curated set now would write: policies and inline document.
+    const curated =
+      arn !== undefined && first.permissionSet !== undefined ? await readsAsCopy(backend, session, { plan, arn, policy }) : undefined
     const targets = []
     for (const target of planned) {
       const userId =
         arn === undefined ? undefined : await findUserId(backend, session, parseIdentityCenterPrincipal(target.principalArn) ?? '')
       const assigned =
         arn !== undefined && userId !== undefined && (await isAssigned(backend, session, { arn, account: target.account, userId }))
-      const found = !assigned ? 'absent' : policy === target.policyDocument ? 'as-planned' : 'different'
+      const asPlanned = curated?.holds ?? policy === target.policyDocument
+      const found = !assigned ? 'absent' : asPlanned ? 'as-planned' : 'different'
       const where = `permission set ${name} for ${target.principalArn} in ${target.account}`
       const description =
         found === 'absent'
@@ -117,7 +145,7 @@ async function inspectPermissionSet(backend: IdentityCenterBackend, plan: GrantP
           : found === 'as-planned'
             ? `${where} is assigned with the planned policy`
             : `${where} is assigned with another policy`
-      targets.push({ ...target, found, description } as const)
+      targets.push({ ...target, found, description, ...(found === 'as-planned' && curated?.copied && { copied: curated.copied }) } as const)
     }
     return { requestId: plan.requestId, dryRun: false, targets }
   } catch (cause) {

@@ -1,5 +1,7 @@
 import { DescribeUserCommand, GetUserIdCommand } from '@aws-sdk/client-identitystore'
 import {
+  AttachCustomerManagedPolicyReferenceToPermissionSetCommand,
+  AttachManagedPolicyToPermissionSetCommand,
   CreateAccountAssignmentCommand,
   CreatePermissionSetCommand,
   DeleteAccountAssignmentCommand,
@@ -9,13 +11,18 @@ import {
   DescribePermissionSetCommand,
   DescribePermissionSetProvisioningStatusCommand,
   GetInlinePolicyForPermissionSetCommand,
+  GetPermissionsBoundaryForPermissionSetCommand,
   ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
   ListAccountsForProvisionedPermissionSetCommand,
+  ListCustomerManagedPolicyReferencesInPermissionSetCommand,
+  ListManagedPoliciesInPermissionSetCommand,
   ListPermissionSetsCommand,
   ProvisionPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
+  PutPermissionsBoundaryToPermissionSetCommand,
 } from '@aws-sdk/client-sso-admin'
+import type { CopiedPermissionsBoundary } from '../../core/ports/cloud-provider.js'
 import { classifyAwsError } from '../retry.js'
 import type { IdentityCenterBackend, IdentityCenterSession } from './identity-center-session.js'
 
@@ -181,6 +188,126 @@ export async function getInlinePolicy(
     if (isNotFound(error)) return undefined
     throw error
   }
+}
+
+/** The ARNs of the AWS-managed policies attached to a permission set. */
+export async function listManagedPolicies(backend: IdentityCenterBackend, session: IdentityCenterSession, arn: string): Promise<string[]> {
+  const arns: string[] = []
+  let nextToken: string | undefined
+  do {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new ListManagedPoliciesInPermissionSetCommand({
+          InstanceArn: backend.settings.instanceArn,
+          PermissionSetArn: arn,
+          NextToken: nextToken,
+        }),
+      ),
+    )
+    for (const policy of output.AttachedManagedPolicies ?? []) if (policy.Arn) arns.push(policy.Arn)
+    nextToken = output.NextToken
+  } while (nextToken)
+  return arns
+}
+
+/** The customer-managed policy references of a permission set (name and path; `/` when AWS gives none). */
+export async function listCustomerManagedPolicyReferences(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  arn: string,
+): Promise<{ name: string; path: string }[]> {
+  const references: { name: string; path: string }[] = []
+  let nextToken: string | undefined
+  do {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new ListCustomerManagedPolicyReferencesInPermissionSetCommand({
+          InstanceArn: backend.settings.instanceArn,
+          PermissionSetArn: arn,
+          NextToken: nextToken,
+        }),
+      ),
+    )
+    for (const reference of output.CustomerManagedPolicyReferences ?? [])
+      if (reference.Name) references.push({ name: reference.Name, path: reference.Path ?? '/' })
+    nextToken = output.NextToken
+  } while (nextToken)
+  return references
+}
+
+export async function attachManagedPolicy(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; policyArn: string },
+): Promise<void> {
+  await backend.callRetryingConflicts(() =>
+    session.ssoAdmin.send(
+      new AttachManagedPolicyToPermissionSetCommand({
+        InstanceArn: backend.settings.instanceArn,
+        PermissionSetArn: params.arn,
+        ManagedPolicyArn: params.policyArn,
+      }),
+    ),
+  )
+}
+
+export async function attachCustomerManagedPolicyReference(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; reference: { name: string; path: string } },
+): Promise<void> {
+  await backend.callRetryingConflicts(() =>
+    session.ssoAdmin.send(
+      new AttachCustomerManagedPolicyReferenceToPermissionSetCommand({
+        InstanceArn: backend.settings.instanceArn,
+        PermissionSetArn: params.arn,
+        CustomerManagedPolicyReference: { Name: params.reference.name, Path: params.reference.path },
+      }),
+    ),
+  )
+}
+
+/** A permission set's permissions boundary; undefined when it has none (Identity Center answers ResourceNotFound). */
+export async function getPermissionsBoundary(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  arn: string,
+): Promise<CopiedPermissionsBoundary | undefined> {
+  try {
+    const output = await backend.call(() =>
+      session.ssoAdmin.send(
+        new GetPermissionsBoundaryForPermissionSetCommand({ InstanceArn: backend.settings.instanceArn, PermissionSetArn: arn }),
+      ),
+    )
+    const boundary = output.PermissionsBoundary
+    if (boundary?.ManagedPolicyArn) return { managedPolicyArn: boundary.ManagedPolicyArn }
+    const reference = boundary?.CustomerManagedPolicyReference
+    if (reference?.Name) return { customerManagedPolicy: { name: reference.Name, path: reference.Path ?? '/' } }
+    return undefined
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
+export async function putPermissionsBoundary(
+  backend: IdentityCenterBackend,
+  session: IdentityCenterSession,
+  params: { arn: string; boundary: CopiedPermissionsBoundary },
+): Promise<void> {
+  const { boundary } = params
+  await backend.callRetryingConflicts(() =>
+    session.ssoAdmin.send(
+      new PutPermissionsBoundaryToPermissionSetCommand({
+        InstanceArn: backend.settings.instanceArn,
+        PermissionSetArn: params.arn,
+        PermissionsBoundary:
+          'managedPolicyArn' in boundary
+            ? { ManagedPolicyArn: boundary.managedPolicyArn }
+            : { CustomerManagedPolicyReference: { Name: boundary.customerManagedPolicy.name, Path: boundary.customerManagedPolicy.path } },
+      }),
+    ),
+  )
 }
 
 /** Re-provisions a permission set in an account, so what the account evaluates is its current policy. */

@@ -1,4 +1,4 @@
-import type { AccessRecord } from '../records/grant-record.js'
+import type { AccessRecord, RecordedTarget } from '../records/grant-record.js'
 import { isAppRecordCommit } from '../records/judge-record-authorship.js'
 import { parseCommitTrailers, parseRecordDocument } from '../records/record-document.js'
 import { toPlainLine } from '../text/inert-text.js'
@@ -366,8 +366,14 @@ function foldRecord(previous: GrantHistory | undefined, record: AccessRecord, co
   }
 }
 
-function summarizeTarget(target: GrantTargetSummary): GrantTargetSummary {
-  return { account: target.account, principal: target.principal, actions: target.actions, resources: target.resources }
+function summarizeTarget(target: RecordedTarget): GrantTargetSummary {
+  return {
+    account: target.account,
+    principal: target.principal,
+    actions: target.actions,
+    resources: target.resources,
+    ...(target.curated_permission_set && { permissionSet: target.curated_permission_set.name }),
+  }
 }
 
 /** `3 h 20 min`, `2 days`: how late, as a person says it. */

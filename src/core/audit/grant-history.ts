@@ -27,6 +27,8 @@ export interface GrantTargetSummary {
   readonly principal: string
   readonly actions: readonly string[]
   readonly resources: readonly string[]
+  /** Identity Center: the curated permission set granted (copied) instead of actions. */
+  readonly permissionSet?: string
 }
 
 /**

@@ -1,7 +1,7 @@
 import { toPlainLine } from '../text/inert-text.js'
 import { shortSha } from '../text/short-sha.js'
 import type { Anomaly } from './anomaly.js'
-import { accountsOf, describeOutcome, endOf, type GrantHistory } from './grant-history.js'
+import { accountsOf, describeOutcome, endOf, type GrantHistory, type GrantTargetSummary } from './grant-history.js'
 import type { Holder } from './select-grants.js'
 
 /** One grant as a flat row: what the table, the CSV and the page show (stable keys: the CSV's columns). */
@@ -60,7 +60,7 @@ export function toGrantRow(grant: GrantHistory): GrantRow {
     ticket: grant.ticket ?? '',
     policies: grant.policies.join(' '),
     accounts: accountsOf(grant).join(' '),
-    actions: unique(grant.targets.flatMap((target) => target.actions)).join(' '),
+    actions: unique(grant.targets.flatMap(describeTargetActions)).join(' '),
     resources: unique(grant.targets.flatMap((target) => target.resources)).join(' '),
     not_before: grant.notBefore ?? '',
     expires_at: grant.expiresAt ?? '',
@@ -158,7 +158,7 @@ export function toHolderRow(holder: Holder): HolderRow {
     from: holder.from,
     to: holder.to,
     principals: unique(holder.targets.map((target) => target.principal)).join(' '),
-    actions: unique(holder.targets.flatMap((target) => target.actions)).join(' '),
+    actions: unique(holder.targets.flatMap(describeTargetActions)).join(' '),
     resources: unique(holder.targets.flatMap((target) => target.resources)).join(' '),
     approvers: row.approvers,
     review_ids: row.review_ids,
@@ -198,4 +198,9 @@ export function renderAnomaliesTable(anomalies: readonly Anomaly[]): string {
       200,
     ) + `${anomalies.length} ${anomalies.length === 1 ? 'anomaly' : 'anomalies'}.\n`
   )
+}
+
+/** A target's actions as the audit lists them; a curated permission set as `permission-set:<name>`. */
+function describeTargetActions(target: GrantTargetSummary): readonly string[] {
+  return target.permissionSet === undefined ? target.actions : [`permission-set:${target.permissionSet}`]
 }

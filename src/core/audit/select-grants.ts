@@ -16,11 +16,14 @@ export interface GrantFilter {
 /**
  * Whether a target allows `action` on `resource` (any resource when undefined), with the engine's
  * coverage: the target's patterns must cover what is asked (`ec2:*` covers `ec2:TerminateInstances`;
- * `ec2:Describe*` is covered only by `ec2:Describe*`, `ec2:*` or `*`).
+ * `ec2:Describe*` is covered only by `ec2:Describe*`, `ec2:*` or `*`). A curated permission set may.
  */
 function targetCovers(target: GrantTargetSummary, filter: GrantFilter): boolean {
   if (filter.account !== undefined && target.account !== filter.account) return false
   const { action, resource } = filter
+  // What a curated permission set allows is in its managed policies, which the records do not hold: a
+  // query by action or resource includes it rather than miss someone who may have held the access.
+  if (target.permissionSet !== undefined) return true
   if (action !== undefined && !target.actions.some((granted) => compileActionCoverage(granted)(action))) return false
   if (resource !== undefined && !target.resources.some((granted) => compileResourceCoverage(granted)(resource))) return false
   return true

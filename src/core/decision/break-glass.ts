@@ -1,3 +1,4 @@
+import { describeRequestItem } from '../files/access-request.js'
 import type { AccessRepository } from '../files/access-repository.js'
 import type { BreakGlass, Policy, UsersAndTeams } from '../files/policy.js'
 import { findOwners } from '../matching/codeowners.js'
@@ -68,7 +69,7 @@ export function judgeBreakGlass(params: {
     const candidates = result.candidates.flatMap((name) => byName.get(name) ?? [])
     const allowing = candidates.filter((policy) => allowsBreakGlass(policy.breakGlass, request.durationMs, request.ticket))
     const policy = allowing.sort((a, b) => a.name.localeCompare(b.name))[0]
-    const what = `${result.item.action} on ${result.item.resource} in ${result.item.account}`
+    const what = describeRequestItem(result.item)
     if (!policy) return refuse(`${what}: ${describeNoBreakGlass(candidates, request.durationText, request.ticket)}`)
     chosen.set(policy.name, policy)
     items.push({ ...result, policy: policy.name })

@@ -1,11 +1,24 @@
-import { listRequestItems, type AccessRequest, type RequestItem } from '../files/access-request.js'
+import {
+  describeRequestItem,
+  listPermissionSetItems,
+  listRequestItems,
+  type AccessRequest,
+  type PermissionSetItem,
+  type RequestItem,
+} from '../files/access-request.js'
 import type { ActionCatalogue } from '../matching/action-catalogue.js'
 import { describeUnknownAction } from '../matching/action-catalogue.js'
 import { resolveApprovers, evaluateApprovalRule, isEligibleApprover, type ApprovalContext } from './approval-rule.js'
 import { findOwners } from '../matching/codeowners.js'
 import type { Blocker, Decision, DecisionInput, Dismissal, ItemResult, NearMiss, PolicyResult, TeamMembers } from './decision.js'
 import type { InputError } from '../files/input-error.js'
-import { createCoverageMemo, findGrantCoverage, findUncoveredPart, grantsCoverItem } from '../matching/compiled-grants.js'
+import {
+  createCoverageMemo,
+  findGrantCoverage,
+  findUncoveredPart,
+  grantsCoverAccount,
+  grantsCoverItem,
+} from '../matching/compiled-grants.js'
 import type { IndexedPolicy, PolicyIndex } from '../matching/policy-index.js'
 import type { Policy } from '../files/policy.js'
 import type { JitSettings } from '../files/settings.js'
@@ -59,7 +72,10 @@ export function decide(input: DecisionInput): Decision {
   const requester = { request, author, teams: input.teams, now: input.now }
   // The hot path answers yes/no with compiled patterns; reasons are built only for an item left uncovered.
   const covers = createCoverageMemo()
-  const covered = listRequestItems(request).map((item) => ({ item, policies: findCoveringPolicies(index, item, covers) }))
+  const covered: { item: RequestItem | PermissionSetItem; policies: Policy[] }[] = [
+    ...listRequestItems(request).map((item) => ({ item, policies: findCoveringPolicies(index, item, covers) })),
+    ...listPermissionSetItems(request).map((item) => ({ item, policies: findPermissionSetPolicies(index, item) })),
+  ]
   // Each policy is judged once per decision, however many items it covers: a result when it is open to the request.
   const judged = new Map(
     [...new Set(covered.flatMap(({ policies }) => policies))].map((policy) => [
@@ -74,7 +90,9 @@ export function decide(input: DecisionInput): Decision {
   const findExample = createExampleFinder()
   // The same (account, action, resource) written in several entries is explained once.
   const explained = new Map<string, NearMiss[]>()
-  const explain = (item: RequestItem): NearMiss[] => {
+  const explain = (item: RequestItem | PermissionSetItem): NearMiss[] => {
+    if ('permissionSet' in item)
+      return explainPermissionSetNearMisses({ item, policies: index.lookupPermissionSet(item.permissionSet), ...requester })
     const key = `${item.account}\u0000${item.action}\u0000${item.resource}`
     let misses = explained.get(key)
     if (!misses)
@@ -133,8 +151,8 @@ export function teamsToResolve(input: Omit<DecisionInput, 'teams' | 'reviews' | 
   const teams = new Set<string>()
   const covers = createCoverageMemo()
   let needsOwners = false
-  for (const item of listRequestItems(input.request.value)) {
-    for (const policy of findCoveringPolicies(input.repository.policyIndex, item, covers)) {
+  for (const policy of findEveryCandidatePolicy(input.repository.policyIndex, input.request.value, covers)) {
+    {
       policy.requesters.teams.forEach((team) => teams.add(team))
       policy.autoApprove?.requesters?.teams.forEach((team) => teams.add(team))
       for (const rule of policy.approvals) {
@@ -160,10 +178,8 @@ export function codeOwnersToVerify(input: Omit<DecisionInput, 'teams' | 'reviews
   const codeowners = input.repository.codeowners
   if (!input.request.ok || !codeowners) return { users: [], teams: [] }
   const covers = createCoverageMemo()
-  const needsOwners = listRequestItems(input.request.value).some((item) =>
-    findCoveringPolicies(input.repository.policyIndex, item, covers).some((policy) =>
-      policy.approvals.some((rule) => rule.from.kind === 'codeowners'),
-    ),
+  const needsOwners = findEveryCandidatePolicy(input.repository.policyIndex, input.request.value, covers).some((policy) =>
+    policy.approvals.some((rule) => rule.from.kind === 'codeowners'),
   )
   if (!needsOwners) return { users: [], teams: [] }
   const ownership = findOwners(codeowners, input.requestFile.path)
@@ -179,6 +195,22 @@ function findCoveringPolicies(index: PolicyIndex, item: RequestItem, covers: Cov
 }
 
 type CoverageCheck = typeof grantsCoverItem
+
+/** The policies that list a requested permission set and grant its account: names are exact, as Identity Center's are. */
+function findPermissionSetPolicies(index: PolicyIndex, item: PermissionSetItem): Policy[] {
+  return index
+    .lookupPermissionSet(item.permissionSet)
+    .filter((indexed) => grantsCoverAccount(indexed.grants, item.account))
+    .map((indexed) => indexed.policy)
+}
+
+/** Every policy that covers some item of the request (action or permission set), each once. */
+function findEveryCandidatePolicy(index: PolicyIndex, request: AccessRequest, covers: CoverageCheck): Policy[] {
+  const found = new Set<Policy>()
+  for (const item of listRequestItems(request)) for (const policy of findCoveringPolicies(index, item, covers)) found.add(policy)
+  for (const item of listPermissionSetItems(request)) for (const policy of findPermissionSetPolicies(index, item)) found.add(policy)
+  return [...found]
+}
 
 function invalidDecision(
   base: Pick<Decision, 'requestPath' | 'author' | 'headSha' | 'evaluatedAt'>,
@@ -433,6 +465,26 @@ function explainNearMisses(
     .sort((a, b) => a.policy.localeCompare(b.policy))
 }
 
+/** The policies that list a requested permission set and still do not serve it: another account, or a request-level miss. */
+function explainPermissionSetNearMisses(
+  params: Omit<RequestFacts, 'policy'> & { item: PermissionSetItem; policies: readonly IndexedPolicy[] },
+): NearMiss[] {
+  const { item, policies, ...requester } = params
+  return policies
+    .slice(0, NEAR_MISSES_EXAMINED)
+    .map(({ policy, grants }) => {
+      const facts = { policy, ...requester }
+      const reasons = [
+        ...(grantsCoverAccount(grants, item.account)
+          ? []
+          : [`does not grant account ${item.account} (grants ${policy.grants.accounts.join(', ')})`]),
+        ...findRequestLevelMisses(facts).map((miss) => REQUEST_MISS_WORDS[miss](facts)),
+      ]
+      return { policy: policy.name, file: policy.file, reasons }
+    })
+    .sort((a, b) => a.policy.localeCompare(b.policy))
+}
+
 /** How many near-miss policies an explanation examines at most: a reader acts on the first few. */
 const NEAR_MISSES_EXAMINED = 20
 
@@ -451,17 +503,21 @@ function isRequester(policy: Policy, author: string, teams: TeamMembers): boolea
   return isAmong(policy.requesters, author, teams)
 }
 
-function describeItem(item: RequestItem): string {
-  return `${item.action} on ${item.resource} in ${item.account}`
-}
-
-function describeDeniedItem(item: RequestItem, author: string, chosen: PolicyResult | undefined, nearMisses: readonly NearMiss[]): string {
+function describeDeniedItem(
+  item: RequestItem | PermissionSetItem,
+  author: string,
+  chosen: PolicyResult | undefined,
+  nearMisses: readonly NearMiss[],
+): string {
   if (chosen) {
     const rule = chosen.rules.find((result) => result.impossible)
-    return `${describeItem(item)}: policy ${chosen.policy.name} can never approve it: ${rule?.impossible ?? 'an approval rule cannot be met'}`
+    return `${describeRequestItem(item)}: policy ${chosen.policy.name} can never approve it: ${rule?.impossible ?? 'an approval rule cannot be met'}`
   }
-  if (nearMisses.length === 0) return `no policy grants ${item.action} (${describeItem(item)}) to ${author}`
-  return `no policy grants ${describeItem(item)} to ${author} (${nearMisses.length} came close: ${nearMisses.map((miss) => miss.policy).join(', ')})`
+  if (nearMisses.length === 0 && 'permissionSet' in item)
+    return `no policy grants the permission set ${item.permissionSet} (${describeRequestItem(item)}) to ${author}: a permission set is grantable only when a policy lists it by name in grants.permission_sets`
+  if (nearMisses.length === 0 && !('permissionSet' in item))
+    return `no policy grants ${item.action} (${describeRequestItem(item)}) to ${author}`
+  return `no policy grants ${describeRequestItem(item)} to ${author} (${nearMisses.length} came close: ${nearMisses.map((miss) => miss.policy).join(', ')})`
 }
 
 function describeMissing(result: PolicyResult): string[] {

@@ -1,5 +1,5 @@
 import type { AccessRepository } from '../files/access-repository.js'
-import type { AccessRequest, RequestItem } from '../files/access-request.js'
+import type { AccessRequest, PermissionSetItem, RequestItem } from '../files/access-request.js'
 import type { ActionCatalogue } from '../matching/action-catalogue.js'
 import type { CodeownersRule } from '../matching/codeowners.js'
 import type { InputError, Parsed } from '../files/input-error.js'
@@ -148,7 +148,8 @@ export interface NearMiss {
 }
 
 export interface ItemResult {
-  readonly item: RequestItem
+  /** An (account, action, resource) item, or an (account, permission set) one. */
+  readonly item: RequestItem | PermissionSetItem
   /** Name of the policy that covers the item (the satisfied one if any, else the closest candidate). */
   readonly policy?: string
   /** Names of every candidate policy for this item. */

@@ -105,16 +105,20 @@ function renderRequest(decision: Decision, request: AccessRequest, { md, text, c
     out.push('| Account | Actions | Resources | Policy |', '| --- | --- | --- | --- |')
     for (const entry of request.access) {
       const policies = policiesOf(entry, '— none —')
-      out.push(
-        `| ${cell(entry.account)} | ${entry.actions.map(cell).join('<br>')} | ${entry.resources.map(cell).join('<br>')} | ${policies.map(text).join(', ')} |`,
-      )
+      const [actions, resources] =
+        entry.permissionSet === undefined
+          ? [entry.actions.map(cell).join('<br>'), entry.resources.map(cell).join('<br>')]
+          : [`permission set ${cell(entry.permissionSet)}`, 'those of the permission set']
+      out.push(`| ${cell(entry.account)} | ${actions} | ${resources} | ${policies.map(text).join(', ')} |`)
     }
   } else {
     for (const entry of request.access) {
       const policies = policiesOf(entry, 'no policy')
-      out.push(
-        `- account ${text(entry.account)}: ${entry.actions.map(text).join(', ')} on ${entry.resources.map(text).join(', ')} (policy: ${policies.map(text).join(', ')})`,
-      )
+      const what =
+        entry.permissionSet === undefined
+          ? `${entry.actions.map(text).join(', ')} on ${entry.resources.map(text).join(', ')}`
+          : `permission set ${text(entry.permissionSet)}`
+      out.push(`- account ${text(entry.account)}: ${what} (policy: ${policies.map(text).join(', ')})`)
     }
   }
   out.push('')
@@ -122,13 +126,19 @@ function renderRequest(decision: Decision, request: AccessRequest, { md, text, c
 }
 
 function renderDeniedItem(item: ItemResult, decision: Decision, { text, code }: Helpers): string[] {
-  const what = `${code(item.item.action)} on ${code(item.item.resource)} in ${code(item.item.account)}`
+  const requested = item.item
+  const what =
+    'permissionSet' in requested
+      ? `permission set ${code(requested.permissionSet)} in ${code(requested.account)}`
+      : `${code(requested.action)} on ${code(requested.resource)} in ${code(requested.account)}`
   const chosen = decision.policies.find((result) => result.policy.name === item.policy)
   if (chosen) {
     const rule = chosen.rules.find((result) => result.impossible)
     return [`- ${what}: policy ${text(chosen.policy.name)} can never approve it: ${text(rule?.impossible ?? 'a rule cannot be met')}`]
   }
-  if (item.nearMisses.length === 0) return [`- ${what}: no policy grants ${code(item.item.action)}`]
+  if (item.nearMisses.length === 0 && 'permissionSet' in requested)
+    return [`- ${what}: no policy lists this permission set in grants.permission_sets, so it is not grantable`]
+  if (item.nearMisses.length === 0 && !('permissionSet' in requested)) return [`- ${what}: no policy grants ${code(requested.action)}`]
   const lines = [`- ${what}: no policy applies. Policies that came close:`]
   for (const miss of item.nearMisses.slice(0, 5))
     lines.push(`  - ${text(miss.policy)} (${code(miss.file)}): ${miss.reasons.map(text).join('; ')}`)

@@ -7,14 +7,19 @@ import { parseYamlDocument } from './yaml-document.js'
 import { INVISIBLE_CHARACTER, INVISIBLE_CHARACTERS, nameCodePoint } from '../text/inert-text.js'
 import { formatNumber } from '../text/plural.js'
 
-/** One `access` entry of a request file, after parsing (resources defaulted to `["*"]`). */
+/**
+ * One `access` entry of a request file, after parsing: actions on resources (resources defaulted to
+ * `["*"]`), or one curated permission set (then `actions` and `resources` are empty).
+ */
 export interface AccessEntry {
   /** 12-digit AWS account id. */
   readonly account: string
-  /** IAM action names or patterns as written (e.g. `ec2:StopInstances`, `ec2:Describe*`). */
+  /** IAM action names or patterns as written (e.g. `ec2:StopInstances`, `ec2:Describe*`); empty for a permission set. */
   readonly actions: readonly string[]
-  /** Resource ARNs or patterns as written; `["*"]` when the file omits them. */
+  /** Resource ARNs or patterns as written; `["*"]` when the file omits them; empty for a permission set. */
   readonly resources: readonly string[]
+  /** The curated Identity Center permission set asked for instead of actions (`permission_set:`), by exact name. */
+  readonly permissionSet?: string
   /** 1-based line of this entry in the request file, for explanations and annotations. */
   readonly line: number
   /** 1-based line of each action, by index into `actions` (an unknown action's error points at it). */
@@ -44,6 +49,14 @@ export interface RequestItem {
   readonly account: string
   readonly action: string
   readonly resource: string
+  /** Line of the `access` entry this item came from. */
+  readonly line: number
+}
+
+/** One (account, curated permission set) pair: covered by a policy whose `grants.permission_sets` lists the set. */
+export interface PermissionSetItem {
+  readonly account: string
+  readonly permissionSet: string
   /** Line of the `access` entry this item came from. */
   readonly line: number
 }
@@ -87,6 +100,10 @@ export function parseAccessRequest(params: { file: string; text: string }): Pars
     }
   }
   if (checked.ok) {
+    checked.value.access.forEach((entry, entryIndex) => {
+      const problem = describeEntryShapeProblem(entry)
+      if (problem) errors.push({ file, line: document.lineOf(['access', entryIndex]), message: problem })
+    })
     checked.value.access.forEach((entry, entryIndex) =>
       (entry.resources ?? []).forEach((resource, resourceIndex) => {
         const problem = describeResourceProblem(resource)
@@ -94,7 +111,11 @@ export function parseAccessRequest(params: { file: string; text: string }): Pars
       }),
     )
     // Counted, never expanded: the count alone says whether the cross product is too big.
-    const items = checked.value.access.reduce((sum, entry) => sum + entry.actions.length * (entry.resources?.length ?? 1), 0)
+    // A permission set counts as one item in its account.
+    const items = checked.value.access.reduce(
+      (sum, entry) => sum + (entry.actions === undefined ? 1 : entry.actions.length * (entry.resources?.length ?? 1)),
+      0,
+    )
     if (items > MAX_REQUEST_ITEMS) {
       errors.push({
         file,
@@ -116,10 +137,11 @@ export function parseAccessRequest(params: { file: string; text: string }): Pars
     ...(raw.extends !== undefined && { extends: raw.extends }),
     access: raw.access.map((entry, index) => ({
       account: entry.account,
-      actions: entry.actions,
-      resources: entry.resources ?? ['*'],
+      actions: entry.actions ?? [],
+      resources: entry.permission_set === undefined ? (entry.resources ?? ['*']) : [],
+      ...(entry.permission_set !== undefined && { permissionSet: entry.permission_set }),
       line: document.lineOf(['access', index]),
-      actionLines: entry.actions.map((_, actionIndex) => document.lineOf(['access', index, 'actions', actionIndex])),
+      actionLines: (entry.actions ?? []).map((_, actionIndex) => document.lineOf(['access', index, 'actions', actionIndex])),
     })),
     lines: {
       duration: document.lineOf(['duration']),
@@ -151,7 +173,31 @@ export function findInvisibleCharacters(params: { file: string; text: string }):
   return errors
 }
 
-/** Splits a request into items, one per (account, action, resource). */
+/** Why an access entry is neither "actions (on resources)" nor "one permission set", or undefined when it is one of them. */
+function describeEntryShapeProblem(entry: { actions?: unknown; resources?: unknown; permission_set?: unknown }): string | undefined {
+  if (entry.permission_set !== undefined && entry.actions !== undefined)
+    return 'the access entry asks for both actions and a permission_set: ask for one or the other (one entry each)'
+  if (entry.permission_set !== undefined && entry.resources !== undefined)
+    return 'the access entry asks for a permission_set and lists resources: a permission set brings its own resources; remove resources'
+  if (entry.permission_set === undefined && entry.actions === undefined)
+    return 'the access entry asks for nothing: add actions (with resources), or a permission_set'
+  return undefined
+}
+
+/** An item in a reviewer's words: `ec2:StopInstances on * in 111111111111`, `permission set ReadOnlyAccess in 111111111111`. */
+export function describeRequestItem(item: RequestItem | PermissionSetItem): string {
+  if ('permissionSet' in item) return `permission set ${item.permissionSet} in ${item.account}`
+  return `${item.action} on ${item.resource} in ${item.account}`
+}
+
+/** The curated permission sets a request asks for, one item per (account, set). */
+export function listPermissionSetItems(request: AccessRequest): PermissionSetItem[] {
+  return request.access.flatMap((entry) =>
+    entry.permissionSet === undefined ? [] : [{ account: entry.account, permissionSet: entry.permissionSet, line: entry.line }],
+  )
+}
+
+/** Splits a request into items, one per (account, action, resource); permission set entries have none (see listPermissionSetItems). */
 export function listRequestItems(request: AccessRequest): RequestItem[] {
   return request.access.flatMap((entry) =>
     entry.actions.flatMap((action) => entry.resources.map((resource) => ({ account: entry.account, action, resource, line: entry.line }))),

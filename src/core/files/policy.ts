@@ -75,6 +75,11 @@ export interface Policy {
     readonly actionLines: readonly number[]
     /** Defaults to `["*"]`. */
     readonly resources: readonly string[]
+    /**
+     * Existing Identity Center permission sets grantable by exact name (`grants.permission_sets`); empty
+     * when the policy grants none. A set not listed is not grantable.
+     */
+    readonly permissionSets: readonly string[]
   }
   readonly requesters: { readonly users: readonly string[]; readonly teams: readonly string[] }
   /**
@@ -116,6 +121,14 @@ export function parsePolicy(params: { file: string; text: string }): Parsed<Poli
     const problem = describeResourceProblem(resource)
     if (problem) report(['grants', 'resources', index], `grants.resources: ${problem}`)
   }
+  if (raw.grants.actions === undefined && raw.grants.permission_sets === undefined)
+    errors.push({
+      file,
+      line: document.lineOf(['grants'], 'key'),
+      message: 'grants has neither actions nor permission_sets: list the IAM actions or the permission sets this policy grants',
+    })
+  if (raw.grants.actions === undefined && raw.grants.resources !== undefined)
+    report(['grants', 'resources'], 'grants.resources applies to grants.actions, and this policy grants no actions: remove resources')
   const maxDuration = parseDuration(raw.max_duration)
   if (!maxDuration.ok) report(['max_duration'], `max_duration ${maxDuration.message}`)
   let autoApprove: Policy['autoApprove']
@@ -177,9 +190,10 @@ export function parsePolicy(params: { file: string; text: string }): Parsed<Poli
     line: document.lineOf(['name'], 'key'),
     grants: {
       accounts: raw.grants.accounts,
-      actions: raw.grants.actions,
-      actionLines: raw.grants.actions.map((_, index) => document.lineOf(['grants', 'actions', index])),
+      actions: raw.grants.actions ?? [],
+      actionLines: (raw.grants.actions ?? []).map((_, index) => document.lineOf(['grants', 'actions', index])),
       resources: raw.grants.resources ?? ['*'],
+      permissionSets: [...new Set(raw.grants.permission_sets ?? [])],
     },
     requesters: {
       users: lowerCaseAll(raw.requesters.users ?? []),

@@ -2,6 +2,8 @@ import type { ActionCatalogue } from '../matching/action-catalogue.js'
 import { listFailureErrors, loadAccessRepository, SETTINGS_PATH, type RepositoryFile } from './access-repository.js'
 import type { InputError } from './input-error.js'
 import { findRequestPathWarnings } from './request-path-warnings.js'
+import { backendFor } from './settings.js'
+import type { AccessRepository } from './access-repository.js'
 
 /** What `jit validate` (and `jit doctor`) say of an access repository's rule files. */
 export interface RepositoryValidation {
@@ -25,6 +27,7 @@ export function validateRepository(params: { files: readonly RepositoryFile[]; c
     warnings.push('policies/ holds no policy file: every request will be denied')
   if (!repository.codeowners) warnings.push('no CODEOWNERS file: rules with `from: codeowners` can never be met')
   warnings.push(...findRequestPathWarnings(repository))
+  warnings.push(...findUngrantablePermissionSetWarnings(repository))
   const errors = listFailureErrors(repository.failures)
   const count = repository.policies.length
   return {
@@ -39,4 +42,24 @@ export function validateRepository(params: { files: readonly RepositoryFile[]; c
     ],
     hasCodeowners: repository.codeowners !== undefined,
   }
+}
+
+/**
+ * A policy whose `grants.permission_sets` can never be granted: none of its accounts is on Identity
+ * Center, so every request for one of its sets is refused at check time.
+ */
+function findUngrantablePermissionSetWarnings(repository: Pick<AccessRepository, 'policies' | 'settings'>): string[] {
+  const { settings } = repository
+  const anyIdentityCenter = settings.backend === 'identity_center' || Object.values(settings.accountBackends).includes('identity_center')
+  return repository.policies
+    .filter((policy) => policy.grants.permissionSets.length > 0)
+    .filter((policy) =>
+      policy.grants.accounts.every((account) =>
+        account === '*' ? !anyIdentityCenter : backendFor(settings, account) !== 'identity_center',
+      ),
+    )
+    .map(
+      (policy) =>
+        `${policy.file}: grants.permission_sets (${policy.grants.permissionSets.join(', ')}) can never be granted: none of its accounts (${policy.grants.accounts.join(', ')}) is on backend identity_center in .github/jit.yml`,
+    )
 }

@@ -37,6 +37,11 @@ export function compileGrants(grants: Pick<Policy['grants'], 'accounts' | 'actio
   }
 }
 
+/** Do a policy's grants cover an account (`*` or the account id)? */
+export function grantsCoverAccount(grants: CompiledGrants, account: string): boolean {
+  return grants.allAccounts || grants.accounts.has(account)
+}
+
 function coversAccount(grants: CompiledGrants, item: RequestItem): boolean {
   return grants.allAccounts || grants.accounts.has(item.account)
 }

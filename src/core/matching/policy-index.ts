@@ -17,6 +17,8 @@ export interface PolicyIndex {
   lookup(action: string, account: string): readonly IndexedPolicy[]
   /** Policies that may grant `action` in any account (for explaining near misses). */
   lookupByAction(action: string): readonly IndexedPolicy[]
+  /** Policies whose `grants.permission_sets` names `permissionSet` exactly, in any account (the caller checks the account). */
+  lookupPermissionSet(permissionSet: string): readonly IndexedPolicy[]
 }
 
 const ANY_ACCOUNT = '*'
@@ -56,6 +58,7 @@ function keyOf(slot: Slot, account: string): string {
 /** Builds the index once per set of policies (when the repository loads), compiling each policy's grants. */
 export function buildPolicyIndex(policies: readonly Policy[]): PolicyIndex {
   const byAccount = new Map<string, IndexedPolicy[]>()
+  const byPermissionSet = new Map<string, IndexedPolicy[]>()
   const add = (key: string, policy: IndexedPolicy): void => {
     const list = byAccount.get(key)
     if (!list) byAccount.set(key, [policy])
@@ -69,6 +72,8 @@ export function buildPolicyIndex(policies: readonly Policy[]): PolicyIndex {
       // Also filed under "any account" for explanations that look across accounts.
       add(keyOf(slot, '**'), indexed)
     }
+    // Names are exact and case-sensitive, as Identity Center's are.
+    for (const name of policy.grants.permissionSets) byPermissionSet.set(name, [...(byPermissionSet.get(name) ?? []), indexed])
   }
 
   const collect = (action: string, accounts: readonly string[]): IndexedPolicy[] => {
@@ -90,5 +95,6 @@ export function buildPolicyIndex(policies: readonly Policy[]): PolicyIndex {
   return {
     lookup: (action, account) => collect(action, account === ANY_ACCOUNT ? [ANY_ACCOUNT] : [account, ANY_ACCOUNT]),
     lookupByAction: (action) => collect(action, ['**']),
+    lookupPermissionSet: (permissionSet) => byPermissionSet.get(permissionSet) ?? [],
   }
 }

@@ -33,6 +33,7 @@ function accessOfTargets(targets: GrantRecord['targets']): AccessLine[] {
     actions: target.actions,
     resources: target.resources,
     principal: target.principal,
+    ...(target.curated_permission_set && { permissionSet: target.curated_permission_set.name }),
   }))
 }
 
@@ -86,7 +87,12 @@ function summaryOfDecision(decision: Decision): RequestSummary {
     reason: request?.reason ?? '',
     ticket: request?.ticket ?? null,
     duration: request?.durationText ?? '',
-    access: (request?.access ?? []).map((entry) => ({ account: entry.account, actions: entry.actions, resources: entry.resources })),
+    access: (request?.access ?? []).map((entry) => ({
+      account: entry.account,
+      actions: entry.actions,
+      resources: entry.resources,
+      ...(entry.permissionSet !== undefined && { permissionSet: entry.permissionSet }),
+    })),
   }
 }
 

@@ -26,6 +26,8 @@ export interface AccessLine {
   readonly actions: readonly string[]
   readonly resources: readonly string[]
   readonly principal?: string
+  /** The curated Identity Center permission set asked for instead of actions (then actions and resources are empty). */
+  readonly permissionSet?: string
 }
 
 /** What every event says: which repository and request, when, and where a person reads more. */

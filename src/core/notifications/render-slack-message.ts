@@ -54,6 +54,7 @@ function listed(values: readonly string[]): string {
 function describeAccess(access: readonly AccessLine[]): string[] {
   return access.slice(0, MAX_LIST).map((line) => {
     const who = line.principal ? ` as ${code(line.principal)}` : ''
+    if (line.permissionSet !== undefined) return `• account ${code(line.account)}${who}: permission set ${code(line.permissionSet)}`
     return `• account ${code(line.account)}${who}: ${listed(line.actions)} on ${listed(line.resources)}`
   })
 }

@@ -17,6 +17,11 @@ export interface GrantTarget {
   readonly actions: readonly string[]
   /** Resource ARNs or patterns exactly as approved (`*` allowed). */
   readonly resources: readonly string[]
+  /**
+   * Identity Center only: the curated permission set approved instead of actions (then `actions` and
+   * `resources` are empty), copied into the request's own permission set with a deny outside the window.
+   */
+  readonly permissionSet?: string
 }
 
 /** An approved request, ready to be written to the cloud. */
@@ -76,6 +81,25 @@ export interface PermissionSetPlacement {
   readonly assignmentRequestId: string
 }
 
+/**
+ * What a grant copied from a curated permission set into the request's own: exactly what the user could
+ * use inside the window, for the record (an auditor reads it) and for reading the grant back.
+ */
+export interface CopiedPermissionSet {
+  readonly name: string
+  readonly arn: string
+  readonly managedPolicyArns: readonly string[]
+  readonly customerManagedPolicies: readonly { readonly name: string; readonly path: string }[]
+  /** The curated set's inline policy as read (empty when it has none). */
+  readonly inlinePolicy: string
+  /** The curated set's permissions boundary, copied too (so the copy never allows more than the set); absent when it has none. */
+  readonly permissionsBoundary?: CopiedPermissionsBoundary
+}
+
+/** A permissions boundary: an AWS-managed policy, or a customer-managed policy referenced by name and path. */
+export type CopiedPermissionsBoundary =
+  { readonly managedPolicyArn: string } | { readonly customerManagedPolicy: { readonly name: string; readonly path: string } }
+
 /** What happened on one target of a grant. */
 export interface GrantTargetOutcome {
   readonly account: string
@@ -94,6 +118,8 @@ export interface GrantTargetOutcome {
   readonly rollbackFailure?: TargetFailure
   /** Set by the Identity Center backend on a target granted. */
   readonly permissionSet?: PermissionSetPlacement
+  /** Set by the Identity Center backend when the target's curated permission set was read (and copied, when granted). */
+  readonly copied?: CopiedPermissionSet
 }
 
 /** The result of a grant: every target granted, or none left granted (barring a failed rollback). */
@@ -187,6 +213,8 @@ export interface InspectedGrantTarget extends PlannedGrantPolicy {
   readonly found: PolicyFound
   /** One sentence, e.g. "jit-pr-42-exp-... is on role jit-alice in 111111111111 with the planned document". */
   readonly description: string
+  /** Identity Center: what the copy of a curated permission set holds, when it reads as planned (for the record). */
+  readonly copied?: CopiedPermissionSet
 }
 
 /** A grant read back from the cloud: what is there under each planned policy's name. */

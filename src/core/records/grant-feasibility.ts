@@ -1,4 +1,4 @@
-import { listRequestItems, type AccessRequest } from '../files/access-request.js'
+import { listPermissionSetItems, listRequestItems, type AccessRequest } from '../files/access-request.js'
 import type { InputError } from '../files/input-error.js'
 import {
   backendFor,
@@ -8,6 +8,7 @@ import {
   type JitSettings,
 } from '../files/settings.js'
 import {
+  buildCuratedWindowDeny,
   buildPermissionSetPolicyDocument,
   checkPermissionSetName,
   checkUserName,
@@ -33,11 +34,13 @@ import { describePrincipalProblem, parsePrincipalArn } from './principal-arn.js'
  * What only AWS knows (the principal's other inline policies, whether the role exists) is left to the grant.
  */
 
-/** One account's share of a request: one inline policy with every action on every resource. */
+/** One account's share of a request: one inline policy with every action on every resource, or one curated permission set. */
 export interface AccountGrant {
   readonly account: string
   readonly actions: readonly string[]
   readonly resources: readonly string[]
+  /** The curated Identity Center permission set asked for in the account (then actions and resources are empty). */
+  readonly permissionSet?: string
   /** Line of the first `access` entry for the account. */
   readonly line: number
 }
@@ -71,6 +74,30 @@ export function groupGrantsByAccount(
     group.pairs.add(`${item.action}\u0000${item.resource}`)
   }
   const grants: AccountGrant[] = []
+  const sets = new Map<string, { names: Set<string>; line: number }>()
+  for (const item of listPermissionSetItems(request)) {
+    const group = groups.get(item.account)
+    if (group)
+      return {
+        ok: false,
+        account: item.account,
+        line: Math.max(item.line, group.line),
+        error: `the request asks for both actions and the permission set ${item.permissionSet} in account ${item.account}; one permission set per request holds its access there, and a copied permission set's policies cannot be narrowed to some actions. Ask for one or the other, in separate requests`,
+      }
+    const set = sets.get(item.account)
+    if (set) set.names.add(item.permissionSet)
+    else sets.set(item.account, { names: new Set([item.permissionSet]), line: item.line })
+  }
+  for (const [account, set] of sets) {
+    if (set.names.size > 1)
+      return {
+        ok: false,
+        account,
+        line: set.line,
+        error: `the request asks for several permission sets (${[...set.names].join(', ')}) in account ${account}; one permission set per request holds its access. Open one request per permission set`,
+      }
+    grants.push({ account, actions: [], resources: [], permissionSet: [...set.names][0]!, line: set.line })
+  }
   for (const [account, group] of groups) {
     if (group.pairs.size !== group.actions.size * group.resources.size) {
       return {
@@ -137,6 +164,12 @@ export function findUngrantableReasons(params: {
   for (const grant of grouped.grants) {
     const report = (message: string): void => void errors.push({ file, line: grant.line, message })
     const principalArn = principalFor(settings, { account: grant.account, login: author })
+    if (grant.permissionSet !== undefined && backendFor(settings, grant.account) !== 'identity_center') {
+      report(
+        `account ${grant.account} is on the IAM backend, where there are no permission sets: permission_set ${grant.permissionSet} can be asked only in accounts whose backend is identity_center in .github/jit.yml; ask for actions instead`,
+      )
+      continue
+    }
     if (backendFor(settings, grant.account) === 'identity_center') {
       permissionSetGrants.push({ grant, principal: principalArn })
       continue
@@ -177,9 +210,13 @@ export function findUngrantableReasons(params: {
 /**
  * What Identity Center would refuse about a request's permission set, each at the line of the account it
  * concerns: a user name it cannot hold, more accounts than one request may assign, a set name over its 32
- * characters, an inline policy over its quota. The session duration is never refused: it is what is left
- * of the window within Identity Center's 1 to 12 hours (`chooseSessionDuration`), and when the window is
- * shorter than an hour the policy's `aws:CurrentTime` condition still ends the access at the window.
+ * characters, an inline policy over its quota, or a curated set beside other access. One permission set
+ * per request is provisioned to every Identity Center account of the request, and the managed policies
+ * copied from a curated set hold in each of them (they cannot be limited to an account): so a curated set
+ * is grantable only when it is all the request asks for on Identity Center, the same set in every such
+ * account. The session duration is never refused: it is what is left of the window within Identity
+ * Center's 1 to 12 hours (`chooseSessionDuration`), and when the window is shorter than an hour the
+ * policy's `aws:CurrentTime` condition still ends the access at the window.
  */
 function findPermissionSetProblems(params: {
   file: string
@@ -191,6 +228,22 @@ function findPermissionSetProblems(params: {
 }): InputError[] {
   const { file } = params
   const errors: InputError[] = []
+  const curated = params.grants.filter(({ grant }) => grant.permissionSet !== undefined)
+  if (curated.length > 0) {
+    const names = new Set(curated.map(({ grant }) => grant.permissionSet))
+    const other = params.grants.find(({ grant }) => grant.permissionSet === undefined)
+    if (other || names.size > 1) {
+      const { grant } = other ?? curated.find(({ grant }) => grant.permissionSet !== curated[0]!.grant.permissionSet)!
+      const asked =
+        grant.permissionSet === undefined ? `actions in ${grant.account}` : `permission set ${grant.permissionSet} in ${grant.account}`
+      errors.push({
+        file,
+        line: grant.line,
+        message: `the request asks for the permission set ${curated[0]!.grant.permissionSet} in ${curated[0]!.grant.account} and also ${asked}; one permission set per request is provisioned to every Identity Center account of the request, so a copied set's managed policies would hold in all of them: ask for one permission set (the same in every account) or for actions, in separate requests`,
+      })
+      return errors
+    }
+  }
   for (const { grant, principal } of params.grants) {
     const userName = parseIdentityCenterPrincipal(principal) ?? ''
     const problem = checkUserName(userName)
@@ -217,13 +270,16 @@ function findPermissionSetProblems(params: {
   // The hash of the repository is always 8 hex digits: the name's length and characters do not depend on which repository.
   const nameProblem = checkPermissionSetName(namePermissionSet({ repository: 'owner/repo', requestId: params.requestId }))
   if (nameProblem) errors.push({ file, line, message: `the grant's ${nameProblem.replace(/^the /, '')}` })
+  // A curated set's own inline policy is known only at the grant (it is checked there); the window's deny is known now.
   const document = serializePolicyDocument(
-    buildPermissionSetPolicyDocument({
-      requestId: params.requestId,
-      notBefore: params.notBefore,
-      expiresAt: params.expiresAt,
-      grants: params.grants.map(({ grant }) => grant),
-    }),
+    curated.length > 0
+      ? { Version: '2012-10-17', Statement: buildCuratedWindowDeny(params) }
+      : buildPermissionSetPolicyDocument({
+          requestId: params.requestId,
+          notBefore: params.notBefore,
+          expiresAt: params.expiresAt,
+          grants: params.grants.map(({ grant }) => grant),
+        }),
   )
   const characterProblem = findPolicyDocumentCharacterProblem(document)
   if (characterProblem) errors.push({ file, line, message: `the grant's policy ${characterProblem}` })

@@ -1,6 +1,6 @@
 import type { GrantInspection, GrantPlan, PlannedGrantPolicy } from '../ports/cloud-provider.js'
 import type { FailureRecord, GrantRecord, IntentRecord } from './grant-record.js'
-import type { GrantDraft } from './plan-grant.js'
+import { recordCopiedPermissionSet, type GrantDraft } from './plan-grant.js'
 import { formatRecordTime } from './plan-sweep.js'
 import { namespaceOfPolicyName } from './iam-policy-document.js'
 
@@ -27,6 +27,7 @@ export function buildIntentRecord(params: {
       aws_policy_name:
         params.policies.find((policy) => policy.account === target.account && policy.principalArn === target.principalArn)?.policyName ??
         '(not named)',
+      ...(target.permissionSet !== undefined && { curated_permission_set: { name: target.permissionSet } }),
     })),
     not_before,
     expires_at,
@@ -51,17 +52,26 @@ export function planFromIntent(intent: IntentRecord): GrantPlan {
       principalArn: target.principal,
       actions: target.actions,
       resources: target.resources,
+      ...(target.curated_permission_set && { permissionSet: target.curated_permission_set.name }),
     })),
   }
 }
 
-/** The active record an intent becomes once AWS holds every planned policy. */
-export function completeIntent(intent: IntentRecord, grantedAt: Date): GrantRecord {
+/**
+ * The active record an intent becomes once AWS holds every planned policy. A curated permission set's copy
+ * is named with what the read-back found copied (`inspection`), as a grant's record names it.
+ */
+export function completeIntent(intent: IntentRecord, grantedAt: Date, inspection?: GrantInspection): GrantRecord {
   const { intended_at: _intendedAt, state: _state, targets, not_before, expires_at, revoke_sessions, dry_run, ...story } = intent
+  const copiedFor = (target: IntentRecord['targets'][number]) =>
+    inspection?.targets.find((found) => found.account === target.account && found.principalArn === target.principal)?.copied
   return {
     ...story,
     state: 'active',
-    targets,
+    targets: targets.map((target) => {
+      const copied = target.curated_permission_set ? copiedFor(target) : undefined
+      return copied ? { ...target, curated_permission_set: recordCopiedPermissionSet(copied) } : target
+    }),
     not_before,
     expires_at,
     granted_at: formatRecordTime(grantedAt),

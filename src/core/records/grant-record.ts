@@ -79,6 +79,26 @@ export interface RecordedTarget {
     readonly user_id: string
     readonly assignment_request_id: string
   }
+  /**
+   * Identity Center only: the curated permission set approved instead of actions, and (once granted) what
+   * was copied from it into the request's own set. The intent names only the set; AWS tells the rest.
+   */
+  readonly curated_permission_set?: RecordedCuratedPermissionSet
+}
+
+/** A curated permission set as a record names it: by name, and once granted, its ARN and what was copied. */
+export interface RecordedCuratedPermissionSet {
+  readonly name: string
+  readonly arn?: string
+  readonly managed_policies?: readonly string[]
+  readonly customer_managed_policies?: readonly { readonly name: string; readonly path: string }[]
+  /** The curated set's inline policy as copied (empty when it had none). */
+  readonly inline_policy?: string
+  /** The curated set's permissions boundary as copied: one of the two keys; absent when it had none. */
+  readonly permissions_boundary?: {
+    readonly managed_policy_arn?: string
+    readonly customer_managed_policy?: { readonly name: string; readonly path: string }
+  }
 }
 
 /** Fields every record shares. */

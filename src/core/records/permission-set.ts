@@ -16,6 +16,10 @@ export const PERMISSION_SET_LIMITS = {
    * role Identity Center provisions in each account, which IAM caps at 10,240).
    */
   inlinePolicySize: 10_240,
+  /** AWS-managed policies attached to one permission set (default quota). */
+  managedPolicies: 10,
+  /** Customer-managed policy references attached to one permission set (default quota). */
+  customerManagedPolicies: 10,
   /** `SessionDuration`: PT1H to PT12H. */
   minSessionMs: 3_600_000,
   maxSessionMs: 12 * 3_600_000,
@@ -180,4 +184,95 @@ export function parseUnassignedPermissionSet(principal: string): string | undefi
   if (!principal.startsWith(UNASSIGNED_PERMISSION_SET_PREFIX)) return undefined
   const arn = principal.slice(UNASSIGNED_PERMISSION_SET_PREFIX.length)
   return /^arn:aws[\w-]*:sso:::permissionSet\/[\w-]+\/ps-[\w-]+$/.test(arn) ? arn : undefined
+}
+
+/**
+ * The explicit deny a curated permission set's copy carries: everything (`Action: *`, `Resource: *`) at or
+ * before the window's start and at or after its end, by `aws:CurrentTime`. An explicit deny overrides
+ * every allow, the copied managed policies' included, so the copy grants nothing outside the window even
+ * when no sweep ever runs. Times are rounded as the grant's own allow rounds them: the window never widens.
+ */
+export function buildCuratedWindowDeny(params: { requestId: string; notBefore: Date; expiresAt: Date }): PolicyStatement[] {
+  const [allow] = buildGrantPolicyDocument({ ...params, actions: ['*'], resources: ['*'] }).Statement
+  const sid = allow!.Sid.replace(/Grant$/, '')
+  const start = allow!.Condition['DateGreaterThan']!['aws:CurrentTime']!
+  const end = allow!.Condition['DateLessThan']!['aws:CurrentTime']!
+  return [
+    {
+      Sid: `${sid}DenyBefore`,
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { DateLessThanEquals: { 'aws:CurrentTime': start } },
+    },
+    {
+      Sid: `${sid}DenyAfter`,
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { DateGreaterThanEquals: { 'aws:CurrentTime': end } },
+    },
+  ]
+}
+
+/** A curated permission set as Identity Center describes it: what the grant copies. */
+export interface CuratedPermissionSetContents {
+  readonly name: string
+  readonly managedPolicyArns: readonly string[]
+  readonly customerManagedPolicies: readonly { readonly name: string; readonly path: string }[]
+  /** Its inline policy document as Identity Center returns it; empty when it has none. */
+  readonly inlinePolicy: string
+}
+
+/**
+ * The inline policy of a curated set's copy: the curated set's own inline statements as they are, then
+ * the window's explicit deny. Or why it cannot be built: an inline policy that is not a policy document,
+ * or whose statement ids collide with the deny's (IAM wants them unique).
+ */
+export function buildCuratedPermissionSetPolicy(params: {
+  requestId: string
+  notBefore: Date
+  expiresAt: Date
+  curated: CuratedPermissionSetContents
+}): { readonly ok: true; readonly document: string } | { readonly ok: false; readonly reason: string } {
+  const deny = buildCuratedWindowDeny(params)
+  const inline = params.curated.inlinePolicy.trim()
+  let statements: unknown[] = []
+  if (inline !== '') {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(inline)
+    } catch {
+      return { ok: false, reason: `the inline policy of permission set ${params.curated.name} is not JSON` }
+    }
+    const statement = typeof parsed === 'object' && parsed !== null ? (parsed as { Statement?: unknown }).Statement : undefined
+    if (statement === undefined || (typeof statement !== 'object' && !Array.isArray(statement)) || statement === null)
+      return { ok: false, reason: `the inline policy of permission set ${params.curated.name} has no Statement` }
+    statements = Array.isArray(statement) ? statement : [statement]
+  }
+  const ours = new Set(deny.map((statement) => statement.Sid))
+  const clash = statements.find(
+    (statement) => typeof statement === 'object' && statement !== null && ours.has(String((statement as { Sid?: unknown }).Sid)),
+  )
+  if (clash)
+    return {
+      ok: false,
+      reason: `the inline policy of permission set ${params.curated.name} has a statement id ${String((clash as { Sid?: unknown }).Sid)}, which the window's deny uses`,
+    }
+  return { ok: true, document: JSON.stringify({ Version: '2012-10-17', Statement: [...statements, ...deny] }) }
+}
+
+/**
+ * Why a curated set's copy cannot fit in a permission set (Identity Center's quotas), or undefined: its
+ * combined inline policy, and the number of managed policies and customer-managed references.
+ */
+export function describeCuratedFitProblem(params: { curated: CuratedPermissionSetContents; size: number }): string | undefined {
+  const { curated } = params
+  if (params.size > PERMISSION_SET_LIMITS.inlinePolicySize)
+    return `the copy of permission set ${curated.name} would have an inline policy of ${params.size.toLocaleString('en-US')} characters (its own inline policy and the window's deny); Identity Center allows ${PERMISSION_SET_LIMITS.inlinePolicySize.toLocaleString('en-US')}`
+  if (curated.managedPolicyArns.length > PERMISSION_SET_LIMITS.managedPolicies)
+    return `permission set ${curated.name} has ${curated.managedPolicyArns.length} AWS-managed policies; a permission set may hold ${PERMISSION_SET_LIMITS.managedPolicies}`
+  if (curated.customerManagedPolicies.length > PERMISSION_SET_LIMITS.customerManagedPolicies)
+    return `permission set ${curated.name} has ${curated.customerManagedPolicies.length} customer-managed policy references; a permission set may hold ${PERMISSION_SET_LIMITS.customerManagedPolicies}`
+  return undefined
 }

@@ -1,11 +1,12 @@
 import type { AccessRequest } from '../files/access-request.js'
-import type { GrantOutcome, GrantPlan, GrantTarget } from '../ports/cloud-provider.js'
+import type { CopiedPermissionSet, GrantOutcome, GrantPlan, GrantTarget } from '../ports/cloud-provider.js'
 import type { Decision } from '../decision/decision.js'
 import type {
   FailureRecord,
   GrantRecord,
   RecordBase,
   RecordedApproval,
+  RecordedCuratedPermissionSet,
   RecordedPolicy,
   RecordState,
   RefusalRecord,
@@ -65,11 +66,12 @@ export function planGrant(params: {
 
   const grouped = groupGrantsByAccount(request)
   if (!grouped.ok) return { ok: false, error: grouped.error }
-  const targets: GrantTarget[] = grouped.grants.map(({ account, actions, resources }) => ({
+  const targets: GrantTarget[] = grouped.grants.map(({ account, actions, resources, permissionSet }) => ({
     account,
     principalArn: principalFor(settings, { account, login: decision.author }),
     actions: [...actions],
     resources: [...resources],
+    ...(permissionSet !== undefined && { permissionSet }),
   }))
 
   const notBefore = request.start ?? merge.mergedAt
@@ -150,6 +152,7 @@ export function buildGrantRecord(params: { draft: GrantDraft; plan: GrantPlan; o
               },
             }
           : {}),
+        ...recordCuratedPermissionSet(target, found?.copied),
       }
     }),
     not_before,
@@ -188,6 +191,7 @@ export function buildFailureRecord(params: {
         actions: target.actions,
         resources: target.resources,
         aws_policy_name: found?.policyName ?? '(not named)',
+        ...recordCuratedPermissionSet(target, found?.copied),
         outcome: found ? `${found.status}: ${found.description}` : 'not-attempted',
         error,
       }
@@ -257,6 +261,32 @@ function describeRecordBase<S extends RecordState>(params: {
     reason: request?.reason ?? '',
     ticket: request?.ticket ?? null,
     duration: request?.durationText ?? '',
+  }
+}
+
+/** A target's curated permission set as the record names it: by name, and what was copied when AWS told. */
+export function recordCuratedPermissionSet(
+  target: GrantTarget,
+  copied: CopiedPermissionSet | undefined,
+): { curated_permission_set?: RecordedCuratedPermissionSet } {
+  if (target.permissionSet === undefined) return {}
+  return { curated_permission_set: copied ? recordCopiedPermissionSet(copied) : { name: target.permissionSet } }
+}
+
+/** What was copied from a curated permission set, as the record says it. */
+export function recordCopiedPermissionSet(copied: CopiedPermissionSet): RecordedCuratedPermissionSet {
+  return {
+    name: copied.name,
+    arn: copied.arn,
+    managed_policies: [...copied.managedPolicyArns],
+    customer_managed_policies: copied.customerManagedPolicies.map((reference) => ({ name: reference.name, path: reference.path })),
+    inline_policy: copied.inlinePolicy,
+    ...(copied.permissionsBoundary && {
+      permissions_boundary:
+        'managedPolicyArn' in copied.permissionsBoundary
+          ? { managed_policy_arn: copied.permissionsBoundary.managedPolicyArn }
+          : { customer_managed_policy: { ...copied.permissionsBoundary.customerManagedPolicy } },
+    }),
   }
 }
 

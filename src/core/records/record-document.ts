@@ -6,6 +6,7 @@ import {
   type FailureRecord,
   type GrantRecord,
   type IntentRecord,
+  type RecordedTarget,
   type RecordState,
   type RefusalRecord,
 } from './grant-record.js'
@@ -134,7 +135,12 @@ function findIncompleteGrant(record: AccessRecord): 'policies' | 'targets' | und
   // Rebuilt from AWS (an orphan, or a grant whose record could not be read): what was approved is unknown.
   if (record.state !== 'granting' && (record.revocation?.reason === 'orphan' || record.revocation?.unreadable_record)) return undefined
   if (record.policies.length === 0) return 'policies'
-  if (record.targets.some((target) => target.actions.length === 0 || target.resources.length === 0)) return 'targets'
+  // A curated permission set is granted instead of actions: its record names the set, and no actions.
+  const incomplete = (target: RecordedTarget): boolean =>
+    target.curated_permission_set
+      ? target.actions.length > 0 || target.resources.length > 0
+      : target.actions.length === 0 || target.resources.length === 0
+  if (record.targets.some(incomplete)) return 'targets'
   return undefined
 }
 
@@ -289,9 +295,10 @@ function formatFailureMessage(record: FailureRecord): string {
 /** A line per target with the policy it holds (or will), then the window. */
 function describeGrantTargets(record: GrantRecord | IntentRecord): string[] {
   return [
-    ...record.targets.map(
-      (target) =>
-        `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
+    ...record.targets.map((target) =>
+      target.curated_permission_set
+        ? `- ${target.principal}: permission set ${target.curated_permission_set.name}, copied into ${target.aws_policy_name} with a deny outside the window`
+        : `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
     ),
     '',
     `Window: ${record.not_before} to ${record.expires_at}.`,

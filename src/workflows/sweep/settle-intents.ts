@@ -60,7 +60,11 @@ export async function settleIntents(params: {
         return { intent, problem: `could not read ${intent.id} back from AWS: ${(error as Error).message}` }
       }
     }
-    return { intent, resolution: resolveIntent({ intent, inspection, now, graceMs: old && params.dryRun ? Infinity : params.graceMs }) }
+    return {
+      intent,
+      inspection,
+      resolution: resolveIntent({ intent, inspection, now, graceMs: old && params.dryRun ? Infinity : params.graceMs }),
+    }
   })
   for (const item of decided) {
     const { intent } = item
@@ -83,7 +87,7 @@ export async function settleIntents(params: {
       continue
     }
     if (resolution.kind === 'complete') {
-      const record = completeIntent(intent, now)
+      const record = completeIntent(intent, now, item.inspection)
       settled.push(
         await commitSettlement({ ...params, intent, record, note: `${resolution.explanation}; the grant is complete` }, 'completed'),
       )

@@ -1,48 +1,20 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate'
-import { IdentitystoreClient } from '@aws-sdk/client-identitystore'
-import { SSOAdminClient } from '@aws-sdk/client-sso-admin'
-import { STSClient } from '@aws-sdk/client-sts'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startIamStsEmulator, type IamStsEmulator } from '../../../emulator/aws/iam-sts-emulator.js'
-import { createIdentityCenterProvider } from '../../../src/aws/identity-center/identity-center-provider.js'
+import type { IamStsEmulator } from '../../../emulator/aws/iam-sts-emulator.js'
 import type { IdentityCenterSettings } from '../../../src/core/files/settings.js'
 import type { CloudProvider, GrantPlan } from '../../../src/core/ports/cloud-provider.js'
 import { namePermissionSet } from '../../../src/core/records/permission-set.js'
+import { createTestProvider, REPOSITORY, revokeEarlyHoldingRemoval, startIdentityCenter } from './support/start-identity-center.js'
 
-const MANAGEMENT = '999999999999'
 const ACCOUNTS = ['111111111111', '222222222222'] as const
-const REPOSITORY = 'acme/access'
-const EXTERNAL_ID = 'jit-test-external-id'
 const NOW = new Date('2026-12-01T09:00:00Z')
-const app = { accessKeyId: 'AKIAJITTESTAPP000001', secretAccessKey: 'app-secret', account: MANAGEMENT }
 
 let emulator: IamStsEmulator
 let settings: IdentityCenterSettings
 let sleeps: number[]
 
 beforeEach(async () => {
-  emulator = await startIamStsEmulator({
-    credentials: [app],
-    granterRoleNames: ['jit-identity-center-granter'],
-    clock: () => NOW,
-    maxClockSkewSeconds: Infinity,
-  })
-  emulator.state.seedRole({
-    account: MANAGEMENT,
-    roleName: 'jit-identity-center-granter',
-    externalId: EXTERNAL_ID,
-    trustedPrincipals: [`arn:aws:iam::${MANAGEMENT}:root`],
-  })
-  const instance = emulator.state.identityCenter.seedInstance({ managementAccount: MANAGEMENT })
-  emulator.state.identityCenter.seedUser('alice@acme.com')
-  settings = {
-    instanceArn: instance.instanceArn,
-    identityStoreId: instance.identityStoreId,
-    region: 'eu-west-1',
-    granterRole: `arn:aws:iam::${MANAGEMENT}:role/jit-identity-center-granter`,
-    userName: '{login}@acme.com',
-    userOverrides: {},
-  }
+  ;({ emulator, settings } = await startIdentityCenter(NOW))
   sleeps = []
 })
 afterEach(async () => {
@@ -50,19 +22,7 @@ afterEach(async () => {
 })
 
 function createProvider(polling = { maxPolls: 5, firstDelayMs: 100, maxDelayMs: 400 }): CloudProvider {
-  const endpoint = emulator.url
-  return createIdentityCenterProvider({
-    settings,
-    repository: REPOSITORY,
-    externalId: EXTERNAL_ID,
-    createStsClient: (config) => new STSClient({ ...config, endpoint, credentials: app }),
-    createSsoAdminClient: (config) => new SSOAdminClient({ ...config, endpoint }),
-    createIdentityStoreClient: (config) => new IdentitystoreClient({ ...config, endpoint }),
-    sleep: async (ms) => void sleeps.push(ms),
-    now: () => NOW,
-    random: () => 0.5,
-    polling,
-  })
+  return createTestProvider({ emulator, settings, now: NOW, sleeps, polling })
 }
 
 const plan: GrantPlan = {
@@ -317,20 +277,7 @@ describe('proof of expiry: what each account evaluates, as IAM evaluates it', ()
       }),
     ).toBe('ImplicitlyDenied')
 
-    // Hold the assignment's removal so the narrowed, re-provisioned policy can be read while sessions still exist.
-    const held = emulator.holdCalls('DeleteAccountAssignment')
-    const revoking = provider.revoke({
-      requestId: 'pr-42',
-      namespace: 'bb0610eed9',
-      targets: granted.targets.map((target) => ({
-        account: target.account,
-        principalArn: target.principalArn,
-        policyName: target.policyName,
-      })),
-      revokedAt: new Date('2026-12-01T10:00:00Z'),
-      cutSessions: false,
-    })
-    await held.reached
+    const { revoking, release } = await revokeEarlyHoldingRemoval({ emulator, provider, granted })
     const narrowed = set.provisioned.get(ACCOUNTS[0])!.inlinePolicy
     expect(
       await evaluate({
@@ -341,7 +288,7 @@ describe('proof of expiry: what each account evaluates, as IAM evaluates it', ()
         at: '2026-12-01T10:00:01Z',
       }),
     ).toBe('ExplicitlyDenied')
-    held.release()
+    release()
     expect((await revoking).ok).toBe(true)
   })
 })
@@ -359,7 +306,13 @@ describe('the full reconcile pass on Identity Center: the instance, not the prin
   function assign(set: { arn: string; provisioned: Map<string, unknown> }, account: string, userName: string) {
     const user = [...identityCenter().users.values()].find((candidate) => candidate.userName === userName)!
     identityCenter().assignments.push({ accountId: account, permissionSetArn: set.arn, principalType: 'USER', principalId: user.userId })
-    set.provisioned.set(account, { inlinePolicy: ALLOW_ALL, sessionDuration: 'PT1H' })
+    set.provisioned.set(account, {
+      inlinePolicy: ALLOW_ALL,
+      sessionDuration: 'PT1H',
+      managedPolicyArns: [],
+      customerManagedPolicies: [],
+      permissionsBoundary: undefined,
+    })
   }
   const request = { namespace: 'bb0610eed9', accounts: { [ACCOUNTS[0]]: [], [ACCOUNTS[1]]: [] } }
   const grantOf = (requestId: string) =>
@@ -406,7 +359,13 @@ describe('the full reconcile pass on Identity Center: the instance, not the prin
 
   it('lists a set of this repository assigned to no one, and revoking it as the sweep revokes an orphan deletes it', async () => {
     const provisionedOnly = seedSet(ours('pr-8'), 'pr-8')
-    provisionedOnly.provisioned.set(ACCOUNTS[1], { inlinePolicy: ALLOW_ALL, sessionDuration: 'PT1H' })
+    provisionedOnly.provisioned.set(ACCOUNTS[1], {
+      inlinePolicy: ALLOW_ALL,
+      sessionDuration: 'PT1H',
+      managedPolicyArns: [],
+      customerManagedPolicies: [],
+      permissionsBoundary: undefined,
+    })
     const nowhere = seedSet(ours('pr-9'), 'pr-9')
     const provider = createProvider()
     const inventory = await provider.listAllManagedPolicies(request)
@@ -505,7 +464,13 @@ describe('the full reconcile pass on Identity Center: the instance, not the prin
     assign(set, '333333333333', 'alice@acme.com')
     identityCenter().assignments.push({ accountId: ACCOUNTS[0], permissionSetArn: set.arn, principalType: 'GROUP', principalId: 'g-1' })
     identityCenter().assignments.push({ accountId: ACCOUNTS[0], permissionSetArn: set.arn, principalType: 'USER', principalId: 'u-gone' })
-    set.provisioned.set(ACCOUNTS[0], { inlinePolicy: ALLOW_ALL, sessionDuration: 'PT1H' })
+    set.provisioned.set(ACCOUNTS[0], {
+      inlinePolicy: ALLOW_ALL,
+      sessionDuration: 'PT1H',
+      managedPolicyArns: [],
+      customerManagedPolicies: [],
+      permissionsBoundary: undefined,
+    })
     const inventory = await createProvider().listAllManagedPolicies(request)
     // Assigned to someone somewhere: never reported as assigned to no one (its deletion would fail anyway).
     expect(inventory.principals).toEqual([])

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { GrantHistory } from '../../../src/core/audit/grant-history.js'
+import { toGrantRow } from '../../../src/core/audit/render-audit.js'
 import { findHolders, selectTimeline } from '../../../src/core/audit/select-grants.js'
 
 function grant(id: string, params: Partial<GrantHistory> & { actions?: string[]; resources?: string[]; account?: string }): GrantHistory {
@@ -102,5 +103,27 @@ describe('selectTimeline', () => {
     ])
     expect(ids(selectTimeline(grants, { requester: 'ALICE' }))).toEqual(['pr-1'])
     expect(ids(selectTimeline(grants, { account: '111111111111', action: 'ec2:terminateinstances' }))).toEqual(['pr-1', 'pr-2'])
+  })
+})
+
+describe('a curated permission set in the audit', () => {
+  const curated = grant('pr-9', {
+    targets: [
+      {
+        account: '111111111111',
+        principal: 'identity-center-user:alice@acme.com',
+        actions: [],
+        resources: [],
+        permissionSet: 'ReadOnlyAccess',
+      },
+    ],
+  })
+  it('is listed by a query for an action or resource, since what it allows is not in the records', () => {
+    expect(ids(findHolders([curated], query))).toEqual(['pr-9'])
+    expect(ids(findHolders([curated], { ...query, resource: 'arn:aws:s3:::logs/x' }))).toEqual(['pr-9'])
+    expect(ids(findHolders([curated], { ...query, account: '222222222222' }))).toEqual([])
+  })
+  it('names the set where actions are listed', () => {
+    expect(toGrantRow(curated).actions).toBe('permission-set:ReadOnlyAccess')
   })
 })

@@ -53,7 +53,7 @@ describe('approved', () => {
     const decision = await decideExample(INCIDENT, 'alice', [review('bob', 'APPROVED'), review('carol', 'APPROVED')])
     expect(decision.verdict).toBe('approved')
     expect(decision.summary).toBe('Approved: approved by @bob, @carol under policy prod-ec2-incident')
-    expect(decision.items.map((item) => `${item.item.action} ${item.policy}`)).toEqual([
+    expect(decision.items.map((item) => `${'action' in item.item ? item.item.action : ''} ${item.policy}`)).toEqual([
       'ec2:StopInstances prod-ec2-incident',
       'ec2:TerminateInstances prod-ec2-incident',
     ])

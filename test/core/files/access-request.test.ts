@@ -163,7 +163,7 @@ describe('parseAccessRequest: invalid files name the line and the problem', () =
     {
       name: 'an entry without actions',
       text: 'reason: r\nduration: 2h\naccess:\n  - account: "111111111111"\n',
-      errors: [{ line: 4, message: 'missing required key "actions" in `access[0]`' }],
+      errors: [{ line: 4, message: 'the access entry asks for nothing: add actions (with resources), or a permission_set' }],
     },
     {
       name: 'access written as a mapping',

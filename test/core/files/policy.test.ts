@@ -42,6 +42,7 @@ describe('parsePolicy: valid files', () => {
         actions: ['ec2:StopInstances', 'ec2:TerminateInstances', 'ec2:Describe*'],
         actionLines: [5, 5, 5],
         resources: ['arn:aws:ec2:*:111111111111:instance/*'],
+        permissionSets: [],
       },
       requesters: { users: ['alice'], teams: ['@acme/sre'] },
       maxDurationMs: 4 * 3_600_000,

@@ -97,3 +97,52 @@ describe('the intent record', () => {
     expect(parseRecordDocument({ file: 'grants/failed/pr-42.yaml', text: formatRecordDocument(failed) }).ok).toBe(true)
   })
 })
+
+describe('completeIntent of a curated permission set', () => {
+  it('names what the read-back found copied, as the grant record would', () => {
+    const curated: IntentRecord = {
+      ...INTENT,
+      targets: [
+        {
+          account: '111111111111',
+          principal: 'identity-center-user:alice@acme.com',
+          actions: [],
+          resources: [],
+          aws_policy_name: 'jit-a9ad9cb2-pr-42',
+          curated_permission_set: { name: 'ReadOnlyAccess' },
+        },
+      ],
+    }
+    const copied = {
+      name: 'ReadOnlyAccess',
+      arn: 'arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-0123456789abcdef',
+      managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      customerManagedPolicies: [{ name: 'logs', path: '/' }],
+      inlinePolicy: '',
+    }
+    const read: GrantInspection = {
+      requestId: INTENT.id,
+      dryRun: false,
+      targets: [
+        {
+          account: '111111111111',
+          principalArn: 'identity-center-user:alice@acme.com',
+          policyName: 'jit-a9ad9cb2-pr-42',
+          policyDocument: '{}',
+          found: 'as-planned',
+          description: 'assigned',
+          copied,
+        },
+      ],
+    }
+    expect(planFromIntent(curated).targets[0]!.permissionSet).toBe('ReadOnlyAccess')
+    expect(completeIntent(curated, at('2026-11-29T10:00:00Z'), read).targets[0]!.curated_permission_set).toEqual({
+      name: 'ReadOnlyAccess',
+      arn: copied.arn,
+      managed_policies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+      customer_managed_policies: [{ name: 'logs', path: '/' }],
+      inline_policy: '',
+    })
+    expect(completeIntent(curated, at('2026-11-29T10:00:00Z')).targets[0]!.curated_permission_set).toEqual({ name: 'ReadOnlyAccess' })
+  })
+})

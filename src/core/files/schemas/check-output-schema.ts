@@ -23,14 +23,16 @@ const inputError = {
 } as const
 
 const item = {
-  description: 'One (account, action, resource) of the request and the policy that covers it.',
+  description:
+    'One (account, action, resource) of the request, or one (account, permission set), and the policy that covers it: action and resource, or permissionSet.',
   type: 'object',
   additionalProperties: false,
-  required: ['account', 'action', 'resource', 'policy', 'candidates', 'nearMisses'],
+  required: ['account', 'policy', 'candidates', 'nearMisses'],
   properties: {
     account: { description: '12-digit AWS account id.', type: 'string' },
-    action: { description: 'The IAM action as requested.', type: 'string' },
-    resource: { description: 'The resource as requested.', type: 'string' },
+    action: { description: 'The IAM action as requested (absent for a permission set).', type: 'string' },
+    resource: { description: 'The resource as requested (absent for a permission set).', type: 'string' },
+    permissionSet: { description: 'The curated Identity Center permission set as requested (absent for actions).', type: 'string' },
     policy: {
       description: 'The policy that covers the item (the satisfied one if any, else the closest candidate); null when none does.',
       anyOf: [{ type: 'string' }, { type: 'null' }],

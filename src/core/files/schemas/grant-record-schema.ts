@@ -1,4 +1,11 @@
-import { ACCOUNT_ID_PATTERN, ACTION_PATTERN, DATE_TIME_PATTERN, GRANT_ID_PATTERN, RESOURCE_PATTERN } from './patterns.js'
+import {
+  ACCOUNT_ID_PATTERN,
+  ACTION_PATTERN,
+  DATE_TIME_PATTERN,
+  GRANT_ID_PATTERN,
+  PERMISSION_SET_NAME_PATTERN,
+  RESOURCE_PATTERN,
+} from './patterns.js'
 
 /**
  * JSON Schema of the audit records in `grants/<state>/<id>.yaml` (see `src/core/grant-record.ts` for
@@ -43,6 +50,44 @@ const target = {
       arn: { type: 'string', pattern: '^arn:aws(?:-[a-z]+)*:sso:::permissionSet/\\S+$' },
       user_id: { type: 'string', minLength: 1 },
       assignment_request_id: { type: 'string', minLength: 1 },
+    },
+  },
+  curated_permission_set: {
+    description:
+      'Identity Center only: the curated permission set approved instead of actions, and (once granted) what was copied from it into the per-request set: its ARN, the AWS-managed policy ARNs, the customer-managed policy references and its inline policy.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: { type: 'string', pattern: PERMISSION_SET_NAME_PATTERN },
+      arn: { type: 'string', pattern: '^arn:aws(?:-[a-z]+)*:sso:::permissionSet/\\S+$' },
+      managed_policies: { type: 'array', items: { type: 'string', pattern: '^arn:aws(?:-[a-z]+)*:iam::(?:aws|[0-9]{12}):policy/\\S+$' } },
+      customer_managed_policies: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'path'],
+          properties: { name: { type: 'string', minLength: 1 }, path: { type: 'string', minLength: 1 } },
+        },
+      },
+      inline_policy: { type: 'string' },
+      permissions_boundary: {
+        description: "The curated set's permissions boundary as copied: an AWS-managed policy ARN or a customer-managed reference.",
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        maxProperties: 1,
+        properties: {
+          managed_policy_arn: { type: 'string', pattern: '^arn:aws(?:-[a-z]+)*:iam::aws:policy/\\S+$' },
+          customer_managed_policy: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'path'],
+            properties: { name: { type: 'string', minLength: 1 }, path: { type: 'string', minLength: 1 } },
+          },
+        },
+      },
     },
   },
 } as const

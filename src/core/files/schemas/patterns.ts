@@ -21,6 +21,8 @@ export const ROLE_TEMPLATE_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::\\{account\\}:ro
 export const SSO_INSTANCE_ARN_PATTERN = '^arn:aws(?:-[a-z]+)*:sso:::instance/(?:sso)?ins-[a-zA-Z0-9.-]{16}$'
 export const IDENTITY_STORE_ID_PATTERN = '^(?:d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$'
 export const AWS_REGION_PATTERN = '^[a-z]{2}(?:-[a-z]+)+-[0-9]$'
+/** An Identity Center permission set name, exactly (no wildcards): 1 to 32 characters of letters, digits and +=,.@_- . */
+export const PERMISSION_SET_NAME_PATTERN = '^[A-Za-z0-9_+=,.@-]{1,32}$'
 export const ROLE_ARN_PATTERN = '^arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/\\S+$'
 /** An Identity Store user name (1 to 128 characters, no spaces or controls), or a template of one with `{login}`. */
 export const USER_NAME_TEMPLATE_PATTERN = '^[^\\s]{1,128}$'
@@ -60,6 +62,8 @@ export const PATTERN_PHRASES: Readonly<Record<string, string>> = {
   [SSO_INSTANCE_ARN_PATTERN]: 'an IAM Identity Center instance ARN (e.g. arn:aws:sso:::instance/ssoins-1234567890abcdef)',
   [IDENTITY_STORE_ID_PATTERN]: 'an identity store id (e.g. d-1234567890)',
   [AWS_REGION_PATTERN]: 'an AWS region (e.g. eu-west-1)',
+  [PERMISSION_SET_NAME_PATTERN]:
+    'a permission set name as Identity Center writes it: 1 to 32 letters, digits and +=,.@_- characters, exactly (no wildcards; e.g. ReadOnlyAccess)',
   [ROLE_ARN_PATTERN]: 'an IAM role ARN (e.g. arn:aws:iam::999999999999:role/jit-granter)',
   [USER_NAME_TEMPLATE_PATTERN]: 'an Identity Center user name of 1 to 128 characters without spaces (e.g. {login}@acme.com)',
   [DURATION_PATTERN]: `a duration: use ${DURATION_FORMS}`,

@@ -6,6 +6,7 @@ import {
   LOGIN_OR_TEAM_PATTERN,
   LOGIN_PATTERN,
   MAX_TEXT_LENGTH,
+  PERMISSION_SET_NAME_PATTERN,
   POLICY_NAME_PATTERN,
   REQUEST_PATH_PATTERN,
   RESOURCE_PATTERN,
@@ -57,10 +58,11 @@ export const policySchema = {
       maxLength: MAX_TEXT_LENGTH,
     },
     grants: {
-      description: 'The access this policy can cover: every requested (account, action, resource) must fall within it.',
+      description:
+        'The access this policy can cover: every requested (account, action, resource) must fall within it, and every requested permission set must be listed. At least one of actions and permission_sets.',
       type: 'object',
       additionalProperties: false,
-      required: ['accounts', 'actions'],
+      required: ['accounts'],
       properties: {
         accounts: {
           description: '12-digit AWS account ids (quoted), or "*" for any account.',
@@ -80,6 +82,14 @@ export const policySchema = {
           minItems: 1,
           items: { type: 'string', pattern: RESOURCE_PATTERN },
           default: ['*'],
+        },
+        permission_sets: {
+          description:
+            'Existing IAM Identity Center permission sets that may be requested by exact name (`permission_set:` in an access entry), in accounts on the identity_center backend. No wildcards: a set not listed is not grantable.',
+          type: 'array',
+          minItems: 1,
+          items: { type: 'string', pattern: PERMISSION_SET_NAME_PATTERN },
+          examples: [['ReadOnlyAccess', 'ViewOnlyAccess']],
         },
       },
     },

@@ -8,6 +8,7 @@ import {
   MAX_TEXT_LENGTH,
   MAX_TICKET_LENGTH,
   NOT_BLANK_PATTERN,
+  PERMISSION_SET_NAME_PATTERN,
   RESOURCE_PATTERN,
 } from './patterns.js'
 
@@ -56,14 +57,16 @@ export const requestSchema = {
       examples: ['pr-42'],
     },
     access: {
-      description: 'What is requested: one or more entries, each naming an account, actions and resources.',
+      description:
+        'What is requested: one or more entries, each naming an account and either actions (with resources) or one curated permission set.',
       type: 'array',
       minItems: 1,
       items: {
-        description: 'Actions on resources in one AWS account.',
+        description:
+          'Actions on resources in one AWS account, or (in an account on IAM Identity Center) one curated permission set: `actions` or `permission_set`, never both.',
         type: 'object',
         additionalProperties: false,
-        required: ['account', 'actions'],
+        required: ['account'],
         properties: {
           account: {
             description: 'The 12-digit AWS account id, quoted so YAML keeps it a string.',
@@ -85,6 +88,13 @@ export const requestSchema = {
             items: { type: 'string', pattern: RESOURCE_PATTERN },
             default: ['*'],
             examples: [['arn:aws:ec2:us-east-1:111111111111:instance/i-0abc123']],
+          },
+          permission_set: {
+            description:
+              "Instead of actions: an existing Identity Center permission set, by its exact name, that a policy's grants.permission_sets lists. Only in accounts whose backend is identity_center; the grant copies it into the request's own permission set, which AWS denies outside the window.",
+            type: 'string',
+            pattern: PERMISSION_SET_NAME_PATTERN,
+            examples: ['ReadOnlyAccess'],
           },
         },
       },
