@@ -12,6 +12,7 @@ import { nameGrantPolicy } from '../src/core/records/iam-policy-document.js'
 import { nameRepositoryNamespace } from '../src/aws/repository-namespace.js'
 import type { GrantRecord } from '../src/core/records/grant-record.js'
 import { formatRecordDocument } from '../src/core/records/record-document.js'
+import { formatFullPassRecord } from '../src/core/records/full-pass.js'
 import { createGitHubApi } from '../src/github/github-api.js'
 import { cacheAssumeRole } from '../src/aws/assume-role-cache.js'
 import { SWEEP_SESSION_NAME } from '../src/aws/create-provider.js'
@@ -68,7 +69,7 @@ async function measureSweep(io: BenchIo) {
     records.push(record)
     aws.state.findRole(account, roleName)!.inlinePolicies.set(record.targets[0]!.aws_policy_name, '{}')
   }
-  const github = await startGitHubStandIn(records)
+  const github = await startGitHubStandIn(records, now)
   const before = aws.state.calls.length
 
   const api = createGitHubApi(new BenchOctokit({ auth: { token: 'ghs_bench' }, baseUrl: github.url }))
@@ -180,8 +181,13 @@ function benchRecord(params: { number: number; account: string; roleName: string
 }
 
 /** Just enough of api.github.com for one sweep: the GraphQL reads and the Git Data commit, JSON over HTTP. */
-async function startGitHubStandIn(records: readonly GrantRecord[]) {
+/**
+ * The GitHub stand-in. The last full reconcile pass is recorded an hour before `now`, so the sweep measured
+ * is the everyday one; a full pass, once per `reconcile.full_every`, is measured on its own.
+ */
+async function startGitHubStandIn(records: readonly GrantRecord[], now: Date) {
   const head = 'c'.repeat(40)
+  const fullPass = { text: formatFullPassRecord({ lastFullPass: new Date(now.getTime() - 3_600_000), principalsListed: 0, problems: [] }) }
   const entries = records.map((record) => ({
     name: `${record.id}.yaml`,
     type: 'blob',
@@ -209,7 +215,10 @@ async function startGitHubStandIn(records: readonly GrantRecord[]) {
         ]
       // No merge left without a record: the merged pull requests come in the same query, at no extra call.
       if (operation === 'jitGrantRecords')
-        return [200, { data: { repository: { active: { entries }, revoked: null, refused: null, failed: null, merged: { nodes: [] } } } }]
+        return [
+          200,
+          { data: { repository: { active: { entries }, revoked: null, refused: null, failed: null, merged: { nodes: [] }, fullPass } } },
+        ]
       if (operation === 'jitOpenRequests') return [200, { data: { repository: { pullRequests: { nodes: [] } } } }]
       // Who wrote each record: the app, in one commit per record with its trailers (no record was edited).
       if (operation === 'jitRecordAuthorship') {
@@ -357,7 +366,7 @@ async function measureIdentityCenterSweep(io: BenchIo) {
       ],
     })
   }
-  const github = await startGitHubStandIn(records)
+  const github = await startGitHubStandIn(records, now)
   const before = aws.state.calls.length
 
   const api = createGitHubApi(new BenchOctokit({ auth: { token: 'ghs_bench' }, baseUrl: github.url }))
