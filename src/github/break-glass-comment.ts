@@ -3,6 +3,7 @@ import { recordPath, type GrantRecord } from '../core/records/grant-record.js'
 import { formatUtcMinute } from '../core/records/record-document.js'
 import { escapeMarkdown, formatCode } from '../core/text/inert-text.js'
 import type { ReviewDue } from '../core/records/review-due.js'
+import { describeAwsHolder } from './grant-comment.js'
 
 const code = (text: string): string => formatCode(text)
 const cell = (text: string): string => formatCode(text, { inCell: true })
@@ -38,11 +39,11 @@ export function renderBreakGlassComment(params: {
       `- Reason: ${escapeMarkdown(record.reason)}`,
       `- Ticket: ${escapeMarkdown(record.ticket ?? '')}`,
       '',
-      '| Account | Principal | Actions | Resources | AWS inline policy |',
+      '| Account | Principal | Actions | Resources | In AWS |',
       '| --- | --- | --- | --- | --- |',
       ...record.targets.map(
         (target) =>
-          `| ${cell(target.account)} | ${cell(target.principal)} | ${target.actions.map(cell).join('<br>')} | ${target.resources.map(cell).join('<br>')} | ${cell(target.aws_policy_name)} |`,
+          `| ${cell(target.account)} | ${cell(target.principal)} | ${target.actions.map(cell).join('<br>')} | ${target.resources.map(cell).join('<br>')} | ${describeAwsHolder(target)} |`,
       ),
       '',
       `${mentions ? `${mentions}: please` : 'Please'} review this now. Your approvals on this pull request, under the policy's ordinary rules, are the post-incident review; ` +
@@ -51,7 +52,7 @@ export function renderBreakGlassComment(params: {
         (issue ? ` Post-incident review: #${issue.number}.` : ''),
       '',
       `Recorded in ${code(recordPath('active', record.id))} on ${code(branch)}. **To end it early**, comment ${code('/jit revoke')} on this pull request. ` +
-        `Otherwise it ends by itself at ${until}: AWS stops honouring the policy then, and the sweeper deletes it.`,
+        `Otherwise it ends by itself at ${until}: AWS stops honouring it then, and the sweeper deletes it.`,
     ].join('\n') + '\n'
   )
 }

@@ -81,14 +81,19 @@ function marker(id: string): string {
   return `<!-- jit:grant ${id} -->`
 }
 
+/** What holds a target's access in AWS: the inline policy on an IAM principal, or the permission set of Identity Center. */
+export function describeAwsHolder(target: GrantRecord['targets'][number]): string {
+  return `${target.permission_set ? 'permission set' : 'inline policy'} ${cell(target.aws_policy_name)}`
+}
+
 function renderTargets(record: GrantRecord): string[] {
   return [
-    '| Account | Principal | Actions | Resources | AWS inline policy |',
+    '| Account | Principal | Actions | Resources | In AWS |',
     '| --- | --- | --- | --- | --- |',
     ...record.targets.map((target) =>
       target.curated_permission_set
-        ? `| ${cell(target.account)} | ${cell(target.principal)} | those of permission set ${cell(target.curated_permission_set.name)}, copied with a deny outside the window | — | ${cell(target.aws_policy_name)} |`
-        : `| ${cell(target.account)} | ${cell(target.principal)} | ${target.actions.map(cell).join('<br>')} | ${target.resources.map(cell).join('<br>')} | ${cell(target.aws_policy_name)} |`,
+        ? `| ${cell(target.account)} | ${cell(target.principal)} | those of permission set ${cell(target.curated_permission_set.name)}, copied with a deny outside the window | — | ${describeAwsHolder(target)} |`
+        : `| ${cell(target.account)} | ${cell(target.principal)} | ${target.actions.map(cell).join('<br>')} | ${target.resources.map(cell).join('<br>')} | ${describeAwsHolder(target)} |`,
     ),
   ]
 }
@@ -119,7 +124,7 @@ function renderGranted(record: GrantRecord, branch: string): string {
     out.push(
       '',
       `**To end it early**, comment ${code('/jit revoke')} on this pull request (the requester or an approver may). ` +
-        `Otherwise it ends by itself at ${until}: AWS stops honouring the policy then, and the sweeper deletes it.`,
+        `Otherwise it ends by itself at ${until}: AWS stops honouring it then, and the sweeper deletes it.`,
     )
   }
   return out.join('\n') + '\n'

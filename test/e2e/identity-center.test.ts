@@ -95,6 +95,8 @@ describe('a request granted through IAM Identity Center', { timeout: 120_000 }, 
     expect(active).toContain(`arn: ${set.arn}`)
     expect(active).toMatch(/assignment_request_id: [0-9a-f-]{36}/)
     expect(stack.github.comments(merged.number).at(-1)?.body).toContain('## ✅ Access granted: pr-1')
+    // Reviewers and auditors are told what holds the access: a permission set, not an inline policy.
+    expect(stack.github.comments(merged.number).at(-1)?.body).toContain(`| permission set \`${PERMISSION_SET}\` |`)
     if (process.env['JIT_PRINT_RECORD']) console.log(`${active}\nAWS calls of the grant: ${grantCalls.join(', ')}`)
 
     // Within the window the sweeper leaves it; past the expiry it removes the assignment and the set.

@@ -298,7 +298,7 @@ function describeGrantTargets(record: GrantRecord | IntentRecord): string[] {
     ...record.targets.map((target) =>
       target.curated_permission_set
         ? `- ${target.principal}: permission set ${target.curated_permission_set.name}, copied into ${target.aws_policy_name} with a deny outside the window`
-        : `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (inline policy ${target.aws_policy_name})`,
+        : `- ${target.principal}: ${target.actions.join(', ')} on ${target.resources.join(', ')} (${target.permission_set ? 'permission set' : 'inline policy'} ${target.aws_policy_name})`,
     ),
     '',
     `Window: ${record.not_before} to ${record.expires_at}.`,
