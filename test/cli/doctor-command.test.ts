@@ -147,6 +147,7 @@ describe('jit doctor', () => {
       '✓ merge methods: merge, squash; rebase merging is off',
       '✓ policies, CODEOWNERS and .github/jit.yml: 5 policies, .github/CODEOWNERS, .github/jit.yml valid',
       '✓ the granter role in every account the policies name: assumed in 111111111111, 222222222222',
+      '✓ the full reconcile pass may list roles and users: ListRoles and ListUsers allowed in 111111111111, 222222222222',
       "✓ requesters' principals: 10 present in IAM",
       '✓ the sweep: no active grant overdue; no revocation recorded yet',
       'all checks pass',
@@ -259,6 +260,26 @@ describe('jit doctor', () => {
     expect(failing[1]?.fix).toContain('principals: in .github/jit.yml')
   })
 
+  it('finds a granter role that may not list roles: the full reconcile pass could not find orphans there', async () => {
+    await install()
+    aws.injectFault({
+      action: 'ListRoles',
+      code: 'AccessDenied',
+      account: STAGING,
+      message: 'User: jit-granter is not authorized to perform: iam:ListRoles',
+    })
+    const { code, failing } = await doctor()
+    expect(code).toBe(1)
+    expect(failing).toEqual([
+      {
+        title: 'the full reconcile pass may list roles and users',
+        status: 'fail',
+        detail: `${STAGING}: User: jit-granter is not authorized to perform: iam:ListRoles`,
+        fix: expect.stringContaining('allow iam:ListRoles and iam:ListUsers to the granter role'),
+      },
+    ])
+  })
+
   it('finds a wrong external id in every account', async () => {
     await install()
     const { failing, checks } = await doctor(['--json'], { JIT_EXTERNAL_ID: 'not-the-one' })
@@ -342,8 +363,9 @@ describe('jit doctor with Identity Center', () => {
   it('passes a healthy installation: the role, the instance in its region, its permission sets, every requester a user', async () => {
     await installIdentityCenter()
     const { code, stdout } = await doctor([])
-    expect(stdout.split('\n').slice(7, 14)).toEqual([
+    expect(stdout.split('\n').slice(7, 15)).toEqual([
       `✓ the granter role in every account the policies name: assumed in ${STAGING}`,
+      `✓ the full reconcile pass may list roles and users: ListRoles and ListUsers allowed in ${STAGING}`,
       "✓ requesters' principals: 5 present in IAM",
       `✓ the Identity Center granter role: assumed arn:aws:iam::${APP_ACCOUNT}:role/jit-granter with the external id`,
       `✓ the Identity Center instance in eu-west-1: ${INSTANCE_ARN}, identity store ${STORE_ID}`,

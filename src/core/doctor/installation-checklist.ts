@@ -56,6 +56,11 @@ export interface InstallationFacts {
   readonly granters: readonly { readonly account: string; readonly roleArn: string; readonly result: Fact<true> }[]
   /** Accounts named only as `*` cannot be listed; the count of such policies. */
   readonly wildcardAccountPolicies: number
+  /**
+   * Each account where the granter role was assumed, and whether it may list roles and users
+   * (`iam:ListRoles`, `iam:ListUsers`): the full reconcile pass needs both to find every principal.
+   */
+  readonly listing: readonly { readonly account: string; readonly result: Fact<true> }[]
   /** Each principal the settings map for a requester, in each account, and whether IAM has it. */
   readonly principals: readonly { readonly account: string; readonly login: string; readonly arn: string; readonly result: Fact<boolean> }[]
   readonly sweep: Fact<SweepFacts>
@@ -86,7 +91,7 @@ export function judgeInstallation(facts: InstallationFacts): DoctorCheck[] {
     judgeMergeMethods(facts),
     judgeFiles(facts),
     // With every account on Identity Center there is no IAM granter role to check.
-    ...(facts.identityCenter && facts.granters.length === 0 ? [] : [judgeGranters(facts), judgePrincipals(facts)]),
+    ...(facts.identityCenter && facts.granters.length === 0 ? [] : [judgeGranters(facts), judgeListing(facts), judgePrincipals(facts)]),
     ...(facts.identityCenter ? judgeIdentityCenter(facts.identityCenter) : []),
     judgeSweep(facts),
   ]
@@ -268,6 +273,32 @@ function judgeGranters(facts: InstallationFacts): DoctorCheck {
     status: 'fail',
     detail: failed.map((granter) => `${granter.roleArn}: ${granter.result.ok ? '' : granter.result.problem}`).join('; '),
     fix: "create the granter role in each account, trusting the app's AWS identity with the condition sts:ExternalId = JIT_EXTERNAL_ID",
+  }
+}
+
+function judgeListing(facts: InstallationFacts): DoctorCheck {
+  const title = 'the full reconcile pass may list roles and users'
+  const failed = facts.listing.filter((account) => !account.result.ok)
+  const unchecked = facts.granters.filter((granter) => !granter.result.ok).map((granter) => granter.account)
+  if (failed.length > 0)
+    return {
+      title,
+      status: 'fail',
+      detail: failed.map((account) => `${account.account}: ${account.result.ok ? '' : account.result.problem}`).join('; '),
+      fix: 'allow iam:ListRoles and iam:ListUsers to the granter role (deploy/granter-stack.ts has them); without them the daily full pass cannot find orphans on principals no record names',
+    }
+  if (unchecked.length > 0)
+    return {
+      title,
+      status: 'warn',
+      detail: `not checked in ${unchecked.join(', ')} (no granter session)`,
+      fix: 'fix the granter role first',
+    }
+  if (facts.listing.length === 0) return { title, status: 'warn', detail: 'no account named', fix: 'name the accounts in the policies' }
+  return {
+    title,
+    status: 'pass',
+    detail: `ListRoles and ListUsers allowed in ${facts.listing.map((account) => account.account).join(', ')}`,
   }
 }
 

@@ -1,10 +1,13 @@
-import { GetRoleCommand, GetUserCommand } from '@aws-sdk/client-iam'
+import { GetRoleCommand, GetUserCommand, ListRolesCommand, ListUsersCommand } from '@aws-sdk/client-iam'
 import { AWS_GLOBAL_REGION, type CreateIamClient, type CreateStsClient } from '../../aws/aws-clients.js'
 import { createAssumeGranterRole, formatGranterRoleArn } from '../../aws/granter-session.js'
 import { classifyAwsError } from '../../aws/retry.js'
 import type { Fact, InstallationFacts } from '../../core/doctor/installation-checklist.js'
 
-/** What the doctor asks of AWS: the granter role in each account, and each requester's principal there. */
+/**
+ * What the doctor asks of AWS: the granter role in each account, whether it may list roles and users there
+ * (one page of one entry each, as the full reconcile pass lists them), and each requester's principal there.
+ */
 export async function probeAwsAccess(params: {
   granterRole: string
   externalId: string | undefined
@@ -12,8 +15,9 @@ export async function probeAwsAccess(params: {
   targets: ReadonlyMap<string, ReadonlyArray<{ readonly arn: string; readonly login: string }>>
   createStsClient: CreateStsClient
   createIamClient: CreateIamClient
-}): Promise<Pick<InstallationFacts, 'granters' | 'principals'>> {
+}): Promise<Pick<InstallationFacts, 'granters' | 'listing' | 'principals'>> {
   const granters: Array<InstallationFacts['granters'][number]> = []
+  const listing: Array<InstallationFacts['listing'][number]> = []
   const principals: Array<InstallationFacts['principals'][number]> = []
   const { externalId } = params
   for (const [account, wanted] of params.targets) {
@@ -38,9 +42,20 @@ export async function probeAwsAccess(params: {
     }
     granters.push({ account, roleArn, result: { ok: true, value: true } })
     const iam = params.createIamClient({ region: AWS_GLOBAL_REGION, maxAttempts: 1, credentials: session.credentials })
+    listing.push({ account, result: await tryListing(iam) })
     for (const principal of wanted) principals.push({ account, ...principal, result: await lookUpPrincipal(iam, principal.arn) })
   }
-  return { granters, principals }
+  return { granters, listing, principals }
+}
+
+async function tryListing(iam: ReturnType<CreateIamClient>): Promise<Fact<true>> {
+  try {
+    await iam.send(new ListRolesCommand({ MaxItems: 1 }))
+    await iam.send(new ListUsersCommand({ MaxItems: 1 }))
+    return { ok: true, value: true }
+  } catch (error) {
+    return { ok: false, problem: describeAwsError(error) }
+  }
 }
 
 async function lookUpPrincipal(iam: ReturnType<CreateIamClient>, arn: string): Promise<Fact<boolean>> {
