@@ -5,6 +5,7 @@ import { parsePrincipalArn, type Principal } from '../../core/records/principal-
 import { parsePrincipalPattern, type PrincipalPattern } from '../../core/records/principal-pattern.js'
 import { RECONCILE, toGrantError } from '../grant-error.js'
 import { formatGranterRoleArn } from '../granter-session.js'
+import { mapConcurrently } from '../map-concurrently.js'
 import { inlinePolicyApiFor, listInlinePolicyNames } from './inline-policy-api.js'
 import type { IamBackend } from './iam-session.js'
 
@@ -60,14 +61,12 @@ export async function listAllInlinePolicies(backend: IamBackend, request: Invent
       }
     }
     principalsListed += found.size
-    const matched = [...found.values()]
-    for (let start = 0; start < matched.length; start += PRINCIPALS_IN_FLIGHT) {
-      const batch = matched.slice(start, start + PRINCIPALS_IN_FLIGHT)
-      const listed = await Promise.all(batch.map((principal) => listNamespacePolicies(backend, iam, principal, request.namespace)))
-      for (const entry of listed) {
-        if (typeof entry === 'string') problems.push(entry)
-        else if (entry.policies.length > 0) principals.push(entry)
-      }
+    const listed = await mapConcurrently([...found.values()], PRINCIPALS_IN_FLIGHT, (principal) =>
+      listNamespacePolicies(backend, iam, principal, request.namespace),
+    )
+    for (const entry of listed) {
+      if (typeof entry === 'string') problems.push(entry)
+      else if (entry.policies.length > 0) principals.push(entry)
     }
   }
   return { principals, problems, principalsListed }
@@ -109,10 +108,7 @@ async function listNamespacePolicies(
 ): Promise<InventoriedPrincipal | string> {
   try {
     const names = await listInlinePolicyNames(inlinePolicyApiFor(principal, iam), backend.call)
-    const policies = names.flatMap((policyName): ManagedPolicy[] => {
-      const parsed = parseManagedPolicyName(policyName)
-      return parsed && parsed.namespace === namespace ? [{ ...parsed, policyName }] : []
-    })
+    const policies = recogniseManagedPolicies(names).filter((policy) => policy.namespace === namespace)
     return { account: principal.account, principalArn: principal.arn, policies }
   } catch (error) {
     return toGrantError(error, {
@@ -122,4 +118,12 @@ async function listNamespacePolicies(
       doing: `list the inline policies of ${principal.kind} ${principal.name} in ${principal.account}`,
     }).message
   }
+}
+
+/** The inline policy names this app recognises as its own (a grant or a session cut, of any namespace). */
+export function recogniseManagedPolicies(names: readonly string[]): ManagedPolicy[] {
+  return names.flatMap((policyName): ManagedPolicy[] => {
+    const parsed = parseManagedPolicyName(policyName)
+    return parsed ? [{ ...parsed, policyName }] : []
+  })
 }

@@ -2,11 +2,10 @@ import { type CloudProvider, GrantError, type ManagedPolicy, type RevokeTarget }
 import type { CreateIamClient, CreateStsClient } from '../aws-clients.js'
 import { RECONCILE, toGrantError } from '../grant-error.js'
 import { createAssumeGranterRole } from '../granter-session.js'
-import { parseManagedPolicyName } from '../../core/records/iam-policy-document.js'
 import { classifyAwsError, createRetryingCall, type RetryOptions } from '../retry.js'
 import { grantInlinePolicies } from './iam-grant.js'
 import { describeGrantPolicies, inspectInlinePolicies } from './iam-inspect.js'
-import { listAllInlinePolicies } from './iam-inventory.js'
+import { listAllInlinePolicies, recogniseManagedPolicies } from './iam-inventory.js'
 import { revokeInlinePolicies } from './iam-revoke.js'
 import { createOpenIamSession, type IamBackend } from './iam-session.js'
 import { listInlinePolicyNames } from './inline-policy-api.js'
@@ -113,8 +112,5 @@ async function listManagedInlinePolicies(
       doing: `list the inline policies of ${principal.kind} ${principal.name} in ${request.account}`,
     })
   }
-  return names.flatMap((policyName): ManagedPolicy[] => {
-    const parsed = parseManagedPolicyName(policyName)
-    return parsed ? [{ ...parsed, policyName }] : []
-  })
+  return recogniseManagedPolicies(names)
 }

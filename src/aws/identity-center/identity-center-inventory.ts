@@ -12,6 +12,7 @@ import {
   listProvisionedAccounts,
   type AssignedPrincipal,
 } from './permission-set-api.js'
+import { mapConcurrently } from '../map-concurrently.js'
 
 /** Permission sets read at once in a full pass: Identity Center throttles an instance's control plane, and every call is retried. */
 export const INVENTORY_CONCURRENCY = 4
@@ -134,7 +135,7 @@ export async function listInstanceInventory(backend: IdentityCenterBackend, requ
       add(account, nameUnassignedPermissionSet(arn), policy)
     }
   }
-  await forEachBounded(arns, INVENTORY_CONCURRENCY, (arn) => readSet(arn).catch((cause) => fail(cause, `read permission set ${arn}`)))
+  await mapConcurrently(arns, INVENTORY_CONCURRENCY, (arn) => readSet(arn).catch((cause) => fail(cause, `read permission set ${arn}`)))
 
   const listed: InventoriedPrincipal[] = [...principals.values()].sort((a, b) =>
     `${a.account} ${a.principalArn}`.localeCompare(`${b.account} ${b.principalArn}`),
@@ -156,13 +157,4 @@ function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Prom
   cache.set(key, loading)
   loading.catch(() => cache.delete(key))
   return loading
-}
-
-/** Runs `work` on every item, at most `limit` at a time; `work` reports its own failures and never throws. */
-async function forEachBounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items]
-  const lane = async (): Promise<void> => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item)
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, lane))
 }

@@ -6,7 +6,7 @@ import { buildRevokedRecord, SWEEPER_LOGIN } from '../../core/records/plan-sweep
 import { formatRecordCommitMessage, formatRecordDocument } from '../../core/records/record-document.js'
 import { commitToBranch } from '../../github/commit-to-branch.js'
 import type { GitHubApi } from '../../github/github-api.js'
-import { mapConcurrently } from './map-concurrently.js'
+import { mapConcurrently } from '../../aws/map-concurrently.js'
 import { readRecordIds } from './read-grant-records.js'
 import type { ConfirmedRevocation } from './revocation-commit.js'
 

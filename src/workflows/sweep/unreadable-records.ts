@@ -3,7 +3,7 @@ import { REMOVED_DOCUMENT_MAX_CHARS, type RemovedPolicyDocument } from '../../co
 import { readPolicyDocumentExpiry } from '../../core/records/iam-policy-document.js'
 import { formatRecordTime, summariseAwsOutcome, SWEEPER_LOGIN } from '../../core/records/plan-sweep.js'
 import { buildUnreadableRecordRevocation, type OrphanPolicy } from '../../core/records/reconcile.js'
-import { mapConcurrently } from './map-concurrently.js'
+import { mapConcurrently } from '../../aws/map-concurrently.js'
 import type { UnreadableActiveRecord } from './read-grant-records.js'
 import { documentKey, readRemovedDocument, withDocuments } from './removed-documents.js'
 import type { ConfirmedRevocation } from './revocation-commit.js'
