@@ -3,10 +3,9 @@ import { recordPath, type GrantRecord } from '../core/records/grant-record.js'
 import { formatUtcMinute } from '../core/records/record-document.js'
 import { escapeMarkdown, formatCode } from '../core/text/inert-text.js'
 import type { ReviewDue } from '../core/records/review-due.js'
-import { describeAwsHolder } from './grant-comment.js'
+import { renderTargets } from './grant-comment.js'
 
 const code = (text: string): string => formatCode(text)
-const cell = (text: string): string => formatCode(text, { inCell: true })
 
 /** `@bob @acme/security`: the reviewers, mentioned (they come from the policy files, never from the request). */
 export function mentionReviewers(reviewers: UsersAndTeams): string {
@@ -39,12 +38,7 @@ export function renderBreakGlassComment(params: {
       `- Reason: ${escapeMarkdown(record.reason)}`,
       `- Ticket: ${escapeMarkdown(record.ticket ?? '')}`,
       '',
-      '| Account | Principal | Actions | Resources | In AWS |',
-      '| --- | --- | --- | --- | --- |',
-      ...record.targets.map(
-        (target) =>
-          `| ${cell(target.account)} | ${cell(target.principal)} | ${target.actions.map(cell).join('<br>')} | ${target.resources.map(cell).join('<br>')} | ${describeAwsHolder(target)} |`,
-      ),
+      ...renderTargets(record),
       '',
       `${mentions ? `${mentions}: please` : 'Please'} review this now. Your approvals on this pull request, under the policy's ordinary rules, are the post-incident review; ` +
         `merging it then records the review in the grant record (nothing new is granted). The review is due by **${formatUtcMinute(use?.review_due ?? record.expires_at)}** ` +

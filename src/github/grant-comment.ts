@@ -82,11 +82,12 @@ function marker(id: string): string {
 }
 
 /** What holds a target's access in AWS: the inline policy on an IAM principal, or the permission set of Identity Center. */
-export function describeAwsHolder(target: GrantRecord['targets'][number]): string {
+function describeAwsHolder(target: GrantRecord['targets'][number]): string {
   return `${target.permission_set ? 'permission set' : 'inline policy'} ${cell(target.aws_policy_name)}`
 }
 
-function renderTargets(record: GrantRecord): string[] {
+/** The table of what a grant gives, per target: the grant comment's and the break-glass announcement's. */
+export function renderTargets(record: GrantRecord): string[] {
   return [
     '| Account | Principal | Actions | Resources | In AWS |',
     '| --- | --- | --- | --- | --- |',
