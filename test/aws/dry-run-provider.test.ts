@@ -163,4 +163,15 @@ describe('createDryRunProvider on Identity Center accounts', () => {
         `remove its assignment to Identity Center user alice@acme.com in ${PROD}, then delete the set once nothing is assigned`,
     )
   })
+
+  it('finds nothing in a full pass, on either backend, and says it is a dry run so no sweep records the pass', async () => {
+    for (const accounts of [{ [PROD]: [] }, { [STAGING]: ['arn:aws:iam::222222222222:role/jit-*'] }, { [PROD]: [], [STAGING]: [] }]) {
+      expect(await mixed.listAllManagedPolicies({ namespace: 'bb0610eed9', accounts })).toEqual({
+        principals: [],
+        problems: [],
+        principalsListed: 0,
+        dryRun: true,
+      })
+    }
+  })
 })

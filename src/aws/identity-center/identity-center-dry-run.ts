@@ -127,7 +127,8 @@ export function createIdentityCenterDryRunProvider(params: {
       })),
     }),
     listManagedPolicies: async () => [],
-    listAllManagedPolicies: async () => ({ principals: [], problems: [], principalsListed: 0 }),
+    // Nothing listed, and said to be a dry run: a sweep records no full pass from it.
+    listAllManagedPolicies: async () => ({ principals: [], problems: [], principalsListed: 0, dryRun: true }),
     readManagedPolicy: async () => null,
   }
 }
