@@ -165,7 +165,12 @@ describe('createDryRunProvider on Identity Center accounts', () => {
   })
 
   it('finds nothing in a full pass, on either backend, and says it is a dry run so no sweep records the pass', async () => {
-    for (const accounts of [{ [PROD]: [] }, { [STAGING]: ['arn:aws:iam::222222222222:role/jit-*'] }, { [PROD]: [], [STAGING]: [] }]) {
+    const passes: Record<string, string[]>[] = [
+      { [PROD]: [] },
+      { [STAGING]: ['arn:aws:iam::222222222222:role/jit-*'] },
+      { [PROD]: [], [STAGING]: [] },
+    ]
+    for (const accounts of passes) {
       expect(await mixed.listAllManagedPolicies({ namespace: 'bb0610eed9', accounts })).toEqual({
         principals: [],
         problems: [],
